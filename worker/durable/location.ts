@@ -1,2 +1,311 @@
 import { DurableObject } from 'cloudflare:workers';
-export class LocationDO extends DurableObject<Env> {}
+import { getConfig } from '../config.ts';
+import { GhlGateway, type GhlRequest, type GhlResult } from '../ghl/gateway.ts';
+import { listInstalledLocations, mintLocationToken, OAuthError, type TokenSet } from '../ghl/oauth.ts';
+import { getInstall, listCompanyLocations, setInstallStatus, upsertInstall } from '../tenants/installs.ts';
+import { deleteTokens } from '../tenants/token-store.ts';
+import { ReconnectNeeded, TokenKeeper } from '../tenants/token-keeper.ts';
+import { fullJitter } from '../ghl/rate-budget.ts';
+import type { GhlEvent } from '../webhooks/events.ts';
+import { contactIdOf, objectIdOf } from '../webhooks/events.ts';
+import { LOCATION_SCHEMA } from './location-schema.ts';
+import { applySchema } from './sql-schema.ts';
+
+/** How long a webhookId is remembered (longer than GHL's ~70 min retry span). */
+const DEDUPE_KEEP_MS = 24 * 60 * 60 * 1000;
+const INSTALL_MAX_ATTEMPTS = 12;
+
+export interface IngestResult {
+  accepted: boolean;
+  duplicate: boolean;
+  seq?: number;
+}
+
+export interface InstallMeta {
+  companyId?: string | null;
+  name?: string | null;
+  installKind: 'location' | 'agency';
+}
+
+/** Stub of the Durable Object that owns a location (or, as `company:<id>`, an agency). */
+export function tenantStub(env: Env, resourceId: string) {
+  return env.LOCATION.get(env.LOCATION.idFromName(resourceId));
+}
+
+/**
+ * One per location and one per agency (`company:<companyId>`): owns the token pair and its
+ * single-flight refresh, the GHL rate budget and call queue, webhook dedupe and the inbox of
+ * accepted events.
+ */
+export class LocationDO extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private keeperCache: TokenKeeper | null = null;
+  private gatewayCache: GhlGateway | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    ctx.blockConcurrencyWhile(async () => applySchema(this.sql, LOCATION_SCHEMA));
+  }
+
+  // ---- identity -------------------------------------------------------------------------
+
+  private meta(key: string): string | undefined {
+    return this.sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]?.value;
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.sql.exec('INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2', key, value);
+  }
+
+  /** The resource id is given on every call and pinned on the first one. */
+  private bind(resourceId: string): string {
+    const pinned = this.meta('resource_id');
+    if (!pinned) this.setMeta('resource_id', resourceId);
+    else if (pinned !== resourceId) throw new Error(`object of ${pinned} called for ${resourceId}`);
+    return resourceId;
+  }
+
+  private get resourceId(): string {
+    const id = this.meta('resource_id');
+    if (!id) throw new Error('object used before it was bound to a resource');
+    return id;
+  }
+
+  private get isCompany(): boolean {
+    return this.resourceId.startsWith('company:');
+  }
+
+  /** The D1 key of this resource: companyId for agencies, locationId for locations. */
+  private get installKey(): string {
+    return this.isCompany ? this.resourceId.slice('company:'.length) : this.resourceId;
+  }
+
+  private keeper(): TokenKeeper {
+    if (!this.keeperCache) {
+      const config = getConfig(this.env);
+      this.keeperCache = new TokenKeeper({
+        db: this.env.DB,
+        config,
+        resourceId: this.installKey,
+        mintFromAgency: (companyId) => tenantStub(this.env, `company:${companyId}`).mintLocationToken(`company:${companyId}`, this.installKey),
+        onDead: (reason) => setInstallStatus(this.env.DB, this.installKey, 'reconnect_needed', reason),
+      });
+    }
+    return this.keeperCache;
+  }
+
+  private gateway(): GhlGateway {
+    if (!this.gatewayCache) this.gatewayCache = new GhlGateway(getConfig(this.env).apiBase, this.keeper());
+    return this.gatewayCache;
+  }
+
+  // ---- GHL calls ------------------------------------------------------------------------
+
+  /** Sends one GHL call through this resource's token and rate budget. */
+  async ghl<T = unknown>(resourceId: string, req: GhlRequest): Promise<GhlResult<T>> {
+    this.bind(resourceId);
+    return this.gateway().send<T>(req);
+  }
+
+  /** Calls waiting for the rate budget, and counters since the object started. */
+  async gatewayStatus(resourceId: string) {
+    this.bind(resourceId);
+    const g = this.gateway();
+    return { backlog: g.backlog, ...g.stats, refreshes: this.keeper().refreshCount };
+  }
+
+  // ---- install and tokens ---------------------------------------------------------------
+
+  /** Stores a fresh token pair for this resource and marks the install active. */
+  async install(resourceId: string, tokens: TokenSet, meta: InstallMeta): Promise<void> {
+    this.bind(resourceId);
+    await upsertInstall(this.env.DB, {
+      resourceId: this.installKey,
+      kind: this.isCompany ? 'company' : 'location',
+      companyId: meta.companyId ?? tokens.companyId ?? null,
+      name: meta.name ?? null,
+      status: 'active',
+      installKind: meta.installKind,
+      lastError: null,
+    });
+    await this.keeper().store(tokens);
+    this.setMeta('uninstalled', '0');
+  }
+
+  /** Agency object only: mints a location token from the agency token, or null when it has none. */
+  async mintLocationToken(resourceId: string, locationId: string): Promise<TokenSet | null> {
+    this.bind(resourceId);
+    if (!this.isCompany) throw new Error('only an agency object mints location tokens');
+    let company: TokenSet;
+    try {
+      company = await this.keeper().current();
+    } catch (err) {
+      if (err instanceof ReconnectNeeded) return null;
+      throw err;
+    }
+    try {
+      return await mintLocationToken(getConfig(this.env), company, locationId);
+    } catch (err) {
+      if (!(err instanceof OAuthError) || err.status !== 401) throw err;
+      // A dead agency access token: refresh once and try again.
+      company = await this.keeper().refresh(company.accessToken);
+      return mintLocationToken(getConfig(this.env), company, locationId);
+    }
+  }
+
+  /**
+   * Agency object only: after a bulk install, mint and store a token for every location where
+   * the app is installed. Returns the locations that are ready.
+   */
+  async provisionLocations(resourceId: string): Promise<{ id: string; name: string; ok: boolean }[]> {
+    this.bind(resourceId);
+    const config = getConfig(this.env);
+    const company = await this.keeper().current();
+    const locations = await listInstalledLocations(config, company);
+    const out: { id: string; name: string; ok: boolean }[] = [];
+    for (const loc of locations) {
+      try {
+        const tokens = await this.mintLocationToken(resourceId, loc.id);
+        if (!tokens) throw new Error('agency token unavailable');
+        await tenantStub(this.env, loc.id).install(loc.id, tokens, { companyId: company.companyId, name: loc.name, installKind: 'agency' });
+        out.push({ ...loc, ok: true });
+      } catch (err) {
+        console.error('provision location failed', loc.id, String(err));
+        out.push({ ...loc, ok: false });
+      }
+    }
+    return out;
+  }
+
+  /** Removes this resource's tokens and stops its work (UNINSTALL). */
+  async uninstall(resourceId: string): Promise<void> {
+    this.bind(resourceId);
+    await deleteTokens(this.env.DB, this.installKey);
+    await setInstallStatus(this.env.DB, this.installKey, 'uninstalled', null);
+    this.keeper().forget();
+    this.setMeta('uninstalled', '1');
+    this.sql.exec("DELETE FROM inbox WHERE type NOT IN ('INSTALL', 'UNINSTALL')");
+    if (this.isCompany) {
+      for (const loc of await listCompanyLocations(this.env.DB, this.installKey)) {
+        if (loc.installKind === 'agency' && loc.status !== 'uninstalled') await tenantStub(this.env, loc.resourceId).uninstall(loc.resourceId);
+      }
+    }
+  }
+
+  /** Whether this location can do work right now. */
+  async installStatus(resourceId: string) {
+    this.bind(resourceId);
+    return (await getInstall(this.env.DB, this.installKey))?.status ?? 'missing';
+  }
+
+  // ---- webhooks -------------------------------------------------------------------------
+
+  /**
+   * Dedupes on webhookId and persists the event. Both rows are written with no await between
+   * them, so they commit together; the caller answers GHL only after this returns.
+   */
+  async ingest(resourceId: string, event: GhlEvent, now = Date.now()): Promise<IngestResult> {
+    this.bind(resourceId);
+    const seen = this.sql.exec('SELECT 1 FROM seen_webhooks WHERE webhook_id = ?', event.webhookId).toArray().length > 0;
+    if (seen) return { accepted: true, duplicate: true };
+    this.sql.exec('INSERT INTO seen_webhooks (webhook_id, received_at) VALUES (?, ?)', event.webhookId, now);
+    const row = this.sql
+      .exec<{ seq: number }>(
+        `INSERT INTO inbox (webhook_id, type, object_id, contact_id, body, received_at, next_attempt_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+        event.webhookId,
+        event.type,
+        objectIdOf(event) ?? null,
+        contactIdOf(event) ?? null,
+        JSON.stringify(event),
+        now,
+        now,
+      )
+      .one();
+    await this.armAlarm(now);
+    return { accepted: true, duplicate: false, seq: row.seq };
+  }
+
+  /** Events accepted and not yet handled, oldest first (for the sync engine and tests). */
+  async pendingEvents(resourceId: string, limit = 100) {
+    this.bind(resourceId);
+    return this.sql
+      .exec<{ seq: number; type: string; state: string; body: string }>(
+        "SELECT seq, type, state, body FROM inbox WHERE state IN ('new', 'retry') ORDER BY seq LIMIT ?",
+        limit,
+      )
+      .toArray()
+      .map((r) => ({ seq: r.seq, type: r.type, state: r.state, event: JSON.parse(r.body) as GhlEvent }));
+  }
+
+  private async armAlarm(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    try {
+      this.sql.exec('DELETE FROM seen_webhooks WHERE received_at < ?', now - DEDUPE_KEEP_MS);
+      const due = this.sql
+        .exec<{ seq: number; type: string; body: string; attempts: number }>(
+          "SELECT seq, type, body, attempts FROM inbox WHERE state IN ('new', 'retry') AND type IN ('INSTALL', 'UNINSTALL') AND next_attempt_at <= ? ORDER BY seq LIMIT 50",
+          now,
+        )
+        .toArray();
+      for (const row of due) await this.handleLifecycle(row.seq, row.type, JSON.parse(row.body) as GhlEvent, row.attempts);
+    } finally {
+      const next = this.sql
+        .exec<{ at: number | null }>(
+          "SELECT MIN(next_attempt_at) AS at FROM inbox WHERE state IN ('new', 'retry') AND type IN ('INSTALL', 'UNINSTALL')",
+        )
+        .one().at;
+      const purge = now + 60 * 60 * 1000;
+      await this.ctx.storage.setAlarm(Math.max(Date.now() + 10, Math.min(next ?? purge, purge)));
+    }
+  }
+
+  private async handleLifecycle(seq: number, type: string, event: GhlEvent, attempts: number): Promise<void> {
+    try {
+      if (type === 'UNINSTALL') {
+        await this.uninstall(this.resourceId);
+      } else if (!this.isCompany) {
+        await this.completeInstall(event);
+      }
+      this.sql.exec("UPDATE inbox SET state = 'done', attempts = ? WHERE seq = ?", attempts + 1, seq);
+    } catch (err) {
+      const next = attempts + 1;
+      const state = next >= INSTALL_MAX_ATTEMPTS ? 'failed' : 'retry';
+      const delay = 1000 + fullJitter(next, { baseMs: 1000, capMs: 5 * 60_000 });
+      this.sql.exec(
+        'UPDATE inbox SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE seq = ?',
+        state,
+        next,
+        Date.now() + delay,
+        String(err),
+        seq,
+      );
+      if (state === 'failed') await setInstallStatus(this.env.DB, this.installKey, 'reconnect_needed', `install did not complete: ${String(err)}`);
+    }
+  }
+
+  /**
+   * INSTALL for a location: a sub-account install already stored its token; an agency install
+   * mints one from the agency token, which may not exist yet if the webhook beat the code
+   * exchange (then this retries, and the exchange also provisions every location).
+   */
+  private async completeInstall(event: GhlEvent): Promise<void> {
+    const install = await getInstall(this.env.DB, this.installKey);
+    const hasTokens = await this.env.DB.prepare('SELECT 1 FROM tokens WHERE resource_id = ?').bind(this.installKey).first();
+    if (install?.status === 'active' && hasTokens) return;
+    const companyId = event.companyId;
+    if (!companyId) throw new Error('INSTALL without companyId and no token from a code exchange yet');
+    if (!install) {
+      await upsertInstall(this.env.DB, { resourceId: this.installKey, kind: 'location', companyId, status: 'pending', installKind: 'agency' });
+    }
+    const tokens = await tenantStub(this.env, `company:${companyId}`).mintLocationToken(`company:${companyId}`, this.installKey);
+    if (!tokens) throw new Error('agency token not stored yet');
+    await this.install(this.resourceId, tokens, { companyId, installKind: 'agency', name: install?.name ?? null });
+  }
+}

@@ -1,0 +1,63 @@
+import { newId } from './ids.ts';
+
+export interface FaultRuleInput {
+  locationId?: string;
+  pathPrefix?: string;
+  method?: string;
+  status?: number;
+  count?: number;
+  probability?: number;
+  delayMs?: number;
+}
+
+interface FaultRule extends FaultRuleInput {
+  id: string;
+  remaining: number;
+}
+
+export interface FaultHit {
+  status?: number;
+  delayMs?: number;
+}
+
+export interface RequestFacts {
+  method: string;
+  path: string;
+  locationId?: string;
+}
+
+/** Injected failures for API requests: a status, a delay, or both, for the next N (or all) matching requests. */
+export class FaultInjector {
+  #rules: FaultRule[] = [];
+
+  add(input: FaultRuleInput): string {
+    const id = newId();
+    this.#rules.push({ ...input, id, remaining: input.count ?? Number.POSITIVE_INFINITY });
+    return id;
+  }
+
+  clear(locationId?: string): number {
+    const before = this.#rules.length;
+    this.#rules = locationId ? this.#rules.filter((r) => r.locationId !== locationId) : [];
+    return before - this.#rules.length;
+  }
+
+  list(): FaultRuleInput[] {
+    return this.#rules.map(({ remaining, ...rule }) => ({ ...rule, remaining: Number.isFinite(remaining) ? remaining : null }));
+  }
+
+  /** The first rule that matches consumes one of its `count`; `probability` then decides whether it fires. */
+  match(req: RequestFacts, random: () => number = Math.random): FaultHit | undefined {
+    const rule = this.#rules.find(
+      (r) =>
+        (!r.locationId || r.locationId === req.locationId) &&
+        (!r.pathPrefix || req.path.startsWith(r.pathPrefix)) &&
+        (!r.method || r.method.toUpperCase() === req.method.toUpperCase()),
+    );
+    if (!rule) return undefined;
+    rule.remaining--;
+    if (rule.remaining <= 0) this.#rules = this.#rules.filter((r) => r !== rule);
+    if (rule.probability !== undefined && random() >= rule.probability) return undefined;
+    return { status: rule.status, delayMs: rule.delayMs };
+  }
+}

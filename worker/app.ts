@@ -1,0 +1,25 @@
+import { Hono } from 'hono';
+import { AppError, errorBody } from './errors.ts';
+import { oauthRoutes } from './routes/oauth.ts';
+import { ghlWebhookRoutes } from './routes/webhooks-ghl.ts';
+
+export const BUILD = { name: 'contact-sync', version: '0.1.0' };
+
+/** The worker's HTTP surface (DESIGN.md §4). */
+export const app = new Hono<{ Bindings: Env }>();
+
+app.get('/healthz', (c) => c.json({ ok: true, build: BUILD }));
+app.route('/oauth', oauthRoutes);
+app.route('/webhooks/ghl', ghlWebhookRoutes);
+
+app.notFound((c) => c.json(errorBody('not_found', 'No such route.'), 404));
+
+app.onError((err, c) => {
+  if (err instanceof AppError) {
+    if (err.status >= 500) console.error(err.code, err.message, err.detail ?? '');
+    if (err.status === 401 || err.status === 403) c.header('cache-control', 'no-store');
+    return c.json(errorBody(err.code, err.message), err.status);
+  }
+  console.error('unhandled error', err);
+  return c.json(errorBody('internal', 'Something went wrong on our side. Please try again.'), 500);
+});

@@ -1,0 +1,123 @@
+import { tenantStub } from '../durable/location.ts';
+import { GhlError } from './errors.ts';
+import type { GhlRequest, GhlResult } from './gateway.ts';
+import type { GhlAppointment, GhlContact, GhlNote, GhlTask } from './types.ts';
+
+const CONTACTS = '2021-07-28';
+const CALENDARS = '2021-04-15';
+
+type Priority = GhlRequest['priority'];
+const enc = encodeURIComponent;
+
+/**
+ * Typed GHL API for one location. Every call goes through the location's Durable Object, which
+ * holds the token and the rate budget; failures come back as `GhlError`.
+ */
+export class GhlApi {
+  private readonly env: Env;
+  readonly locationId: string;
+  private readonly priority: Priority;
+
+  constructor(env: Env, locationId: string, priority: Priority = 'background') {
+    this.env = env;
+    this.locationId = locationId;
+    this.priority = priority;
+  }
+
+  async call<T>(req: Omit<GhlRequest, 'priority'>): Promise<T> {
+    const result = (await tenantStub(this.env, this.locationId).ghl(this.locationId, { ...req, priority: this.priority })) as GhlResult;
+    if (!result.ok) throw new GhlError(result.failure);
+    return result.data as T;
+  }
+
+  // contacts
+  getContact(id: string) {
+    return this.call<{ contact: GhlContact }>({ method: 'GET', path: `/contacts/${enc(id)}`, version: CONTACTS }).then((r) => r.contact);
+  }
+  createContact(input: Partial<GhlContact>) {
+    return this.call<{ contact: GhlContact }>({ method: 'POST', path: '/contacts/', body: { ...input, locationId: this.locationId }, version: CONTACTS }).then((r) => r.contact);
+  }
+  updateContact(id: string, input: Partial<GhlContact>) {
+    return this.call<{ contact: GhlContact }>({ method: 'PUT', path: `/contacts/${enc(id)}`, body: input, version: CONTACTS }).then((r) => r.contact);
+  }
+  deleteContact(id: string) {
+    return this.call<{ succeded: boolean }>({ method: 'DELETE', path: `/contacts/${enc(id)}`, version: CONTACTS });
+  }
+  upsertContact(input: Partial<GhlContact>) {
+    return this.call<{ new: boolean; contact: GhlContact }>({ method: 'POST', path: '/contacts/upsert', body: { ...input, locationId: this.locationId }, version: CONTACTS });
+  }
+  searchContacts(body: Record<string, unknown>) {
+    return this.call<{ contacts: GhlContact[]; total: number }>({ method: 'POST', path: '/contacts/search', body: { ...body, locationId: this.locationId }, version: CONTACTS });
+  }
+  findDuplicate(by: { email?: string; number?: string }) {
+    return this.call<{ contact: GhlContact | null }>({
+      method: 'GET',
+      path: '/contacts/search/duplicate',
+      query: { locationId: this.locationId, email: by.email, number: by.number },
+      version: CONTACTS,
+    }).then((r) => r.contact ?? null);
+  }
+  addTags(contactId: string, tags: string[]) {
+    return this.call<{ tags: string[] }>({ method: 'POST', path: `/contacts/${enc(contactId)}/tags`, body: { tags }, version: CONTACTS }).then((r) => r.tags);
+  }
+  removeTags(contactId: string, tags: string[]) {
+    return this.call<{ tags: string[] }>({ method: 'DELETE', path: `/contacts/${enc(contactId)}/tags`, body: { tags }, version: CONTACTS }).then((r) => r.tags);
+  }
+
+  // tasks
+  listTasks(contactId: string) {
+    return this.call<{ tasks: GhlTask[] }>({ method: 'GET', path: `/contacts/${enc(contactId)}/tasks`, version: CONTACTS }).then((r) => r.tasks);
+  }
+  getTask(contactId: string, taskId: string) {
+    return this.call<{ task: GhlTask }>({ method: 'GET', path: `/contacts/${enc(contactId)}/tasks/${enc(taskId)}`, version: CONTACTS }).then((r) => r.task);
+  }
+  createTask(contactId: string, input: { title: string; body?: string; dueDate: string; completed: boolean; assignedTo?: string }) {
+    return this.call<{ task: GhlTask }>({ method: 'POST', path: `/contacts/${enc(contactId)}/tasks`, body: input, version: CONTACTS }).then((r) => r.task);
+  }
+  updateTask(contactId: string, taskId: string, input: Partial<Pick<GhlTask, 'title' | 'body' | 'dueDate' | 'completed' | 'assignedTo'>>) {
+    return this.call<{ task: GhlTask }>({ method: 'PUT', path: `/contacts/${enc(contactId)}/tasks/${enc(taskId)}`, body: input, version: CONTACTS }).then((r) => r.task);
+  }
+  completeTask(contactId: string, taskId: string, completed: boolean) {
+    return this.call<{ task: GhlTask }>({ method: 'PUT', path: `/contacts/${enc(contactId)}/tasks/${enc(taskId)}/completed`, body: { completed }, version: CONTACTS }).then((r) => r.task);
+  }
+  deleteTask(contactId: string, taskId: string) {
+    return this.call<{ succeded: boolean }>({ method: 'DELETE', path: `/contacts/${enc(contactId)}/tasks/${enc(taskId)}`, version: CONTACTS });
+  }
+  searchTasks(body: Record<string, unknown>) {
+    return this.call<{ tasks: GhlTask[] }>({ method: 'POST', path: `/locations/${enc(this.locationId)}/tasks/search`, body, version: CONTACTS });
+  }
+
+  // notes
+  listNotes(contactId: string) {
+    return this.call<{ notes: GhlNote[] }>({ method: 'GET', path: `/contacts/${enc(contactId)}/notes`, version: CONTACTS }).then((r) => r.notes);
+  }
+  getNote(contactId: string, noteId: string) {
+    return this.call<{ note: GhlNote }>({ method: 'GET', path: `/contacts/${enc(contactId)}/notes/${enc(noteId)}`, version: CONTACTS }).then((r) => r.note);
+  }
+  createNote(contactId: string, input: { body: string; title?: string; userId?: string; pinned?: boolean }) {
+    return this.call<{ note: GhlNote }>({ method: 'POST', path: `/contacts/${enc(contactId)}/notes`, body: input, version: CONTACTS }).then((r) => r.note);
+  }
+  updateNote(contactId: string, noteId: string, input: { body?: string; title?: string; userId?: string; pinned?: boolean }) {
+    return this.call<{ note: GhlNote }>({ method: 'PUT', path: `/contacts/${enc(contactId)}/notes/${enc(noteId)}`, body: input, version: CONTACTS }).then((r) => r.note);
+  }
+  deleteNote(contactId: string, noteId: string) {
+    return this.call<{ succeded: boolean }>({ method: 'DELETE', path: `/contacts/${enc(contactId)}/notes/${enc(noteId)}`, version: CONTACTS });
+  }
+
+  // appointments
+  listAppointments(contactId: string) {
+    return this.call<{ events: GhlAppointment[] }>({ method: 'GET', path: `/contacts/${enc(contactId)}/appointments`, version: CONTACTS }).then((r) => r.events);
+  }
+  getAppointment(eventId: string) {
+    return this.call<{ event: GhlAppointment }>({ method: 'GET', path: `/calendars/events/appointments/${enc(eventId)}`, version: CALENDARS }).then((r) => r.event);
+  }
+  createAppointment(input: Record<string, unknown>) {
+    return this.call<GhlAppointment>({ method: 'POST', path: '/calendars/events/appointments', body: { ...input, locationId: this.locationId }, version: CALENDARS });
+  }
+  updateAppointment(eventId: string, input: Record<string, unknown>) {
+    return this.call<GhlAppointment>({ method: 'PUT', path: `/calendars/events/appointments/${enc(eventId)}`, body: input, version: CALENDARS });
+  }
+  deleteAppointment(eventId: string) {
+    return this.call<{ succeeded: boolean }>({ method: 'DELETE', path: `/calendars/events/${enc(eventId)}`, version: CALENDARS });
+  }
+}

@@ -1,0 +1,185 @@
+import { classifyGhlError, type GhlFailure } from './errors.ts';
+import { fullJitter, RateBudget, readRateLimitHeaders, type BackoffPolicy, DEFAULT_BACKOFF } from './rate-budget.ts';
+import { ReconnectNeeded, type TokenKeeper } from '../tenants/token-keeper.ts';
+import { OAuthError } from './oauth.ts';
+
+/** One GHL API call, as it crosses the Durable Object RPC boundary (structured-clonable). */
+export interface GhlRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** GHL `Version` header: 2021-07-28 for contacts/oauth/locations, 2021-04-15 for calendars. */
+  version: string;
+  /** Interactive (panel) calls go before background (sync) calls waiting for the same budget. */
+  priority?: 'interactive' | 'background';
+}
+
+export type GhlResult<T = unknown> =
+  | { ok: true; status: number; data: T }
+  | { ok: false; failure: GhlFailure };
+
+export interface GatewayStats {
+  sent: number;
+  throttled: number;
+  retried: number;
+  refreshes: number;
+}
+
+const MAX_429_RETRIES = 8;
+const MAX_5XX_RETRIES = 2;
+
+interface Waiter {
+  priority: 'interactive' | 'background';
+  resolve: () => void;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Sends GHL calls for one resource: waits for the rate budget in a queue instead of bursting,
+ * attaches the current token, refreshes once on a dead-token 401, and backs off with full jitter
+ * on 429. Lives inside the resource's Durable Object, so each location has its own queue.
+ */
+export class GhlGateway {
+  readonly budget = new RateBudget();
+  readonly stats: GatewayStats = { sent: 0, throttled: 0, retried: 0, refreshes: 0 };
+  private waiters: Waiter[] = [];
+  private pumping = false;
+  private readonly apiBase: string;
+  private readonly keeper: TokenKeeper;
+  private readonly backoff: BackoffPolicy;
+
+  constructor(apiBase: string, keeper: TokenKeeper, backoff: BackoffPolicy = DEFAULT_BACKOFF) {
+    this.apiBase = apiBase;
+    this.keeper = keeper;
+    this.backoff = backoff;
+  }
+
+  /** Requests waiting for a slot right now. */
+  get backlog(): number {
+    return this.waiters.length;
+  }
+
+  async send<T = unknown>(req: GhlRequest): Promise<GhlResult<T>> {
+    let refreshed = false;
+    let serverRetries = 0;
+    for (let attempt = 0; ; attempt++) {
+      if (this.budget.dailyExhausted()) {
+        return { ok: false, failure: { kind: 'rate_limited', status: 429, message: 'The daily GHL request allowance for this location is used up' } };
+      }
+      await this.slot(req.priority ?? 'background');
+      let token: string;
+      try {
+        token = (await this.keeper.current()).accessToken;
+      } catch (err) {
+        this.budget.onNoAnswer(Date.now());
+        return { ok: false, failure: tokenFailure(err) };
+      }
+      let res: Response;
+      try {
+        res = await fetch(this.url(req), this.init(req, token));
+      } catch (err) {
+        this.budget.onNoAnswer(Date.now());
+        if (serverRetries++ < MAX_5XX_RETRIES) {
+          this.stats.retried++;
+          await sleep(fullJitter(serverRetries, this.backoff));
+          continue;
+        }
+        return { ok: false, failure: { kind: 'unavailable', status: 503, message: `GHL did not answer: ${String(err)}` } };
+      }
+      this.stats.sent++;
+      this.budget.onAnswer(Date.now(), readRateLimitHeaders(res.headers));
+      const body = await readBody(res);
+      if (res.ok) return { ok: true, status: res.status, data: body as T };
+      const failure = classifyGhlError(res.status, body);
+      if (failure.kind === 'rate_limited' && attempt < MAX_429_RETRIES) {
+        this.stats.throttled++;
+        this.budget.pause(Date.now(), Math.max(50, fullJitter(attempt + 1, this.backoff)));
+        continue;
+      }
+      if (failure.kind === 'invalid_token' && !refreshed) {
+        refreshed = true;
+        try {
+          await this.keeper.refresh(token);
+          this.stats.refreshes++;
+        } catch (err) {
+          return { ok: false, failure: tokenFailure(err) };
+        }
+        continue;
+      }
+      if (failure.kind === 'unavailable' && req.method === 'GET' && serverRetries++ < MAX_5XX_RETRIES) {
+        this.stats.retried++;
+        await sleep(fullJitter(serverRetries, this.backoff));
+        continue;
+      }
+      return { ok: false, failure };
+    }
+  }
+
+  private url(req: GhlRequest): string {
+    const u = new URL(this.apiBase + req.path);
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
+    return u.toString();
+  }
+
+  private init(req: GhlRequest, token: string): RequestInit {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${token}`,
+      version: req.version,
+      accept: 'application/json',
+    };
+    if (req.body !== undefined) headers['content-type'] = 'application/json';
+    return { method: req.method, headers, body: req.body === undefined ? undefined : JSON.stringify(req.body) };
+  }
+
+  /** Resolves when the budget lets one more request out; the slot is taken on resolve. */
+  private slot(priority: 'interactive' | 'background'): Promise<void> {
+    return new Promise((resolve) => {
+      const waiter = { priority, resolve };
+      if (priority === 'interactive') {
+        const firstBackground = this.waiters.findIndex((w) => w.priority === 'background');
+        if (firstBackground === -1) this.waiters.push(waiter);
+        else this.waiters.splice(firstBackground, 0, waiter);
+      } else {
+        this.waiters.push(waiter);
+      }
+      void this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.waiters.length) {
+        const wait = this.budget.waitMs(Date.now());
+        if (wait > 0) {
+          await sleep(wait);
+          continue;
+        }
+        const next = this.waiters.shift()!;
+        this.budget.onSend();
+        next.resolve();
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+}
+
+async function readBody(res: Response): Promise<unknown> {
+  const text = await res.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function tokenFailure(err: unknown): GhlFailure {
+  if (err instanceof ReconnectNeeded) return { kind: 'reconnect_needed', status: 409, message: err.message };
+  if (err instanceof OAuthError) return { kind: 'unavailable', status: err.status, message: `token refresh failed: ${err.message}` };
+  return { kind: 'unavailable', status: 503, message: String(err) };
+}
