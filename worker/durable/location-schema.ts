@@ -18,4 +18,24 @@ export const LOCATION_SCHEMA: readonly string[] = [
      last_error TEXT
    )`,
   `CREATE INDEX inbox_due ON inbox (state, next_attempt_at)`,
+  // The location's sync log: one row per unit of sync work, updated as it moves on.
+  `CREATE TABLE sync_log (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     trigger TEXT NOT NULL,
+     action TEXT NOT NULL,
+     object_kind TEXT NOT NULL,
+     object_id TEXT,
+     contact_id TEXT,
+     connection_id TEXT,
+     status TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     error TEXT,
+     detail TEXT,
+     work_key TEXT
+   )`,
+  `CREATE INDEX sync_log_status ON sync_log (status, id)`,
+  `CREATE INDEX sync_log_contact ON sync_log (contact_id, id)`,
+  `CREATE UNIQUE INDEX sync_log_work ON sync_log (work_key)`,
 ];

@@ -10,6 +10,7 @@ import type { GhlEvent } from '../webhooks/events.ts';
 import { contactIdOf, objectIdOf } from '../webhooks/events.ts';
 import { LOCATION_SCHEMA } from './location-schema.ts';
 import { applySchema } from './sql-schema.ts';
+import { contactStub } from './contact.ts';
 
 /** How long a webhookId is remembered (longer than GHL's ~70 min retry span). */
 const DEDUPE_KEEP_MS = 24 * 60 * 60 * 1000;
@@ -255,15 +256,81 @@ export class LocationDO extends DurableObject<Env> {
         )
         .toArray();
       for (const row of due) await this.handleLifecycle(row.seq, row.type, JSON.parse(row.body) as GhlEvent, row.attempts);
+      if (!this.isCompany) await this.dispatchContactEvents(now);
     } finally {
       const next = this.sql
-        .exec<{ at: number | null }>(
-          "SELECT MIN(next_attempt_at) AS at FROM inbox WHERE state IN ('new', 'retry') AND type IN ('INSTALL', 'UNINSTALL')",
-        )
+        .exec<{ at: number | null }>("SELECT MIN(next_attempt_at) AS at FROM inbox WHERE state IN ('new', 'retry')")
         .one().at;
       const purge = now + 60 * 60 * 1000;
       await this.ctx.storage.setAlarm(Math.max(Date.now() + 10, Math.min(next ?? purge, purge)));
     }
+  }
+
+  /**
+   * Hands stored contact, note, task and appointment events to the contact's own object, in the
+   * order they arrived. Thin payloads (TaskCreate without contactId) are completed by a fetch.
+   */
+  private async dispatchContactEvents(now: number): Promise<void> {
+    const rows = this.sql
+      .exec<{ seq: number; body: string; contact_id: string | null; attempts: number }>(
+        "SELECT seq, body, contact_id, attempts FROM inbox WHERE state IN ('new', 'retry') AND type NOT IN ('INSTALL', 'UNINSTALL') AND next_attempt_at <= ? ORDER BY seq LIMIT 200",
+        now,
+      )
+      .toArray();
+    if (!rows.length) return;
+    if (this.meta('uninstalled') === '1') {
+      this.sql.exec("UPDATE inbox SET state = 'skipped' WHERE state IN ('new', 'retry') AND type NOT IN ('INSTALL', 'UNINSTALL')");
+      return;
+    }
+    const blocked = new Set<string>();
+    for (const row of rows) {
+      const event = JSON.parse(row.body) as GhlEvent;
+      try {
+        const contactId = row.contact_id ?? (await this.completeContactId(event));
+        if (!contactId) throw new Error(`${event.type} ${event.id ?? ''} names no contact and none could be found`);
+        // Keep per-contact order: once one event of a contact waits, later ones wait too.
+        if (blocked.has(contactId)) continue;
+        if (!row.contact_id) this.sql.exec('UPDATE inbox SET contact_id = ? WHERE seq = ?', contactId, row.seq);
+        await contactStub(this.env, this.resourceId, contactId).applyGhlEvent(`${this.resourceId}:${contactId}`, { ...event, contactId: event.contactId ?? contactId });
+        this.sql.exec("UPDATE inbox SET state = 'dispatched', attempts = attempts + 1 WHERE seq = ?", row.seq);
+      } catch (err) {
+        if (row.contact_id) blocked.add(row.contact_id);
+        const attempts = row.attempts + 1;
+        this.sql.exec(
+          'UPDATE inbox SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE seq = ?',
+          attempts >= INSTALL_MAX_ATTEMPTS ? 'failed' : 'retry',
+          attempts,
+          Date.now() + 500 + fullJitter(attempts, { baseMs: 500, capMs: 5 * 60_000 }),
+          String(err),
+          row.seq,
+        );
+      }
+    }
+  }
+
+  /**
+   * TaskCreate arrives without contactId (GHL issue #332). The task search answers with it; it
+   * has no id filter, so search by title first, then page through the location's tasks.
+   */
+  private async completeContactId(event: GhlEvent): Promise<string | undefined> {
+    if (!event.type.startsWith('Task') || !event.id) return undefined;
+    const title = typeof event.title === 'string' ? event.title : undefined;
+    const attempts: Record<string, unknown>[] = title ? [{ query: title, limit: 100 }] : [];
+    for (let skip = 0; skip < 500; skip += 100) attempts.push({ limit: 100, skip });
+    for (const body of attempts) {
+      const result = await this.gateway().send<{ tasks?: { id?: string; _id?: string; contactId?: string }[] }>({
+        method: 'POST',
+        path: `/locations/${encodeURIComponent(this.resourceId)}/tasks/search`,
+        body,
+        version: '2021-07-28',
+      });
+      if (!result.ok) throw new Error(`task search failed: ${result.failure.message}`);
+      const tasks = result.data.tasks ?? [];
+      const hit = tasks.find((t) => (t.id ?? t._id) === event.id);
+      if (hit?.contactId) return hit.contactId;
+      if (!('query' in body) && tasks.length < 100) break;
+    }
+    return undefined;
   }
 
   private async handleLifecycle(seq: number, type: string, event: GhlEvent, attempts: number): Promise<void> {
