@@ -228,16 +228,17 @@ export class LocationDO extends DurableObject<Env> {
     return { accepted: true, duplicate: false, seq: row.seq };
   }
 
-  /** Events accepted and not yet handled, oldest first (for the sync engine and tests). */
-  async pendingEvents(resourceId: string, limit = 100) {
+  /** Stored events (raw JSON bodies), oldest first; by default only those not yet handled. */
+  async storedEvents(resourceId: string, opts: { all?: boolean; limit?: number } = {}) {
     this.bind(resourceId);
+    const where = opts.all ? '' : "WHERE state IN ('new', 'retry')";
     return this.sql
-      .exec<{ seq: number; type: string; state: string; body: string }>(
-        "SELECT seq, type, state, body FROM inbox WHERE state IN ('new', 'retry') ORDER BY seq LIMIT ?",
-        limit,
+      .exec<{ seq: number; type: string; state: string; body: string; webhook_id: string }>(
+        `SELECT seq, type, state, body, webhook_id FROM inbox ${where} ORDER BY seq LIMIT ?`,
+        opts.limit ?? 500,
       )
       .toArray()
-      .map((r) => ({ seq: r.seq, type: r.type, state: r.state, event: JSON.parse(r.body) as GhlEvent }));
+      .map((r) => ({ seq: r.seq, type: r.type, state: r.state, webhookId: r.webhook_id, body: r.body }));
   }
 
   private async armAlarm(at: number): Promise<void> {

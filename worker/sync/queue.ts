@@ -1,0 +1,288 @@
+/**
+ * The contact's durable, ordered queue of sync work, in the contact object's SQLite. One item
+ * runs at a time; a burst of changes to the same object coalesces into the waiting item.
+ */
+export type WorkState = 'queued' | 'running' | 'retry' | 'done' | 'skipped' | 'conflict' | 'failed' | 'dead';
+export type WorkDirection = 'to_partner' | 'to_ghl';
+
+export interface WorkInput {
+  /** Dedupe key of the trigger (webhookId, partner delivery id); a second enqueue is a no-op. */
+  idemKey: string;
+  /** Items with the same coalesce key merge while waiting (direction, connection, object). */
+  coalesceKey: string;
+  direction: WorkDirection;
+  connectionId: string;
+  kind: string;
+  op: string;
+  ghlId?: string | null;
+  partnerId?: string | null;
+  trigger: string;
+  payload: unknown;
+  /** epoch ms of the change at its source */
+  changedAt?: number;
+}
+
+export interface WorkItem extends WorkInput {
+  id: number;
+  state: WorkState;
+  attempts: number;
+  nextAttemptAt: number;
+  error: string | null;
+  logId: number | null;
+  createdAt: number;
+}
+
+type Row = {
+  id: number;
+  idem_key: string;
+  coalesce_key: string;
+  direction: WorkDirection;
+  connection_id: string;
+  kind: string;
+  op: string;
+  ghl_id: string | null;
+  partner_id: string | null;
+  trigger: string;
+  payload: string;
+  changed_at: number | null;
+  state: WorkState;
+  attempts: number;
+  next_attempt_at: number;
+  error: string | null;
+  log_id: number | null;
+  created_at: number;
+};
+
+export const SYNC_QUEUE_SCHEMA: readonly string[] = [
+  `CREATE TABLE work (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     idem_key TEXT NOT NULL UNIQUE,
+     coalesce_key TEXT NOT NULL,
+     direction TEXT NOT NULL,
+     connection_id TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     op TEXT NOT NULL,
+     ghl_id TEXT,
+     partner_id TEXT,
+     trigger TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     changed_at INTEGER,
+     state TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER NOT NULL,
+     lease_until INTEGER,
+     error TEXT,
+     log_id INTEGER,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   )`,
+  `CREATE INDEX work_due ON work (state, next_attempt_at, id)`,
+  `CREATE INDEX work_coalesce ON work (coalesce_key, state)`,
+  // ID map of this contact's objects: GHL id <-> partner id per connection, with the print of
+  // the content both sides held after the last sync (echo suppression, "changed since").
+  `CREATE TABLE links (
+     kind TEXT NOT NULL,
+     connection_id TEXT NOT NULL,
+     ghl_id TEXT,
+     partner_id TEXT,
+     synced_fp TEXT,
+     synced_at INTEGER,
+     PRIMARY KEY (kind, connection_id, ghl_id)
+   )`,
+  `CREATE INDEX links_partner ON links (connection_id, kind, partner_id)`,
+];
+
+const ACTIVE: WorkState[] = ['queued', 'retry'];
+const toItem = (r: Row): WorkItem => ({
+  id: r.id,
+  idemKey: r.idem_key,
+  coalesceKey: r.coalesce_key,
+  direction: r.direction,
+  connectionId: r.connection_id,
+  kind: r.kind,
+  op: r.op,
+  ghlId: r.ghl_id,
+  partnerId: r.partner_id,
+  trigger: r.trigger,
+  payload: JSON.parse(r.payload),
+  changedAt: r.changed_at ?? undefined,
+  state: r.state,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  error: r.error,
+  logId: r.log_id,
+  createdAt: r.created_at,
+});
+
+export type EnqueueOutcome = { kind: 'queued'; item: WorkItem } | { kind: 'coalesced'; item: WorkItem } | { kind: 'duplicate' };
+
+export class SyncQueue {
+  private readonly sql: SqlStorage;
+  constructor(sql: SqlStorage) {
+    this.sql = sql;
+  }
+
+  /** Adds work, or folds it into a waiting item for the same object. Synchronous: one transaction. */
+  enqueue(input: WorkInput, now = Date.now()): EnqueueOutcome {
+    if (this.sql.exec('SELECT 1 FROM work WHERE idem_key = ?', input.idemKey).toArray().length) return { kind: 'duplicate' };
+    const waiting = this.sql
+      .exec<Row>("SELECT * FROM work WHERE coalesce_key = ? AND state IN ('queued', 'retry') ORDER BY id DESC LIMIT 1", input.coalesceKey)
+      .toArray()[0];
+    if (waiting && waiting.op === input.op) {
+      this.sql.exec(
+        `UPDATE work SET payload = ?, changed_at = ?, ghl_id = COALESCE(?, ghl_id), partner_id = COALESCE(?, partner_id), updated_at = ? WHERE id = ?`,
+        JSON.stringify(input.payload),
+        input.changedAt ?? null,
+        input.ghlId ?? null,
+        input.partnerId ?? null,
+        now,
+        waiting.id,
+      );
+      // Remember the folded trigger's key so its redelivery is still a duplicate.
+      this.sql.exec(
+        `INSERT INTO work (idem_key, coalesce_key, direction, connection_id, kind, op, ghl_id, partner_id, trigger, payload, changed_at, state, next_attempt_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'null', ?, 'skipped', 0, ?, ?)`,
+        input.idemKey, input.coalesceKey, input.direction, input.connectionId, input.kind, input.op,
+        input.ghlId ?? null, input.partnerId ?? null, input.trigger, input.changedAt ?? null, now, now,
+      );
+      return { kind: 'coalesced', item: this.get(waiting.id)! };
+    }
+    const row = this.sql
+      .exec<Row>(
+        `INSERT INTO work (idem_key, coalesce_key, direction, connection_id, kind, op, ghl_id, partner_id, trigger, payload, changed_at, state, next_attempt_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) RETURNING *`,
+        input.idemKey, input.coalesceKey, input.direction, input.connectionId, input.kind, input.op,
+        input.ghlId ?? null, input.partnerId ?? null, input.trigger, JSON.stringify(input.payload), input.changedAt ?? null, now, now, now,
+      )
+      .one();
+    return { kind: 'queued', item: toItem(row) };
+  }
+
+  get(id: number): WorkItem | undefined {
+    const row = this.sql.exec<Row>('SELECT * FROM work WHERE id = ?', id).toArray()[0];
+    return row ? toItem(row) : undefined;
+  }
+
+  /**
+   * The next item to run, claimed with a lease. An item left `running` by a restart is due again
+   * once its lease ran out. Ordered by id: per-contact order is arrival order.
+   */
+  claim(now = Date.now(), leaseMs = 60_000): WorkItem | undefined {
+    const running = this.sql.exec<Row>("SELECT * FROM work WHERE state = 'running' ORDER BY id LIMIT 1").toArray()[0];
+    if (running) {
+      const lease = this.sql.exec<{ lease_until: number | null }>('SELECT lease_until FROM work WHERE id = ?', running.id).one().lease_until ?? 0;
+      if (lease > now) return undefined;
+      // The object restarted mid-item: count the lost attempt and run it again.
+      this.sql.exec("UPDATE work SET state = 'retry', attempts = attempts + 1, error = 'interrupted' WHERE id = ?", running.id);
+    }
+    const head = this.sql
+      .exec<Row>("SELECT * FROM work WHERE state IN ('queued', 'retry') ORDER BY id LIMIT 1")
+      .toArray()[0];
+    if (!head || head.next_attempt_at > now) return undefined;
+    this.sql.exec("UPDATE work SET state = 'running', lease_until = ?, updated_at = ? WHERE id = ?", now + leaseMs, now, head.id);
+    return toItem({ ...head, state: 'running' });
+  }
+
+  /** When the earliest waiting item is due (for the alarm), or null when nothing waits. */
+  nextDueAt(): number | null {
+    const lease = this.sql.exec<{ at: number | null }>("SELECT MIN(lease_until) AS at FROM work WHERE state = 'running'").one().at;
+    const due = this.sql.exec<{ at: number | null }>("SELECT MIN(next_attempt_at) AS at FROM work WHERE state IN ('queued', 'retry')").one().at;
+    const all = [lease, due].filter((v): v is number => v !== null);
+    return all.length ? Math.min(...all) : null;
+  }
+
+  finish(id: number, state: Exclude<WorkState, 'queued' | 'running' | 'retry'>, error: string | null = null, now = Date.now()) {
+    this.sql.exec('UPDATE work SET state = ?, error = ?, lease_until = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?', state, error, now, id);
+  }
+
+  retry(id: number, at: number, error: string, now = Date.now()) {
+    this.sql.exec("UPDATE work SET state = 'retry', next_attempt_at = ?, error = ?, lease_until = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?", at, error, now, id);
+  }
+
+  setLogId(id: number, logId: number) {
+    this.sql.exec('UPDATE work SET log_id = ? WHERE id = ?', logId, id);
+  }
+
+  /** Puts a finished or dead item back at the head of its turn (replay). */
+  replay(id: number, now = Date.now()): WorkItem | undefined {
+    this.sql.exec("UPDATE work SET state = 'queued', attempts = 0, next_attempt_at = ?, error = NULL, lease_until = NULL, trigger = 'replay', updated_at = ? WHERE id = ?", now, now, id);
+    return this.get(id);
+  }
+
+  /** Waiting items for the same object from the other side (conflict detection). */
+  opposing(item: WorkItem): WorkItem[] {
+    const other: WorkDirection = item.direction === 'to_partner' ? 'to_ghl' : 'to_partner';
+    return this.sql
+      .exec<Row>(
+        `SELECT * FROM work WHERE state IN ('queued', 'retry') AND direction = ? AND connection_id = ? AND kind = ? AND id != ?
+         AND ((ghl_id IS NOT NULL AND ghl_id = ?) OR (partner_id IS NOT NULL AND partner_id = ?))`,
+        other, item.connectionId, item.kind, item.id, item.ghlId ?? '', item.partnerId ?? '',
+      )
+      .toArray()
+      .map(toItem);
+  }
+
+  counts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.sql.exec<{ state: string; n: number }>('SELECT state, COUNT(*) AS n FROM work GROUP BY state').toArray()) out[r.state] = r.n;
+    return out;
+  }
+
+  backlog(): number {
+    return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM work WHERE state IN (${ACTIVE.map(() => '?').join(',')}, 'running')`, ...ACTIVE).one().n;
+  }
+
+  /** Drops waiting work (uninstall). */
+  clear() {
+    this.sql.exec("UPDATE work SET state = 'skipped', error = 'uninstalled' WHERE state IN ('queued', 'retry', 'running')");
+  }
+}
+
+export interface Link {
+  kind: string;
+  connectionId: string;
+  ghlId: string | null;
+  partnerId: string | null;
+  syncedFp: string | null;
+  syncedAt: number | null;
+}
+
+/** ID map of the contact's objects and the content print of their last sync. */
+export class Links {
+  private readonly sql: SqlStorage;
+  constructor(sql: SqlStorage) {
+    this.sql = sql;
+  }
+
+  byGhl(kind: string, connectionId: string, ghlId: string): Link | undefined {
+    return this.map(this.sql.exec('SELECT * FROM links WHERE kind = ? AND connection_id = ? AND ghl_id = ?', kind, connectionId, ghlId).toArray()[0]);
+  }
+
+  byPartner(kind: string, connectionId: string, partnerId: string): Link | undefined {
+    return this.map(this.sql.exec('SELECT * FROM links WHERE kind = ? AND connection_id = ? AND partner_id = ?', kind, connectionId, partnerId).toArray()[0]);
+  }
+
+  save(link: Omit<Link, 'syncedAt'>, now = Date.now()) {
+    this.sql.exec(
+      `INSERT INTO links (kind, connection_id, ghl_id, partner_id, synced_fp, synced_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+       ON CONFLICT (kind, connection_id, ghl_id) DO UPDATE SET partner_id = ?4, synced_fp = ?5, synced_at = ?6`,
+      link.kind, link.connectionId, link.ghlId, link.partnerId, link.syncedFp, now,
+    );
+  }
+
+  remove(kind: string, connectionId: string, ghlId: string) {
+    this.sql.exec('DELETE FROM links WHERE kind = ? AND connection_id = ? AND ghl_id = ?', kind, connectionId, ghlId);
+  }
+
+  private map(r: Record<string, SqlStorageValue> | undefined): Link | undefined {
+    if (!r) return undefined;
+    return {
+      kind: String(r.kind),
+      connectionId: String(r.connection_id),
+      ghlId: (r.ghl_id as string | null) ?? null,
+      partnerId: (r.partner_id as string | null) ?? null,
+      syncedFp: (r.synced_fp as string | null) ?? null,
+      syncedAt: (r.synced_at as number | null) ?? null,
+    };
+  }
+}
