@@ -86,9 +86,9 @@ export function findDuplicate(emu: Emu, locationId: string, email?: string, phon
 }
 
 /** Creates without events; seeding uses this directly. */
-export function buildContact(emu: Emu, locationId: string, input: ContactInput, when = nowIso()): Contact {
+export function buildContact(emu: Emu, locationId: string, input: ContactInput, when = nowIso(), id = newId()): Contact {
   const contact: Contact = {
-    id: newId(),
+    id,
     locationId,
     dnd: false,
     type: 'lead',

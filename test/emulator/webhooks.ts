@@ -140,6 +140,8 @@ export class WebhookDispatcher {
           item.reordered = true;
           if (queue.length === 0) await this.#waitForArrival(clientId);
           if (queue.length > 0) {
+            // The event it lets pass goes straight out, so a swap is not undone by the next draw.
+            queue[0]!.reordered = true;
             queue.splice(1, 0, item);
             continue;
           }

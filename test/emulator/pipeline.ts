@@ -1,0 +1,35 @@
+import type { MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
+import { bearer } from './auth.ts';
+import type { AppEnv, Emu } from './context.ts';
+import { faultBody } from './errors.ts';
+
+const UNCOUNTED = ['/_emulator', '/v2/oauth/chooselocation', '/oauth/chooselocation'];
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The location a request is about, for fault rules and per-location stats. */
+function requestLocation(emu: Emu, token: string | undefined, url: URL): string | undefined {
+  const fromToken = token ? emu.state.accessTokens.get(token)?.locationId : undefined;
+  return fromToken ?? url.searchParams.get('locationId') ?? /^\/locations\/([^/]+)/.exec(url.pathname)?.[1] ?? undefined;
+}
+
+/** Counts every API request and applies injected faults before anything else answers. */
+export function requestPipeline(emu: Emu): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const url = new URL(c.req.url);
+    if (UNCOUNTED.some((prefix) => url.pathname.startsWith(prefix))) return next();
+    const locationId = requestLocation(emu, bearer(c), url);
+    const hit = emu.faults.match({ method: c.req.method, path: url.pathname, locationId });
+    if (hit?.delayMs) await sleep(hit.delayMs);
+    if (hit?.status) {
+      emu.stats.request(`${c.req.method} fault`, hit.status, locationId);
+      return c.json(faultBody(hit.status), hit.status as 400);
+    }
+    await next();
+    const route = routePath(c, -1);
+    emu.stats.request(`${c.req.method} ${route === '/*' || route === '*' ? 'unmatched' : route}`, c.res.status, locationId);
+  };
+}
