@@ -2,6 +2,9 @@ import { Hono } from 'hono';
 import { AppError, errorBody } from './errors.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { ghlWebhookRoutes } from './routes/webhooks-ghl.ts';
+import { apiRoutes } from './routes/api/index.ts';
+import { partnerWebhookRoutes } from './routes/webhooks-partner.ts';
+import { panelRoutes } from './routes/panel.ts';
 
 export const BUILD = { name: 'contact-sync', version: '0.1.0' };
 
@@ -11,6 +14,9 @@ export const app = new Hono<{ Bindings: Env }>();
 app.get('/healthz', (c) => c.json({ ok: true, build: BUILD }));
 app.route('/oauth', oauthRoutes);
 app.route('/webhooks/ghl', ghlWebhookRoutes);
+app.route('/api', apiRoutes);
+app.route('/webhooks/partner', partnerWebhookRoutes);
+app.route('/app', panelRoutes);
 
 app.notFound((c) => c.json(errorBody('not_found', 'No such route.'), 404));
 

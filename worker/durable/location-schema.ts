@@ -38,4 +38,6 @@ export const LOCATION_SCHEMA: readonly string[] = [
   `CREATE INDEX sync_log_status ON sync_log (status, id)`,
   `CREATE INDEX sync_log_contact ON sync_log (contact_id, id)`,
   `CREATE UNIQUE INDEX sync_log_work ON sync_log (work_key)`,
+  // ---- panel (timeline): index of contacts seen through search, reads and Contact* events ----
+  `CREATE TABLE contacts (id TEXT PRIMARY KEY, body TEXT NOT NULL, date_updated TEXT, seen_at INTEGER NOT NULL)`,
 ];

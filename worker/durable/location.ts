@@ -11,6 +11,9 @@ import { contactIdOf, objectIdOf } from '../webhooks/events.ts';
 import { LOCATION_SCHEMA } from './location-schema.ts';
 import { applySchema } from './sql-schema.ts';
 import { contactStub } from './contact.ts';
+import type { GhlContact } from '../ghl/types.ts';
+import { forgetContact, knownContact, rememberContacts } from '../timeline/contact-index.ts';
+import { getSyncLogEntry, listSyncLog, type ReplayResult, type SyncLogEntry, type SyncLogFilter } from '../sync-log/read.ts';
 
 /** How long a webhookId is remembered (longer than GHL's ~70 min retry span). */
 const DEDUPE_KEEP_MS = 24 * 60 * 60 * 1000;
@@ -375,5 +378,47 @@ export class LocationDO extends DurableObject<Env> {
     const tokens = await tenantStub(this.env, `company:${companyId}`).mintLocationToken(`company:${companyId}`, this.installKey);
     if (!tokens) throw new Error('agency token not stored yet');
     await this.install(this.resourceId, tokens, { companyId, installKind: 'agency', name: install?.name ?? null });
+  }
+
+  // ---- panel: contact index and sync-log reads (owned by the panel API; keep separate) ----
+
+  /** Remembers contacts of this location seen by the panel or in Contact* events. */
+  async rememberContacts(locationId: string, contacts: Partial<GhlContact>[]): Promise<number> {
+    this.bind(locationId);
+    return rememberContacts(this.sql, locationId, contacts);
+  }
+
+  /** The contact as last seen by this location, or null. */
+  async knownContact(locationId: string, id: string): Promise<GhlContact | null> {
+    this.bind(locationId);
+    return knownContact(this.sql, locationId, id);
+  }
+
+  /** Drops a deleted contact from the index. */
+  async forgetContact(locationId: string, id: string): Promise<void> {
+    this.bind(locationId);
+    forgetContact(this.sql, id);
+  }
+
+  /** The location's sync log, newest first. */
+  async listSyncLog(locationId: string, filter: SyncLogFilter): Promise<{ entries: SyncLogEntry[]; nextBeforeId: number | null }> {
+    this.bind(locationId);
+    return listSyncLog(this.sql, filter);
+  }
+
+  /** One sync-log entry, or null. */
+  async getSyncLogEntry(locationId: string, id: number): Promise<SyncLogEntry | null> {
+    this.bind(locationId);
+    return getSyncLogEntry(this.sql, id);
+  }
+
+  /**
+   * Sends a failed sync-log entry through the sync engine again. Placeholder until the sync
+   * engine lands and implements it: the panel route already calls it and maps the answer.
+   */
+  async replaySyncLog(locationId: string, id: number): Promise<ReplayResult> {
+    this.bind(locationId);
+    if (!getSyncLogEntry(this.sql, id)) return { ok: false, code: 'not_found', message: 'Sync log entry not found' };
+    return { ok: false, code: 'replay_unavailable', message: 'Replay is not available yet.' };
   }
 }

@@ -13,19 +13,22 @@ const enc = encodeURIComponent;
  * Typed GHL API for one location. Every call goes through the location's Durable Object, which
  * holds the token and the rate budget; failures come back as `GhlError`.
  */
-export class GhlApi {
-  private readonly env: Env;
-  readonly locationId: string;
-  private readonly priority: Priority;
+/** Sends one request and answers with the gateway's result (an RPC to the location's object, or the gateway itself inside it). */
+export type GhlSender = (req: GhlRequest) => Promise<GhlResult>;
 
-  constructor(env: Env, locationId: string, priority: Priority = 'background') {
-    this.env = env;
+export class GhlApi {
+  readonly locationId: string;
+  private readonly send: GhlSender;
+
+  constructor(env: Env, locationId: string, priority: Priority = 'background', send?: GhlSender) {
     this.locationId = locationId;
-    this.priority = priority;
+    this.send =
+      send ??
+      (async (req) => (await tenantStub(env, locationId).ghl(locationId, { ...req, priority })) as GhlResult);
   }
 
   async call<T>(req: Omit<GhlRequest, 'priority'>): Promise<T> {
-    const result = (await tenantStub(this.env, this.locationId).ghl(this.locationId, { ...req, priority: this.priority })) as GhlResult;
+    const result = await this.send(req);
     if (!result.ok) throw new GhlError(result.failure);
     return result.data as T;
   }

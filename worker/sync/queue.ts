@@ -83,9 +83,11 @@ export const SYNC_QUEUE_SCHEMA: readonly string[] = [
   `CREATE TABLE links (
      kind TEXT NOT NULL,
      connection_id TEXT NOT NULL,
-     ghl_id TEXT,
+     ghl_id TEXT NOT NULL,
      partner_id TEXT,
-     synced_fp TEXT,
+     ghl_fp TEXT,
+     partner_fp TEXT,
+     state TEXT,
      synced_at INTEGER,
      PRIMARY KEY (kind, connection_id, ghl_id)
    )`,
@@ -241,13 +243,29 @@ export class SyncQueue {
 export interface Link {
   kind: string;
   connectionId: string;
-  ghlId: string | null;
+  ghlId: string;
   partnerId: string | null;
-  syncedFp: string | null;
+  /** print of the object as GHL holds it after the last sync (ghl-model.ts ghlPrint) */
+  ghlFp: string | null;
+  /** print of the object as the partner holds it after the last sync (connector.fingerprint) */
+  partnerFp: string | null;
+  /** extra synced state where a diff is needed (the tag set) */
+  state: unknown;
   syncedAt: number | null;
 }
 
-/** ID map of the contact's objects and the content print of their last sync. */
+type LinkRow = {
+  kind: string;
+  connection_id: string;
+  ghl_id: string;
+  partner_id: string | null;
+  ghl_fp: string | null;
+  partner_fp: string | null;
+  state: string | null;
+  synced_at: number | null;
+};
+
+/** ID map of the contact's objects and the content prints of their last sync. */
 export class Links {
   private readonly sql: SqlStorage;
   constructor(sql: SqlStorage) {
@@ -255,18 +273,19 @@ export class Links {
   }
 
   byGhl(kind: string, connectionId: string, ghlId: string): Link | undefined {
-    return this.map(this.sql.exec('SELECT * FROM links WHERE kind = ? AND connection_id = ? AND ghl_id = ?', kind, connectionId, ghlId).toArray()[0]);
+    return this.map(this.sql.exec<LinkRow>('SELECT * FROM links WHERE kind = ? AND connection_id = ? AND ghl_id = ?', kind, connectionId, ghlId).toArray()[0]);
   }
 
   byPartner(kind: string, connectionId: string, partnerId: string): Link | undefined {
-    return this.map(this.sql.exec('SELECT * FROM links WHERE kind = ? AND connection_id = ? AND partner_id = ?', kind, connectionId, partnerId).toArray()[0]);
+    return this.map(this.sql.exec<LinkRow>('SELECT * FROM links WHERE kind = ? AND connection_id = ? AND partner_id = ?', kind, connectionId, partnerId).toArray()[0]);
   }
 
   save(link: Omit<Link, 'syncedAt'>, now = Date.now()) {
     this.sql.exec(
-      `INSERT INTO links (kind, connection_id, ghl_id, partner_id, synced_fp, synced_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-       ON CONFLICT (kind, connection_id, ghl_id) DO UPDATE SET partner_id = ?4, synced_fp = ?5, synced_at = ?6`,
-      link.kind, link.connectionId, link.ghlId, link.partnerId, link.syncedFp, now,
+      `INSERT INTO links (kind, connection_id, ghl_id, partner_id, ghl_fp, partner_fp, state, synced_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+       ON CONFLICT (kind, connection_id, ghl_id) DO UPDATE SET partner_id = ?4, ghl_fp = ?5, partner_fp = ?6, state = ?7, synced_at = ?8`,
+      link.kind, link.connectionId, link.ghlId, link.partnerId, link.ghlFp, link.partnerFp,
+      link.state === undefined ? null : JSON.stringify(link.state), now,
     );
   }
 
@@ -274,15 +293,21 @@ export class Links {
     this.sql.exec('DELETE FROM links WHERE kind = ? AND connection_id = ? AND ghl_id = ?', kind, connectionId, ghlId);
   }
 
-  private map(r: Record<string, SqlStorageValue> | undefined): Link | undefined {
+  count(): number {
+    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM links').one().n;
+  }
+
+  private map(r: LinkRow | undefined): Link | undefined {
     if (!r) return undefined;
     return {
-      kind: String(r.kind),
-      connectionId: String(r.connection_id),
-      ghlId: (r.ghl_id as string | null) ?? null,
-      partnerId: (r.partner_id as string | null) ?? null,
-      syncedFp: (r.synced_fp as string | null) ?? null,
-      syncedAt: (r.synced_at as number | null) ?? null,
+      kind: r.kind,
+      connectionId: r.connection_id,
+      ghlId: r.ghl_id,
+      partnerId: r.partner_id,
+      ghlFp: r.ghl_fp,
+      partnerFp: r.partner_fp,
+      state: r.state === null ? undefined : JSON.parse(r.state),
+      syncedAt: r.synced_at,
     };
   }
 }

@@ -1,0 +1,154 @@
+/**
+ * Runs the whole app locally: the GHL emulator (in this process) and the worker under
+ * `wrangler dev` (a child process) wired to it, with local D1 migrations applied.
+ * Used by `npm start`, the browser tests, the benchmarks and the chaos run.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startEmulator, type EmulatorOptions } from '../test/emulator/server.ts';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
+
+export interface StackOptions {
+  /** Port of the worker; 0 picks a free one. */
+  port?: number;
+  emulatorPort?: number;
+  /** Directory for local D1 and Durable Object state; a fresh temp dir by default. */
+  stateDir?: string;
+  emulator?: Omit<EmulatorOptions, 'port' | 'clients' | 'appBaseUrl'>;
+  /** Print wrangler's output. */
+  verbose?: boolean;
+}
+
+export interface Stack {
+  appUrl: string;
+  emulatorUrl: string;
+  client: { clientId: string; clientSecret: string; sharedSecret: string };
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+/** Writes the env file `wrangler dev` reads: secrets and vars pointing at the emulator. */
+function writeEnvFile(dir: string, values: Record<string, string>): string {
+  const path = join(dir, 'stack.env');
+  const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+  writeFileSync(path, Object.entries(values).map(([k, v]) => `${k}=${quote(v)}`).join('\n') + '\n');
+  return path;
+}
+
+function quietEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CI: process.env.CI ?? 'true', NO_COLOR: '1' };
+}
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`wrangler dev did not answer ${url}/healthz within ${timeoutMs} ms`);
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const port = options.port || (await freePort());
+  const appUrl = `http://127.0.0.1:${port}`;
+  const client = {
+    clientId: '6578278e879ad2646715ba9c-local001',
+    clientSecret: randomBytes(18).toString('base64url'),
+    sharedSecret: randomBytes(18).toString('base64url'),
+  };
+  const emulator = await startEmulator({
+    ...options.emulator,
+    port: options.emulatorPort ?? 0,
+    clients: [{ ...client, webhookUrl: `${appUrl}/webhooks/ghl` }],
+    appBaseUrl: appUrl,
+  });
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'contact-sync-'));
+  const envFile = writeEnvFile(stateDir, {
+    GHL_CLIENT_ID: client.clientId,
+    GHL_CLIENT_SECRET: client.clientSecret,
+    GHL_SHARED_SECRET: client.sharedSecret,
+    GHL_API_BASE: emulator.url,
+    GHL_MARKETPLACE_BASE: emulator.url,
+    GHL_WEBHOOK_ED25519_PUBLIC_KEY: emulator.keys.ed25519PublicKeyPem,
+    GHL_WEBHOOK_RSA_PUBLIC_KEY: emulator.keys.rsaPublicKeyPem,
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    SESSION_SIGNING_KEY: randomBytes(48).toString('base64url'),
+    APP_BASE_URL: appUrl,
+  });
+  const migrate = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir], {
+    cwd: ROOT,
+    env: quietEnv(),
+    encoding: 'utf8',
+  });
+  if (migrate.status !== 0) {
+    await emulator.close();
+    throw new Error(`local D1 migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
+  }
+  const child = spawn(
+    WRANGLER,
+    ['dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', stateDir, '--env-file', envFile, '--show-interactive-dev-session=false', '--log-level', options.verbose ? 'info' : 'warn'],
+    { cwd: ROOT, env: quietEnv(), stdio: options.verbose ? 'inherit' : ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  let output = '';
+  child.stdout?.on('data', (d) => (output = (output + d).slice(-20_000)));
+  child.stderr?.on('data', (d) => (output = (output + d).slice(-20_000)));
+  const stop = async () => {
+    if (child.exitCode === null && child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        child.kill('SIGTERM');
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await emulator.close();
+  };
+  try {
+    await waitForHealth(appUrl, child);
+  } catch (err) {
+    await stop();
+    throw new Error(`${String(err)}\n--- wrangler output ---\n${output}`);
+  }
+  return { appUrl, emulatorUrl: emulator.url, client, stop };
+}
+
+/** Installs the app on every location of a company through the real OAuth redirect dance. */
+export async function installAgency(stack: Stack, select = 'company'): Promise<string> {
+  let url = `${stack.appUrl}/oauth/install`;
+  for (let hop = 0; hop < 5; hop++) {
+    const target = new URL(url);
+    if (target.pathname.endsWith('/chooselocation')) target.searchParams.set('_select', select);
+    const res = await fetch(target, { redirect: 'manual' });
+    const next = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && next) {
+      url = new URL(next, target).toString();
+      continue;
+    }
+    const text = await res.text();
+    if (!res.ok) throw new Error(`install failed at ${target}: ${res.status} ${text.slice(0, 300)}`);
+    return text;
+  }
+  throw new Error('install redirect loop');
+}

@@ -1,0 +1,37 @@
+/**
+ * `npm test`: every test layer, in order of speed. Type checks, builds the panel (the worker
+ * serves it and the browser tests open it), then runs the Vitest projects: pure units and the
+ * emulators, the worker in workerd, and the black-box browser tests in Debian's Chromium.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './stack.ts';
+
+const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
+const run = (cmd: string, args: string[]) => {
+  console.log(`\n> ${[cmd.replace(ROOT + '/', ''), ...args].join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+};
+
+/** The browser tests need Debian's Chromium; install it on a fresh machine when we may. */
+function ensureChromium() {
+  if (existsSync('/usr/bin/chromium')) return;
+  if (process.getuid?.() !== 0) {
+    console.error('Browser tests need Debian Chromium at /usr/bin/chromium: run `sudo apt-get install -y chromium`.');
+    process.exit(1);
+  }
+  console.log('\n> apt-get install -y chromium (first run on this machine)');
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+const only = process.argv.slice(2);
+run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.node.json']);
+run(bin('tsc'), ['--noEmit', '-p', 'ui/tsconfig.json']);
+run(bin('vite'), ['build', '--logLevel', 'warn']);
+if (!only.length || only.includes('e2e')) ensureChromium();
+run(bin('vitest'), ['run', ...(only.length ? only.flatMap((p) => ['--project', p]) : [])]);

@@ -1,0 +1,70 @@
+import { ToastProvider } from './components/toasts.tsx';
+import { useRoute } from './lib/hooks.ts';
+import type { Route } from './lib/route.ts';
+import type { Session } from './lib/types.ts';
+import { useSession } from './lib/use-session.ts';
+import { ContactsPage } from './pages/contacts.tsx';
+import { ConnectingScreen, OutsideScreen, ReconnectScreen, SessionErrorScreen } from './pages/gate.tsx';
+import { SettingsPage } from './pages/settings.tsx';
+import { SyncLogPage } from './pages/sync-log.tsx';
+
+/** The panel: waits for the GHL session, then shows contacts, the sync log and settings. */
+export function App() {
+  const { phase, retry } = useSession();
+  if (phase.kind === 'connecting') return <ConnectingScreen />;
+  if (phase.kind === 'outside') return <OutsideScreen onRetry={retry} />;
+  if (phase.kind === 'reconnect') return <ReconnectScreen message={phase.message} onRetry={retry} />;
+  if (phase.kind === 'error') return <SessionErrorScreen message={phase.message} onRetry={retry} />;
+  return (
+    <ToastProvider>
+      <Shell session={phase.session} />
+    </ToastProvider>
+  );
+}
+
+const TABS: { page: Route['page']; label: string; testId: string }[] = [
+  { page: 'contacts', label: 'Contacts', testId: 'nav-contacts' },
+  { page: 'log', label: 'Sync log', testId: 'nav-sync-log' },
+  { page: 'settings', label: 'Settings', testId: 'nav-settings' },
+];
+
+function Shell({ session }: { session: Session }) {
+  const [route, navigate] = useRoute();
+  return (
+    <div class="shell">
+      <header class="topbar">
+        <div class="brand">
+          <span class="brand-mark" aria-hidden="true">
+            ⇄
+          </span>
+          Contact Sync
+        </div>
+        <nav class="tabs" aria-label="Sections">
+          {TABS.map((t) => (
+            <button
+              type="button"
+              key={t.page}
+              class="tab"
+              data-testid={t.testId}
+              aria-current={route.page === t.page ? 'page' : undefined}
+              onClick={() => navigate({ page: t.page } as Route)}
+            >
+              {t.label}
+            </button>
+          ))}
+        </nav>
+        <div class="who" data-testid="current-user" title={session.user.email}>
+          <span class="who-name">{session.user.name || session.user.email}</span>
+          <span class="badge">{session.user.role}</span>
+        </div>
+      </header>
+      <main class="content">
+        {route.page === 'contacts' && (
+          <ContactsPage session={session} contactId={route.contactId} navigate={navigate} />
+        )}
+        {route.page === 'log' && <SyncLogPage contactId={route.contactId} navigate={navigate} />}
+        {route.page === 'settings' && <SettingsPage session={session} />}
+      </main>
+    </div>
+  );
+}

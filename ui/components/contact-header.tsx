@@ -1,0 +1,59 @@
+import { useState } from 'preact/hooks';
+import { contactName, initials } from '../lib/format.ts';
+import type { Contact, ContactPatch } from '../lib/types.ts';
+import { ContactForm } from './contact-form.tsx';
+import { TagEditor } from './tag-editor.tsx';
+
+interface Props {
+  contact: Contact;
+  onAddTag: (tag: string) => void;
+  onRemoveTag: (tag: string) => void;
+  onSave: (patch: ContactPatch) => Promise<void>;
+  onShowLog: () => void;
+}
+
+/** Name, email, phone, company and tags of the open contact. */
+export function ContactHeader({ contact, onAddTag, onRemoveTag, onSave, onShowLog }: Props) {
+  const [editing, setEditing] = useState(false);
+  const name = contactName(contact);
+  return (
+    <section class="card contact-header" data-testid="contact-header" aria-labelledby="contact-name">
+      <div class="contact-header-top">
+        <span class="avatar avatar-lg" aria-hidden="true">
+          {initials(name)}
+        </span>
+        <div class="contact-header-text">
+          <h1 id="contact-name" class="contact-name" data-testid="contact-name">
+            {name}
+          </h1>
+          <dl class="contact-facts">
+            <div>
+              <dt>Email</dt>
+              <dd data-testid="contact-email-value">{contact.email ? <a href={`mailto:${contact.email}`}>{contact.email}</a> : '—'}</dd>
+            </div>
+            <div>
+              <dt>Phone</dt>
+              <dd data-testid="contact-phone-value">{contact.phone ? <a href={`tel:${contact.phone}`}>{contact.phone}</a> : '—'}</dd>
+            </div>
+            {contact.companyName && (
+              <div>
+                <dt>Company</dt>
+                <dd>{contact.companyName}</dd>
+              </div>
+            )}
+          </dl>
+        </div>
+        <div class="contact-header-actions">
+          <button type="button" class="btn btn-sm" data-testid="contact-edit" onClick={() => setEditing(true)}>
+            Edit
+          </button>
+          <button type="button" class="btn btn-sm btn-ghost" data-testid="contact-sync-log" onClick={onShowLog}>
+            Sync log
+          </button>
+        </div>
+      </div>
+      <TagEditor tags={contact.tags ?? []} onAdd={onAddTag} onRemove={onRemoveTag} />
+      {editing && <ContactForm contact={contact} onSave={onSave} onClose={() => setEditing(false)} />}
+    </section>
+  );
+}

@@ -1,0 +1,47 @@
+import { useId } from 'preact/hooks';
+
+interface Props {
+  label: string;
+  value: string;
+  onValue: (v: string) => void;
+  type?: string;
+  hint?: string;
+  multiline?: boolean;
+  required?: boolean;
+  maxLength?: number;
+  autoComplete?: string;
+  testId?: string;
+}
+
+/** A labelled input (or textarea) bound to a string. */
+export function Field({ label, value, onValue, type = 'text', hint, multiline, required, maxLength, autoComplete, testId }: Props) {
+  const id = useId();
+  const hintId = hint ? `${id}-hint` : undefined;
+  const common = {
+    id,
+    class: 'input',
+    value,
+    required,
+    maxLength,
+    'aria-describedby': hintId,
+    'data-testid': testId,
+  };
+  return (
+    <div class="field">
+      <label for={id}>
+        {label}
+        {required && <span aria-hidden="true"> *</span>}
+      </label>
+      {multiline ? (
+        <textarea {...common} rows={3} onInput={(e) => onValue(e.currentTarget.value)} />
+      ) : (
+        <input {...common} type={type} autocomplete={autoComplete} onInput={(e) => onValue(e.currentTarget.value)} />
+      )}
+      {hint && (
+        <p id={hintId} class="hint">
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,11 @@
+/** The reason a form could not be saved, announced when it appears. */
+export function FormError({ message }: { message: string }) {
+  if (!message) return null;
+  return (
+    <p class="form-error" role="alert" data-testid="form-error">
+      {message}
+    </p>
+  );
+}
+
+export const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));

@@ -1,0 +1,132 @@
+import { useState } from 'preact/hooks';
+import { dueText, formatDateTime, isOverdue, relativeTime } from '../lib/format.ts';
+import { isCompleted, taskDue } from '../lib/timeline.ts';
+import type { TimelineItem } from '../lib/types.ts';
+import type { ContactState } from '../lib/use-contact.ts';
+import { ConfirmDialog } from './dialog.tsx';
+import { NoteForm } from './note-form.tsx';
+import { TaskForm } from './task-form.tsx';
+
+interface Props {
+  item: TimelineItem;
+  state: ContactState;
+  now: number;
+  userId: string;
+}
+
+const ICON: Record<string, string> = { note: '✎', task: '✓', appointment: '◷' };
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+/** One timeline row with its inline actions (edit, complete, delete). */
+export function TimelineEntry({ item, state, now, userId }: Props) {
+  const [editing, setEditing] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const done = item.kind === 'task' && isCompleted(item);
+  const due = item.kind === 'task' ? taskDue(item) : undefined;
+  const overdue = item.kind === 'task' && isOverdue(due, done, now);
+  const titleId = `tl-${item.kind}-${item.id}`;
+
+  if (editing && item.kind === 'note') {
+    return (
+      <li class="tl-item">
+        <NoteForm
+          initial={{ title: item.title ?? '', body: str(item.raw?.body) || (item.body ?? '') }}
+          onSubmit={async (note) => {
+            await state.editNote(item, note);
+            setEditing(false);
+          }}
+          onCancel={() => setEditing(false)}
+        />
+      </li>
+    );
+  }
+  if (editing && item.kind === 'task') {
+    const initial = {
+      title: item.title ?? '',
+      body: str(item.raw?.body) || (item.body ?? ''),
+      dueDate: due ?? '',
+      completed: done,
+      assignedTo: str(item.raw?.assignedTo),
+    };
+    return (
+      <li class="tl-item">
+        <TaskForm
+          initial={initial}
+          defaultAssignee={userId}
+          onSubmit={async (task) => {
+            await state.editTask(item, task);
+            setEditing(false);
+          }}
+          onCancel={() => setEditing(false)}
+        />
+      </li>
+    );
+  }
+
+  const when = item.kind === 'appointment' ? str(item.raw?.startTime) || item.at : item.at;
+  return (
+    <li
+      class={`tl-item tl-${item.kind}${done ? ' is-done' : ''}${overdue ? ' is-overdue' : ''}`}
+      data-testid="timeline-item"
+      data-kind={item.kind}
+      data-id={item.id}
+      aria-labelledby={titleId}
+    >
+      <span class={`tl-icon tl-icon-${item.kind}`} aria-hidden="true">
+        {ICON[item.kind] ?? '•'}
+      </span>
+      <div class="tl-main">
+        <div class="tl-top">
+          {item.kind === 'task' && (
+            <input
+              type="checkbox"
+              class="check"
+              checked={done}
+              aria-label={done ? `Reopen task ${item.title ?? ''}` : `Complete task ${item.title ?? ''}`}
+              data-testid="task-complete-toggle"
+              onChange={() => state.toggleTask(item)}
+            />
+          )}
+          <h3 id={titleId} class="tl-title">
+            {item.title || (item.kind === 'note' ? 'Note' : item.kind === 'task' ? 'Task' : 'Appointment')}
+          </h3>
+          {item.source === 'partner' && <span class="badge badge-partner">Partner</span>}
+          {item.kind === 'appointment' && item.status && <span class="badge">{item.status}</span>}
+        </div>
+        {item.body && <p class="tl-body">{item.body}</p>}
+        <p class="tl-meta muted small">
+          {item.kind === 'task' && (
+            <span class={overdue ? 'due overdue' : 'due'} data-testid="task-due-label">
+              {done ? `Completed${due ? ` · was due ${formatDateTime(due)}` : ''}` : dueText(due, done, now)}
+            </span>
+          )}
+          {item.kind === 'appointment' && <span>{formatDateTime(when)}</span>}
+          {item.kind === 'note' && (
+            <time dateTime={item.at ?? undefined} title={formatDateTime(item.at)}>
+              {relativeTime(item.at, now)}
+            </time>
+          )}
+        </p>
+      </div>
+      {item.kind !== 'appointment' && (
+        <div class="tl-actions">
+          <button type="button" class="btn btn-sm btn-ghost" data-testid={`${item.kind}-edit`} onClick={() => setEditing(true)}>
+            Edit
+          </button>
+          <button type="button" class="btn btn-sm btn-ghost danger" data-testid={`${item.kind}-delete`} onClick={() => setConfirming(true)}>
+            Delete
+          </button>
+        </div>
+      )}
+      {confirming && (
+        <ConfirmDialog
+          title={item.kind === 'note' ? 'Delete this note?' : 'Delete this task?'}
+          message={`“${item.title || item.body?.slice(0, 60) || item.kind}” will be deleted. This cannot be undone.`}
+          confirmLabel="Delete"
+          onConfirm={() => state.remove(item)}
+          onClose={() => setConfirming(false)}
+        />
+      )}
+    </li>
+  );
+}

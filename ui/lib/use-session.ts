@@ -1,0 +1,67 @@
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, configureApi, createSession, setToken } from '../api.ts';
+import { requestSsoPayload, SsoError } from './sso.ts';
+import type { Session } from './types.ts';
+
+export type Phase =
+  | { kind: 'connecting' }
+  | { kind: 'ready'; session: Session }
+  | { kind: 'outside' }
+  | { kind: 'reconnect'; message?: string }
+  | { kind: 'error'; message: string };
+
+/** Install states in which nothing works until the app is installed again. */
+const GONE = new Set(['reconnect_needed', 'uninstalled', 'missing']);
+
+async function signIn(): Promise<Session> {
+  const payload = await requestSsoPayload();
+  const session = await createSession(payload);
+  setToken(session.token);
+  return session;
+}
+
+function phaseFor(err: unknown): Phase {
+  if (err instanceof SsoError) return { kind: 'outside' };
+  if (err instanceof ApiError && err.code === 'reconnect_needed') return { kind: 'reconnect', message: err.message };
+  const message = err instanceof Error ? err.message : 'The session could not be started.';
+  return { kind: 'error', message };
+}
+
+/** The SSO handshake and panel session, from the first load through re-authentication on 401. */
+export function useSession(): { phase: Phase; retry: () => void } {
+  const [phase, setPhase] = useState<Phase>({ kind: 'connecting' });
+  const started = useRef(false);
+
+  const start = useCallback(async () => {
+    setPhase({ kind: 'connecting' });
+    try {
+      const session = await signIn();
+      setPhase(GONE.has(session.installStatus ?? '') ? { kind: 'reconnect' } : { kind: 'ready', session });
+    } catch (err) {
+      setToken(null);
+      setPhase(phaseFor(err));
+    }
+  }, []);
+
+  useEffect(() => {
+    configureApi({
+      reauth: async () => {
+        try {
+          const session = await signIn();
+          setPhase({ kind: 'ready', session });
+          return session.token;
+        } catch (err) {
+          setPhase(phaseFor(err));
+          throw err;
+        }
+      },
+      onReconnect: (message) => setPhase({ kind: 'reconnect', message }),
+    });
+    if (!started.current) {
+      started.current = true;
+      void start();
+    }
+  }, [start]);
+
+  return { phase, retry: () => void start() };
+}

@@ -1,0 +1,80 @@
+import { createMiddleware } from 'hono/factory';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { getConfig, type Config } from '../config.ts';
+import { AppError } from '../errors.ts';
+import { utf8 } from '../crypto/encoding.ts';
+import type { SsoUser } from './sso.ts';
+
+/**
+ * GHL's SSO payload carries no expiry (GHL-FACTS §11), so the session lifetime is ours: short,
+ * because the role inside it gates settings, and the panel can fetch a fresh payload at any time.
+ */
+export const SESSION_TTL_SECONDS = 30 * 60;
+const ISSUER = 'contact-sync';
+const AUDIENCE = 'contact-sync-panel';
+
+/** Who is calling, fixed at session creation from the decrypted SSO payload. */
+export interface Session {
+  userId: string;
+  name: string;
+  email: string;
+  role: string;
+  locationId: string;
+  companyId: string;
+}
+
+/** Hono env of every authenticated `/api` route. */
+export type SessionEnv = { Bindings: Env; Variables: { session: Session } };
+
+/** Only GHL admins change settings (DESIGN.md §1). */
+export const isAdmin = (session: Session) => session.role === 'admin';
+
+const keyOf = (config: Config) => utf8.encode(config.sessionSigningKey);
+
+/** Signs a session token (HS256) bound to the user, role, location and company. */
+export async function issueSession(config: Config, user: SsoUser, now = Date.now()): Promise<{ token: string; expiresAt: string }> {
+  const iat = Math.floor(now / 1000);
+  const exp = iat + SESSION_TTL_SECONDS;
+  const token = await new SignJWT({ loc: user.locationId, cid: user.companyId, role: user.role, name: user.userName, email: user.email })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(user.userId)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .setJti(crypto.randomUUID())
+    .sign(keyOf(config));
+  return { token, expiresAt: new Date(exp * 1000).toISOString() };
+}
+
+const str = (value: unknown) => (typeof value === 'string' ? value : '');
+
+/** Verifies a session token; a missing, expired or forged one is a 401. */
+export async function verifySession(config: Config, token: string): Promise<Session> {
+  try {
+    const { payload } = await jwtVerify(token, keyOf(config), { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, requiredClaims: ['exp', 'sub'] });
+    const session: Session = {
+      userId: str(payload.sub),
+      name: str(payload.name),
+      email: str(payload.email),
+      role: str(payload.role),
+      locationId: str(payload.loc),
+      companyId: str(payload.cid),
+    };
+    if (!session.userId || !session.locationId || !session.role) throw new Error('session claims incomplete');
+    return session;
+  } catch (err) {
+    if (err instanceof joseErrors.JWTExpired) {
+      throw new AppError(401, 'session_expired', 'Your session has expired. Reload Contact Sync to sign in again.');
+    }
+    throw new AppError(401, 'session_invalid', 'The session token is not valid. Reload Contact Sync to sign in again.', String(err));
+  }
+}
+
+/** Requires `Authorization: Bearer <session token>` and puts the session on `c.var.session`. */
+export const requireSession = createMiddleware<SessionEnv>(async (c, next) => {
+  const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(c.req.header('authorization') ?? '');
+  if (!match) throw new AppError(401, 'session_missing', 'Sign in first: send the session token as Authorization: Bearer.');
+  c.set('session', await verifySession(getConfig(c.env), match[1]!));
+  await next();
+});

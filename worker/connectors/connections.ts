@@ -1,0 +1,326 @@
+import { getConfig } from '../config.ts';
+import { randomId } from '../crypto/encoding.ts';
+import { seal, unseal } from '../crypto/seal.ts';
+import { AppError, badRequest } from '../errors.ts';
+import { checkPartnerUrl } from './http.ts';
+import { parseFieldMapOverrides } from './mapping.ts';
+import { connectorFor } from './registry.ts';
+import { sha256Hex } from './signing.ts';
+import type { ConnectionSettings, Connector, ConnectorConnection } from './types.ts';
+
+/**
+ * Partner connections in D1 (`connections`, migrations/0002). Credentials are sealed with
+ * AES-GCM bound to `connection:<id>` and leave this module only inside a ConnectorConnection;
+ * what the panel gets (`Connection`) names the credentials that are set, never their values.
+ */
+
+export type ConnectionStatus = 'active' | 'paused' | 'error';
+const STATUSES: readonly ConnectionStatus[] = ['active', 'paused', 'error'];
+
+/** A connection as the panel may see it. */
+export interface Connection {
+  id: string;
+  locationId: string;
+  kind: string;
+  name: string;
+  settings: ConnectionSettings;
+  status: ConnectionStatus;
+  lastEventAt: number | null;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+  /** Names of the credentials that are set. */
+  credentialNames: string[];
+  /** Where the partner sends webhooks (Appointlet: plus `?key=`, shown only at creation). */
+  inboundUrl: string;
+}
+
+export interface NewConnection {
+  locationId: string;
+  kind: string;
+  name: string;
+  credentials?: Record<string, unknown>;
+  settings?: unknown;
+}
+
+/** What creation returns: the connection, the full inbound URL and secrets minted for the user. */
+export interface CreatedConnection {
+  connection: Connection;
+  inboundUrl: string;
+  /** Generated secrets (e.g. the webhook secret to paste into the partner); shown once. */
+  secrets: Record<string, string>;
+}
+
+export interface ConnectionPatch {
+  name?: string;
+  status?: ConnectionStatus;
+  settings?: unknown;
+  /** Merged into the sealed credentials; a value of '' removes that credential. */
+  credentials?: Record<string, unknown>;
+}
+
+interface Row {
+  id: string;
+  location_id: string;
+  kind: string;
+  name: string;
+  sealed_credentials: string | null;
+  inbound_secret_hash: string | null;
+  settings: string;
+  status: ConnectionStatus;
+  last_event_at: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+const MAX_SETTINGS_BYTES = 16 * 1024;
+/** Rows read by the webhook route are cached per isolate this long (a delete or key rotation elsewhere takes up to this long to bite). */
+const ROW_TTL_MS = 30_000;
+const rowCache = new Map<string, { row: Row; until: number }>();
+
+const boundTo = (id: string) => `connection:${id}`;
+
+function connectorOrThrow(kind: string): Connector {
+  const connector = connectorFor(kind);
+  if (!connector) throw badRequest(`Unknown connection kind "${String(kind).slice(0, 40)}".`, 'invalid_connection');
+  return connector;
+}
+
+function checkName(name: unknown): string {
+  const n = typeof name === 'string' ? name.trim() : '';
+  if (!n || n.length > 120) throw badRequest('A connection needs a name of 1 to 120 characters.', 'invalid_connection');
+  return n;
+}
+
+/** Validates settings JSON from a user: field maps, partner URLs, Cal.com options. */
+export function checkSettings(input: unknown): ConnectionSettings {
+  if (input === undefined || input === null) return {};
+  if (typeof input !== 'object' || Array.isArray(input)) throw badRequest('settings must be a JSON object.', 'invalid_settings');
+  const s = { ...(input as Record<string, unknown>) } as ConnectionSettings;
+  if (JSON.stringify(s).length > MAX_SETTINGS_BYTES) throw badRequest('settings are too large.', 'invalid_settings');
+  if (s.fieldMap !== undefined) s.fieldMap = parseFieldMapOverrides(s.fieldMap);
+  for (const key of ['apiBase', 'webhookUrl'] as const) {
+    if (s[key] === undefined) continue;
+    const url = checkPartnerUrl(s[key]);
+    if (!url) throw badRequest(`settings.${key} must be an https URL.`, 'invalid_settings');
+    s[key] = url;
+  }
+  if (s.eventTypeId !== undefined && !(Number.isInteger(s.eventTypeId) && s.eventTypeId > 0)) {
+    throw badRequest('settings.eventTypeId must be a positive integer.', 'invalid_settings');
+  }
+  if (s.timeZone !== undefined && (typeof s.timeZone !== 'string' || s.timeZone.length > 64)) throw badRequest('settings.timeZone must be an IANA time zone name.', 'invalid_settings');
+  if (s.cursor !== undefined && s.cursor !== null && typeof s.cursor !== 'string') throw badRequest('settings.cursor must be a string.', 'invalid_settings');
+  return s;
+}
+
+/** Validates credentials against the connector's spec; `partial` skips required checks (patches). */
+export function checkCredentials(connector: Connector, input: Record<string, unknown>, partial = false): Record<string, string> {
+  const out: Record<string, string> = {};
+  const known = new Set(connector.credentials.map((c) => c.name));
+  for (const [name, value] of Object.entries(input)) {
+    if (!known.has(name)) throw badRequest(`${connector.label} has no credential "${name.slice(0, 40)}".`, 'invalid_credentials');
+    if (typeof value !== 'string' || value.length > 4096) throw badRequest(`Credential ${name} must be a string.`, 'invalid_credentials');
+    out[name] = value.trim();
+  }
+  if (partial) return out;
+  const groups = new Map<string, boolean>();
+  for (const spec of connector.credentials) {
+    if (spec.required && !out[spec.name]) throw badRequest(`${connector.label} needs the credential ${spec.name}.`, 'invalid_credentials');
+    if (spec.oneOf) groups.set(spec.oneOf, (groups.get(spec.oneOf) ?? false) || !!out[spec.name]);
+  }
+  for (const [group, ok] of groups) {
+    if (!ok) throw badRequest(`${connector.label} needs one of: ${connector.credentials.filter((c) => c.oneOf === group).map((c) => c.name).join(', ')}.`, 'invalid_credentials');
+  }
+  return out;
+}
+
+function inboundUrl(env: Env, id: string): string {
+  return `${getConfig(env).appBaseUrl}/webhooks/partner/${id}`;
+}
+
+async function openCredentials(env: Env, row: Row): Promise<Record<string, string>> {
+  if (!row.sealed_credentials) return {};
+  return JSON.parse(await unseal(getConfig(env).tokenEncryptionKey, row.sealed_credentials, boundTo(row.id))) as Record<string, string>;
+}
+
+function view(env: Env, row: Row, credentialNames: string[]): Connection {
+  return {
+    id: row.id,
+    locationId: row.location_id,
+    kind: row.kind,
+    name: row.name,
+    settings: JSON.parse(row.settings) as ConnectionSettings,
+    status: row.status,
+    lastEventAt: row.last_event_at,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    credentialNames,
+    inboundUrl: inboundUrl(env, row.id),
+  };
+}
+
+async function publicView(env: Env, row: Row): Promise<Connection> {
+  return view(env, row, Object.keys(await openCredentials(env, row)).sort());
+}
+
+async function readRow(env: Env, id: string): Promise<Row | null> {
+  if (!ID.test(id)) return null;
+  return env.DB.prepare('SELECT * FROM connections WHERE id = ?').bind(id).first<Row>();
+}
+
+/** Creates a connection for a location; mints the secrets the user did not bring. */
+export async function createConnection(env: Env, input: NewConnection): Promise<CreatedConnection> {
+  if (typeof input.locationId !== 'string' || !ID.test(input.locationId)) throw badRequest('Invalid locationId.', 'invalid_connection');
+  const connector = connectorOrThrow(input.kind);
+  const name = checkName(input.name);
+  const settings = checkSettings(input.settings);
+  const minted = connector.mintSecrets?.() ?? {};
+  const given = checkCredentials(connector, { ...minted, ...input.credentials });
+  const secrets: Record<string, string> = {};
+  for (const key of Object.keys(minted)) if (!input.credentials?.[key]) secrets[key] = given[key]!;
+
+  const id = `conn_${randomId(16)}`;
+  let inboundKey: string | undefined;
+  let inboundHash: string | null = null;
+  if (connector.capabilities.inboundAuth === 'url-key') {
+    inboundKey = randomId(24);
+    inboundHash = await sha256Hex(inboundKey);
+  }
+  const sealed = Object.keys(given).length ? await seal(getConfig(env).tokenEncryptionKey, JSON.stringify(given), boundTo(id)) : null;
+  const now = Date.now();
+  await env.DB.prepare(
+    `INSERT INTO connections (id, location_id, kind, name, sealed_credentials, inbound_secret_hash, settings, status, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
+  ).bind(id, input.locationId, connector.kind, name, sealed, inboundHash, JSON.stringify(settings), now, now).run();
+  const row = (await readRow(env, id))!;
+  const connection = view(env, row, Object.keys(given).sort());
+  return { connection, inboundUrl: inboundKey ? `${connection.inboundUrl}?key=${inboundKey}` : connection.inboundUrl, secrets };
+}
+
+/** One connection of `locationId` (another location's id answers null). */
+export async function getConnection(env: Env, id: string, locationId: string): Promise<Connection | null> {
+  const row = await readRow(env, id);
+  return row && row.location_id === locationId ? publicView(env, row) : null;
+}
+
+/** The location's connections, oldest first. */
+export async function listConnections(env: Env, locationId: string): Promise<Connection[]> {
+  const { results } = await env.DB.prepare('SELECT * FROM connections WHERE location_id = ? ORDER BY created_at, id').bind(locationId).all<Row>();
+  return Promise.all(results.map((row) => publicView(env, row)));
+}
+
+/** Applies a patch; credentials are merged and resealed. Null when not found in that location. */
+export async function updateConnection(env: Env, id: string, locationId: string, patch: ConnectionPatch): Promise<Connection | null> {
+  const row = await readRow(env, id);
+  if (!row || row.location_id !== locationId) return null;
+  const connector = connectorOrThrow(row.kind);
+  const name = patch.name === undefined ? row.name : checkName(patch.name);
+  if (patch.status !== undefined && !STATUSES.includes(patch.status)) throw badRequest('status must be active, paused or error.', 'invalid_connection');
+  const settings = patch.settings === undefined ? row.settings : JSON.stringify(checkSettings(patch.settings));
+  let sealed = row.sealed_credentials;
+  if (patch.credentials) {
+    const merged = { ...(await openCredentials(env, row)), ...checkCredentials(connector, patch.credentials, true) };
+    for (const [k, v] of Object.entries(merged)) if (v === '') delete merged[k];
+    checkCredentials(connector, merged);
+    sealed = await seal(getConfig(env).tokenEncryptionKey, JSON.stringify(merged), boundTo(id));
+  }
+  const status = patch.status ?? row.status;
+  await env.DB.prepare(
+    `UPDATE connections SET name = ?, status = ?, settings = ?, sealed_credentials = ?, last_error = CASE WHEN ? = 'active' THEN NULL ELSE last_error END, updated_at = ? WHERE id = ?`,
+  ).bind(name, status, settings, sealed, status, Date.now(), id).run();
+  rowCache.delete(id);
+  return publicView(env, (await readRow(env, id))!);
+}
+
+/** Deletes a connection of `locationId`; false when there was none. */
+export async function deleteConnection(env: Env, id: string, locationId: string): Promise<boolean> {
+  if (!ID.test(id)) return false;
+  const res = await env.DB.prepare('DELETE FROM connections WHERE id = ? AND location_id = ?').bind(id, locationId).run();
+  rowCache.delete(id);
+  return (res.meta.changes ?? 0) > 0;
+}
+
+/** New inbound URL key (url-key partners); the old one stops working. Returns the full URL once. */
+export async function rotateInboundKey(env: Env, id: string, locationId: string): Promise<string | null> {
+  const row = await readRow(env, id);
+  if (!row || row.location_id !== locationId) return null;
+  if (connectorOrThrow(row.kind).capabilities.inboundAuth !== 'url-key') throw badRequest('This connection does not use an inbound URL key.', 'invalid_connection');
+  const key = randomId(24);
+  await env.DB.prepare('UPDATE connections SET inbound_secret_hash = ?, updated_at = ? WHERE id = ?').bind(await sha256Hex(key), Date.now(), id).run();
+  rowCache.delete(id);
+  return `${inboundUrl(env, id)}?key=${key}`;
+}
+
+/** A connection with its credentials unsealed, for the webhook route and the sync engine. */
+export interface OpenConnection extends ConnectorConnection {
+  name: string;
+  status: ConnectionStatus;
+  lastEventAt: number | null;
+}
+
+/** Loads and unseals a connection (any location). `cached` reuses a row read in the last 30 s. */
+export async function openConnection(env: Env, id: string, opts: { cached?: boolean } = {}): Promise<OpenConnection | null> {
+  let row: Row | null = null;
+  const hit = opts.cached ? rowCache.get(id) : undefined;
+  if (hit && hit.until > Date.now()) row = hit.row;
+  else {
+    row = await readRow(env, id);
+    if (row && opts.cached) rowCache.set(id, { row, until: Date.now() + ROW_TTL_MS });
+  }
+  if (!row) return null;
+  return toOpen(row, await openCredentialsOr500(env, row));
+}
+
+async function openCredentialsOr500(env: Env, row: Row): Promise<Record<string, string>> {
+  try {
+    return await openCredentials(env, row);
+  } catch (err) {
+    throw new AppError(500, 'credentials_unreadable', 'The connection credentials cannot be read.', String(err));
+  }
+}
+
+function toOpen(row: Row, credentials: Record<string, string>): OpenConnection {
+  return {
+    id: row.id,
+    locationId: row.location_id,
+    kind: row.kind,
+    name: row.name,
+    status: row.status,
+    settings: JSON.parse(row.settings) as ConnectionSettings,
+    credentials,
+    inboundSecretHash: row.inbound_secret_hash,
+    createdAt: row.created_at,
+    lastEventAt: row.last_event_at,
+  };
+}
+
+/** The location's connections, unsealed (one query, one unseal each); `activeOnly` skips paused and failing ones. */
+export async function listOpenConnections(env: Env, locationId: string, opts: { activeOnly?: boolean } = {}): Promise<OpenConnection[]> {
+  const sql = `SELECT * FROM connections WHERE location_id = ?${opts.activeOnly ? " AND status = 'active'" : ''} ORDER BY created_at, id`;
+  const { results } = await env.DB.prepare(sql).bind(locationId).all<Row>();
+  return Promise.all(results.map(async (row) => toOpen(row, await openCredentialsOr500(env, row))));
+}
+
+/** Stores the reconciliation cursor (engine). */
+export async function saveCursor(env: Env, id: string, cursor: string): Promise<void> {
+  await env.DB.prepare(`UPDATE connections SET settings = json_set(settings, '$.cursor', ?), updated_at = ? WHERE id = ?`).bind(cursor, Date.now(), id).run();
+  rowCache.delete(id);
+}
+
+/** Notes that an inbound event arrived (health in the panel). */
+export async function recordInboundEvent(env: Env, id: string, at = Date.now()): Promise<void> {
+  await env.DB.prepare('UPDATE connections SET last_event_at = ? WHERE id = ?').bind(at, id).run();
+  const hit = rowCache.get(id);
+  if (hit) hit.row.last_event_at = at;
+}
+
+/** Records (or with null, clears) the connection's last error; an error sets status 'error'. */
+export async function recordConnectionError(env: Env, id: string, message: string | null): Promise<void> {
+  await env.DB.prepare(
+    `UPDATE connections SET last_error = ?, status = CASE WHEN ? IS NULL THEN (CASE WHEN status = 'error' THEN 'active' ELSE status END) ELSE 'error' END, updated_at = ? WHERE id = ?`,
+  ).bind(message?.slice(0, 500) ?? null, message, Date.now(), id).run();
+  rowCache.delete(id);
+}

@@ -1,0 +1,28 @@
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import { isAdmin, type SessionEnv } from '../../auth/session.ts';
+import { forbidden } from '../../errors.ts';
+import { SettingsPatch } from '../../settings/model.ts';
+import { loadSettings, saveSettings, type SettingsRecord } from '../../settings/store.ts';
+import { jsonBody, notEmpty } from './validate.ts';
+
+const SettingsChange = v.pipe(SettingsPatch, v.check(notEmpty, 'send at least one setting to change'));
+
+/** `GET/PUT /api/settings`: the session location's settings; only admins may change them. */
+export const settingsRoutes = new Hono<SessionEnv>();
+
+const view = (record: SettingsRecord, admin: boolean) => ({ ...record.settings, updatedAt: record.updatedAt, updatedBy: record.updatedBy, canEdit: admin });
+
+settingsRoutes.get('/', async (c) => {
+  const { locationId, companyId } = c.var.session;
+  return c.json(view(await loadSettings(c.env.DB, locationId, companyId), isAdmin(c.var.session)));
+});
+
+settingsRoutes.put('/', async (c, next) => {
+  // Role first: a non-admin learns nothing from validation messages.
+  if (!isAdmin(c.var.session)) throw forbidden('Only sub-account admins can change Contact Sync settings.');
+  await next();
+}, jsonBody(SettingsChange), async (c) => {
+  const { locationId, companyId, userId } = c.var.session;
+  return c.json(view(await saveSettings(c.env.DB, locationId, c.req.valid('json'), userId, companyId), true));
+});

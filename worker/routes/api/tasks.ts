@@ -1,0 +1,64 @@
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import type { SessionEnv } from '../../auth/session.ts';
+import { contactInLocation, ghlOf, underContact, writeThrough } from './scope.ts';
+import { ContactParams, GhlId, jsonBody, notEmpty, paramsOf, TaskParams } from './validate.ts';
+
+const IsoDate = v.pipe(
+  v.string(),
+  v.maxLength(40),
+  v.check((s) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date'),
+);
+const Title = v.pipe(v.string(), v.maxLength(255), v.check((s) => s.trim() !== '', 'must not be empty'));
+const TaskBody = v.optional(v.nullable(v.pipe(v.string(), v.maxLength(50_000))));
+const AssignedTo = v.optional(v.nullable(GhlId));
+
+/** GHL task fields `{ title, body, dueDate, completed, assignedTo }`. */
+const TaskCreate = v.object({ title: Title, body: TaskBody, dueDate: IsoDate, completed: v.optional(v.boolean(), false), assignedTo: AssignedTo });
+const TaskUpdate = v.pipe(
+  v.object({ title: v.optional(Title), body: TaskBody, dueDate: v.optional(IsoDate), completed: v.optional(v.boolean()), assignedTo: AssignedTo }),
+  v.check(notEmpty, 'send at least one field to change'),
+);
+const Completion = v.object({ completed: v.boolean() });
+
+const clean = <T extends object>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined && x !== null)) as { [K in keyof T]: Exclude<T[K], null> };
+
+/** `/api/contacts/:contactId/tasks[/:taskId][/completed]`; each write goes through to the timeline cache. */
+export const taskRoutes = new Hono<SessionEnv>();
+
+taskRoutes.post('/:contactId/tasks', paramsOf(ContactParams), jsonBody(TaskCreate), async (c) => {
+  const { contactId } = c.req.valid('param');
+  await contactInLocation(c, contactId);
+  const { body, assignedTo, ...rest } = c.req.valid('json');
+  const task = underContact('Task', await ghlOf(c).createTask(contactId, { ...rest, ...clean({ body, assignedTo }) }), contactId);
+  await writeThrough(c, contactId, { op: 'upsert', kind: 'task', item: { ...task, contactId } });
+  return c.json({ task }, 201);
+});
+
+taskRoutes.put('/:contactId/tasks/:taskId', paramsOf(TaskParams), jsonBody(TaskUpdate), async (c) => {
+  const { contactId, taskId } = c.req.valid('param');
+  await contactInLocation(c, contactId);
+  const input = c.req.valid('json');
+  // null clears a text field; GHL clears on an empty string.
+  const patch = { ...clean(input), ...(input.body === null ? { body: '' } : {}), ...(input.assignedTo === null ? { assignedTo: '' } : {}) };
+  const task = underContact('Task', await ghlOf(c).updateTask(contactId, taskId, patch), contactId);
+  await writeThrough(c, contactId, { op: 'upsert', kind: 'task', item: { ...task, contactId } });
+  return c.json({ task });
+});
+
+taskRoutes.put('/:contactId/tasks/:taskId/completed', paramsOf(TaskParams), jsonBody(Completion), async (c) => {
+  const { contactId, taskId } = c.req.valid('param');
+  await contactInLocation(c, contactId);
+  const task = underContact('Task', await ghlOf(c).completeTask(contactId, taskId, c.req.valid('json').completed), contactId);
+  await writeThrough(c, contactId, { op: 'upsert', kind: 'task', item: { ...task, contactId } });
+  return c.json({ task });
+});
+
+taskRoutes.delete('/:contactId/tasks/:taskId', paramsOf(TaskParams), async (c) => {
+  const { contactId, taskId } = c.req.valid('param');
+  await contactInLocation(c, contactId);
+  await ghlOf(c).deleteTask(contactId, taskId);
+  await writeThrough(c, contactId, { op: 'delete', kind: 'task', id: taskId });
+  return c.json({ ok: true, id: taskId });
+});

@@ -1,0 +1,99 @@
+/** Read side of the location's sync log (`sync_log` table in the location object's SQLite). */
+
+/** One unit of sync work as the panel shows it. */
+export interface SyncLogEntry {
+  id: number;
+  at: string;
+  updatedAt: string;
+  trigger: string;
+  action: string;
+  objectKind: string;
+  objectId: string | null;
+  contactId: string | null;
+  connectionId: string | null;
+  status: string;
+  attempts: number;
+  error: string | null;
+  /** JSON text as the sync engine stored it (parsed by the panel route). */
+  detail: string | null;
+}
+
+export interface SyncLogFilter {
+  status?: string;
+  contactId?: string;
+  /** Only entries older than this id (paging, newest first). */
+  beforeId?: number;
+  limit: number;
+}
+
+/** What `LocationDO.replaySyncLog` answers; the sync engine owns the replay itself. */
+export type ReplayResult =
+  | { ok: true; entry: SyncLogEntry }
+  | { ok: false; code: 'not_found' | 'not_replayable' | 'replay_unavailable'; message: string };
+
+/** Entries in these states can be sent again; anything else is done or still on its way. */
+export const REPLAYABLE_STATUSES: ReadonlySet<string> = new Set(['failed', 'dead']);
+
+type Row = {
+  id: number;
+  at: number;
+  updated_at: number;
+  trigger: string;
+  action: string;
+  object_kind: string;
+  object_id: string | null;
+  contact_id: string | null;
+  connection_id: string | null;
+  status: string;
+  attempts: number;
+  error: string | null;
+  detail: string | null;
+};
+
+const toEntry = (r: Row): SyncLogEntry => ({
+  id: r.id,
+  at: new Date(r.at).toISOString(),
+  updatedAt: new Date(r.updated_at).toISOString(),
+  trigger: r.trigger,
+  action: r.action,
+  objectKind: r.object_kind,
+  objectId: r.object_id,
+  contactId: r.contact_id,
+  connectionId: r.connection_id,
+  status: r.status,
+  attempts: r.attempts,
+  error: r.error,
+  detail: r.detail,
+});
+
+const COLUMNS = 'id, at, updated_at, trigger, action, object_kind, object_id, contact_id, connection_id, status, attempts, error, detail';
+
+/** Newest first; `nextBeforeId` is set when there are older entries. */
+export function listSyncLog(sql: SqlStorage, filter: SyncLogFilter): { entries: SyncLogEntry[]; nextBeforeId: number | null } {
+  const where: string[] = [];
+  const args: (string | number)[] = [];
+  if (filter.status) {
+    where.push('status = ?');
+    args.push(filter.status);
+  }
+  if (filter.contactId) {
+    where.push('contact_id = ?');
+    args.push(filter.contactId);
+  }
+  if (filter.beforeId !== undefined) {
+    where.push('id < ?');
+    args.push(filter.beforeId);
+  }
+  const rows = sql
+    .exec<Row>(`SELECT ${COLUMNS} FROM sync_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`, ...args, filter.limit + 1)
+    .toArray();
+  const more = rows.length > filter.limit;
+  const entries = rows.slice(0, filter.limit).map(toEntry);
+  return { entries, nextBeforeId: more ? entries.at(-1)!.id : null };
+}
+
+/** One entry, or null. */
+export function getSyncLogEntry(sql: SqlStorage, id: number): SyncLogEntry | null {
+  const row = sql.exec<Row>(`SELECT ${COLUMNS} FROM sync_log WHERE id = ?`, id).toArray()[0];
+  return row ? toEntry(row) : null;
+}

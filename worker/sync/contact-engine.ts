@@ -1,0 +1,206 @@
+/**
+ * The sync engine of one contact: turns GHL events and partner changes into queued work, and
+ * runs the queue one item at a time with conflict handling, retries and the sync log.
+ */
+import { supports, type OutboundOp, type PartnerChange, type SyncKind } from '../connectors/types.ts';
+import { PartnerApiError } from '../connectors/http.ts';
+import { GhlError } from '../ghl/errors.ts';
+import type { GhlEvent } from '../webhooks/events.ts';
+import { SETTINGS_KEY, type EngineDeps, type EngineSettings } from './engine-types.ts';
+import { changesFromGhlEvent, type GhlChange } from './ghl-events.ts';
+import { allowsFlow, isRetryable, MAX_ATTEMPTS, resolveConflict, retryDelayMs, type Side } from './policy.ts';
+import { Links, SyncQueue, type WorkItem } from './queue.ts';
+import type { SyncStatus } from './sync-log.ts';
+import { runToGhl, GhlDropped } from './to-ghl.ts';
+import { runToPartner, type StepOutcome } from './to-partner.ts';
+
+/** Items run per alarm before yielding (the alarm re-arms at once). */
+const BATCH = 25;
+
+export class ContactEngine {
+  readonly queue: SyncQueue;
+  readonly links: Links;
+  private readonly deps: EngineDeps;
+
+  constructor(sql: SqlStorage, deps: EngineDeps) {
+    this.queue = new SyncQueue(sql);
+    this.links = new Links(sql);
+    this.deps = deps;
+  }
+
+  private get workPrefix() {
+    return `${this.deps.locationId}:${this.deps.contactId}#`;
+  }
+
+  /** Queues GHL → partner work for a stored GHL event. Returns how many items were queued. */
+  async fromGhl(event: GhlEvent, trigger = 'ghl_webhook', data?: Partial<Record<SyncKind, unknown>>): Promise<number> {
+    const changes = changesFromGhlEvent(event).map((c) => (data?.[c.kind] ? { ...c, data: data[c.kind] } : c));
+    if (!changes.length) return 0;
+    const settings = await this.deps.settings();
+    let queued = 0;
+    for (const connection of await this.deps.connections()) {
+      const connector = this.deps.connector(connection.kind);
+      if (!connector) continue;
+      for (const change of changes) {
+        if (!supports(connector.capabilities, 'outbound', change.kind, outboundOp(change))) continue;
+        const off = this.switchedOff(settings, change.kind, 'ghl');
+        if (off) {
+          await this.deps.log({ trigger, action: `${change.op} ${change.kind} to ${connector.label}`, objectKind: change.kind, objectId: change.ghlId, contactId: this.deps.contactId, connectionId: connection.id, status: 'skipped', error: off });
+          continue;
+        }
+        const partnerId = this.links.byGhl(change.kind, connection.id, change.ghlId)?.partnerId ?? null;
+        const out = this.queue.enqueue({
+          idemKey: `${event.webhookId}:${connection.id}:${change.kind}`,
+          coalesceKey: `to_partner:${connection.id}:${change.kind}:${change.ghlId}`,
+          direction: 'to_partner',
+          connectionId: connection.id,
+          kind: change.kind,
+          op: change.op,
+          ghlId: change.ghlId,
+          partnerId,
+          trigger,
+          payload: { data: change.data },
+          changedAt: change.changedAt,
+        });
+        if (out.kind === 'queued') {
+          queued++;
+          await this.logItem(out.item, 'queued', `${change.op} ${change.kind} to ${connector.label}`);
+        }
+      }
+    }
+    return queued;
+  }
+
+  /** Queues partner → GHL work for a change already matched to this contact. */
+  async fromPartner(change: PartnerChange, trigger = 'partner_webhook'): Promise<boolean> {
+    const settings = await this.deps.settings();
+    const off = this.switchedOff(settings, change.kind, 'partner');
+    if (off) {
+      await this.deps.log({ trigger, action: `${change.op} ${change.kind} in GHL`, objectKind: change.kind, objectId: change.partnerId, contactId: this.deps.contactId, connectionId: change.connectionId, status: 'skipped', error: off });
+      return false;
+    }
+    const ghlId =
+      change.kind === 'contact' || change.kind === 'tag'
+        ? this.deps.contactId
+        : (this.links.byPartner(change.kind, change.connectionId, change.partnerId)?.ghlId ??
+          (change.previousPartnerId ? this.links.byPartner(change.kind, change.connectionId, change.previousPartnerId)?.ghlId : undefined) ??
+          null);
+    const out = this.queue.enqueue({
+      idemKey: `${change.connectionId}:${change.dedupeKey}`,
+      coalesceKey: `to_ghl:${change.connectionId}:${change.kind}:${change.kind === 'tag' ? this.deps.contactId : change.partnerId}`,
+      direction: 'to_ghl',
+      connectionId: change.connectionId,
+      kind: change.kind,
+      op: change.op,
+      ghlId,
+      partnerId: change.partnerId,
+      trigger,
+      payload: change,
+      changedAt: Date.parse(change.occurredAt) || this.now(),
+    });
+    if (out.kind === 'queued') await this.logItem(out.item, 'queued', `${change.op} ${change.kind} in GHL`);
+    return out.kind !== 'duplicate';
+  }
+
+  /** Runs due work in order; returns when the next item is due (or null when idle). */
+  async run(): Promise<number | null> {
+    for (let n = 0; n < BATCH; n++) {
+      const item = this.queue.claim(this.now());
+      if (!item) break;
+      await this.runOne(item);
+    }
+    return this.queue.nextDueAt();
+  }
+
+  /** Puts a finished, failed or dead item back in the queue. */
+  replay(workId: number): WorkItem | undefined {
+    return this.queue.replay(workId, this.now());
+  }
+
+  private async runOne(item: WorkItem): Promise<void> {
+    const settings = await this.deps.settings();
+    const from: Side = item.direction === 'to_partner' ? 'ghl' : 'partner';
+    const action = `${item.op} ${item.kind} ${item.direction === 'to_partner' ? 'to partner' : 'in GHL'}`;
+    const off = this.switchedOff(settings, item.kind as SyncKind, from);
+    if (off) return this.settle(item, 'skipped', { status: 'skipped', action, note: off });
+
+    const rivals = this.queue.opposing(item);
+    if (rivals.length) {
+      const rival = rivals[0]!;
+      const winner = resolveConflict(settings.conflictPolicy, { side: from, changedAt: item.changedAt }, { side: from === 'ghl' ? 'partner' : 'ghl', changedAt: rival.changedAt });
+      const detail = { policy: settings.conflictPolicy, winner, ghl: from === 'ghl' ? item.payload : rival.payload, partner: from === 'ghl' ? rival.payload : item.payload };
+      const losers = winner === from ? rivals : [item];
+      for (const loser of losers) {
+        this.queue.finish(loser.id, 'conflict', `both sides changed; ${winner} wins (${settings.conflictPolicy})`, this.now());
+        await this.logItem({ ...loser, attempts: loser.attempts + 1 }, 'conflict', `${loser.op} ${loser.kind}`, `both sides changed; ${winner === 'ghl' ? 'GHL' : 'the partner'} wins (${settings.conflictPolicy})`, detail);
+      }
+      if (winner !== from) return;
+    }
+
+    try {
+      const outcome =
+        item.direction === 'to_partner'
+          ? await runToPartner(item, this.deps, this.links, settings.dryRun)
+          : await runToGhl(item, this.deps, this.links, settings.dryRun);
+      await this.settle(item, outcome.status, outcome);
+    } catch (err) {
+      await this.fail(item, action, err);
+    }
+  }
+
+  private async settle(item: WorkItem, status: 'done' | 'skipped', outcome: StepOutcome) {
+    this.queue.finish(item.id, status, status === 'skipped' ? (outcome.note ?? null) : null, this.now());
+    await this.logItem({ ...item, attempts: item.attempts + 1 }, status, outcome.action, outcome.note ?? null, undefined, outcome.objectId);
+  }
+
+  private async fail(item: WorkItem, action: string, err: unknown) {
+    const message = err instanceof Error ? err.message : String(err);
+    const retryable =
+      err instanceof GhlDropped ? false
+      : err instanceof GhlError ? isRetryable(err.kind, err.status) || err.kind === 'reconnect_needed'
+      : err instanceof PartnerApiError ? err.retryable
+      : true;
+    const attempts = item.attempts + 1;
+    if (retryable && attempts < MAX_ATTEMPTS) {
+      const wait = Math.max(retryDelayMs(attempts), err instanceof PartnerApiError ? (err.retryAfterMs ?? 0) : 0);
+      this.queue.retry(item.id, this.now() + wait, message, this.now());
+      await this.logItem({ ...item, attempts }, 'retrying', action, message);
+    } else {
+      this.queue.finish(item.id, retryable ? 'dead' : 'failed', message, this.now());
+      await this.logItem({ ...item, attempts }, 'failed', action, retryable ? `gave up after ${attempts} attempts: ${message}` : message);
+    }
+  }
+
+  private logItem(item: WorkItem, status: SyncStatus, action: string, error: string | null = null, detail?: unknown, objectId?: string | null) {
+    return this.deps.log({
+      workKey: `${this.workPrefix}${item.id}`,
+      trigger: item.trigger,
+      action,
+      objectKind: item.kind,
+      objectId: objectId ?? (item.direction === 'to_partner' ? item.ghlId : item.partnerId) ?? null,
+      contactId: this.deps.contactId,
+      connectionId: item.connectionId,
+      status,
+      attempts: item.attempts,
+      error,
+      detail,
+    });
+  }
+
+  /** Why a kind does not flow from `from` right now, or null when it does. */
+  private switchedOff(settings: EngineSettings, kind: SyncKind, from: Side): string | null {
+    const k = settings.kinds[SETTINGS_KEY[kind]];
+    if (!k?.enabled) return `${SETTINGS_KEY[kind]} sync is switched off for this location`;
+    if (!allowsFlow(k.direction, from)) return `${SETTINGS_KEY[kind]} sync runs ${k.direction.replace(/_/g, ' ')} only`;
+    return null;
+  }
+
+  private now() {
+    return this.deps.now?.() ?? Date.now();
+  }
+}
+
+function outboundOp(change: GhlChange): OutboundOp {
+  if (change.kind === 'tag') return 'tag_add';
+  return change.op === 'delete' ? 'delete' : 'update';
+}

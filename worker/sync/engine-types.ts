@@ -1,0 +1,36 @@
+/** What the contact engine needs from the rest of the worker; bound in the contact object. */
+import type { Connector, ConnectorConnection, SyncContact, SyncKind } from '../connectors/types.ts';
+import type { GhlApi } from '../ghl/api.ts';
+import type { ConflictPolicy, Direction } from './policy.ts';
+import type { SyncLogInput } from './sync-log.ts';
+
+/** Settings key of each synced kind (the panel's names). */
+export const SETTINGS_KEY: Record<SyncKind, 'contacts' | 'notes' | 'tasks' | 'appointments' | 'tags'> = {
+  contact: 'contacts',
+  note: 'notes',
+  task: 'tasks',
+  appointment: 'appointments',
+  tag: 'tags',
+};
+
+/** The part of a location's settings the engine reads. */
+export interface EngineSettings {
+  kinds: Record<'contacts' | 'notes' | 'tasks' | 'appointments' | 'tags', { enabled: boolean; direction: Direction }>;
+  conflictPolicy: ConflictPolicy;
+  dryRun: boolean;
+}
+
+export interface EngineDeps {
+  locationId: string;
+  contactId: string;
+  ghl: GhlApi;
+  settings(): Promise<EngineSettings>;
+  /** Active connections of the location, credentials unsealed. */
+  connections(): Promise<ConnectorConnection[]>;
+  connector(kind: string): Connector | undefined;
+  /** Writes a sync log row in the location's object; returns its id. */
+  log(entry: SyncLogInput): Promise<number>;
+  /** The contact as GHL last told us (for connectors that need the attendee). */
+  contact(): Promise<SyncContact | undefined>;
+  now?: () => number;
+}

@@ -1,0 +1,63 @@
+/**
+ * A stored GHL webhook as a sync change: which kind of object, what happened, its id and its
+ * state in the common model. Pure. Events the engine does not sync give null.
+ */
+import type { SyncKind } from '../connectors/types.ts';
+import type { GhlEvent } from '../webhooks/events.ts';
+import { appointmentFromGhl, contactFromGhl, ghlDate, noteFromGhl, taskFromGhl } from './ghl-model.ts';
+
+export interface GhlChange {
+  kind: SyncKind;
+  op: 'upsert' | 'delete';
+  ghlId: string;
+  data: unknown;
+  /** epoch ms of the change in GHL, for newest-wins */
+  changedAt: number;
+}
+
+/** Every change an event implies (a contact event also carries the contact's tag set). */
+export function changesFromGhlEvent(event: GhlEvent): GhlChange[] {
+  const at = Date.parse(String(event.dateUpdated ?? '')) || Date.parse(event.timestamp) || Date.now();
+  const id = typeof event.id === 'string' ? event.id : undefined;
+  switch (event.type) {
+    case 'ContactCreate':
+    case 'ContactUpdate':
+    case 'ContactDndUpdate': {
+      if (!id) return [];
+      const contact = contactFromGhl(event);
+      const out: GhlChange[] = [{ kind: 'contact', op: 'upsert', ghlId: id, data: contact, changedAt: at }];
+      if (Array.isArray(event.tags)) out.push({ kind: 'tag', op: 'upsert', ghlId: id, data: { tags: contact.tags ?? [] }, changedAt: at });
+      return out;
+    }
+    case 'ContactTagUpdate':
+      return id ? [{ kind: 'tag', op: 'upsert', ghlId: id, data: { tags: contactFromGhl(event).tags ?? [] }, changedAt: at }] : [];
+    case 'ContactDelete':
+      return id ? [{ kind: 'contact', op: 'delete', ghlId: id, data: null, changedAt: at }] : [];
+    case 'NoteCreate':
+    case 'NoteUpdate':
+      return id ? [{ kind: 'note', op: 'upsert', ghlId: id, data: noteFromGhl(event), changedAt: at }] : [];
+    case 'NoteDelete':
+      return id ? [{ kind: 'note', op: 'delete', ghlId: id, data: null, changedAt: at }] : [];
+    case 'TaskCreate':
+    case 'TaskComplete':
+      return id ? [{ kind: 'task', op: 'upsert', ghlId: id, data: { ...taskFromGhl(event), ...(event.type === 'TaskComplete' ? { completed: true } : {}) }, changedAt: at }] : [];
+    case 'TaskDelete':
+      return id ? [{ kind: 'task', op: 'delete', ghlId: id, data: null, changedAt: at }] : [];
+    case 'AppointmentCreate':
+    case 'AppointmentUpdate': {
+      const appt = event.appointment;
+      if (!appt?.id) return [];
+      const changed = Date.parse(ghlDate(appt.dateUpdated) ?? '') || at;
+      return [{ kind: 'appointment', op: 'upsert', ghlId: appt.id, data: appointmentFromGhl(appt), changedAt: changed }];
+    }
+    case 'AppointmentDelete':
+      return event.appointment?.id ? [{ kind: 'appointment', op: 'delete', ghlId: event.appointment.id, data: null, changedAt: at }] : [];
+    default:
+      return [];
+  }
+}
+
+/** TaskCreate arrives without body (GHL issue #332): such a task must be read before syncing. */
+export function isThinTask(event: GhlEvent): boolean {
+  return event.type === 'TaskCreate' && (event.body === undefined || event.dueDate === undefined);
+}

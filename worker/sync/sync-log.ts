@@ -1,0 +1,87 @@
+/**
+ * The location's sync log, in the location object's SQLite (`sync_log`, location-schema.ts).
+ * One row per unit of work, updated as the work moves on; skipped changes get a row too.
+ */
+export type SyncStatus = 'queued' | 'done' | 'skipped' | 'conflict' | 'retrying' | 'failed';
+
+export interface SyncLogInput {
+  /** Contact object key + work id; the same key updates the same row. */
+  workKey?: string;
+  trigger: string;
+  action: string;
+  objectKind: string;
+  objectId?: string | null;
+  contactId?: string | null;
+  connectionId?: string | null;
+  status: SyncStatus;
+  attempts?: number;
+  error?: string | null;
+  detail?: unknown;
+}
+
+export interface SyncLogEntry {
+  id: number;
+  at: number;
+  updatedAt: number;
+  trigger: string;
+  action: string;
+  objectKind: string;
+  objectId: string | null;
+  contactId: string | null;
+  connectionId: string | null;
+  status: SyncStatus;
+  attempts: number;
+  error: string | null;
+  detail: unknown;
+  workKey: string | null;
+}
+
+/** Inserts or updates (by workKey) a log row; returns its id. */
+export function recordSyncLog(sql: SqlStorage, e: SyncLogInput, now = Date.now()): number {
+  const detail = e.detail === undefined ? null : JSON.stringify(e.detail);
+  if (e.workKey) {
+    const row = sql
+      .exec<{ id: number }>(
+        `INSERT INTO sync_log (at, updated_at, trigger, action, object_kind, object_id, contact_id, connection_id, status, attempts, error, detail, work_key)
+         VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT (work_key) DO UPDATE SET updated_at = ?1, trigger = ?2, action = ?3, object_id = COALESCE(?5, object_id),
+           status = ?8, attempts = ?9, error = ?10, detail = COALESCE(?11, detail)
+         RETURNING id`,
+        now, e.trigger, e.action, e.objectKind, e.objectId ?? null, e.contactId ?? null, e.connectionId ?? null,
+        e.status, e.attempts ?? 0, e.error ?? null, detail, e.workKey,
+      )
+      .one();
+    return row.id;
+  }
+  return sql
+    .exec<{ id: number }>(
+      `INSERT INTO sync_log (at, updated_at, trigger, action, object_kind, object_id, contact_id, connection_id, status, attempts, error, detail)
+       VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id`,
+      now, e.trigger, e.action, e.objectKind, e.objectId ?? null, e.contactId ?? null, e.connectionId ?? null,
+      e.status, e.attempts ?? 0, e.error ?? null, detail,
+    )
+    .one().id;
+}
+
+/** Health of each connection from its log: last event, last error, backlog. */
+export function connectionHealth(sql: SqlStorage) {
+  return sql
+    .exec<{ connection_id: string; last_event_at: number | null; last_error: string | null; last_error_at: number | null; backlog: number; failed: number }>(
+      `SELECT connection_id,
+              MAX(updated_at) AS last_event_at,
+              (SELECT error FROM sync_log e WHERE e.connection_id = s.connection_id AND e.status IN ('failed', 'retrying') ORDER BY updated_at DESC LIMIT 1) AS last_error,
+              (SELECT MAX(updated_at) FROM sync_log e WHERE e.connection_id = s.connection_id AND e.status IN ('failed', 'retrying')) AS last_error_at,
+              SUM(CASE WHEN status IN ('queued', 'retrying') THEN 1 ELSE 0 END) AS backlog,
+              SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed
+         FROM sync_log s WHERE connection_id IS NOT NULL GROUP BY connection_id`,
+    )
+    .toArray()
+    .map((r) => ({
+      connectionId: r.connection_id,
+      lastEventAt: r.last_event_at,
+      lastError: r.last_error,
+      lastErrorAt: r.last_error_at,
+      backlog: r.backlog,
+      failed: r.failed,
+    }));
+}

@@ -1,0 +1,130 @@
+/** Runs one partner → GHL work item with the location's GHL client. */
+import type { PartnerChange, SyncAppointment, SyncContact, SyncNote, SyncTask } from '../connectors/types.ts';
+import { GhlError } from '../ghl/errors.ts';
+import type { EngineDeps } from './engine-types.ts';
+import { normalizeEmail, normalizePhone } from './fingerprint.ts';
+import { appointmentToGhl, contactFromGhl, contactToGhl, ghlPrint } from './ghl-model.ts';
+import type { Links, WorkItem } from './queue.ts';
+import type { StepOutcome } from './to-partner.ts';
+
+/** Raised when GHL accepted a write but did not keep what we sent: logged, not retried. */
+export class GhlDropped extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GhlDropped';
+  }
+}
+
+const NO_SHOW_TAG = 'no-show';
+
+export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean): Promise<StepOutcome> {
+  const change = item.payload as PartnerChange;
+  const { ghl, contactId } = deps;
+  const conn = change.connectionId;
+  const link =
+    (item.ghlId ? links.byGhl(change.kind, conn, item.ghlId) : undefined) ??
+    links.byPartner(change.kind, conn, change.partnerId) ??
+    (change.previousPartnerId ? links.byPartner(change.kind, conn, change.previousPartnerId) : undefined);
+  const save = (ghlId: string, data: unknown) =>
+    links.save({ kind: change.kind, connectionId: conn, ghlId, partnerId: change.partnerId, ghlFp: ghlPrint(change.kind, data), partnerFp: change.fingerprint, state: undefined });
+
+  if (link && link.partnerFp === change.fingerprint && change.op !== 'delete') {
+    return { status: 'skipped', action: `${change.op} ${change.kind} in GHL`, note: 'no change since the last sync (echo of our own write)' };
+  }
+
+  if (change.op === 'delete') {
+    if (!link) return { status: 'skipped', action: `delete ${change.kind} in GHL`, note: 'never synced to GHL' };
+    if (dryRun) return { status: 'skipped', action: `delete ${change.kind} in GHL`, note: 'dry run: nothing written' };
+    await ignoreMissing(async () => {
+      if (change.kind === 'note') await ghl.deleteNote(contactId, link.ghlId);
+      else if (change.kind === 'task') await ghl.deleteTask(contactId, link.ghlId);
+      else if (change.kind === 'appointment') await ghl.deleteAppointment(link.ghlId);
+      else if (change.kind === 'contact') await ghl.deleteContact(contactId);
+    });
+    links.remove(change.kind, conn, link.ghlId);
+    return { status: 'done', action: `delete ${change.kind} in GHL`, objectId: link.ghlId };
+  }
+
+  const verb = link ? 'update' : 'create';
+  const action = change.kind === 'tag' ? `${change.op === 'tag_add' ? 'add' : 'remove'} tags in GHL` : `${verb} ${change.kind} in GHL`;
+  if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
+
+  switch (change.kind) {
+    case 'contact': {
+      const body = contactToGhl(change.data as SyncContact);
+      const written = await ghl.updateContact(contactId, body);
+      checkKept(body, written as Record<string, unknown>);
+      save(contactId, contactFromGhl(written as Record<string, unknown>));
+      return { status: 'done', action: 'update contact in GHL', objectId: contactId };
+    }
+    case 'tag': {
+      const tags = (change.data as { tags: string[] }).tags;
+      if (change.op === 'tag_add') await ghl.addTags(contactId, tags);
+      else await ghl.removeTags(contactId, tags);
+      return { status: 'done', action: `${action}: ${tags.join(', ')}`, objectId: contactId };
+    }
+    case 'note': {
+      const data = change.data as SyncNote;
+      const input = { body: data.body, ...(data.title ? { title: data.title } : {}) };
+      let id = link?.ghlId;
+      if (id) await ghl.updateNote(contactId, id, input);
+      else {
+        // A retry may follow a create whose answer was lost: look before creating again.
+        const existing = item.attempts > 0 ? (await ghl.listNotes(contactId)).find((n) => n.body === data.body) : undefined;
+        id = existing?.id ?? (await ghl.createNote(contactId, input)).id;
+      }
+      save(id, data);
+      return { status: 'done', action, objectId: id };
+    }
+    case 'task': {
+      const data = change.data as SyncTask;
+      const input = { title: data.title, body: data.body, dueDate: data.dueDate, completed: data.completed };
+      let id = link?.ghlId;
+      if (id) await ghl.updateTask(contactId, id, input);
+      else {
+        const existing = item.attempts > 0 ? (await ghl.listTasks(contactId)).find((t) => t.title === data.title && t.dueDate === data.dueDate) : undefined;
+        id = existing?.id ?? (await ghl.createTask(contactId, input)).id;
+      }
+      save(id, data);
+      return { status: 'done', action, objectId: id };
+    }
+    case 'appointment': {
+      if (change.op === 'no_show') {
+        await ghl.addTags(contactId, [NO_SHOW_TAG]);
+        return { status: 'done', action: `tag contact "${NO_SHOW_TAG}" in GHL`, objectId: contactId };
+      }
+      const data = change.data as SyncAppointment;
+      const body = appointmentToGhl(data);
+      let id = link?.ghlId;
+      if (id) await ghl.updateAppointment(id, body);
+      else {
+        const existing =
+          item.attempts > 0 ? (await ghl.listAppointments(contactId)).find((a) => Date.parse(String(a.startTime)) === Date.parse(data.startTime)) : undefined;
+        const connection = (await deps.connections()).find((c) => c.id === conn);
+        const calendarId = String(connection?.settings.ghlCalendarId ?? connection?.settings.calendarId ?? 'default');
+        id = existing?.id ?? (await ghl.createAppointment({ ...body, calendarId, contactId, ignoreFreeSlotValidation: true })).id;
+      }
+      save(id, data);
+      return { status: 'done', action, objectId: id };
+    }
+  }
+}
+
+async function ignoreMissing(fn: () => Promise<unknown>) {
+  try {
+    await fn();
+  } catch (err) {
+    if (!(err instanceof GhlError && err.kind === 'not_found')) throw err;
+  }
+}
+
+/** GHL answers 200 even when it merged or dropped what we sent; compare the fields that matter. */
+function checkKept(sent: Record<string, unknown>, got: Record<string, unknown>) {
+  const dropped: string[] = [];
+  if (sent.email && normalizeEmail(sent.email) !== normalizeEmail(got.email)) dropped.push('email');
+  if (sent.phone && normalizePhone(sent.phone) !== normalizePhone(got.phone)) dropped.push('phone');
+  for (const f of ['firstName', 'lastName', 'companyName'] as const) {
+    if (typeof sent[f] === 'string' && String(got[f] ?? '').trim() !== String(sent[f]).trim()) dropped.push(f);
+  }
+  if (dropped.length) throw new GhlDropped(`GHL did not keep ${dropped.join(', ')} (it may have merged the contact or rejected the value)`);
+}
