@@ -4,6 +4,17 @@ import type { TimelineOrder } from '../timeline/merge.ts';
 import { ContactTimeline, type TimelineResult, type TimelineWrite } from '../timeline/service.ts';
 import { CONTACT_SCHEMA } from './contact-schema.ts';
 import { applySchema } from './sql-schema.ts';
+import type { PartnerChange, SyncContact } from '../connectors/types.ts';
+import { connectorFor } from '../connectors/registry.ts';
+import { GhlApi } from '../ghl/api.ts';
+import { loadSettings } from '../settings/store.ts';
+import { ContactEngine } from '../sync/contact-engine.ts';
+import { ConnectionsCache } from '../sync/connections-cache.ts';
+import type { EngineSettings } from '../sync/engine-types.ts';
+import { contactFromGhl, ghlPrint, taskFromGhl } from '../sync/ghl-model.ts';
+import { isThinTask } from '../sync/ghl-events.ts';
+import type { SyncLogInput } from '../sync/sync-log.ts';
+import { tenantStub } from './location.ts';
 
 /** Stub of the Durable Object of one contact (`locationId:contactId`). */
 export function contactStub(env: Env, locationId: string, contactId: string) {
@@ -17,6 +28,7 @@ export function contactStub(env: Env, locationId: string, contactId: string) {
 export class ContactDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private timelineCache: ContactTimeline | null = null;
+  private engineCache: ContactEngine | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -43,8 +55,126 @@ export class ContactDO extends DurableObject<Env> {
   /** A stored GHL event about this contact, handed over in order by the location's object. */
   async applyGhlEvent(key: string, event: GhlEvent): Promise<void> {
     await this.timelineOf(key).applyEvent(event);
+    const engine = this.engineOf(key);
+    if (event.type.startsWith('Contact') && event.type !== 'ContactDelete') this.setSnapshot(contactFromGhl(event));
+    let data: Parameters<ContactEngine['fromGhl']>[2];
+    if (isThinTask(event) && typeof event.id === 'string' && (await this.wantsTasks(key))) {
+      // TaskCreate comes without body and due date (GHL issue #332): read the task once.
+      const { contactId } = this.bind(key);
+      data = { task: taskFromGhl(await this.ghlOf(key).getTask(contactId, event.id)) };
+    }
+    if ((await engine.fromGhl(event, String(event.trigger ?? 'ghl_webhook'), data)) > 0) await this.arm();
   }
 
+  // ---- sync engine ------------------------------------------------------------------------
+
+  /**
+   * A partner change matched to this contact by the location's object. `created` says the
+   * contact was just created in GHL from this very change, so only the ID map is recorded.
+   */
+  async applyPartnerChange(key: string, change: PartnerChange, trigger: string, created: boolean): Promise<void> {
+    const engine = this.engineOf(key);
+    const { contactId } = this.bind(key);
+    if (created && change.kind === 'contact') {
+      engine.links.save({ kind: 'contact', connectionId: change.connectionId, ghlId: contactId, partnerId: change.partnerId, ghlFp: ghlPrint('contact', change.data), partnerFp: change.fingerprint, state: undefined });
+      return;
+    }
+    if (await engine.fromPartner(change, trigger)) await this.arm();
+  }
+
+  /** Puts a finished or failed work item back in the queue (sync log replay). */
+  async replayWork(key: string, workId: number): Promise<boolean> {
+    const item = this.engineOf(key).replay(workId);
+    if (item) await this.arm();
+    return item !== undefined;
+  }
+
+  /** Queue counts by state (tests, health). */
+  async syncStatus(key: string) {
+    const engine = this.engineOf(key);
+    return { counts: engine.queue.counts(), backlog: engine.queue.backlog(), links: engine.links.count() };
+  }
+
+  override async alarm(): Promise<void> {
+    const key = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'key'").toArray()[0]?.value;
+    if (!key) return;
+    let next: number | null = null;
+    try {
+      next = await this.engineOf(key).run();
+    } finally {
+      // Re-armed in finally: a throw mid-run must not strand the rest of the queue.
+      const at = next ?? this.engineOf(key).queue.nextDueAt();
+      if (at !== null) await this.ctx.storage.setAlarm(Math.max(at, Date.now() + 5));
+    }
+  }
+
+  private async arm(): Promise<void> {
+    const at = this.engineOf(this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'key'").one().value).queue.nextDueAt();
+    if (at === null) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(Math.max(at, Date.now()));
+  }
+
+  private settingsCache: { value: EngineSettings; until: number } | null = null;
+  private connectionsCache: ConnectionsCache | null = null;
+  private ghlCache: GhlApi | null = null;
+
+  private ghlOf(key: string): GhlApi {
+    const { locationId } = this.bind(key);
+    this.ghlCache ??= new GhlApi(this.env, locationId, 'background');
+    return this.ghlCache;
+  }
+
+  private async wantsTasks(key: string): Promise<boolean> {
+    const { locationId } = this.bind(key);
+    this.connectionsCache ??= new ConnectionsCache(this.env, locationId);
+    return (await this.connectionsCache.get()).some((c) => connectorFor(c.kind)?.capabilities.outbound.task?.length);
+  }
+
+  private snapshot(): SyncContact | undefined {
+    const v = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'contact'").toArray()[0]?.value;
+    return v ? (JSON.parse(v) as SyncContact) : undefined;
+  }
+
+  private setSnapshot(contact: SyncContact): void {
+    this.sql.exec("INSERT INTO meta (key, value) VALUES ('contact', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1", JSON.stringify(contact));
+  }
+
+  private engineOf(key: string): ContactEngine {
+    if (this.engineCache) return this.engineCache;
+    const { locationId, contactId } = this.bind(key);
+    this.connectionsCache ??= new ConnectionsCache(this.env, locationId);
+    const connections = this.connectionsCache;
+    const location = tenantStub(this.env, locationId);
+    this.engineCache = new ContactEngine(this.sql, {
+      locationId,
+      contactId,
+      ghl: this.ghlOf(key),
+      settings: async () => {
+        if (this.settingsCache && this.settingsCache.until > Date.now()) return this.settingsCache.value;
+        const { settings } = await loadSettings(this.env.DB, locationId);
+        const off = new Set(settings.connections.filter((c) => !c.enabled).map((c) => c.id));
+        const value: EngineSettings & { disabledConnections: Set<string> } = { ...settings, disabledConnections: off };
+        this.settingsCache = { value, until: Date.now() + 5_000 };
+        return value;
+      },
+      connections: async () => {
+        const disabled = ((this.settingsCache?.value as { disabledConnections?: Set<string> } | undefined)?.disabledConnections) ?? new Set<string>();
+        return (await connections.get()).filter((c) => !disabled.has(c.id));
+      },
+      connector: connectorFor,
+      log: (entry: SyncLogInput) => location.recordSync(locationId, entry),
+      contact: async () => {
+        const known = this.snapshot();
+        if (known) return known;
+        const fromIndex = await location.knownContact(locationId, contactId);
+        const contact = contactFromGhl(fromIndex ?? (await this.ghlOf(key).getContact(contactId)));
+        this.setSnapshot(contact);
+        return contact;
+      },
+    });
+    return this.engineCache;
+  }
   // ---- timeline (panel) -------------------------------------------------------------------
 
   /** The contact's merged timeline, from the cache or (cold, or `refresh`) from GHL. */

@@ -1,3 +1,5 @@
+import { MATCHING_SCHEMA } from '../sync/matching.ts';
+
 /** SQLite tables of a location's (or agency's) Durable Object. Append only. */
 export const LOCATION_SCHEMA: readonly string[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
@@ -40,4 +42,6 @@ export const LOCATION_SCHEMA: readonly string[] = [
   `CREATE UNIQUE INDEX sync_log_work ON sync_log (work_key)`,
   // ---- panel (timeline): index of contacts seen through search, reads and Contact* events ----
   `CREATE TABLE contacts (id TEXT PRIMARY KEY, body TEXT NOT NULL, date_updated TEXT, seen_at INTEGER NOT NULL)`,
+  // ---- sync engine: email/phone index and contact ID map for matching partner changes ----
+  ...MATCHING_SCHEMA,
 ];

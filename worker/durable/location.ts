@@ -13,7 +13,13 @@ import { applySchema } from './sql-schema.ts';
 import { contactStub } from './contact.ts';
 import type { GhlContact } from '../ghl/types.ts';
 import { forgetContact, knownContact, rememberContacts } from '../timeline/contact-index.ts';
-import { getSyncLogEntry, listSyncLog, type ReplayResult, type SyncLogEntry, type SyncLogFilter } from '../sync-log/read.ts';
+import { getSyncLogEntry, listSyncLog, REPLAYABLE_STATUSES, type ReplayResult, type SyncLogEntry, type SyncLogFilter } from '../sync-log/read.ts';
+import type { PartnerChange } from '../connectors/types.ts';
+import { GhlApi } from '../ghl/api.ts';
+import { ConnectionsCache } from '../sync/connections-cache.ts';
+import { acceptPartner, dispatchPartner, orderKeyOf, reconcile, type LocationSyncDeps, type PartnerInboxBody } from '../sync/location-sync.ts';
+import { indexContact, unindexContact } from '../sync/matching.ts';
+import { connectionHealth, recordSyncLog, type SyncLogInput } from '../sync/sync-log.ts';
 
 /** How long a webhookId is remembered (longer than GHL's ~70 min retry span). */
 const DEDUPE_KEEP_MS = 24 * 60 * 60 * 1000;
@@ -276,8 +282,8 @@ export class LocationDO extends DurableObject<Env> {
    */
   private async dispatchContactEvents(now: number): Promise<void> {
     const rows = this.sql
-      .exec<{ seq: number; body: string; contact_id: string | null; attempts: number }>(
-        "SELECT seq, body, contact_id, attempts FROM inbox WHERE state IN ('new', 'retry') AND type NOT IN ('INSTALL', 'UNINSTALL') AND next_attempt_at <= ? ORDER BY seq LIMIT 200",
+      .exec<{ seq: number; type: string; body: string; contact_id: string | null; attempts: number }>(
+        "SELECT seq, type, body, contact_id, attempts FROM inbox WHERE state IN ('new', 'retry') AND type NOT IN ('INSTALL', 'UNINSTALL') AND next_attempt_at <= ? ORDER BY seq LIMIT 200",
         now,
       )
       .toArray();
@@ -288,6 +294,10 @@ export class LocationDO extends DurableObject<Env> {
     }
     const blocked = new Set<string>();
     for (const row of rows) {
+      if (row.type === 'partner') {
+        await this.dispatchPartnerRow(row, blocked);
+        continue;
+      }
       const event = JSON.parse(row.body) as GhlEvent;
       try {
         const contactId = row.contact_id ?? (await this.completeContactId(event));
@@ -310,6 +320,32 @@ export class LocationDO extends DurableObject<Env> {
         );
       }
     }
+  }
+
+  /** Matches a stored partner change to its GHL contact and hands it over, keeping per-person order. */
+  private async dispatchPartnerRow(row: { seq: number; body: string; attempts: number }, blocked: Set<string>): Promise<void> {
+    const body = JSON.parse(row.body) as PartnerInboxBody;
+    const order = `partner:${orderKeyOf(body.change)}`;
+    if (blocked.has(order)) return;
+    try {
+      const contactId = await dispatchPartner(this.syncDeps(), body);
+      this.sql.exec("UPDATE inbox SET state = ?, contact_id = ?, attempts = attempts + 1 WHERE seq = ?", contactId ? 'dispatched' : 'skipped', contactId, row.seq);
+    } catch (err) {
+      blocked.add(order);
+      this.retryRow(row.seq, row.attempts, err);
+    }
+  }
+
+  private retryRow(seq: number, attempts: number, err: unknown): void {
+    const next = attempts + 1;
+    this.sql.exec(
+      'UPDATE inbox SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE seq = ?',
+      next >= INSTALL_MAX_ATTEMPTS ? 'failed' : 'retry',
+      next,
+      Date.now() + 500 + fullJitter(next, { baseMs: 500, capMs: 5 * 60_000 }),
+      String(err),
+      seq,
+    );
   }
 
   /**
@@ -385,6 +421,7 @@ export class LocationDO extends DurableObject<Env> {
   /** Remembers contacts of this location seen by the panel or in Contact* events. */
   async rememberContacts(locationId: string, contacts: Partial<GhlContact>[]): Promise<number> {
     this.bind(locationId);
+    for (const c of contacts) if (c.id && c.locationId === locationId) indexContact(this.sql, { id: c.id, email: c.email, phone: c.phone });
     return rememberContacts(this.sql, locationId, contacts);
   }
 
@@ -398,6 +435,7 @@ export class LocationDO extends DurableObject<Env> {
   async forgetContact(locationId: string, id: string): Promise<void> {
     this.bind(locationId);
     forgetContact(this.sql, id);
+    unindexContact(this.sql, id);
   }
 
   /** The location's sync log, newest first. */
@@ -412,13 +450,78 @@ export class LocationDO extends DurableObject<Env> {
     return getSyncLogEntry(this.sql, id);
   }
 
-  /**
-   * Sends a failed sync-log entry through the sync engine again. Placeholder until the sync
-   * engine lands and implements it: the panel route already calls it and maps the answer.
-   */
+  /** Sends a failed sync-log entry through the sync engine again. */
   async replaySyncLog(locationId: string, id: number): Promise<ReplayResult> {
     this.bind(locationId);
-    if (!getSyncLogEntry(this.sql, id)) return { ok: false, code: 'not_found', message: 'Sync log entry not found' };
-    return { ok: false, code: 'replay_unavailable', message: 'Replay is not available yet.' };
+    const entry = getSyncLogEntry(this.sql, id);
+    if (!entry) return { ok: false, code: 'not_found', message: 'Sync log entry not found' };
+    const workKey = this.sql.exec<{ work_key: string | null }>('SELECT work_key FROM sync_log WHERE id = ?', id).one().work_key;
+    if (!REPLAYABLE_STATUSES.has(entry.status) || !workKey) {
+      return { ok: false, code: 'not_replayable', message: 'Only failed sync work can be replayed.' };
+    }
+    const hash = workKey.lastIndexOf('#');
+    const contactKey = workKey.slice(0, hash);
+    const contactId = contactKey.slice(contactKey.indexOf(':') + 1);
+    const replayed = await contactStub(this.env, locationId, contactId).replayWork(contactKey, Number(workKey.slice(hash + 1)));
+    if (!replayed) return { ok: false, code: 'not_found', message: 'The work behind this entry is gone' };
+    recordSyncLog(this.sql, { workKey, trigger: 'replay', action: entry.action, objectKind: entry.objectKind, contactId: entry.contactId, connectionId: entry.connectionId, status: 'queued', attempts: 0 });
+    return { ok: true, entry: getSyncLogEntry(this.sql, id)! };
+  }
+
+  // ---- sync engine --------------------------------------------------------------------------
+
+  private connectionsCache: ConnectionsCache | null = null;
+
+  private syncDeps(): LocationSyncDeps {
+    const locationId = this.resourceId;
+    this.connectionsCache ??= new ConnectionsCache(this.env, locationId);
+    return {
+      sql: this.sql,
+      env: this.env,
+      locationId,
+      ghl: new GhlApi(this.env, locationId, 'background', (req) => this.gateway().send(req)),
+      connections: this.connectionsCache,
+      remember: (contacts) => void rememberContacts(this.sql, locationId, contacts),
+    };
+  }
+
+  /** Writes (or updates, by work key) a sync log row; called by contact objects. */
+  async recordSync(locationId: string, entry: SyncLogInput): Promise<number> {
+    this.bind(locationId);
+    return recordSyncLog(this.sql, entry);
+  }
+
+  /** Stores partner changes (deduped on their keys) before the partner gets its answer. */
+  async acceptPartner(locationId: string, connectionId: string, changes: PartnerChange[], trigger = 'partner_webhook') {
+    this.bind(locationId);
+    if (this.meta('uninstalled') === '1') return { accepted: 0, duplicates: 0, ignored: changes.length };
+    const result = acceptPartner(this.sql, connectionId, changes, trigger);
+    if (result.accepted) await this.armAlarm(Date.now());
+    return result;
+  }
+
+  /** Each connection's health from the log: last event, last error, backlog. */
+  async syncHealth(locationId: string) {
+    this.bind(locationId);
+    const inbox = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM inbox WHERE state IN ('new', 'retry')").one().n;
+    return { inboxBacklog: inbox, connections: connectionHealth(this.sql) };
+  }
+
+  /** The reconciliation sweep (cron): repairs what webhooks missed, on both sides. */
+  async reconcile(locationId: string) {
+    this.bind(locationId);
+    if (this.meta('uninstalled') === '1') return { ghlRepaired: 0, partnerChanges: 0 };
+    const result = await reconcile(this.syncDeps(), (event) => {
+      const seen = this.sql.exec('SELECT 1 FROM seen_webhooks WHERE webhook_id = ?', event.webhookId).toArray().length > 0;
+      if (seen) return false;
+      this.sql.exec('INSERT INTO seen_webhooks (webhook_id, received_at) VALUES (?, ?)', event.webhookId, Date.now());
+      this.sql.exec(
+        `INSERT INTO inbox (webhook_id, type, object_id, contact_id, body, received_at, next_attempt_at) VALUES (?, 'ContactUpdate', ?, ?, ?, ?, ?)`,
+        event.webhookId, event.id, event.id, JSON.stringify({ ...event, trigger: 'reconcile' }), Date.now(), Date.now(),
+      );
+      return true;
+    });
+    await this.armAlarm(Date.now());
+    return result;
   }
 }

@@ -1,18 +1,18 @@
 import type { PartnerChange } from '../connectors/types.ts';
+import { tenantStub } from '../durable/location.ts';
 
 /**
- * TODO(sync engine): the sync engine owns this function and will replace this placeholder with
- * the real intake (dedupe on `dedupeKey`, persist durably in the location's and contacts'
- * Durable Objects, then answer). This placeholder persists nothing and dedupes nothing, so the
- * partner webhook route can be built and tested before the engine lands.
- *
- * Contract: resolve only once every change is durably stored (or recognised as a duplicate);
- * throw when they cannot be stored, and the route answers 429 so the partner retries.
+ * Partner changes in: deduped on their keys and persisted in the location's object before the
+ * partner gets its answer; matching and sync happen after, in order. Throws when they cannot
+ * be stored, and the webhook route answers 429 so the partner retries.
  */
 export async function acceptPartnerChanges(
-  _env: Env,
-  _connection: { id: string; locationId: string; kind: string },
+  env: Env,
+  connection: { id: string; locationId: string; kind: string },
   changes: PartnerChange[],
+  trigger = 'partner_webhook',
 ): Promise<{ accepted: number; duplicates: number }> {
-  return { accepted: changes.length, duplicates: 0 };
+  if (!changes.length) return { accepted: 0, duplicates: 0 };
+  const { accepted, duplicates } = await tenantStub(env, connection.locationId).acceptPartner(connection.locationId, connection.id, changes, trigger);
+  return { accepted, duplicates };
 }
