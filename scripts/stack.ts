@@ -10,6 +10,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startEmulator, type EmulatorOptions } from '../test/emulator/server.ts';
+import { startCalcomEmulator, type CalcomEmulator } from '../test/partners/calcom.ts';
+import { startYourAppEmulator, type YourAppEmulator } from '../test/partners/yourapp.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
@@ -23,12 +25,26 @@ export interface StackOptions {
   emulator?: Omit<EmulatorOptions, 'port' | 'clients' | 'appBaseUrl'>;
   /** Print wrangler's output. */
   verbose?: boolean;
+  /**
+   * Partner emulators to run in this process beside the GHL emulator (none by default):
+   * `yourapp` how many "your app" emulators (one per connection: each has one secret and one
+   * target), `calcom` whether to start a Cal.com emulator. Their targets are set when a
+   * connection is made (`POST /_partner/target`, `POST /_partner/webhook`).
+   */
+  partners?: { yourapp?: number; calcom?: boolean };
+}
+
+export interface StackPartners {
+  yourapp: YourAppEmulator[];
+  calcom: CalcomEmulator | null;
 }
 
 export interface Stack {
   appUrl: string;
   emulatorUrl: string;
   client: { clientId: string; clientSecret: string; sharedSecret: string };
+  /** The partner emulators asked for in `options.partners` (empty by default). */
+  partners: StackPartners;
   stop(): Promise<void>;
 }
 
@@ -84,6 +100,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     clients: [{ ...client, webhookUrl: `${appUrl}/webhooks/ghl` }],
     appBaseUrl: appUrl,
   });
+  const partners: StackPartners = { yourapp: [], calcom: null };
+  for (let i = 0; i < (options.partners?.yourapp ?? 0); i++) partners.yourapp.push(await startYourAppEmulator());
+  if (options.partners?.calcom) partners.calcom = await startCalcomEmulator();
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'contact-sync-'));
   const envFile = writeEnvFile(stateDir, {
     GHL_CLIENT_ID: client.clientId,
@@ -104,6 +123,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   if (migrate.status !== 0) {
     await emulator.close();
+    await closePartners(partners);
     throw new Error(`local D1 migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
   }
   const child = spawn(
@@ -124,6 +144,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await new Promise((r) => setTimeout(r, 300));
     }
     await emulator.close();
+    await closePartners(partners);
   };
   try {
     await waitForHealth(appUrl, child);
@@ -131,7 +152,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await stop();
     throw new Error(`${String(err)}\n--- wrangler output ---\n${output}`);
   }
-  return { appUrl, emulatorUrl: emulator.url, client, stop };
+  return { appUrl, emulatorUrl: emulator.url, client, partners, stop };
+}
+
+async function closePartners(partners: StackPartners): Promise<void> {
+  await Promise.allSettled([...partners.yourapp.map((p) => p.close()), partners.calcom?.close()]);
 }
 
 /** Installs the app on every location of a company through the real OAuth redirect dance. */

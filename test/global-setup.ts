@@ -1,21 +1,32 @@
 import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
 import { startEmulator } from './emulator/server.ts';
+import { startAppointletEmulator } from './partners/appointlet.ts';
+import { startCalcomEmulator } from './partners/calcom.ts';
+import { startSink } from './partners/common.ts';
+import { startYourAppEmulator } from './partners/yourapp.ts';
 
-/** The marketplace app the worker under test is, as the emulator knows it. */
-export const TEST_CLIENT = {
-  clientId: '6578278e879ad2646715ba9c-test0001',
-  clientSecret: randomBytes(18).toString('base64url'),
-  sharedSecret: randomBytes(18).toString('base64url'),
-};
-
-/** Starts one GHL emulator for the worker test run and hands its address and keys to the pool. */
+/**
+ * Starts, once per worker test run, the GHL emulator and the partner emulators the worker under
+ * test talks to over HTTP, and hands their addresses and the app's configuration to the pool.
+ */
 export default async function setup(project: TestProject) {
-  const emu = await startEmulator({ port: 0, clients: [TEST_CLIENT], webhookRetryDelayMs: 100 });
+  const client = {
+    clientId: '6578278e879ad2646715ba9c-test0001',
+    clientSecret: randomBytes(18).toString('base64url'),
+    sharedSecret: randomBytes(18).toString('base64url'),
+  };
+  // GHL's webhook deliveries land here; tests read them from the emulator's delivery log and
+  // hand them to the worker, which listens on no port inside the test pool.
+  const ghlSink = await startSink();
+  const emu = await startEmulator({ port: 0, clients: [{ ...client, webhookUrl: `${ghlSink.url}/ghl` }], webhookRetryDelayMs: 100 });
+  const calcom = await startCalcomEmulator();
+  const appointlet = await startAppointletEmulator();
+  const yourapp = await startYourAppEmulator();
   project.provide('workerBindings', {
-    GHL_CLIENT_ID: TEST_CLIENT.clientId,
-    GHL_CLIENT_SECRET: TEST_CLIENT.clientSecret,
-    GHL_SHARED_SECRET: TEST_CLIENT.sharedSecret,
+    GHL_CLIENT_ID: client.clientId,
+    GHL_CLIENT_SECRET: client.clientSecret,
+    GHL_SHARED_SECRET: client.sharedSecret,
     GHL_API_BASE: emu.url,
     GHL_MARKETPLACE_BASE: emu.url,
     GHL_WEBHOOK_ED25519_PUBLIC_KEY: emu.keys.ed25519PublicKeyPem,
@@ -24,8 +35,17 @@ export default async function setup(project: TestProject) {
     SESSION_SIGNING_KEY: randomBytes(48).toString('base64url'),
     APP_BASE_URL: 'http://app.test',
     EMULATOR_URL: emu.url,
+    CALCOM_URL: calcom.url,
+    CALCOM_API_KEY: calcom.apiKey,
+    CALCOM_WEBHOOK_SECRET: calcom.webhookSecret ?? '',
+    APPOINTLET_URL: appointlet.url,
+    YOURAPP_URL: yourapp.url,
+    YOURAPP_SECRET: yourapp.secret,
+    YOURAPP_API_KEY: yourapp.apiKey,
   });
-  return () => emu.close();
+  return async () => {
+    await Promise.all([emu.close(), calcom.close(), appointlet.close(), yourapp.close(), ghlSink.close()]);
+  };
 }
 
 declare module 'vitest' {

@@ -6,6 +6,14 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       /** Base URL of the GHL emulator (test-only binding). */
       EMULATOR_URL: string;
+      /** Partner emulators (test-only bindings). */
+      CALCOM_URL: string;
+      CALCOM_API_KEY: string;
+      CALCOM_WEBHOOK_SECRET: string;
+      APPOINTLET_URL: string;
+      YOURAPP_URL: string;
+      YOURAPP_SECRET: string;
+      YOURAPP_API_KEY: string;
     }
   }
 }

@@ -9,6 +9,7 @@ import { connectorFor } from '../connectors/registry.ts';
 import { GhlApi } from '../ghl/api.ts';
 import { loadSettings } from '../settings/store.ts';
 import { ContactEngine } from '../sync/contact-engine.ts';
+import { SyncQueue } from '../sync/queue.ts';
 import { ConnectionsCache } from '../sync/connections-cache.ts';
 import type { EngineSettings } from '../sync/engine-types.ts';
 import { contactFromGhl, ghlPrint, taskFromGhl } from '../sync/ghl-model.ts';
@@ -33,7 +34,11 @@ export class ContactDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    ctx.blockConcurrencyWhile(async () => applySchema(this.sql, CONTACT_SCHEMA));
+    ctx.blockConcurrencyWhile(async () => {
+      applySchema(this.sql, CONTACT_SCHEMA);
+      const interrupted = new SyncQueue(this.sql).recoverInterrupted();
+      if (interrupted) await ctx.storage.setAlarm(Date.now());
+    });
   }
 
   /** The key is given on every call and pinned on the first one. */
@@ -80,6 +85,40 @@ export class ContactDO extends DurableObject<Env> {
       return;
     }
     if (await engine.fromPartner(change, trigger)) await this.arm();
+  }
+
+  /**
+   * Backfill of this contact for one connection. A dry run only says what would happen to the
+   * contact; a run queues the contact and, where the partner takes them, its notes, tasks and
+   * appointments (read from GHL through the location's rate budget).
+   */
+  async backfillContact(key: string, connectionId: string, contact: Record<string, unknown>, dryRun: boolean): Promise<'create' | 'update' | 'match' | 'skipped'> {
+    const engine = this.engineOf(key);
+    const { contactId } = this.bind(key);
+    const data = contactFromGhl(contact);
+    const verdict = engine.preview(connectionId, 'contact', contactId, data);
+    if (dryRun) return verdict;
+    this.setSnapshot(data);
+    const connection = (await (this.connectionsCache ??= new ConnectionsCache(this.env, this.bind(key).locationId)).get()).find((c) => c.id === connectionId);
+    if (!connection) return 'skipped';
+    const outbound = connectorFor(connection.kind)?.capabilities.outbound ?? {};
+    const stamp = String(contact.dateUpdated ?? contact.dateAdded ?? '');
+    const base = { locationId: this.bind(key).locationId, timestamp: new Date().toISOString(), trigger: 'backfill' };
+    const events: GhlEvent[] = [{ ...contact, ...base, type: 'ContactUpdate', id: contactId, webhookId: `backfill:${connectionId}:${contactId}:${stamp}` }];
+    const ghl = this.ghlOf(key);
+    if (outbound.note?.length) for (const n of await ghl.listNotes(contactId)) events.push({ ...n, ...base, type: 'NoteUpdate', contactId, webhookId: `backfill:${connectionId}:note:${n.id}:${n.body.length}` });
+    if (outbound.task?.length) for (const t of await ghl.listTasks(contactId)) events.push({ ...t, ...base, type: 'TaskComplete', completed: t.completed, contactId, webhookId: `backfill:${connectionId}:task:${t.id}:${t.completed}` });
+    if (outbound.appointment?.length) {
+      for (const a of await ghl.listAppointments(contactId)) events.push({ ...base, type: 'AppointmentUpdate', appointment: { ...a, contactId }, webhookId: `backfill:${connectionId}:appt:${a.id}:${String(a.dateUpdated ?? a.startTime)}` });
+    }
+    let queued = 0;
+    for (const event of events) {
+      // TaskComplete forces completed=true; a backfilled task keeps its own state.
+      const override = event.type === 'TaskComplete' ? { task: taskFromGhl(event) } : undefined;
+      queued += await engine.fromGhl(event, 'backfill', override, connectionId);
+    }
+    if (queued) await this.arm();
+    return verdict;
   }
 
   /** Puts a finished or failed work item back in the queue (sync log replay). */

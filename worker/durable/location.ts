@@ -19,6 +19,7 @@ import { GhlApi } from '../ghl/api.ts';
 import { ConnectionsCache } from '../sync/connections-cache.ts';
 import { acceptPartner, dispatchPartner, orderKeyOf, reconcile, type LocationSyncDeps, type PartnerInboxBody } from '../sync/location-sync.ts';
 import { indexContact, unindexContact } from '../sync/matching.ts';
+import { backfillStep, newProgress, type BackfillProgress } from '../sync/backfill.ts';
 import { connectionHealth, recordSyncLog, type SyncLogInput } from '../sync/sync-log.ts';
 
 /** How long a webhookId is remembered (longer than GHL's ~70 min retry span). */
@@ -257,6 +258,7 @@ export class LocationDO extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     const now = Date.now();
+    let backfillPending = false;
     try {
       this.sql.exec('DELETE FROM seen_webhooks WHERE received_at < ?', now - DEDUPE_KEEP_MS);
       const due = this.sql
@@ -267,12 +269,14 @@ export class LocationDO extends DurableObject<Env> {
         .toArray();
       for (const row of due) await this.handleLifecycle(row.seq, row.type, JSON.parse(row.body) as GhlEvent, row.attempts);
       if (!this.isCompany) await this.dispatchContactEvents(now);
+      if (!this.isCompany && (await this.stepBackfills())) backfillPending = true;
     } finally {
       const next = this.sql
         .exec<{ at: number | null }>("SELECT MIN(next_attempt_at) AS at FROM inbox WHERE state IN ('new', 'retry')")
         .one().at;
       const purge = now + 60 * 60 * 1000;
-      await this.ctx.storage.setAlarm(Math.max(Date.now() + 10, Math.min(next ?? purge, purge)));
+      const soonest = Math.min(next ?? purge, purge, backfillPending ? Date.now() + 50 : purge);
+      await this.ctx.storage.setAlarm(Math.max(Date.now() + 10, soonest));
     }
   }
 
@@ -498,6 +502,47 @@ export class LocationDO extends DurableObject<Env> {
     const result = acceptPartner(this.sql, connectionId, changes, trigger);
     if (result.accepted) await this.armAlarm(Date.now());
     return result;
+  }
+
+  /** Starts a backfill (or its dry-run preview) of one connection; one at a time per connection. */
+  async startBackfill(locationId: string, connectionId: string, dryRun: boolean): Promise<{ ok: boolean; progress: BackfillProgress | null }> {
+    this.bind(locationId);
+    const current = this.backfill(connectionId);
+    if (current?.state === 'running') return { ok: false, progress: current };
+    const progress = newProgress(connectionId, dryRun);
+    this.setMeta(`backfill:${connectionId}`, JSON.stringify(progress));
+    await this.armAlarm(Date.now());
+    return { ok: true, progress };
+  }
+
+  /** The last backfill of a connection, running or finished, or null. */
+  async backfillProgress(locationId: string, connectionId: string): Promise<BackfillProgress | null> {
+    this.bind(locationId);
+    return this.backfill(connectionId);
+  }
+
+  private backfill(connectionId: string): BackfillProgress | null {
+    const raw = this.meta(`backfill:${connectionId}`);
+    return raw ? (JSON.parse(raw) as BackfillProgress) : null;
+  }
+
+  /** One page of every running backfill; true when any is still running. */
+  private async stepBackfills(): Promise<boolean> {
+    const running = this.sql
+      .exec<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key LIKE 'backfill:%'")
+      .toArray()
+      .map((r) => ({ key: r.key, p: JSON.parse(r.value) as BackfillProgress }))
+      .filter((r) => r.p.state === 'running');
+    for (const { key, p } of running) {
+      try {
+        await backfillStep(this.syncDeps(), p);
+      } catch (err) {
+        // Retried on the next alarm; a partner or GHL outage pauses the backfill, it does not end it.
+        p.error = String(err);
+      }
+      this.setMeta(key, JSON.stringify(p));
+    }
+    return running.some((r) => r.p.state === 'running');
   }
 
   /** Each connection's health from the log: last event, last error, backlog. */

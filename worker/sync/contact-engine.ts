@@ -8,6 +8,7 @@ import { GhlError } from '../ghl/errors.ts';
 import type { GhlEvent } from '../webhooks/events.ts';
 import { SETTINGS_KEY, type EngineDeps, type EngineSettings } from './engine-types.ts';
 import { changesFromGhlEvent, type GhlChange } from './ghl-events.ts';
+import { ghlPrint } from './ghl-model.ts';
 import { allowsFlow, isRetryable, MAX_ATTEMPTS, resolveConflict, retryDelayMs, type Side } from './policy.ts';
 import { Links, SyncQueue, type WorkItem } from './queue.ts';
 import type { SyncStatus } from './sync-log.ts';
@@ -33,12 +34,13 @@ export class ContactEngine {
   }
 
   /** Queues GHL → partner work for a stored GHL event. Returns how many items were queued. */
-  async fromGhl(event: GhlEvent, trigger = 'ghl_webhook', data?: Partial<Record<SyncKind, unknown>>): Promise<number> {
+  async fromGhl(event: GhlEvent, trigger = 'ghl_webhook', data?: Partial<Record<SyncKind, unknown>>, onlyConnection?: string): Promise<number> {
     const changes = changesFromGhlEvent(event).map((c) => (data?.[c.kind] ? { ...c, data: data[c.kind] } : c));
     if (!changes.length) return 0;
     const settings = await this.deps.settings();
     let queued = 0;
     for (const connection of await this.deps.connections()) {
+      if (onlyConnection && connection.id !== onlyConnection) continue;
       const connector = this.deps.connector(connection.kind);
       if (!connector) continue;
       for (const change of changes) {
@@ -100,6 +102,13 @@ export class ContactEngine {
     });
     if (out.kind === 'queued') await this.logItem(out.item, 'queued', `${change.op} ${change.kind} in GHL`);
     return out.kind !== 'duplicate';
+  }
+
+  /** Backfill preview of one GHL object for one connection: what a run would do with it. */
+  preview(connectionId: string, kind: SyncKind, ghlId: string, data: unknown): 'create' | 'update' | 'match' {
+    const link = this.links.byGhl(kind, connectionId, ghlId);
+    if (!link?.partnerId) return 'create';
+    return link.ghlFp === ghlPrint(kind, data) ? 'match' : 'update';
   }
 
   /** Runs due work in order; returns when the next item is due (or null when idle). */

@@ -89,6 +89,7 @@ export const SYNC_QUEUE_SCHEMA: readonly string[] = [
      partner_fp TEXT,
      state TEXT,
      synced_at INTEGER,
+     source_at INTEGER,
      PRIMARY KEY (kind, connection_id, ghl_id)
    )`,
   `CREATE INDEX links_partner ON links (connection_id, kind, partner_id)`,
@@ -234,6 +235,16 @@ export class SyncQueue {
     return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM work WHERE state IN (${ACTIVE.map(() => '?').join(',')}, 'running')`, ...ACTIVE).one().n;
   }
 
+  /**
+   * On a fresh start of the object: an item still marked running was cut off by a restart (one
+   * object runs one item at a time), so it is due again now, its attempt counted.
+   */
+  recoverInterrupted(now = Date.now()): number {
+    return this.sql
+      .exec("UPDATE work SET state = 'retry', attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL, error = 'interrupted by a restart' WHERE state = 'running' RETURNING id", now)
+      .toArray().length;
+  }
+
   /** Drops waiting work (uninstall). */
   clear() {
     this.sql.exec("UPDATE work SET state = 'skipped', error = 'uninstalled' WHERE state IN ('queued', 'retry', 'running')");
@@ -252,6 +263,8 @@ export interface Link {
   /** extra synced state where a diff is needed (the tag set) */
   state: unknown;
   syncedAt: number | null;
+  /** when the change last synced was made at its source (epoch ms): older changes are stale */
+  sourceAt: number | null;
 }
 
 type LinkRow = {
@@ -263,6 +276,7 @@ type LinkRow = {
   partner_fp: string | null;
   state: string | null;
   synced_at: number | null;
+  source_at: number | null;
 };
 
 /** ID map of the contact's objects and the content prints of their last sync. */
@@ -280,12 +294,13 @@ export class Links {
     return this.map(this.sql.exec<LinkRow>('SELECT * FROM links WHERE kind = ? AND connection_id = ? AND partner_id = ?', kind, connectionId, partnerId).toArray()[0]);
   }
 
-  save(link: Omit<Link, 'syncedAt'>, now = Date.now()) {
+  save(link: Omit<Link, 'syncedAt' | 'sourceAt'> & { sourceAt?: number | null }, now = Date.now()) {
     this.sql.exec(
-      `INSERT INTO links (kind, connection_id, ghl_id, partner_id, ghl_fp, partner_fp, state, synced_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-       ON CONFLICT (kind, connection_id, ghl_id) DO UPDATE SET partner_id = ?4, ghl_fp = ?5, partner_fp = ?6, state = ?7, synced_at = ?8`,
+      `INSERT INTO links (kind, connection_id, ghl_id, partner_id, ghl_fp, partner_fp, state, synced_at, source_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+       ON CONFLICT (kind, connection_id, ghl_id) DO UPDATE SET partner_id = ?4, ghl_fp = ?5, partner_fp = ?6, state = ?7, synced_at = ?8,
+         source_at = MAX(COALESCE(source_at, 0), COALESCE(?9, 0))`,
       link.kind, link.connectionId, link.ghlId, link.partnerId, link.ghlFp, link.partnerFp,
-      link.state === undefined ? null : JSON.stringify(link.state), now,
+      link.state === undefined ? null : JSON.stringify(link.state), now, link.sourceAt ?? null,
     );
   }
 
@@ -308,6 +323,7 @@ export class Links {
       partnerFp: r.partner_fp,
       state: r.state === null ? undefined : JSON.parse(r.state),
       syncedAt: r.synced_at,
+      sourceAt: r.source_at,
     };
   }
 }

@@ -25,8 +25,14 @@ export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, d
     (item.ghlId ? links.byGhl(change.kind, conn, item.ghlId) : undefined) ??
     links.byPartner(change.kind, conn, change.partnerId) ??
     (change.previousPartnerId ? links.byPartner(change.kind, conn, change.previousPartnerId) : undefined);
+  const sourceAt = item.changedAt ?? null;
   const save = (ghlId: string, data: unknown) =>
-    links.save({ kind: change.kind, connectionId: conn, ghlId, partnerId: change.partnerId, ghlFp: ghlPrint(change.kind, data), partnerFp: change.fingerprint, state: undefined });
+    links.save({ kind: change.kind, connectionId: conn, ghlId, partnerId: change.partnerId, ghlFp: ghlPrint(change.kind, data), partnerFp: change.fingerprint, state: undefined, sourceAt });
+
+  // A late, reordered delivery must not roll back a newer state already synced.
+  if (link?.sourceAt && sourceAt && sourceAt < link.sourceAt && change.kind !== 'tag') {
+    return { status: 'skipped', action: `${change.op} ${change.kind} in GHL`, note: 'an older change than the one already synced (reordered delivery)' };
+  }
 
   if (link && link.partnerFp === change.fingerprint && change.op !== 'delete') {
     return { status: 'skipped', action: `${change.op} ${change.kind} in GHL`, note: 'no change since the last sync (echo of our own write)' };

@@ -30,6 +30,11 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
     occurredAt: new Date(item.changedAt ?? Date.now()).toISOString(),
   };
   const key = `cs:${deps.locationId}:${deps.contactId}:${item.id}`;
+  const sourceAt = item.changedAt ?? null;
+  // A late, reordered delivery must not roll back a newer state already synced.
+  if (link?.sourceAt && sourceAt && sourceAt < link.sourceAt) {
+    return { status: 'skipped', action: `${item.op} ${kind} in ${label}`, note: 'an older change than the one already synced (reordered delivery)' };
+  }
 
   if (kind === 'tag') {
     const next = new Set(((data as { tags?: string[] })?.tags ?? []).map((t) => t.toLowerCase()));
@@ -41,7 +46,7 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
     if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
     if (add.length) await connector.apply({ ...base, kind: 'tag', op: 'tag_add', data: { tags: add } }, connection, `${key}:add`);
     if (remove.length) await connector.apply({ ...base, kind: 'tag', op: 'tag_remove', data: { tags: remove } }, connection, `${key}:remove`);
-    links.save({ kind, connectionId: connection.id, ghlId, partnerId: link?.partnerId ?? null, ghlFp: ghlPrint('tag', data), partnerFp: null, state: [...next] });
+    links.save({ kind, connectionId: connection.id, ghlId, partnerId: link?.partnerId ?? null, ghlFp: ghlPrint('tag', data), partnerFp: null, state: [...next], sourceAt });
     return { status: 'done', action };
   }
 
@@ -62,6 +67,6 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
   const result: ApplyResult = await connector.apply({ ...base, kind, op, data } as OutboundChange, connection, key);
   if (result.skipped !== undefined) return { status: 'skipped', action, note: result.skipped };
-  links.save({ kind, connectionId: connection.id, ghlId, partnerId: result.partnerId, ghlFp: print, partnerFp: result.echoFingerprint, state: undefined });
+  links.save({ kind, connectionId: connection.id, ghlId, partnerId: result.partnerId, ghlFp: print, partnerFp: result.echoFingerprint, state: undefined, sourceAt });
   return { status: 'done', action, objectId: result.partnerId };
 }

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requireSession, type SessionEnv } from '../../auth/session.ts';
 import { AppError } from '../../errors.ts';
+import { connectionRoutes } from './connections.ts';
 import { contactRoutes } from './contacts.ts';
 import { toAppError } from './errors.ts';
 import { MAX_API_BODY_BYTES, noStore, requireInstall, requireJsonBody } from './middleware.ts';
@@ -38,6 +39,7 @@ apiRoutes.route('/contacts', timelineRoutes);
 apiRoutes.route('/contacts', noteRoutes);
 apiRoutes.route('/contacts', taskRoutes);
 apiRoutes.route('/contacts', tagRoutes);
+apiRoutes.route('/connections', connectionRoutes);
 apiRoutes.route('/settings', settingsRoutes);
 apiRoutes.route('/sync-log', syncLogRoutes);
 

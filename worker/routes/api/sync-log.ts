@@ -33,8 +33,16 @@ export const syncLogRoutes = new Hono<SessionEnv>();
 syncLogRoutes.get('/', queryOf(ListQuery), async (c) => {
   const { status, contactId, cursor, limit = 50 } = c.req.valid('query');
   const beforeId = cursor ? decodeCursor(cursor, Cursor).before : undefined;
-  const page = await locationOf(c).listSyncLog(c.var.session.locationId, { status, contactId, beforeId, limit });
-  return c.json({ entries: page.entries.map(present), nextCursor: page.nextBeforeId === null ? null : encodeCursor({ before: page.nextBeforeId }) });
+  const location = locationOf(c);
+  const [page, health] = await Promise.all([
+    location.listSyncLog(c.var.session.locationId, { status, contactId, beforeId, limit }),
+    location.syncHealth(c.var.session.locationId),
+  ]);
+  return c.json({
+    entries: page.entries.map(present),
+    nextCursor: page.nextBeforeId === null ? null : encodeCursor({ before: page.nextBeforeId }),
+    health,
+  });
 });
 
 syncLogRoutes.post('/:id/replay', paramsOf(EntryParams), async (c) => {

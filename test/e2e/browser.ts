@@ -1,0 +1,133 @@
+/**
+ * Browser helpers: Debian's Chromium through playwright-core, the GHL host page of the emulator
+ * with our panel in its iframe, and screenshots at desktop and phone widths.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { ROOT } from '../../scripts/stack.ts';
+
+export const ARTIFACTS = join(ROOT, 'test', 'artifacts');
+export const WIDE = { width: 1280, height: 800 };
+export const NARROW = { width: 390, height: 844 };
+
+/** Never downloads a browser: Debian's package, with the flags ENGINEERING.md names. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+const GATES = ['gate-connecting', 'gate-outside', 'gate-error', 'reconnect-needed'] as const;
+
+/**
+ * Runs in every frame before its scripts: inside the panel it records each gate screen that is
+ * ever rendered, so a test can tell that the "outside HighLevel" gate never showed, even briefly.
+ */
+function recordGates(gates: readonly string[]): void {
+  if (window.top === window || !location.pathname.startsWith('/app')) return;
+  const w = window as unknown as { __gatesSeen: string[] };
+  w.__gatesSeen = [];
+  const look = () => {
+    for (const g of gates) if (!w.__gatesSeen.includes(g) && document.querySelector(`[data-testid="${g}"]`)) w.__gatesSeen.push(g);
+  };
+  new MutationObserver(look).observe(document, { childList: true, subtree: true });
+}
+
+export interface GhlPage {
+  context: BrowserContext;
+  page: Page;
+  /** The panel inside GHL's iframe; locators wait for their elements. */
+  panel: FrameLocator;
+  /** Problems the page reported: console errors, uncaught exceptions, failed `/api` calls. */
+  problems: string[];
+  /** Every `/api/*` request the panel made, as `METHOD path?query`. */
+  apiCalls: string[];
+  /** The panel's frame (for evaluate). */
+  frame: () => Promise<Frame>;
+  /** Gate screens the panel has rendered since it loaded. */
+  gatesSeen: () => Promise<string[]>;
+  close: () => Promise<void>;
+}
+
+export interface OpenOptions {
+  locationId: string;
+  userId?: string;
+  role?: 'admin' | 'user';
+  viewport?: { width: number; height: number };
+}
+
+/** Opens the emulator's GHL page (left nav, top bar, our panel in an iframe, the SSO handshake). */
+export async function openGhl(browser: Browser, emulatorUrl: string, appUrl: string, opts: OpenOptions): Promise<GhlPage> {
+  const context = await browser.newContext({ viewport: opts.viewport ?? WIDE, reducedMotion: 'reduce' });
+  context.setDefaultTimeout(20_000);
+  await context.addInitScript(recordGates, GATES);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  const apiCalls: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if (url.origin === appUrl && url.pathname.startsWith('/api/')) apiCalls.push(`${r.method()} ${url.pathname}${url.search}`);
+  });
+  page.on('response', (r) => {
+    const url = new URL(r.url());
+    if (url.origin === appUrl && url.pathname.startsWith('/api/') && r.status() >= 400) problems.push(`api ${r.status()} ${r.request().method()} ${url.pathname}`);
+  });
+  const query = new URLSearchParams({ locationId: opts.locationId });
+  if (opts.userId) query.set('userId', opts.userId);
+  if (opts.role) query.set('role', opts.role);
+  await page.goto(`${emulatorUrl}/_emulator/ghl?${query}`);
+  const panel = page.frameLocator('iframe#app');
+  const frame = async () => {
+    const handle = await page.locator('iframe#app').elementHandle();
+    const f = await handle?.contentFrame();
+    if (!f) throw new Error('the GHL page has no panel iframe');
+    return f;
+  };
+  return {
+    context,
+    page,
+    panel,
+    problems,
+    apiCalls,
+    frame,
+    gatesSeen: async () => (await frame()).evaluate(() => (window as unknown as { __gatesSeen?: string[] }).__gatesSeen ?? []),
+    close: () => context.close(),
+  };
+}
+
+/** Waits for the panel to be signed in: the shell with the current user in the top bar. */
+export async function waitSignedIn(ghl: GhlPage, name: string): Promise<void> {
+  await ghl.panel.locator('[data-testid="current-user"]', { hasText: name }).waitFor();
+}
+
+/**
+ * Saves `test/artifacts/{1280,390}-<name>.png`: the whole GHL page (nav, top bar, panel) at the
+ * desktop width and at a phone width, then restores the desktop viewport. `focus` is scrolled
+ * into view at each width so the screen shows what it is named after.
+ */
+export async function shoot(page: Page, name: string, focus?: Locator): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const original = page.viewportSize() ?? WIDE;
+  for (const size of [WIDE, NARROW]) {
+    await page.setViewportSize(size);
+    if (focus) await focus.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, `${size.width}-${name}.png`), animations: 'disabled' });
+  }
+  await page.setViewportSize(original);
+  if (focus) await focus.scrollIntoViewIfNeeded();
+}
