@@ -76,7 +76,8 @@ export async function openGhl(browser: Browser, emulatorUrl: string, appUrl: str
   const problems: string[] = [];
   const apiCalls: string[] = [];
   page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    // The emulator's GHL page has no favicon; Chromium's request for it is not the panel's.
+    if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) problems.push(`console: ${m.text()} (${m.location().url})`);
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('request', (r) => {

@@ -160,3 +160,24 @@ export async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean
 
 /** A short unique suffix so each run's notes, tasks, tags and contacts are its own. */
 export const unique = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+
+/**
+ * Installs the app on one location the way an admin does from the marketplace: `/oauth/install`,
+ * GHL's chooselocation page (scripted with `_select`), then our `/oauth/callback`.
+ */
+export async function installLocation(appUrl: string, locationId: string): Promise<void> {
+  let url = `${appUrl}/oauth/install`;
+  for (let hop = 0; hop < 5; hop++) {
+    const target = new URL(url);
+    if (target.pathname.endsWith('/chooselocation')) target.searchParams.set('_select', locationId);
+    const res = await fetch(target, { redirect: 'manual' });
+    const next = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && next) {
+      url = new URL(next, target).toString();
+      continue;
+    }
+    if (!res.ok) throw new Error(`install failed at ${target}: ${res.status} ${(await res.text()).slice(0, 300)}`);
+    return;
+  }
+  throw new Error('install redirect loop');
+}

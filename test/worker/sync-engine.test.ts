@@ -1,0 +1,299 @@
+/**
+ * The sync engine end to end in workerd, against the GHL emulator and the "your app" partner
+ * emulator over HTTP. One file on purpose: the partner emulator is shared, and these tests
+ * inject faults into it, so they run one after another.
+ */
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test';
+import { afterEach, describe, expect, it } from 'vitest';
+import { contactStub } from '../../worker/durable/contact.ts';
+import { tenantStub } from '../../worker/durable/location.ts';
+import { saveSettings } from '../../worker/settings/store.ts';
+import { emu } from './helpers.ts';
+import { sessionToken } from './panel-helpers.ts';
+import {
+  deliverGhlBody, eventually, ghlAct, ghlState, partner, settled, syncedLocation, syncLog, yourAppAct, yourAppState,
+} from './sync-helpers.ts';
+
+const partnerNote = async (ghlId: string) => (await yourAppState()).objects.note!.find((n) => n.ghlId === ghlId);
+const writesTo = async (kind: string, ghlId: string) =>
+  (await yourAppState()).received.filter((r) => r.event.type.startsWith(`${kind}.`) && r.event.data.ghlId === ghlId).length;
+
+afterEach(async () => {
+  await partner(env.YOURAPP_URL, '/_partner/faults', undefined, 'DELETE');
+});
+
+describe('GHL → partner and back', () => {
+  it('a note written in GHL reaches the partner once, with the GHL id', async () => {
+    const { locationId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const { result } = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Called, wants a demo' } });
+    const synced = await eventually('note at partner', () => partnerNote(result.note.id));
+    expect(synced.body).toBe('Called, wants a demo');
+    await settled(locationId, contactId);
+    expect((await syncLog(locationId, { contactId })).filter((e) => e.objectKind === 'note' && e.status === 'done')).toHaveLength(1);
+  });
+
+  it('a note written in the partner app lands on the GHL contact matched by email', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[1])!;
+    await yourAppAct(connectionId, 'note.created', { body: 'Met at the expo', contact: { email: contact.email } });
+    await eventually('note in GHL', async () => (await ghlState(locationId)).notes.find((n) => n.contactId === contact.id && n.body === 'Met at the expo'));
+    expect((await ghlState(locationId)).contacts).toHaveLength(3);
+  });
+});
+
+describe('order, coalescing, duplicates', () => {
+  it('runs one contact’s changes in order: create, two updates, delete leaves nothing at the partner', async () => {
+    const { locationId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const created = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'v1' } });
+    const noteId = created.result.note.id;
+    await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'v2' } });
+    await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'v3' } });
+    await eventually('v3 at partner', async () => (await partnerNote(noteId))?.body === 'v3');
+    await ghlAct(locationId, { action: 'note.delete', contactId, noteId });
+    await settled(locationId, contactId);
+    expect(await partnerNote(noteId)).toBeUndefined();
+    const actions = (await syncLog(locationId, { contactId })).filter((e) => e.objectKind === 'note').reverse().map((e) => e.action);
+    expect(actions.at(-1)).toMatch(/^delete note/);
+  });
+
+  it('coalesces a burst of changes to one contact while its queue is busy', async () => {
+    const { locationId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    // The partner answers slowly, so the first change is still running when the rest arrive.
+    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 700, count: 1 });
+    for (let i = 1; i <= 5; i++) await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: `Acme ${i}` } });
+    await settled(locationId, contactId);
+    const writes = (await yourAppState()).received.filter((r) => r.event.type === 'contact.updated' || r.event.type === 'contact.created');
+    const forContact = writes.filter((r) => r.event.data.ghlId === contactId);
+    expect(forContact.length).toBeGreaterThanOrEqual(1);
+    expect(forContact.length).toBeLessThan(5);
+    const last = (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId);
+    expect(last.companyName).toBe('Acme 5');
+  });
+
+  it('a GHL webhook delivered three times is synced once; a partner event delivered three times is applied once', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const { result } = await ghlAct(locationId, { action: 'task.create', contactId, data: { title: 'Send quote', dueDate: '2026-12-01T10:00:00.000Z' } }, { times: 3 });
+    await settled(locationId, contactId);
+    expect(await writesTo('task', result.task.id)).toBe(1);
+
+    const email = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[2])!.email;
+    await yourAppAct(connectionId, 'note.created', { body: 'Triplicate', contact: { email } }, { times: 3 });
+    await eventually('note in GHL', async () => (await ghlState(locationId)).notes.some((n) => n.body === 'Triplicate'));
+    await settled(locationId, contactIds[2]!);
+    expect((await ghlState(locationId)).notes.filter((n) => n.body === 'Triplicate')).toHaveLength(1);
+  });
+
+  it('a reordered older delivery does not roll back a newer state', async () => {
+    const { locationId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const created = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'first' } });
+    const noteId = created.result.note.id;
+    await eventually('note at partner', () => partnerNote(noteId));
+    const older = await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'older' } }, { deliver: false });
+    const newer = await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'newer' } }, { deliver: false });
+    for (const d of newer.deliveries) await deliverGhlBody(d.body);
+    for (const d of older.deliveries) await deliverGhlBody(d.body);
+    await settled(locationId, contactId);
+    expect((await partnerNote(noteId)).body).toBe('newer');
+    expect((await syncLog(locationId, { contactId })).some((e) => e.status === 'skipped' && /older change/.test(e.error ?? ''))).toBe(true);
+  });
+});
+
+describe('echo suppression', () => {
+  it('our own write to GHL does not come back to the partner as a new change', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[0])!;
+    const marker = (await emu<{ deliveries: unknown[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries.length;
+    await yourAppAct(connectionId, 'note.created', { body: 'From the partner', contact: { email: contact.email } });
+    const note = await eventually('note in GHL', async () => (await ghlState(locationId)).notes.find((n) => n.body === 'From the partner'));
+    // GHL tells us about the note we just wrote; hand that webhook to the worker.
+    await emu('/_emulator/webhooks/drain', { timeoutMs: 5000 });
+    const echoes = (await emu<{ deliveries: { body: string; type: string }[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries.slice(marker);
+    expect(echoes.some((d) => d.type === 'NoteCreate')).toBe(true);
+    for (const d of echoes) await deliverGhlBody(d.body);
+    await settled(locationId, contact.id);
+    expect(await writesTo('note', note.id)).toBe(0);
+    expect((await syncLog(locationId, { contactId: contact.id })).some((e) => e.status === 'skipped' && /echo/.test(e.error ?? ''))).toBe(true);
+  });
+
+  it('the partner echoing our write back does not change GHL again', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const { result } = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Round trip' } });
+    const atPartner = await eventually('note at partner', () => partnerNote(result.note.id));
+    const before = (await emu(`/_emulator/stats?locationId=${locationId}`)).byRoute;
+    await yourAppAct(connectionId, 'note.updated', { id: atPartner.id, body: 'Round trip', contact: { email: atPartner.contact?.email } });
+    await settled(locationId, contactId);
+    const after = (await emu(`/_emulator/stats?locationId=${locationId}`)).byRoute;
+    const writes = (s: Record<string, number>) => Object.entries(s).filter(([k]) => /^(PUT|POST|DELETE) .*notes/.test(k)).reduce((n, [, v]) => n + v, 0);
+    expect(writes(after)).toBe(writes(before));
+  });
+});
+
+describe('conflicts', () => {
+  async function conflictBetween(policy: 'ghl_wins' | 'partner_wins' | 'newest_wins') {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    await saveSettings(env.DB, locationId, { conflictPolicy: policy }, 'test-admin');
+    const { result } = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'base' } });
+    const noteId = result.note.id;
+    const atPartner = await eventually('note at partner', () => partnerNote(noteId));
+    await settled(locationId, contactId);
+    // Keep the contact's queue busy so both edits wait side by side.
+    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 800, count: 1 });
+    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Busy Co' } });
+    await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'ghl edit' } });
+    await yourAppAct(connectionId, 'note.updated', { id: atPartner.id, body: 'partner edit', contact: atPartner.contact });
+    await settled(locationId, contactId);
+    const conflict = (await syncLog(locationId, { contactId, status: 'conflict' }))[0];
+    expect(conflict).toBeTruthy();
+    const detail = JSON.parse(conflict!.detail!);
+    expect(detail.policy).toBe(policy);
+    expect(JSON.stringify(detail.ghl)).toContain('ghl edit');
+    expect(JSON.stringify(detail.partner)).toContain('partner edit');
+    return { ghl: (await ghlState(locationId)).notes.find((n) => n.id === noteId).body, partner: (await partnerNote(noteId)).body, winner: detail.winner };
+  }
+
+  it('GHL wins', async () => {
+    const r = await conflictBetween('ghl_wins');
+    expect(r).toEqual({ ghl: 'ghl edit', partner: 'ghl edit', winner: 'ghl' });
+  });
+
+  it('partner wins', async () => {
+    const r = await conflictBetween('partner_wins');
+    expect(r).toEqual({ ghl: 'partner edit', partner: 'partner edit', winner: 'partner' });
+  });
+
+  it('newest wins (the partner edit came last)', async () => {
+    const r = await conflictBetween('newest_wins');
+    expect(r).toEqual({ ghl: 'partner edit', partner: 'partner edit', winner: 'partner' });
+  });
+});
+
+describe('matching partner people to GHL contacts', () => {
+  it('matches by email, then by phone, and creates a contact only for someone new', async () => {
+    const { locationId, connectionId } = await syncedLocation();
+    const [a, b] = (await ghlState(locationId)).contacts;
+    await yourAppAct(connectionId, 'contact.created', { email: a.email.toUpperCase(), firstName: a.firstName, lastName: a.lastName, companyName: 'Matched By Email' });
+    await yourAppAct(connectionId, 'contact.created', { phone: b.phone, firstName: b.firstName, lastName: b.lastName, companyName: 'Matched By Phone' });
+    await yourAppAct(connectionId, 'contact.created', { email: `new-${Date.now()}@example.com`, firstName: 'Nova', lastName: 'Person' });
+    await eventually('three changes applied', async () => {
+      const s = await ghlState(locationId);
+      return s.contacts.length === 4 && s.contacts.find((c) => c.id === a.id)?.companyName === 'Matched By Email' && s.contacts.find((c) => c.id === b.id)?.companyName === 'Matched By Phone';
+    });
+    const created = (await syncLog(locationId)).find((e) => e.action === 'create contact in GHL');
+    expect(created?.status).toBe('done');
+  });
+});
+
+describe('settings', () => {
+  it('dry-run mode logs what it would do and writes nothing', async () => {
+    const { locationId, contactIds } = await syncedLocation();
+    await saveSettings(env.DB, locationId, { dryRun: true }, 'test-admin');
+    const { result } = await ghlAct(locationId, { action: 'note.create', contactId: contactIds[0], data: { body: 'dry' } });
+    await settled(locationId, contactIds[0]!);
+    expect(await partnerNote(result.note.id)).toBeUndefined();
+    const entry = (await syncLog(locationId, { contactId: contactIds[0] })).find((e) => e.objectKind === 'note');
+    expect(entry).toMatchObject({ status: 'skipped', error: 'dry run: nothing written' });
+  });
+
+  it('a kind switched off is skipped and logged as skipped', async () => {
+    const { locationId, contactIds } = await syncedLocation();
+    await saveSettings(env.DB, locationId, { kinds: { tasks: { enabled: false } } }, 'test-admin');
+    const { result } = await ghlAct(locationId, { action: 'task.create', contactId: contactIds[0], data: { title: 'Off', dueDate: '2026-12-02T10:00:00.000Z' } });
+    await settled(locationId, contactIds[0]!);
+    expect(await writesTo('task', result.task.id)).toBe(0);
+    expect((await syncLog(locationId)).some((e) => e.objectKind === 'task' && e.status === 'skipped' && /switched off/.test(e.error ?? ''))).toBe(true);
+  });
+});
+
+describe('backfill and reconciliation', () => {
+  it('previews a backfill with counts and no writes, then runs it with progress', async () => {
+    const { locationId, connectionId, seed } = await syncedLocation(4);
+    const token = await sessionToken({ userId: 'admin-1', companyId: seed.companyId, activeLocation: locationId, role: 'admin' });
+    const api = (method: string, path: string, body?: unknown) =>
+      SELF.fetch(`http://app.test${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    const before = (await yourAppState()).received.length;
+
+    expect((await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: true })).status).toBe(202);
+    const preview = await eventually('preview done', async () => {
+      const { backfill } = (await (await api('GET', `/api/connections/${connectionId}/backfill`)).json()) as any;
+      return backfill.state === 'done' ? backfill : null;
+    });
+    expect(preview).toMatchObject({ dryRun: true, total: 4, processed: 4, counts: { creates: 4, matches: 0 } });
+    expect((await yourAppState()).received.length).toBe(before);
+
+    expect((await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: false })).status).toBe(202);
+    const run = await eventually('backfill done', async () => {
+      const { backfill } = (await (await api('GET', `/api/connections/${connectionId}/backfill`)).json()) as any;
+      return backfill.state === 'done' ? backfill : null;
+    });
+    expect(run).toMatchObject({ dryRun: false, total: 4, processed: 4 });
+    for (const c of seed.locations[0]!.contactIds) {
+      await eventually('contact at partner', async () => (await yourAppState()).objects.contact!.some((p) => p.ghlId === c));
+    }
+  });
+
+  it('the reconciliation sweep repairs changes whose webhooks were lost, on both sides', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Missed Webhook Inc' } }, { deliver: false });
+    const email = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[1])!.email;
+    await yourAppAct(connectionId, 'note.created', { body: 'Never delivered', contact: { email } }, { deliver: false });
+
+    const result = await tenantStub(env, locationId).reconcile(locationId);
+    expect(result.ghlRepaired).toBeGreaterThanOrEqual(1);
+    expect(result.partnerChanges).toBeGreaterThanOrEqual(1);
+    await eventually('GHL change at partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId)?.companyName === 'Missed Webhook Inc');
+    await eventually('partner change in GHL', async () => (await ghlState(locationId)).notes.some((n) => n.body === 'Never delivered'));
+    expect((await tenantStub(env, locationId).reconcile(locationId)).ghlRepaired).toBe(0);
+  });
+});
+
+describe('failure handling', () => {
+  /** Makes every waiting retry due now and runs the contact's alarm once. */
+  async function fastForward(locationId: string, contactId: string) {
+    const stub = contactStub(env, locationId, contactId);
+    await runInDurableObject(stub, (_obj, state) => {
+      state.storage.sql.exec("UPDATE work SET next_attempt_at = 0 WHERE state = 'retry'");
+    });
+    await runDurableObjectAlarm(stub);
+  }
+
+  it('dead-letters after repeated failures, and a replay from the sync log delivers it', async () => {
+    const { locationId, contactIds, seed } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', status: 500, count: 1000 });
+    const { result } = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Eventually' } });
+    const failed = await eventually('entry failed', async () => {
+      await fastForward(locationId, contactId);
+      return (await syncLog(locationId, { contactId, status: 'failed' })).find((e) => e.objectKind === 'note');
+    }, 30_000);
+    expect(failed.attempts).toBe(8);
+    expect(failed.error).toMatch(/gave up after 8 attempts/);
+    await partner(env.YOURAPP_URL, '/_partner/faults', undefined, 'DELETE');
+
+    const token = await sessionToken({ userId: 'admin-2', companyId: seed.companyId, activeLocation: locationId, role: 'admin' });
+    const res = await SELF.fetch(`http://app.test/api/sync-log/${failed.id}/replay`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(202);
+    await eventually('note at partner after replay', () => partnerNote(result.note.id));
+    await eventually('entry done', async () => (await syncLog(locationId, { contactId })).find((e) => e.id === failed.id)?.status === 'done');
+  });
+
+  it('a restart of the contact object mid-queue loses nothing and writes once', async () => {
+    const { locationId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 1500, count: 1 });
+    const { result } = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Survives restarts' } });
+    const stub = contactStub(env, locationId, contactId);
+    await eventually('item running', async () => (await stub.syncStatus(`${locationId}:${contactId}`)).counts.running === 1);
+    await evictDurableObject(stub);
+    await settled(locationId, contactId, 20_000);
+    await eventually('note at partner', () => partnerNote(result.note.id));
+    expect((await yourAppState()).objects.note!.filter((n) => n.ghlId === result.note.id)).toHaveLength(1);
+  });
+});
