@@ -211,3 +211,10 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs:
     await sleep(everyMs);
   }
 }
+
+/** "200×48 429×2": how often each value occurs. */
+export function tally(values: readonly (string | number)[]): string {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
+  return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([v, n]) => `${v}×${n}`).join(' ');
+}

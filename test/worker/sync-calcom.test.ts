@@ -9,6 +9,7 @@
 import { env, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createConnection } from '../../worker/connectors/connections.ts';
+import { tenantStub } from '../../worker/durable/location.ts';
 import { emu, installedLocation } from './helpers.ts';
 import { deliverGhlBody, eventually, ghlAct, ghlState, partner, settled, syncLog } from './sync-helpers.ts';
 
@@ -114,17 +115,18 @@ describe('Cal.com → GHL', () => {
   it('a booking by a known attendee becomes a GHL appointment on the contact matched by email', async () => {
     const { locationId, connectionId, contact, contactIds } = await calLocation();
     const start = nextSlot();
-    const booking = await book(connectionId, { start, attendee: { name: contact.contactName ?? 'Known Person', email: String(contact.email).toUpperCase(), timeZone: 'UTC' } });
+    const booking = await book(connectionId, { start, attendee: { name: contact.name, email: String(contact.email).toUpperCase(), timeZone: 'UTC' } });
 
     const appt = await eventually('GHL appointment', async () => (await apptsOf(locationId, contact.id))[0]);
     expect(sameTime(appt.startTime, start)).toBe(true);
     expect(sameTime(appt.endTime, plus(start, 30))).toBe(true);
     expect(appt.appointmentStatus).toBe('confirmed');
-    expect(appt.title).toBe(booking.title ?? appt.title);
+    expect(appt.title).toBe(booking.title);
     await calSettled(locationId, contact.id);
 
     const state = await ghlState(locationId);
     expect(state.contacts).toHaveLength(contactIds.length);
+    expect(state.contacts.find((c) => c.id === contact.id)).toMatchObject({ email: contact.email, firstName: contact.firstName, lastName: contact.lastName });
     expect(state.appointments).toHaveLength(1);
     const log = await syncLog(locationId, { contactId: contact.id });
     expect(log.filter((e) => e.objectKind === 'appointment' && e.status === 'done' && e.action === 'create appointment in GHL')).toHaveLength(1);
@@ -245,11 +247,58 @@ describe('Cal.com → GHL', () => {
     await calSettled(locationId, contact.id);
 
     expect(await bookingsFor(appt.id)).toHaveLength(0);
-    const all = (await calState()).bookings.filter((b) => b.attendees.some((a) => a.email === email));
+    let all = (await calState()).bookings.filter((b) => b.attendees.some((a) => a.email === email));
     expect(all.map((b) => b.uid)).toEqual([booking.uid]);
+
+    // The same for GHL's AppointmentUpdate after a Cal.com reschedule and cancel.
+    const mark = (await ghlDeliveries(locationId)).length;
+    const moved = await calAct(connectionId, '/_partner/act/reschedule', { uid: booking.uid, start: nextSlot() });
+    await eventually('appointment moved', async () => sameTime((await apptsOf(locationId, contact.id))[0]!.startTime, moved.booking.start));
+    await calSettled(locationId, contact.id);
+    await calAct(connectionId, '/_partner/act/cancel', { uid: moved.booking.uid });
+    await eventually('appointment cancelled', async () => (await apptsOf(locationId, contact.id))[0]!.appointmentStatus === 'cancelled');
+    await calSettled(locationId, contact.id);
+    const updates = (await ghlDeliveries(locationId)).slice(mark).filter((d) => d.type === 'AppointmentUpdate');
+    expect(updates.length).toBeGreaterThanOrEqual(2);
+    for (const d of updates) await deliverGhlBody(d.body);
+    await calSettled(locationId, contact.id);
+    all = (await calState()).bookings.filter((b) => b.attendees.some((a) => a.email === email));
+    expect(all.map((b) => [b.uid, b.status])).toEqual([[booking.uid, 'cancelled'], [moved.booking.uid, 'cancelled']]);
     const outbound = (await syncLog(locationId, { contactId: contact.id })).filter((e) => e.objectKind === 'appointment' && e.action.includes('Cal.com'));
     expect(outbound.length).toBeGreaterThan(0);
     expect(outbound.every((e) => e.status === 'skipped')).toBe(true);
+  });
+});
+
+describe('reconciliation', () => {
+  it('the sweep picks up a booking whose webhook was lost, once, and adds nothing for one already synced', async () => {
+    const { locationId, connectionId } = await calLocation();
+    const synced = uniqueEmail('synced');
+    const lost = uniqueEmail('lost');
+    await book(connectionId, { start: nextSlot(), attendee: { name: 'Sam Synced', email: synced, timeZone: 'UTC' } });
+    const syncedContact = await eventually('contact', async () => (await ghlState(locationId)).contacts.find((c) => c.email === synced));
+    await eventually('appointment', async () => (await apptsOf(locationId, syncedContact.id))[0]);
+    await calSettled(locationId, syncedContact.id);
+    const lostStart = nextSlot();
+    // Booked, but its webhook never reached us.
+    await cal('/_partner/act/book', { eventTypeId: 1, start: lostStart, attendee: { name: 'Lou Lost', email: lost, timeZone: 'UTC' }, notes: 'came via the sweep' });
+
+    const first = await tenantStub(env, locationId).reconcile(locationId);
+    expect(first.partnerChanges).toBeGreaterThan(0);
+    const lostContact = await eventually('lost contact', async () => (await ghlState(locationId)).contacts.find((c) => c.email === lost));
+    const appt = await eventually('lost appointment', async () => (await apptsOf(locationId, lostContact.id))[0]);
+    expect(sameTime(appt.startTime, lostStart)).toBe(true);
+    await eventually('note', async () => (await ghlState(locationId)).notes.find((n) => n.contactId === lostContact.id && n.body === 'came via the sweep'));
+    await calSettled(locationId, lostContact.id);
+    await calSettled(locationId, syncedContact.id);
+
+    expect((await tenantStub(env, locationId).reconcile(locationId)).partnerChanges).toBe(0);
+    await calSettled(locationId, lostContact.id);
+    const state = await ghlState(locationId);
+    expect(state.appointments.filter((a) => a.contactId === syncedContact.id)).toHaveLength(1);
+    expect(state.appointments.filter((a) => a.contactId === lostContact.id)).toHaveLength(1);
+    expect(state.notes.filter((n) => n.contactId === lostContact.id)).toHaveLength(1);
+    expect((await syncLog(locationId)).filter((e) => e.status === 'failed')).toHaveLength(0);
   });
 });
 
@@ -310,6 +359,13 @@ describe('GHL → Cal.com', () => {
     await eventually('booking cancelled', async () => (await calState()).bookings.find((b) => b.uid === moved.uid)?.status === 'cancelled');
     await settled(locationId, contact.id);
     expect((await bookingsFor(ghlId)).filter((b) => b.status !== 'cancelled')).toHaveLength(0);
+    // ... and so does its BOOKING_CANCELLED echo.
+    await deliverCal(connectionId, await deliveryOf('BOOKING_CANCELLED', moved.uid));
+    await settled(locationId, contact.id);
+    expect((await apptsOf(locationId, contact.id)).map((a) => [a.id, a.appointmentStatus])).toEqual([[ghlId, 'cancelled']]);
+    const inbound = (await syncLog(locationId, { contactId: contact.id })).filter((e) => e.objectKind === 'appointment' && e.action.endsWith('in GHL'));
+    expect(inbound.length).toBeGreaterThanOrEqual(2);
+    expect(inbound.every((e) => e.status === 'skipped')).toBe(true);
 
     const actions = (await syncLog(locationId, { contactId: contact.id }))
       .filter((e) => e.objectKind === 'appointment' && e.action.includes('Cal.com') && e.status === 'done')
@@ -317,6 +373,29 @@ describe('GHL → Cal.com', () => {
       .reverse();
     expect(actions).toEqual(['create appointment in Cal.com', 'update appointment in Cal.com', 'update appointment in Cal.com']);
     expect((await ghlState(locationId)).appointments.find((a) => a.id === ghlId)?.appointmentStatus).toBe('cancelled');
+  });
+
+  it('a Cal.com user moving and cancelling a booking made from GHL moves and cancels the GHL appointment', async () => {
+    const { locationId, connectionId, contact } = await calLocation();
+    const start = nextSlot();
+    const { result } = await ghlAct(locationId, { action: 'appointment.create', contactId: contact.id, data: { title: 'Two-way', startTime: start, endTime: plus(start, 30) } });
+    const ghlId = result.appointment.id as string;
+    const [made] = await eventually('Cal.com booking', async () => {
+      const list = await bookingsFor(ghlId);
+      return list.length ? list : null;
+    });
+    await settled(locationId, contact.id);
+
+    const later = nextSlot();
+    const moved = await calAct(connectionId, '/_partner/act/reschedule', { uid: made!.uid, start: later });
+    await eventually('GHL appointment moved', async () => sameTime((await apptsOf(locationId, contact.id)).find((a) => a.id === ghlId)?.startTime ?? '', later));
+    await settled(locationId, contact.id);
+    await calAct(connectionId, '/_partner/act/cancel', { uid: moved.booking.uid });
+    await eventually('GHL appointment cancelled', async () => (await apptsOf(locationId, contact.id)).find((a) => a.id === ghlId)?.appointmentStatus === 'cancelled');
+    await settled(locationId, contact.id);
+    expect((await apptsOf(locationId, contact.id)).map((a) => a.id)).toEqual([ghlId]);
+    const inbound = (await syncLog(locationId, { contactId: contact.id })).filter((e) => e.objectKind === 'appointment' && e.action.endsWith('in GHL') && e.status === 'done');
+    expect(inbound.map((e) => e.action)).toEqual(['update appointment in GHL', 'update appointment in GHL']);
   });
 
   it('a deleted GHL appointment cancels its booking', async () => {
