@@ -119,16 +119,21 @@ export async function waitSignedIn(ghl: GhlPage, name: string): Promise<void> {
 /**
  * Saves `test/artifacts/{1280,390}-<name>.png`: the whole GHL page (nav, top bar, panel) at the
  * desktop width and at a phone width, then restores the desktop viewport. `focus` is scrolled
- * into view at each width so the screen shows what it is named after.
+ * into view at each width so the screen shows what it is named after. Fails when the panel is
+ * wider than its iframe at either width (content cut off, sideways scrolling on a phone).
  */
-export async function shoot(page: Page, name: string, focus?: Locator): Promise<void> {
+export async function shoot(g: GhlPage, name: string, focus?: Locator): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const original = page.viewportSize() ?? WIDE;
+  const original = g.page.viewportSize() ?? WIDE;
+  const overflow: string[] = [];
   for (const size of [WIDE, NARROW]) {
-    await page.setViewportSize(size);
+    await g.page.setViewportSize(size);
     if (focus) await focus.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(ARTIFACTS, `${size.width}-${name}.png`), animations: 'disabled' });
+    await g.page.screenshot({ path: join(ARTIFACTS, `${size.width}-${name}.png`), animations: 'disabled' });
+    const extra = await (await g.frame()).evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    if (extra > 0) overflow.push(`${size.width} px: the panel is ${extra} px wider than its frame`);
   }
-  await page.setViewportSize(original);
+  await g.page.setViewportSize(original);
   if (focus) await focus.scrollIntoViewIfNeeded();
+  if (overflow.length) throw new Error(`${name}: ${overflow.join('; ')}`);
 }

@@ -78,7 +78,7 @@ describe('panel inside GHL', () => {
     expect(gates).not.toContain('gate-error');
     expect(g.apiCalls.filter((c) => c === 'POST /api/session')).toHaveLength(1);
     expect(g.problems).toEqual([]);
-    await shoot(g.page, 'ghl-page');
+    await shoot(g, 'ghl-page');
   });
 
   it('shows the "outside HighLevel" gate when /app is opened on its own', async () => {
@@ -113,7 +113,7 @@ describe('panel inside GHL', () => {
     const g = await ghl({ locationId: dental.id });
     await waitSignedIn(g, fullName(dental.admin));
     const row = await search(g, name, contact.id);
-    await shoot(g.page, 'contact-search');
+    await shoot(g, 'contact-search');
 
     await row.click();
     const detail = g.panel.locator(`${byTestId('contact-detail')}[data-contact-id="${contact.id}"]`);
@@ -146,7 +146,7 @@ describe('panel inside GHL', () => {
     const shown = await items.evaluateAll((els) => els.map((el) => `${el.getAttribute('data-kind')}:${el.getAttribute('data-id')}`));
     expect(shown).toEqual(merged.body.items.map((i) => `${i.kind}:${i.id}`));
     expect(g.problems).toEqual([]);
-    await shoot(g.page, 'timeline', g.panel.locator(byTestId('timeline')));
+    await shoot(g, 'timeline', g.panel.locator(byTestId('timeline')));
   });
 
   it('adds a note, creates and completes a task and adds a tag, and GHL holds each change', async () => {
@@ -171,7 +171,7 @@ describe('panel inside GHL', () => {
       const noteForm = g.panel.locator(byTestId('note-form'));
       const noteBody = `Called about the e2e check ${u}`;
       await noteForm.locator(byTestId('note-body')).fill(noteBody);
-      await shoot(g.page, 'note-form', noteForm);
+      await shoot(g, 'note-form', noteForm);
       await noteForm.locator(byTestId('note-submit')).click();
       await noteForm.waitFor({ state: 'detached' });
       await toast(g, 'Note added');
@@ -188,7 +188,7 @@ describe('panel inside GHL', () => {
       await taskForm.locator(byTestId('task-title')).fill(taskTitle);
       await taskForm.locator(byTestId('task-body')).fill('Crown on #19, with the insurance estimate.');
       expect(await taskForm.locator(byTestId('task-due')).inputValue()).not.toBe('');
-      await shoot(g.page, 'task-form', taskForm);
+      await shoot(g, 'task-form', taskForm);
       await taskForm.locator(byTestId('task-submit')).click();
       await taskForm.waitFor({ state: 'detached' });
       await toast(g, 'Task created');
@@ -227,7 +227,7 @@ describe('panel inside GHL', () => {
       await g.panel.locator(`${byTestId('tag')}[data-tag="${tag}"]`).waitFor();
       expect(await g.panel.locator(byTestId('timeline-item')).count()).toBe(2);
       expect(g.problems).toEqual([]);
-      await shoot(g.page, 'timeline-after-actions', timeline);
+      await shoot(g, 'timeline-after-actions', timeline);
     } finally {
       await emu.act({ locationId: dental.id, action: 'contact.delete', contactId: contact.id });
     }
@@ -248,7 +248,7 @@ describe('panel inside GHL', () => {
     expect(await g.panel.locator(byTestId('setting-conflict-ghl_wins')).isDisabled()).toBe(true);
     expect(await g.panel.locator(byTestId('settings-save')).count()).toBe(0);
     expect(g.problems).toEqual([]);
-    await shoot(g.page, 'settings-readonly');
+    await shoot(g, 'settings-readonly');
 
     const user = await session(dental, dental.user);
     const before = await user.call<{ dryRun: boolean; canEdit: boolean }>('GET', '/api/settings');
@@ -295,7 +295,7 @@ describe('panel inside GHL', () => {
       await g.panel.locator(`${byTestId('setting-dry-run')}${original.dryRun ? ':not(:checked)' : ':checked'}`).waitFor();
       expect(await g.panel.locator(byTestId(`setting-conflict-${policy}`)).isChecked()).toBe(true);
       expect(g.problems).toEqual([]);
-      await shoot(g.page, 'settings');
+      await shoot(g, 'settings');
     } finally {
       const restored = await admin.call<View>('PUT', '/api/settings', { dryRun: original.dryRun, conflictPolicy: original.conflictPolicy });
       expect(restored.status).toBe(200);
@@ -313,7 +313,7 @@ describe('panel inside GHL', () => {
     for (const status of await log.locator(byTestId('sync-log-entry')).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')))) {
       expect(status).toBeTruthy();
     }
-    await shoot(g.page, 'sync-log');
+    await shoot(g, 'sync-log');
 
     const filtered = g.page.waitForResponse((r) => r.url().includes('/api/sync-log?status=failed'));
     await log.locator(byTestId('sync-log-status')).selectOption('failed');
@@ -340,7 +340,7 @@ describe('panel inside GHL', () => {
       expect(await gate.locator(byTestId('reconnect-install')).getAttribute('href')).toBe('/oauth/install');
       expect(await g.gatesSeen()).not.toContain('gate-outside');
       expect(await g.panel.locator(byTestId('current-user')).count()).toBe(0);
-      await shoot(g.page, 'reconnect-needed');
+      await shoot(g, 'reconnect-needed');
 
       // The admin reinstalls on this location, then tells the panel.
       await installLocation(appUrl, fitness.id);

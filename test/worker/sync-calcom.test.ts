@@ -206,6 +206,36 @@ describe('Cal.com → GHL', () => {
     expect(log.find((e) => e.action.includes('no-show'))?.status).toBe('done');
   });
 
+  it('a phone-only booking (Cal.com invents <digits>@sms.cal.com) matches the contact by phone and keeps its real email', async () => {
+    const { locationId, connectionId, contact, contactIds } = await calLocation();
+    expect(contact.phone).toMatch(/^\+\d{7,}$/);
+    const start = nextSlot();
+    const booking = await book(connectionId, { start, attendee: { name: contact.name, phoneNumber: contact.phone, timeZone: 'UTC' } });
+    expect(booking.attendees[0]!.email).toMatch(/@sms\.cal\.com$/);
+    await eventually('GHL appointment', async () => (await apptsOf(locationId, contact.id))[0]);
+    await calSettled(locationId, contact.id);
+    const r = await calAct(connectionId, '/_partner/act/no-show', { uid: booking.uid });
+    expect(r.delivery.event).toBe('BOOKING_NO_SHOW_UPDATED');
+    await eventually('no-show tag', async () => ((await ghlState(locationId)).contacts.find((c) => c.id === contact.id)?.tags ?? []).includes('no-show'));
+    await calSettled(locationId, contact.id);
+
+    const state = await ghlState(locationId);
+    expect(state.contacts).toHaveLength(contactIds.length);
+    expect(state.contacts.find((c) => c.id === contact.id)).toMatchObject({ email: contact.email, phone: contact.phone });
+    expect(JSON.stringify(state.contacts)).not.toContain('sms.cal.com');
+  });
+
+  it('a phone-only booking by someone new creates a contact with the phone and no placeholder email', async () => {
+    const { locationId, connectionId, contactIds } = await calLocation();
+    const phone = `+1555${String(Date.now()).slice(-7)}`;
+    await book(connectionId, { start: nextSlot(), attendee: { name: 'Pat Phone', phoneNumber: phone, timeZone: 'UTC' } });
+    const created = await eventually('new contact', async () => (await ghlState(locationId)).contacts.find((c) => c.phone === phone));
+    expect(created.email).toBeUndefined();
+    await eventually('GHL appointment', async () => (await apptsOf(locationId, created.id))[0]);
+    await calSettled(locationId, created.id);
+    expect((await ghlState(locationId)).contacts).toHaveLength(contactIds.length + 1);
+  });
+
   it('a redelivered Cal.com webhook is applied once', async () => {
     const { locationId, connectionId } = await calLocation();
     const email = uniqueEmail('twice');

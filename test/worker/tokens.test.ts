@@ -1,4 +1,6 @@
-import { env } from 'cloudflare:test';
+import { env, evictDurableObject } from 'cloudflare:test';
+import { tenantStub } from '../../worker/durable/location.ts';
+import { readTokens, writeTokens } from '../../worker/tenants/token-store.ts';
 import { describe, expect, it } from 'vitest';
 import { GhlApi } from '../../worker/ghl/api.ts';
 import { GhlError } from '../../worker/ghl/errors.ts';
@@ -26,6 +28,23 @@ describe('token refresh', () => {
 
     expect(results.every((c) => c.id === location.contactIds[1])).toBe(true);
     expect((await stats(location.id)).oauth.refresh - before).toBe(1);
+  });
+
+  it('refreshes ahead of expiry, before GHL ever rejects the token', async () => {
+    const seed = await seedCompany(1, 1);
+    const location = await installLocation(seed);
+    const api = new GhlApi(env, location.id);
+    await api.getContact(location.contactIds[0]!);
+    const stored = (await readTokens(env.DB, env.TOKEN_ENCRYPTION_KEY, location.id))!;
+    await writeTokens(env.DB, env.TOKEN_ENCRYPTION_KEY, location.id, { ...stored.tokens, expiresAt: Date.now() + 10_000 });
+    await evictDurableObject(tenantStub(env, location.id)); // forget the in-memory copy
+    const before = await stats(location.id);
+
+    expect((await api.getContact(location.contactIds[0]!)).id).toBe(location.contactIds[0]);
+
+    const after = await stats(location.id);
+    expect(after.oauth.refresh - before.oauth.refresh).toBe(1);
+    expect(after.byStatus['401'] ?? 0).toBe(before.byStatus['401'] ?? 0);
   });
 
   it('keeps working after the refresh: the new pair was stored and the spent refresh token is not reused', async () => {

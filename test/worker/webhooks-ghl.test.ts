@@ -91,6 +91,23 @@ describe('POST /webhooks/ghl signatures', () => {
   });
 });
 
+describe('POST /webhooks/ghl when the event cannot be stored', () => {
+  it('answers 429 (the one status GHL retries), never 5xx', async () => {
+    const e = await event(freshLocation());
+    // Fault injection: the location's object is unavailable (an overloaded or resetting DO).
+    const unavailable = {
+      idFromName: (name: string) => env.LOCATION.idFromName(name),
+      get: () => ({ ingest: async () => Promise.reject(new Error('Durable Object storage unavailable')) }),
+    } as unknown as typeof env.LOCATION;
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request('http://app.test/webhooks/ghl', { method: 'POST', headers: e.headers, body: e.body }), { ...env, LOCATION: unavailable }, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('60');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('try_again');
+  });
+});
+
 describe('POST /webhooks/ghl input', () => {
   it('answers 413 for a body over the size limit', async () => {
     const big = JSON.stringify({ type: 'ContactUpdate', pad: 'x'.repeat(300 * 1024) });

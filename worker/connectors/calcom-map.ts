@@ -188,8 +188,21 @@ interface ChangeContext {
   maps: CalMaps;
 }
 
+/**
+ * Cal.com books an attendee who gave only a phone under the invented address
+ * `<digits>@sms.cal.com` (calcom/cal.com packages/lib/isSmsCalEmail.ts). It reaches nobody, so it
+ * is not a contact email: the person is matched and stored by phone instead. The attendee view
+ * keeps it, as it is Cal.com's handle on the attendee (mark-absent).
+ */
+export function withoutSmsPlaceholder(contact: SyncContact): SyncContact {
+  const m = typeof contact.email === 'string' ? /^\+?(\d*)@sms\.cal\.com$/i.exec(contact.email.trim()) : null;
+  if (!m) return contact;
+  const { email: _placeholder, ...rest } = contact;
+  return compact({ ...rest, phone: rest.phone ?? (m[1] ? `+${m[1]}` : undefined) });
+}
+
 function contactOf(view: CalBookingView, attendee: CalAttendeeView, map: FieldMap): SyncContact {
-  return toCommon({ attendee, responses: view.responses, title: view.title }, map) as SyncContact;
+  return withoutSmsPlaceholder(toCommon({ attendee, responses: view.responses, title: view.title }, map) as SyncContact);
 }
 
 /**
@@ -264,7 +277,7 @@ export function noShowChanges(payload: Record<string, unknown>, ctx: Omit<Change
       kind: 'appointment',
       op: 'no_show',
       partnerId: uid,
-      contact: { email },
+      contact: withoutSmsPlaceholder({ email }),
       data,
       dedupeKey: `${ctx.dedupeBase}:noshow:${email}`,
       fingerprint: calcomFingerprint('appointment', data),

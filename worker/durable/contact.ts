@@ -14,6 +14,7 @@ import { ConnectionsCache } from '../sync/connections-cache.ts';
 import type { EngineSettings } from '../sync/engine-types.ts';
 import { contactFromGhl, ghlPrint, taskFromGhl } from '../sync/ghl-model.ts';
 import { isThinTask } from '../sync/ghl-events.ts';
+import { withLocationMapping } from '../sync/field-mapping.ts';
 import type { SyncLogInput } from '../sync/sync-log.ts';
 import { tenantStub } from './location.ts';
 
@@ -179,6 +180,16 @@ export class ContactDO extends DurableObject<Env> {
     this.sql.exec("INSERT INTO meta (key, value) VALUES ('contact', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1", JSON.stringify(contact));
   }
 
+  /** The location's settings, read at most every few seconds while work runs. */
+  private async engineSettings(locationId: string): Promise<EngineSettings> {
+    if (this.settingsCache && this.settingsCache.until > Date.now()) return this.settingsCache.value;
+    const { settings } = await loadSettings(this.env.DB, locationId);
+    const disabledConnections = new Set(settings.connections.filter((c) => !c.enabled).map((c) => c.id));
+    const value = { ...settings, disabledConnections };
+    this.settingsCache = { value, until: Date.now() + 5_000 };
+    return value;
+  }
+
   private engineOf(key: string): ContactEngine {
     if (this.engineCache) return this.engineCache;
     const { locationId, contactId } = this.bind(key);
@@ -189,17 +200,12 @@ export class ContactDO extends DurableObject<Env> {
       locationId,
       contactId,
       ghl: this.ghlOf(key),
-      settings: async () => {
-        if (this.settingsCache && this.settingsCache.until > Date.now()) return this.settingsCache.value;
-        const { settings } = await loadSettings(this.env.DB, locationId);
-        const off = new Set(settings.connections.filter((c) => !c.enabled).map((c) => c.id));
-        const value: EngineSettings & { disabledConnections: Set<string> } = { ...settings, disabledConnections: off };
-        this.settingsCache = { value, until: Date.now() + 5_000 };
-        return value;
-      },
+      settings: () => this.engineSettings(locationId),
       connections: async () => {
-        const disabled = ((this.settingsCache?.value as { disabledConnections?: Set<string> } | undefined)?.disabledConnections) ?? new Set<string>();
-        return (await connections.get()).filter((c) => !disabled.has(c.id));
+        const settings = (await this.engineSettings(locationId)) as EngineSettings & { disabledConnections: Set<string>; fieldMapping: Record<string, Record<string, string>> };
+        return (await connections.get())
+          .filter((c) => !settings.disabledConnections.has(c.id))
+          .map((c) => ({ ...c, settings: withLocationMapping(c.settings, connectorFor(c.kind)?.defaultFieldMaps ?? {}, settings.fieldMapping[c.kind]) }));
       },
       connector: connectorFor,
       log: (entry: SyncLogInput) => location.recordSync(locationId, entry),
