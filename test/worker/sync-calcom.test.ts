@@ -20,6 +20,7 @@ interface CalDelivery {
 }
 interface CalBooking {
   uid: string;
+  title: string;
   status: string;
   start: string;
   end: string;

@@ -15,7 +15,7 @@ import type { EngineSettings } from '../sync/engine-types.ts';
 import { contactFromGhl, ghlPrint, taskFromGhl } from '../sync/ghl-model.ts';
 import { isThinTask } from '../sync/ghl-events.ts';
 import { withLocationMapping } from '../sync/field-mapping.ts';
-import type { SyncLogInput } from '../sync/sync-log.ts';
+import type { SyncLogInput } from '../sync-log/write.ts';
 import { tenantStub } from './location.ts';
 
 /** Stub of the Durable Object of one contact (`locationId:contactId`). */

@@ -20,7 +20,7 @@ import { ConnectionsCache } from '../sync/connections-cache.ts';
 import { acceptPartner, dispatchPartner, orderKeyOf, reconcile, type LocationSyncDeps, type PartnerInboxBody } from '../sync/location-sync.ts';
 import { indexContact, unindexContact } from '../sync/matching.ts';
 import { backfillStep, newProgress, type BackfillProgress } from '../sync/backfill.ts';
-import { connectionHealth, recordSyncLog, type SyncLogInput } from '../sync/sync-log.ts';
+import { connectionHealth, recordSyncLog, type SyncLogInput } from '../sync-log/write.ts';
 
 /** How long a webhookId is remembered (longer than GHL's ~70 min retry span). */
 const DEDUPE_KEEP_MS = 24 * 60 * 60 * 1000;

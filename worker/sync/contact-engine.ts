@@ -11,7 +11,7 @@ import { changesFromGhlEvent, type GhlChange } from './ghl-events.ts';
 import { ghlPrint } from './ghl-model.ts';
 import { allowsFlow, isRetryable, MAX_ATTEMPTS, resolveConflict, retryDelayMs, type Side } from './policy.ts';
 import { Links, SyncQueue, type WorkItem } from './queue.ts';
-import type { SyncStatus } from './sync-log.ts';
+import type { SyncStatus } from '../sync-log/write.ts';
 import { runToGhl, GhlDropped } from './to-ghl.ts';
 import { runToPartner, type StepOutcome } from './to-partner.ts';
 

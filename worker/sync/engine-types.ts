@@ -2,7 +2,7 @@
 import type { Connector, ConnectorConnection, SyncContact, SyncKind } from '../connectors/types.ts';
 import type { GhlApi } from '../ghl/api.ts';
 import type { ConflictPolicy, Direction } from './policy.ts';
-import type { SyncLogInput } from './sync-log.ts';
+import type { SyncLogInput } from '../sync-log/write.ts';
 
 /** Settings key of each synced kind (the panel's names). */
 export const SETTINGS_KEY: Record<SyncKind, 'contacts' | 'notes' | 'tasks' | 'appointments' | 'tags'> = {

@@ -11,7 +11,7 @@ import type { GhlContact } from '../ghl/types.ts';
 import { contactStub } from '../durable/contact.ts';
 import type { ConnectionsCache } from './connections-cache.ts';
 import { indexContact, linkContact, matchInGhl, matchLocally, partnerKeyOf } from './matching.ts';
-import { recordSyncLog } from './sync-log.ts';
+import { recordSyncLog } from '../sync-log/write.ts';
 
 export interface PartnerInboxBody {
   connectionId: string;

@@ -1,6 +1,6 @@
 /**
- * The location's sync log, in the location object's SQLite (`sync_log`, location-schema.ts).
- * One row per unit of work, updated as the work moves on; skipped changes get a row too.
+ * Write side of the location's sync log (`sync_log` in the location object's SQLite; the read
+ * side is read.ts). One row per unit of work, updated as it moves on; skipped changes get one too.
  */
 export type SyncStatus = 'queued' | 'done' | 'skipped' | 'conflict' | 'retrying' | 'failed';
 
@@ -19,22 +19,6 @@ export interface SyncLogInput {
   detail?: unknown;
 }
 
-export interface SyncLogEntry {
-  id: number;
-  at: number;
-  updatedAt: number;
-  trigger: string;
-  action: string;
-  objectKind: string;
-  objectId: string | null;
-  contactId: string | null;
-  connectionId: string | null;
-  status: SyncStatus;
-  attempts: number;
-  error: string | null;
-  detail: unknown;
-  workKey: string | null;
-}
 
 /** Inserts or updates (by workKey) a log row; returns its id. */
 export function recordSyncLog(sql: SqlStorage, e: SyncLogInput, now = Date.now()): number {
