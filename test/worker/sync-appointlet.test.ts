@@ -133,6 +133,49 @@ describe('Appointlet → GHL', () => {
     expect(log.filter((e) => e.objectKind === 'note' && e.status === 'done')).toHaveLength(1);
   });
 
+  // While a meeting awaits approval its `approved` is null; Appointlet's one attested sample has
+  // `approved: null` on a plain Meeting.scheduled too, so null cannot be read as "pending" and the
+  // status of a pending meeting is not asserted here.
+  it('a meeting that needed approval: approval confirms its appointment, a decline cancels it', async () => {
+    const { locationId, act } = await appointletLocation();
+    const approved = uniqueEmail('approve');
+    const declined = uniqueEmail('decline');
+    const m1 = await act('Meeting.scheduled', { start: nextSlot(), requiresApproval: true, attendee: { email: approved } });
+    const m2 = await act('Meeting.scheduled', { start: nextSlot(), requiresApproval: true, attendee: { email: declined } });
+    const c1 = await contactByEmail(locationId, approved);
+    const c2 = await contactByEmail(locationId, declined);
+    await eventually('pending 1', async () => (await apptsOf(locationId, c1.id))[0]);
+    await eventually('pending 2', async () => (await apptsOf(locationId, c2.id))[0]);
+    await settled(locationId, c1.id);
+    await settled(locationId, c2.id);
+
+    await act('Meeting.approved', { meetingId: m1.activity.entity.id });
+    await act('Meeting.declined', { meetingId: m2.activity.entity.id });
+    await eventually('approved', async () => (await apptsOf(locationId, c1.id))[0]!.appointmentStatus === 'confirmed');
+    await eventually('declined', async () => (await apptsOf(locationId, c2.id))[0]!.appointmentStatus === 'cancelled');
+    await settled(locationId, c1.id);
+    await settled(locationId, c2.id);
+    expect(await apptsOf(locationId, c1.id)).toHaveLength(1);
+    expect(await apptsOf(locationId, c2.id)).toHaveLength(1);
+  });
+
+  it('Attendee.cancelled cancels only that attendee’s appointment', async () => {
+    const { locationId, act } = await appointletLocation();
+    const stays = uniqueEmail('stays');
+    const leaves = uniqueEmail('leaves');
+    const scheduled = await act('Meeting.scheduled', { start: nextSlot(), attendees: [{ email: stays }, { email: leaves }] });
+    const leaving = scheduled.activity.entity.attendees!.find((a) => a.email === leaves)!;
+    const cs = await contactByEmail(locationId, stays);
+    const cl = await contactByEmail(locationId, leaves);
+    await eventually('appointments', async () => (await apptsOf(locationId, cs.id)).length === 1 && (await apptsOf(locationId, cl.id)).length === 1);
+    await settled(locationId, cl.id);
+    await act('Attendee.cancelled', { meetingId: scheduled.activity.entity.id, attendeeId: leaving.id });
+    await eventually('cancelled', async () => (await apptsOf(locationId, cl.id))[0]!.appointmentStatus === 'cancelled');
+    await settled(locationId, cl.id);
+    expect((await apptsOf(locationId, cs.id))[0]!.appointmentStatus).toBe('confirmed');
+    expect(await apptsOf(locationId, cl.id)).toHaveLength(1);
+  });
+
   it('Attendee.scheduled adds a person to a group meeting: their own contact, appointment and note', async () => {
     const { locationId, act } = await appointletLocation();
     const host = uniqueEmail('group1');
@@ -160,13 +203,13 @@ describe('Appointlet → GHL', () => {
     await settled(locationId, ca.id);
     await settled(locationId, cb.id);
 
-    await act('Meeting.tagged', { meetingId, tag: 'workshop-2031' });
+    await act('Meeting.tagged', { meetingId, tag: 'Workshop-2031' });
     await act('Meeting.tagged', { meetingId, tag: 'paid' });
     await eventually('tags added', async () => (await tagsOf(locationId, ca.id)).includes('paid') && (await tagsOf(locationId, cb.id)).includes('paid'));
     expect(await tagsOf(locationId, ca.id)).toEqual(expect.arrayContaining(['workshop-2031', 'paid']));
     expect(await tagsOf(locationId, cb.id)).toEqual(expect.arrayContaining(['workshop-2031', 'paid']));
 
-    await act('Meeting.untagged', { meetingId, tag: 'workshop-2031' });
+    await act('Meeting.untagged', { meetingId, tag: 'Workshop-2031' });
     await eventually('tag removed', async () => !(await tagsOf(locationId, ca.id)).includes('workshop-2031') && !(await tagsOf(locationId, cb.id)).includes('workshop-2031'));
     await settled(locationId, ca.id);
     await settled(locationId, cb.id);
@@ -174,9 +217,9 @@ describe('Appointlet → GHL', () => {
     expect(await tagsOf(locationId, cb.id)).toEqual(['paid']);
     const tagLog = (await syncLog(locationId, { contactId: ca.id })).filter((e) => e.objectKind === 'tag').reverse();
     expect(tagLog.map((e) => [e.action, e.status])).toEqual([
-      ['add tags in GHL: workshop-2031', 'done'],
+      ['add tags in GHL: Workshop-2031', 'done'],
       ['add tags in GHL: paid', 'done'],
-      ['remove tags in GHL: workshop-2031', 'done'],
+      ['remove tags in GHL: Workshop-2031', 'done'],
     ]);
   });
 

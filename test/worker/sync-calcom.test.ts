@@ -27,7 +27,7 @@ interface CalBooking {
   rescheduledFromUid?: string;
   rescheduledToUid?: string;
   metadata: Record<string, string>;
-  attendees: { name: string; email: string; absent: boolean }[];
+  attendees: { name: string; email: string; absent: boolean; phoneNumber?: string }[];
 }
 
 const cal = <T = any>(path: string, body?: unknown) => partner<T>(env.CALCOM_URL, path, body);
@@ -49,7 +49,7 @@ beforeAll(async () => {
 });
 
 /** An installed location with a Cal.com connection on the emulator. */
-async function calLocation(contacts = 2) {
+async function calLocation(contacts = 2, opts: { calendar?: boolean } = {}) {
   const { seed, locationId, location } = await installedLocation(contacts);
   const calendarId = (seed.locations[0] as unknown as { calendarId: string }).calendarId;
   const created = await createConnection(env, {
@@ -57,7 +57,7 @@ async function calLocation(contacts = 2) {
     kind: 'calcom',
     name: 'Cal.com (emulator)',
     credentials: { apiKey: env.CALCOM_API_KEY, webhookSecret: env.CALCOM_WEBHOOK_SECRET },
-    settings: { apiBase: env.CALCOM_URL, eventTypeId: 1, timeZone: 'UTC', ghlCalendarId: calendarId },
+    settings: { apiBase: env.CALCOM_URL, eventTypeId: 1, timeZone: 'UTC', ...(opts.calendar === false ? {} : { ghlCalendarId: calendarId }) },
   });
   const contact = (await ghlState(locationId)).contacts.find((c) => c.id === location.contactIds[0])!;
   return { locationId, connectionId: created.connection.id, contactIds: location.contactIds, contact, calendarId };
@@ -100,7 +100,11 @@ const bookingsFor = async (ghlAppointmentId: string) => (await calState()).booki
 async function deliveryOf(event: string, uid: string): Promise<CalDelivery> {
   await cal('/_partner/deliveries/flush', {});
   const { deliveries } = await cal<{ deliveries: CalDelivery[] }>('/_partner/deliveries');
-  const found = deliveries.filter((d) => d.event === event && (JSON.parse(d.body) as { payload: { uid?: string } }).payload.uid === uid).at(-1);
+  const uidOf = (d: CalDelivery) => {
+    const { payload } = JSON.parse(d.body) as { payload: { uid?: string; bookingUid?: string } };
+    return payload.uid ?? payload.bookingUid;
+  };
+  const found = deliveries.filter((d) => d.event === event && uidOf(d) === uid).at(-1);
   if (!found) throw new Error(`no ${event} delivery for ${uid}`);
   return found;
 }
@@ -108,9 +112,6 @@ async function deliveryOf(event: string, uid: string): Promise<CalDelivery> {
 /** GHL webhooks sent for a location so far (what GHL would deliver to us). */
 const ghlDeliveries = async (locationId: string) =>
   (await emu<{ deliveries: { body: string; type: string }[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries;
-
-/** Waits until the location's inbox and this contact's queue are empty. */
-const calSettled = (locationId: string, contactId: string) => settled(locationId, contactId);
 
 describe('Cal.com → GHL', () => {
   it('a booking by a known attendee becomes a GHL appointment on the contact matched by email', async () => {
@@ -123,7 +124,7 @@ describe('Cal.com → GHL', () => {
     expect(sameTime(appt.endTime, plus(start, 30))).toBe(true);
     expect(appt.appointmentStatus).toBe('confirmed');
     expect(appt.title).toBe(booking.title);
-    await calSettled(locationId, contact.id);
+    await settled(locationId, contact.id);
 
     const state = await ghlState(locationId);
     expect(state.contacts).toHaveLength(contactIds.length);
@@ -146,7 +147,7 @@ describe('Cal.com → GHL', () => {
     expect(sameTime(appt.startTime, start)).toBe(true);
     const note = await eventually('GHL note', async () => (await ghlState(locationId)).notes.find((n) => n.contactId === created.id));
     expect(note.body).toBe('Wants to talk about pricing');
-    await calSettled(locationId, created.id);
+    await settled(locationId, created.id);
 
     const state = await ghlState(locationId);
     expect(state.contacts).toHaveLength(contactIds.length + 1);
@@ -164,13 +165,13 @@ describe('Cal.com → GHL', () => {
     const booking = await book(connectionId, { start, attendee: { name: 'Max Mover', email, timeZone: 'UTC' } });
     const contact = await eventually('contact', async () => (await ghlState(locationId)).contacts.find((c) => c.email === email));
     const first = await eventually('GHL appointment', async () => (await apptsOf(locationId, contact.id))[0]);
-    await calSettled(locationId, contact.id);
+    await settled(locationId, contact.id);
 
     const later = nextSlot();
     const moved = await calAct(connectionId, '/_partner/act/reschedule', { uid: booking.uid, start: later, reason: 'conflict' });
     expect(moved.booking.uid).not.toBe(booking.uid);
     await eventually('appointment moved', async () => sameTime((await apptsOf(locationId, contact.id))[0]?.startTime ?? '', later));
-    await calSettled(locationId, contact.id);
+    await settled(locationId, contact.id);
     let appts = await apptsOf(locationId, contact.id);
     expect(appts).toHaveLength(1);
     expect(appts[0]!.id).toBe(first.id);
@@ -179,7 +180,7 @@ describe('Cal.com → GHL', () => {
 
     await calAct(connectionId, '/_partner/act/cancel', { uid: moved.booking.uid, reason: 'sick' });
     await eventually('appointment cancelled', async () => (await apptsOf(locationId, contact.id))[0]?.appointmentStatus === 'cancelled');
-    await calSettled(locationId, contact.id);
+    await settled(locationId, contact.id);
     appts = await apptsOf(locationId, contact.id);
     expect(appts).toHaveLength(1);
     expect(appts[0]!.id).toBe(first.id);
@@ -192,6 +193,51 @@ describe('Cal.com → GHL', () => {
     ]);
   });
 
+  it('a booking and its reschedule arriving back to back give one GHL appointment at the new time', async () => {
+    const { locationId, connectionId } = await calLocation(1);
+    const email = uniqueEmail('burst');
+    const booked = await cal<{ booking: CalBooking; delivery: CalDelivery }>('/_partner/act/book', { eventTypeId: 1, start: nextSlot(), attendee: { name: 'Bea Burst', email, timeZone: 'UTC' }, notes: 'v1' });
+    const later = nextSlot();
+    const moved = await cal<{ booking: CalBooking; delivery: CalDelivery }>('/_partner/act/reschedule', { uid: booked.booking.uid, start: later });
+    await Promise.all([deliverCal(connectionId, booked.delivery), deliverCal(connectionId, moved.delivery)]);
+    const contact = await eventually('contact', async () => (await ghlState(locationId)).contacts.find((c) => c.email === email));
+    await eventually('moved', async () => sameTime((await apptsOf(locationId, contact.id))[0]?.startTime ?? '', later));
+    await settled(locationId, contact.id);
+    expect(await apptsOf(locationId, contact.id)).toHaveLength(1);
+    expect((await ghlState(locationId)).notes.filter((n) => n.contactId === contact.id)).toHaveLength(1);
+  });
+
+  // Known gap (reported, not fixed): the ID map keeps only the newest uid of a rescheduled booking,
+  // so a BOOKING_CREATED for the old uid delivered after the reschedule (a manual redelivery; Cal.com
+  // itself does not retry) is taken for a new booking. `it.fails` flips once that is fixed.
+  it.fails('a late BOOKING_CREATED of a booking already rescheduled does not add a second GHL appointment', async () => {
+    const { locationId, connectionId } = await calLocation(1);
+    const email = uniqueEmail('late');
+    const booked = await cal<{ booking: CalBooking; delivery: CalDelivery }>('/_partner/act/book', { eventTypeId: 1, start: nextSlot(), attendee: { name: 'Lee Late', email, timeZone: 'UTC' } });
+    const later = nextSlot();
+    const moved = await cal<{ booking: CalBooking; delivery: CalDelivery }>('/_partner/act/reschedule', { uid: booked.booking.uid, start: later });
+    await deliverCal(connectionId, moved.delivery);
+    const contact = await eventually('contact', async () => (await ghlState(locationId)).contacts.find((c) => c.email === email));
+    await eventually('appointment', async () => (await apptsOf(locationId, contact.id))[0]);
+    await settled(locationId, contact.id);
+    await deliverCal(connectionId, booked.delivery);
+    await settled(locationId, contact.id);
+    const appts = await apptsOf(locationId, contact.id);
+    expect(appts).toHaveLength(1);
+    expect(sameTime(appts[0]!.startTime, later)).toBe(true);
+  });
+
+  it('a booking that needs confirmation arrives as a new (unconfirmed) GHL appointment', async () => {
+    const { locationId, connectionId } = await calLocation(1);
+    const email = uniqueEmail('pending');
+    const r = await cal<{ booking: CalBooking; delivery: CalDelivery }>('/_partner/act/book', { eventTypeId: 1, start: nextSlot(), requiresConfirmation: true, attendee: { name: 'Pen Ding', email, timeZone: 'UTC' } });
+    expect(r.delivery.event).toBe('BOOKING_REQUESTED');
+    await deliverCal(connectionId, r.delivery);
+    const contact = await eventually('contact', async () => (await ghlState(locationId)).contacts.find((c) => c.email === email));
+    const appt = await eventually('GHL appointment', async () => (await apptsOf(locationId, contact.id))[0]);
+    expect(appt.appointmentStatus).toBe('new');
+  });
+
   it('a no-show mark tags the GHL contact', async () => {
     const { locationId, connectionId } = await calLocation();
     const email = uniqueEmail('absent');
@@ -202,7 +248,7 @@ describe('Cal.com → GHL', () => {
     const r = await calAct(connectionId, '/_partner/act/no-show', { uid: booking.uid });
     expect(r.delivery.event).toBe('BOOKING_NO_SHOW_UPDATED');
     await eventually('no-show tag', async () => ((await ghlState(locationId)).contacts.find((c) => c.id === contact.id)?.tags ?? []).includes('no-show'));
-    await calSettled(locationId, contact.id);
+    await settled(locationId, contact.id);
     const log = await syncLog(locationId, { contactId: contact.id });
     expect(log.find((e) => e.action.includes('no-show'))?.status).toBe('done');
   });
@@ -214,11 +260,11 @@ describe('Cal.com → GHL', () => {
     const booking = await book(connectionId, { start, attendee: { name: contact.name, phoneNumber: contact.phone, timeZone: 'UTC' } });
     expect(booking.attendees[0]!.email).toMatch(/@sms\.cal\.com$/);
     await eventually('GHL appointment', async () => (await apptsOf(locationId, contact.id))[0]);
-    await calSettled(locationId, contact.id);
+    await settled(locationId, contact.id);
     const r = await calAct(connectionId, '/_partner/act/no-show', { uid: booking.uid });
     expect(r.delivery.event).toBe('BOOKING_NO_SHOW_UPDATED');
     await eventually('no-show tag', async () => ((await ghlState(locationId)).contacts.find((c) => c.id === contact.id)?.tags ?? []).includes('no-show'));
-    await calSettled(locationId, contact.id);
+    await settled(locationId, contact.id);
 
     const state = await ghlState(locationId);
     expect(state.contacts).toHaveLength(contactIds.length);
@@ -233,8 +279,19 @@ describe('Cal.com → GHL', () => {
     const created = await eventually('new contact', async () => (await ghlState(locationId)).contacts.find((c) => c.phone === phone));
     expect(created.email).toBeUndefined();
     await eventually('GHL appointment', async () => (await apptsOf(locationId, created.id))[0]);
-    await calSettled(locationId, created.id);
+    await settled(locationId, created.id);
     expect((await ghlState(locationId)).contacts).toHaveLength(contactIds.length + 1);
+  });
+
+  it('a connection that names no GHL calendar books into the location’s calendar', async () => {
+    const { locationId, connectionId, calendarId } = await calLocation(1, { calendar: false });
+    const email = uniqueEmail('nocal');
+    await book(connectionId, { start: nextSlot(), attendee: { name: 'Cal Less', email, timeZone: 'UTC' } });
+    const contact = await eventually('contact', async () => (await ghlState(locationId)).contacts.find((c) => c.email === email));
+    const appt = await eventually('GHL appointment', async () => (await apptsOf(locationId, contact.id))[0]);
+    expect(appt.calendarId).toBe(calendarId);
+    await settled(locationId, contact.id);
+    expect((await syncLog(locationId)).filter((e) => e.status === 'failed' || e.status === 'retrying')).toEqual([]);
   });
 
   it('a redelivered Cal.com webhook is applied once', async () => {
@@ -246,7 +303,7 @@ describe('Cal.com → GHL', () => {
     for (let i = 0; i < 2; i++) expect(await deliverCal(connectionId, r.delivery)).toMatchObject({ accepted: 0, duplicates: 3 });
     const contact = await eventually('contact', async () => (await ghlState(locationId)).contacts.find((c) => c.email === email));
     await eventually('GHL appointment', async () => (await apptsOf(locationId, contact.id))[0]);
-    await calSettled(locationId, contact.id);
+    await settled(locationId, contact.id);
     const state = await ghlState(locationId);
     expect(state.appointments.filter((a) => a.contactId === contact.id)).toHaveLength(1);
     expect(state.notes.filter((n) => n.contactId === contact.id)).toHaveLength(1);
@@ -269,13 +326,13 @@ describe('Cal.com → GHL', () => {
     const booking = await book(connectionId, { start: nextSlot(), attendee: { name: 'Bo Bounce', email, timeZone: 'UTC' } });
     const contact = await eventually('contact', async () => (await ghlState(locationId)).contacts.find((c) => c.email === email));
     const appt = await eventually('GHL appointment', async () => (await apptsOf(locationId, contact.id))[0]);
-    await calSettled(locationId, contact.id);
+    await settled(locationId, contact.id);
 
     // GHL now sends AppointmentCreate (and contact events) for what we wrote: hand them over.
     const sent = (await ghlDeliveries(locationId)).filter((d) => d.type.startsWith('Appointment') || d.type.startsWith('Contact'));
     expect(sent.some((d) => d.type === 'AppointmentCreate')).toBe(true);
     for (const d of sent) await deliverGhlBody(d.body);
-    await calSettled(locationId, contact.id);
+    await settled(locationId, contact.id);
 
     expect(await bookingsFor(appt.id)).toHaveLength(0);
     let all = (await calState()).bookings.filter((b) => b.attendees.some((a) => a.email === email));
@@ -285,14 +342,14 @@ describe('Cal.com → GHL', () => {
     const mark = (await ghlDeliveries(locationId)).length;
     const moved = await calAct(connectionId, '/_partner/act/reschedule', { uid: booking.uid, start: nextSlot() });
     await eventually('appointment moved', async () => sameTime((await apptsOf(locationId, contact.id))[0]!.startTime, moved.booking.start));
-    await calSettled(locationId, contact.id);
+    await settled(locationId, contact.id);
     await calAct(connectionId, '/_partner/act/cancel', { uid: moved.booking.uid });
     await eventually('appointment cancelled', async () => (await apptsOf(locationId, contact.id))[0]!.appointmentStatus === 'cancelled');
-    await calSettled(locationId, contact.id);
+    await settled(locationId, contact.id);
     const updates = (await ghlDeliveries(locationId)).slice(mark).filter((d) => d.type === 'AppointmentUpdate');
     expect(updates.length).toBeGreaterThanOrEqual(2);
     for (const d of updates) await deliverGhlBody(d.body);
-    await calSettled(locationId, contact.id);
+    await settled(locationId, contact.id);
     all = (await calState()).bookings.filter((b) => b.attendees.some((a) => a.email === email));
     expect(all.map((b) => [b.uid, b.status])).toEqual([[booking.uid, 'cancelled'], [moved.booking.uid, 'cancelled']]);
     const outbound = (await syncLog(locationId, { contactId: contact.id })).filter((e) => e.objectKind === 'appointment' && e.action.includes('Cal.com'));
@@ -309,7 +366,7 @@ describe('reconciliation', () => {
     await book(connectionId, { start: nextSlot(), attendee: { name: 'Sam Synced', email: synced, timeZone: 'UTC' } });
     const syncedContact = await eventually('contact', async () => (await ghlState(locationId)).contacts.find((c) => c.email === synced));
     await eventually('appointment', async () => (await apptsOf(locationId, syncedContact.id))[0]);
-    await calSettled(locationId, syncedContact.id);
+    await settled(locationId, syncedContact.id);
     const lostStart = nextSlot();
     // Booked, but its webhook never reached us.
     await cal('/_partner/act/book', { eventTypeId: 1, start: lostStart, attendee: { name: 'Lou Lost', email: lost, timeZone: 'UTC' }, notes: 'came via the sweep' });
@@ -320,11 +377,11 @@ describe('reconciliation', () => {
     const appt = await eventually('lost appointment', async () => (await apptsOf(locationId, lostContact.id))[0]);
     expect(sameTime(appt.startTime, lostStart)).toBe(true);
     await eventually('note', async () => (await ghlState(locationId)).notes.find((n) => n.contactId === lostContact.id && n.body === 'came via the sweep'));
-    await calSettled(locationId, lostContact.id);
-    await calSettled(locationId, syncedContact.id);
+    await settled(locationId, lostContact.id);
+    await settled(locationId, syncedContact.id);
 
     expect((await tenantStub(env, locationId).reconcile(locationId)).partnerChanges).toBe(0);
-    await calSettled(locationId, lostContact.id);
+    await settled(locationId, lostContact.id);
     const state = await ghlState(locationId);
     expect(state.appointments.filter((a) => a.contactId === syncedContact.id)).toHaveLength(1);
     expect(state.appointments.filter((a) => a.contactId === lostContact.id)).toHaveLength(1);
@@ -427,6 +484,50 @@ describe('GHL → Cal.com', () => {
     expect((await apptsOf(locationId, contact.id)).map((a) => a.id)).toEqual([ghlId]);
     const inbound = (await syncLog(locationId, { contactId: contact.id })).filter((e) => e.objectKind === 'appointment' && e.action.endsWith('in GHL') && e.status === 'done');
     expect(inbound.map((e) => e.action)).toEqual(['update appointment in GHL', 'update appointment in GHL']);
+  });
+
+  it('a contact with only a phone is booked by phone; the echo leaves the contact without an email', async () => {
+    const { locationId, connectionId } = await calLocation(1);
+    const phone = `+1555${String(Date.now() + 7).slice(-7)}`;
+    const made = await ghlAct(locationId, { action: 'contact.create', data: { firstName: 'Phoebe', lastName: 'Only', phone } });
+    const contactId = made.result.contact.id as string;
+    const start = nextSlot();
+    const { result } = await ghlAct(locationId, { action: 'appointment.create', contactId, data: { title: 'By phone', startTime: start, endTime: plus(start, 30) } });
+    const ghlId = result.appointment.id as string;
+    const [booking] = await eventually('Cal.com booking', async () => {
+      const list = await bookingsFor(ghlId);
+      return list.length ? list : null;
+    });
+    expect(booking!.attendees[0]).toMatchObject({ name: 'Phoebe Only', phoneNumber: phone });
+    await settled(locationId, contactId);
+
+    await deliverCal(connectionId, await deliveryOf('BOOKING_CREATED', booking!.uid));
+    await settled(locationId, contactId);
+    const state = await ghlState(locationId);
+    expect(state.contacts.find((c) => c.id === contactId)).toMatchObject({ phone });
+    expect(state.contacts.find((c) => c.id === contactId)?.email).toBeUndefined();
+    expect(state.contacts.filter((c) => c.phone === phone)).toHaveLength(1);
+    expect(state.appointments.filter((a) => a.contactId === contactId).map((a) => a.id)).toEqual([ghlId]);
+  });
+
+  it('a GHL no-show marks the Cal.com attendee absent; the echo changes nothing in GHL', async () => {
+    const { locationId, connectionId, contact } = await calLocation(1);
+    const start = nextSlot();
+    const { result } = await ghlAct(locationId, { action: 'appointment.create', contactId: contact.id, data: { title: 'Missed', startTime: start, endTime: plus(start, 30) } });
+    const ghlId = result.appointment.id as string;
+    const [made] = await eventually('Cal.com booking', async () => {
+      const list = await bookingsFor(ghlId);
+      return list.length ? list : null;
+    });
+    await settled(locationId, contact.id);
+    await ghlAct(locationId, { action: 'appointment.update', appointmentId: ghlId, data: { appointmentStatus: 'noshow' } });
+    await eventually('attendee absent', async () => (await calState()).bookings.find((b) => b.uid === made!.uid)?.attendees[0]?.absent === true);
+    await settled(locationId, contact.id);
+    const before = await ghlState(locationId);
+    await deliverCal(connectionId, await deliveryOf('BOOKING_NO_SHOW_UPDATED', made!.uid));
+    await settled(locationId, contact.id);
+    expect(await ghlState(locationId)).toEqual(before);
+    expect((await bookingsFor(ghlId)).map((b) => b.status)).toEqual(['accepted']);
   });
 
   it('a deleted GHL appointment cancels its booking', async () => {

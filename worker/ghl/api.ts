@@ -107,6 +107,17 @@ export class GhlApi {
     return this.call<{ succeded: boolean }>({ method: 'DELETE', path: `/contacts/${enc(contactId)}/notes/${enc(noteId)}`, version: CONTACTS });
   }
 
+  // calendars
+  /** The location's calendars (`GET /calendars/?locationId`). */
+  listCalendars() {
+    return this.call<{ calendars?: { id: string; name?: string; isActive?: boolean }[] }>({
+      method: 'GET',
+      path: '/calendars/',
+      query: { locationId: this.locationId },
+      version: CALENDARS,
+    }).then((r) => r.calendars ?? []);
+  }
+
   // appointments
   listAppointments(contactId: string) {
     return this.call<{ events: GhlAppointment[] }>({ method: 'GET', path: `/contacts/${enc(contactId)}/appointments`, version: CONTACTS }).then((r) => r.events);

@@ -67,6 +67,11 @@ export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, d
       const tags = (change.data as { tags: string[] }).tags;
       if (change.op === 'tag_add') await ghl.addTags(contactId, tags);
       else await ghl.removeTags(contactId, tags);
+      // The partner holds these tags now too: record it, so GHL's ContactTagUpdate about this
+      // very write is not sent back to the partner as a change (echo suppression for tags).
+      const held = new Set(((link?.state as string[] | undefined) ?? []).map((t) => t.toLowerCase()));
+      for (const t of tags) change.op === 'tag_add' ? held.add(t.toLowerCase()) : held.delete(t.toLowerCase());
+      links.save({ kind: 'tag', connectionId: conn, ghlId: contactId, partnerId: link?.partnerId ?? null, ghlFp: link?.ghlFp ?? null, partnerFp: null, state: [...held] });
       return { status: 'done', action: `${action}: ${tags.join(', ')}`, objectId: contactId };
     }
     case 'note': {
@@ -107,7 +112,9 @@ export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, d
         const existing =
           item.attempts > 0 ? (await ghl.listAppointments(contactId)).find((a) => Date.parse(String(a.startTime)) === Date.parse(data.startTime)) : undefined;
         const connection = (await deps.connections()).find((c) => c.id === conn);
-        const calendarId = String(connection?.settings.ghlCalendarId ?? connection?.settings.calendarId ?? 'default');
+        const configured = connection?.settings.ghlCalendarId ?? connection?.settings.calendarId;
+        // GHL needs a real calendar: without one chosen for the connection, the location's first active one.
+        const calendarId = configured ? String(configured) : ((await ghl.listCalendars()).find((c) => c.isActive !== false)?.id ?? 'default');
         id = existing?.id ?? (await ghl.createAppointment({ ...body, calendarId, contactId, ignoreFreeSlotValidation: true })).id;
       }
       save(id, data);
