@@ -83,7 +83,10 @@ describe('Appointlet → GHL', () => {
     expect(state.appointments).toHaveLength(1);
     expect(state.notes.filter((n) => n.contactId === contact.id)).toHaveLength(1);
     const done = (await syncLog(locationId, { contactId: contact.id })).filter((e) => e.status === 'done').map((e) => e.action);
-    expect(done).toEqual(expect.arrayContaining(['update contact in GHL', 'create appointment in GHL', 'create note in GHL']));
+    expect(done).toEqual(expect.arrayContaining(['create appointment in GHL', 'create note in GHL']));
+    // A booking page only knows what the attendee typed: it fills blanks, it does not overwrite the contact.
+    const contactEntry = (await syncLog(locationId, { contactId: contact.id })).find((e) => e.action === 'update contact in GHL');
+    expect(contactEntry?.status ?? 'skipped').toBe('skipped');
   });
 
   it('Meeting.scheduled by someone new creates the GHL contact with name and phone', async () => {

@@ -207,10 +207,9 @@ describe('Cal.com → GHL', () => {
     expect((await ghlState(locationId)).notes.filter((n) => n.contactId === contact.id)).toHaveLength(1);
   });
 
-  // Known gap (reported, not fixed): the ID map keeps only the newest uid of a rescheduled booking,
-  // so a BOOKING_CREATED for the old uid delivered after the reschedule (a manual redelivery; Cal.com
-  // itself does not retry) is taken for a new booking. `it.fails` flips once that is fixed.
-  it.fails('a late BOOKING_CREATED of a booking already rescheduled does not add a second GHL appointment', async () => {
+  // The ID map remembers the uids a booking had before a reschedule, so a BOOKING_CREATED for the
+  // old uid delivered after the reschedule (a manual redelivery) is recognised as older.
+  it('a late BOOKING_CREATED of a booking already rescheduled does not add a second GHL appointment', async () => {
     const { locationId, connectionId } = await calLocation(1);
     const email = uniqueEmail('late');
     const booked = await cal<{ booking: CalBooking; delivery: CalDelivery }>('/_partner/act/book', { eventTypeId: 1, start: nextSlot(), attendee: { name: 'Lee Late', email, timeZone: 'UTC' } });

@@ -93,6 +93,9 @@ export const SYNC_QUEUE_SCHEMA: readonly string[] = [
      PRIMARY KEY (kind, connection_id, ghl_id)
    )`,
   `CREATE INDEX links_partner ON links (connection_id, kind, partner_id)`,
+  // Ids the partner used before (a Cal.com reschedule gives the booking a new uid): a late
+  // event about the old id still finds the same GHL object.
+  `CREATE TABLE link_aliases (kind TEXT NOT NULL, connection_id TEXT NOT NULL, partner_id TEXT NOT NULL, ghl_id TEXT NOT NULL, PRIMARY KEY (kind, connection_id, partner_id))`,
 ];
 
 const ACTIVE: WorkState[] = ['queued', 'retry'];
@@ -291,10 +294,15 @@ export class Links {
   }
 
   byPartner(kind: string, connectionId: string, partnerId: string): Link | undefined {
-    return this.map(this.sql.exec<LinkRow>('SELECT * FROM links WHERE kind = ? AND connection_id = ? AND partner_id = ?', kind, connectionId, partnerId).toArray()[0]);
+    const direct = this.sql.exec<LinkRow>('SELECT * FROM links WHERE kind = ? AND connection_id = ? AND partner_id = ?', kind, connectionId, partnerId).toArray()[0];
+    if (direct) return this.map(direct);
+    const alias = this.sql.exec<{ ghl_id: string }>('SELECT ghl_id FROM link_aliases WHERE kind = ? AND connection_id = ? AND partner_id = ?', kind, connectionId, partnerId).toArray()[0];
+    return alias ? this.byGhl(kind, connectionId, alias.ghl_id) : undefined;
   }
 
   save(link: Omit<Link, 'syncedAt' | 'sourceAt'> & { sourceAt?: number | null }, now = Date.now()) {
+    const before = this.byGhl(link.kind, link.connectionId, link.ghlId);
+    if (before?.partnerId && link.partnerId && before.partnerId !== link.partnerId) this.alias(link.kind, link.connectionId, before.partnerId, link.ghlId);
     this.sql.exec(
       `INSERT INTO links (kind, connection_id, ghl_id, partner_id, ghl_fp, partner_fp, state, synced_at, source_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
        ON CONFLICT (kind, connection_id, ghl_id) DO UPDATE SET partner_id = ?4, ghl_fp = ?5, partner_fp = ?6, state = ?7, synced_at = ?8,
@@ -302,6 +310,11 @@ export class Links {
       link.kind, link.connectionId, link.ghlId, link.partnerId, link.ghlFp, link.partnerFp,
       link.state === undefined ? null : JSON.stringify(link.state), now, link.sourceAt ?? null,
     );
+  }
+
+  /** Remembers an id the partner used before for the same object. */
+  alias(kind: string, connectionId: string, partnerId: string, ghlId: string) {
+    this.sql.exec('INSERT OR REPLACE INTO link_aliases (kind, connection_id, partner_id, ghl_id) VALUES (?, ?, ?, ?)', kind, connectionId, partnerId, ghlId);
   }
 
   remove(kind: string, connectionId: string, ghlId: string) {

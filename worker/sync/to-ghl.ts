@@ -26,8 +26,10 @@ export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, d
     links.byPartner(change.kind, conn, change.partnerId) ??
     (change.previousPartnerId ? links.byPartner(change.kind, conn, change.previousPartnerId) : undefined);
   const sourceAt = item.changedAt ?? null;
-  const save = (ghlId: string, data: unknown) =>
+  const save = (ghlId: string, data: unknown) => {
     links.save({ kind: change.kind, connectionId: conn, ghlId, partnerId: change.partnerId, ghlFp: ghlPrint(change.kind, data), partnerFp: change.fingerprint, state: undefined, sourceAt });
+    if (change.previousPartnerId) links.alias(change.kind, conn, change.previousPartnerId, ghlId);
+  };
 
   // A late, reordered delivery must not roll back a newer state already synced.
   if (link?.sourceAt && sourceAt && sourceAt < link.sourceAt && change.kind !== 'tag') {
@@ -57,7 +59,15 @@ export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, d
 
   switch (change.kind) {
     case 'contact': {
-      const body = contactToGhl(change.data as SyncContact);
+      let body = contactToGhl(change.data as SyncContact);
+      const connection = (await deps.connections()).find((c) => c.id === conn);
+      if (connection && !deps.connector(connection.kind)?.capabilities.outbound.contact?.length) {
+        // A partner without contact records (a booking page) only knows what the attendee typed:
+        // it may fill blanks in GHL, never overwrite what the agency keeps there.
+        const current = (await deps.contact()) as Record<string, unknown> | undefined;
+        body = Object.fromEntries(Object.entries(body).filter(([k]) => current?.[k] === undefined || current[k] === ''));
+        if (!Object.keys(body).length) return { status: 'skipped', action: 'update contact in GHL', note: 'the partner adds nothing the GHL contact lacks' };
+      }
       const written = await ghl.updateContact(contactId, body);
       checkKept(body, written as Record<string, unknown>);
       save(contactId, contactFromGhl(written as Record<string, unknown>));
