@@ -8,6 +8,7 @@ import type { PartnerChange, SyncContact } from '../connectors/types.ts';
 import { connectorFor } from '../connectors/registry.ts';
 import { GhlApi } from '../ghl/api.ts';
 import { loadSettings } from '../settings/store.ts';
+import { getInstall } from '../tenants/installs.ts';
 import { ContactEngine } from '../sync/contact-engine.ts';
 import { SyncQueue } from '../sync/queue.ts';
 import { ConnectionsCache } from '../sync/connections-cache.ts';
@@ -183,9 +184,9 @@ export class ContactDO extends DurableObject<Env> {
   /** The location's settings, read at most every few seconds while work runs. */
   private async engineSettings(locationId: string): Promise<EngineSettings> {
     if (this.settingsCache && this.settingsCache.until > Date.now()) return this.settingsCache.value;
-    const { settings } = await loadSettings(this.env.DB, locationId);
+    const [{ settings }, install] = await Promise.all([loadSettings(this.env.DB, locationId), getInstall(this.env.DB, locationId)]);
     const disabledConnections = new Set(settings.connections.filter((c) => !c.enabled).map((c) => c.id));
-    const value = { ...settings, disabledConnections };
+    const value = { ...settings, disabledConnections, uninstalled: install?.status === 'uninstalled' };
     this.settingsCache = { value, until: Date.now() + 5_000 };
     return value;
   }

@@ -130,6 +130,7 @@ export class ContactEngine {
     const settings = await this.deps.settings();
     const from: Side = item.direction === 'to_partner' ? 'ghl' : 'partner';
     const action = `${item.op} ${item.kind} ${item.direction === 'to_partner' ? 'to partner' : 'in GHL'}`;
+    if (settings.uninstalled) return this.settle(item, 'skipped', { status: 'skipped', action, note: 'the app was uninstalled from this location' });
     const off = this.switchedOff(settings, item.kind as SyncKind, from);
     if (off) return this.settle(item, 'skipped', { status: 'skipped', action, note: off });
 

@@ -18,6 +18,8 @@ export interface EngineSettings {
   kinds: Record<'contacts' | 'notes' | 'tasks' | 'appointments' | 'tags', { enabled: boolean; direction: Direction }>;
   conflictPolicy: ConflictPolicy;
   dryRun: boolean;
+  /** The app was uninstalled from the location: waiting work is dropped, not retried. */
+  uninstalled?: boolean;
 }
 
 export interface EngineDeps {
