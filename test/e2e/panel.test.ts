@@ -5,7 +5,7 @@
  * Each test opens its own browser context and works on its own contact or location.
  */
 import type { Browser, Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser, openGhl, shoot, waitSignedIn, type GhlPage, type OpenOptions } from './browser.ts';
 import { apiSession, emulatorClient, installLocation, unique, until, type Demo, type DemoLocation, type DemoUser, type GhlContact } from './harness.ts';
 
@@ -22,8 +22,11 @@ beforeAll(async () => {
   [browser, demo] = await Promise.all([launchBrowser(), emu.demo()]);
 });
 
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((p) => p.close().catch(() => {})));
+});
+
 afterAll(async () => {
-  await Promise.all(open.map((p) => p.close().catch(() => {})));
   await browser?.close();
 });
 
@@ -45,8 +48,13 @@ async function search(g: GhlPage, text: string, contactId: string): Promise<Loca
   const rows = g.panel.locator(byTestId('contact-row'));
   await rows.first().waitFor(); // the first, unfiltered page
   const before = searchQueries(g).length;
+  const settled = g.page.waitForResponse((r) => {
+    const url = new URL(r.url());
+    return url.pathname === '/api/contacts' && url.searchParams.get('query') === text;
+  });
   await g.panel.locator(byTestId('contact-search')).pressSequentially(text);
-  // Rows that do not match disappear once the debounced query has answered.
+  expect((await settled).status()).toBe(200);
+  // The answer for the settled text replaces the list: rows that do not match are gone.
   await rows.filter({ hasNotText: text }).first().waitFor({ state: 'detached' });
   const row = g.panel.locator(`${byTestId('contact-row')}[data-contact-id="${contactId}"]`);
   await row.waitFor();
