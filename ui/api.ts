@@ -1,3 +1,4 @@
+import type { Backfill, ConnectionList, ConnectionPatch, Created, NewConnection, PartnerConnection } from './lib/connections.ts';
 import { parseDate } from './lib/format.ts';
 import type {
   Contact,
@@ -107,6 +108,7 @@ export async function createSession(payload: string): Promise<Session> {
 
 const enc = encodeURIComponent;
 const contactPath = (id: string) => `/api/contacts/${enc(id)}`;
+const connPath = (id: string) => `/api/connections/${enc(id)}`;
 
 function query(params: Record<string, string | number | null | undefined>): string {
   const q = new URLSearchParams();
@@ -150,6 +152,15 @@ export const api = {
 
   getSettings: () => request<unknown>('GET', '/api/settings'),
   putSettings: (body: unknown) => request<unknown>('PUT', '/api/settings', body),
+
+  connections: () => request<ConnectionList>('GET', '/api/connections'),
+  createConnection: (body: NewConnection) => request<Created>('POST', '/api/connections', body),
+  updateConnection: (id: string, patch: ConnectionPatch) =>
+    request<{ connection: PartnerConnection }>('PATCH', connPath(id), patch).then((r) => r.connection),
+  deleteConnection: (id: string) => request<unknown>('DELETE', connPath(id)),
+  backfill: (id: string) => request<{ backfill: Backfill | null }>('GET', `${connPath(id)}/backfill`).then((r) => r.backfill),
+  startBackfill: (id: string, dryRun: boolean) =>
+    request<{ backfill: Backfill | null }>('POST', `${connPath(id)}/backfill`, { dryRun }).then((r) => r.backfill),
 
   syncLog: (p: { status?: string; contactId?: string; cursor?: string | null }) =>
     request<SyncLogPage>('GET', `/api/sync-log${query(p)}`),

@@ -11,10 +11,11 @@ interface Props {
   maxLength?: number;
   autoComplete?: string;
   testId?: string;
+  placeholder?: string;
 }
 
 /** A labelled input (or textarea) bound to a string. */
-export function Field({ label, value, onValue, type = 'text', hint, multiline, required, maxLength, autoComplete, testId }: Props) {
+export function Field({ label, value, onValue, type = 'text', hint, multiline, required, maxLength, autoComplete, testId, placeholder }: Props) {
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
   const common = {
@@ -23,6 +24,7 @@ export function Field({ label, value, onValue, type = 'text', hint, multiline, r
     value,
     required,
     maxLength,
+    placeholder,
     'aria-describedby': hintId,
     'data-testid': testId,
   };

@@ -1,14 +1,19 @@
+import type { ConnectionList } from '../lib/connections.ts';
 import { relativeTime } from '../lib/format.ts';
-import { readConnections } from '../lib/settings.ts';
-import { Connections } from './connections.tsx';
+import { ConnectionHead, ConnectionHealth } from './connection-health.tsx';
 
 const words = (k: string) => k.replace(/At$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
 
-/** The sync log's `health`: headline figures, and per-connection health when present. */
-export function SyncHealth({ health, now }: { health: unknown; now: number }) {
-  if (!health || typeof health !== 'object') return null;
-  const obj = health as Record<string, unknown>;
-  const connections = readConnections(Array.isArray(health) ? health : obj.connections);
+interface Props {
+  health: unknown;
+  /** `/api/connections` (null while it loads or when it failed), for names and kinds. */
+  list: ConnectionList | null;
+  now: number;
+}
+
+/** The sync log's `health`: headline figures, and each connection's health (last event, last error, backlog). */
+export function SyncHealth({ health, list, now }: Props) {
+  const obj = health && typeof health === 'object' ? (health as Record<string, unknown>) : {};
   const facts = Array.isArray(health) ? [] : Object.entries(obj).filter(([, v]) => v === null || typeof v !== 'object');
   return (
     <>
@@ -22,7 +27,22 @@ export function SyncHealth({ health, now }: { health: unknown; now: number }) {
           ))}
         </dl>
       )}
-      {connections.length > 0 && <Connections connections={connections} />}
+      {list && (
+        <section class="conn-health-list" aria-labelledby="conn-health-title">
+          <h2 id="conn-health-title" class="subtitle">
+            Connections
+          </h2>
+          {list.connections.length === 0 && <p class="muted small">No partner connections yet. An admin adds them under Settings.</p>}
+          <ul>
+            {list.connections.map((c) => (
+              <li key={c.id} data-testid="connection" data-connection-id={c.id}>
+                <ConnectionHead c={c} kinds={list.kinds} />
+                <ConnectionHealth connection={c} now={now} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
     </>
   );
 }

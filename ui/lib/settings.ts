@@ -46,6 +46,8 @@ export interface SyncSettings {
 
 export interface SettingsView {
   settings: SyncSettings;
+  /** Field-mapping overrides per connector kind; edited and saved on their own (components/field-map.tsx). */
+  fieldMapping: Record<string, Record<string, string>>;
   /** From the worker when it says; otherwise the panel decides by role. */
   canEdit?: boolean;
   /** The PUT body for edited settings: only what the panel edits, in the shape the GET had. */
@@ -118,5 +120,11 @@ export function readSettings(answer: unknown): SettingsView {
     return wrapped ? { settings: body } : body;
   };
 
-  return { settings, canEdit, toBody };
+  const fieldMapping = Object.fromEntries(
+    Object.entries(isObj(root.fieldMapping) ? root.fieldMapping : {})
+      .filter((e): e is [string, Obj] => isObj(e[1]))
+      .map(([k, m]) => [k, Object.fromEntries(Object.entries(m).filter((e): e is [string, string] => typeof e[1] === 'string'))]),
+  );
+
+  return { settings, fieldMapping, canEdit, toBody };
 }

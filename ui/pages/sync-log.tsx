@@ -7,6 +7,7 @@ import { formatDateTime, relativeTime } from '../lib/format.ts';
 import { useNow } from '../lib/hooks.ts';
 import type { Route } from '../lib/route.ts';
 import type { SyncLogEntry } from '../lib/types.ts';
+import { useConnections } from '../lib/use-connections.ts';
 
 const STATUSES = ['failed', 'dead', 'retrying', 'queued', 'conflict', 'skipped', 'done'];
 /** The worker replays only these (worker/sync-log REPLAYABLE_STATUSES). */
@@ -34,6 +35,7 @@ export function SyncLogPage({ contactId, navigate }: Props) {
   const [replaying, setReplaying] = useState<Set<string>>(new Set());
   const [attempt, setAttempt] = useState(0);
   const seq = useRef(0);
+  const conns = useConnections();
 
   const load = async (more: boolean) => {
     const mine = ++seq.current;
@@ -103,13 +105,21 @@ export function SyncLogPage({ contactId, navigate }: Props) {
               </option>
             ))}
           </select>
-          <button type="button" class="btn btn-sm btn-ghost" onClick={() => setAttempt((n) => n + 1)} data-testid="sync-log-refresh">
+          <button
+            type="button"
+            class="btn btn-sm btn-ghost"
+            data-testid="sync-log-refresh"
+            onClick={() => {
+              setAttempt((n) => n + 1);
+              conns.reload();
+            }}
+          >
             Refresh
           </button>
         </div>
       </div>
 
-      <SyncHealth health={health} now={now} />
+      <SyncHealth health={health} list={conns.list} now={now} />
 
       {phase === 'loading' && <Loading label="Loading sync activity…" />}
       {phase === 'error' && <ErrorState message={error} onRetry={() => setAttempt((n) => n + 1)} />}

@@ -37,7 +37,15 @@ connectionRoutes.get('/', async (c) => {
   const { locationId } = c.var.session;
   const [connections, health] = await Promise.all([listConnections(c.env, locationId), locationOf(c).syncHealth(locationId)]);
   const byId = new Map(health.connections.map((h) => [h.connectionId, h]));
-  const kinds = Object.values(CONNECTORS).map((k) => ({ kind: k.kind, label: k.label, credentials: k.credentials, capabilities: k.capabilities }));
+  // `generated`: credentials minted at creation when left blank; `defaultFieldMaps`: what location overrides apply over.
+  const kinds = Object.values(CONNECTORS).map((k) => ({
+    kind: k.kind,
+    label: k.label,
+    credentials: k.credentials,
+    capabilities: k.capabilities,
+    generated: Object.keys(k.mintSecrets?.() ?? {}),
+    defaultFieldMaps: k.defaultFieldMaps,
+  }));
   return c.json({ connections: connections.map((conn) => ({ ...conn, health: byId.get(conn.id) ?? null })), kinds, inboxBacklog: health.inboxBacklog });
 });
 

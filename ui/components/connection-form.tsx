@@ -1,0 +1,142 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../api.ts';
+import {
+  applySettings,
+  credentialsError,
+  settingError,
+  settingFields,
+  settingText,
+  words,
+  type Created,
+  type KindSpec,
+  type PartnerConnection,
+} from '../lib/connections.ts';
+import { Field } from './field.tsx';
+import { errorText, FormError } from './form-error.tsx';
+
+interface Props {
+  kinds: KindSpec[];
+  /** Given: edits this connection (its kind stays); absent: creates one. */
+  connection?: PartnerConnection;
+  onCreated?: (c: Created) => void;
+  onUpdated?: (c: PartnerConnection) => void;
+  onCancel: () => void;
+}
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** Creates or edits a partner connection: kind, name, credentials (password inputs) and the settings that connector needs. */
+export function ConnectionForm({ kinds, connection, onCreated, onUpdated, onCancel }: Props) {
+  const [kind, setKind] = useState(connection?.kind ?? kinds[0]?.kind ?? '');
+  const [name, setName] = useState(connection?.name ?? '');
+  const [creds, setCreds] = useState<Record<string, string>>({});
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => form.current?.querySelector<HTMLElement>('select, input')?.focus(), []);
+  const spec = kinds.find((k) => k.kind === kind);
+  const fields = settingFields(kind);
+  const value = (key: string) => values[key] ?? settingText(connection?.settings ?? {}, key);
+
+  const fail = (message: string, testId?: string) => {
+    setError(message);
+    if (testId) form.current?.querySelector<HTMLElement>(`[data-testid="${testId}"]`)?.focus();
+  };
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!spec) return fail('Choose what to connect.');
+    const label = name.trim() || spec.label;
+    if (label.length > 80) return fail('Keep the name under 80 characters.', 'connection-name');
+    for (const f of fields) {
+      const msg = settingError(f, value(f.key));
+      if (msg) return fail(msg, `connection-setting-${f.key}`);
+    }
+    const credentials = Object.fromEntries(Object.entries(creds).map(([k, v]) => [k, v.trim()]).filter(([, v]) => v));
+    const credMsg = credentialsError(spec, credentials, Boolean(connection));
+    if (credMsg) return fail(credMsg);
+    const all = Object.fromEntries(fields.map((f) => [f.key, value(f.key)]));
+    setBusy(true);
+    setError('');
+    try {
+      if (connection) {
+        const settings = applySettings(connection.settings, fields, all);
+        onUpdated?.(await api.updateConnection(connection.id, { name: label, settings, ...(Object.keys(credentials).length ? { credentials } : {}) }));
+      } else {
+        onCreated?.(await api.createConnection({ kind, name: label, credentials, settings: applySettings({}, fields, all) }));
+      }
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form
+      ref={form}
+      class="card form inline-form"
+      data-testid="connection-form"
+      aria-label={connection ? `Edit ${connection.name}` : 'New connection'}
+      onSubmit={submit}
+      onKeyDown={(e) => e.key === 'Escape' && onCancel()}
+      noValidate
+    >
+      {!connection && (
+        <div class="field">
+          <label for="connection-kind">Partner app</label>
+          <select id="connection-kind" class="input" value={kind} data-testid="connection-kind" onChange={(e) => {
+              setKind(e.currentTarget.value);
+              setCreds({});
+            }}>
+            {kinds.map((k) => (
+              <option key={k.kind} value={k.kind}>
+                {k.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      <Field label="Name" value={name} onValue={setName} maxLength={80} testId="connection-name" placeholder={spec?.label} />
+      {spec?.credentials.map((c) => {
+        const kept = connection?.credentialNames.includes(c.name);
+        const generated = !connection && spec.generated?.includes(c.name);
+        const extra = kept ? '. Leave empty to keep the current one.' : generated ? '. Leave empty and Contact Sync generates one.' : '';
+        return (
+          <Field
+            key={`${kind}-${c.name}`}
+            label={cap(words(c.name))}
+            type="password"
+            autoComplete="new-password"
+            value={creds[c.name] ?? ''}
+            onValue={(v) => setCreds({ ...creds, [c.name]: v })}
+            required={!connection && c.required && !generated}
+            hint={c.description.replace(/\.$/, '') + extra}
+            testId={`connection-credential-${c.name}`}
+          />
+        );
+      })}
+      {fields.map((f) => (
+        <Field
+          key={`${kind}-${f.key}`}
+          label={f.label}
+          type={f.type === 'url' ? 'url' : 'text'}
+          value={value(f.key)}
+          onValue={(v) => setValues({ ...values, [f.key]: v })}
+          required={f.required}
+          hint={f.hint}
+          testId={`connection-setting-${f.key}`}
+        />
+      ))}
+      <FormError message={error} />
+      <div class="form-actions">
+        <button type="button" class="btn" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" class="btn btn-primary" disabled={busy} data-testid="connection-save">
+          {busy ? 'Saving…' : connection ? 'Save connection' : 'Add connection'}
+        </button>
+      </div>
+    </form>
+  );
+}
