@@ -26,7 +26,8 @@ export interface GatewayStats {
   refreshes: number;
 }
 
-const MAX_429_RETRIES = 8;
+/** A person is waiting on interactive calls: give up sooner and let the panel say "try again". */
+const MAX_429_RETRIES = { interactive: 3, background: 8 } as const;
 const MAX_5XX_RETRIES = 2;
 
 interface Waiter {
@@ -93,7 +94,7 @@ export class GhlGateway {
       const body = await readBody(res);
       if (res.ok) return { ok: true, status: res.status, data: body as T };
       const failure = classifyGhlError(res.status, body);
-      if (failure.kind === 'rate_limited' && attempt < MAX_429_RETRIES) {
+      if (failure.kind === 'rate_limited' && attempt < MAX_429_RETRIES[req.priority ?? 'background']) {
         this.stats.throttled++;
         this.budget.pause(Date.now(), Math.max(50, fullJitter(attempt + 1, this.backoff)));
         continue;
