@@ -1,11 +1,12 @@
+import { Loading } from './components/states.tsx';
 import { ToastProvider } from './components/toasts.tsx';
 import { useRoute } from './lib/hooks.ts';
 import type { Route } from './lib/route.ts';
 import type { Session } from './lib/types.ts';
+import { useLazy } from './lib/lazy.ts';
 import { useSession } from './lib/use-session.ts';
 import { ContactsPage } from './pages/contacts.tsx';
 import { ConnectingScreen, OutsideScreen, ReconnectScreen, SessionErrorScreen } from './pages/gate.tsx';
-import { SettingsPage } from './pages/settings.tsx';
 import { SyncLogPage } from './pages/sync-log.tsx';
 
 /** The panel: waits for the GHL session, then shows contacts, the sync log and settings. */
@@ -28,8 +29,11 @@ const TABS: { page: Route['page']; label: string; testId: string }[] = [
   { page: 'settings', label: 'Settings', testId: 'nav-settings' },
 ];
 
+const loadSettings = () => import('./pages/settings.tsx').then((m) => m.SettingsPage);
+
 function Shell({ session }: { session: Session }) {
   const [route, navigate] = useRoute();
+  const SettingsPage = useLazy(loadSettings, route.page === 'settings');
   return (
     <div class="shell">
       <header class="topbar">
@@ -63,7 +67,7 @@ function Shell({ session }: { session: Session }) {
           <ContactsPage session={session} contactId={route.contactId} navigate={navigate} />
         )}
         {route.page === 'log' && <SyncLogPage contactId={route.contactId} navigate={navigate} />}
-        {route.page === 'settings' && <SettingsPage session={session} />}
+        {route.page === 'settings' && (SettingsPage ? <SettingsPage session={session} /> : <Loading label="Loading settings…" />)}
       </main>
     </div>
   );
