@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,6 +32,12 @@ export interface StackOptions {
    * connection is made (`POST /_partner/target`, `POST /_partner/webhook`).
    */
   partners?: { yourapp?: number; calcom?: boolean };
+  /**
+   * Run a copy of `worker/` taken at start instead of the working tree. `wrangler dev` reloads on
+   * every save under `worker/`, which restarts the worker (503s, Durable Objects lose their memory)
+   * in the middle of a long bench or chaos run while someone edits the code.
+   */
+  snapshot?: boolean;
 }
 
 export interface StackPartners {
@@ -57,6 +63,23 @@ export async function freePort(): Promise<number> {
       srv.close(() => res(port));
     });
   });
+}
+
+/**
+ * Copies `worker/` and a wrangler config that points at the copy into `.wrangler/snapshot-*`
+ * (inside the repository, so bare imports still resolve from its node_modules). Returns the
+ * config path and the directory to remove afterwards.
+ */
+function snapshotWorker(): { config: string; dir: string } {
+  mkdirSync(join(ROOT, '.wrangler'), { recursive: true });
+  const dir = mkdtempSync(join(ROOT, '.wrangler', 'snapshot-'));
+  cpSync(join(ROOT, 'worker'), join(dir, 'worker'), { recursive: true });
+  const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')
+    .replace(/^(directory\s*=\s*)"\.?\/?dist\/ui"/m, `$1"${join(ROOT, 'dist', 'ui')}"`)
+    .replace(/^(migrations_dir\s*=\s*)"migrations"/m, `$1"${join(ROOT, 'migrations')}"`);
+  const config = join(dir, 'wrangler.toml');
+  writeFileSync(config, toml);
+  return { config, dir };
 }
 
 /** Writes the env file `wrangler dev` reads: secrets and vars pointing at the emulator. */
@@ -126,9 +149,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await closePartners(partners);
     throw new Error(`local D1 migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
   }
+  const snapshot = options.snapshot ? snapshotWorker() : null;
   const child = spawn(
     WRANGLER,
-    ['dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', stateDir, '--env-file', envFile, '--show-interactive-dev-session=false', '--log-level', options.verbose ? 'info' : 'warn'],
+    ['dev', ...(snapshot ? ['--config', snapshot.config] : []), '--port', String(port), '--ip', '127.0.0.1', '--persist-to', stateDir, '--env-file', envFile, '--show-interactive-dev-session=false', '--log-level', options.verbose ? 'info' : 'warn'],
     { cwd: ROOT, env: quietEnv(), stdio: options.verbose ? 'inherit' : ['ignore', 'pipe', 'pipe'], detached: true },
   );
   let output = '';
@@ -145,6 +169,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
     await emulator.close();
     await closePartners(partners);
+    if (snapshot) rmSync(snapshot.dir, { recursive: true, force: true });
   };
   try {
     await waitForHealth(appUrl, child);

@@ -2,6 +2,7 @@
  * Shared plumbing of `npm run bench` and `npm run chaos`: JSON over HTTP, panel sessions,
  * emulator counters, partner connections, percentiles and plain-text tables.
  */
+import { spawnSync } from 'node:child_process';
 import type { Stack } from '../stack.ts';
 
 export type Json = Record<string, unknown>;
@@ -27,12 +28,22 @@ export async function call<T = Json>(
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  const res = await fetch(url, {
-    method,
-    headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    signal: AbortSignal.timeout(opts.timeoutMs ?? 120_000),
-  });
+  let res: Response;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      res = await fetch(url, {
+        method,
+        headers,
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        signal: AbortSignal.timeout(opts.timeoutMs ?? 120_000),
+      });
+      break;
+    } catch (err) {
+      // A keep-alive socket the server closed as we reused it: reads are safe to send again.
+      if (method !== 'GET' || attempt >= 2) throw err;
+      await sleep(100);
+    }
+  }
   const text = await res.text();
   if (!res.ok && !opts.okStatuses?.includes(res.status)) throw new HttpError(method, url, res.status, text);
   let data: unknown = null;
@@ -179,7 +190,9 @@ export const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(
 export function table(title: string, header: string[], rows: (string | number)[][]): void {
   const cells = [header, ...rows.map((r) => r.map(String))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  // Columns of figures are right-aligned, columns of text left-aligned.
+  const numeric = header.map((_, i) => i > 0 && rows.every((r) => /^[-+\d.,%×/ =]*(ms|s|KB)?$|^n\/a$/.test(String(r[i] ?? ''))));
+  const line = (r: string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   console.log(`\n${title}`);
   console.log('='.repeat(Math.max(title.length, widths.reduce((a, b) => a + b + 2, -2))));
   console.log(line(header));
@@ -217,4 +230,12 @@ export function tally(values: readonly (string | number)[]): string {
   const counts = new Map<string, number>();
   for (const v of values) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
   return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([v, n]) => `${v}×${n}`).join(' ');
+}
+
+/** Which worker code ran: `git <sha>` plus how many files under worker/ differ from it. */
+export function workerRevision(root: string): string {
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const sha = git('rev-parse', '--short', 'HEAD') || 'unknown';
+  const dirty = git('status', '--porcelain', '--', 'worker').split('\n').filter(Boolean).length;
+  return `git ${sha}${dirty ? ` + ${dirty} uncommitted file(s) under worker/` : ''}`;
 }

@@ -82,9 +82,16 @@ export class ContactDO extends DurableObject<Env> {
   async applyPartnerChange(key: string, change: PartnerChange, trigger: string, created: boolean): Promise<void> {
     const engine = this.engineOf(key);
     const { contactId } = this.bind(key);
-    if (created && change.kind === 'contact') {
-      engine.links.save({ kind: 'contact', connectionId: change.connectionId, ghlId: contactId, partnerId: change.partnerId, ghlFp: ghlPrint('contact', change.data), partnerFp: change.fingerprint, state: undefined });
-      return;
+    if (created) {
+      // The contact was just made in GHL from this change (also from a note or task that arrived
+      // before the partner's contact event): remember which partner contact it is, so GHL's
+      // ContactCreate about it is known as our own write and no second contact is made there.
+      const partnerContactId = change.kind === 'contact' ? change.partnerId : change.contactPartnerId;
+      const sent = change.kind === 'contact' ? change.data : change.contact;
+      if (partnerContactId) {
+        engine.links.save({ kind: 'contact', connectionId: change.connectionId, ghlId: contactId, partnerId: partnerContactId, ghlFp: ghlPrint('contact', sent), partnerFp: change.kind === 'contact' ? change.fingerprint : null, state: undefined });
+      }
+      if (change.kind === 'contact') return;
     }
     if (await engine.fromPartner(change, trigger)) await this.arm();
   }

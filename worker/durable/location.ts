@@ -302,9 +302,21 @@ export class LocationDO extends DurableObject<Env> {
         await this.dispatchPartnerRow(row, blocked);
         continue;
       }
-      const event = JSON.parse(row.body) as GhlEvent;
+      let event = JSON.parse(row.body) as GhlEvent;
       try {
-        const contactId = row.contact_id ?? (await this.completeContactId(event));
+        let contactId = row.contact_id;
+        if (!contactId && this.deletedSince(event)) {
+          // The task was deleted before its TaskCreate could be completed: the search can never find
+          // it, and its TaskDelete says all there is to say. Retrying would only spend the budget.
+          this.sql.exec("UPDATE inbox SET state = 'skipped', attempts = attempts + 1, last_error = 'deleted before it could be completed' WHERE seq = ?", row.seq);
+          continue;
+        }
+        if (!contactId) {
+          const found = await this.completeThinTask(event);
+          contactId = found?.contactId ?? null;
+          // The search answer is the whole task: pass its body on, so nobody reads the task again.
+          if (found) event = { ...found.fields, ...event };
+        }
         if (!contactId) throw new Error(`${event.type} ${event.id ?? ''} names no contact and none could be found`);
         // Keep per-contact order: once one event of a contact waits, later ones wait too.
         if (blocked.has(contactId)) continue;
@@ -324,6 +336,12 @@ export class LocationDO extends DurableObject<Env> {
         );
       }
     }
+  }
+
+  /** Whether a TaskDelete for the object of this (task) event has been received. */
+  private deletedSince(event: GhlEvent): boolean {
+    if (!event.type.startsWith('Task') || !event.id) return false;
+    return this.sql.exec("SELECT 1 FROM inbox WHERE type = 'TaskDelete' AND object_id = ? LIMIT 1", event.id).toArray().length > 0;
   }
 
   /** Matches a stored partner change to its GHL contact and hands it over, keeping per-person order. */
@@ -353,16 +371,17 @@ export class LocationDO extends DurableObject<Env> {
   }
 
   /**
-   * TaskCreate arrives without contactId (GHL issue #332). The task search answers with it; it
-   * has no id filter, so search by title first, then page through the location's tasks.
+   * TaskCreate arrives without contactId and body (GHL issue #332). The task search answers with
+   * the whole task; it has no id filter, so search by title first, then page through the
+   * location's tasks. Returns the contact and the fields the event left out.
    */
-  private async completeContactId(event: GhlEvent): Promise<string | undefined> {
+  private async completeThinTask(event: GhlEvent): Promise<{ contactId: string; fields: Record<string, unknown> } | undefined> {
     if (!event.type.startsWith('Task') || !event.id) return undefined;
     const title = typeof event.title === 'string' ? event.title : undefined;
     const attempts: Record<string, unknown>[] = title ? [{ query: title, limit: 100 }] : [];
     for (let skip = 0; skip < 500; skip += 100) attempts.push({ limit: 100, skip });
     for (const body of attempts) {
-      const result = await this.gateway().send<{ tasks?: { id?: string; _id?: string; contactId?: string }[] }>({
+      const result = await this.gateway().send<{ tasks?: { id?: string; _id?: string; contactId?: string; title?: string; body?: string; completed?: boolean }[] }>({
         method: 'POST',
         path: `/locations/${encodeURIComponent(this.resourceId)}/tasks/search`,
         body,
@@ -371,7 +390,12 @@ export class LocationDO extends DurableObject<Env> {
       if (!result.ok) throw new Error(`task search failed: ${result.failure.message}`);
       const tasks = result.data.tasks ?? [];
       const hit = tasks.find((t) => (t.id ?? t._id) === event.id);
-      if (hit?.contactId) return hit.contactId;
+      if (hit?.contactId) {
+        const fields: Record<string, unknown> = {};
+        if (typeof hit.title === 'string') fields.body = hit.body ?? '';
+        if (typeof hit.completed === 'boolean') fields.completed = hit.completed;
+        return { contactId: hit.contactId, fields };
+      }
       if (!('query' in body) && tasks.length < 100) break;
     }
     return undefined;

@@ -134,7 +134,8 @@ export class ContactEngine {
     const off = this.switchedOff(settings, item.kind as SyncKind, from);
     if (off) return this.settle(item, 'skipped', { status: 'skipped', action, note: off });
 
-    const rivals = this.queue.opposing(item);
+    // Tags are set operations: changes from both sides merge, they do not conflict.
+    const rivals = item.kind === 'tag' ? [] : this.queue.opposing(item).filter((r) => !this.isEcho(r));
     if (rivals.length) {
       const rival = rivals[0]!;
       const winner = resolveConflict(settings.conflictPolicy, { side: from, changedAt: item.changedAt }, { side: from === 'ghl' ? 'partner' : 'ghl', changedAt: rival.changedAt });
@@ -156,6 +157,20 @@ export class ContactEngine {
     } catch (err) {
       await this.fail(item, action, err);
     }
+  }
+
+  /**
+   * A waiting item that only repeats what the last sync wrote (the other side's webhook about our
+   * own write) is no rival: counted as a change, our own echo would beat a real, later change.
+   */
+  private isEcho(rival: WorkItem): boolean {
+    if (rival.op === 'delete') return false;
+    const link =
+      (rival.ghlId ? this.links.byGhl(rival.kind, rival.connectionId, rival.ghlId) : undefined) ??
+      (rival.partnerId ? this.links.byPartner(rival.kind, rival.connectionId, rival.partnerId) : undefined);
+    if (!link) return false;
+    if (rival.direction === 'to_partner') return link.ghlFp !== null && link.ghlFp === ghlPrint(rival.kind, (rival.payload as { data?: unknown } | null)?.data);
+    return link.partnerFp !== null && link.partnerFp === (rival.payload as PartnerChange).fingerprint;
   }
 
   private async settle(item: WorkItem, status: 'done' | 'skipped', outcome: StepOutcome) {

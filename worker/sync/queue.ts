@@ -134,16 +134,22 @@ export class SyncQueue {
     const waiting = this.sql
       .exec<Row>("SELECT * FROM work WHERE coalesce_key = ? AND state IN ('queued', 'retry') ORDER BY id DESC LIMIT 1", input.coalesceKey)
       .toArray()[0];
-    if (waiting && waiting.op === input.op) {
-      this.sql.exec(
-        `UPDATE work SET payload = ?, changed_at = ?, ghl_id = COALESCE(?, ghl_id), partner_id = COALESCE(?, partner_id), updated_at = ? WHERE id = ?`,
-        JSON.stringify(input.payload),
-        input.changedAt ?? null,
-        input.ghlId ?? null,
-        input.partnerId ?? null,
-        now,
-        waiting.id,
-      );
+    // A partner's tag change adds or removes single tags: folded into another, it would be lost.
+    const foldable = !(input.kind === 'tag' && input.direction === 'to_ghl');
+    if (waiting && foldable && waiting.op === input.op) {
+      // Deliveries come out of order: a change older than the waiting one must not replace it.
+      const newer = input.changedAt === undefined || waiting.changed_at === null || input.changedAt >= waiting.changed_at;
+      if (newer) {
+        this.sql.exec(
+          `UPDATE work SET payload = ?, changed_at = ?, ghl_id = COALESCE(?, ghl_id), partner_id = COALESCE(?, partner_id), updated_at = ? WHERE id = ?`,
+          JSON.stringify(input.payload),
+          input.changedAt ?? null,
+          input.ghlId ?? null,
+          input.partnerId ?? null,
+          now,
+          waiting.id,
+        );
+      }
       // Remember the folded trigger's key so its redelivery is still a duplicate.
       this.sql.exec(
         `INSERT INTO work (idem_key, coalesce_key, direction, connection_id, kind, op, ghl_id, partner_id, trigger, payload, changed_at, state, next_attempt_at, created_at, updated_at)
@@ -268,7 +274,11 @@ export interface Link {
   syncedAt: number | null;
   /** when the change last synced was made at its source (epoch ms): older changes are stale */
   sourceAt: number | null;
+  /** A tombstone: the object was deleted; kept so late, older changes about it stay stale. */
+  deleted?: boolean;
 }
+
+const TOMBSTONE = '"deleted"';
 
 type LinkRow = {
   kind: string;
@@ -294,7 +304,9 @@ export class Links {
   }
 
   byPartner(kind: string, connectionId: string, partnerId: string): Link | undefined {
-    const direct = this.sql.exec<LinkRow>('SELECT * FROM links WHERE kind = ? AND connection_id = ? AND partner_id = ?', kind, connectionId, partnerId).toArray()[0];
+    const direct = this.sql
+      .exec<LinkRow>(`SELECT * FROM links WHERE kind = ? AND connection_id = ? AND partner_id = ? ORDER BY CASE WHEN state = '${TOMBSTONE}' THEN 1 ELSE 0 END LIMIT 1`, kind, connectionId, partnerId)
+      .toArray()[0];
     if (direct) return this.map(direct);
     const alias = this.sql.exec<{ ghl_id: string }>('SELECT ghl_id FROM link_aliases WHERE kind = ? AND connection_id = ? AND partner_id = ?', kind, connectionId, partnerId).toArray()[0];
     return alias ? this.byGhl(kind, connectionId, alias.ghl_id) : undefined;
@@ -321,6 +333,19 @@ export class Links {
     this.sql.exec('DELETE FROM links WHERE kind = ? AND connection_id = ? AND ghl_id = ?', kind, connectionId, ghlId);
   }
 
+  /**
+   * The object was deleted on both sides: forget its prints but keep a tombstone with the time of
+   * the delete, so a late change made before it (a reordered delivery, GHL's own echo) is seen as
+   * stale instead of creating the object again.
+   */
+  bury(kind: string, connectionId: string, ghlId: string, sourceAt: number | null, now = Date.now()) {
+    this.sql.exec(
+      `UPDATE links SET ghl_fp = NULL, partner_fp = NULL, state = '${TOMBSTONE}', synced_at = ?, source_at = MAX(COALESCE(source_at, 0), COALESCE(?, 0))
+       WHERE kind = ? AND connection_id = ? AND ghl_id = ?`,
+      now, sourceAt, kind, connectionId, ghlId,
+    );
+  }
+
   count(): number {
     return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM links').one().n;
   }
@@ -334,9 +359,10 @@ export class Links {
       partnerId: r.partner_id,
       ghlFp: r.ghl_fp,
       partnerFp: r.partner_fp,
-      state: r.state === null ? undefined : JSON.parse(r.state),
+      state: r.state === null || r.state === TOMBSTONE ? undefined : JSON.parse(r.state),
       syncedAt: r.synced_at,
       sourceAt: r.source_at,
+      deleted: r.state === TOMBSTONE,
     };
   }
 }

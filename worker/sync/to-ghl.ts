@@ -21,10 +21,13 @@ export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, d
   const change = item.payload as PartnerChange;
   const { ghl, contactId } = deps;
   const conn = change.connectionId;
-  const link =
-    (item.ghlId ? links.byGhl(change.kind, conn, item.ghlId) : undefined) ??
+  const byId = item.ghlId ? links.byGhl(change.kind, conn, item.ghlId) : undefined;
+  // A live link wins over the tombstone of an object deleted since this item was queued.
+  const known =
+    (byId?.deleted ? undefined : byId) ??
     links.byPartner(change.kind, conn, change.partnerId) ??
-    (change.previousPartnerId ? links.byPartner(change.kind, conn, change.previousPartnerId) : undefined);
+    (change.previousPartnerId ? links.byPartner(change.kind, conn, change.previousPartnerId) : undefined) ??
+    byId;
   const sourceAt = item.changedAt ?? null;
   const save = (ghlId: string, data: unknown) => {
     links.save({ kind: change.kind, connectionId: conn, ghlId, partnerId: change.partnerId, ghlFp: ghlPrint(change.kind, data), partnerFp: change.fingerprint, state: undefined, sourceAt });
@@ -32,9 +35,11 @@ export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, d
   };
 
   // A late, reordered delivery must not roll back a newer state already synced.
-  if (link?.sourceAt && sourceAt && sourceAt < link.sourceAt && change.kind !== 'tag') {
+  if (known?.sourceAt && sourceAt && sourceAt < known.sourceAt && change.kind !== 'tag') {
     return { status: 'skipped', action: `${change.op} ${change.kind} in GHL`, note: 'an older change than the one already synced (reordered delivery)' };
   }
+  // A deleted object's tombstone only serves the staleness check above.
+  const link = known?.deleted ? undefined : known;
 
   if (link && link.partnerFp === change.fingerprint && change.op !== 'delete') {
     return { status: 'skipped', action: `${change.op} ${change.kind} in GHL`, note: 'no change since the last sync (echo of our own write)' };
@@ -49,7 +54,7 @@ export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, d
       else if (change.kind === 'appointment') await ghl.deleteAppointment(link.ghlId);
       else if (change.kind === 'contact') await ghl.deleteContact(contactId);
     });
-    links.remove(change.kind, conn, link.ghlId);
+    links.bury(change.kind, conn, link.ghlId, sourceAt);
     return { status: 'done', action: `delete ${change.kind} in GHL`, objectId: link.ghlId };
   }
 

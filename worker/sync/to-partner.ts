@@ -18,7 +18,9 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   const kind = item.kind as SyncKind;
   const ghlId = item.ghlId!;
   const { data } = item.payload as GhlPayload;
-  const link = links.byGhl(kind, connection.id, ghlId);
+  const known = links.byGhl(kind, connection.id, ghlId);
+  // A deleted object's tombstone only serves the staleness check below.
+  const link = known?.deleted ? undefined : known;
   const label = `${connector.label}`;
   const contactLink = links.byGhl('contact', connection.id, deps.contactId);
   const base = {
@@ -32,7 +34,7 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   const key = `cs:${deps.locationId}:${deps.contactId}:${item.id}`;
   const sourceAt = item.changedAt ?? null;
   // A late, reordered delivery must not roll back a newer state already synced.
-  if (link?.sourceAt && sourceAt && sourceAt < link.sourceAt) {
+  if (known?.sourceAt && sourceAt && sourceAt < known.sourceAt) {
     return { status: 'skipped', action: `${item.op} ${kind} in ${label}`, note: 'an older change than the one already synced (reordered delivery)' };
   }
 
@@ -54,7 +56,7 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
     if (!link?.partnerId) return { status: 'skipped', action: `delete ${kind} in ${label}`, note: 'never synced to the partner' };
     if (dryRun) return { status: 'skipped', action: `delete ${kind} in ${label}`, note: 'dry run: nothing written' };
     await connector.apply({ ...base, kind, op: 'delete', data: null } as OutboundChange, connection, key);
-    links.remove(kind, connection.id, ghlId);
+    links.bury(kind, connection.id, ghlId, sourceAt);
     return { status: 'done', action: `delete ${kind} in ${label}`, objectId: link.partnerId };
   }
 

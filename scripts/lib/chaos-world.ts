@@ -1,0 +1,290 @@
+/**
+ * One location of the chaos run: what was written on each side (the model), and the changes
+ * themselves, made as a person would make them in GHL (`/_emulator/act`) or in "your app"
+ * (its control API; delivery to us is left to the caller, see chaos-faults.ts).
+ */
+import type { YourAppEmulator } from '../../test/partners/yourapp.ts';
+import { contactFields, differences, noteFields, noteToken, taskFields, taskToken, type SideObjects } from './chaos-check.ts';
+import { act, ghlState, postJson, type Json } from './harness.ts';
+
+export type Side = 'ghl' | 'partner';
+
+interface Base {
+  key: string;
+  origin: Side;
+  ghlId?: string;
+  partnerId?: string;
+  deleted: boolean;
+  /** Source time (epoch ms) of the last write made to it, either side. */
+  lastAt: number;
+  /** Changed on both sides within ~40 ms at least once (a deliberate conflict). */
+  conflicted?: boolean;
+}
+export interface MContact extends Base {
+  email: string;
+  phone: string;
+  firstName: string;
+  lastName: string;
+  companyName: string;
+  tags: Set<string>;
+}
+export interface MNote extends Base {
+  contact: MContact;
+  body: string;
+}
+export interface MTask extends Base {
+  contact: MContact;
+  title: string;
+  body: string;
+  dueDate: string;
+  completed: boolean;
+}
+
+/** Deterministic random numbers (mulberry32), so `--seed` repeats the same choices. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FIRST = ['Ada', 'Bo', 'Cy', 'Di', 'Eli', 'Fay', 'Gus', 'Hal', 'Ivy', 'Jo', 'Kai', 'Lu', 'Max', 'Nia', 'Oz', 'Pia'];
+const LAST = ['Hart', 'Ng', 'Diaz', 'Okoro', 'Berg', 'Lund', 'Sato', 'Rossi', 'Klein', 'Moss'];
+const TAGS = ['alpha', 'beta', 'gamma', 'delta', 'vip', 'lead', 'cold', 'warm'];
+
+export type PartnerSend = (eventId: string, body: string) => void;
+
+export class World {
+  readonly contacts: MContact[] = [];
+  readonly notes: MNote[] = [];
+  readonly tasks: MTask[] = [];
+  /** Keys of objects with a change on its way; the generator leaves them alone meanwhile. */
+  readonly busy = new Set<string>();
+  ghl: SideObjects = { contacts: [], notes: [], tasks: [] };
+  private seq = 0;
+  readonly loc: string;
+  readonly index: number;
+  readonly emulatorUrl: string;
+  readonly partner: YourAppEmulator;
+  readonly random: () => number;
+  readonly send: PartnerSend;
+
+  constructor(opts: { loc: string; index: number; emulatorUrl: string; partner: YourAppEmulator; random: () => number; send: PartnerSend }) {
+    this.loc = opts.loc;
+    this.index = opts.index;
+    this.emulatorUrl = opts.emulatorUrl;
+    this.partner = opts.partner;
+    this.random = opts.random;
+    this.send = opts.send;
+  }
+
+  pick<T>(xs: readonly T[]): T | undefined {
+    return xs.length ? xs[Math.floor(this.random() * xs.length)] : undefined;
+  }
+
+  /** Re-reads GHL's side of this location (ids of objects the partner created appear here). */
+  async refreshGhl(): Promise<void> {
+    const s = await ghlState(this.emulatorUrl, this.loc);
+    this.ghl = { contacts: s.contacts, notes: s.notes, tasks: s.tasks };
+  }
+
+  partnerSide(): SideObjects {
+    const o = this.partner.objects;
+    return { contacts: [...o.contact!.values()], notes: [...o.note!.values()], tasks: [...o.task!.values()] };
+  }
+
+  /** Fills in the id of an object on the side that did not create it, once the sync made it there. */
+  resolve(x: MContact | MNote | MTask, kind: 'contact' | 'note' | 'task'): void {
+    if (!x.ghlId) {
+      const list = kind === 'contact' ? this.ghl.contacts : kind === 'note' ? this.ghl.notes : this.ghl.tasks;
+      const hit = list.find((o) => (kind === 'contact' ? String(o.email).toLowerCase() === x.key : kind === 'note' ? noteToken(o.body) === x.key : taskToken(o.title) === x.key));
+      if (hit) x.ghlId = String(hit.id);
+    }
+    if (!x.partnerId) {
+      const store = this.partner.objects[kind]!;
+      for (const o of store.values()) {
+        const same = (x.ghlId && o.ghlId === x.ghlId) || (kind === 'contact' ? String(o.email ?? '').toLowerCase() === x.key : kind === 'note' ? noteToken(o.body) === x.key : taskToken(o.title) === x.key);
+        if (same) {
+          x.partnerId = String(o.id);
+          break;
+        }
+      }
+    }
+  }
+
+  /** Which side a change to `x` can be made on: the asked one if the object is there yet. */
+  sideFor(x: Base, want: Side): Side {
+    if (want === 'ghl' ? x.ghlId : x.partnerId) return want;
+    return want === 'ghl' ? 'partner' : 'ghl';
+  }
+
+  private ref(c: MContact): Json {
+    return c.partnerId ? { id: c.partnerId, email: c.email } : { email: c.email };
+  }
+
+  /** Makes a change at the partner and hands its event to the delivery (duplicates, reordering). */
+  private async partnerAct(type: string, data: Json): Promise<{ id: string; at: number }> {
+    const res = await postJson<{ event: { id: string; timestamp: string; data: Json }; body: string }>(`${this.partner.url}/_partner/act`, { type, data, deliver: false });
+    this.send(res.event.id, res.body);
+    return { id: String(res.event.data.id ?? data.id ?? ''), at: Date.parse(res.event.timestamp) };
+  }
+
+  // ---- changes ------------------------------------------------------------------------------
+
+  async createContact(side: Side): Promise<void> {
+    const n = ++this.seq;
+    const c: MContact = {
+      key: '', origin: side, deleted: false, lastAt: 0, tags: new Set(),
+      email: `c${this.index}-${n}.${Math.floor(this.random() * 1e6)}@chaos.example.com`,
+      phone: `+1555${this.index}${String(n).padStart(6, '0')}`,
+      firstName: this.pick(FIRST)!, lastName: this.pick(LAST)!, companyName: `Co ${n}`,
+    };
+    c.key = c.email;
+    this.contacts.push(c);
+    const fields = { email: c.email, phone: c.phone, firstName: c.firstName, lastName: c.lastName, companyName: c.companyName };
+    if (side === 'ghl') {
+      const { contact } = await act<{ contact: Json }>(this.emulatorUrl, { locationId: this.loc, action: 'contact.create', data: fields });
+      c.ghlId = String(contact.id);
+      c.lastAt = Date.parse(String(contact.dateUpdated)) || Date.now();
+    } else {
+      const r = await this.partnerAct('contact.created', fields);
+      c.partnerId = r.id;
+      c.lastAt = r.at;
+    }
+  }
+
+  async updateContact(c: MContact, side: Side): Promise<void> {
+    const fields = { firstName: this.pick(FIRST)!, lastName: this.pick(LAST)!, companyName: `Co ${++this.seq}` };
+    Object.assign(c, fields);
+    if (side === 'ghl') {
+      const { contact } = await act<{ contact: Json }>(this.emulatorUrl, { locationId: this.loc, action: 'contact.update', contactId: c.ghlId, data: fields });
+      c.lastAt = Date.parse(String(contact.dateUpdated)) || Date.now();
+    } else {
+      c.lastAt = (await this.partnerAct('contact.updated', { id: c.partnerId, email: c.email, phone: c.phone, ...fields })).at;
+    }
+  }
+
+  async tag(c: MContact, side: Side, add: boolean): Promise<void> {
+    const tag = add ? this.pick(TAGS.filter((t) => !c.tags.has(t)))! : this.pick([...c.tags])!;
+    if (add) c.tags.add(tag);
+    else c.tags.delete(tag);
+    if (side === 'ghl') await act(this.emulatorUrl, { locationId: this.loc, action: add ? 'tags.add' : 'tags.remove', contactId: c.ghlId, tags: [tag] });
+    else await this.partnerAct(add ? 'tag.added' : 'tag.removed', { id: c.partnerId, tags: [tag], contact: this.ref(c) });
+  }
+
+  async createNote(c: MContact, side: Side): Promise<void> {
+    const key = `[n${this.index}-${++this.seq}]`;
+    const n: MNote = { key, origin: side, deleted: false, lastAt: 0, contact: c, body: `${key} first words ${Math.floor(this.random() * 1e4)}` };
+    this.notes.push(n);
+    if (side === 'ghl') {
+      const { note } = await act<{ note: Json }>(this.emulatorUrl, { locationId: this.loc, action: 'note.create', contactId: c.ghlId, data: { body: n.body } });
+      n.ghlId = String(note.id);
+      n.lastAt = Date.parse(String(note.dateAdded)) || Date.now();
+    } else {
+      const r = await this.partnerAct('note.created', { body: n.body, contact: this.ref(c) });
+      n.partnerId = r.id;
+      n.lastAt = r.at;
+    }
+  }
+
+  async updateNote(n: MNote, side: Side): Promise<void> {
+    n.body = `${n.key} edited ${++this.seq}`;
+    if (side === 'ghl') {
+      await act(this.emulatorUrl, { locationId: this.loc, action: 'note.update', noteId: n.ghlId, data: { body: n.body } });
+      n.lastAt = Date.now();
+    } else {
+      n.lastAt = (await this.partnerAct('note.updated', { id: n.partnerId, body: n.body, contact: this.ref(n.contact) })).at;
+    }
+  }
+
+  async deleteNote(n: MNote, side: Side): Promise<void> {
+    n.deleted = true;
+    if (side === 'ghl') await act(this.emulatorUrl, { locationId: this.loc, action: 'note.delete', noteId: n.ghlId });
+    else await this.partnerAct('note.deleted', { id: n.partnerId, contact: this.ref(n.contact) });
+    n.lastAt = Date.now();
+  }
+
+  async createTask(c: MContact, side: Side): Promise<void> {
+    const key = `[t${this.index}-${++this.seq}]`;
+    const due = new Date(Date.now() + (1 + Math.floor(this.random() * 20)) * 86_400_000);
+    due.setUTCHours(17, 0, 0, 0);
+    const t: MTask = { key, origin: side, deleted: false, lastAt: 0, contact: c, title: `${key} call back`, body: `details ${this.seq}`, dueDate: due.toISOString(), completed: false };
+    this.tasks.push(t);
+    const fields = { title: t.title, body: t.body, dueDate: t.dueDate, completed: false };
+    if (side === 'ghl') {
+      const { task } = await act<{ task: Json }>(this.emulatorUrl, { locationId: this.loc, action: 'task.create', contactId: c.ghlId, data: fields });
+      t.ghlId = String(task.id);
+      t.lastAt = Date.now();
+    } else {
+      const r = await this.partnerAct('task.created', { ...fields, contact: this.ref(c) });
+      t.partnerId = r.id;
+      t.lastAt = r.at;
+    }
+  }
+
+  /** GHL sends no event for a task edit (only TaskComplete), so in GHL a task can only be completed. */
+  async updateTask(t: MTask, side: Side): Promise<void> {
+    if (side === 'ghl') {
+      t.completed = true;
+      await act(this.emulatorUrl, { locationId: this.loc, action: 'task.complete', taskId: t.ghlId });
+      t.lastAt = Date.now();
+      return;
+    }
+    const due = new Date(Date.parse(t.dueDate) + 86_400_000);
+    Object.assign(t, { title: `${t.key} call back (v${++this.seq})`, body: `details ${this.seq}`, dueDate: due.toISOString(), completed: this.random() < 0.4 });
+    const r = await this.partnerAct('task.updated', { id: t.partnerId, title: t.title, body: t.body, dueDate: t.dueDate, completed: t.completed, contact: this.ref(t.contact) });
+    t.lastAt = r.at;
+  }
+
+  async deleteTask(t: MTask, side: Side): Promise<void> {
+    t.deleted = true;
+    if (side === 'ghl') await act(this.emulatorUrl, { locationId: this.loc, action: 'task.delete', taskId: t.ghlId });
+    else await this.partnerAct('task.deleted', { id: t.partnerId, contact: this.ref(t.contact) });
+    t.lastAt = Date.now();
+  }
+
+  // ---- lost changes ------------------------------------------------------------------------
+
+  /** Objects whose final state on a side is not the last change made to them. */
+  lost(partner: SideObjects): { key: string; side: Side; why: string; conflicted: boolean }[] {
+    const out: { key: string; side: Side; why: string; conflicted: boolean }[] = [];
+    const flagged = new Set([...this.contacts, ...this.notes, ...this.tasks].filter((x) => x.conflicted).map((x) => x.key));
+    const push = (o: { key: string; side: Side; why: string }) => out.push({ ...o, conflicted: flagged.has(o.key) });
+    const sides: [Side, SideObjects][] = [['ghl', this.ghl], ['partner', partner]];
+    for (const [side, objs] of sides) {
+      for (const c of this.contacts) {
+        const found = objs.contacts.filter((o) => String(o.email ?? '').toLowerCase() === c.key);
+        if (!found.length) push({ key: c.key, side, why: 'created contact missing' });
+        else {
+          const d = differences(contactFields({ ...c, tags: [...c.tags] }), contactFields(found[0]!));
+          if (d.length) push({ key: c.key, side, why: d.join('; ') });
+        }
+      }
+      for (const n of this.notes) {
+        const found = objs.notes.filter((o) => noteToken(o.body) === n.key);
+        if (n.deleted) {
+          if (found.length) push({ key: n.key, side, why: 'deleted note still there' });
+        } else if (!found.length) push({ key: n.key, side, why: 'note missing' });
+        else {
+          const d = differences(noteFields(n as unknown as Json), noteFields(found[0]!));
+          if (d.length) push({ key: n.key, side, why: d.join('; ') });
+        }
+      }
+      for (const t of this.tasks) {
+        const found = objs.tasks.filter((o) => taskToken(o.title) === t.key);
+        if (t.deleted) {
+          if (found.length) push({ key: t.key, side, why: 'deleted task still there' });
+        } else if (!found.length) push({ key: t.key, side, why: 'task missing' });
+        else {
+          const d = differences(taskFields(t as unknown as Json), taskFields(found[0]!));
+          if (d.length) push({ key: t.key, side, why: d.join('; ') });
+        }
+      }
+    }
+    return out;
+  }
+}
