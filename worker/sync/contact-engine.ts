@@ -154,9 +154,27 @@ export class ContactEngine {
           ? await runToPartner(item, this.deps, this.links, settings.dryRun)
           : await runToGhl(item, this.deps, this.links, settings.dryRun);
       await this.settle(item, outcome.status, outcome);
+      if (outcome.reassert && outcome.objectId) this.reassert(item, outcome.objectId, outcome.reassert.data);
     } catch (err) {
       await this.fail(item, action, err);
     }
+  }
+
+  /** Queues a write of the winning partner change back to the partner (it lost it to our own older write). */
+  private reassert(item: WorkItem, ghlId: string, data: unknown) {
+    this.queue.enqueue({
+      idemKey: `reassert:${item.id}`,
+      coalesceKey: `to_partner:${item.connectionId}:${item.kind}:${ghlId}`,
+      direction: 'to_partner',
+      connectionId: item.connectionId,
+      kind: item.kind,
+      op: 'upsert',
+      ghlId,
+      partnerId: item.partnerId,
+      trigger: 'reassert',
+      payload: { data, reassert: true },
+      changedAt: item.changedAt,
+    }, this.now());
   }
 
   /**

@@ -90,6 +90,7 @@ export const SYNC_QUEUE_SCHEMA: readonly string[] = [
      state TEXT,
      synced_at INTEGER,
      source_at INTEGER,
+     partner_write_at INTEGER,
      PRIMARY KEY (kind, connection_id, ghl_id)
    )`,
   `CREATE INDEX links_partner ON links (connection_id, kind, partner_id)`,
@@ -274,6 +275,8 @@ export interface Link {
   syncedAt: number | null;
   /** when the change last synced was made at its source (epoch ms): older changes are stale */
   sourceAt: number | null;
+  /** when we last wrote this object to the partner (epoch ms) */
+  partnerWriteAt: number | null;
   /** A tombstone: the object was deleted; kept so late, older changes about it stay stale. */
   deleted?: boolean;
 }
@@ -290,6 +293,7 @@ type LinkRow = {
   state: string | null;
   synced_at: number | null;
   source_at: number | null;
+  partner_write_at: number | null;
 };
 
 /** ID map of the contact's objects and the content prints of their last sync. */
@@ -312,15 +316,15 @@ export class Links {
     return alias ? this.byGhl(kind, connectionId, alias.ghl_id) : undefined;
   }
 
-  save(link: Omit<Link, 'syncedAt' | 'sourceAt'> & { sourceAt?: number | null }, now = Date.now()) {
+  save(link: Omit<Link, 'syncedAt' | 'sourceAt' | 'partnerWriteAt'> & { sourceAt?: number | null; partnerWriteAt?: number | null }, now = Date.now()) {
     const before = this.byGhl(link.kind, link.connectionId, link.ghlId);
     if (before?.partnerId && link.partnerId && before.partnerId !== link.partnerId) this.alias(link.kind, link.connectionId, before.partnerId, link.ghlId);
     this.sql.exec(
-      `INSERT INTO links (kind, connection_id, ghl_id, partner_id, ghl_fp, partner_fp, state, synced_at, source_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+      `INSERT INTO links (kind, connection_id, ghl_id, partner_id, ghl_fp, partner_fp, state, synced_at, source_at, partner_write_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
        ON CONFLICT (kind, connection_id, ghl_id) DO UPDATE SET partner_id = ?4, ghl_fp = ?5, partner_fp = ?6, state = ?7, synced_at = ?8,
-         source_at = MAX(COALESCE(source_at, 0), COALESCE(?9, 0))`,
+         source_at = MAX(COALESCE(source_at, 0), COALESCE(?9, 0)), partner_write_at = COALESCE(?10, partner_write_at)`,
       link.kind, link.connectionId, link.ghlId, link.partnerId, link.ghlFp, link.partnerFp,
-      link.state === undefined ? null : JSON.stringify(link.state), now, link.sourceAt ?? null,
+      link.state === undefined ? null : JSON.stringify(link.state), now, link.sourceAt ?? null, link.partnerWriteAt ?? null,
     );
   }
 
@@ -362,6 +366,7 @@ export class Links {
       state: r.state === null || r.state === TOMBSTONE ? undefined : JSON.parse(r.state),
       syncedAt: r.synced_at,
       sourceAt: r.source_at,
+      partnerWriteAt: r.partner_write_at,
       deleted: r.state === TOMBSTONE,
     };
   }

@@ -19,6 +19,20 @@ const NO_SHOW_TAG = 'no-show';
 
 export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean): Promise<StepOutcome> {
   const change = item.payload as PartnerChange;
+  const before = links.byPartner(change.kind, change.connectionId, change.partnerId) ?? (item.ghlId ? links.byGhl(change.kind, change.connectionId, item.ghlId) : undefined);
+  const outcome = await applyToGhl(item, deps, links, dryRun);
+  // Both sides changed within moments: this partner change (the newer) was made before our
+  // write of the older GHL change reached the partner, which then overwrote it there. GHL now
+  // holds the winner; the partner must get it back.
+  const overwrittenAt = before?.partnerWriteAt;
+  if (outcome.status === 'done' && change.op === 'upsert' && overwrittenAt && item.changedAt && item.changedAt < overwrittenAt) {
+    return { ...outcome, reassert: { data: change.data } };
+  }
+  return outcome;
+}
+
+async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean): Promise<StepOutcome> {
+  const change = item.payload as PartnerChange;
   const { ghl, contactId } = deps;
   const conn = change.connectionId;
   const byId = item.ghlId ? links.byGhl(change.kind, conn, item.ghlId) : undefined;

@@ -4,10 +4,19 @@ import type { EngineDeps } from './engine-types.ts';
 import { ghlPrint } from './ghl-model.ts';
 import type { Links, WorkItem } from './queue.ts';
 
-export type StepOutcome = { status: 'done' | 'skipped'; action: string; note?: string; objectId?: string | null };
+export type StepOutcome = {
+  status: 'done' | 'skipped';
+  action: string;
+  note?: string;
+  objectId?: string | null;
+  /** The partner may hold an older value we wrote over this change: write the winner there too. */
+  reassert?: { data: unknown };
+};
 
 interface GhlPayload {
   data: unknown;
+  /** Re-writes a winning change the partner lost to our own, older write (see to-ghl.ts). */
+  reassert?: boolean;
 }
 
 export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean): Promise<StepOutcome> {
@@ -17,7 +26,7 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   if (!connector) return { status: 'skipped', action: `${item.op} ${item.kind}`, note: `no connector for ${connection.kind}` };
   const kind = item.kind as SyncKind;
   const ghlId = item.ghlId!;
-  const { data } = item.payload as GhlPayload;
+  const { data, reassert } = item.payload as GhlPayload;
   const known = links.byGhl(kind, connection.id, ghlId);
   // A deleted object's tombstone only serves the staleness check below.
   const link = known?.deleted ? undefined : known;
@@ -34,7 +43,7 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   const key = `cs:${deps.locationId}:${deps.contactId}:${item.id}`;
   const sourceAt = item.changedAt ?? null;
   // A late, reordered delivery must not roll back a newer state already synced.
-  if (known?.sourceAt && sourceAt && sourceAt < known.sourceAt) {
+  if (!reassert && known?.sourceAt && sourceAt && sourceAt < known.sourceAt) {
     return { status: 'skipped', action: `${item.op} ${kind} in ${label}`, note: 'an older change than the one already synced (reordered delivery)' };
   }
 
@@ -61,7 +70,7 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   }
 
   const print = ghlPrint(kind, data);
-  if (link && link.ghlFp === print) {
+  if (!reassert && link && link.ghlFp === print) {
     return { status: 'skipped', action: `update ${kind} in ${label}`, note: 'no change since the last sync (echo of our own write)' };
   }
   const op = link?.partnerId ? 'update' : 'create';
@@ -69,6 +78,6 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
   const result: ApplyResult = await connector.apply({ ...base, kind, op, data } as OutboundChange, connection, key);
   if (result.skipped !== undefined) return { status: 'skipped', action, note: result.skipped };
-  links.save({ kind, connectionId: connection.id, ghlId, partnerId: result.partnerId, ghlFp: print, partnerFp: result.echoFingerprint, state: undefined, sourceAt });
+  links.save({ kind, connectionId: connection.id, ghlId, partnerId: result.partnerId, ghlFp: print, partnerFp: result.echoFingerprint, state: undefined, sourceAt, partnerWriteAt: Date.now() });
   return { status: 'done', action, objectId: result.partnerId };
 }
