@@ -4,7 +4,8 @@
  * emulators, the worker in workerd, and the black-box browser tests in Debian's Chromium.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './stack.ts';
 
@@ -34,4 +35,12 @@ run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.node.json']);
 run(bin('tsc'), ['--noEmit', '-p', 'ui/tsconfig.json']);
 run(bin('vite'), ['build', '--logLevel', 'warn']);
 if (!only.length || only.includes('e2e')) ensureChromium();
-run(bin('vitest'), ['run', ...(only.length ? only.flatMap((p) => ['--project', p]) : [])]);
+// The JSON report gives the totals for one plain closing line, whatever the projects printed.
+const report = join(mkdtempSync(join(tmpdir(), 'contact-sync-test-')), 'vitest.json');
+console.log(`\n> vitest run ${only.map((p) => `--project ${p}`).join(' ')}`);
+const tests = spawnSync(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...only.flatMap((p) => ['--project', p])], { cwd: ROOT, stdio: 'inherit' });
+if (existsSync(report)) {
+  const totals = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
+  console.log(`\n${totals.numPassedTests} passed, ${totals.numFailedTests} failed, ${totals.numPendingTests} skipped`);
+}
+process.exit(tests.status ?? 1);
