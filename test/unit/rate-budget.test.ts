@@ -46,6 +46,18 @@ describe('RateBudget', () => {
     expect(b.waitMs(300)).toBe(0);
   });
 
+  it('frees the slot of an answer GHL did not count (a rejected token)', () => {
+    const b = new RateBudget();
+    b.onSend();
+    b.onAnswer(0, headers(2, 1));
+    b.onSend();
+    b.onUncounted();
+    b.onSend();
+    expect(b.waitMs(1)).toBeGreaterThan(0);
+    b.onAnswer(2, headers(2, 0));
+    expect(b.waitMs(3)).toBe(997);
+  });
+
   it('knows when the daily allowance is gone', () => {
     const b = new RateBudget();
     b.onSend();

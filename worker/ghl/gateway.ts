@@ -90,7 +90,9 @@ export class GhlGateway {
         return { ok: false, failure: { kind: 'unavailable', status: 503, message: `GHL did not answer: ${String(err)}` } };
       }
       this.stats.sent++;
-      this.budget.onAnswer(Date.now(), readRateLimitHeaders(res.headers));
+      const limits = readRateLimitHeaders(res.headers);
+      if (res.status === 401 && limits.remaining === undefined && limits.max === undefined) this.budget.onUncounted();
+      else this.budget.onAnswer(Date.now(), limits);
       const body = await readBody(res);
       if (res.ok) return { ok: true, status: res.status, data: body as T };
       const failure = classifyGhlError(res.status, body);

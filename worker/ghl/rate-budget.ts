@@ -67,6 +67,14 @@ export class RateBudget {
     }
   }
 
+  /**
+   * An answer GHL did not count: a rejected token comes back without rate-limit headers, so it
+   * frees its slot at once instead of holding it for a window.
+   */
+  onUncounted(): void {
+    this.inflight = Math.max(0, this.inflight - 1);
+  }
+
   /** Called when a request failed without an answer (network error). */
   onNoAnswer(now: number): void {
     this.inflight = Math.max(0, this.inflight - 1);
