@@ -29,6 +29,8 @@ export interface GatewayStats {
 /** A person is waiting on interactive calls: give up sooner and let the panel say "try again". */
 const MAX_429_RETRIES = { interactive: 3, background: 8 } as const;
 const MAX_5XX_RETRIES = 2;
+/** GHL answers in well under a second; a call still open after this is treated as lost. */
+const GHL_TIMEOUT_MS = 20_000;
 
 interface Waiter {
   priority: 'interactive' | 'background';
@@ -79,10 +81,12 @@ export class GhlGateway {
       }
       let res: Response;
       try {
-        res = await fetch(this.url(req), this.init(req, token));
+        res = await fetch(this.url(req), { ...this.init(req, token), signal: AbortSignal.timeout(GHL_TIMEOUT_MS) });
       } catch (err) {
         this.budget.onNoAnswer(Date.now());
-        if (serverRetries++ < MAX_5XX_RETRIES) {
+        // A POST that got no answer may have created something: the caller decides (the sync
+        // engine looks before creating again); calls that are safe to repeat are retried here.
+        if (req.method !== 'POST' && serverRetries++ < MAX_5XX_RETRIES) {
           this.stats.retried++;
           await sleep(fullJitter(serverRetries, this.backoff));
           continue;
