@@ -6,6 +6,7 @@
 import type { YourAppEmulator } from '../../test/partners/yourapp.ts';
 import { contactFields, differences, noteFields, noteToken, taskFields, taskToken, type SideObjects } from './chaos-check.ts';
 import { act, ghlState, postJson, type Json } from './harness.ts';
+import { seededRandom } from '../../test/emulator/ids.ts';
 
 export type Side = 'ghl' | 'partner';
 
@@ -40,17 +41,8 @@ export interface MTask extends Base {
   completed: boolean;
 }
 
-/** Deterministic random numbers (mulberry32), so `--seed` repeats the same choices. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic random numbers, so `--seed` repeats the same choices. */
+export const rng = seededRandom;
 
 const FIRST = ['Ada', 'Bo', 'Cy', 'Di', 'Eli', 'Fay', 'Gus', 'Hal', 'Ivy', 'Jo', 'Kai', 'Lu', 'Max', 'Nia', 'Oz', 'Pia'];
 const LAST = ['Hart', 'Ng', 'Diaz', 'Okoro', 'Berg', 'Lund', 'Sato', 'Rossi', 'Klein', 'Moss'];
