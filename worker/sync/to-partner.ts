@@ -1,6 +1,7 @@
 /** Runs one GHL → partner work item against the connector. */
 import type { ApplyResult, OutboundChange, SyncKind } from '../connectors/types.ts';
 import type { EngineDeps } from './engine-types.ts';
+import { mapFor } from '../connectors/mapping.ts';
 import { ghlPrint } from './ghl-model.ts';
 import type { Links, WorkItem } from './queue.ts';
 
@@ -79,5 +80,12 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   const result: ApplyResult = await connector.apply({ ...base, kind, op, data } as OutboundChange, connection, key);
   if (result.skipped !== undefined) return { status: 'skipped', action, note: result.skipped };
   links.save({ kind, connectionId: connection.id, ghlId, partnerId: result.partnerId, ghlFp: print, partnerFp: result.echoFingerprint, state: undefined, sourceAt, partnerWriteAt: Date.now() });
+  const tags = (data as { tags?: unknown })?.tags;
+  if (kind === 'contact' && Array.isArray(tags) && 'tags' in mapFor(connector.defaultFieldMaps, connection.settings, 'contact')) {
+    // The contact carried its tags to the partner: the tag item that follows has nothing to add.
+    const held = tags.map((t) => String(t).toLowerCase());
+    const tagLink = links.byGhl('tag', connection.id, ghlId);
+    links.save({ kind: 'tag', connectionId: connection.id, ghlId, partnerId: tagLink?.partnerId ?? result.partnerId, ghlFp: ghlPrint('tag', { tags: held }), partnerFp: null, state: held, sourceAt });
+  }
   return { status: 'done', action, objectId: result.partnerId };
 }
