@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startEmulator, type EmulatorOptions } from '../test/emulator/server.ts';
+import { workerConfig } from '../test/emulator/worker-config.ts';
 import { startCalcomEmulator, type CalcomEmulator } from '../test/partners/calcom.ts';
 import { startYourAppEmulator, type YourAppEmulator } from '../test/partners/yourapp.ts';
 
@@ -126,19 +127,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const partners: StackPartners = { yourapp: [], calcom: null };
   for (let i = 0; i < (options.partners?.yourapp ?? 0); i++) partners.yourapp.push(await startYourAppEmulator());
   if (options.partners?.calcom) partners.calcom = await startCalcomEmulator();
+  const ownStateDir = !options.stateDir;
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'contact-sync-'));
-  const envFile = writeEnvFile(stateDir, {
-    GHL_CLIENT_ID: client.clientId,
-    GHL_CLIENT_SECRET: client.clientSecret,
-    GHL_SHARED_SECRET: client.sharedSecret,
-    GHL_API_BASE: emulator.url,
-    GHL_MARKETPLACE_BASE: emulator.url,
-    GHL_WEBHOOK_ED25519_PUBLIC_KEY: emulator.keys.ed25519PublicKeyPem,
-    GHL_WEBHOOK_RSA_PUBLIC_KEY: emulator.keys.rsaPublicKeyPem,
-    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    SESSION_SIGNING_KEY: randomBytes(48).toString('base64url'),
-    APP_BASE_URL: appUrl,
-  });
+  const envFile = writeEnvFile(stateDir, workerConfig(emulator, client, appUrl));
   const migrate = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir], {
     cwd: ROOT,
     env: quietEnv(),
@@ -170,6 +161,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await emulator.close();
     await closePartners(partners);
     if (snapshot) rmSync(snapshot.dir, { recursive: true, force: true });
+    if (ownStateDir) rmSync(stateDir, { recursive: true, force: true });
   };
   try {
     await waitForHealth(appUrl, child);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
 import { startEmulator } from './emulator/server.ts';
+import { workerConfig } from './emulator/worker-config.ts';
 import { startAppointletEmulator } from './partners/appointlet.ts';
 import { startCalcomEmulator } from './partners/calcom.ts';
 import { startSink } from './partners/common.ts';
@@ -24,16 +25,7 @@ export default async function setup(project: TestProject) {
   const appointlet = await startAppointletEmulator();
   const yourapp = await startYourAppEmulator();
   project.provide('workerBindings', {
-    GHL_CLIENT_ID: client.clientId,
-    GHL_CLIENT_SECRET: client.clientSecret,
-    GHL_SHARED_SECRET: client.sharedSecret,
-    GHL_API_BASE: emu.url,
-    GHL_MARKETPLACE_BASE: emu.url,
-    GHL_WEBHOOK_ED25519_PUBLIC_KEY: emu.keys.ed25519PublicKeyPem,
-    GHL_WEBHOOK_RSA_PUBLIC_KEY: emu.keys.rsaPublicKeyPem,
-    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    SESSION_SIGNING_KEY: randomBytes(48).toString('base64url'),
-    APP_BASE_URL: 'http://app.test',
+    ...workerConfig(emu, client, 'http://app.test'),
     EMULATOR_URL: emu.url,
     CALCOM_URL: calcom.url,
     CALCOM_API_KEY: calcom.apiKey,

@@ -317,10 +317,3 @@ export async function recordInboundEvent(env: Env, id: string, at = Date.now()):
   if (hit) hit.row.last_event_at = at;
 }
 
-/** Records (or with null, clears) the connection's last error; an error sets status 'error'. */
-export async function recordConnectionError(env: Env, id: string, message: string | null): Promise<void> {
-  await env.DB.prepare(
-    `UPDATE connections SET last_error = ?, status = CASE WHEN ? IS NULL THEN (CASE WHEN status = 'error' THEN 'active' ELSE status END) ELSE 'error' END, updated_at = ? WHERE id = ?`,
-  ).bind(message?.slice(0, 500) ?? null, message, Date.now(), id).run();
-  rowCache.delete(id);
-}

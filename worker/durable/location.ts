@@ -24,7 +24,7 @@ import { connectionHealth, recordSyncLog, type SyncLogInput } from '../sync-log/
 
 /** How long a webhookId is remembered (longer than GHL's ~70 min retry span). */
 const DEDUPE_KEEP_MS = 24 * 60 * 60 * 1000;
-const INSTALL_MAX_ATTEMPTS = 12;
+const INBOX_MAX_ATTEMPTS = 12;
 
 export interface IngestResult {
   accepted: boolean;
@@ -117,13 +117,6 @@ export class LocationDO extends DurableObject<Env> {
   async ghl<T = unknown>(resourceId: string, req: GhlRequest): Promise<GhlResult<T>> {
     this.bind(resourceId);
     return this.gateway().send<T>(req);
-  }
-
-  /** Calls waiting for the rate budget, and counters since the object started. */
-  async gatewayStatus(resourceId: string) {
-    this.bind(resourceId);
-    const g = this.gateway();
-    return { backlog: g.backlog, ...g.stats, refreshes: this.keeper().refreshCount };
   }
 
   // ---- install and tokens ---------------------------------------------------------------
@@ -325,15 +318,7 @@ export class LocationDO extends DurableObject<Env> {
         this.sql.exec("UPDATE inbox SET state = 'dispatched', attempts = attempts + 1 WHERE seq = ?", row.seq);
       } catch (err) {
         if (row.contact_id) blocked.add(row.contact_id);
-        const attempts = row.attempts + 1;
-        this.sql.exec(
-          'UPDATE inbox SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE seq = ?',
-          attempts >= INSTALL_MAX_ATTEMPTS ? 'failed' : 'retry',
-          attempts,
-          Date.now() + 500 + fullJitter(attempts, { baseMs: 500, capMs: 5 * 60_000 }),
-          String(err),
-          row.seq,
-        );
+        this.retryRow(row.seq, row.attempts, err);
       }
     }
   }
@@ -362,7 +347,7 @@ export class LocationDO extends DurableObject<Env> {
     const next = attempts + 1;
     this.sql.exec(
       'UPDATE inbox SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE seq = ?',
-      next >= INSTALL_MAX_ATTEMPTS ? 'failed' : 'retry',
+      next >= INBOX_MAX_ATTEMPTS ? 'failed' : 'retry',
       next,
       Date.now() + 500 + fullJitter(next, { baseMs: 500, capMs: 5 * 60_000 }),
       String(err),
@@ -411,7 +396,7 @@ export class LocationDO extends DurableObject<Env> {
       this.sql.exec("UPDATE inbox SET state = 'done', attempts = ? WHERE seq = ?", attempts + 1, seq);
     } catch (err) {
       const next = attempts + 1;
-      const state = next >= INSTALL_MAX_ATTEMPTS ? 'failed' : 'retry';
+      const state = next >= INBOX_MAX_ATTEMPTS ? 'failed' : 'retry';
       const delay = 1000 + fullJitter(next, { baseMs: 1000, capMs: 5 * 60_000 });
       this.sql.exec(
         'UPDATE inbox SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE seq = ?',

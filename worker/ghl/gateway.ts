@@ -19,13 +19,6 @@ export type GhlResult<T = unknown> =
   | { ok: true; status: number; data: T }
   | { ok: false; failure: GhlFailure };
 
-export interface GatewayStats {
-  sent: number;
-  throttled: number;
-  retried: number;
-  refreshes: number;
-}
-
 /** A person is waiting on interactive calls: give up sooner and let the panel say "try again". */
 const MAX_429_RETRIES = { interactive: 3, background: 8 } as const;
 const MAX_5XX_RETRIES = 2;
@@ -46,7 +39,6 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export class GhlGateway {
   readonly budget = new RateBudget();
-  readonly stats: GatewayStats = { sent: 0, throttled: 0, retried: 0, refreshes: 0 };
   private waiters: Waiter[] = [];
   private pumping = false;
   private readonly apiBase: string;
@@ -57,11 +49,6 @@ export class GhlGateway {
     this.apiBase = apiBase;
     this.keeper = keeper;
     this.backoff = backoff;
-  }
-
-  /** Requests waiting for a slot right now. */
-  get backlog(): number {
-    return this.waiters.length;
   }
 
   async send<T = unknown>(req: GhlRequest): Promise<GhlResult<T>> {
@@ -87,13 +74,11 @@ export class GhlGateway {
         // A POST that got no answer may have created something: the caller decides (the sync
         // engine looks before creating again); calls that are safe to repeat are retried here.
         if (req.method !== 'POST' && serverRetries++ < MAX_5XX_RETRIES) {
-          this.stats.retried++;
           await sleep(fullJitter(serverRetries, this.backoff));
           continue;
         }
         return { ok: false, failure: { kind: 'unavailable', status: 503, message: `GHL did not answer: ${String(err)}` } };
       }
-      this.stats.sent++;
       const limits = readRateLimitHeaders(res.headers);
       if (res.status === 401 && limits.remaining === undefined && limits.max === undefined) this.budget.onUncounted();
       else this.budget.onAnswer(Date.now(), limits);
@@ -101,7 +86,6 @@ export class GhlGateway {
       if (res.ok) return { ok: true, status: res.status, data: body as T };
       const failure = classifyGhlError(res.status, body);
       if (failure.kind === 'rate_limited' && attempt < MAX_429_RETRIES[req.priority ?? 'background']) {
-        this.stats.throttled++;
         this.budget.pause(Date.now(), Math.max(50, fullJitter(attempt + 1, this.backoff)));
         continue;
       }
@@ -109,14 +93,12 @@ export class GhlGateway {
         refreshed = true;
         try {
           await this.keeper.refresh(token);
-          this.stats.refreshes++;
         } catch (err) {
           return { ok: false, failure: tokenFailure(err) };
         }
         continue;
       }
       if (failure.kind === 'unavailable' && req.method === 'GET' && serverRetries++ < MAX_5XX_RETRIES) {
-        this.stats.retried++;
         await sleep(fullJitter(serverRetries, this.backoff));
         continue;
       }

@@ -31,7 +31,6 @@ export interface TokenKeeperDeps {
 export class TokenKeeper {
   private stored: StoredTokens | null = null;
   private inflight: Promise<TokenSet> | null = null;
-  refreshCount = 0;
   private readonly deps: TokenKeeperDeps;
 
   constructor(deps: TokenKeeperDeps) {
@@ -83,7 +82,6 @@ export class TokenKeeper {
     const before = this.stored ?? (await readTokens(db, config.tokenEncryptionKey, resourceId));
     if (!before) throw new ReconnectNeeded('no tokens stored for this install');
     try {
-      this.refreshCount++;
       const next = await refreshTokens(config, before.tokens, this.now());
       await this.store(next);
       return next;
