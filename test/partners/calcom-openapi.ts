@@ -30,12 +30,17 @@ function load(): Spec {
  * The spec's `oneOf`s are not exclusive (a plain booking also satisfies GetSeatedBookingOutput,
  * whose required fields are a subset), so a strict oneOf rejects every real answer. They are
  * read as anyOf; tests pin the exact branch by also validating against the named schema.
+ * `nullable` without a `type` (e.g. `{ nullable, allOf }`), which Ajv refuses, becomes "that or null".
  */
 function relax(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(relax);
   if (!node || typeof node !== 'object') return node;
   const out: Schema = {};
   for (const [k, v] of Object.entries(node)) out[k === 'oneOf' ? 'anyOf' : k] = relax(v);
+  if (out.nullable === true && out.type === undefined) {
+    const { nullable: _nullable, ...rest } = out;
+    return { anyOf: [rest, { type: 'null' }] };
+  }
   return out;
 }
 

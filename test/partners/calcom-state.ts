@@ -160,6 +160,20 @@ export class CalState {
     return et;
   }
 
+  /** `EventTypeOutput_2024_06_14` of one event type; the options include the default length, as the spec requires. */
+  eventTypeOutput(id: number): Obj {
+    const et = this.eventTypes.find((e) => e.id === id);
+    if (!et) throw notFound(`Event type with id=${id} not found`);
+    const options = et.lengthOptions?.length ? [...new Set([et.length, ...et.lengthOptions])].sort((a, b) => a - b) : undefined;
+    return {
+      id: et.id, lengthInMinutes: et.length, ...(options ? { lengthInMinutesOptions: options } : {}), title: et.title, slug: et.slug, description: '',
+      locations: [{ type: 'integration', integration: 'cal-video' }], bookingFields: [], disableGuests: false, recurrence: null, metadata: {},
+      price: 0, currency: 'usd', lockTimeZoneToggleOnBookingPage: false, forwardParamsSuccessRedirect: null, successRedirectUrl: null,
+      isInstantEvent: false, scheduleId: null, hidden: false, bookingRequiresAuthentication: false, ownerId: this.host.id,
+      users: [this.host.username], bookingUrl: `https://cal.com/${this.host.username}/${et.slug}`,
+    };
+  }
+
   #checkFree(startMs: number, endMs: number, except?: string): void {
     for (const b of this.bookings.values()) {
       if (b.uid === except || (b.status !== 'accepted' && b.status !== 'pending')) continue;

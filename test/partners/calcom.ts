@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { apiMiddleware, CallStats, Deliverer, Faults, jsonBody, listen, type Delivery, type FaultRule } from './common.ts';
+import { CalOAuth, OAuthError, type OAuthClient } from './calcom-oauth.ts';
 import { CalError, CalState, checkCreateInput, type CalBooking, type CalEventType, type CalHost, type NewBooking } from './calcom-state.ts';
 import { ALL_TRIGGERS, bookingPayload, calcomSignatureHeaders, envelope, type Trigger, type WebhookSubscription } from './calcom-webhooks.ts';
 
@@ -14,8 +15,10 @@ export interface CalcomEmulatorOptions {
   port?: number;
   /** Accepted `Authorization: Bearer` value (API key); random `cal_test_…` by default. */
   apiKey?: string;
-  /** More accepted bearer tokens (OAuth access tokens). */
+  /** More accepted bearer tokens (fixed OAuth access tokens that never expire). */
   accessTokens?: string[];
+  /** OAuth clients whose tokens `POST /v2/auth/oauth2/token` refreshes (more by the control API). */
+  oauthClients?: Partial<OAuthClient>[];
   /** Webhook secret; random by default, null for a webhook without secret. */
   webhookSecret?: string | null;
   /** Where webhooks go; none are sent until one is set (here or by the control API). */
@@ -31,6 +34,8 @@ export interface ApiRequest {
   path: string;
   query: Record<string, string>;
   apiVersion: string | null;
+  /** The bearer token it carried (test-only log). */
+  bearer: string | null;
   body: unknown;
   status: number;
 }
@@ -40,6 +45,7 @@ export interface CalcomEmulator {
   apiKey: string;
   webhookSecret: string | null;
   state: CalState;
+  oauth: CalOAuth;
   deliveries: Delivery[];
   requests: ApiRequest[];
   /** Waits for webhooks sent in the background after API calls. */
@@ -48,6 +54,8 @@ export interface CalcomEmulator {
 }
 
 const VERSIONS = new Set(['2024-08-13', '2026-02-25']);
+const EVENT_TYPES_VERSION = '2024-06-14';
+const TOKEN_PATH = '/v2/auth/oauth2/token';
 const DEFAULT_EVENT_TYPES: CalEventType[] = [
   { id: 1, slug: '30min', title: '30 Min Meeting', length: 30, lengthOptions: [15, 45, 60] },
   { id: 2, slug: 'consultation', title: 'Consultation', length: 60 },
@@ -65,6 +73,8 @@ export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
   const tokens = new Set([apiKey, ...(opts.accessTokens ?? [])]);
   const host: CalHost = { id: 1, username: 'demo-host', email: 'host@cal.example', name: 'Demo Host', timeZone: 'UTC', ...opts.host };
   const state = new CalState(host, structuredClone(opts.eventTypes ?? DEFAULT_EVENT_TYPES));
+  const oauth = new CalOAuth();
+  for (const client of opts.oauthClients ?? []) oauth.addClient(client);
   const faults = new Faults();
   const stats = new CallStats();
   const requests: ApiRequest[] = [];
@@ -124,24 +134,48 @@ export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
     } catch {
       body = text;
     }
-    const entry: ApiRequest = { method: c.req.method, path: c.req.path, query: Object.fromEntries(new URL(c.req.url).searchParams), apiVersion: c.req.header('cal-api-version') ?? null, body, status: 0 };
+    const auth = c.req.header('authorization');
+    const entry: ApiRequest = {
+      method: c.req.method,
+      path: c.req.path,
+      query: Object.fromEntries(new URL(c.req.url).searchParams),
+      apiVersion: c.req.header('cal-api-version') ?? null,
+      bearer: auth?.startsWith('Bearer ') ? auth.slice(7).trim() : null,
+      body,
+      status: 0,
+    };
     requests.push(entry);
     if (requests.length > 1000) requests.shift();
     await next();
     entry.status = c.res.status;
   });
   app.use('/v2/*', async (c, next) => {
+    // The token endpoint authenticates the client in its body, not with a bearer.
+    if (c.req.path === TOKEN_PATH) return next();
     const auth = c.req.header('authorization') ?? '';
     const token = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
-    if (!tokens.has(token)) return errorResponse(c, 401, 'UnauthorizedException', token ? 'Invalid Access Token.' : 'No Authorization header provided');
-    if (c.req.path.startsWith('/v2/bookings')) {
-      const version = c.req.header('cal-api-version');
-      if (!version || !VERSIONS.has(version)) {
-        return errorResponse(c, 400, 'BadRequestException', 'This emulator serves bookings only as cal-api-version 2024-08-13 (or 2026-02-25); set the header.');
-      }
+    if (!tokens.has(token) && !oauth.accepts(token)) return errorResponse(c, 401, 'UnauthorizedException', token ? 'Invalid Access Token.' : 'No Authorization header provided');
+    const version = c.req.header('cal-api-version');
+    if (c.req.path.startsWith('/v2/bookings') && (!version || !VERSIONS.has(version))) {
+      return errorResponse(c, 400, 'BadRequestException', 'This emulator serves bookings only as cal-api-version 2024-08-13 (or 2026-02-25); set the header.');
+    }
+    if (c.req.path.startsWith('/v2/event-types') && version !== EVENT_TYPES_VERSION) {
+      return errorResponse(c, 400, 'BadRequestException', `This emulator serves event types only as cal-api-version ${EVENT_TYPES_VERSION}; set the header.`);
     }
     await next();
   });
+
+  app.post(TOKEN_PATH, async (c) => {
+    const form = (c.req.header('content-type') ?? '').includes('application/x-www-form-urlencoded');
+    const input = form ? Object.fromEntries(new URLSearchParams(await c.req.text())) : ((await jsonBody(c)) ?? {});
+    try {
+      return c.json(oauth.exchange(input));
+    } catch (err) {
+      if (!(err instanceof OAuthError)) throw err;
+      return c.json({ error: err.error, error_description: err.message }, err.status as 400);
+    }
+  });
+  app.get('/v2/event-types/:id', (c) => c.json({ status: 'success', data: state.eventTypeOutput(Number(c.req.param('id'))) }));
 
   app.get('/v2/me', (c) =>
     c.json({
@@ -236,6 +270,26 @@ export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
     const r = ops.markAbsent(uid, { attendees: [{ email, absent: b.absent !== false }] }, true);
     return c.json({ booking: r.booking, delivery: await r.delivery });
   });
+  ctl.get('/oauth', (c) => c.json({ clients: [...oauth.clients.values()], refreshes: oauth.refreshes }));
+  ctl.post('/oauth/clients', async (c) => {
+    const b = await body(c);
+    return c.json(oauth.addClient({
+      clientId: typeof b.clientId === 'string' ? b.clientId : undefined,
+      clientSecret: b.clientSecret === null ? null : typeof b.clientSecret === 'string' ? b.clientSecret : undefined,
+      accessTokenTtlSec: typeof b.accessTokenTtlSec === 'number' ? b.accessTokenTtlSec : undefined,
+    }));
+  });
+  ctl.post('/oauth/grant', async (c) => {
+    const b = await body(c);
+    try {
+      return c.json(oauth.grant(need(b, 'clientId'), typeof b.accessTokenTtlSec === 'number' ? b.accessTokenTtlSec : undefined));
+    } catch (err) {
+      if (!(err instanceof OAuthError)) throw err;
+      return c.json({ error: err.error, error_description: err.message }, err.status as 400);
+    }
+  });
+  ctl.post('/oauth/expire', async (c) => c.json({ ok: oauth.expire(need(await body(c), 'accessToken')) }));
+  ctl.post('/oauth/revoke', async (c) => c.json({ ok: oauth.revoke(need(await body(c), 'refreshToken')) }));
   ctl.get('/faults', (c) => c.json({ faults: faults.list() }));
   ctl.post('/faults', async (c) => c.json({ id: faults.add((await body(c)) as FaultRule) }));
   ctl.delete('/faults', (c) => {
@@ -260,18 +314,19 @@ export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
   });
   app.route('/_partner', ctl);
 
-  return { app, apiKey, webhookSecret: secret, state, deliverer, requests };
+  return { app, apiKey, webhookSecret: secret, state, oauth, deliverer, requests };
 }
 
 /** Starts the Cal.com emulator on 127.0.0.1. */
 export async function startCalcomEmulator(opts: CalcomEmulatorOptions = {}): Promise<CalcomEmulator> {
-  const { app, apiKey, webhookSecret, state, deliverer, requests } = createCalcomApp(opts);
+  const { app, apiKey, webhookSecret, state, oauth, deliverer, requests } = createCalcomApp(opts);
   const running = await listen(app, opts.port);
   return {
     url: running.url,
     apiKey,
     webhookSecret,
     state,
+    oauth,
     deliveries: deliverer.log,
     requests,
     flush: () => deliverer.flush(),

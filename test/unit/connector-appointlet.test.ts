@@ -78,6 +78,29 @@ describe('Appointlet parseInbound (activities from the emulator)', () => {
     expect((await appt()).data).toMatchObject({ status: 'cancelled' });
   });
 
+  it('a meeting awaiting the host\'s approval (approved: null) is a new, unconfirmed appointment until approved', async () => {
+    const r = await act({ action: 'Meeting.scheduled', requiresApproval: true, attendee: { email: 'pending@example.com' } });
+    expect(r.activity.entity).toMatchObject({ approved: null, cancelled: false });
+    const appt = async () => (await lastDelivery()).changes.find((c) => c.kind === 'appointment')!;
+    const pending = await appt();
+    expect(pending.data).toMatchObject({ status: 'new' });
+    await act({ action: 'Meeting.rescheduled', meetingId: r.activity.entity.id, start: '2030-03-01T10:00:00Z' });
+    expect(await appt()).toMatchObject({ partnerId: pending.partnerId, data: { status: 'new' } });
+    await act({ action: 'Meeting.approved', meetingId: r.activity.entity.id });
+    expect(await appt()).toMatchObject({ partnerId: pending.partnerId, data: { status: 'confirmed' } });
+    // Each state prints differently, so none is taken for an echo of the one before.
+    expect(new Set([pending.fingerprint, (await appt()).fingerprint]).size).toBe(2);
+  });
+
+  it('group requests are decided per attendee: Attendee.approved confirms while the meeting stays undecided', async () => {
+    const r = await act({ action: 'Meeting.scheduled', requiresApproval: true, attendees: [{ email: 'g-pend1@example.com' }, { email: 'g-pend2@example.com' }] });
+    const [first, second] = r.activity.entity.attendees;
+    await act({ action: 'Attendee.approved', meetingId: r.activity.entity.id, attendeeId: first.id });
+    expect((await lastDelivery()).changes.find((c) => c.kind === 'appointment')).toMatchObject({ contact: { email: 'g-pend1@example.com' }, data: { status: 'confirmed' } });
+    await act({ action: 'Attendee.declined', meetingId: r.activity.entity.id, attendeeId: second.id });
+    expect((await lastDelivery()).changes.find((c) => c.kind === 'appointment')).toMatchObject({ contact: { email: 'g-pend2@example.com' }, data: { status: 'cancelled' } });
+  });
+
   it('Meeting.tagged/untagged → tag_add / tag_remove on each attendee', async () => {
     const r = await act({ action: 'Meeting.scheduled', attendees: [{ email: 'a1@example.com' }, { email: 'a2@example.com' }] });
     await act({ action: 'Meeting.tagged', meetingId: r.activity.entity.id, tag: 'VIP' });

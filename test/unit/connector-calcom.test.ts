@@ -1,7 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { calcomConnector } from '../../worker/connectors/calcom.ts';
+import { keptLengthNote, lengthForNewBooking, newBookingNote } from '../../worker/connectors/calcom-length.ts';
 import { toCreateBookingInput, viewFromApi, CALCOM_DEFAULT_MAPS } from '../../worker/connectors/calcom-map.ts';
+import { refreshCalcomTokens } from '../../worker/connectors/calcom-oauth.ts';
+import { ACCESS_TOKEN_RENEW_AT, CredentialKeeper, outcomeError, type CredentialStore } from '../../worker/connectors/credential-keeper.ts';
 import { PartnerApiError } from '../../worker/connectors/http.ts';
 import type { ConnectorConnection, OutboundChange, PartnerChange } from '../../worker/connectors/types.ts';
 import { AppError } from '../../worker/errors.ts';
@@ -170,6 +173,30 @@ describe('Cal.com outbound mapping (pure)', () => {
     expect(requestErrors('/v2/bookings', 'post', input)).toEqual([]);
   });
 
+  it('passes the appointment length as lengthInMinutes, in a body the spec accepts', () => {
+    const appt = { title: 'Long', startTime: '2030-02-01T10:00:00.000Z', endTime: '2030-02-01T10:45:00.000Z', status: 'confirmed' as const };
+    const input = toCreateBookingInput(appt, { email: 'a@example.com', name: 'A' }, { eventTypeId: 1, lengthInMinutes: 45, timeZone: 'UTC', contactMap: CALCOM_DEFAULT_MAPS.contact!, metadata: {} });
+    expect(input).toMatchObject({ lengthInMinutes: 45 });
+    expect(requestErrors('/v2/bookings', 'post', input)).toEqual([]);
+  });
+
+  it('sends a length only when the event type offers it, and explains any other outcome', () => {
+    const at = (minutes: number) => ({ title: 't', startTime: '2030-02-01T10:00:00.000Z', endTime: new Date(Date.parse('2030-02-01T10:00:00Z') + minutes * 60_000).toISOString(), status: 'confirmed' as const });
+    const multi = { id: 1, lengthInMinutes: 30, lengthInMinutesOptions: [15, 30, 45, 60] };
+    const single = { id: 2, lengthInMinutes: 60 };
+    expect(lengthForNewBooking(at(45), multi)).toBe(45);
+    expect(lengthForNewBooking(at(50), multi)).toBeUndefined();
+    expect(lengthForNewBooking(at(60), single)).toBeUndefined();
+    expect(lengthForNewBooking(at(45), null)).toBeUndefined();
+    const booked30 = { start: '2030-02-01T10:00:00Z', end: '2030-02-01T10:30:00Z' };
+    expect(newBookingNote(at(30), booked30, multi)).toBeUndefined();
+    expect(newBookingNote(at(50), booked30, multi)).toBe("Cal.com event type 1 offers 15, 30, 45, 60 min, not the appointment's 50 min: the booking has 30 min.");
+    expect(newBookingNote(at(50), booked30, null)).toMatch(/booked 30 min, not the appointment's 50 min \(the event type's lengths could not be read\)/);
+    expect(keptLengthNote(at(30), booked30)).toBeUndefined();
+    expect(keptLengthNote(at(45), booked30)).toMatch(/cannot change a booking's length.*stays 30 min, the appointment is 45 min/);
+    expect(keptLengthNote({ ...at(30), endTime: at(30).startTime }, booked30)).toMatch(/does not end after it starts/);
+  });
+
   it('reads an API booking into the same view as a webhook', () => {
     const view = viewFromApi({ uid: 'u', title: 't', start: '2030-01-01T00:00:00Z', end: '2030-01-01T01:00:00Z', status: 'pending', attendees: [{ email: 'A@B.co', name: 'A', absent: false }], bookingFieldsResponses: { notes: 'n', attendeePhoneNumber: '+15550000000' }, updatedAt: '2030-01-01T00:00:00Z' });
     expect(view).toMatchObject({ uid: 'u', status: 'pending', notes: 'n', attendees: [{ email: 'a@b.co', phoneNumber: '+15550000000' }] });
@@ -280,5 +307,153 @@ describe('Cal.com listChangedSince', () => {
     const a = await calcomConnector.listChangedSince(conn(), null);
     const b = await calcomConnector.listChangedSince(conn(), null);
     expect(a.changes.map((c) => c.dedupeKey)).toEqual(b.changes.map((c) => c.dedupeKey));
+  });
+});
+
+describe('Cal.com booking length', () => {
+  const contact = { email: 'len@example.com', name: 'Len Gth' };
+  const appt = (start: string, minutes: number) => ({ title: 'Sized', startTime: start, endTime: new Date(Date.parse(start) + minutes * 60_000).toISOString(), status: 'confirmed' as const });
+  const create = (data: ReturnType<typeof appt>, key: string) => calcomConnector.apply({ kind: 'appointment', op: 'create', ghlId: `g-${key}`, contact, occurredAt: '2030-01-01T00:00:00Z', data }, conn(), key);
+  const update = (partnerId: string, data: ReturnType<typeof appt>, key: string) =>
+    calcomConnector.apply({ kind: 'appointment', op: 'update', ghlId: 'g', partnerId, contact, occurredAt: '2030-01-01T00:00:00Z', data }, conn(), key);
+  const booking = async (uid: string) => ((await ctl('/state')).bookings as any[]).find((b) => b.uid === uid);
+
+  it('a length the event type offers is booked; a reschedule keeps it', async () => {
+    const made = await create(appt('2030-09-01T10:00:00.000Z', 45), 'len-1');
+    expect(made.skipped === undefined && made.note).toBeUndefined();
+    expect(await booking(made.partnerId!)).toMatchObject({ duration: 45, end: '2030-09-01T10:45:00.000Z' });
+    const post = cal.requests.find((r) => r.method === 'POST' && r.path === '/v2/bookings')!;
+    expect(post.body).toMatchObject({ lengthInMinutes: 45 });
+    expect(cal.requests.find((r) => r.path === '/v2/event-types/1')).toMatchObject({ apiVersion: '2024-06-14', status: 200 });
+
+    const moved = await update(made.partnerId!, appt('2030-09-02T14:00:00.000Z', 45), 'len-2');
+    expect(moved.partnerId).not.toBe(made.partnerId);
+    expect(moved.skipped === undefined && moved.note).toBeUndefined();
+    expect(await booking(moved.partnerId!)).toMatchObject({ duration: 45, start: '2030-09-02T14:00:00.000Z', end: '2030-09-02T14:45:00.000Z' });
+  });
+
+  it('a length Cal.com cannot take is booked at the default and said so; so is a length change', async () => {
+    const made = await create(appt('2030-09-03T10:00:00.000Z', 50), 'len-3');
+    expect(await booking(made.partnerId!)).toMatchObject({ duration: 30 });
+    expect(made.skipped === undefined && made.note).toMatch(/offers 15, 30, 45, 60 min, not the appointment's 50 min: the booking has 30 min/);
+    expect((cal.requests.find((r) => r.method === 'POST' && r.path === '/v2/bookings')!.body as Record<string, unknown>).lengthInMinutes).toBeUndefined();
+
+    const before = cal.requests.length;
+    const longer = await update(made.partnerId!, appt('2030-09-03T10:00:00.000Z', 45), 'len-4');
+    expect(longer.partnerId).toBe(made.partnerId);
+    expect(longer.skipped === undefined && longer.note).toMatch(/cannot change a booking's length .*stays 30 min, the appointment is 45 min/);
+    expect(cal.requests.slice(before).filter((r) => r.method === 'POST')).toEqual([]);
+  });
+
+  it('an event type this connection cannot read: booked at its default, and said so', async () => {
+    await ctl('/faults', { pathPrefix: '/v2/event-types', status: 404, count: 1 });
+    const made = await create(appt('2030-09-04T10:00:00.000Z', 45), 'len-5');
+    expect(await booking(made.partnerId!)).toMatchObject({ duration: 30 });
+    expect(made.skipped === undefined && made.note).toMatch(/lengths could not be read/);
+  });
+});
+
+describe('Cal.com OAuth credentials', () => {
+  const appt = { title: 'OAuth call', startTime: '2030-10-01T10:00:00.000Z', endTime: '2030-10-01T10:30:00.000Z', status: 'confirmed' as const };
+  const create = (c: ConnectorConnection, key: string, startTime = appt.startTime) =>
+    calcomConnector.apply({ kind: 'appointment', op: 'create', ghlId: `g-${key}`, contact: { email: `${key}@example.com`, name: key }, occurredAt: '2030-01-01T00:00:00Z', data: { ...appt, startTime, endTime: new Date(Date.parse(startTime) + 30 * 60_000).toISOString() } }, c, key);
+
+  /** An OAuth connection whose renewals go through a keeper over an in-memory store. */
+  function oauthConnection(opts: { ttlSec?: number; publicClient?: boolean; extra?: Record<string, string> } = {}) {
+    const client = cal.oauth.addClient({ ...(opts.publicClient ? { clientSecret: null } : {}) });
+    const tokens = cal.oauth.grant(client.clientId, opts.ttlSec);
+    const saved = {
+      credentials: { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, clientId: client.clientId, ...(client.clientSecret ? { clientSecret: client.clientSecret } : {}), webhookSecret: SECRET, ...opts.extra } as Record<string, string>,
+      version: 1,
+      status: 'active',
+      lastError: null as string | null,
+    };
+    const store: CredentialStore = {
+      load: async () => ({ connection: conn({ credentials: { ...saved.credentials } }), status: saved.status, lastError: saved.lastError, version: String(saved.version) }),
+      save: async (_id, version, credentials) => {
+        if (version !== String(saved.version)) return false;
+        saved.credentials = { ...credentials };
+        saved.version++;
+        return true;
+      },
+      markReconnectNeeded: async (_id, _version, reason) => {
+        saved.status = 'error';
+        saved.lastError = reason;
+      },
+    };
+    const keeper = new CredentialKeeper(() => calcomConnector);
+    const c = conn({
+      credentials: { ...saved.credentials },
+      renewCredentials: async (stale) => {
+        const outcome = await keeper.renew(store, c.id, c.locationId, stale);
+        if (!outcome.ok) throw outcomeError(outcome);
+        return outcome.credentials;
+      },
+    });
+    return { conn: c, saved, tokens, client };
+  }
+  const tokenCalls = () => cal.requests.filter((r) => r.path === '/v2/auth/oauth2/token');
+
+  it('an access token refused with 401 is renewed once, the call repeated, the new pair stored', async () => {
+    const o = oauthConnection();
+    cal.oauth.expire(o.tokens.access_token);
+    const made = await create(o.conn, 'oauth-1');
+    expect(made.skipped).toBeUndefined();
+    expect(tokenCalls()).toHaveLength(1);
+    const [first, second] = cal.requests.filter((r) => r.path === '/v2/event-types/1');
+    expect([first?.status, second?.status]).toEqual([401, 200]);
+    expect(requestErrors('/v2/auth/oauth2/token', 'post', tokenCalls()[0]!.body)).toEqual([]);
+    expect(tokenCalls()[0]!.body).toMatchObject({ grant_type: 'refresh_token', client_id: o.client.clientId, client_secret: o.client.clientSecret, refresh_token: o.tokens.refresh_token });
+    expect(o.saved.credentials.accessToken).not.toBe(o.tokens.access_token);
+    expect(o.saved.credentials.refreshToken).not.toBe(o.tokens.refresh_token);
+    expect(Number(o.saved.credentials[ACCESS_TOKEN_RENEW_AT])).toBeGreaterThan(Date.now() + 1700_000);
+    expect(o.conn.credentials).toEqual(o.saved.credentials);
+    // The connection holds the new token: the next write needs no renewal.
+    await create(o.conn, 'oauth-2', '2030-10-02T10:00:00.000Z');
+    expect(tokenCalls()).toHaveLength(1);
+  });
+
+  it('renews ahead of expiry, before any call is refused', async () => {
+    const o = oauthConnection({ extra: { [ACCESS_TOKEN_RENEW_AT]: String(Date.now() - 1) } });
+    await create(o.conn, 'oauth-3');
+    expect(cal.requests[0]!.path).toBe('/v2/auth/oauth2/token');
+    expect(cal.requests.filter((r) => r.status === 401)).toEqual([]);
+  });
+
+  it('a public client renews without a secret', async () => {
+    const o = oauthConnection({ publicClient: true });
+    const fresh = await refreshCalcomTokens(o.conn);
+    expect(tokenCalls()[0]!.body).not.toHaveProperty('client_secret');
+    expect(fresh).toMatchObject({ accessToken: expect.any(String), refreshToken: expect.any(String) });
+    await expect(refreshCalcomTokens(o.conn)).rejects.toMatchObject({ code: 'reconnect_needed', status: 400 });
+  });
+
+  it('a revoked grant: reconnect needed, not retried, the connection marked', async () => {
+    const o = oauthConnection();
+    cal.oauth.expire(o.tokens.access_token);
+    cal.oauth.revoke(o.tokens.refresh_token);
+    const err = await create(o.conn, 'oauth-4').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PartnerApiError);
+    expect(err).toMatchObject({ code: 'reconnect_needed', retryable: false, message: expect.stringMatching(/^Reconnect needed: .*invalid_grant/) });
+    expect(o.saved).toMatchObject({ status: 'error', lastError: expect.stringMatching(/invalid_grant/) });
+    await expect(create(o.conn, 'oauth-5')).rejects.toMatchObject({ code: 'reconnect_needed' });
+    expect(tokenCalls()).toHaveLength(1);
+  });
+
+  it('a token endpoint outage is retryable and marks nothing', async () => {
+    const o = oauthConnection();
+    cal.oauth.expire(o.tokens.access_token);
+    await ctl('/faults', { pathPrefix: '/v2/auth/oauth2/token', status: 503, count: 1 });
+    await expect(create(o.conn, 'oauth-6')).rejects.toMatchObject({ code: 'unavailable', retryable: true });
+    expect(o.saved.status).toBe('active');
+    const made = await create(o.conn, 'oauth-6');
+    expect(made.skipped).toBeUndefined();
+  });
+
+  it('without a refresh token a refused access token is an auth failure', async () => {
+    const o = oauthConnection();
+    cal.oauth.expire(o.tokens.access_token);
+    const { refreshToken: _r, ...rest } = o.conn.credentials;
+    await expect(create({ ...o.conn, credentials: rest }, 'oauth-7')).rejects.toMatchObject({ code: 'auth_failed', retryable: false });
   });
 });

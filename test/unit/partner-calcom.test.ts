@@ -143,6 +143,80 @@ describe('Cal.com emulator: operations against the OpenAPI spec', () => {
   });
 });
 
+describe('Cal.com emulator: booking length and event types', () => {
+  it('GET /v2/event-types/{id} (cal-api-version 2024-06-14) names the lengths a booking may take', async () => {
+    const res = await api('GET', '/v2/event-types/1', undefined, { 'cal-api-version': '2024-06-14' });
+    expect(res.status).toBe(200);
+    expect(responseErrors('/v2/event-types/{eventTypeId}', 'get', 200, res.body)).toEqual([]);
+    expect(componentErrors('EventTypeOutput_2024_06_14', res.body.data)).toEqual([]);
+    expect(res.body.data).toMatchObject({ id: 1, lengthInMinutes: 30, lengthInMinutesOptions: [15, 30, 45, 60] });
+    expect((await api('GET', '/v2/event-types/2', undefined, { 'cal-api-version': '2024-06-14' })).body.data).not.toHaveProperty('lengthInMinutesOptions');
+    expect((await api('GET', '/v2/event-types/1')).status).toBe(400);
+    expect((await api('GET', '/v2/event-types/99', undefined, { 'cal-api-version': '2024-06-14' })).status).toBe(404);
+  });
+
+  it('lengthInMinutes sets a new booking\'s end; a reschedule keeps the booking\'s length', async () => {
+    const made = await api('POST', '/v2/bookings', { ...createInput('2031-02-01T10:00:00Z'), lengthInMinutes: 45 });
+    expect(made.status).toBe(201);
+    expect(made.body.data).toMatchObject({ duration: 45, end: '2031-02-01T10:45:00.000Z' });
+    const moved = await api('POST', `/v2/bookings/${made.body.data.uid}/reschedule`, { start: '2031-02-02T09:00:00Z' });
+    expect(moved.body.data).toMatchObject({ duration: 45, end: '2031-02-02T09:45:00.000Z' });
+    const single = await api('POST', '/v2/bookings', { ...createInput('2031-02-03T10:00:00Z'), eventTypeId: 2, lengthInMinutes: 45 });
+    expect(single.status).toBe(400);
+    expect(single.body.error.message).toMatch(/lengthInMinutes/);
+  });
+});
+
+describe('Cal.com emulator: OAuth token endpoint', () => {
+  const token = async (body: Record<string, unknown>, form = false) => {
+    const res = await fetch(`${cal.url}/v2/auth/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' },
+      body: form ? new URLSearchParams(body as Record<string, string>).toString() : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const bearer = (t: string) => api('GET', '/v2/me', undefined, { authorization: `Bearer ${t}` });
+
+  it('refresh_token: new OAuth2TokensDto; the spent refresh token is refused (rotation)', async () => {
+    const client = await ctl('/oauth/clients', {});
+    const granted = await ctl('/oauth/grant', { clientId: client.clientId });
+    expect((await bearer(granted.access_token)).status).toBe(200);
+    const input = { grant_type: 'refresh_token', client_id: client.clientId, client_secret: client.clientSecret, refresh_token: granted.refresh_token };
+    expect(requestErrors('/v2/auth/oauth2/token', 'post', input)).toEqual([]);
+    const res = await token(input);
+    expect(res.status).toBe(200);
+    expect(responseErrors('/v2/auth/oauth2/token', 'post', 200, res.body)).toEqual([]);
+    expect(res.body).toMatchObject({ token_type: 'bearer', expires_in: 1800 });
+    expect(res.body.refresh_token).not.toBe(granted.refresh_token);
+    expect((await bearer(res.body.access_token)).status).toBe(200);
+    expect(await token(input)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    // Form-encoded, as RFC 6749 sends it.
+    expect((await token({ ...input, refresh_token: res.body.refresh_token }, true)).status).toBe(200);
+  });
+
+  it('refuses a wrong secret or client, an unknown grant type, a revoked grant; expired access tokens get 401', async () => {
+    const client = await ctl('/oauth/clients', { accessTokenTtlSec: 60 });
+    const granted = await ctl('/oauth/grant', { clientId: client.clientId });
+    const base = { grant_type: 'refresh_token', client_id: client.clientId, client_secret: client.clientSecret, refresh_token: granted.refresh_token };
+    expect(await token({ ...base, client_secret: 'wrong' })).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+    expect(await token({ ...base, client_id: 'nobody' })).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+    expect(await token({ ...base, grant_type: 'password' })).toMatchObject({ status: 400, body: { error: 'unsupported_grant_type' } });
+    expect(await ctl('/oauth/expire', { accessToken: granted.access_token })).toEqual({ ok: true });
+    expect((await bearer(granted.access_token)).status).toBe(401);
+    expect(await ctl('/oauth/revoke', { refreshToken: granted.refresh_token })).toEqual({ ok: true });
+    expect(await token(base)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect((await ctl('/oauth')).clients.find((c: { clientId: string }) => c.clientId === client.clientId)).toMatchObject({ accessTokenTtlSec: 60 });
+  });
+
+  it('a public client refreshes with no secret', async () => {
+    const client = await ctl('/oauth/clients', { clientSecret: null });
+    const granted = await ctl('/oauth/grant', { clientId: client.clientId, accessTokenTtlSec: 5 });
+    expect(granted.expires_in).toBe(5);
+    expect((await token({ grant_type: 'refresh_token', client_id: client.clientId, refresh_token: granted.refresh_token })).status).toBe(200);
+  });
+});
+
 describe('Cal.com emulator: errors', () => {
   it('401 without or with a wrong bearer token, in Cal.com error shape', async () => {
     for (const headers of [{ authorization: '' }, { authorization: 'Bearer cal_live_wrong' }]) {

@@ -136,10 +136,8 @@ describe('Appointlet → GHL', () => {
     expect(log.filter((e) => e.objectKind === 'note' && e.status === 'done')).toHaveLength(1);
   });
 
-  // While a meeting awaits approval its `approved` is null; Appointlet's one attested sample has
-  // `approved: null` on a plain Meeting.scheduled too, so null cannot be read as "pending" and the
-  // status of a pending meeting is not asserted here.
-  it('a meeting that needed approval: approval confirms its appointment, a decline cancels it', async () => {
+  // Under Manual Approval a meeting's `approved` is null until the host decides (FACTS §1.2–1.3).
+  it('a meeting awaiting approval is a new (unconfirmed) GHL appointment; approval confirms it, a decline cancels it', async () => {
     const { locationId, act } = await appointletLocation();
     const approved = uniqueEmail('approve');
     const declined = uniqueEmail('decline');
@@ -147,8 +145,9 @@ describe('Appointlet → GHL', () => {
     const m2 = await act('Meeting.scheduled', { start: nextSlot(), requiresApproval: true, attendee: { email: declined } });
     const c1 = await contactByEmail(locationId, approved);
     const c2 = await contactByEmail(locationId, declined);
-    await eventually('pending 1', async () => (await apptsOf(locationId, c1.id))[0]);
-    await eventually('pending 2', async () => (await apptsOf(locationId, c2.id))[0]);
+    const pending1 = await eventually('pending 1', async () => (await apptsOf(locationId, c1.id))[0]);
+    const pending2 = await eventually('pending 2', async () => (await apptsOf(locationId, c2.id))[0]);
+    expect([pending1.appointmentStatus, pending2.appointmentStatus]).toEqual(['new', 'new']);
     await settled(locationId, c1.id);
     await settled(locationId, c2.id);
 
@@ -158,8 +157,10 @@ describe('Appointlet → GHL', () => {
     await eventually('declined', async () => (await apptsOf(locationId, c2.id))[0]!.appointmentStatus === 'cancelled');
     await settled(locationId, c1.id);
     await settled(locationId, c2.id);
-    expect(await apptsOf(locationId, c1.id)).toHaveLength(1);
-    expect(await apptsOf(locationId, c2.id)).toHaveLength(1);
+    expect((await apptsOf(locationId, c1.id)).map((a) => a.id)).toEqual([pending1.id]);
+    expect((await apptsOf(locationId, c2.id)).map((a) => a.id)).toEqual([pending2.id]);
+    const done = (await syncLog(locationId, { contactId: c1.id })).filter((e) => e.objectKind === 'appointment' && e.status === 'done').map((e) => e.action).reverse();
+    expect(done).toEqual(['create appointment in GHL', 'update appointment in GHL']);
   });
 
   it('Attendee.cancelled cancels only that attendee’s appointment', async () => {

@@ -48,10 +48,17 @@ export function attendeeView(raw: Obj): Obj {
   return { ...raw, full_name: str(raw.full_name) ?? str(raw.name) ?? ([first, last].filter(Boolean).join(' ') || undefined), fields };
 }
 
+/**
+ * A meeting's `approved` is the host's decision under Manual Approval (FACTS §1.2–1.3, events
+ * Meeting/Attendee.approved and .declined): true approved, false declined, null not decided
+ * yet. A request still waiting for the host is an unconfirmed appointment (GHL "new").
+ */
 function statusOf(verb: string, meeting: Obj, attendee?: Obj): AppointmentStatus {
   if (meeting.cancelled === true || meeting.approved === false) return 'cancelled';
   const attendeeStatus = str(attendee?.status);
   if (attendeeStatus === 'cancelled' || attendeeStatus === 'declined') return 'cancelled';
+  if (verb === 'approved' || attendeeStatus === 'approved') return 'confirmed';
+  if (meeting.approved === null) return 'new';
   return MEETING_STATUS[verb] ?? 'confirmed';
 }
 

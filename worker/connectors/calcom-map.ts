@@ -298,7 +298,7 @@ export function calTime(isoTime: string): string {
 export function toCreateBookingInput(
   appointment: SyncAppointment,
   contact: SyncContact | undefined,
-  opts: { eventTypeId: number; timeZone: string; contactMap: FieldMap; metadata: Record<string, string> },
+  opts: { eventTypeId: number; lengthInMinutes?: number; timeZone: string; contactMap: FieldMap; metadata: Record<string, string> },
 ): Record<string, unknown> {
   const fromContact = toPartner({ ...contact, email: contact?.email ?? appointment.attendeeEmail, phone: contact?.phone ?? appointment.attendeePhone }, opts.contactMap);
   const attendee = (fromContact.attendee ?? {}) as Record<string, unknown>;
@@ -308,6 +308,7 @@ export function toCreateBookingInput(
   return compact({
     start: calTime(appointment.startTime),
     eventTypeId: opts.eventTypeId,
+    lengthInMinutes: opts.lengthInMinutes,
     attendee: compact({ name, timeZone: opts.timeZone, email: str(attendee.email), phoneNumber: str(attendee.phoneNumber) }),
     bookingFieldsResponses: responses && Object.keys(responses).length ? responses : undefined,
     metadata: opts.metadata,

@@ -1,7 +1,10 @@
 import { randomId } from '../crypto/encoding.ts';
 import { AppError } from '../errors.ts';
 import { parseJsonObject } from '../lib/body.ts';
-import { checkPartnerUrl, errorForStatus, PartnerApiError, partnerFetch, readJson } from './http.ts';
+import { CALCOM_EVENT_TYPES_VERSION, calcomClient, type Call } from './calcom-client.ts';
+import { keptLengthNote, lengthForNewBooking, newBookingNote, type CalEventTypeLengths } from './calcom-length.ts';
+import { refreshCalcomTokens } from './calcom-oauth.ts';
+import { PartnerApiError } from './http.ts';
 import { iso, mapFor, str } from './mapping.ts';
 import {
   bookingChanges,
@@ -22,11 +25,9 @@ import type { ApplyResult, ChangePage, Connector, ConnectorConnection, OutboundC
 /**
  * Cal.com API v2 (partner-api/FACTS.md §3): bookings ⇄ GHL appointments; attendees, booking
  * notes and no-shows flow in. Webhooks are `{ triggerEvent, createdAt, payload }` signed with
- * `X-Cal-Signature-256` = hex HMAC-SHA256(secret, raw body).
+ * `X-Cal-Signature-256` = hex HMAC-SHA256(secret, raw body). Calls authenticate with an API key
+ * or OAuth tokens (calcom-client.ts, calcom-oauth.ts).
  */
-
-export const CALCOM_API_BASE = 'https://api.cal.com';
-export const CALCOM_BOOKINGS_VERSION = '2024-08-13';
 
 /** `WebhookTriggerEvents` of the v2 spec, plus the PING the settings page sends. */
 const KNOWN_TRIGGERS = new Set([
@@ -78,35 +79,6 @@ function parseWebhook(raw: Uint8Array, conn: ConnectorConnection): PartnerChange
   });
 }
 
-type Call = (method: 'GET' | 'POST', path: string, what: string, body?: unknown) => Promise<Record<string, unknown>>;
-
-/** A Cal.com v2 caller bound to one connection's base URL and token. */
-function client(conn: ConnectorConnection): Call {
-  const base = checkPartnerUrl(conn.settings.apiBase ?? CALCOM_API_BASE);
-  if (!base) throw new PartnerApiError('not_configured', 'The Cal.com API address of this connection is not a valid https URL.');
-  const token = conn.credentials.accessToken || conn.credentials.apiKey;
-  if (!token) throw new PartnerApiError('not_configured', 'This Cal.com connection has no API key or access token.');
-  return async (method, path, what, body) => {
-    const res = await partnerFetch(`${base}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        'cal-api-version': CALCOM_BOOKINGS_VERSION,
-        accept: 'application/json',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) {
-      const err = (await readJson(res, what).catch(() => null)) as { error?: { message?: unknown } } | null;
-      throw errorForStatus(res, what, typeof err?.error?.message === 'string' ? err.error.message : undefined);
-    }
-    const json = (await readJson(res, what)) as Record<string, unknown> | null;
-    if (!json || json.status !== 'success') throw new PartnerApiError('rejected', `${what}: Cal.com did not answer with status "success".`, res.status);
-    return json;
-  };
-}
-
 function bookingOf(json: Record<string, unknown>, what: string): CalBookingView {
   const data = json.data;
   const view = data && typeof data === 'object' && !Array.isArray(data) ? viewFromApi(data as Record<string, unknown>) : null;
@@ -148,6 +120,23 @@ async function findByKey(call: Call, appt: SyncAppointment, email: string | unde
   return null;
 }
 
+/** The event type's lengths, or null when this connection may not read it (a team event type). */
+async function eventTypeLengths(call: Call, eventTypeId: number): Promise<CalEventTypeLengths | null> {
+  let json: Record<string, unknown>;
+  try {
+    json = await call('GET', `/v2/event-types/${eventTypeId}`, 'Cal.com get event type', undefined, CALCOM_EVENT_TYPES_VERSION);
+  } catch (err) {
+    if (err instanceof PartnerApiError && (err.code === 'not_found' || (err.code === 'auth_failed' && err.status === 403))) return null;
+    throw err;
+  }
+  const data = (json.data ?? {}) as Record<string, unknown>;
+  const options = Array.isArray(data.lengthInMinutesOptions) ? data.lengthInMinutesOptions.filter((n): n is number => typeof n === 'number') : undefined;
+  return typeof data.lengthInMinutes === 'number' ? { id: eventTypeId, lengthInMinutes: data.lengthInMinutes, lengthInMinutesOptions: options } : null;
+}
+
+/** A result carrying a note for the sync log when there is one. */
+const withNote = (result: { partnerId: string; echoFingerprint: string }, note: string | undefined): ApplyResult => (note ? { ...result, note } : result);
+
 async function create(call: Call, change: OutboundChange & { kind: 'appointment'; op: 'create' | 'update' }, conn: ConnectorConnection, key: string): Promise<ApplyResult> {
   const appt = change.data;
   if (appt.status === 'cancelled') return { partnerId: null, echoFingerprint: null, skipped: 'A cancelled appointment is not booked in Cal.com.' };
@@ -157,16 +146,18 @@ async function create(call: Call, change: OutboundChange & { kind: 'appointment'
   }
   const syncKey = key.slice(0, 500);
   const email = change.contact?.email ?? appt.attendeeEmail;
+  const eventType = await eventTypeLengths(call, eventTypeId);
   const found = await findByKey(call, appt, email, syncKey);
-  if (found) return { partnerId: found.uid, echoFingerprint: echoOf(found) };
+  if (found) return withNote({ partnerId: found.uid, echoFingerprint: echoOf(found) }, newBookingNote(appt, found, eventType));
   const input = toCreateBookingInput(appt, change.contact, {
     eventTypeId,
+    lengthInMinutes: lengthForNewBooking(appt, eventType),
     timeZone: typeof conn.settings.timeZone === 'string' && conn.settings.timeZone ? conn.settings.timeZone : 'UTC',
     contactMap: mapFor(CALCOM_DEFAULT_MAPS, conn.settings, 'contact'),
     metadata: { syncKey, ghlAppointmentId: change.ghlId.slice(0, 500) },
   });
   const made = bookingOf(await call('POST', '/v2/bookings', 'Cal.com create booking', input), 'Cal.com create booking');
-  return { partnerId: made.uid, echoFingerprint: echoOf(made) };
+  return withNote({ partnerId: made.uid, echoFingerprint: echoOf(made) }, newBookingNote(appt, made, eventType));
 }
 
 async function update(call: Call, uid: string, appt: SyncAppointment): Promise<ApplyResult> {
@@ -181,13 +172,13 @@ async function update(call: Call, uid: string, appt: SyncAppointment): Promise<A
     await call('POST', `/v2/bookings/${encodeURIComponent(view.uid)}/mark-absent`, 'Cal.com mark absent', { attendees: [{ email: primary.email, absent: true }] });
     return { partnerId: view.uid, echoFingerprint: calcomFingerprint('appointment', { absent: true, attendeeEmails: [primary.email] }) };
   }
-  if (Date.parse(view.start) === Date.parse(appt.startTime)) return { partnerId: view.uid, echoFingerprint: echoOf(view) };
+  if (Date.parse(view.start) === Date.parse(appt.startTime)) return withNote({ partnerId: view.uid, echoFingerprint: echoOf(view) }, keptLengthNote(appt, view));
   const json = await call('POST', `/v2/bookings/${encodeURIComponent(view.uid)}/reschedule`, 'Cal.com reschedule booking', {
     start: calTime(appt.startTime),
     reschedulingReason: 'Rescheduled in HighLevel',
   });
   const moved = bookingOf(json, 'Cal.com reschedule booking');
-  return { partnerId: moved.uid, echoFingerprint: echoOf(moved) };
+  return withNote({ partnerId: moved.uid, echoFingerprint: echoOf(moved) }, keptLengthNote(appt, moved));
 }
 
 /** Cursor `<ISO updatedAt>~<skip>`; see listChangedSince. */
@@ -211,6 +202,9 @@ export const calcomConnector: Connector = {
   credentials: [
     { name: 'apiKey', required: false, oneOf: 'auth', description: 'API key (cal_live_…) from Settings › Developer › API keys' },
     { name: 'accessToken', required: false, oneOf: 'auth', description: 'OAuth access token, instead of an API key' },
+    { name: 'refreshToken', required: false, description: 'OAuth refresh token: with the client ID, the access token is renewed when it expires' },
+    { name: 'clientId', required: false, description: 'Client ID of the Cal.com OAuth client the tokens belong to' },
+    { name: 'clientSecret', required: false, description: 'Client secret of that OAuth client (none for a public client)' },
     { name: 'webhookSecret', required: true, description: 'Secret of the Cal.com webhook that points at this connection' },
   ],
   defaultFieldMaps: CALCOM_DEFAULT_MAPS,
@@ -227,7 +221,7 @@ export const calcomConnector: Connector = {
     if (change.kind !== 'appointment') {
       return { partnerId: change.partnerId ?? null, echoFingerprint: null, skipped: 'Cal.com takes only appointments from HighLevel.' };
     }
-    const call = client(conn);
+    const call = calcomClient(conn);
     if (change.op === 'delete') {
       return change.partnerId ? cancel(call, change.partnerId) : { partnerId: null, echoFingerprint: null, skipped: 'The appointment was never booked in Cal.com.' };
     }
@@ -240,7 +234,7 @@ export const calcomConnector: Connector = {
    * `uid:updatedAt`) and `skip` steps over a full page that shares one updatedAt.
    */
   async listChangedSince(conn, cursor): Promise<ChangePage> {
-    const call = client(conn);
+    const call = calcomClient(conn);
     const { at, skip } = parseCursor(cursor, conn.createdAt);
     const q = new URLSearchParams({ afterUpdatedAt: at, sortUpdatedAt: 'asc', take: String(PAGE_SIZE), skip: String(skip) });
     const json = await call('GET', `/v2/bookings?${q}`, 'Cal.com list bookings');
@@ -271,5 +265,9 @@ export const calcomConnector: Connector = {
 
   mintSecrets() {
     return { webhookSecret: randomId(32) };
+  },
+
+  refreshTokens(conn) {
+    return refreshCalcomTokens(conn);
   },
 };

@@ -2,8 +2,8 @@ import { getConfig } from '../config.ts';
 import { randomId } from '../crypto/encoding.ts';
 import { seal, unseal } from '../crypto/seal.ts';
 import { AppError, badRequest } from '../errors.ts';
-import { checkPartnerUrl } from './http.ts';
-import { parseFieldMapOverrides } from './mapping.ts';
+import { checkCredentials, checkSettings } from './connection-checks.ts';
+import { ACCESS_TOKEN_RENEW_AT, CredentialKeeper, outcomeError, type CredentialStore, type RenewOutcome } from './credential-keeper.ts';
 import { connectorFor } from './registry.ts';
 import { sha256Hex } from './signing.ts';
 import type { ConnectionSettings, Connector, ConnectorConnection } from './types.ts';
@@ -75,7 +75,6 @@ interface Row {
 }
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
-const MAX_SETTINGS_BYTES = 16 * 1024;
 /** Rows read by the webhook route are cached per isolate this long (a delete or key rotation elsewhere takes up to this long to bite). */
 const ROW_TTL_MS = 30_000;
 const rowCache = new Map<string, { row: Row; until: number }>();
@@ -92,48 +91,6 @@ function checkName(name: unknown): string {
   const n = typeof name === 'string' ? name.trim() : '';
   if (!n || n.length > 120) throw badRequest('A connection needs a name of 1 to 120 characters.', 'invalid_connection');
   return n;
-}
-
-/** Validates settings JSON from a user: field maps, partner URLs, Cal.com options. */
-export function checkSettings(input: unknown): ConnectionSettings {
-  if (input === undefined || input === null) return {};
-  if (typeof input !== 'object' || Array.isArray(input)) throw badRequest('settings must be a JSON object.', 'invalid_settings');
-  const s = { ...(input as Record<string, unknown>) } as ConnectionSettings;
-  if (JSON.stringify(s).length > MAX_SETTINGS_BYTES) throw badRequest('settings are too large.', 'invalid_settings');
-  if (s.fieldMap !== undefined) s.fieldMap = parseFieldMapOverrides(s.fieldMap);
-  for (const key of ['apiBase', 'webhookUrl'] as const) {
-    if (s[key] === undefined) continue;
-    const url = checkPartnerUrl(s[key]);
-    if (!url) throw badRequest(`settings.${key} must be an https URL.`, 'invalid_settings');
-    s[key] = url;
-  }
-  if (s.eventTypeId !== undefined && !(Number.isInteger(s.eventTypeId) && s.eventTypeId > 0)) {
-    throw badRequest('settings.eventTypeId must be a positive integer.', 'invalid_settings');
-  }
-  if (s.timeZone !== undefined && (typeof s.timeZone !== 'string' || s.timeZone.length > 64)) throw badRequest('settings.timeZone must be an IANA time zone name.', 'invalid_settings');
-  if (s.cursor !== undefined && s.cursor !== null && typeof s.cursor !== 'string') throw badRequest('settings.cursor must be a string.', 'invalid_settings');
-  return s;
-}
-
-/** Validates credentials against the connector's spec; `partial` skips required checks (patches). */
-export function checkCredentials(connector: Connector, input: Record<string, unknown>, partial = false): Record<string, string> {
-  const out: Record<string, string> = {};
-  const known = new Set(connector.credentials.map((c) => c.name));
-  for (const [name, value] of Object.entries(input)) {
-    if (!known.has(name)) throw badRequest(`${connector.label} has no credential "${name.slice(0, 40)}".`, 'invalid_credentials');
-    if (typeof value !== 'string' || value.length > 4096) throw badRequest(`Credential ${name} must be a string.`, 'invalid_credentials');
-    out[name] = value.trim();
-  }
-  if (partial) return out;
-  const groups = new Map<string, boolean>();
-  for (const spec of connector.credentials) {
-    if (spec.required && !out[spec.name]) throw badRequest(`${connector.label} needs the credential ${spec.name}.`, 'invalid_credentials');
-    if (spec.oneOf) groups.set(spec.oneOf, (groups.get(spec.oneOf) ?? false) || !!out[spec.name]);
-  }
-  for (const [group, ok] of groups) {
-    if (!ok) throw badRequest(`${connector.label} needs one of: ${connector.credentials.filter((c) => c.oneOf === group).map((c) => c.name).join(', ')}.`, 'invalid_credentials');
-  }
-  return out;
 }
 
 function inboundUrl(env: Env, id: string): string {
@@ -163,7 +120,7 @@ function view(env: Env, row: Row, credentialNames: string[]): Connection {
 }
 
 async function publicView(env: Env, row: Row): Promise<Connection> {
-  return view(env, row, Object.keys(await openCredentials(env, row)).sort());
+  return view(env, row, Object.keys(await openCredentials(env, row)).filter((k) => k !== ACCESS_TOKEN_RENEW_AT).sort());
 }
 
 async function readRow(env: Env, id: string): Promise<Row | null> {
@@ -222,12 +179,17 @@ export async function updateConnection(env: Env, id: string, locationId: string,
   const settings = patch.settings === undefined ? row.settings : JSON.stringify(checkSettings(patch.settings));
   let sealed = row.sealed_credentials;
   if (patch.credentials) {
-    const merged = { ...(await openCredentials(env, row)), ...checkCredentials(connector, patch.credentials, true) };
+    const given = checkCredentials(connector, patch.credentials, true);
+    const { [ACCESS_TOKEN_RENEW_AT]: renewAt, ...held } = await openCredentials(env, row);
+    const merged: Record<string, string> = { ...held, ...given };
     for (const [k, v] of Object.entries(merged)) if (v === '') delete merged[k];
     checkCredentials(connector, merged);
+    // The stored renewal time belongs to the stored access token.
+    if (renewAt && given.accessToken === undefined && merged.accessToken) merged[ACCESS_TOKEN_RENEW_AT] = renewAt;
     sealed = await seal(getConfig(env).tokenEncryptionKey, JSON.stringify(merged), boundTo(id));
   }
-  const status = patch.status ?? row.status;
+  // New credentials are how a connection that needs a reconnect comes back.
+  const status = patch.status ?? (row.status === 'error' && patch.credentials ? 'active' : row.status);
   await env.DB.prepare(
     `UPDATE connections SET name = ?, status = ?, settings = ?, sealed_credentials = ?, last_error = CASE WHEN ? = 'active' THEN NULL ELSE last_error END, updated_at = ? WHERE id = ?`,
   ).bind(name, status, settings, sealed, status, Date.now(), id).run();
@@ -271,7 +233,7 @@ export async function openConnection(env: Env, id: string, opts: { cached?: bool
     if (row && opts.cached) rowCache.set(id, { row, until: Date.now() + ROW_TTL_MS });
   }
   if (!row) return null;
-  return toOpen(row, await openCredentialsOr500(env, row));
+  return toOpen(env, row, await openCredentialsOr500(env, row));
 }
 
 async function openCredentialsOr500(env: Env, row: Row): Promise<Record<string, string>> {
@@ -282,7 +244,7 @@ async function openCredentialsOr500(env: Env, row: Row): Promise<Record<string, 
   }
 }
 
-function toOpen(row: Row, credentials: Record<string, string>): OpenConnection {
+function toOpen(env: Env, row: Row, credentials: Record<string, string>): OpenConnection {
   return {
     id: row.id,
     locationId: row.location_id,
@@ -294,6 +256,11 @@ function toOpen(row: Row, credentials: Record<string, string>): OpenConnection {
     inboundSecretHash: row.inbound_secret_hash,
     createdAt: row.created_at,
     lastEventAt: row.last_event_at,
+    renewCredentials: async (stale) => {
+      const outcome = await env.LOCATION.get(env.LOCATION.idFromName(row.location_id)).renewPartnerCredentials(row.location_id, row.id, stale);
+      if (!outcome.ok) throw outcomeError(outcome);
+      return outcome.credentials;
+    },
   };
 }
 
@@ -301,7 +268,7 @@ function toOpen(row: Row, credentials: Record<string, string>): OpenConnection {
 export async function listOpenConnections(env: Env, locationId: string, opts: { activeOnly?: boolean } = {}): Promise<OpenConnection[]> {
   const sql = `SELECT * FROM connections WHERE location_id = ?${opts.activeOnly ? " AND status = 'active'" : ''} ORDER BY created_at, id`;
   const { results } = await env.DB.prepare(sql).bind(locationId).all<Row>();
-  return Promise.all(results.map(async (row) => toOpen(row, await openCredentialsOr500(env, row))));
+  return Promise.all(results.map(async (row) => toOpen(env, row, await openCredentialsOr500(env, row))));
 }
 
 /** Stores the reconciliation cursor (engine). */
@@ -317,3 +284,39 @@ export async function recordInboundEvent(env: Env, id: string, at = Date.now()):
   if (hit) hit.row.last_event_at = at;
 }
 
+/** Connections in D1 as the credential keeper sees them; saves compare the sealed text. */
+function credentialStore(env: Env): CredentialStore {
+  return {
+    async load(id) {
+      const row = await readRow(env, id);
+      if (!row) return null;
+      return { connection: toOpen(env, row, await openCredentialsOr500(env, row)), status: row.status, lastError: row.last_error, version: row.sealed_credentials };
+    },
+    async save(id, version, credentials) {
+      const sealed = await seal(getConfig(env).tokenEncryptionKey, JSON.stringify(credentials), boundTo(id));
+      const res = await env.DB.prepare('UPDATE connections SET sealed_credentials = ?, updated_at = ? WHERE id = ? AND sealed_credentials IS ?')
+        .bind(sealed, Date.now(), id, version)
+        .run();
+      rowCache.delete(id);
+      return (res.meta.changes ?? 0) > 0;
+    },
+    async markReconnectNeeded(id, version, reason) {
+      await env.DB.prepare(`UPDATE connections SET status = 'error', last_error = ?, updated_at = ? WHERE id = ? AND sealed_credentials IS ?`)
+        .bind(reason.slice(0, 500), Date.now(), id, version)
+        .run();
+      rowCache.delete(id);
+    },
+  };
+}
+
+/** One per isolate; the location's object is the only caller for its connections. */
+const keeper = new CredentialKeeper(connectorFor);
+
+/**
+ * Renews a connection's OAuth tokens (LocationDO.renewPartnerCredentials): one renewal per
+ * connection at a time, the new tokens sealed in D1 before the answer; a refusal for good marks
+ * the connection `error` with a "Reconnect needed" last error (panel health).
+ */
+export function renewConnectionCredentials(env: Env, locationId: string, connectionId: string, staleAccessToken: string): Promise<RenewOutcome> {
+  return keeper.renew(credentialStore(env), connectionId, locationId, staleAccessToken);
+}

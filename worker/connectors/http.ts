@@ -3,13 +3,17 @@
  * a timeout, and the rule for which partner URLs a connection may point at.
  */
 
-/** Why a partner call failed; the first four are worth retrying (see sync/policy.ts). */
+/**
+ * Why a partner call failed; the first four are worth retrying (see sync/policy.ts).
+ * `reconnect_needed`: the partner refused to renew the connection's OAuth tokens for good.
+ */
 export type PartnerErrorCode =
   | 'rate_limited'
   | 'unavailable'
   | 'timeout'
   | 'network'
   | 'auth_failed'
+  | 'reconnect_needed'
   | 'not_found'
   | 'rejected'
   | 'not_configured'

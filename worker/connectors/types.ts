@@ -129,10 +129,11 @@ export type OutboundChange = OutboundBase &
 /**
  * What `apply` did. `partnerId` is the object's id at the partner afterwards (a Cal.com
  * reschedule returns the new uid); `echoFingerprint` is what `fingerprint()` will give the
- * webhook the partner sends back about this write. `skipped` says why nothing was done.
+ * webhook the partner sends back about this write. `skipped` says why nothing was done; `note`
+ * says what of a write the partner could not take (shown in the sync log).
  */
 export type ApplyResult =
-  | { partnerId: string; echoFingerprint: string; skipped?: undefined }
+  | { partnerId: string; echoFingerprint: string; skipped?: undefined; note?: string }
   | { partnerId: string | null; echoFingerprint: null; skipped: string };
 
 /** One page of reconciliation. `cursor` goes back into the next call and into settings. */
@@ -175,6 +176,13 @@ export interface ConnectorConnection {
   inboundSecretHash: string | null;
   /** epoch ms */
   createdAt: number;
+  /**
+   * Renews OAuth credentials after `staleAccessToken` was refused or is about to expire, and
+   * answers the connection's credentials afterwards. One renewal per connection runs at a time
+   * and its result is saved (sealed) before this resolves (credential-keeper.ts). Absent where
+   * nothing can renew (plain tests); throws PartnerApiError.
+   */
+  renewCredentials?: (staleAccessToken: string) => Promise<Record<string, string>>;
 }
 
 /** Which kinds and operations flow in each direction. */
@@ -233,6 +241,13 @@ export interface Connector {
 
   /** Secrets we generate for a new connection when the user brings none (shown to them once). */
   mintSecrets?(): Record<string, string>;
+
+  /**
+   * Exchanges the connection's OAuth refresh token at the partner and returns only the
+   * credentials that changed. Storage and single-flight are the keeper's (credential-keeper.ts).
+   * Throws PartnerApiError: `reconnect_needed` when the partner refuses for good.
+   */
+  refreshTokens?(connection: ConnectorConnection): Promise<Record<string, string>>;
 }
 
 /** Does `connector` carry `kind` (and optionally `op`) in `direction`? */
