@@ -44,4 +44,6 @@ export const LOCATION_SCHEMA: readonly string[] = [
   `CREATE TABLE contacts (id TEXT PRIMARY KEY, body TEXT NOT NULL, date_updated TEXT, seen_at INTEGER NOT NULL)`,
   // ---- sync engine: email/phone index and contact ID map for matching partner changes ----
   ...MATCHING_SCHEMA,
+  // Pruning of the contact index drops the least recently written first.
+  `CREATE INDEX contacts_seen ON contacts (seen_at)`,
 ];
