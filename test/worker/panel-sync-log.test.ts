@@ -109,3 +109,20 @@ describe('POST /api/sync-log/:id/replay', () => {
     expectError(await call(A.token, 'POST', '/api/sync-log/0/replay'), 400, 'invalid_id');
   });
 });
+
+describe('sync log rows move forward only', () => {
+  it('a "queued" written after the work already ran does not roll the row back; a replay does', async () => {
+    const { recordSyncLog } = await import('../../worker/sync-log/write.ts');
+    await runInDurableObject(tenantStub(env, A.locationId), async (_instance, state) => {
+      const sql = state.storage.sql;
+      const base = { workKey: `${A.locationId}:c1#race`, action: 'create note in Your app', objectKind: 'note', contactId: 'c1' };
+      // The contact object ran the item and logged "done" before its "queued" reached the log.
+      const id = recordSyncLog(sql, { ...base, trigger: 'ghl_webhook', status: 'done', attempts: 1 });
+      expect(recordSyncLog(sql, { ...base, trigger: 'ghl_webhook', status: 'queued', attempts: 0 })).toBe(id);
+      const row = () => sql.exec<{ status: string; attempts: number }>('SELECT status, attempts FROM sync_log WHERE id = ?', id).one();
+      expect(row()).toEqual({ status: 'done', attempts: 1 });
+      recordSyncLog(sql, { ...base, trigger: 'replay', status: 'queued', attempts: 0 });
+      expect(row()).toEqual({ status: 'queued', attempts: 0 });
+    });
+  });
+});

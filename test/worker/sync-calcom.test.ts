@@ -6,11 +6,13 @@
  * The Cal.com emulator is shared with every test file: each test uses its own location, its own
  * emails and its own booking times (one host, so times must not overlap).
  */
-import { env, SELF } from 'cloudflare:test';
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createConnection } from '../../worker/connectors/connections.ts';
+import { createConnection, openConnection } from '../../worker/connectors/connections.ts';
+import { contactStub } from '../../worker/durable/contact.ts';
 import { tenantStub } from '../../worker/durable/location.ts';
 import { emu, installedLocation } from './helpers.ts';
+import { call, sessionToken } from './panel-helpers.ts';
 import { deliverGhlBody, eventually, ghlAct, ghlState, partner, settled, syncLog } from './sync-helpers.ts';
 
 interface CalDelivery {
@@ -27,7 +29,15 @@ interface CalBooking {
   rescheduledFromUid?: string;
   rescheduledToUid?: string;
   metadata: Record<string, string>;
+  duration: number;
   attendees: { name: string; email: string; absent: boolean; phoneNumber?: string }[];
+}
+interface CalRequest {
+  method: string;
+  path: string;
+  bearer: string | null;
+  body: any;
+  status: number;
 }
 
 const cal = <T = any>(path: string, body?: unknown) => partner<T>(env.CALCOM_URL, path, body);
@@ -566,5 +576,185 @@ describe('GHL → Cal.com', () => {
     const calls = (await cal<{ requests: { body: unknown }[] }>('/_partner/requests')).requests.slice(before);
     expect(JSON.stringify(calls)).not.toContain('internal only');
     expect((await syncLog(locationId, { contactId: contact.id })).filter((e) => e.action.includes('Cal.com'))).toHaveLength(0);
+  });
+});
+
+/** A GHL appointment made by a person; waits for the Cal.com booking the worker makes of it. */
+async function ghlAppointment(locationId: string, contactId: string, title: string, start: string, minutes: number) {
+  const { result } = await ghlAct(locationId, { action: 'appointment.create', contactId, data: { title, startTime: start, endTime: plus(start, minutes) } });
+  const ghlId = result.appointment.id as string;
+  const [booking] = await eventually(`Cal.com booking for ${title}`, async () => {
+    const list = await bookingsFor(ghlId);
+    return list.length ? list : null;
+  });
+  return { ghlId, booking: booking! };
+}
+
+describe('GHL → Cal.com: booking length', () => {
+  it('a booking keeps the GHL appointment\'s length (lengthInMinutes); so does its reschedule, and the echo leaves GHL as it is', async () => {
+    const { locationId, connectionId, contact } = await calLocation();
+    const start = nextSlot();
+    const { ghlId, booking } = await ghlAppointment(locationId, contact.id, 'Long consult', start, 45);
+    expect(booking).toMatchObject({ duration: 45, status: 'accepted' });
+    expect(sameTime(booking.end, plus(start, 45))).toBe(true);
+    await settled(locationId, contact.id);
+    expect((await syncLog(locationId, { contactId: contact.id })).find((e) => e.action === 'create appointment in Cal.com')).toMatchObject({ status: 'done', error: null });
+
+    await deliverCal(connectionId, await deliveryOf('BOOKING_CREATED', booking.uid));
+    await settled(locationId, contact.id);
+    const appt = (await apptsOf(locationId, contact.id)).find((a) => a.id === ghlId)!;
+    expect(sameTime(appt.endTime, plus(start, 45))).toBe(true);
+
+    const later = nextSlot();
+    await ghlAct(locationId, { action: 'appointment.update', appointmentId: ghlId, data: { startTime: later, endTime: plus(later, 45) } });
+    const moved = await eventually('rescheduled booking', async () => (await bookingsFor(ghlId)).find((b) => b.rescheduledFromUid === booking.uid));
+    expect(moved.duration).toBe(45);
+    expect(sameTime(moved.end, plus(later, 45))).toBe(true);
+    await settled(locationId, contact.id);
+    await deliverCal(connectionId, await deliveryOf('BOOKING_RESCHEDULED', moved.uid));
+    await settled(locationId, contact.id);
+    const after = (await apptsOf(locationId, contact.id)).find((a) => a.id === ghlId)!;
+    expect(sameTime(after.startTime, later) && sameTime(after.endTime, plus(later, 45))).toBe(true);
+    const outbound = (await syncLog(locationId, { contactId: contact.id })).filter((e) => e.action.includes('Cal.com') && e.status === 'done');
+    expect(outbound.every((e) => e.error === null)).toBe(true);
+  });
+
+  it('a length the event type does not offer is booked at its default and said so in the sync log; GHL keeps its length', async () => {
+    const { locationId, connectionId, contact } = await calLocation();
+    const start = nextSlot();
+    const { ghlId, booking } = await ghlAppointment(locationId, contact.id, 'Odd length', start, 50);
+    expect(booking.duration).toBe(30);
+    await settled(locationId, contact.id);
+    const entry = (await syncLog(locationId, { contactId: contact.id })).find((e) => e.action === 'create appointment in Cal.com');
+    expect(entry).toMatchObject({ status: 'done', objectId: booking.uid });
+    expect(entry?.error).toMatch(/event type 1 offers 15, 30, 45, 60 min, not the appointment's 50 min: the booking has 30 min/);
+
+    await deliverCal(connectionId, await deliveryOf('BOOKING_CREATED', booking.uid));
+    await settled(locationId, contact.id);
+    const appt = (await apptsOf(locationId, contact.id)).find((a) => a.id === ghlId)!;
+    expect(sameTime(appt.endTime, plus(start, 50))).toBe(true);
+  });
+});
+
+describe('Cal.com OAuth credentials', () => {
+  const TOKEN_PATH = '/v2/auth/oauth2/token';
+  const calRequests = async () => (await cal<{ requests: CalRequest[] }>('/_partner/requests')).requests;
+  const refreshesOf = async (clientId: string) => (await calRequests()).filter((r) => r.path === TOKEN_PATH && r.body?.client_id === clientId);
+
+  /** A location whose Cal.com connection holds OAuth tokens of a fresh client; `expired`: the access token no longer works. */
+  async function oauthLocation(contacts = 2, opts: { ttlSec?: number; expired?: boolean } = {}) {
+    const { seed, locationId, location } = await installedLocation(contacts);
+    const client = await cal<{ clientId: string; clientSecret: string }>('/_partner/oauth/clients', { accessTokenTtlSec: opts.ttlSec ?? 1800 });
+    const tokens = await cal<{ access_token: string; refresh_token: string }>('/_partner/oauth/grant', { clientId: client.clientId, accessTokenTtlSec: 1800 });
+    if (opts.expired !== false) await cal('/_partner/oauth/expire', { accessToken: tokens.access_token });
+    const created = await createConnection(env, {
+      locationId,
+      kind: 'calcom',
+      name: 'Cal.com (OAuth)',
+      credentials: { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, clientId: client.clientId, clientSecret: client.clientSecret, webhookSecret: env.CALCOM_WEBHOOK_SECRET },
+      settings: { apiBase: env.CALCOM_URL, eventTypeId: 1, timeZone: 'UTC', ghlCalendarId: (seed.locations[0] as unknown as { calendarId: string }).calendarId },
+    });
+    const state = await ghlState(locationId);
+    const people = location.contactIds.map((id) => state.contacts.find((c) => c.id === id)!);
+    const loc = seed.locations[0] as unknown as { userIds: string[] };
+    const admin = () => sessionToken({ userId: loc.userIds[0]!, companyId: seed.companyId, activeLocation: locationId, role: 'admin' });
+    return { locationId, connectionId: created.connection.id, client, tokens, people, admin };
+  }
+
+  it('an expired access token is renewed once; the call goes through; the new pair is sealed in D1', async () => {
+    const o = await oauthLocation(1);
+    const contact = o.people[0]!;
+    const { booking } = await ghlAppointment(o.locationId, contact.id, 'OAuth booking', nextSlot(), 30);
+    expect(booking.attendees[0]!.email).toBe(String(contact.email).toLowerCase());
+    await settled(o.locationId, contact.id);
+    expect(await refreshesOf(o.client.clientId)).toHaveLength(1);
+
+    const stored = (await openConnection(env, o.connectionId))!.credentials;
+    expect(stored.accessToken).not.toBe(o.tokens.access_token);
+    expect(stored.refreshToken).not.toBe(o.tokens.refresh_token);
+    expect(Number(stored.accessTokenRenewAt)).toBeGreaterThan(Date.now() + 25 * 60_000);
+    const row = await env.DB.prepare('SELECT * FROM connections WHERE id = ?').bind(o.connectionId).first<Record<string, unknown>>();
+    const raw = JSON.stringify(row);
+    for (const secret of [stored.accessToken!, stored.refreshToken!, o.client.clientSecret]) expect(raw).not.toContain(secret);
+    expect(row).toMatchObject({ status: 'active', last_error: null });
+    expect((await syncLog(o.locationId, { contactId: contact.id })).filter((e) => e.status === 'failed' || e.status === 'retrying')).toEqual([]);
+  });
+
+  it('contacts syncing at the same moment share one refresh', async () => {
+    const o = await oauthLocation(3);
+    const acted = [];
+    for (const [i, person] of o.people.entries()) {
+      const start = nextSlot();
+      acted.push(await ghlAct(o.locationId, { action: 'appointment.create', contactId: person.id, data: { title: `Together ${i}`, startTime: start, endTime: plus(start, 30) } }, { deliver: false }));
+    }
+    await Promise.all(acted.flatMap((a) => a.deliveries.map((d) => deliverGhlBody(d.body))));
+    const ids = acted.map((a) => a.result.appointment.id as string);
+    await eventually('three bookings', async () => (await Promise.all(ids.map(bookingsFor))).every((list) => list.length === 1));
+    for (const person of o.people) await settled(o.locationId, person.id);
+    expect(await refreshesOf(o.client.clientId)).toHaveLength(1);
+    expect((await syncLog(o.locationId)).filter((e) => e.status === 'failed')).toEqual([]);
+  });
+
+  it('a token due for renewal is renewed before it is used', async () => {
+    // The client's tokens live 2 s: due after 1 s (half their life), refused after 2 s.
+    const o = await oauthLocation(1, { ttlSec: 2 });
+    const contact = o.people[0]!;
+    await ghlAppointment(o.locationId, contact.id, 'First', nextSlot(), 30);
+    await settled(o.locationId, contact.id);
+    const first = (await openConnection(env, o.connectionId))!.credentials;
+    const renewAt = Number(first.accessTokenRenewAt);
+    expect(renewAt - Date.now()).toBeLessThan(1000);
+    await eventually('the short-lived token to expire', async () => Date.now() > renewAt + 1200);
+
+    await ghlAppointment(o.locationId, contact.id, 'Second', nextSlot(), 30);
+    await settled(o.locationId, contact.id);
+    expect(await refreshesOf(o.client.clientId)).toHaveLength(2);
+    const sentWithFirst = (await calRequests()).filter((r) => r.bearer === first.accessToken);
+    expect(sentWithFirst.length).toBeGreaterThan(0);
+    // Renewed before use: the expired token was never sent (and so never refused).
+    expect(sentWithFirst.filter((r) => r.status === 401)).toEqual([]);
+    expect((await openConnection(env, o.connectionId))!.credentials.accessToken).not.toBe(first.accessToken);
+  });
+
+  it('the reconciliation sweep (in the location object) renews too', async () => {
+    const o = await oauthLocation(1);
+    const email = uniqueEmail('swept');
+    await cal('/_partner/act/book', { eventTypeId: 1, start: nextSlot(), attendee: { name: 'Sid Swept', email, timeZone: 'UTC' } });
+    const result = await tenantStub(env, o.locationId).reconcile(o.locationId);
+    expect(result.partnerChanges).toBeGreaterThan(0);
+    await eventually('swept contact', async () => (await ghlState(o.locationId)).contacts.find((c) => c.email === email));
+    expect(await refreshesOf(o.client.clientId)).toHaveLength(1);
+  });
+
+  it('a refresh refused for good: the connection needs a reconnect (panel health), its work waits, and new tokens bring it back', async () => {
+    const o = await oauthLocation(1);
+    const contact = o.people[0]!;
+    await cal('/_partner/oauth/revoke', { refreshToken: o.tokens.refresh_token });
+    const start = nextSlot();
+    const { result } = await ghlAct(o.locationId, { action: 'appointment.create', contactId: contact.id, data: { title: 'Refused', startTime: start, endTime: plus(start, 30) } });
+    const waiting = await eventually('sync waiting', async () => (await syncLog(o.locationId, { contactId: contact.id })).find((e) => e.objectKind === 'appointment' && e.status === 'retrying' && /^Reconnect needed/.test(e.error ?? '')));
+    expect(waiting.error).toMatch(/^Reconnect needed: Cal\.com refused to renew .*invalid_grant/);
+    expect(await bookingsFor(result.appointment.id as string)).toEqual([]);
+
+    const token = await o.admin();
+    const listed = await call(token, 'GET', '/api/connections');
+    const shown = listed.body.connections.find((c: { id: string }) => c.id === o.connectionId);
+    expect(shown).toMatchObject({ status: 'error', lastError: expect.stringMatching(/^Reconnect needed/) });
+    expect(shown.health).toMatchObject({ failed: 0, backlog: 1 });
+    expect(shown.credentialNames).not.toContain('accessTokenRenewAt');
+    expect(await refreshesOf(o.client.clientId)).toHaveLength(1);
+
+    const fresh = await cal<{ access_token: string; refresh_token: string }>('/_partner/oauth/grant', { clientId: o.client.clientId });
+    const patched = await call(token, 'PATCH', `/api/connections/${o.connectionId}`, { credentials: { accessToken: fresh.access_token, refreshToken: fresh.refresh_token } });
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.body.connection).toMatchObject({ status: 'active', lastError: null });
+    // The waiting item looks again every 10 minutes; here, now (with the object's cache of connections dropped).
+    const stub = contactStub(env, o.locationId, contact.id);
+    await evictDurableObject(stub);
+    await runInDurableObject(stub, (_obj, state) => void state.storage.sql.exec("UPDATE work SET next_attempt_at = 0 WHERE state = 'retry'"));
+    await runDurableObjectAlarm(stub);
+    await eventually('the waiting booking made', async () => (await bookingsFor(result.appointment.id as string)).length === 1);
+    const again = await ghlAppointment(o.locationId, contact.id, 'Reconnected', nextSlot(), 30);
+    expect(again.booking.status).toBe('accepted');
   });
 });

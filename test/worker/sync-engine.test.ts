@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { contactStub } from '../../worker/durable/contact.ts';
 import { tenantStub } from '../../worker/durable/location.ts';
 import { saveSettings } from '../../worker/settings/store.ts';
+import { updateConnection } from '../../worker/connectors/connections.ts';
 import { emu } from './helpers.ts';
 import { sessionToken } from './panel-helpers.ts';
 import {
@@ -17,6 +18,16 @@ import {
 const partnerNote = async (ghlId: string) => (await yourAppState()).objects.note!.find((n) => n.ghlId === ghlId);
 const writesTo = async (kind: string, ghlId: string) =>
   (await yourAppState()).received.filter((r) => r.event.type.startsWith(`${kind}.`) && r.event.data.ghlId === ghlId).length;
+
+/** A partner change made now, delivered when the test says. */
+async function heldPartnerChange(type: string, data: Record<string, unknown>) {
+  const acted = await partner<{ event: { id: string }; body: string }>(env.YOURAPP_URL, '/_partner/act', { type, data, deliver: false });
+  return async (connectionId: string) => {
+    const signed = await partner<{ body: string; headers: Record<string, string> }>(env.YOURAPP_URL, '/_partner/sign', { body: acted.body, id: acted.event.id });
+    const res = await SELF.fetch(`http://app.test/webhooks/partner/${connectionId}`, { method: 'POST', headers: { 'content-type': 'application/json', ...signed.headers }, body: signed.body });
+    expect(res.status).toBe(200);
+  };
+}
 
 afterEach(async () => {
   await partner(env.YOURAPP_URL, '/_partner/faults', undefined, 'DELETE');
@@ -101,6 +112,20 @@ describe('order, coalescing, duplicates', () => {
     expect((await partnerNote(noteId)).body).toBe('newer');
     expect((await syncLog(locationId, { contactId })).some((e) => e.status === 'skipped' && /older change/.test(e.error ?? ''))).toBe(true);
   });
+
+  it('a person’s update delivered before their creation: the late creation does not roll the contact back', async () => {
+    const { locationId, connectionId } = await syncedLocation();
+    const email = `late-${Date.now()}@example.com`;
+    const created = await heldPartnerChange('contact.created', { email, firstName: 'Jo', lastName: 'Klein' });
+    const partnerId = (await yourAppState()).objects.contact!.find((c) => c.email === email)!.id;
+    const updated = await heldPartnerChange('contact.updated', { id: partnerId, email, firstName: 'Ada', lastName: 'Diaz' });
+    await updated(connectionId);
+    const contact = await eventually('contact in GHL', async () => (await ghlState(locationId)).contacts.find((c) => c.email === email));
+    await created(connectionId);
+    await settled(locationId, contact.id);
+    const now = (await ghlState(locationId)).contacts.find((c) => c.id === contact.id)!;
+    expect([now.firstName, now.lastName]).toEqual(['Ada', 'Diaz']);
+  });
 });
 
 describe('echo suppression', () => {
@@ -131,6 +156,31 @@ describe('echo suppression', () => {
     const after = (await emu(`/_emulator/stats?locationId=${locationId}`)).byRoute;
     const writes = (s: Record<string, number>) => Object.entries(s).filter(([k]) => /^(PUT|POST|DELETE) .*notes/.test(k)).reduce((n, [, v]) => n + v, 0);
     expect(writes(after)).toBe(writes(before));
+  });
+
+  it('GHL’s webhook about an earlier write of ours, arriving after a later one, is still our echo', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[0])!;
+    const marker = (await emu<{ deliveries: unknown[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries.length;
+    // The partner creates and edits a note; both events reach us only afterwards, so our create
+    // in GHL is dated after the edit was made.
+    const create = await heldPartnerChange('note.created', { body: 'first words', contact: { email: contact.email } });
+    const partnerId = (await yourAppState()).objects.note!.find((n) => n.body === 'first words')!.id;
+    const edit = await heldPartnerChange('note.updated', { id: partnerId, body: 'second words', contact: { email: contact.email } });
+    await create(connectionId);
+    const note = await eventually('note in GHL', async () => (await ghlState(locationId)).notes.find((n) => n.body === 'first words'));
+    await edit(connectionId);
+    await eventually('update in GHL', async () => (await ghlState(locationId)).notes.find((n) => n.id === note.id)?.body === 'second words');
+    await settled(locationId, contact.id);
+    // Only now does GHL's NoteCreate about our first write reach the worker.
+    await emu('/_emulator/webhooks/drain', { timeoutMs: 5000 });
+    const late = (await emu<{ deliveries: { body: string; type: string }[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries.slice(marker).filter((d) => d.type === 'NoteCreate');
+    expect(late).toHaveLength(1);
+    await deliverGhlBody(late[0]!.body);
+    await settled(locationId, contact.id);
+    expect((await ghlState(locationId)).notes.find((n) => n.id === note.id)?.body).toBe('second words');
+    expect((await yourAppState()).objects.note!.find((n) => n.id === partnerId)!.body).toBe('second words');
+    expect(await writesTo('note', note.id)).toBe(0);
   });
 });
 
@@ -172,6 +222,103 @@ describe('conflicts', () => {
     const r = await conflictBetween('newest_wins');
     expect(r).toEqual({ ghl: 'partner edit', partner: 'partner edit', winner: 'partner' });
   });
+});
+
+describe('both sides changed within moments', () => {
+  async function syncedNote(locationId: string, contactId: string) {
+    const { result } = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'base' } });
+    const atPartner = await eventually('note at partner', () => partnerNote(result.note.id));
+    await settled(locationId, contactId);
+    return { noteId: result.note.id as string, atPartner };
+  }
+
+  const ghlNote = async (locationId: string, noteId: string) => (await ghlState(locationId)).notes.find((n) => n.id === noteId)?.body;
+
+  it('our write of the older partner edit landed in GHL after the newer GHL edit: GHL gets the GHL edit back', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const { noteId, atPartner } = await syncedNote(locationId, contactId);
+    const partnerEdit = await heldPartnerChange('note.updated', { id: atPartner.id, body: 'partner edit', contact: atPartner.contact });
+    const ghlEdit = await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'ghl edit' } }, { deliver: false });
+    // The partner's (older) webhook comes first: its write lands over the newer GHL edit.
+    await partnerEdit(connectionId);
+    await settled(locationId, contactId);
+    expect(await ghlNote(locationId, noteId)).toBe('partner edit');
+    for (const d of ghlEdit.deliveries) await deliverGhlBody(d.body);
+    await settled(locationId, contactId);
+    expect({ ghl: await ghlNote(locationId, noteId), partner: (await partnerNote(noteId)).body }).toEqual({ ghl: 'ghl edit', partner: 'ghl edit' });
+    expect((await syncLog(locationId, { contactId })).some((e) => e.trigger === 'reassert' && e.status === 'done' && e.action === 'restore note in GHL')).toBe(true);
+  });
+
+  it('our write of the older GHL edit landed at the partner after the newer partner edit: the partner gets its edit back', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const { noteId, atPartner } = await syncedNote(locationId, contactId);
+    const ghlEdit = await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'ghl edit' } }, { deliver: false });
+    const partnerEdit = await heldPartnerChange('note.updated', { id: atPartner.id, body: 'partner edit', contact: atPartner.contact });
+    for (const d of ghlEdit.deliveries) await deliverGhlBody(d.body);
+    await settled(locationId, contactId);
+    expect((await partnerNote(noteId)).body).toBe('ghl edit');
+    await partnerEdit(connectionId);
+    await settled(locationId, contactId);
+    expect({ ghl: await ghlNote(locationId, noteId), partner: (await partnerNote(noteId)).body }).toEqual({ ghl: 'partner edit', partner: 'partner edit' });
+    expect((await syncLog(locationId, { contactId })).some((e) => e.trigger === 'reassert' && e.status === 'done' && e.action === 'restore note in the partner')).toBe(true);
+  });
+
+  it('tags merge tag by tag: a partner remove after a GHL add wins on both sides, and a reordered older add does not undo a remove', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactId)!;
+    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Tag Co' } });
+    await eventually('contact at partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId));
+    await settled(locationId, contactId);
+    const partnerContact = (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId)!;
+    const partnerTags = async () => ((await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId)!.tags ?? []).map((t: string) => t.toLowerCase()).sort();
+    const ghlTags = async () => ((await ghlState(locationId)).contacts.find((c) => c.id === contactId)!.tags ?? []).map((t: string) => t.toLowerCase()).sort();
+    const ref = { id: partnerContact.id, email: contact.email };
+
+    // GHL adds "alpha"; moments later the partner removes it. GHL's webhook is handled first.
+    const ghlAdd = await ghlAct(locationId, { action: 'tags.add', contactId, tags: ['alpha'] }, { deliver: false });
+    const partnerRemove = await heldPartnerChange('tag.removed', { id: partnerContact.id, tags: ['alpha'], contact: ref });
+    for (const d of ghlAdd.deliveries) await deliverGhlBody(d.body);
+    await settled(locationId, contactId);
+    expect(await partnerTags()).toContain('alpha');
+    await partnerRemove(connectionId);
+    await settled(locationId, contactId);
+    expect({ ghl: (await ghlTags()).includes('alpha'), partner: (await partnerTags()).includes('alpha') }).toEqual({ ghl: false, partner: false });
+
+    // The partner adds "beta", then removes it; the remove is delivered first.
+    const add = await heldPartnerChange('tag.added', { id: partnerContact.id, tags: ['beta'], contact: ref });
+    const remove = await heldPartnerChange('tag.removed', { id: partnerContact.id, tags: ['beta'], contact: ref });
+    await remove(connectionId);
+    await add(connectionId);
+    await settled(locationId, contactId);
+    expect(await ghlTags()).not.toContain('beta');
+  });
+
+  it('a partner write that timed out and landed late, over a newer change, is written over again', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const { noteId, atPartner } = await syncedNote(locationId, contactId);
+    // The partner holds our next write past our 15 s timeout, then applies it anyway (at 25 s).
+    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 25_000, count: 1 });
+    await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'ghl edit' } });
+    const stub = contactStub(env, locationId, contactId);
+    await eventually('write in flight', async () => (await stub.syncStatus(`${locationId}:${contactId}`)).counts.running === 1);
+    // Meanwhile the partner's user edits the note; that newer edit wins the conflict.
+    await yourAppAct(connectionId, 'note.updated', { id: atPartner.id, body: 'partner edit', contact: atPartner.contact });
+    await eventually('partner edit in GHL', async () => (await ghlNote(locationId, noteId)) === 'partner edit', 25_000);
+    // The timed-out write lands late and undoes the partner's edit there.
+    await eventually('late write landed', async () => (await partnerNote(noteId)).body === 'ghl edit', 30_000);
+    // The check scheduled after the timeout (normally 30 s later) runs now.
+    await runInDurableObject(stub, (_obj, state) => {
+      state.storage.sql.exec("UPDATE work SET next_attempt_at = 0 WHERE trigger = 'verify'");
+    });
+    await runDurableObjectAlarm(stub);
+    await settled(locationId, contactId);
+    expect({ ghl: await ghlNote(locationId, noteId), partner: (await partnerNote(noteId)).body }).toEqual({ ghl: 'partner edit', partner: 'partner edit' });
+    expect((await syncLog(locationId, { contactId })).some((e) => e.trigger === 'verify' && e.status === 'done')).toBe(true);
+  }, 60_000);
 });
 
 describe('matching partner people to GHL contacts', () => {
@@ -282,6 +429,25 @@ describe('failure handling', () => {
     expect(res.status).toBe(202);
     await eventually('note at partner after replay', () => partnerNote(result.note.id));
     await eventually('entry done', async () => (await syncLog(locationId, { contactId })).find((e) => e.id === failed.id)?.status === 'done');
+  });
+
+  it('work for a connection that needs a reconnect waits for it, and the wait is not counted as a failed attempt', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    await updateConnection(env, connectionId, locationId, { status: 'error' });
+    const { result } = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Kept for later' } });
+    const waiting = await eventually('item parked', async () => (await syncLog(locationId, { contactId })).find((e) => e.objectKind === 'note' && e.status === 'retrying'));
+    expect(waiting.error).toMatch(/reconnect/);
+    expect(await partnerNote(result.note.id)).toBeUndefined();
+
+    await updateConnection(env, connectionId, locationId, { status: 'active' });
+    const stub = contactStub(env, locationId, contactId);
+    await evictDurableObject(stub); // drops the object's 15 s cache of connections
+    await fastForward(locationId, contactId);
+    await eventually('note at partner after the reconnect', () => partnerNote(result.note.id));
+    const entry = (await syncLog(locationId, { contactId })).find((e) => e.id === waiting.id)!;
+    expect(entry.status).toBe('done');
+    expect(entry.attempts).toBe(1);
   });
 
   it('a restart of the contact object mid-queue loses nothing and writes once', async () => {

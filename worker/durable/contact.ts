@@ -89,7 +89,13 @@ export class ContactDO extends DurableObject<Env> {
       const partnerContactId = change.kind === 'contact' ? change.partnerId : change.contactPartnerId;
       const sent = change.kind === 'contact' ? change.data : change.contact;
       if (partnerContactId) {
-        engine.links.save({ kind: 'contact', connectionId: change.connectionId, ghlId: contactId, partnerId: partnerContactId, ghlFp: ghlPrint('contact', sent), partnerFp: change.kind === 'contact' ? change.fingerprint : null, state: undefined });
+        // Dated like any synced change, so an older partner event about this person that
+        // arrives later (reordered) is stale, not a change to apply over this one.
+        engine.links.save({
+          kind: 'contact', connectionId: change.connectionId, ghlId: contactId, partnerId: partnerContactId,
+          ghlFp: ghlPrint('contact', sent), partnerFp: change.kind === 'contact' ? change.fingerprint : null, state: undefined,
+          sourceAt: change.kind === 'contact' ? Date.parse(change.occurredAt) || null : null, ghlWriteAt: Date.now(), data: sent,
+        });
       }
       if (change.kind === 'contact') return;
     }
@@ -211,7 +217,7 @@ export class ContactDO extends DurableObject<Env> {
       settings: () => this.engineSettings(locationId),
       connections: async () => {
         const settings = (await this.engineSettings(locationId)) as EngineSettings & { disabledConnections: Set<string>; fieldMapping: Record<string, Record<string, string>> };
-        return (await connections.get())
+        return (await connections.get({ held: true }))
           .filter((c) => !settings.disabledConnections.has(c.id))
           .map((c) => ({ ...c, settings: withLocationMapping(c.settings, connectorFor(c.kind)?.defaultFieldMaps ?? {}, settings.fieldMapping[c.kind]) }));
       },

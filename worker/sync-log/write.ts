@@ -24,18 +24,21 @@ export interface SyncLogInput {
 export function recordSyncLog(sql: SqlStorage, e: SyncLogInput, now = Date.now()): number {
   const detail = e.detail === undefined ? null : JSON.stringify(e.detail);
   if (e.workKey) {
+    // "Queued" is written as the work is accepted, while the contact object may already be
+    // running it: arriving after "done", it must not roll the row back (a replay may).
     const row = sql
       .exec<{ id: number }>(
         `INSERT INTO sync_log (at, updated_at, trigger, action, object_kind, object_id, contact_id, connection_id, status, attempts, error, detail, work_key)
          VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (work_key) DO UPDATE SET updated_at = ?1, trigger = ?2, action = ?3, object_id = COALESCE(?5, object_id),
            status = ?8, attempts = ?9, error = ?10, detail = COALESCE(?11, detail)
+         WHERE NOT (?8 = 'queued' AND ?2 != 'replay' AND sync_log.status != 'queued')
          RETURNING id`,
         now, e.trigger, e.action, e.objectKind, e.objectId ?? null, e.contactId ?? null, e.connectionId ?? null,
         e.status, e.attempts ?? 0, e.error ?? null, detail, e.workKey,
       )
-      .one();
-    return row.id;
+      .toArray()[0];
+    return row?.id ?? sql.exec<{ id: number }>('SELECT id FROM sync_log WHERE work_key = ?', e.workKey).one().id;
   }
   return sql
     .exec<{ id: number }>(

@@ -1,4 +1,8 @@
-/** Active connections of a location with credentials unsealed, cached briefly per object. */
+/**
+ * Active connections of a location with credentials unsealed, cached briefly per object. With
+ * `held`, also connections waiting for a reconnect (status `error`): the sync engine keeps
+ * their work until then instead of dropping it.
+ */
 import { listConnections, openConnection, type OpenConnection } from '../connectors/connections.ts';
 
 const TTL_MS = 15_000;
@@ -14,14 +18,20 @@ export class ConnectionsCache {
     this.locationId = locationId;
   }
 
-  async get(): Promise<OpenConnection[]> {
+  async get(opts: { held?: boolean } = {}): Promise<OpenConnection[]> {
+    const all = await this.load();
+    return opts.held ? all : all.filter((c) => c.status === 'active');
+  }
+
+  private async load(): Promise<OpenConnection[]> {
     if (this.value && this.until > Date.now()) return this.value;
     const listed = await listConnections(this.env, this.locationId);
     const open: OpenConnection[] = [];
     for (const c of listed) {
-      if (c.status !== 'active') continue;
+      if (c.status !== 'active' && c.status !== 'error') continue;
       const full = await openConnection(this.env, c.id, { cached: true });
-      if (full && full.locationId === this.locationId) open.push(full);
+      // The status comes from the fresh listing; the unsealed row may be a cached one.
+      if (full && full.locationId === this.locationId) open.push({ ...full, status: c.status });
     }
     this.value = open;
     this.until = Date.now() + TTL_MS;

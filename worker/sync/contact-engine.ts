@@ -8,12 +8,14 @@ import { GhlError } from '../ghl/errors.ts';
 import type { GhlEvent } from '../webhooks/events.ts';
 import { SETTINGS_KEY, type EngineDeps, type EngineSettings } from './engine-types.ts';
 import { changesFromGhlEvent, type GhlChange } from './ghl-events.ts';
+import { isGhlEcho, isPartnerEcho } from './echo.ts';
 import { ghlPrint } from './ghl-model.ts';
 import { allowsFlow, isRetryable, MAX_ATTEMPTS, resolveConflict, retryDelayMs, type Side } from './policy.ts';
 import { Links, SyncQueue, type WorkItem } from './queue.ts';
 import type { SyncStatus } from '../sync-log/write.ts';
 import { runToGhl, GhlDropped } from './to-ghl.ts';
 import { runToPartner, type StepOutcome } from './to-partner.ts';
+import { isRestore, runRestore, type RestorePayload, type RestoreReason } from './restore.ts';
 
 /** Items run per alarm before yielding (the alarm re-arms at once). */
 const BATCH = 25;
@@ -45,6 +47,7 @@ export class ContactEngine {
       if (!connector) continue;
       for (const change of changes) {
         if (!supports(connector.capabilities, 'outbound', change.kind, outboundOp(change))) continue;
+        if (change.kind === 'tag' && event.type !== 'ContactTagUpdate' && this.isContactEcho(connection.id, changes)) continue;
         const off = this.switchedOff(settings, change.kind, 'ghl');
         if (off) {
           await this.deps.log({ trigger, action: `${change.op} ${change.kind} to ${connector.label}`, objectKind: change.kind, objectId: change.ghlId, contactId: this.deps.contactId, connectionId: connection.id, status: 'skipped', error: off });
@@ -134,8 +137,8 @@ export class ContactEngine {
     const off = this.switchedOff(settings, item.kind as SyncKind, from);
     if (off) return this.settle(item, 'skipped', { status: 'skipped', action, note: off });
 
-    // Tags are set operations: changes from both sides merge, they do not conflict.
-    const rivals = item.kind === 'tag' ? [] : this.queue.opposing(item).filter((r) => !this.isEcho(r));
+    // Tags merge tag by tag and do not conflict; a restore writes what already won.
+    const rivals = item.kind === 'tag' || isRestore(item) ? [] : this.queue.opposing(item).filter((r) => !isRestore(r) && !this.isEcho(r));
     if (rivals.length) {
       const rival = rivals[0]!;
       const winner = resolveConflict(settings.conflictPolicy, { side: from, changedAt: item.changedAt }, { side: from === 'ghl' ? 'partner' : 'ghl', changedAt: rival.changedAt });
@@ -149,31 +152,37 @@ export class ContactEngine {
     }
 
     try {
-      const outcome =
-        item.direction === 'to_partner'
+      const outcome = isRestore(item)
+        ? await runRestore(item, this.deps, this.links, settings.dryRun)
+        : item.direction === 'to_partner'
           ? await runToPartner(item, this.deps, this.links, settings.dryRun)
           : await runToGhl(item, this.deps, this.links, settings.dryRun);
       await this.settle(item, outcome.status, outcome);
-      if (outcome.reassert && outcome.objectId) this.reassert(item, outcome.objectId, outcome.reassert.data);
+      // A restore never asks for another: two sides cannot keep handing the same value back.
+      if (outcome.reassert && !isRestore(item)) {
+        const ghlId = item.kind === 'tag' ? this.deps.contactId : item.direction === 'to_partner' ? item.ghlId : outcome.objectId;
+        if (ghlId) this.restoreLater(item, 'reassert', outcome.reassert.to === 'ghl' ? 'to_ghl' : 'to_partner', ghlId, { tags: outcome.reassert.tags });
+      }
     } catch (err) {
       await this.fail(item, action, err);
     }
   }
 
-  /** Queues a write of the winning partner change back to the partner (it lost it to our own older write). */
-  private reassert(item: WorkItem, ghlId: string, data: unknown) {
+  /** Queues a write of what won back to a side that may hold an older value (restore.ts). */
+  private restoreLater(item: WorkItem, reason: RestoreReason, direction: WorkItem['direction'], ghlId: string, payload: RestorePayload, dueAt?: number) {
     this.queue.enqueue({
-      idemKey: `reassert:${item.id}`,
-      coalesceKey: `to_partner:${item.connectionId}:${item.kind}:${ghlId}`,
-      direction: 'to_partner',
+      idemKey: `${reason}:${item.id}:${item.attempts}`,
+      coalesceKey: `${reason}:${direction}:${item.connectionId}:${item.kind}:${ghlId}:${item.id}`,
+      direction,
       connectionId: item.connectionId,
       kind: item.kind,
       op: 'upsert',
       ghlId,
-      partnerId: item.partnerId,
-      trigger: 'reassert',
-      payload: { data, reassert: true },
+      partnerId: null,
+      trigger: reason,
+      payload,
       changedAt: item.changedAt,
+      dueAt,
     }, this.now());
   }
 
@@ -187,8 +196,20 @@ export class ContactEngine {
       (rival.ghlId ? this.links.byGhl(rival.kind, rival.connectionId, rival.ghlId) : undefined) ??
       (rival.partnerId ? this.links.byPartner(rival.kind, rival.connectionId, rival.partnerId) : undefined);
     if (!link) return false;
-    if (rival.direction === 'to_partner') return link.ghlFp !== null && link.ghlFp === ghlPrint(rival.kind, (rival.payload as { data?: unknown } | null)?.data);
-    return link.partnerFp !== null && link.partnerFp === (rival.payload as PartnerChange).fingerprint;
+    if (rival.direction === 'to_partner') return isGhlEcho(link, ghlPrint(rival.kind, (rival.payload as { data?: unknown } | null)?.data), rival.changedAt);
+    return isPartnerEcho(link, (rival.payload as PartnerChange).fingerprint, rival.changedAt);
+  }
+
+  /**
+   * GHL's ContactUpdate about our own contact write carries the tags as they were then, perhaps
+   * before a tag write of ours still on its way: they say nothing new (tag changes come as
+   * ContactTagUpdate), and taken as news they would undo that write.
+   */
+  private isContactEcho(connectionId: string, changes: GhlChange[]): boolean {
+    const contact = changes.find((c) => c.kind === 'contact');
+    if (!contact) return false;
+    const link = this.links.byGhl('contact', connectionId, contact.ghlId);
+    return !!link?.ghlFp && link.ghlFp === ghlPrint('contact', contact.data);
   }
 
   private async settle(item: WorkItem, status: 'done' | 'skipped', outcome: StepOutcome) {
@@ -198,12 +219,23 @@ export class ContactEngine {
 
   private async fail(item: WorkItem, action: string, err: unknown) {
     const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof PartnerApiError && err.code === 'reconnect_needed') {
+      // Nothing to count against the item: it waits, and is looked at again now and then.
+      this.queue.park(item.id, this.now() + RECONNECT_RECHECK_MS, message, this.now());
+      await this.logItem(item, 'retrying', action, message);
+      return;
+    }
     const retryable =
       err instanceof GhlDropped ? false
       : err instanceof GhlError ? isRetryable(err.kind, err.status) || err.kind === 'reconnect_needed'
       : err instanceof PartnerApiError ? err.retryable
       : true;
     const attempts = item.attempts + 1;
+    if (mayLandLate(item, err) && item.ghlId) {
+      const data = (item.payload as { data?: unknown } | null)?.data;
+      const check = item.kind === 'tag' ? {} : { uncertainFp: ghlPrint(item.kind, data) };
+      this.restoreLater(item, 'verify', 'to_partner', item.kind === 'tag' ? this.deps.contactId : item.ghlId, check, this.now() + LATE_WRITE_MS);
+    }
     if (retryable && attempts < MAX_ATTEMPTS) {
       const wait = Math.max(retryDelayMs(attempts), err instanceof PartnerApiError ? (err.retryAfterMs ?? 0) : 0);
       this.queue.retry(item.id, this.now() + wait, message, this.now());
@@ -241,6 +273,21 @@ export class ContactEngine {
   private now() {
     return this.deps.now?.() ?? Date.now();
   }
+}
+
+/**
+ * How long after a timed-out partner write it may still land: our 15 s timeout plus what a
+ * server commonly gives a request (30 s) before it gives up itself.
+ */
+const LATE_WRITE_MS = 30_000;
+
+/** How often work for a connection that needs a reconnect looks again. */
+const RECONNECT_RECHECK_MS = 10 * 60_000;
+
+/** A partner write whose answer was lost (not refused): the partner may still apply it. */
+function mayLandLate(item: WorkItem, err: unknown): boolean {
+  if (item.direction !== 'to_partner' || item.op === 'delete' || item.trigger === 'verify') return false;
+  return err instanceof PartnerApiError && (err.code === 'timeout' || err.code === 'network');
 }
 
 function outboundOp(change: GhlChange): OutboundOp {

@@ -27,8 +27,11 @@ export interface EngineDeps {
   contactId: string;
   ghl: GhlApi;
   settings(): Promise<EngineSettings>;
-  /** Active connections of the location, credentials unsealed. */
-  connections(): Promise<ConnectorConnection[]>;
+  /**
+   * Connections of the location, credentials unsealed: active ones, and ones waiting for a
+   * reconnect (`status: 'error'`), whose work waits for it.
+   */
+  connections(): Promise<(ConnectorConnection & { status?: string })[]>;
   connector(kind: string): Connector | undefined;
   /** Writes a sync log row in the location's object; returns its id. */
   log(entry: SyncLogInput): Promise<number>;

@@ -20,6 +20,8 @@ export interface WorkInput {
   payload: unknown;
   /** epoch ms of the change at its source */
   changedAt?: number;
+  /** epoch ms before which the item must not run (default: at once) */
+  dueAt?: number;
 }
 
 export interface WorkItem extends WorkInput {
@@ -97,7 +99,18 @@ export const SYNC_QUEUE_SCHEMA: readonly string[] = [
   // Ids the partner used before (a Cal.com reschedule gives the booking a new uid): a late
   // event about the old id still finds the same GHL object.
   `CREATE TABLE link_aliases (kind TEXT NOT NULL, connection_id TEXT NOT NULL, partner_id TEXT NOT NULL, ghl_id TEXT NOT NULL, PRIMARY KEY (kind, connection_id, partner_id))`,
+  // When we last wrote the object to GHL, and the content last synced (common model): enough to
+  // write the winner again where our own older write may have landed over a newer change.
+  `ALTER TABLE links ADD COLUMN ghl_write_at INTEGER`,
+  `ALTER TABLE links ADD COLUMN data TEXT`,
+  // Prints of our last few writes to each side: GHL's webhook about an earlier write of ours can
+  // arrive after a later one, and must still be known as our own.
+  `ALTER TABLE links ADD COLUMN ghl_written TEXT`,
+  `ALTER TABLE links ADD COLUMN partner_written TEXT`,
 ];
+
+/** How many of our own recent writes per side are remembered for echo suppression. */
+const WRITES_REMEMBERED = 5;
 
 const ACTIVE: WorkState[] = ['queued', 'retry'];
 const toItem = (r: Row): WorkItem => ({
@@ -132,8 +145,10 @@ export class SyncQueue {
   /** Adds work, or folds it into a waiting item for the same object. Synchronous: one transaction. */
   enqueue(input: WorkInput, now = Date.now()): EnqueueOutcome {
     if (this.sql.exec('SELECT 1 FROM work WHERE idem_key = ?', input.idemKey).toArray().length) return { kind: 'duplicate' };
+    // Only into work not yet tried: a failed try may have landed (a create whose answer was
+    // lost), and its retry must repeat it as it was (same content, same idempotency key).
     const waiting = this.sql
-      .exec<Row>("SELECT * FROM work WHERE coalesce_key = ? AND state IN ('queued', 'retry') ORDER BY id DESC LIMIT 1", input.coalesceKey)
+      .exec<Row>("SELECT * FROM work WHERE coalesce_key = ? AND state = 'queued' ORDER BY id DESC LIMIT 1", input.coalesceKey)
       .toArray()[0];
     // A partner's tag change adds or removes single tags: folded into another, it would be lost.
     const foldable = !(input.kind === 'tag' && input.direction === 'to_ghl');
@@ -165,7 +180,7 @@ export class SyncQueue {
         `INSERT INTO work (idem_key, coalesce_key, direction, connection_id, kind, op, ghl_id, partner_id, trigger, payload, changed_at, state, next_attempt_at, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) RETURNING *`,
         input.idemKey, input.coalesceKey, input.direction, input.connectionId, input.kind, input.op,
-        input.ghlId ?? null, input.partnerId ?? null, input.trigger, JSON.stringify(input.payload), input.changedAt ?? null, now, now, now,
+        input.ghlId ?? null, input.partnerId ?? null, input.trigger, JSON.stringify(input.payload), input.changedAt ?? null, input.dueAt ?? now, now, now,
       )
       .one();
     return { kind: 'queued', item: toItem(row) };
@@ -188,10 +203,19 @@ export class SyncQueue {
       // The object restarted mid-item: count the lost attempt and run it again.
       this.sql.exec("UPDATE work SET state = 'retry', attempts = attempts + 1, error = 'interrupted' WHERE id = ?", running.id);
     }
+    // Order holds per connection: an item waiting for its retry holds back later work for the
+    // same connection only. A check scheduled for later (a write that may land late) holds back
+    // nothing.
     const head = this.sql
-      .exec<Row>("SELECT * FROM work WHERE state IN ('queued', 'retry') ORDER BY id LIMIT 1")
+      .exec<Row>(
+        `SELECT * FROM work w WHERE state IN ('queued', 'retry') AND next_attempt_at <= ?1
+           AND NOT EXISTS (SELECT 1 FROM work e WHERE e.state IN ('queued', 'retry') AND e.connection_id = w.connection_id
+                             AND e.id < w.id AND e.next_attempt_at > ?1 AND e.trigger != 'verify')
+         ORDER BY id LIMIT 1`,
+        now,
+      )
       .toArray()[0];
-    if (!head || head.next_attempt_at > now) return undefined;
+    if (!head) return undefined;
     this.sql.exec("UPDATE work SET state = 'running', lease_until = ?, updated_at = ? WHERE id = ?", now + leaseMs, now, head.id);
     return toItem({ ...head, state: 'running' });
   }
@@ -210,6 +234,11 @@ export class SyncQueue {
 
   retry(id: number, at: number, error: string, now = Date.now()) {
     this.sql.exec("UPDATE work SET state = 'retry', next_attempt_at = ?, error = ?, lease_until = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?", at, error, now, id);
+  }
+
+  /** Sets an item aside until `at` without counting an attempt (it waits for something outside). */
+  park(id: number, at: number, error: string, now = Date.now()) {
+    this.sql.exec("UPDATE work SET state = 'retry', next_attempt_at = ?, error = ?, lease_until = NULL, updated_at = ? WHERE id = ?", at, error, now, id);
   }
 
   setLogId(id: number, logId: number) {
@@ -277,9 +306,23 @@ export interface Link {
   sourceAt: number | null;
   /** when we last wrote this object to the partner (epoch ms) */
   partnerWriteAt: number | null;
+  /** when we last wrote this object to GHL (epoch ms) */
+  ghlWriteAt: number | null;
+  /** the content both sides should hold after the last sync (common model), to write it again */
+  data: unknown;
+  /** prints of our last few writes to GHL / to the partner, newest last */
+  ghlWritten: string[];
+  partnerWritten: string[];
   /** A tombstone: the object was deleted; kept so late, older changes about it stay stale. */
   deleted?: boolean;
 }
+
+export type LinkInput = Omit<Link, 'syncedAt' | 'sourceAt' | 'partnerWriteAt' | 'ghlWriteAt' | 'data' | 'deleted' | 'ghlWritten' | 'partnerWritten'> & {
+  sourceAt?: number | null;
+  partnerWriteAt?: number | null;
+  ghlWriteAt?: number | null;
+  data?: unknown;
+};
 
 const TOMBSTONE = '"deleted"';
 
@@ -294,6 +337,10 @@ type LinkRow = {
   synced_at: number | null;
   source_at: number | null;
   partner_write_at: number | null;
+  ghl_write_at: number | null;
+  data: string | null;
+  ghl_written: string | null;
+  partner_written: string | null;
 };
 
 /** ID map of the contact's objects and the content prints of their last sync. */
@@ -316,15 +363,25 @@ export class Links {
     return alias ? this.byGhl(kind, connectionId, alias.ghl_id) : undefined;
   }
 
-  save(link: Omit<Link, 'syncedAt' | 'sourceAt' | 'partnerWriteAt'> & { sourceAt?: number | null; partnerWriteAt?: number | null }, now = Date.now()) {
+  /**
+   * Records a sync of the object. Write times and data left out keep their stored value; the
+   * source time only moves forward.
+   */
+  save(link: LinkInput, now = Date.now()) {
     const before = this.byGhl(link.kind, link.connectionId, link.ghlId);
     if (before?.partnerId && link.partnerId && before.partnerId !== link.partnerId) this.alias(link.kind, link.connectionId, before.partnerId, link.ghlId);
+    const remember = (list: string[] | undefined, print: string | null, wrote: boolean) =>
+      JSON.stringify(wrote && print ? [...(list ?? []).filter((p) => p !== print), print].slice(-WRITES_REMEMBERED) : (list ?? []));
     this.sql.exec(
-      `INSERT INTO links (kind, connection_id, ghl_id, partner_id, ghl_fp, partner_fp, state, synced_at, source_at, partner_write_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+      `INSERT INTO links (kind, connection_id, ghl_id, partner_id, ghl_fp, partner_fp, state, synced_at, source_at, partner_write_at, ghl_write_at, data, ghl_written, partner_written)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
        ON CONFLICT (kind, connection_id, ghl_id) DO UPDATE SET partner_id = ?4, ghl_fp = ?5, partner_fp = ?6, state = ?7, synced_at = ?8,
-         source_at = MAX(COALESCE(source_at, 0), COALESCE(?9, 0)), partner_write_at = COALESCE(?10, partner_write_at)`,
+         source_at = MAX(COALESCE(source_at, 0), COALESCE(?9, 0)), partner_write_at = COALESCE(?10, partner_write_at),
+         ghl_write_at = COALESCE(?11, ghl_write_at), data = COALESCE(?12, data), ghl_written = ?13, partner_written = ?14`,
       link.kind, link.connectionId, link.ghlId, link.partnerId, link.ghlFp, link.partnerFp,
       link.state === undefined ? null : JSON.stringify(link.state), now, link.sourceAt ?? null, link.partnerWriteAt ?? null,
+      link.ghlWriteAt ?? null, link.data === undefined || link.data === null ? null : JSON.stringify(link.data),
+      remember(before?.ghlWritten, link.ghlFp, link.ghlWriteAt != null), remember(before?.partnerWritten, link.partnerFp, link.partnerWriteAt != null),
     );
   }
 
@@ -344,7 +401,7 @@ export class Links {
    */
   bury(kind: string, connectionId: string, ghlId: string, sourceAt: number | null, now = Date.now()) {
     this.sql.exec(
-      `UPDATE links SET ghl_fp = NULL, partner_fp = NULL, state = '${TOMBSTONE}', synced_at = ?, source_at = MAX(COALESCE(source_at, 0), COALESCE(?, 0))
+      `UPDATE links SET ghl_fp = NULL, partner_fp = NULL, data = NULL, state = '${TOMBSTONE}', synced_at = ?, source_at = MAX(COALESCE(source_at, 0), COALESCE(?, 0))
        WHERE kind = ? AND connection_id = ? AND ghl_id = ?`,
       now, sourceAt, kind, connectionId, ghlId,
     );
@@ -367,6 +424,10 @@ export class Links {
       syncedAt: r.synced_at,
       sourceAt: r.source_at,
       partnerWriteAt: r.partner_write_at,
+      ghlWriteAt: r.ghl_write_at,
+      data: r.data === null ? undefined : JSON.parse(r.data),
+      ghlWritten: r.ghl_written ? JSON.parse(r.ghl_written) : [],
+      partnerWritten: r.partner_written ? JSON.parse(r.partner_written) : [],
       deleted: r.state === TOMBSTONE,
     };
   }

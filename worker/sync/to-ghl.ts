@@ -1,10 +1,12 @@
 /** Runs one partner → GHL work item with the location's GHL client. */
-import type { PartnerChange, SyncAppointment, SyncContact, SyncNote, SyncTask } from '../connectors/types.ts';
+import type { PartnerChange, SyncAppointment, SyncContact, SyncKind, SyncNote, SyncTask } from '../connectors/types.ts';
 import { GhlError } from '../ghl/errors.ts';
 import type { EngineDeps } from './engine-types.ts';
+import { isPartnerEcho } from './echo.ts';
 import { normalizeEmail, normalizePhone } from './fingerprint.ts';
 import { appointmentToGhl, contactFromGhl, contactToGhl, ghlPrint } from './ghl-model.ts';
-import type { Links, WorkItem } from './queue.ts';
+import type { Link, Links, WorkItem } from './queue.ts';
+import { mergePartnerOp, readTagState, recordGhlWrite } from './tag-state.ts';
 import type { StepOutcome } from './to-partner.ts';
 
 /** Raised when GHL accepted a write but did not keep what we sent: logged, not retried. */
@@ -26,7 +28,7 @@ export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, d
   // holds the winner; the partner must get it back.
   const overwrittenAt = before?.partnerWriteAt;
   if (outcome.status === 'done' && change.op === 'upsert' && overwrittenAt && item.changedAt && item.changedAt < overwrittenAt) {
-    return { ...outcome, reassert: { data: change.data } };
+    return { ...outcome, reassert: { to: 'partner' } };
   }
   return outcome;
 }
@@ -44,36 +46,32 @@ async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun
     byId;
   const sourceAt = item.changedAt ?? null;
   const save = (ghlId: string, data: unknown) => {
-    links.save({ kind: change.kind, connectionId: conn, ghlId, partnerId: change.partnerId, ghlFp: ghlPrint(change.kind, data), partnerFp: change.fingerprint, state: undefined, sourceAt });
+    links.save({ kind: change.kind, connectionId: conn, ghlId, partnerId: change.partnerId, ghlFp: ghlPrint(change.kind, data), partnerFp: change.fingerprint, state: undefined, sourceAt, ghlWriteAt: Date.now(), data });
     if (change.previousPartnerId) links.alias(change.kind, conn, change.previousPartnerId, ghlId);
   };
 
+  if (change.kind === 'tag') return applyTags(item, deps, links, dryRun, known);
   // A late, reordered delivery must not roll back a newer state already synced.
-  if (known?.sourceAt && sourceAt && sourceAt < known.sourceAt && change.kind !== 'tag') {
+  if (known?.sourceAt && sourceAt && sourceAt < known.sourceAt) {
     return { status: 'skipped', action: `${change.op} ${change.kind} in GHL`, note: 'an older change than the one already synced (reordered delivery)' };
   }
   // A deleted object's tombstone only serves the staleness check above.
   const link = known?.deleted ? undefined : known;
 
-  if (link && link.partnerFp === change.fingerprint && change.op !== 'delete') {
+  if (change.op !== 'delete' && isPartnerEcho(link, change.fingerprint, item.changedAt)) {
     return { status: 'skipped', action: `${change.op} ${change.kind} in GHL`, note: 'no change since the last sync (echo of our own write)' };
   }
 
   if (change.op === 'delete') {
     if (!link) return { status: 'skipped', action: `delete ${change.kind} in GHL`, note: 'never synced to GHL' };
     if (dryRun) return { status: 'skipped', action: `delete ${change.kind} in GHL`, note: 'dry run: nothing written' };
-    await ignoreMissing(async () => {
-      if (change.kind === 'note') await ghl.deleteNote(contactId, link.ghlId);
-      else if (change.kind === 'task') await ghl.deleteTask(contactId, link.ghlId);
-      else if (change.kind === 'appointment') await ghl.deleteAppointment(link.ghlId);
-      else if (change.kind === 'contact') await ghl.deleteContact(contactId);
-    });
+    await deleteInGhl(deps, change.kind, link.ghlId);
     links.bury(change.kind, conn, link.ghlId, sourceAt);
     return { status: 'done', action: `delete ${change.kind} in GHL`, objectId: link.ghlId };
   }
 
   const verb = link ? 'update' : 'create';
-  const action = change.kind === 'tag' ? `${change.op === 'tag_add' ? 'add' : 'remove'} tags in GHL` : `${verb} ${change.kind} in GHL`;
+  const action = `${verb} ${change.kind} in GHL`;
   if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
 
   switch (change.kind) {
@@ -91,17 +89,6 @@ async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun
       checkKept(body, written as Record<string, unknown>);
       save(contactId, contactFromGhl(written as Record<string, unknown>));
       return { status: 'done', action: 'update contact in GHL', objectId: contactId };
-    }
-    case 'tag': {
-      const tags = (change.data as { tags: string[] }).tags;
-      if (change.op === 'tag_add') await ghl.addTags(contactId, tags);
-      else await ghl.removeTags(contactId, tags);
-      // The partner holds these tags now too: record it, so GHL's ContactTagUpdate about this
-      // very write is not sent back to the partner as a change (echo suppression for tags).
-      const held = new Set(((link?.state as string[] | undefined) ?? []).map((t) => t.toLowerCase()));
-      for (const t of tags) change.op === 'tag_add' ? held.add(t.toLowerCase()) : held.delete(t.toLowerCase());
-      links.save({ kind: 'tag', connectionId: conn, ghlId: contactId, partnerId: link?.partnerId ?? null, ghlFp: link?.ghlFp ?? null, partnerFp: null, state: [...held] });
-      return { status: 'done', action: `${action}: ${tags.join(', ')}`, objectId: contactId };
     }
     case 'note': {
       const data = change.data as SyncNote;
@@ -150,6 +137,44 @@ async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun
       return { status: 'done', action, objectId: id };
     }
   }
+}
+
+/**
+ * A partner's tag add or remove, merged tag by tag with what GHL sent (tag-state.ts): a tag
+ * changed later on either side keeps its newer value.
+ */
+async function applyTags(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean, link: Link | undefined): Promise<StepOutcome> {
+  const change = item.payload as PartnerChange & { kind: 'tag'; op: 'tag_add' | 'tag_remove' };
+  const verb = change.op === 'tag_add' ? 'add' : 'remove';
+  const state = readTagState(link?.state, link?.sourceAt ?? 0);
+  const at = item.changedAt ?? Date.now();
+  const tags = mergePartnerOp(state, change.op, change.data.tags, at);
+  if (!tags.length) {
+    links.save({ kind: 'tag', connectionId: change.connectionId, ghlId: deps.contactId, partnerId: link?.partnerId ?? null, ghlFp: link?.ghlFp ?? null, partnerFp: null, state });
+    return { status: 'skipped', action: `${verb} tags in GHL`, note: 'GHL already holds these tags, or a newer change to them' };
+  }
+  // Our tag write to the partner came after this change: the partner may have lost it.
+  const partnerWrittenAt = link?.partnerWriteAt;
+  const reassert = partnerWrittenAt && partnerWrittenAt > at ? { reassert: { to: 'partner' as const, tags } } : {};
+  const action = `${verb} tags in GHL: ${tags.join(', ')}`;
+  if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
+  if (change.op === 'tag_add') await deps.ghl.addTags(deps.contactId, tags);
+  else await deps.ghl.removeTags(deps.contactId, tags);
+  const to = Date.now();
+  recordGhlWrite(state, to, change.op === 'tag_add' ? { add: tags, remove: [] } : { add: [], remove: tags });
+  links.save({ kind: 'tag', connectionId: change.connectionId, ghlId: deps.contactId, partnerId: link?.partnerId ?? null, ghlFp: link?.ghlFp ?? null, partnerFp: null, state, ghlWriteAt: to });
+  return { status: 'done', action, objectId: deps.contactId, ...reassert };
+}
+
+/** Deletes an object in GHL; one already gone is fine. */
+export async function deleteInGhl(deps: EngineDeps, kind: SyncKind, ghlId: string): Promise<void> {
+  const { ghl, contactId } = deps;
+  await ignoreMissing(async () => {
+    if (kind === 'note') await ghl.deleteNote(contactId, ghlId);
+    else if (kind === 'task') await ghl.deleteTask(contactId, ghlId);
+    else if (kind === 'appointment') await ghl.deleteAppointment(ghlId);
+    else if (kind === 'contact') await ghl.deleteContact(contactId);
+  });
 }
 
 async function ignoreMissing(fn: () => Promise<unknown>) {

@@ -2,32 +2,33 @@
 import type { ApplyResult, OutboundChange, SyncKind } from '../connectors/types.ts';
 import type { EngineDeps } from './engine-types.ts';
 import { mapFor } from '../connectors/mapping.ts';
+import { PartnerApiError } from '../connectors/http.ts';
+import { isGhlEcho } from './echo.ts';
 import { ghlPrint } from './ghl-model.ts';
 import type { Links, WorkItem } from './queue.ts';
+import { contactTags, mergeGhlSnapshot, readTagState, type TagDiff } from './tag-state.ts';
 
 export type StepOutcome = {
   status: 'done' | 'skipped';
   action: string;
   note?: string;
   objectId?: string | null;
-  /** The partner may hold an older value we wrote over this change: write the winner there too. */
-  reassert?: { data: unknown };
+  /**
+   * The other side may hold an older value that our own write put over this newer change: write
+   * the winner there again (see restore.ts). `tags`: only these tags, for a tag change.
+   */
+  reassert?: { to: 'ghl' | 'partner'; tags?: string[] };
 };
-
-interface GhlPayload {
-  data: unknown;
-  /** Re-writes a winning change the partner lost to our own, older write (see to-ghl.ts). */
-  reassert?: boolean;
-}
 
 export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean): Promise<StepOutcome> {
   const connection = (await deps.connections()).find((c) => c.id === item.connectionId);
-  if (!connection) return { status: 'skipped', action: `${item.op} ${item.kind}`, note: 'the connection was removed' };
+  if (!connection) return { status: 'skipped', action: `${item.op} ${item.kind}`, note: 'the connection was removed or paused' };
   const connector = deps.connector(connection.kind);
   if (!connector) return { status: 'skipped', action: `${item.op} ${item.kind}`, note: `no connector for ${connection.kind}` };
+  awaitReconnect(connection);
   const kind = item.kind as SyncKind;
   const ghlId = item.ghlId!;
-  const { data, reassert } = item.payload as GhlPayload;
+  const { data } = item.payload as { data: unknown };
   const known = links.byGhl(kind, connection.id, ghlId);
   // A deleted object's tombstone only serves the staleness check below.
   const link = known?.deleted ? undefined : known;
@@ -43,23 +44,25 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   };
   const key = `cs:${deps.locationId}:${deps.contactId}:${item.id}`;
   const sourceAt = item.changedAt ?? null;
-  // A late, reordered delivery must not roll back a newer state already synced.
-  if (!reassert && known?.sourceAt && sourceAt && sourceAt < known.sourceAt) {
-    return { status: 'skipped', action: `${item.op} ${kind} in ${label}`, note: 'an older change than the one already synced (reordered delivery)' };
-  }
+  // GHL's own time of this change, for "was our GHL write later than it?".
+  const changedAt = item.changedAt ?? 0;
 
   if (kind === 'tag') {
-    const next = new Set(((data as { tags?: string[] })?.tags ?? []).map((t) => t.toLowerCase()));
-    const prev = new Set(((link?.state as string[] | undefined) ?? []).map((t) => t.toLowerCase()));
-    const add = [...next].filter((t) => !prev.has(t));
-    const remove = [...prev].filter((t) => !next.has(t));
-    if (!add.length && !remove.length) return { status: 'skipped', action: `sync tags to ${label}`, note: 'tags already in sync' };
-    const action = `tags to ${label}: ${[...add.map((t) => `+${t}`), ...remove.map((t) => `-${t}`)].join(' ')}`;
+    // Tags are merged tag by tag (tag-state.ts): a whole-object staleness check would drop tags.
+    const state = readTagState(link?.state, link?.sourceAt ?? 0);
+    const diff = mergeGhlSnapshot(state, (data as { tags?: string[] })?.tags ?? [], changedAt);
+    if (!diff.add.length && !diff.remove.length) return { status: 'skipped', action: `sync tags to ${label}`, note: 'tags already in sync' };
+    const action = `tags to ${label}: ${describe(diff)}`;
     if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
-    if (add.length) await connector.apply({ ...base, kind: 'tag', op: 'tag_add', data: { tags: add } }, connection, `${key}:add`);
-    if (remove.length) await connector.apply({ ...base, kind: 'tag', op: 'tag_remove', data: { tags: remove } }, connection, `${key}:remove`);
-    links.save({ kind, connectionId: connection.id, ghlId, partnerId: link?.partnerId ?? null, ghlFp: ghlPrint('tag', data), partnerFp: null, state: [...next], sourceAt });
+    if (diff.add.length) await connector.apply({ ...base, kind: 'tag', op: 'tag_add', data: { tags: diff.add } }, connection, `${key}:add`);
+    if (diff.remove.length) await connector.apply({ ...base, kind: 'tag', op: 'tag_remove', data: { tags: diff.remove } }, connection, `${key}:remove`);
+    links.save({ kind, connectionId: connection.id, ghlId, partnerId: link?.partnerId ?? null, ghlFp: ghlPrint('tag', data), partnerFp: null, state, sourceAt, partnerWriteAt: Date.now() });
     return { status: 'done', action };
+  }
+
+  // A late, reordered delivery must not roll back a newer state already synced.
+  if (known?.sourceAt && sourceAt && sourceAt < known.sourceAt) {
+    return { status: 'skipped', action: `${item.op} ${kind} in ${label}`, note: 'an older change than the one already synced (reordered delivery)' };
   }
 
   if (item.op === 'delete') {
@@ -71,21 +74,40 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   }
 
   const print = ghlPrint(kind, data);
-  if (!reassert && link && link.ghlFp === print) {
+  if (isGhlEcho(link, print, item.changedAt)) {
     return { status: 'skipped', action: `update ${kind} in ${label}`, note: 'no change since the last sync (echo of our own write)' };
   }
   const op = link?.partnerId ? 'update' : 'create';
   const action = `${op} ${kind} in ${label}`;
   if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
-  const result: ApplyResult = await connector.apply({ ...base, kind, op, data } as OutboundChange, connection, key);
+
+  // A contact carries its tags: a tag changed after this snapshot keeps its newer value.
+  const carriesTags = kind === 'contact' && Array.isArray((data as { tags?: unknown })?.tags) && 'tags' in mapFor(connector.defaultFieldMaps, connection.settings, 'contact');
+  const tagLink = carriesTags ? links.byGhl('tag', connection.id, ghlId) : undefined;
+  const tagState = carriesTags ? readTagState(tagLink?.state, tagLink?.sourceAt ?? 0) : undefined;
+  const snapshotTags = carriesTags ? (data as { tags: string[] }).tags.map(String) : [];
+  const sent = tagState ? { ...(data as object), tags: contactTags(tagState, snapshotTags, changedAt) } : data;
+
+  const result: ApplyResult = await connector.apply({ ...base, kind, op, data: sent } as OutboundChange, connection, key);
   if (result.skipped !== undefined) return { status: 'skipped', action, note: result.skipped };
-  links.save({ kind, connectionId: connection.id, ghlId, partnerId: result.partnerId, ghlFp: print, partnerFp: result.echoFingerprint, state: undefined, sourceAt, partnerWriteAt: Date.now() });
-  const tags = (data as { tags?: unknown })?.tags;
-  if (kind === 'contact' && Array.isArray(tags) && 'tags' in mapFor(connector.defaultFieldMaps, connection.settings, 'contact')) {
-    // The contact carried its tags to the partner: the tag item that follows has nothing to add.
-    const held = tags.map((t) => String(t).toLowerCase());
-    const tagLink = links.byGhl('tag', connection.id, ghlId);
-    links.save({ kind: 'tag', connectionId: connection.id, ghlId, partnerId: tagLink?.partnerId ?? result.partnerId, ghlFp: ghlPrint('tag', { tags: held }), partnerFp: null, state: held, sourceAt });
+  const writtenAt = Date.now();
+  links.save({ kind, connectionId: connection.id, ghlId, partnerId: result.partnerId, ghlFp: print, partnerFp: result.echoFingerprint, state: undefined, sourceAt, partnerWriteAt: writtenAt, data: sent });
+  // Our write to GHL of an older partner change came after this GHL change: GHL lost it.
+  const overwritten = !!known?.ghlWriteAt && changedAt > 0 && changedAt < known.ghlWriteAt;
+  const reassert: StepOutcome['reassert'] = overwritten ? { to: 'ghl' } : undefined;
+  if (tagState) {
+    // The tags went with the contact: the tag item that follows has nothing left to write.
+    mergeGhlSnapshot(tagState, snapshotTags, changedAt);
+    links.save({ kind: 'tag', connectionId: connection.id, ghlId, partnerId: tagLink?.partnerId ?? result.partnerId, ghlFp: ghlPrint('tag', { tags: snapshotTags }), partnerFp: null, state: tagState, sourceAt, partnerWriteAt: writtenAt });
   }
-  return { status: 'done', action, objectId: result.partnerId };
+  return { status: 'done', action, objectId: result.partnerId, ...(result.note ? { note: result.note } : {}), ...(reassert ? { reassert } : {}) };
+}
+
+/** Work for a connection the partner stopped accepting waits for the reconnect (contact-engine parks it). */
+export function awaitReconnect(connection: { status?: string }): void {
+  if (connection.status === 'error') throw new PartnerApiError('reconnect_needed', 'The connection needs a reconnect; this change waits for it.');
+}
+
+export function describe(diff: TagDiff): string {
+  return [...diff.add.map((t) => `+${t}`), ...diff.remove.map((t) => `-${t}`)].join(' ');
 }

@@ -1,0 +1,137 @@
+/**
+ * Writes the state both sides agreed on last (the ID map's `data`, or the current tag state) to
+ * one side again, where an older value may have landed over it:
+ * - `reassert`: our own write of an older change reached a side after a newer change was made
+ *   there (both sides edited within moments);
+ * - `verify`: a partner write timed out, so the partner may still apply it later, over whatever
+ *   we wrote since. It runs after the late write would have landed, and writes only when the
+ *   timed-out content is not what the partner should hold anyway.
+ */
+import type { SyncContact, SyncKind } from '../connectors/types.ts';
+import { mapFor } from '../connectors/mapping.ts';
+import { PartnerApiError } from '../connectors/http.ts';
+import type { EngineDeps } from './engine-types.ts';
+import { appointmentToGhl, contactFromGhl, contactToGhl, ghlPrint } from './ghl-model.ts';
+import type { Link, Links, WorkItem } from './queue.ts';
+import { heldTags, readTagState, recordGhlWrite, restate, type TagDiff } from './tag-state.ts';
+import { deleteInGhl } from './to-ghl.ts';
+import { awaitReconnect, describe, type StepOutcome } from './to-partner.ts';
+import type { SyncAppointment, SyncNote, SyncTask } from '../connectors/types.ts';
+
+export type RestoreReason = 'reassert' | 'verify';
+export const RESTORE_TRIGGERS: readonly string[] = ['reassert', 'verify'] satisfies RestoreReason[];
+
+export interface RestorePayload {
+  /** Only these tags (a tag item); all known tags when absent. */
+  tags?: string[];
+  /** verify: print of the timed-out content; equal to what the partner should hold, no write is needed. */
+  uncertainFp?: string;
+}
+
+export function isRestore(item: WorkItem): boolean {
+  return RESTORE_TRIGGERS.includes(item.trigger);
+}
+
+export async function runRestore(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean): Promise<StepOutcome> {
+  const kind = item.kind as SyncKind;
+  const side = item.direction === 'to_partner' ? 'the partner' : 'GHL';
+  const action = `${item.trigger === 'verify' ? 'check' : 'restore'} ${kind} in ${side}`;
+  const payload = (item.payload ?? {}) as RestorePayload;
+  const link = links.byGhl(kind, item.connectionId, item.ghlId ?? '');
+  if (!link) return { status: 'skipped', action, note: 'never synced' };
+  if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
+  if (kind !== 'tag' && !link.deleted && payload.uncertainFp && link.ghlFp === payload.uncertainFp) {
+    return { status: 'skipped', action, note: 'the timed-out write carried what the partner should hold' };
+  }
+  return item.direction === 'to_partner' ? toPartner(item, deps, links, link, payload, action) : toGhl(item, deps, links, link, payload, action);
+}
+
+async function toPartner(item: WorkItem, deps: EngineDeps, links: Links, link: Link, payload: RestorePayload, action: string): Promise<StepOutcome> {
+  const connection = (await deps.connections()).find((c) => c.id === item.connectionId);
+  const connector = connection ? deps.connector(connection.kind) : undefined;
+  if (!connection || !connector) return { status: 'skipped', action, note: 'the connection was removed or paused' };
+  awaitReconnect(connection);
+  const kind = item.kind as SyncKind;
+  const key = `cs:${deps.locationId}:${deps.contactId}:${item.id}`;
+  const base = {
+    ghlId: link.ghlId,
+    partnerId: link.partnerId ?? undefined,
+    contact: await deps.contact(),
+    contactPartnerId: links.byGhl('contact', connection.id, deps.contactId)?.partnerId ?? undefined,
+    contactGhlId: deps.contactId,
+    occurredAt: new Date(item.changedAt ?? Date.now()).toISOString(),
+  };
+
+  if (kind === 'tag') {
+    const state = readTagState(link.state, link.sourceAt ?? 0);
+    const diff = restate(state, payload.tags ?? Object.keys(state.tags));
+    if (diff.add.length) await connector.apply({ ...base, kind: 'tag', op: 'tag_add', data: { tags: diff.add } }, connection, `${key}:add`);
+    if (diff.remove.length) await connector.apply({ ...base, kind: 'tag', op: 'tag_remove', data: { tags: diff.remove } }, connection, `${key}:remove`);
+    links.save({ ...link, partnerWriteAt: Date.now() });
+    return { status: 'done', action: `${action}: ${describe(diff)}`, objectId: link.ghlId };
+  }
+  if (!link.partnerId) return { status: 'skipped', action, note: 'the partner never had it' };
+  if (link.deleted) {
+    await ignorePartnerMissing(() => connector.apply({ ...base, kind, op: 'delete', data: null } as Parameters<typeof connector.apply>[0], connection, key));
+    return { status: 'done', action: `delete ${kind} in the partner again`, objectId: link.partnerId };
+  }
+  if (link.data === undefined) return { status: 'skipped', action, note: 'nothing recorded to write again' };
+  let data = link.data;
+  if (kind === 'contact' && 'tags' in mapFor(connector.defaultFieldMaps, connection.settings, 'contact')) {
+    const tagLink = links.byGhl('tag', connection.id, link.ghlId);
+    if (tagLink) data = { ...(data as SyncContact), tags: heldTags(readTagState(tagLink.state, tagLink.sourceAt ?? 0)) };
+  }
+  const result = await connector.apply({ ...base, kind, op: 'update', data } as Parameters<typeof connector.apply>[0], connection, key);
+  if (result.skipped !== undefined) return { status: 'skipped', action, note: result.skipped };
+  links.save({ ...link, partnerId: result.partnerId, partnerFp: result.echoFingerprint, partnerWriteAt: Date.now() });
+  return { status: 'done', action, objectId: result.partnerId };
+}
+
+async function toGhl(item: WorkItem, deps: EngineDeps, links: Links, link: Link, payload: RestorePayload, action: string): Promise<StepOutcome> {
+  const { ghl, contactId } = deps;
+  const kind = item.kind as SyncKind;
+  if (kind === 'tag') {
+    const state = readTagState(link.state, link.sourceAt ?? 0);
+    const diff: TagDiff = restate(state, payload.tags ?? Object.keys(state.tags));
+    if (diff.add.length) await ghl.addTags(contactId, diff.add);
+    if (diff.remove.length) await ghl.removeTags(contactId, diff.remove);
+    const to = Date.now();
+    recordGhlWrite(state, to, diff);
+    links.save({ ...link, state, ghlWriteAt: to });
+    return { status: 'done', action: `${action}: ${describe(diff)}`, objectId: contactId };
+  }
+  if (link.deleted) {
+    await deleteInGhl(deps, kind, link.ghlId);
+    return { status: 'done', action: `delete ${kind} in GHL again`, objectId: link.ghlId };
+  }
+  if (link.data === undefined) return { status: 'skipped', action, note: 'nothing recorded to write again' };
+  let held: unknown = link.data;
+  switch (kind) {
+    case 'contact':
+      held = contactFromGhl((await ghl.updateContact(contactId, contactToGhl(link.data as SyncContact))) as Record<string, unknown>);
+      break;
+    case 'note': {
+      const n = link.data as SyncNote;
+      await ghl.updateNote(contactId, link.ghlId, { body: n.body, ...(n.title ? { title: n.title } : {}) });
+      break;
+    }
+    case 'task': {
+      const t = link.data as SyncTask;
+      await ghl.updateTask(contactId, link.ghlId, { title: t.title, body: t.body, dueDate: t.dueDate, completed: t.completed });
+      break;
+    }
+    case 'appointment':
+      await ghl.updateAppointment(link.ghlId, appointmentToGhl(link.data as SyncAppointment));
+      break;
+  }
+  links.save({ ...link, ghlFp: ghlPrint(kind, held), ghlWriteAt: Date.now() });
+  return { status: 'done', action, objectId: link.ghlId };
+}
+
+async function ignorePartnerMissing(fn: () => Promise<unknown>) {
+  try {
+    await fn();
+  } catch (err) {
+    if (!(err instanceof PartnerApiError && err.code === 'not_found')) throw err;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * A contact's tags as both sides should hold them, tag by tag: each tag is on or off as of the
+ * last real change to it, from either side (last writer wins per tag). GHL reports tags as the
+ * whole set; partners report single adds and removes; both arrive late and out of order. Pure.
+ */
+export interface TagEntry {
+  on: boolean;
+  /** epoch ms of the change that set it, at its source */
+  at: number;
+  /** when our write of this value to GHL ended (epoch ms) */
+  ghlAt?: number;
+}
+
+export interface TagState {
+  tags: Record<string, TagEntry>;
+}
+
+export interface TagDiff {
+  add: string[];
+  remove: string[];
+}
+
+/** GHL's clock and ours may differ by a little. */
+const CLOCK_SLACK_MS = 2000;
+
+const norm = (t: string) => t.trim().toLowerCase();
+
+/** Reads the stored state; the first format kept only the set held on both sides. */
+export function readTagState(stored: unknown, heldSince = 0): TagState {
+  if (Array.isArray(stored)) return { tags: Object.fromEntries(stored.map((t) => [norm(String(t)), { on: true, at: heldSince }])) };
+  const s = stored as Partial<TagState> | undefined;
+  return { tags: { ...(s?.tags ?? {}) } };
+}
+
+export function heldTags(state: TagState): string[] {
+  return Object.entries(state.tags).filter(([, e]) => e.on).map(([t]) => t);
+}
+
+/**
+ * GHL's tag set as of `at`: which tags the partner must gain or lose. A tag changed later on
+ * either side keeps its newer value. What GHL reports from before our own write of a tag landed
+ * (its webhook about another write of ours, say) or about that write says nothing new of it:
+ * both sides had agreed on the tag, so only the change we wrote can have flipped it.
+ */
+export function mergeGhlSnapshot(state: TagState, snapshot: readonly string[], at: number): TagDiff {
+  const want = new Set(snapshot.map(norm));
+  const diff: TagDiff = { add: [], remove: [] };
+  for (const tag of new Set([...want, ...Object.keys(state.tags)])) {
+    const on = want.has(tag);
+    const entry = state.tags[tag];
+    if (entry && entry.at >= at) continue;
+    if (entry?.ghlAt && at <= entry.ghlAt + CLOCK_SLACK_MS) continue;
+    if ((entry?.on ?? false) === on) {
+      // Unchanged, yet a real change re-stating the value still dates it.
+      if (entry) entry.at = at;
+      continue;
+    }
+    state.tags[tag] = { on, at };
+    (on ? diff.add : diff.remove).push(tag);
+  }
+  return diff;
+}
+
+/** A partner's add or remove as of `at`: which of its tags GHL must gain or lose. */
+export function mergePartnerOp(state: TagState, op: 'tag_add' | 'tag_remove', tags: readonly string[], at: number): string[] {
+  const on = op === 'tag_add';
+  const out: string[] = [];
+  // Keyed lower-case (GHL ignores case), written as the partner spelled it.
+  for (const [tag, spelled] of new Map(tags.map((t) => [norm(t), t.trim()]))) {
+    const entry = state.tags[tag];
+    if (entry && entry.at >= at) continue;
+    state.tags[tag] = { on, at };
+    // A tag we never saw may still be on GHL's side: removing it is never skipped.
+    if (!entry || entry.on !== on) out.push(spelled);
+  }
+  return out;
+}
+
+/**
+ * The tag set to write with a contact whose GHL snapshot is as of `at`: the snapshot, except
+ * tags changed later, which keep their newer value.
+ */
+export function contactTags(state: TagState, snapshot: readonly string[], at: number): string[] {
+  const out = new Set(snapshot.map(norm));
+  for (const [tag, e] of Object.entries(state.tags)) {
+    if (e.at <= at) continue;
+    if (e.on) out.add(tag);
+    else out.delete(tag);
+  }
+  return [...out];
+}
+
+/** Writes that restore `tags` to their current value on a side that may hold an older one. */
+export function restate(state: TagState, tags: readonly string[]): TagDiff {
+  const diff: TagDiff = { add: [], remove: [] };
+  for (const tag of new Set(tags.map(norm))) (state.tags[tag]?.on ? diff.add : diff.remove).push(tag);
+  return diff;
+}
+
+/** Our write of `diff` to GHL ended at `to`. */
+export function recordGhlWrite(state: TagState, to: number, diff: TagDiff): void {
+  for (const tag of [...diff.add, ...diff.remove].map(norm)) {
+    const entry = state.tags[tag];
+    if (entry) entry.ghlAt = to;
+  }
+}
