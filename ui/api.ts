@@ -1,27 +1,33 @@
-import type { Backfill, ConnectionList, ConnectionPatch, Created, NewConnection, PartnerConnection } from './lib/connections.ts';
-import { parseDate } from './lib/format.ts';
+import type { ConnectionList } from './lib/connections.ts';
 import type {
   Contact,
   ContactPage,
   ContactPatch,
   NoteInput,
   Session,
+  SyncLogEntry,
   SyncLogPage,
   TaskInput,
   Timeline,
 } from './lib/types.ts';
 
+/** A note or task as GHL answers it. */
+type GhlObject = Record<string, unknown>;
+
 /** An `/api/*` failure: `{ error: { code, message } }` from the worker, or a network failure (status 0). */
 export class ApiError extends Error {
+  override name = 'ApiError';
   readonly status: number;
   readonly code: string;
   constructor(status: number, code: string, message: string) {
     super(message);
-    this.name = 'ApiError';
     this.status = status;
     this.code = code;
   }
 }
+
+/** The message of a failure, for display. */
+export const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 interface Hooks {
   /** Runs the SSO handshake again and returns the new session token. */
@@ -81,10 +87,10 @@ function refreshToken(): Promise<string> {
   return reauthing;
 }
 
-/** One authenticated call; on 401 the handshake runs again once, then the call is retried. */
-export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  let res = await send(method, path, body, true);
-  if (res.status === 401) {
+/** One call; an authenticated one that gets 401 runs the handshake again once and is retried. */
+export async function request<T>(method: string, path: string, body?: unknown, auth = true): Promise<T> {
+  let res = await send(method, path, body, auth);
+  if (auth && res.status === 401) {
     await refreshToken();
     res = await send(method, path, body, true);
   }
@@ -93,22 +99,14 @@ export async function request<T>(method: string, path: string, body?: unknown): 
     if (err.status === 409 && err.code === 'reconnect_needed') hooks?.onReconnect(err.message);
     throw err;
   }
-  if (res.status === 204) return undefined as T;
-  const text = await res.text();
-  return (text ? JSON.parse(text) : undefined) as T;
+  return (await res.json()) as T;
 }
 
 /** Exchanges the encrypted SSO payload for a panel session. */
-export async function createSession(payload: string): Promise<Session> {
-  const res = await send('POST', '/api/session', { payload }, false);
-  if (!res.ok) throw await fail(res);
-  const data = (await res.json()) as Omit<Session, 'expiresAt'> & { expiresAt?: unknown };
-  return { ...data, expiresAt: parseDate(data.expiresAt)?.getTime() ?? 0 };
-}
+export const createSession = (payload: string) => request<Session>('POST', '/api/session', { payload }, false);
 
-const enc = encodeURIComponent;
+export const enc = encodeURIComponent;
 const contactPath = (id: string) => `/api/contacts/${enc(id)}`;
-const connPath = (id: string) => `/api/connections/${enc(id)}`;
 
 function query(params: Record<string, string | number | null | undefined>): string {
   const q = new URLSearchParams();
@@ -117,53 +115,30 @@ function query(params: Record<string, string | number | null | undefined>): stri
   return s ? `?${s}` : '';
 }
 
-/** GHL answers some writes as `{ contact }`, `{ note }`, `{ task }`; unwrap when wrapped. */
-function unwrap<T>(key: string) {
-  return (data: unknown): T => {
-    const box = data as Record<string, unknown> | null;
-    return (box && typeof box === 'object' && key in box ? box[key] : data) as T;
-  };
-}
+// The worker's `/api/*` routes (DESIGN.md §4), one function each; the settings screen's own are in settings-api.ts.
 
-export const api = {
-  searchContacts: (q: string, cursor?: string | null, limit = 20) =>
-    request<ContactPage>('GET', `/api/contacts${query({ query: q, limit, cursor })}`),
-  getContact: (id: string) => request<unknown>('GET', contactPath(id)).then(unwrap<Contact>('contact')),
-  updateContact: (id: string, patch: ContactPatch) =>
-    request<unknown>('PUT', contactPath(id), patch).then(unwrap<Contact>('contact')),
-  timeline: (id: string, refresh = false) => request<Timeline>('GET', `${contactPath(id)}/timeline${refresh ? '?refresh=1' : ''}`),
+export const searchContacts = (q: string, cursor?: string | null, limit = 20) =>
+  request<ContactPage>('GET', `/api/contacts${query({ query: q, limit, cursor })}`);
+export const updateContact = (id: string, patch: ContactPatch) => request<{ contact: Contact }>('PUT', contactPath(id), patch).then((r) => r.contact);
+export const getTimeline = (id: string, refresh = false) => request<Timeline>('GET', `${contactPath(id)}/timeline${refresh ? '?refresh=1' : ''}`);
 
-  addTags: (id: string, tags: string[]) => request<{ tags?: string[] }>('POST', `${contactPath(id)}/tags`, { tags }),
-  removeTags: (id: string, tags: string[]) => request<{ tags?: string[] }>('DELETE', `${contactPath(id)}/tags`, { tags }),
+export const addTags = (id: string, tags: string[]) => request<{ tags: string[] }>('POST', `${contactPath(id)}/tags`, { tags });
+export const removeTags = (id: string, tags: string[]) => request<{ tags: string[] }>('DELETE', `${contactPath(id)}/tags`, { tags });
 
-  createNote: (id: string, note: NoteInput) =>
-    request<unknown>('POST', `${contactPath(id)}/notes`, note).then(unwrap<Record<string, unknown>>('note')),
-  updateNote: (id: string, noteId: string, note: NoteInput) =>
-    request<unknown>('PUT', `${contactPath(id)}/notes/${enc(noteId)}`, note).then(unwrap<Record<string, unknown>>('note')),
-  deleteNote: (id: string, noteId: string) => request<unknown>('DELETE', `${contactPath(id)}/notes/${enc(noteId)}`),
+export const createNote = (id: string, note: NoteInput) => request<{ note: GhlObject }>('POST', `${contactPath(id)}/notes`, note).then((r) => r.note);
+export const updateNote = (id: string, noteId: string, note: NoteInput) =>
+  request<{ note: GhlObject }>('PUT', `${contactPath(id)}/notes/${enc(noteId)}`, note).then((r) => r.note);
+export const deleteNote = (id: string, noteId: string) => request<unknown>('DELETE', `${contactPath(id)}/notes/${enc(noteId)}`);
 
-  createTask: (id: string, task: TaskInput) =>
-    request<unknown>('POST', `${contactPath(id)}/tasks`, task).then(unwrap<Record<string, unknown>>('task')),
-  updateTask: (id: string, taskId: string, task: Partial<TaskInput>) =>
-    request<unknown>('PUT', `${contactPath(id)}/tasks/${enc(taskId)}`, task).then(unwrap<Record<string, unknown>>('task')),
-  setTaskCompleted: (id: string, taskId: string, completed: boolean) =>
-    request<unknown>('PUT', `${contactPath(id)}/tasks/${enc(taskId)}/completed`, { completed }),
-  deleteTask: (id: string, taskId: string) => request<unknown>('DELETE', `${contactPath(id)}/tasks/${enc(taskId)}`),
+export const createTask = (id: string, task: TaskInput) => request<{ task: GhlObject }>('POST', `${contactPath(id)}/tasks`, task).then((r) => r.task);
+export const updateTask = (id: string, taskId: string, task: Partial<TaskInput>) =>
+  request<{ task: GhlObject }>('PUT', `${contactPath(id)}/tasks/${enc(taskId)}`, task).then((r) => r.task);
+export const setTaskCompleted = (id: string, taskId: string, completed: boolean) =>
+  request<unknown>('PUT', `${contactPath(id)}/tasks/${enc(taskId)}/completed`, { completed });
+export const deleteTask = (id: string, taskId: string) => request<unknown>('DELETE', `${contactPath(id)}/tasks/${enc(taskId)}`);
 
-  getSettings: () => request<unknown>('GET', '/api/settings'),
-  putSettings: (body: unknown) => request<unknown>('PUT', '/api/settings', body),
+export const listConnections = () => request<ConnectionList>('GET', '/api/connections');
 
-  connections: () => request<ConnectionList>('GET', '/api/connections'),
-  createConnection: (body: NewConnection) => request<Created>('POST', '/api/connections', body),
-  updateConnection: (id: string, patch: ConnectionPatch) =>
-    request<{ connection: PartnerConnection }>('PATCH', connPath(id), patch).then((r) => r.connection),
-  deleteConnection: (id: string) => request<unknown>('DELETE', connPath(id)),
-  backfill: (id: string) => request<{ backfill: Backfill | null }>('GET', `${connPath(id)}/backfill`).then((r) => r.backfill),
-  startBackfill: (id: string, dryRun: boolean) =>
-    request<{ backfill: Backfill | null }>('POST', `${connPath(id)}/backfill`, { dryRun }).then((r) => r.backfill),
-
-  syncLog: (p: { status?: string; contactId?: string; cursor?: string | null }) =>
-    request<SyncLogPage>('GET', `/api/sync-log${query(p)}`),
-  replay: (entryId: string | number) =>
-    request<unknown>('POST', `/api/sync-log/${enc(String(entryId))}/replay`).then(unwrap<Record<string, unknown> | undefined>('entry')),
-};
+export const getSyncLog = (p: { status?: string; contactId?: string; cursor?: string | null }) =>
+  request<SyncLogPage>('GET', `/api/sync-log${query(p)}`);
+export const replaySyncLogEntry = (entryId: number) => request<{ entry: SyncLogEntry }>('POST', `/api/sync-log/${entryId}/replay`).then((r) => r.entry);

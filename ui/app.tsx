@@ -23,10 +23,10 @@ export function App() {
   );
 }
 
-const TABS: { page: Route['page']; label: string; testId: string }[] = [
-  { page: 'contacts', label: 'Contacts', testId: 'nav-contacts' },
-  { page: 'log', label: 'Sync log', testId: 'nav-sync-log' },
-  { page: 'settings', label: 'Settings', testId: 'nav-settings' },
+const TABS: { page: Route['page']; label: string }[] = [
+  { page: 'contacts', label: 'Contacts' },
+  { page: 'sync-log', label: 'Sync log' },
+  { page: 'settings', label: 'Settings' },
 ];
 
 const loadSettings = () => import('./pages/settings.tsx').then((m) => m.SettingsPage);
@@ -49,7 +49,7 @@ function Shell({ session }: { session: Session }) {
               type="button"
               key={t.page}
               class="tab"
-              data-testid={t.testId}
+              data-testid={`nav-${t.page}`}
               aria-current={route.page === t.page ? 'page' : undefined}
               onClick={() => navigate({ page: t.page } as Route)}
             >
@@ -66,8 +66,8 @@ function Shell({ session }: { session: Session }) {
         {route.page === 'contacts' && (
           <ContactsPage session={session} contactId={route.contactId} navigate={navigate} />
         )}
-        {route.page === 'log' && <SyncLogPage contactId={route.contactId} navigate={navigate} />}
-        {route.page === 'settings' && (SettingsPage ? <SettingsPage session={session} /> : <Loading label="Loading settings…" />)}
+        {route.page === 'sync-log' && <SyncLogPage contactId={route.contactId} navigate={navigate} />}
+        {route.page === 'settings' && (SettingsPage ? <SettingsPage /> : <Loading label="Loading settings…" />)}
       </main>
     </div>
   );

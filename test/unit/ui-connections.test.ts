@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  applySettings,
-  credentialsError,
-  directionOf,
-  healthOf,
-  isPartnerUrl,
-  progressPercent,
-  RECENT_ERROR_MS,
-  settingError,
-  settingFields,
-  words,
-  type KindSpec,
-  type PartnerConnection,
-} from '../../ui/lib/connections.ts';
+import { applySettings, credentialsError, isPartnerUrl, progressPercent, settingError, settingFields, words } from '../../ui/lib/connection-admin.ts';
+import { directionOf, healthOf, RECENT_ERROR_MS, type KindSpec, type PartnerConnection } from '../../ui/lib/connections.ts';
 
 const NOW = Date.UTC(2026, 0, 15, 12);
 const HOUR = 3_600_000;

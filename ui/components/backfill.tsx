@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api.ts';
-import { progressPercent, type Backfill, type BackfillCounts } from '../lib/connections.ts';
+import { ApiError, errorText } from '../api.ts';
+import { progressPercent } from '../lib/connection-admin.ts';
+import type { Backfill, BackfillCounts } from '../lib/connections.ts';
 import { relativeTime } from '../lib/format.ts';
-import { errorText } from './form-error.tsx';
+import { getBackfill, startBackfill } from '../settings-api.ts';
 
 const COUNTS: (keyof BackfillCounts)[] = ['creates', 'updates', 'matches', 'conflicts', 'skipped'];
 
@@ -29,7 +30,7 @@ export function BackfillPanel({ connectionId, canEdit, active, now }: Props) {
     if (tick && !running) return;
     const t = setTimeout(
       () =>
-        api.backfill(connectionId).then(
+        getBackfill(connectionId).then(
           (b) => {
             setBf(b);
             setError('');
@@ -50,9 +51,9 @@ export function BackfillPanel({ connectionId, canEdit, active, now }: Props) {
     setBusy(true);
     setError('');
     try {
-      setBf(await api.startBackfill(connectionId, dryRun));
+      setBf(await startBackfill(connectionId, dryRun));
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'backfill_running') setBf(await api.backfill(connectionId).catch(() => bf));
+      if (err instanceof ApiError && err.code === 'backfill_running') setBf(await getBackfill(connectionId).catch(() => bf));
       else setError(errorText(err));
     } finally {
       setBusy(false);

@@ -1,18 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from '../api.ts';
-import {
-  applySettings,
-  credentialsError,
-  settingError,
-  settingFields,
-  settingText,
-  words,
-  type Created,
-  type KindSpec,
-  type PartnerConnection,
-} from '../lib/connections.ts';
+import { errorText } from '../api.ts';
+import { applySettings, credentialLabel, credentialsError, settingError, settingFields, settingText } from '../lib/connection-admin.ts';
+import type { Created, KindSpec, PartnerConnection } from '../lib/connections.ts';
+import { createConnection, updateConnection } from '../settings-api.ts';
 import { Field } from './field.tsx';
-import { errorText, FormError } from './form-error.tsx';
+import { FormError } from './form-error.tsx';
 
 interface Props {
   kinds: KindSpec[];
@@ -22,8 +14,6 @@ interface Props {
   onUpdated?: (c: PartnerConnection) => void;
   onCancel: () => void;
 }
-
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Creates or edits a partner connection: kind, name, credentials (password inputs) and the settings that connector needs. */
 export function ConnectionForm({ kinds, connection, onCreated, onUpdated, onCancel }: Props) {
@@ -47,8 +37,8 @@ export function ConnectionForm({ kinds, connection, onCreated, onUpdated, onCanc
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!spec) return fail('Choose what to connect.');
+    // The name input takes at most 80 characters, as the worker does.
     const label = name.trim() || spec.label;
-    if (label.length > 80) return fail('Keep the name under 80 characters.', 'connection-name');
     for (const f of fields) {
       const msg = settingError(f, value(f.key));
       if (msg) return fail(msg, `connection-setting-${f.key}`);
@@ -62,9 +52,9 @@ export function ConnectionForm({ kinds, connection, onCreated, onUpdated, onCanc
     try {
       if (connection) {
         const settings = applySettings(connection.settings, fields, all);
-        onUpdated?.(await api.updateConnection(connection.id, { name: label, settings, ...(Object.keys(credentials).length ? { credentials } : {}) }));
+        onUpdated?.(await updateConnection(connection.id, { name: label, settings, ...(Object.keys(credentials).length ? { credentials } : {}) }));
       } else {
-        onCreated?.(await api.createConnection({ kind, name: label, credentials, settings: applySettings({}, fields, all) }));
+        onCreated?.(await createConnection({ kind, name: label, credentials, settings: applySettings({}, fields, all) }));
       }
     } catch (err) {
       setError(errorText(err));
@@ -105,7 +95,7 @@ export function ConnectionForm({ kinds, connection, onCreated, onUpdated, onCanc
         return (
           <Field
             key={`${kind}-${c.name}`}
-            label={cap(words(c.name))}
+            label={credentialLabel(c.name)}
             type="password"
             autoComplete="new-password"
             value={creds[c.name] ?? ''}

@@ -1,13 +1,14 @@
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
-import { api } from '../api.ts';
-import { words, type Created, type KindSpec, type PartnerConnection } from '../lib/connections.ts';
-import { useNow } from '../lib/hooks.ts';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { errorText } from '../api.ts';
+import { credentialLabel } from '../lib/connection-admin.ts';
+import type { Created, KindSpec, PartnerConnection } from '../lib/connections.ts';
+import { useNow, useUniqueId } from '../lib/hooks.ts';
 import type { ConnectionsState } from '../lib/use-connections.ts';
+import { deleteConnection, updateConnection } from '../settings-api.ts';
 import { BackfillPanel } from './backfill.tsx';
 import { ConnectionForm } from './connection-form.tsx';
 import { ConnectionHead, ConnectionHealth } from './connection-health.tsx';
 import { ConfirmDialog } from './dialog.tsx';
-import { errorText } from './form-error.tsx';
 import { Empty, ErrorState, Loading } from './states.tsx';
 import { useToast } from './toasts.tsx';
 
@@ -20,7 +21,7 @@ const SETUP: Record<string, string> = {
 
 /** A read-only value with a Copy button (clipboard, or selection + copy inside GHL's iframe). */
 function CopyField({ label, value, testId }: { label: string; value: string; testId?: string }) {
-  const id = useId();
+  const id = useUniqueId();
   const toast = useToast();
   const input = useRef<HTMLInputElement>(null);
   const copy = async () => {
@@ -46,20 +47,20 @@ function CopyField({ label, value, testId }: { label: string; value: string; tes
 }
 
 /** The inbound URL and generated secrets, shown once right after creation. */
-function Secrets({ created, label, onDone }: { created: Created; label: string; onDone: () => void }) {
+function Secrets({ created, onDone }: { created: Created; onDone: () => void }) {
   const title = useRef<HTMLHeadingElement>(null);
   useEffect(() => title.current?.focus(), []);
   return (
     <div class="card secrets" role="region" aria-labelledby="secrets-title" data-testid="connection-secrets">
       <h3 id="secrets-title" ref={title} tabIndex={-1} class="subtitle">
-        Copy this now: {label} is connected
+        Copy this now: {created.connection.name} is connected
       </h3>
       <p class="notice">
         These are shown only this once. {SETUP[created.connection.kind] ?? 'Give them to the partner app.'}
       </p>
       <CopyField label="Webhook URL" value={created.inboundUrl} testId="secret-inboundUrl" />
       {Object.entries(created.secrets).map(([k, v]) => (
-        <CopyField key={k} label={words(k).replace(/^./, (c) => c.toUpperCase())} value={v} testId={`secret-${k}`} />
+        <CopyField key={k} label={credentialLabel(k)} value={v} testId={`secret-${k}`} />
       ))}
       <div class="form-actions">
         <button type="button" class="btn btn-primary" onClick={onDone} data-testid="connection-secrets-done">
@@ -117,7 +118,7 @@ function ConnectionCard({ c, kinds, canEdit, now, onChange }: CardProps) {
             class="btn btn-sm"
             disabled={busy}
             data-testid="connection-pause"
-            onClick={() => act(() => api.updateConnection(c.id, { status: paused ? 'active' : 'paused' }), paused ? `${c.name} resumed` : `${c.name} paused`)}
+            onClick={() => act(() => updateConnection(c.id, { status: paused ? 'active' : 'paused' }), paused ? `${c.name} resumed` : `${c.name} paused`)}
           >
             {paused ? 'Resume' : 'Pause'}
           </button>
@@ -144,7 +145,7 @@ function ConnectionCard({ c, kinds, canEdit, now, onChange }: CardProps) {
           title={`Delete ${c.name}?`}
           message="Syncing with this partner stops and its credentials are erased. Synced contacts stay."
           confirmLabel="Delete connection"
-          onConfirm={() => act(() => api.deleteConnection(c.id), `${c.name} deleted`)}
+          onConfirm={() => act(() => deleteConnection(c.id), `${c.name} deleted`)}
           onClose={() => setConfirming(false)}
         />
       )}
@@ -177,7 +178,6 @@ export function ConnectionsPanel({ state, canEdit }: { state: ConnectionsState; 
       {created && (
         <Secrets
           created={created}
-          label={created.connection.name}
           onDone={() => {
             setCreated(null);
             document.querySelector<HTMLElement>('[data-testid="connection-add"]')?.focus();

@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
+import { errorText } from '../api.ts';
 import type { Contact, ContactPatch } from '../lib/types.ts';
 import { Dialog } from './dialog.tsx';
 import { Field } from './field.tsx';
-import { errorText, FormError } from './form-error.tsx';
+import { FormError } from './form-error.tsx';
 
 interface Props {
   contact: Contact;
@@ -10,17 +11,12 @@ interface Props {
   onClose: () => void;
 }
 
+const FIELDS = ['firstName', 'lastName', 'email', 'phone', 'companyName'] as const;
 const s = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** Edits the contact's name, email, phone and company, in a dialog. */
 export function ContactForm({ contact, onSave, onClose }: Props) {
-  const [form, setForm] = useState({
-    firstName: s(contact.firstName),
-    lastName: s(contact.lastName),
-    email: s(contact.email),
-    phone: s(contact.phone),
-    companyName: s(contact.companyName),
-  });
+  const [form, setForm] = useState(() => Object.fromEntries(FIELDS.map((k) => [k, s(contact[k])])) as Record<(typeof FIELDS)[number], string>);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const set = (key: keyof typeof form) => (v: string) => setForm((f) => ({ ...f, [key]: v }));
@@ -31,7 +27,7 @@ export function ContactForm({ contact, onSave, onClose }: Props) {
     setError('');
     // Send only what changed, trimmed: GHL treats every field present in a PUT as an edit.
     const patch: ContactPatch = {};
-    for (const key of Object.keys(form) as (keyof typeof form)[]) {
+    for (const key of FIELDS) {
       const next = form[key].trim();
       if (next !== s(contact[key])) patch[key] = next;
     }

@@ -1,8 +1,9 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from '../api.ts';
+import { useRef, useState } from 'preact/hooks';
+import { searchContacts } from '../api.ts';
 import { contactName, initials } from '../lib/format.ts';
 import { useDebounced } from '../lib/hooks.ts';
 import type { Contact } from '../lib/types.ts';
+import { usePages } from '../lib/use-pages.ts';
 import { Empty, ErrorState, Loading } from './states.tsx';
 
 interface Props {
@@ -14,41 +15,17 @@ interface Props {
 export function ContactSearch({ selectedId, onSelect }: Props) {
   const [query, setQuery] = useState('');
   const settled = useDebounced(query.trim(), 250);
-  const [contacts, setContacts] = useState<Contact[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [status, setStatus] = useState<'loading' | 'ready' | 'more' | 'error'>('loading');
-  const [error, setError] = useState('');
-  const [attempt, setAttempt] = useState(0);
+  const { pages, status, error, cursor, more, retry } = usePages((c) => searchContacts(settled, c), [settled]);
+  const contacts = pages.flatMap((p) => p.contacts);
   const [focused, setFocused] = useState(-1);
-  const seq = useRef(0);
   const input = useRef<HTMLInputElement>(null);
   const list = useRef<HTMLUListElement>(null);
-
-  const load = async (more: boolean) => {
-    const mine = ++seq.current;
-    setStatus(more ? 'more' : 'loading');
-    try {
-      const page = await api.searchContacts(settled, more ? cursor : null);
-      if (mine !== seq.current) return; // a newer query has answered or is on its way
-      setContacts((prev) => (more ? [...prev, ...(page.contacts ?? [])] : (page.contacts ?? [])));
-      setCursor(page.nextCursor ?? null);
-      setStatus('ready');
-    } catch (err) {
-      if (mine !== seq.current) return;
-      setError(err instanceof Error ? err.message : String(err));
-      setStatus('error');
-    }
-  };
-
-  useEffect(() => {
-    void load(false);
-  }, [settled, attempt]);
 
   // Roving tabindex: Tab enters the list once (at the open or last focused row); arrows move inside.
   const selectedIndex = contacts.findIndex((c) => c.id === selectedId);
   const tabStop = focused >= 0 && focused < contacts.length ? focused : Math.max(0, selectedIndex);
 
-  const rows = () => [...(list.current?.querySelectorAll<HTMLButtonElement>('[data-testid="contact-row"]') ?? [])];
+  const rows = () => [...list.current!.querySelectorAll('button')];
 
   const onInputKey = (e: KeyboardEvent) => {
     if (e.key === 'ArrowDown') {
@@ -101,7 +78,7 @@ export function ContactSearch({ selectedId, onSelect }: Props) {
         </p>
       </div>
       {status === 'loading' && <Loading label="Searching…" />}
-      {status === 'error' && <ErrorState message={error} onRetry={() => setAttempt((n) => n + 1)} />}
+      {status === 'error' && <ErrorState message={error} onRetry={retry} />}
       {status !== 'loading' && status !== 'error' && contacts.length === 0 && (
         <Empty title={settled ? `No contacts match “${settled}”` : 'No contacts yet'}>
           {settled ? 'Try a different name, email or phone number.' : 'Contacts of this sub-account appear here.'}
@@ -137,7 +114,7 @@ export function ContactSearch({ selectedId, onSelect }: Props) {
           })}
       </ul>
       {cursor && status !== 'loading' && status !== 'error' && (
-        <button type="button" class="btn btn-block" data-testid="contacts-load-more" disabled={status === 'more'} onClick={() => load(true)}>
+        <button type="button" class="btn btn-block" data-testid="contacts-load-more" disabled={status === 'more'} onClick={more}>
           {status === 'more' ? 'Loading…' : 'Load more'}
         </button>
       )}

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useId, useRef } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
+import { useUniqueId } from '../lib/hooks.ts';
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
@@ -16,15 +17,15 @@ interface Props {
  */
 export function Dialog({ title, onClose, children, testId }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
+  const titleId = useUniqueId();
 
   useEffect(() => {
     const dlg = ref.current;
     if (!dlg) return;
     const opener = document.activeElement as HTMLElement | null;
     if (!dlg.open) dlg.showModal();
-    const first = dlg.querySelector<HTMLElement>('[data-autofocus], input, textarea, select') ?? dlg.querySelector<HTMLElement>(FOCUSABLE);
-    first?.focus();
+    // The first control: a form's first field, or Cancel in a confirmation (the safe choice).
+    dlg.querySelector<HTMLElement>(FOCUSABLE)?.focus();
     return () => {
       if (dlg.open) dlg.close();
       if (opener?.isConnected) opener.focus();
@@ -85,7 +86,7 @@ export function ConfirmDialog({ title, message, confirmLabel, onConfirm, onClose
     <Dialog title={title} onClose={onClose} testId="confirm-dialog">
       <p class="muted">{message}</p>
       <div class="form-actions">
-        <button type="button" class="btn" onClick={onClose} data-autofocus>
+        <button type="button" class="btn" onClick={onClose}>
           Cancel
         </button>
         <button

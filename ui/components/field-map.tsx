@@ -1,16 +1,16 @@
 import { useRef, useState } from 'preact/hooks';
-import { api } from '../api.ts';
+import { errorText } from '../api.ts';
 import type { KindSpec } from '../lib/connections.ts';
 import { COMMON_FIELDS, defaultLines, mapOf, mapPatch, rowErrors, rowsOf, type MapRow } from '../lib/field-map.ts';
-import { errorText, FormError } from './form-error.tsx';
+import type { FieldMapping } from '../lib/settings.ts';
+import { putSettings } from '../settings-api.ts';
+import { FormError } from './form-error.tsx';
 import { useToast } from './toasts.tsx';
-
-type Mapping = Record<string, Record<string, string>>;
 
 interface Props {
   kinds: KindSpec[];
   /** The location's overrides per connector kind (`GET /api/settings` → `fieldMapping`). */
-  mapping: Mapping;
+  mapping: FieldMapping;
   canEdit: boolean;
   /** The connector shown first (the first connection's). */
   initialKind?: string;
@@ -20,7 +20,7 @@ interface Props {
 export function FieldMap({ kinds, mapping, canEdit, initialKind }: Props) {
   const toast = useToast();
   const [kind, setKind] = useState(initialKind ?? kinds[0]?.kind ?? '');
-  const [saved, setSaved] = useState<Mapping>(mapping);
+  const [saved, setSaved] = useState(mapping);
   const [drafts, setDrafts] = useState<Record<string, MapRow[]>>({});
   const [errors, setErrors] = useState<string[]>([]);
   const [error, setError] = useState('');
@@ -55,8 +55,7 @@ export function FieldMap({ kinds, mapping, canEdit, initialKind }: Props) {
     setError('');
     try {
       const fieldMapping = Object.fromEntries(dirtyKinds.map((k) => [k, mapPatch(saved[k], drafts[k]!)]));
-      const res = (await api.putSettings({ fieldMapping })) as { fieldMapping?: Mapping } | undefined;
-      setSaved(res?.fieldMapping ?? { ...saved, ...Object.fromEntries(dirtyKinds.map((k) => [k, mapOf(drafts[k]!)])) });
+      setSaved((await putSettings({ fieldMapping })).fieldMapping);
       setDrafts({});
       toast('Field mapping saved');
     } catch (err) {

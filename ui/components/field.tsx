@@ -1,4 +1,4 @@
-import { useId } from 'preact/hooks';
+import { useUniqueId } from '../lib/hooks.ts';
 
 interface Props {
   label: string;
@@ -15,8 +15,8 @@ interface Props {
 }
 
 /** A labelled input (or textarea) bound to a string. */
-export function Field({ label, value, onValue, type = 'text', hint, multiline, required, maxLength, autoComplete, testId, placeholder }: Props) {
-  const id = useId();
+export function Field({ label, value, onValue, type, hint, multiline, required, maxLength, autoComplete, testId, placeholder }: Props) {
+  const id = useUniqueId();
   const hintId = hint ? `${id}-hint` : undefined;
   const common = {
     id,

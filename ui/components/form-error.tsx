@@ -7,5 +7,3 @@ export function FormError({ message }: { message: string }) {
     </p>
   );
 }
-
-export const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));

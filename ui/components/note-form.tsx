@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { errorText } from '../api.ts';
 import type { NoteInput } from '../lib/types.ts';
 import { Field } from './field.tsx';
-import { errorText, FormError } from './form-error.tsx';
+import { FormError } from './form-error.tsx';
 
 interface Props {
   initial?: NoteInput;

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 
-export function Loading({ label = 'Loading…' }: { label?: string }) {
+export function Loading({ label }: { label: string }) {
   return (
     <div class="state" role="status" data-testid="loading">
       <span class="spinner" aria-hidden="true" />
@@ -9,25 +9,23 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
-export function Empty({ title, children }: { title: string; children?: ComponentChildren }) {
+export function Empty({ title, children }: { title: string; children: ComponentChildren }) {
   return (
     <div class="state state-empty" data-testid="empty-state">
       <p class="state-title">{title}</p>
-      {children && <p class="muted">{children}</p>}
+      <p class="muted">{children}</p>
     </div>
   );
 }
 
-export function ErrorState({ message, onRetry }: { message: string; onRetry?: () => void }) {
+export function ErrorState({ message, onRetry }: { message: string; onRetry: () => void }) {
   return (
     <div class="state state-error" role="alert" data-testid="error-state">
       <p class="state-title">Something went wrong</p>
       <p class="muted">{message}</p>
-      {onRetry && (
-        <button type="button" class="btn" onClick={onRetry}>
-          Try again
-        </button>
-      )}
+      <button type="button" class="btn" onClick={onRetry}>
+        Try again
+      </button>
     </div>
   );
 }

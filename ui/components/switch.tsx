@@ -1,4 +1,4 @@
-import { useId } from 'preact/hooks';
+import { useUniqueId } from '../lib/hooks.ts';
 
 interface Props {
   label: string;
@@ -11,7 +11,7 @@ interface Props {
 
 /** An on/off setting: a checkbox with the switch role, labelled. */
 export function Switch({ label, checked, disabled, onChange, testId, hint }: Props) {
-  const id = useId();
+  const id = useUniqueId();
   return (
     <div class="switch-field">
       <input

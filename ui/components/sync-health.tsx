@@ -1,30 +1,24 @@
 import type { ConnectionList } from '../lib/connections.ts';
-import { relativeTime } from '../lib/format.ts';
 import { ConnectionHead, ConnectionHealth } from './connection-health.tsx';
 
-const words = (k: string) => k.replace(/At$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
-
 interface Props {
-  health: unknown;
+  /** Stored events not yet handed to contacts (the sync log's `health`); undefined until it loads. */
+  inboxBacklog: number | undefined;
   /** `/api/connections` (null while it loads or when it failed), for names and kinds. */
   list: ConnectionList | null;
   now: number;
 }
 
-/** The sync log's `health`: headline figures, and each connection's health (last event, last error, backlog). */
-export function SyncHealth({ health, list, now }: Props) {
-  const obj = health && typeof health === 'object' ? (health as Record<string, unknown>) : {};
-  const facts = Array.isArray(health) ? [] : Object.entries(obj).filter(([, v]) => v === null || typeof v !== 'object');
+/** The sync log's headline figure, and each connection's health (last event, last error, backlog). */
+export function SyncHealth({ inboxBacklog, list, now }: Props) {
   return (
     <>
-      {facts.length > 0 && (
+      {inboxBacklog !== undefined && (
         <dl class="health" data-testid="sync-health">
-          {facts.map(([k, v]) => (
-            <div key={k}>
-              <dt>{words(k)}</dt>
-              <dd>{/At$/.test(k) ? relativeTime(v, now) || '—' : String(v ?? '—')}</dd>
-            </div>
-          ))}
+          <div>
+            <dt>Inbox backlog</dt>
+            <dd>{inboxBacklog}</dd>
+          </div>
         </dl>
       )}
       {list && (

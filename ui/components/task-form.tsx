@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { errorText } from '../api.ts';
 import { fromDateTimeLocal, toDateTimeLocal } from '../lib/format.ts';
 import type { TaskInput } from '../lib/types.ts';
 import { Field } from './field.tsx';
-import { errorText, FormError } from './form-error.tsx';
+import { FormError } from './form-error.tsx';
 
 interface Props {
   initial?: TaskInput;

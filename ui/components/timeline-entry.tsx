@@ -14,7 +14,7 @@ interface Props {
   userId: string;
 }
 
-const ICON: Record<string, string> = { note: '✎', task: '✓', appointment: '◷' };
+const ICON: Record<TimelineItem['kind'], string> = { note: '✎', task: '✓', appointment: '◷' };
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** One timeline row with its inline actions (edit, complete, delete). */
@@ -30,7 +30,7 @@ export function TimelineEntry({ item, state, now, userId }: Props) {
     return (
       <li class="tl-item">
         <NoteForm
-          initial={{ title: item.title ?? '', body: str(item.raw?.body) || (item.body ?? '') }}
+          initial={{ title: item.title ?? '', body: item.body ?? '' }}
           onSubmit={async (note) => {
             await state.editNote(item, note);
             setEditing(false);
@@ -43,7 +43,7 @@ export function TimelineEntry({ item, state, now, userId }: Props) {
   if (editing && item.kind === 'task') {
     const initial = {
       title: item.title ?? '',
-      body: str(item.raw?.body) || (item.body ?? ''),
+      body: item.body ?? '',
       dueDate: due ?? '',
       completed: done,
       assignedTo: str(item.raw?.assignedTo),
@@ -73,7 +73,7 @@ export function TimelineEntry({ item, state, now, userId }: Props) {
       aria-labelledby={titleId}
     >
       <span class={`tl-icon tl-icon-${item.kind}`} aria-hidden="true">
-        {ICON[item.kind] ?? '•'}
+        {ICON[item.kind]}
       </span>
       <div class="tl-main">
         <div class="tl-top">

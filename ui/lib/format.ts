@@ -33,7 +33,7 @@ export function relativeTime(value: unknown, now: number = Date.now(), locale?: 
   if (abs < DAY) return span(Math.round(abs / HOUR), 'h', past);
   const days = calendarDays(d.getTime(), now);
   if (days === 1) return past ? 'yesterday' : 'tomorrow';
-  if (days < 7) return span(days, days === 1 ? 'day' : 'days', past);
+  if (days < 7) return span(days, 'days', past);
   return formatDate(d, locale);
 }
 
@@ -93,9 +93,8 @@ export function dueText(due: unknown, completed: boolean, now: number = Date.now
 /** ISO instant → the value of an `<input type="datetime-local">` in local time. */
 export function toDateTimeLocal(value: unknown): string {
   const d = parseDate(value);
-  if (!d) return '';
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  // The UTC fields of the instant moved by its own offset are its local fields.
+  return d ? new Date(d.getTime() - d.getTimezoneOffset() * MIN).toISOString().slice(0, 16) : '';
 }
 
 /** `<input type="datetime-local">` value (local time) → ISO instant, or `''` when empty or invalid. */

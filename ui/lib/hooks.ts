@@ -21,6 +21,17 @@ export function useNow(ms = 30_000): number {
   return now;
 }
 
+let lastId = 0;
+
+/**
+ * An id unique in the page and stable for the component's life, to tie labels and hints to inputs.
+ * The panel renders only in the browser, so a counter does the job of Preact's `useId` (ids that
+ * match server-rendered HTML) in less code.
+ */
+export function useUniqueId(): string {
+  return useState(() => `f${++lastId}`)[0];
+}
+
 export function useRoute(): [Route, (r: Route) => void] {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
   useEffect(() => {

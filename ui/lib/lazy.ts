@@ -8,12 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 export function useLazy<P>(load: () => Promise<ComponentType<P>>, wanted: boolean): ComponentType<P> | null {
   const [component, setComponent] = useState<ComponentType<P> | null>(null);
   useEffect(() => {
-    if (!wanted || component) return;
-    let live = true;
-    void load().then((c) => live && setComponent(() => c));
-    return () => {
-      live = false;
-    };
-  }, [wanted, component]);
+    if (wanted && !component) void load().then((c) => setComponent(() => c));
+  }, [wanted]);
   return component;
 }

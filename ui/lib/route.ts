@@ -2,7 +2,7 @@
 
 export type Route =
   | { page: 'contacts'; contactId?: string }
-  | { page: 'log'; contactId?: string }
+  | { page: 'sync-log'; contactId?: string }
   | { page: 'settings' };
 
 export function parseRoute(hash: string): Route {
@@ -10,12 +10,12 @@ export function parseRoute(hash: string): Route {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const contactId = new URLSearchParams(search).get('contactId') ?? undefined;
   if (parts[0] === 'settings') return { page: 'settings' };
-  if (parts[0] === 'sync-log') return contactId ? { page: 'log', contactId } : { page: 'log' };
+  if (parts[0] === 'sync-log') return contactId ? { page: 'sync-log', contactId } : { page: 'sync-log' };
   return parts[0] === 'contacts' && parts[1] ? { page: 'contacts', contactId: parts[1] } : { page: 'contacts' };
 }
 
 export function routeHash(route: Route): string {
   if (route.page === 'settings') return '#/settings';
-  if (route.page === 'log') return route.contactId ? `#/sync-log?contactId=${encodeURIComponent(route.contactId)}` : '#/sync-log';
+  if (route.page === 'sync-log') return route.contactId ? `#/sync-log?contactId=${encodeURIComponent(route.contactId)}` : '#/sync-log';
   return route.contactId ? `#/contacts/${encodeURIComponent(route.contactId)}` : '#/contacts';
 }

@@ -6,15 +6,9 @@
 
 export const SSO_TIMEOUT_MS = 8000;
 
-export type SsoFailure = 'not_framed' | 'timeout';
-
+/** The panel is not inside HighLevel, or HighLevel did not answer. */
 export class SsoError extends Error {
-  readonly reason: SsoFailure;
-  constructor(reason: SsoFailure) {
-    super(reason === 'not_framed' ? 'The panel is not inside HighLevel.' : 'HighLevel did not answer.');
-    this.name = 'SsoError';
-    this.reason = reason;
-  }
+  override name = 'SsoError';
 }
 
 interface LocationLike {
@@ -57,30 +51,27 @@ export function ssoPayloadFrom(ev: MessageLike, parent: unknown, expectedOrigin:
 
 /** Asks the parent frame for the SSO payload; rejects with `SsoError` when not framed or on timeout. */
 export function requestSsoPayload(win: Window = window, timeoutMs = SSO_TIMEOUT_MS): Promise<string> {
-  if (win.parent === win) return Promise.reject(new SsoError('not_framed'));
+  if (win.parent === win) return Promise.reject(new SsoError('The panel is not inside HighLevel.'));
   const expected = expectedParentOrigin(win.location, win.document.referrer);
   return new Promise((resolve, reject) => {
-    const timers: number[] = [];
-    const done = () => {
-      win.removeEventListener('message', onMessage);
-      timers.forEach((t) => win.clearTimeout(t));
-    };
+    const ask = () => win.parent.postMessage({ message: 'REQUEST_USER_DATA' }, '*');
+    // The host page may attach its listener after our first ask; asking again is harmless.
+    const timers = [
+      win.setTimeout(ask, 1000),
+      win.setTimeout(ask, 3000),
+      win.setTimeout(() => finish(new SsoError('HighLevel did not answer.')), timeoutMs),
+    ];
     const onMessage = (ev: MessageEvent) => {
       const payload = ssoPayloadFrom(ev, win.parent, expected);
-      if (payload === null) return;
-      done();
-      resolve(payload);
+      if (payload !== null) finish(payload);
     };
-    const ask = () => win.parent.postMessage({ message: 'REQUEST_USER_DATA' }, '*');
+    const finish = (outcome: string | SsoError) => {
+      win.removeEventListener('message', onMessage);
+      timers.forEach((t) => win.clearTimeout(t));
+      if (typeof outcome === 'string') resolve(outcome);
+      else reject(outcome);
+    };
     win.addEventListener('message', onMessage);
     ask();
-    // The host page may attach its listener after our first ask; asking again is harmless.
-    timers.push(win.setTimeout(ask, 1000), win.setTimeout(ask, 3000));
-    timers.push(
-      win.setTimeout(() => {
-        done();
-        reject(new SsoError('timeout'));
-      }, timeoutMs),
-    );
   });
 }

@@ -1,5 +1,5 @@
 import { parseDate } from './format.ts';
-import type { TimelineItem, TimelineKind } from './types.ts';
+import type { Freshness, TimelineItem, TimelineKind } from './types.ts';
 
 export type TimelineFilter = 'all' | 'notes' | 'tasks' | 'appointments';
 
@@ -25,7 +25,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v 
 
 export function isCompleted(item: TimelineItem): boolean {
   if (item.raw && typeof item.raw.completed === 'boolean') return item.raw.completed;
-  return item.status === 'completed' || item.status === 'done';
+  return item.status === 'completed';
 }
 
 export function withCompleted(item: TimelineItem, completed: boolean): TimelineItem {
@@ -66,16 +66,9 @@ export function taskItem(task: Record<string, unknown>, prev?: TimelineItem): Ti
 }
 
 /**
- * When the data was last known fresh: a timestamp, or the latest of the worker's
- * `{ cachedAt, updatedAt }` (filled from GHL, changed by an event or a write).
+ * When the data was last known fresh, in epoch milliseconds: the later of the worker's `cachedAt`
+ * (filled from GHL) and `updatedAt` (changed by an event or a write); null when neither is set.
  */
-export function freshnessAt(freshness: unknown): Date | null {
-  const direct = parseDate(freshness);
-  if (direct) return direct;
-  if (typeof freshness !== 'object' || freshness === null) return null;
-  const f = freshness as Record<string, unknown>;
-  const times = ['cachedAt', 'updatedAt', 'fetchedAt', 'at']
-    .map((k) => parseDate(f[k])?.getTime())
-    .filter((t): t is number => t !== undefined);
-  return times.length ? new Date(Math.max(...times)) : null;
+export function freshnessAt(freshness: Freshness): number | null {
+  return Math.max(...[freshness.cachedAt, freshness.updatedAt].map((t) => parseDate(t)?.getTime() ?? 0)) || null;
 }

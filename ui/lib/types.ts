@@ -9,8 +9,8 @@ export interface SessionUser {
 
 export interface Session {
   token: string;
-  /** Epoch milliseconds; 0 when the worker did not say. */
-  expiresAt: number;
+  /** ISO instant. */
+  expiresAt: string;
   user: SessionUser;
   locationId: string;
   companyId: string;
@@ -49,10 +49,18 @@ export interface TimelineItem {
   raw?: Record<string, unknown>;
 }
 
+/** ISO instants (null before the first fill), where the timeline came from, and what it cost. */
+export interface Freshness {
+  cachedAt: string | null;
+  updatedAt: string | null;
+  source: string;
+  ghlCalls: number;
+}
+
 export interface Timeline {
   items: TimelineItem[];
-  contact: Contact | null;
-  freshness?: unknown;
+  contact: Contact;
+  freshness: Freshness;
 }
 
 export interface NoteInput {
@@ -72,21 +80,24 @@ export interface TaskInput {
 
 export type ContactPatch = Partial<Pick<Contact, 'firstName' | 'lastName' | 'email' | 'phone' | 'companyName'>>;
 
+/** One unit of sync work (worker/sync-log/read.ts). */
 export interface SyncLogEntry {
-  id: string | number;
-  at: string | number;
-  trigger?: string;
-  action?: string;
-  objectKind?: string;
-  objectId?: string;
-  contactId?: string | null;
+  id: number;
+  /** ISO instant. */
+  at: string;
+  trigger: string;
+  action: string;
+  objectKind: string;
+  objectId: string | null;
+  contactId: string | null;
   status: string;
-  attempts?: number;
-  error?: string | null;
+  attempts: number;
+  error: string | null;
 }
 
 export interface SyncLogPage {
   entries: SyncLogEntry[];
   nextCursor: string | null;
-  health?: unknown;
+  /** Location-wide figures; each connection's health comes with `/api/connections`. */
+  health: { inboxBacklog: number };
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api.ts';
+import { errorText, listConnections } from '../api.ts';
 import type { ConnectionList } from './connections.ts';
 
 export interface ConnectionsState {
@@ -16,13 +16,13 @@ export function useConnections(): ConnectionsState {
   const [n, setN] = useState(0);
   useEffect(() => {
     let live = true;
-    api.connections().then(
+    listConnections().then(
       (l) => {
         if (!live) return;
         setList(l);
         setError('');
       },
-      (err) => live && setError(err instanceof Error ? err.message : String(err)),
+      (err) => live && setError(errorText(err)),
     );
     return () => {
       live = false;

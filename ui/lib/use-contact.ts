@@ -1,11 +1,23 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { api } from '../api.ts';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import {
+  addTags,
+  createNote,
+  createTask,
+  deleteNote,
+  deleteTask,
+  errorText,
+  getTimeline,
+  removeTags,
+  setTaskCompleted,
+  updateContact,
+  updateNote,
+  updateTask,
+} from '../api.ts';
 import { useToast } from '../components/toasts.tsx';
 import { freshnessAt, isCompleted, noteItem, sortItems, taskItem, withCompleted } from './timeline.ts';
 import type { Contact, ContactPatch, NoteInput, TaskInput, TimelineItem } from './types.ts';
 
 const keyOf = (i: TimelineItem) => `${i.kind}:${i.id}`;
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export interface ContactState {
   status: 'loading' | 'ready' | 'error';
@@ -31,46 +43,42 @@ export interface ContactState {
  * are optimistic and undone one by one on failure (not by snapshot, so concurrent edits survive);
  * creates and edits wait for the server, whose answer carries the ids and GHL's normalised fields.
  */
-export function useContact(contactId: string, fallback?: Contact | null): ContactState {
+export function useContact(contactId: string): ContactState {
   const toast = useToast();
   const [status, setStatus] = useState<ContactState['status']>('loading');
   const [error, setError] = useState('');
-  const [contact, setContact] = useState<Contact | null>(fallback ?? null);
+  const [contact, setContact] = useState<Contact | null>(null);
   const [items, setItems] = useState<TimelineItem[]>([]);
   const [freshAt, setFreshAt] = useState(0);
   const [refreshing, setRefreshing] = useState(false);
   const alive = useRef(true);
   useEffect(() => () => void (alive.current = false), []);
 
-  const load = useCallback(
-    async (silent: boolean) => {
-      if (silent) setRefreshing(true);
-      else setStatus('loading');
-      try {
-        const t = await api.timeline(contactId, silent);
-        if (!alive.current) return;
-        setItems(t.items ?? []);
-        if (t.contact) setContact(t.contact);
-        else if (!silent) api.getContact(contactId).then((c) => alive.current && setContact(c), () => {});
-        setFreshAt(freshnessAt(t.freshness)?.getTime() ?? Date.now());
-        setStatus('ready');
-      } catch (err) {
-        if (!alive.current) return;
-        if (silent) toast(`Could not refresh: ${message(err)}`, 'error');
-        else {
-          setError(message(err));
-          setStatus('error');
-        }
-      } finally {
-        if (alive.current) setRefreshing(false);
+  const load = async (silent: boolean) => {
+    if (silent) setRefreshing(true);
+    else setStatus('loading');
+    try {
+      const t = await getTimeline(contactId, silent);
+      if (!alive.current) return;
+      setItems(t.items);
+      setContact(t.contact);
+      setFreshAt(freshnessAt(t.freshness) ?? Date.now());
+      setStatus('ready');
+    } catch (err) {
+      if (!alive.current) return;
+      if (silent) toast(`Could not refresh: ${errorText(err)}`, 'error');
+      else {
+        setError(errorText(err));
+        setStatus('error');
       }
-    },
-    [contactId],
-  );
+    } finally {
+      if (alive.current) setRefreshing(false);
+    }
+  };
 
   useEffect(() => {
     void load(false);
-  }, [load]);
+  }, [contactId]);
 
   const patchItem = (key: string, fn: (i: TimelineItem) => TimelineItem) =>
     setItems((all) => all.map((i) => (keyOf(i) === key ? fn(i) : i)));
@@ -81,55 +89,55 @@ export function useContact(contactId: string, fallback?: Contact | null): Contac
     const tag = raw.trim();
     if (!tag || contact?.tags?.some((t) => t.toLowerCase() === tag.toLowerCase())) return;
     setTags((tags) => [...tags, tag]);
-    api.addTags(contactId, [tag]).then(
+    addTags(contactId, [tag]).then(
       (res) => {
-        if (Array.isArray(res?.tags)) setTags(() => res.tags!);
+        setTags(() => res.tags);
         toast(`Tag “${tag}” added`);
       },
       (err) => {
         setTags((tags) => tags.filter((t) => t !== tag));
-        toast(`Could not add tag: ${message(err)}`, 'error');
+        toast(`Could not add tag: ${errorText(err)}`, 'error');
       },
     );
   };
 
   const removeTag = (tag: string) => {
     setTags((tags) => tags.filter((t) => t !== tag));
-    api.removeTags(contactId, [tag]).then(
+    removeTags(contactId, [tag]).then(
       () => toast(`Tag “${tag}” removed`),
       (err) => {
         setTags((tags) => (tags.includes(tag) ? tags : [...tags, tag]));
-        toast(`Could not remove tag: ${message(err)}`, 'error');
+        toast(`Could not remove tag: ${errorText(err)}`, 'error');
       },
     );
   };
 
   const saveContact = async (patch: ContactPatch) => {
-    const updated = await api.updateContact(contactId, patch);
-    setContact((c) => ({ ...c, ...patch, ...(updated && typeof updated === 'object' ? updated : {}), id: contactId }));
+    const updated = await updateContact(contactId, patch);
+    setContact((c) => ({ ...c, ...patch, ...updated, id: contactId }));
     toast('Contact saved');
   };
 
   const addNote = async (note: NoteInput) => {
-    const created = await api.createNote(contactId, note);
+    const created = await createNote(contactId, note);
     setItems((all) => sortItems([noteItem({ ...note, ...created }), ...all]));
     toast('Note added');
   };
 
   const editNote = async (item: TimelineItem, note: NoteInput) => {
-    const saved = await api.updateNote(contactId, item.id, note);
+    const saved = await updateNote(contactId, item.id, note);
     patchItem(keyOf(item), (prev) => noteItem({ ...note, ...saved, id: prev.id }, prev));
     toast('Note saved');
   };
 
   const addTask = async (task: TaskInput) => {
-    const created = await api.createTask(contactId, task);
+    const created = await createTask(contactId, task);
     setItems((all) => sortItems([taskItem({ ...task, ...created }), ...all]));
     toast('Task created');
   };
 
   const editTask = async (item: TimelineItem, task: TaskInput) => {
-    const saved = await api.updateTask(contactId, item.id, task);
+    const saved = await updateTask(contactId, item.id, task);
     patchItem(keyOf(item), (prev) => taskItem({ ...task, ...saved, id: prev.id }, prev));
     toast('Task saved');
   };
@@ -138,11 +146,11 @@ export function useContact(contactId: string, fallback?: Contact | null): Contac
     const next = !isCompleted(item);
     const key = keyOf(item);
     patchItem(key, (i) => withCompleted(i, next));
-    api.setTaskCompleted(contactId, item.id, next).then(
+    setTaskCompleted(contactId, item.id, next).then(
       () => toast(next ? 'Task completed' : 'Task reopened'),
       (err) => {
         patchItem(key, (i) => withCompleted(i, !next));
-        toast(`Could not update the task: ${message(err)}`, 'error');
+        toast(`Could not update the task: ${errorText(err)}`, 'error');
       },
     );
   };
@@ -150,12 +158,12 @@ export function useContact(contactId: string, fallback?: Contact | null): Contac
   const remove = (item: TimelineItem) => {
     const key = keyOf(item);
     setItems((all) => all.filter((i) => keyOf(i) !== key));
-    const call = item.kind === 'note' ? api.deleteNote(contactId, item.id) : api.deleteTask(contactId, item.id);
+    const call = item.kind === 'note' ? deleteNote(contactId, item.id) : deleteTask(contactId, item.id);
     call.then(
       () => toast(item.kind === 'note' ? 'Note deleted' : 'Task deleted'),
       (err) => {
         setItems((all) => (all.some((i) => keyOf(i) === key) ? all : sortItems([item, ...all])));
-        toast(`Could not delete: ${message(err)}`, 'error');
+        toast(`Could not delete: ${errorText(err)}`, 'error');
       },
     );
   };

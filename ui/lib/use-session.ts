@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, configureApi, createSession, setToken } from '../api.ts';
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, configureApi, createSession, errorText, setToken } from '../api.ts';
 import { requestSsoPayload, SsoError } from './sso.ts';
 import type { Session } from './types.ts';
 
@@ -23,16 +23,14 @@ async function signIn(): Promise<Session> {
 function phaseFor(err: unknown): Phase {
   if (err instanceof SsoError) return { kind: 'outside' };
   if (err instanceof ApiError && err.code === 'reconnect_needed') return { kind: 'reconnect', message: err.message };
-  const message = err instanceof Error ? err.message : 'The session could not be started.';
-  return { kind: 'error', message };
+  return { kind: 'error', message: errorText(err) };
 }
 
 /** The SSO handshake and panel session, from the first load through re-authentication on 401. */
 export function useSession(): { phase: Phase; retry: () => void } {
   const [phase, setPhase] = useState<Phase>({ kind: 'connecting' });
-  const started = useRef(false);
 
-  const start = useCallback(async () => {
+  const start = async () => {
     setPhase({ kind: 'connecting' });
     try {
       const session = await signIn();
@@ -41,7 +39,7 @@ export function useSession(): { phase: Phase; retry: () => void } {
       setToken(null);
       setPhase(phaseFor(err));
     }
-  }, []);
+  };
 
   useEffect(() => {
     configureApi({
@@ -57,11 +55,8 @@ export function useSession(): { phase: Phase; retry: () => void } {
       },
       onReconnect: (message) => setPhase({ kind: 'reconnect', message }),
     });
-    if (!started.current) {
-      started.current = true;
-      void start();
-    }
-  }, [start]);
+    void start();
+  }, []);
 
   return { phase, retry: () => void start() };
 }

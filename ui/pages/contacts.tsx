@@ -24,7 +24,7 @@ export function ContactsPage({ session, contactId, navigate }: Props) {
             contactId={contactId}
             session={session}
             onBack={() => navigate({ page: 'contacts' })}
-            onShowLog={() => navigate({ page: 'log', contactId })}
+            onShowLog={() => navigate({ page: 'sync-log', contactId })}
           />
         ) : (
           <div class="card">

@@ -1,35 +1,20 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api.ts';
+import { errorText } from '../api.ts';
 import { ConnectionsPanel } from '../components/connections-panel.tsx';
 import { FieldMap } from '../components/field-map.tsx';
 import { ErrorState, Loading } from '../components/states.tsx';
 import { Switch } from '../components/switch.tsx';
 import { useToast } from '../components/toasts.tsx';
-import {
-  DIRECTIONS,
-  KINDS,
-  POLICIES,
-  readSettings,
-  type Direction,
-  type Kind,
-  type SettingsView,
-  type SyncSettings,
-} from '../lib/settings.ts';
-import type { Session } from '../lib/types.ts';
+import { DIRECTIONS, editable, KINDS, POLICIES, type Direction, type Kind, type SettingsAnswer, type SyncSettings } from '../lib/settings.ts';
 import { useConnections } from '../lib/use-connections.ts';
+import { getSettings, putSettings } from '../settings-api.ts';
 
-const KIND_LABEL: Record<Kind, string> = {
-  contacts: 'Contacts',
-  tasks: 'Tasks',
-  notes: 'Notes',
-  appointments: 'Appointments',
-  tags: 'Tags',
-};
+const kindLabel = (k: Kind) => k[0]!.toUpperCase() + k.slice(1);
 
 /** Per-location sync settings; editable by admins, read-only for everyone else. */
-export function SettingsPage({ session }: { session: Session }) {
+export function SettingsPage() {
   const toast = useToast();
-  const [view, setView] = useState<SettingsView | null>(null);
+  const [view, setView] = useState<SettingsAnswer | null>(null);
   const [draft, setDraft] = useState<SyncSettings | null>(null);
   const [error, setError] = useState('');
   const [saving, setSaving] = useState(false);
@@ -39,21 +24,21 @@ export function SettingsPage({ session }: { session: Session }) {
   useEffect(() => {
     setError('');
     setView(null);
-    api.getSettings().then(
+    getSettings().then(
       (res) => {
-        const v = readSettings(res);
-        setView(v);
-        setDraft(v.settings);
+        setView(res);
+        setDraft(editable(res));
       },
-      (err) => setError(err instanceof Error ? err.message : String(err)),
+      (err) => setError(errorText(err)),
     );
   }, [attempt]);
 
   if (error) return <div class="card page-card"><ErrorState message={error} onRetry={() => setAttempt((n) => n + 1)} /></div>;
   if (!view || !draft) return <div class="card page-card"><Loading label="Loading settings…" /></div>;
 
-  const canEdit = view.canEdit ?? session.user.role === 'admin';
-  const dirty = JSON.stringify(draft) !== JSON.stringify(view.settings);
+  const { canEdit } = view;
+  const saved = editable(view);
+  const dirty = JSON.stringify(draft) !== JSON.stringify(saved);
   const setKind = (k: Kind, patch: Partial<SyncSettings['kinds'][Kind]>) =>
     setDraft({ ...draft, kinds: { ...draft.kinds, [k]: { ...draft.kinds[k], ...patch } } });
 
@@ -61,13 +46,12 @@ export function SettingsPage({ session }: { session: Session }) {
     e.preventDefault();
     setSaving(true);
     try {
-      const res = await api.putSettings(view.toBody(draft));
-      const settings = res && typeof res === 'object' && Object.keys(res).length ? readSettings(res).settings : draft;
-      setView({ ...view, settings });
-      setDraft(settings);
+      const res = await putSettings(draft);
+      setView(res);
+      setDraft(editable(res));
       toast('Settings saved');
     } catch (err) {
-      toast(`Settings were not saved: ${err instanceof Error ? err.message : String(err)}`, 'error');
+      toast(`Settings were not saved: ${errorText(err)}`, 'error');
     } finally {
       setSaving(false);
     }
@@ -88,14 +72,14 @@ export function SettingsPage({ session }: { session: Session }) {
             {KINDS.map((k) => (
               <div class="kind-row" key={k} data-testid={`setting-kind-${k}`}>
                 <Switch
-                  label={KIND_LABEL[k]}
+                  label={kindLabel(k)}
                   checked={draft.kinds[k].enabled}
                   disabled={!canEdit}
                   onChange={(enabled) => setKind(k, { enabled })}
                   testId={`setting-enabled-${k}`}
                 />
                 <label class="sr-only" for={`direction-${k}`}>
-                  {KIND_LABEL[k]} direction
+                  {kindLabel(k)} direction
                 </label>
                 <select
                   id={`direction-${k}`}
@@ -153,7 +137,7 @@ export function SettingsPage({ session }: { session: Session }) {
 
         {canEdit && (
           <div class="form-actions sticky-actions">
-            <button type="button" class="btn" disabled={!dirty || saving} onClick={() => setDraft(view.settings)}>
+            <button type="button" class="btn" disabled={!dirty || saving} onClick={() => setDraft(saved)}>
               Discard changes
             </button>
             <button type="submit" class="btn btn-primary" disabled={!dirty || saving} data-testid="settings-save">
