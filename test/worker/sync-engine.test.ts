@@ -265,6 +265,43 @@ describe('both sides changed within moments', () => {
     expect((await syncLog(locationId, { contactId })).some((e) => e.trigger === 'reassert' && e.status === 'done' && e.action === 'restore note in the partner')).toBe(true);
   });
 
+  it('our write of an older GHL edit brought back a note the partner had just deleted: it is deleted there again', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const { noteId, atPartner } = await syncedNote(locationId, contactId);
+    const ghlEdit = await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'ghl edit' } }, { deliver: false });
+    const partnerDelete = await heldPartnerChange('note.deleted', { id: atPartner.id, contact: atPartner.contact });
+    for (const d of ghlEdit.deliveries) await deliverGhlBody(d.body);
+    await settled(locationId, contactId);
+    await partnerDelete(connectionId);
+    await settled(locationId, contactId);
+    expect({ ghl: await ghlNote(locationId, noteId), partner: await partnerNote(noteId) }).toEqual({ ghl: undefined, partner: undefined });
+  });
+
+  it('GHL’s webhook about our write, waiting beside a newer partner edit, does not beat it', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const { noteId, atPartner } = await syncedNote(locationId, contactId);
+    const marker = (await emu<{ deliveries: unknown[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries.length;
+    // Two partner edits; the second is made before our write of the first reaches GHL.
+    const first = await heldPartnerChange('note.updated', { id: atPartner.id, body: 'p1', contact: atPartner.contact });
+    const second = await heldPartnerChange('note.updated', { id: atPartner.id, body: 'p2', contact: atPartner.contact });
+    await first(connectionId);
+    await settled(locationId, contactId);
+    expect(await ghlNote(locationId, noteId)).toBe('p1');
+    await emu('/_emulator/webhooks/drain', { timeoutMs: 5000 });
+    const echo = (await emu<{ deliveries: { body: string; type: string }[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries.slice(marker).filter((d) => d.type === 'NoteUpdate');
+    expect(echo).toHaveLength(1);
+    // Keep the contact's queue busy so GHL's echo and the second edit wait side by side.
+    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 800, count: 1 });
+    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Busy Co' } });
+    await deliverGhlBody(echo[0]!.body);
+    await second(connectionId);
+    await settled(locationId, contactId);
+    expect({ ghl: await ghlNote(locationId, noteId), partner: (await partnerNote(noteId)).body }).toEqual({ ghl: 'p2', partner: 'p2' });
+    expect(await syncLog(locationId, { contactId, status: 'conflict' })).toEqual([]);
+  });
+
   it('tags merge tag by tag: a partner remove after a GHL add wins on both sides, and a reordered older add does not undo a remove', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;

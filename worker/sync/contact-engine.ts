@@ -11,7 +11,7 @@ import { changesFromGhlEvent, type GhlChange } from './ghl-events.ts';
 import { isGhlEcho, isPartnerEcho } from './echo.ts';
 import { ghlPrint } from './ghl-model.ts';
 import { allowsFlow, isRetryable, MAX_ATTEMPTS, resolveConflict, retryDelayMs, type Side } from './policy.ts';
-import { Links, SyncQueue, type WorkItem } from './queue.ts';
+import { INTERRUPTED, Links, SyncQueue, type WorkItem } from './queue.ts';
 import type { SyncStatus } from '../sync-log/write.ts';
 import { runToGhl, GhlDropped } from './to-ghl.ts';
 import { runToPartner, type StepOutcome } from './to-partner.ts';
@@ -130,6 +130,8 @@ export class ContactEngine {
   }
 
   private async runOne(item: WorkItem): Promise<void> {
+    // Cut off by a restart mid-call: the partner may still apply that call, later.
+    if (item.error === INTERRUPTED && mayLandLate(item)) this.verifyLater(item);
     const settings = await this.deps.settings();
     const from: Side = item.direction === 'to_partner' ? 'ghl' : 'partner';
     const action = `${item.op} ${item.kind} ${item.direction === 'to_partner' ? 'to partner' : 'in GHL'}`;
@@ -137,8 +139,9 @@ export class ContactEngine {
     const off = this.switchedOff(settings, item.kind as SyncKind, from);
     if (off) return this.settle(item, 'skipped', { status: 'skipped', action, note: off });
 
-    // Tags merge tag by tag and do not conflict; a restore writes what already won.
-    const rivals = item.kind === 'tag' || isRestore(item) ? [] : this.queue.opposing(item).filter((r) => !isRestore(r) && !this.isEcho(r));
+    // Tags merge tag by tag and do not conflict; a restore writes what already won; our own echo
+    // (skipped below) is no change, so it cannot beat one.
+    const rivals = item.kind === 'tag' || isRestore(item) || this.isEcho(item) ? [] : this.queue.opposing(item).filter((r) => !isRestore(r) && !this.isEcho(r));
     if (rivals.length) {
       const rival = rivals[0]!;
       const winner = resolveConflict(settings.conflictPolicy, { side: from, changedAt: item.changedAt }, { side: from === 'ghl' ? 'partner' : 'ghl', changedAt: rival.changedAt });
@@ -186,9 +189,17 @@ export class ContactEngine {
     }, this.now());
   }
 
+  /** Checks the partner after a write of this item may have landed late (restore.ts). */
+  private verifyLater(item: WorkItem) {
+    if (!item.ghlId) return;
+    const data = (item.payload as { data?: unknown } | null)?.data;
+    const check = item.kind === 'tag' ? {} : { uncertainFp: ghlPrint(item.kind, data) };
+    this.restoreLater(item, 'verify', 'to_partner', item.kind === 'tag' ? this.deps.contactId : item.ghlId, check, this.now() + LATE_WRITE_MS);
+  }
+
   /**
-   * A waiting item that only repeats what the last sync wrote (the other side's webhook about our
-   * own write) is no rival: counted as a change, our own echo would beat a real, later change.
+   * An item that only repeats what the last sync wrote (the other side's webhook about our own
+   * write) is no change: counted as one, our own echo would beat a real, later change.
    */
   private isEcho(rival: WorkItem): boolean {
     if (rival.op === 'delete') return false;
@@ -231,11 +242,7 @@ export class ContactEngine {
       : err instanceof PartnerApiError ? err.retryable
       : true;
     const attempts = item.attempts + 1;
-    if (mayLandLate(item, err) && item.ghlId) {
-      const data = (item.payload as { data?: unknown } | null)?.data;
-      const check = item.kind === 'tag' ? {} : { uncertainFp: ghlPrint(item.kind, data) };
-      this.restoreLater(item, 'verify', 'to_partner', item.kind === 'tag' ? this.deps.contactId : item.ghlId, check, this.now() + LATE_WRITE_MS);
-    }
+    if (err instanceof PartnerApiError && (err.code === 'timeout' || err.code === 'network') && mayLandLate(item)) this.verifyLater(item);
     if (retryable && attempts < MAX_ATTEMPTS) {
       const wait = Math.max(retryDelayMs(attempts), err instanceof PartnerApiError ? (err.retryAfterMs ?? 0) : 0);
       this.queue.retry(item.id, this.now() + wait, message, this.now());
@@ -284,10 +291,9 @@ const LATE_WRITE_MS = 30_000;
 /** How often work for a connection that needs a reconnect looks again. */
 const RECONNECT_RECHECK_MS = 10 * 60_000;
 
-/** A partner write whose answer was lost (not refused): the partner may still apply it. */
-function mayLandLate(item: WorkItem, err: unknown): boolean {
-  if (item.direction !== 'to_partner' || item.op === 'delete' || item.trigger === 'verify') return false;
-  return err instanceof PartnerApiError && (err.code === 'timeout' || err.code === 'network');
+/** A partner write (not a delete, not a check) whose answer is lost may still be applied later. */
+function mayLandLate(item: WorkItem): boolean {
+  return item.direction === 'to_partner' && item.op !== 'delete' && item.trigger !== 'verify';
 }
 
 function outboundOp(change: GhlChange): OutboundOp {

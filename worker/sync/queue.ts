@@ -113,6 +113,9 @@ export const SYNC_QUEUE_SCHEMA: readonly string[] = [
 const WRITES_REMEMBERED = 5;
 
 const ACTIVE: WorkState[] = ['queued', 'retry'];
+
+/** The error of an item cut off mid-attempt by a restart: its call may still have landed. */
+export const INTERRUPTED = 'interrupted by a restart';
 const toItem = (r: Row): WorkItem => ({
   id: r.id,
   idemKey: r.idem_key,
@@ -201,7 +204,7 @@ export class SyncQueue {
       const lease = this.sql.exec<{ lease_until: number | null }>('SELECT lease_until FROM work WHERE id = ?', running.id).one().lease_until ?? 0;
       if (lease > now) return undefined;
       // The object restarted mid-item: count the lost attempt and run it again.
-      this.sql.exec("UPDATE work SET state = 'retry', attempts = attempts + 1, error = 'interrupted' WHERE id = ?", running.id);
+      this.sql.exec(`UPDATE work SET state = 'retry', attempts = attempts + 1, error = '${INTERRUPTED}' WHERE id = ?`, running.id);
     }
     // Order holds per connection: an item waiting for its retry holds back later work for the
     // same connection only. A check scheduled for later (a write that may land late) holds back
@@ -271,7 +274,8 @@ export class SyncQueue {
   }
 
   backlog(): number {
-    return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM work WHERE state IN (${ACTIVE.map(() => '?').join(',')}, 'running')`, ...ACTIVE).one().n;
+    // A check scheduled for later (restore.ts) is not a change waiting to sync.
+    return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM work WHERE state IN (${ACTIVE.map(() => '?').join(',')}, 'running') AND trigger != 'verify'`, ...ACTIVE).one().n;
   }
 
   /**
@@ -280,7 +284,7 @@ export class SyncQueue {
    */
   recoverInterrupted(now = Date.now()): number {
     return this.sql
-      .exec("UPDATE work SET state = 'retry', attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL, error = 'interrupted by a restart' WHERE state = 'running' RETURNING id", now)
+      .exec(`UPDATE work SET state = 'retry', attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL, error = '${INTERRUPTED}' WHERE state = 'running' RETURNING id`, now)
       .toArray().length;
   }
 

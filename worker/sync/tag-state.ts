@@ -20,8 +20,11 @@ export interface TagDiff {
   remove: string[];
 }
 
-/** GHL's clock and ours may differ by a little. */
-const CLOCK_SLACK_MS = 2000;
+/**
+ * GHL stamps our write before our call returns, so its report about it is dated before `ghlAt`;
+ * this allows for a little clock difference, and no more: a person may change the tag right after.
+ */
+const CLOCK_SLACK_MS = 100;
 
 const norm = (t: string) => t.trim().toLowerCase();
 

@@ -26,8 +26,9 @@ export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, d
   // Both sides changed within moments: this partner change (the newer) was made before our
   // write of the older GHL change reached the partner, which then overwrote it there. GHL now
   // holds the winner; the partner must get it back.
+  // A delete the same way: our update reaching the partner after its delete brought the object back.
   const overwrittenAt = before?.partnerWriteAt;
-  if (outcome.status === 'done' && change.op === 'upsert' && overwrittenAt && item.changedAt && item.changedAt < overwrittenAt) {
+  if (outcome.status === 'done' && (change.op === 'upsert' || change.op === 'delete') && overwrittenAt && item.changedAt && item.changedAt < overwrittenAt) {
     return { ...outcome, reassert: { to: 'partner' } };
   }
   return outcome;
