@@ -17,7 +17,9 @@ export interface GhlChange {
 
 /** Every change an event implies (a contact event also carries the contact's tag set). */
 export function changesFromGhlEvent(event: GhlEvent): GhlChange[] {
-  const at = Date.parse(String(event.dateUpdated ?? '')) || Date.parse(event.timestamp) || Date.now();
+  // A create without dateUpdated is dated by its dateAdded, not by the (perhaps much later) delivery.
+  const added = event.type.endsWith('Create') ? Date.parse(String(event.dateAdded ?? '')) : NaN;
+  const at = Date.parse(String(event.dateUpdated ?? '')) || added || Date.parse(event.timestamp) || Date.now();
   const id = typeof event.id === 'string' ? event.id : undefined;
   switch (event.type) {
     case 'ContactCreate':
