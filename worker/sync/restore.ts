@@ -77,13 +77,14 @@ async function toPartner(item: WorkItem, deps: EngineDeps, links: Links, link: L
   }
   if (link.data === undefined) return { status: 'skipped', action, note: 'nothing recorded to write again' };
   let data = link.data;
-  if (kind === 'contact' && 'tags' in mapFor(connector.defaultFieldMaps, connection.settings, 'contact')) {
-    const tagLink = links.byGhl('tag', connection.id, link.ghlId);
-    if (tagLink) data = { ...(data as SyncContact), tags: heldTags(readTagState(tagLink.state, tagLink.sourceAt ?? 0)) };
-  }
+  const tagLink = kind === 'contact' && 'tags' in mapFor(connector.defaultFieldMaps, connection.settings, 'contact') ? links.byGhl('tag', connection.id, link.ghlId) : undefined;
+  if (tagLink) data = { ...(data as SyncContact), tags: heldTags(readTagState(tagLink.state, tagLink.sourceAt ?? 0)) };
   const result = await connector.apply({ ...base, kind, op: 'update', data } as Parameters<typeof connector.apply>[0], connection, key);
   if (result.skipped !== undefined) return { status: 'skipped', action, note: result.skipped };
-  links.save({ ...link, partnerId: result.partnerId, partnerFp: result.echoFingerprint, partnerWriteAt: Date.now() });
+  const writtenAt = Date.now();
+  links.save({ ...link, partnerId: result.partnerId, partnerFp: result.echoFingerprint, partnerWriteAt: writtenAt });
+  // The tags went too: a partner tag change made before this write may have been undone by it.
+  if (tagLink) links.save({ ...tagLink, partnerWriteAt: writtenAt });
   return { status: 'done', action, objectId: result.partnerId };
 }
 
