@@ -8,11 +8,19 @@ describe('tag state: last writer wins, tag by tag', () => {
     expect(readTagState(undefined).tags).toEqual({});
   });
 
-  it('a GHL snapshot adds and removes only what changed, and dates what it re-states', () => {
+  it('a GHL snapshot adds and removes only what changed; what it re-states is seen, not changed', () => {
     const s = readTagState(['vip', 'lead'], 100);
     expect(mergeGhlSnapshot(s, ['VIP', 'hot'], 200)).toEqual({ add: ['hot'], remove: ['lead'] });
-    expect(s.tags.vip).toEqual({ on: true, at: 200 });
+    expect(s.tags.vip).toEqual({ on: true, at: 100, seen: 200 });
     expect(heldTags(s).sort()).toEqual(['hot', 'vip']);
+  });
+
+  it('a partner remove made before a GHL report that still showed the tag (and delivered after it) applies', () => {
+    const s = readTagState(['lead'], 100);
+    expect(mergeGhlSnapshot(s, ['lead'], 300)).toEqual({ add: [], remove: [] });
+    expect(mergePartnerOp(s, 'tag_remove', ['lead'], 250)).toEqual(['lead']);
+    // GHL's own older report arriving now changes nothing.
+    expect(mergeGhlSnapshot(s, ['lead'], 280)).toEqual({ add: [], remove: [] });
   });
 
   it('an older snapshot arriving late changes no tag set later', () => {
@@ -27,7 +35,7 @@ describe('tag state: last writer wins, tag by tag', () => {
     mergeGhlSnapshot(s, ['alpha'], 200);
     expect(mergePartnerOp(s, 'tag_remove', ['alpha'], 150)).toEqual([]);
     expect(mergePartnerOp(s, 'tag_remove', ['Alpha'], 250)).toEqual(['Alpha']);
-    expect(s.tags.alpha).toEqual({ on: false, at: 250 });
+    expect(s.tags.alpha).toMatchObject({ on: false, at: 250 });
   });
 
   it('a partner add delivered after its later remove does nothing', () => {
@@ -47,7 +55,7 @@ describe('tag state: last writer wins, tag by tag', () => {
     recordGhlWrite(s, 1100, { add: [], remove: ['cold'] });
     // GHL's webhook about another write of ours, stamped just before our remove landed: cold still on.
     expect(mergeGhlSnapshot(s, ['cold'], 1050)).toEqual({ add: [], remove: [] });
-    expect(s.tags.cold).toEqual({ on: false, at: 100, ghlAt: 1100 });
+    expect(s.tags.cold).toMatchObject({ on: false, at: 100, ghlAt: 1100 });
     // A real change in GHL after our write still counts.
     expect(mergeGhlSnapshot(s, ['cold'], 5000)).toEqual({ add: ['cold'], remove: [] });
   });

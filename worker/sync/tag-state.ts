@@ -9,6 +9,8 @@ export interface TagEntry {
   at: number;
   /** when our write of this value to GHL ended (epoch ms) */
   ghlAt?: number;
+  /** time of the newest GHL report that showed this tag as it is (orders GHL's reports) */
+  seen?: number;
 }
 
 export interface TagState {
@@ -51,14 +53,15 @@ export function mergeGhlSnapshot(state: TagState, snapshot: readonly string[], a
   for (const tag of new Set([...want, ...Object.keys(state.tags)])) {
     const on = want.has(tag);
     const entry = state.tags[tag];
-    if (entry && entry.at >= at) continue;
+    if (entry && (entry.at >= at || (entry.seen ?? 0) >= at)) continue;
     if (entry?.ghlAt && at <= entry.ghlAt + CLOCK_SLACK_MS) continue;
     if ((entry?.on ?? false) === on) {
-      // Unchanged, yet a real change re-stating the value still dates it.
-      if (entry) entry.at = at;
+      // Unchanged: a later report of GHL's makes an older one stale, but is no change to the
+      // tag, so a partner change made before it (and still on its way) still counts.
+      if (entry) entry.seen = at;
       continue;
     }
-    state.tags[tag] = { on, at };
+    state.tags[tag] = { on, at, seen: at };
     (on ? diff.add : diff.remove).push(tag);
   }
   return diff;
@@ -72,7 +75,7 @@ export function mergePartnerOp(state: TagState, op: 'tag_add' | 'tag_remove', ta
   for (const [tag, spelled] of new Map(tags.map((t) => [norm(t), t.trim()]))) {
     const entry = state.tags[tag];
     if (entry && entry.at >= at) continue;
-    state.tags[tag] = { on, at };
+    state.tags[tag] = { ...entry, on, at };
     // A tag we never saw may still be on GHL's side: removing it is never skipped.
     if (!entry || entry.on !== on) out.push(spelled);
   }
