@@ -182,6 +182,29 @@ describe('echo suppression', () => {
     expect((await yourAppState()).objects.note!.find((n) => n.id === partnerId)!.body).toBe('second words');
     expect(await writesTo('note', note.id)).toBe(0);
   });
+
+  it('GHL’s thin TaskCreate about our create, arriving after our update of that task, is still our echo', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[0])!;
+    const marker = (await emu<{ deliveries: unknown[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries.length;
+    const due = '2026-12-13T17:00:00.000Z';
+    const create = await heldPartnerChange('task.created', { title: 'Call back', body: 'first', dueDate: due, completed: false, contact: { email: contact.email } });
+    const partnerId = (await yourAppState()).objects.task!.find((t) => t.title === 'Call back')!.id;
+    const edit = await heldPartnerChange('task.updated', { id: partnerId, title: 'Call back (v2)', body: 'second', dueDate: '2026-12-14T17:00:00.000Z', completed: false, contact: { email: contact.email } });
+    await create(connectionId);
+    const task = await eventually('task in GHL', async () => (await ghlState(locationId)).tasks.find((t) => t.title === 'Call back'));
+    await edit(connectionId);
+    await eventually('update in GHL', async () => (await ghlState(locationId)).tasks.find((t) => t.id === task.id)?.title === 'Call back (v2)');
+    await settled(locationId, contact.id);
+    await emu('/_emulator/webhooks/drain', { timeoutMs: 5000 });
+    const late = (await emu<{ deliveries: { body: string; type: string }[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries.slice(marker).filter((d) => d.type === 'TaskCreate');
+    expect(late).toHaveLength(1);
+    await deliverGhlBody(late[0]!.body);
+    await settled(locationId, contact.id);
+    const inGhl = (await ghlState(locationId)).tasks.find((t) => t.id === task.id)!;
+    const atPartner = (await yourAppState()).objects.task!.find((t) => t.id === partnerId)!;
+    expect([inGhl.title, inGhl.body, atPartner.title, atPartner.body]).toEqual(['Call back (v2)', 'second', 'Call back (v2)', 'second']);
+  });
 });
 
 describe('conflicts', () => {

@@ -55,8 +55,9 @@ export class ContactDispatch {
       if (!contactId) {
         const found = await completeThinTask(this.access.gateway(), locationId, event);
         contactId = found?.contactId ?? null;
-        // The search answer is the whole task: pass its body on, so nobody reads the task again.
-        if (found) event = { ...found.fields, ...event };
+        // The search answer is the whole task as it is now: it replaces the event's fields, so
+        // nobody reads the task again and the two moments never mix.
+        if (found) event = { ...event, ...found.fields };
       }
       if (!contactId) throw new Error(`${event.type} ${event.id ?? ''} names no contact and none could be found`);
       // Keep per-contact order: once one event of a contact waits, later ones wait too.

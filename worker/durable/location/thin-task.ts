@@ -1,7 +1,7 @@
 import type { GhlGateway } from '../../ghl/gateway.ts';
 import type { GhlEvent } from '../../webhooks/events.ts';
 
-type FoundTask = { id?: string; _id?: string; contactId?: string; title?: string; body?: string; completed?: boolean };
+type FoundTask = { id?: string; _id?: string; contactId?: string; title?: string; body?: string; dueDate?: string; completed?: boolean; dateUpdated?: string };
 
 /**
  * TaskCreate arrives without contactId and body (GHL issue #332). The task search answers with
@@ -28,9 +28,16 @@ export async function completeThinTask(
     const tasks = result.data.tasks ?? [];
     const hit = tasks.find((t) => (t.id ?? t._id) === event.id);
     if (hit?.contactId) {
+      // The task as it is now, whole: mixed with what the event carried from its creation, a
+      // later edit would read as a different task state (and not as our own write coming back).
       const fields: Record<string, unknown> = {};
-      if (typeof hit.title === 'string') fields.body = hit.body ?? '';
+      if (typeof hit.title === 'string') {
+        fields.title = hit.title;
+        fields.body = hit.body ?? '';
+      }
+      if (typeof hit.dueDate === 'string') fields.dueDate = hit.dueDate;
       if (typeof hit.completed === 'boolean') fields.completed = hit.completed;
+      if (typeof hit.dateUpdated === 'string') fields.dateUpdated = hit.dateUpdated;
       return { contactId: hit.contactId, fields };
     }
     if (!('query' in body) && tasks.length < 100) break;
