@@ -68,6 +68,13 @@ describe('tag state: last writer wins, tag by tag', () => {
     expect(contactTags(s, ['alpha'], 400)).toEqual(['alpha']);
   });
 
+  it('a contact written with a GHL snapshot taken before our tag write landed keeps that tag', () => {
+    const s = readTagState([], 0);
+    mergePartnerOp(s, 'tag_add', ['lead'], 100);
+    recordGhlWrite(s, 1000, { add: ['lead'], remove: [] });
+    expect(contactTags(s, [], 990)).toEqual(['lead']);
+  });
+
   it('restating writes each tag’s current value', () => {
     const s = readTagState(['vip'], 0);
     mergePartnerOp(s, 'tag_remove', ['lead'], 10);

@@ -83,17 +83,14 @@ export function mergePartnerOp(state: TagState, op: 'tag_add' | 'tag_remove', ta
 }
 
 /**
- * The tag set to write with a contact whose GHL snapshot is as of `at`: the snapshot, except
- * tags changed later, which keep their newer value.
+ * The tag set to write with a contact whose GHL snapshot is as of `at`: the snapshot read by the
+ * same rules as a tag report (mergeGhlSnapshot), so a tag changed later, or one GHL showed before
+ * our write of it landed, keeps the value both sides should hold.
  */
 export function contactTags(state: TagState, snapshot: readonly string[], at: number): string[] {
-  const out = new Set(snapshot.map(norm));
-  for (const [tag, e] of Object.entries(state.tags)) {
-    if (e.at <= at) continue;
-    if (e.on) out.add(tag);
-    else out.delete(tag);
-  }
-  return [...out];
+  const copy: TagState = { tags: Object.fromEntries(Object.entries(state.tags).map(([t, e]) => [t, { ...e }])) };
+  mergeGhlSnapshot(copy, snapshot, at);
+  return heldTags(copy);
 }
 
 /** Writes that restore `tags` to their current value on a side that may hold an older one. */
