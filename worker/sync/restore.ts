@@ -10,6 +10,7 @@
 import type { SyncContact, SyncKind } from '../connectors/types.ts';
 import { mapFor } from '../connectors/mapping.ts';
 import { PartnerApiError } from '../connectors/http.ts';
+import { GhlError } from '../ghl/errors.ts';
 import type { EngineDeps } from './engine-types.ts';
 import { appointmentToGhl, contactFromGhl, contactToGhl, ghlPrint } from './ghl-model.ts';
 import type { Link, Links, WorkItem } from './queue.ts';
@@ -33,6 +34,17 @@ export function isRestore(item: WorkItem): boolean {
 }
 
 export async function runRestore(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean): Promise<StepOutcome> {
+  try {
+    return await restore(item, deps, links, dryRun);
+  } catch (err) {
+    // Deleted on that side since: nothing to write back, and the delete syncs on its own.
+    const gone = (err instanceof GhlError && err.kind === 'not_found') || (err instanceof PartnerApiError && err.code === 'not_found');
+    if (!gone) throw err;
+    return { status: 'skipped', action: `${item.trigger === 'verify' ? 'check' : 'restore'} ${item.kind}`, note: 'deleted there since' };
+  }
+}
+
+async function restore(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean): Promise<StepOutcome> {
   const kind = item.kind as SyncKind;
   const side = item.direction === 'to_partner' ? 'the partner' : 'GHL';
   const action = `${item.trigger === 'verify' ? 'check' : 'restore'} ${kind} in ${side}`;
