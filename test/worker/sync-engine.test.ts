@@ -19,6 +19,12 @@ const partnerNote = async (ghlId: string) => (await yourAppState()).objects.note
 const writesTo = async (kind: string, ghlId: string) =>
   (await yourAppState()).received.filter((r) => r.event.type.startsWith(`${kind}.`) && r.event.data.ghlId === ghlId).length;
 
+/** Every webhook GHL has sent about the location so far (sent to a sink, not to the worker). */
+async function ghlWebhooks(locationId: string) {
+  await emu('/_emulator/webhooks/drain', { timeoutMs: 5000 });
+  return (await emu<{ deliveries: { body: string; type: string }[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries;
+}
+
 /** A partner change made now, delivered when the test says. */
 async function heldPartnerChange(type: string, data: Record<string, unknown>) {
   const acted = await partner<{ event: { id: string }; body: string }>(env.YOURAPP_URL, '/_partner/act', { type, data, deliver: false });
@@ -132,12 +138,11 @@ describe('echo suppression', () => {
   it('our own write to GHL does not come back to the partner as a new change', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[0])!;
-    const marker = (await emu<{ deliveries: unknown[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries.length;
+    const marker = (await ghlWebhooks(locationId)).length;
     await yourAppAct(connectionId, 'note.created', { body: 'From the partner', contact: { email: contact.email } });
     const note = await eventually('note in GHL', async () => (await ghlState(locationId)).notes.find((n) => n.body === 'From the partner'));
     // GHL tells us about the note we just wrote; hand that webhook to the worker.
-    await emu('/_emulator/webhooks/drain', { timeoutMs: 5000 });
-    const echoes = (await emu<{ deliveries: { body: string; type: string }[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries.slice(marker);
+    const echoes = (await ghlWebhooks(locationId)).slice(marker);
     expect(echoes.some((d) => d.type === 'NoteCreate')).toBe(true);
     for (const d of echoes) await deliverGhlBody(d.body);
     await settled(locationId, contact.id);
@@ -161,7 +166,7 @@ describe('echo suppression', () => {
   it('GHL’s webhook about an earlier write of ours, arriving after a later one, is still our echo', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[0])!;
-    const marker = (await emu<{ deliveries: unknown[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries.length;
+    const marker = (await ghlWebhooks(locationId)).length;
     // The partner creates and edits a note; both events reach us only afterwards, so our create
     // in GHL is dated after the edit was made.
     const create = await heldPartnerChange('note.created', { body: 'first words', contact: { email: contact.email } });
@@ -173,8 +178,7 @@ describe('echo suppression', () => {
     await eventually('update in GHL', async () => (await ghlState(locationId)).notes.find((n) => n.id === note.id)?.body === 'second words');
     await settled(locationId, contact.id);
     // Only now does GHL's NoteCreate about our first write reach the worker.
-    await emu('/_emulator/webhooks/drain', { timeoutMs: 5000 });
-    const late = (await emu<{ deliveries: { body: string; type: string }[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries.slice(marker).filter((d) => d.type === 'NoteCreate');
+    const late = (await ghlWebhooks(locationId)).slice(marker).filter((d) => d.type === 'NoteCreate');
     expect(late).toHaveLength(1);
     await deliverGhlBody(late[0]!.body);
     await settled(locationId, contact.id);
@@ -186,7 +190,7 @@ describe('echo suppression', () => {
   it('GHL’s thin TaskCreate about our create, arriving after our update of that task, is still our echo', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[0])!;
-    const marker = (await emu<{ deliveries: unknown[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries.length;
+    const marker = (await ghlWebhooks(locationId)).length;
     const due = '2026-12-13T17:00:00.000Z';
     const create = await heldPartnerChange('task.created', { title: 'Call back', body: 'first', dueDate: due, completed: false, contact: { email: contact.email } });
     const partnerId = (await yourAppState()).objects.task!.find((t) => t.title === 'Call back')!.id;
@@ -196,8 +200,7 @@ describe('echo suppression', () => {
     await edit(connectionId);
     await eventually('update in GHL', async () => (await ghlState(locationId)).tasks.find((t) => t.id === task.id)?.title === 'Call back (v2)');
     await settled(locationId, contact.id);
-    await emu('/_emulator/webhooks/drain', { timeoutMs: 5000 });
-    const late = (await emu<{ deliveries: { body: string; type: string }[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries.slice(marker).filter((d) => d.type === 'TaskCreate');
+    const late = (await ghlWebhooks(locationId)).slice(marker).filter((d) => d.type === 'TaskCreate');
     expect(late).toHaveLength(1);
     await deliverGhlBody(late[0]!.body);
     await settled(locationId, contact.id);
@@ -305,15 +308,14 @@ describe('both sides changed within moments', () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
     const { noteId, atPartner } = await syncedNote(locationId, contactId);
-    const marker = (await emu<{ deliveries: unknown[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries.length;
+    const marker = (await ghlWebhooks(locationId)).length;
     // Two partner edits; the second is made before our write of the first reaches GHL.
     const first = await heldPartnerChange('note.updated', { id: atPartner.id, body: 'p1', contact: atPartner.contact });
     const second = await heldPartnerChange('note.updated', { id: atPartner.id, body: 'p2', contact: atPartner.contact });
     await first(connectionId);
     await settled(locationId, contactId);
     expect(await ghlNote(locationId, noteId)).toBe('p1');
-    await emu('/_emulator/webhooks/drain', { timeoutMs: 5000 });
-    const echo = (await emu<{ deliveries: { body: string; type: string }[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries.slice(marker).filter((d) => d.type === 'NoteUpdate');
+    const echo = (await ghlWebhooks(locationId)).slice(marker).filter((d) => d.type === 'NoteUpdate');
     expect(echo).toHaveLength(1);
     // Keep the contact's queue busy so GHL's echo and the second edit wait side by side.
     await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 800, count: 1 });
