@@ -320,6 +320,8 @@ async function main(): Promise<number> {
     const partnerFailed = partnerStats.reduce((n, s) => n + Object.entries(s.byStatus).filter(([k]) => k !== '200').reduce((a, [, v]) => a + v, 0), 0);
     table('Chaos: weather', ['figure', 'value'], [
       ['GHL webhook deliveries (attempts) / duplicated / retried after 429', `${ghl.webhooks.sent} / ${ghl.webhooks.duplicated} / ${ghl.webhooks.retried}`],
+      // GHL retries only after a 429: any other failed delivery is an event the worker never got.
+      ['GHL webhook deliveries failed (not retried) / dropped', `${ghl.webhooks.failed} / ${ghl.webhooks.dropped}`],
       ['GHL webhooks replayed a third time (answers)', `${replayer.replayed} (${tally([...replayer.byStatus].flatMap(([k, v]) => Array(v).fill(k)))})`],
       ['partner events / extra copies / POSTs / retried / given up', `${delivery.counts.events} / ${delivery.counts.copies} / ${delivery.counts.posts} / ${delivery.counts.retried} / ${delivery.counts.gaveUp}`],
       ['partner webhook answers from the worker', tally([...delivery.counts.byStatus].flatMap(([k, v]) => Array(v).fill(k)))],

@@ -119,6 +119,19 @@ describe('order, coalescing, duplicates', () => {
     expect((await syncLog(locationId, { contactId })).some((e) => e.status === 'skipped' && /older change/.test(e.error ?? ''))).toBe(true);
   });
 
+  it('a partner note deleted before its creation was delivered never appears in GHL', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[0])!;
+    const create = await heldPartnerChange('note.created', { body: 'Short-lived', contact: { email: contact.email } });
+    const partnerId = (await yourAppState()).objects.note!.find((n) => n.body === 'Short-lived')!.id;
+    const remove = await heldPartnerChange('note.deleted', { id: partnerId, contact: { email: contact.email } });
+    await remove(connectionId);
+    await create(connectionId);
+    await settled(locationId, contact.id);
+    expect((await ghlState(locationId)).notes.filter((n) => n.body === 'Short-lived')).toEqual([]);
+    expect((await syncLog(locationId, { contactId: contact.id })).some((e) => /older change/.test(e.error ?? ''))).toBe(true);
+  });
+
   it('a person’s update delivered before their creation: the late creation does not roll the contact back', async () => {
     const { locationId, connectionId } = await syncedLocation();
     const email = `late-${Date.now()}@example.com`;

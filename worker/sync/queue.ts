@@ -411,6 +411,17 @@ export class Links {
     );
   }
 
+  /**
+   * A partner object deleted before it ever reached GHL: a tombstone under its partner id, so its
+   * creation arriving later (an older change) is stale instead of making it in GHL.
+   */
+  buryUnsynced(kind: string, connectionId: string, partnerId: string, sourceAt: number | null, now = Date.now()) {
+    this.sql.exec(
+      `INSERT OR IGNORE INTO links (kind, connection_id, ghl_id, partner_id, state, synced_at, source_at) VALUES (?, ?, ?, ?, '${TOMBSTONE}', ?, ?)`,
+      kind, connectionId, `partner:${partnerId}`, partnerId, now, sourceAt,
+    );
+  }
+
   count(): number {
     return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM links').one().n;
   }

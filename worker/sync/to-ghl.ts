@@ -64,7 +64,11 @@ async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun
   }
 
   if (change.op === 'delete') {
-    if (!link) return { status: 'skipped', action: `delete ${change.kind} in GHL`, note: 'never synced to GHL' };
+    if (!link) {
+      // Its creation may still be on its way (reordered): remember the delete, so it is stale then.
+      if (!known) links.buryUnsynced(change.kind, conn, change.partnerId, sourceAt);
+      return { status: 'skipped', action: `delete ${change.kind} in GHL`, note: 'never synced to GHL' };
+    }
     if (dryRun) return { status: 'skipped', action: `delete ${change.kind} in GHL`, note: 'dry run: nothing written' };
     await deleteInGhl(deps, change.kind, link.ghlId);
     links.bury(change.kind, conn, link.ghlId, sourceAt);
