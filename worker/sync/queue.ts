@@ -112,8 +112,6 @@ export const SYNC_QUEUE_SCHEMA: readonly string[] = [
 /** How many of our own recent writes per side are remembered for echo suppression. */
 const WRITES_REMEMBERED = 5;
 
-const ACTIVE: WorkState[] = ['queued', 'retry'];
-
 /** The error of an item cut off mid-attempt by a restart: its call may still have landed. */
 export const INTERRUPTED = 'interrupted by a restart';
 const toItem = (r: Row): WorkItem => ({
@@ -207,13 +205,12 @@ export class SyncQueue {
       this.sql.exec(`UPDATE work SET state = 'retry', attempts = attempts + 1, error = '${INTERRUPTED}' WHERE id = ?`, running.id);
     }
     // Order holds per connection: an item waiting for its retry holds back later work for the
-    // same connection only. A check scheduled for later (a write that may land late) holds back
-    // nothing.
+    // same connection only. Work queued for later (`dueAt`, never tried yet) holds back nothing.
     const head = this.sql
       .exec<Row>(
         `SELECT * FROM work w WHERE state IN ('queued', 'retry') AND next_attempt_at <= ?1
-           AND NOT EXISTS (SELECT 1 FROM work e WHERE e.state IN ('queued', 'retry') AND e.connection_id = w.connection_id
-                             AND e.id < w.id AND e.next_attempt_at > ?1 AND e.trigger != 'verify')
+           AND NOT EXISTS (SELECT 1 FROM work e WHERE e.state = 'retry' AND e.connection_id = w.connection_id
+                             AND e.id < w.id AND e.next_attempt_at > ?1)
          ORDER BY id LIMIT 1`,
         now,
       )
@@ -273,9 +270,11 @@ export class SyncQueue {
     return out;
   }
 
-  backlog(): number {
-    // A check scheduled for later (restore.ts) is not a change waiting to sync.
-    return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM work WHERE state IN (${ACTIVE.map(() => '?').join(',')}, 'running') AND trigger != 'verify'`, ...ACTIVE).one().n;
+  /** Work waiting to sync; work queued for later (`dueAt`, a check) is not waiting yet. */
+  backlog(now = Date.now()): number {
+    return this.sql
+      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM work WHERE state IN ('retry', 'running') OR (state = 'queued' AND next_attempt_at <= ?)", now)
+      .one().n;
   }
 
   /**

@@ -12,12 +12,11 @@ import { mapFor } from '../connectors/mapping.ts';
 import { PartnerApiError } from '../connectors/http.ts';
 import { GhlError } from '../ghl/errors.ts';
 import type { EngineDeps } from './engine-types.ts';
-import { appointmentToGhl, contactFromGhl, contactToGhl, ghlPrint } from './ghl-model.ts';
+import { ghlPrint } from './ghl-model.ts';
 import type { Link, Links, WorkItem } from './queue.ts';
 import { heldTags, readTagState, recordGhlWrite, restate, type TagDiff } from './tag-state.ts';
-import { deleteInGhl } from './to-ghl.ts';
-import { awaitReconnect, describe, type StepOutcome } from './to-partner.ts';
-import type { SyncAppointment, SyncNote, SyncTask } from '../connectors/types.ts';
+import { deleteInGhl, updateInGhl } from './to-ghl.ts';
+import { awaitReconnect, describe, outbound, type StepOutcome } from './to-partner.ts';
 
 export type RestoreReason = 'reassert' | 'verify';
 export const RESTORE_TRIGGERS: readonly string[] = ['reassert', 'verify'] satisfies RestoreReason[];
@@ -34,20 +33,19 @@ export function isRestore(item: WorkItem): boolean {
 }
 
 export async function runRestore(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean): Promise<StepOutcome> {
+  const action = `${item.trigger === 'verify' ? 'check' : 'restore'} ${item.kind} in ${item.direction === 'to_partner' ? 'the partner' : 'GHL'}`;
   try {
-    return await restore(item, deps, links, dryRun);
+    return await restore(item, deps, links, dryRun, action);
   } catch (err) {
     // Deleted on that side since: nothing to write back, and the delete syncs on its own.
     const gone = (err instanceof GhlError && err.kind === 'not_found') || (err instanceof PartnerApiError && err.code === 'not_found');
     if (!gone) throw err;
-    return { status: 'skipped', action: `${item.trigger === 'verify' ? 'check' : 'restore'} ${item.kind}`, note: 'deleted there since' };
+    return { status: 'skipped', action, note: 'deleted there since' };
   }
 }
 
-async function restore(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean): Promise<StepOutcome> {
+async function restore(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean, action: string): Promise<StepOutcome> {
   const kind = item.kind as SyncKind;
-  const side = item.direction === 'to_partner' ? 'the partner' : 'GHL';
-  const action = `${item.trigger === 'verify' ? 'check' : 'restore'} ${kind} in ${side}`;
   const payload = (item.payload ?? {}) as RestorePayload;
   const link = links.byGhl(kind, item.connectionId, item.ghlId ?? '');
   if (!link) return { status: 'skipped', action, note: 'never synced' };
@@ -64,15 +62,7 @@ async function toPartner(item: WorkItem, deps: EngineDeps, links: Links, link: L
   if (!connection || !connector) return { status: 'skipped', action, note: 'the connection was removed or paused' };
   awaitReconnect(connection);
   const kind = item.kind as SyncKind;
-  const key = `cs:${deps.locationId}:${deps.contactId}:${item.id}`;
-  const base = {
-    ghlId: link.ghlId,
-    partnerId: link.partnerId ?? undefined,
-    contact: await deps.contact(),
-    contactPartnerId: links.byGhl('contact', connection.id, deps.contactId)?.partnerId ?? undefined,
-    contactGhlId: deps.contactId,
-    occurredAt: new Date(item.changedAt ?? Date.now()).toISOString(),
-  };
+  const { base, key } = await outbound(item, deps, links, link.ghlId, link.partnerId);
 
   if (kind === 'tag') {
     const state = readTagState(link.state, link.sourceAt ?? 0);
@@ -84,7 +74,7 @@ async function toPartner(item: WorkItem, deps: EngineDeps, links: Links, link: L
   }
   if (!link.partnerId) return { status: 'skipped', action, note: 'the partner never had it' };
   if (link.deleted) {
-    await ignorePartnerMissing(() => connector.apply({ ...base, kind, op: 'delete', data: null } as Parameters<typeof connector.apply>[0], connection, key));
+    await connector.apply({ ...base, kind, op: 'delete', data: null } as Parameters<typeof connector.apply>[0], connection, key);
     return { status: 'done', action: `delete ${kind} in the partner again`, objectId: link.partnerId };
   }
   if (link.data === undefined) return { status: 'skipped', action, note: 'nothing recorded to write again' };
@@ -118,33 +108,7 @@ async function toGhl(item: WorkItem, deps: EngineDeps, links: Links, link: Link,
     return { status: 'done', action: `delete ${kind} in GHL again`, objectId: link.ghlId };
   }
   if (link.data === undefined) return { status: 'skipped', action, note: 'nothing recorded to write again' };
-  let held: unknown = link.data;
-  switch (kind) {
-    case 'contact':
-      held = contactFromGhl((await ghl.updateContact(contactId, contactToGhl(link.data as SyncContact))) as Record<string, unknown>);
-      break;
-    case 'note': {
-      const n = link.data as SyncNote;
-      await ghl.updateNote(contactId, link.ghlId, { body: n.body, ...(n.title ? { title: n.title } : {}) });
-      break;
-    }
-    case 'task': {
-      const t = link.data as SyncTask;
-      await ghl.updateTask(contactId, link.ghlId, { title: t.title, body: t.body, dueDate: t.dueDate, completed: t.completed });
-      break;
-    }
-    case 'appointment':
-      await ghl.updateAppointment(link.ghlId, appointmentToGhl(link.data as SyncAppointment));
-      break;
-  }
+  const held = await updateInGhl(deps, kind, link.ghlId, link.data);
   links.save({ ...link, ghlFp: ghlPrint(kind, held), ghlWriteAt: Date.now() });
   return { status: 'done', action, objectId: link.ghlId };
-}
-
-async function ignorePartnerMissing(fn: () => Promise<unknown>) {
-  try {
-    await fn();
-  } catch (err) {
-    if (!(err instanceof PartnerApiError && err.code === 'not_found')) throw err;
-  }
 }

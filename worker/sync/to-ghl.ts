@@ -97,25 +97,23 @@ async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun
     }
     case 'note': {
       const data = change.data as SyncNote;
-      const input = { body: data.body, ...(data.title ? { title: data.title } : {}) };
       let id = link?.ghlId;
-      if (id) await ghl.updateNote(contactId, id, input);
+      if (id) await updateInGhl(deps, 'note', id, data);
       else {
         // A retry may follow a create whose answer was lost: look before creating again.
         const existing = item.attempts > 0 ? (await ghl.listNotes(contactId)).find((n) => n.body === data.body) : undefined;
-        id = existing?.id ?? (await ghl.createNote(contactId, input)).id;
+        id = existing?.id ?? (await ghl.createNote(contactId, noteInput(data))).id;
       }
       save(id, data);
       return { status: 'done', action, objectId: id };
     }
     case 'task': {
       const data = change.data as SyncTask;
-      const input = { title: data.title, body: data.body, dueDate: data.dueDate, completed: data.completed };
       let id = link?.ghlId;
-      if (id) await ghl.updateTask(contactId, id, input);
+      if (id) await updateInGhl(deps, 'task', id, data);
       else {
         const existing = item.attempts > 0 ? (await ghl.listTasks(contactId)).find((t) => t.title === data.title && t.dueDate === data.dueDate) : undefined;
-        id = existing?.id ?? (await ghl.createTask(contactId, input)).id;
+        id = existing?.id ?? (await ghl.createTask(contactId, taskInput(data))).id;
       }
       save(id, data);
       return { status: 'done', action, objectId: id };
@@ -128,7 +126,7 @@ async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun
       const data = change.data as SyncAppointment;
       const body = appointmentToGhl(data);
       let id = link?.ghlId;
-      if (id) await ghl.updateAppointment(id, body);
+      if (id) await updateInGhl(deps, 'appointment', id, data);
       else {
         const existing =
           item.attempts > 0 ? (await ghl.listAppointments(contactId)).find((a) => Date.parse(String(a.startTime)) === Date.parse(data.startTime)) : undefined;
@@ -169,6 +167,27 @@ async function applyTags(item: WorkItem, deps: EngineDeps, links: Links, dryRun:
   recordGhlWrite(state, to, change.op === 'tag_add' ? { add: tags, remove: [] } : { add: [], remove: tags });
   links.save({ kind: 'tag', connectionId: change.connectionId, ghlId: deps.contactId, partnerId: link?.partnerId ?? null, ghlFp: link?.ghlFp ?? null, partnerFp: null, state, ghlWriteAt: to });
   return { status: 'done', action, objectId: deps.contactId, ...reassert };
+}
+
+const noteInput = (n: SyncNote) => ({ body: n.body, ...(n.title ? { title: n.title } : {}) });
+const taskInput = (t: SyncTask) => ({ title: t.title, body: t.body, dueDate: t.dueDate, completed: t.completed });
+
+/** Writes `data` (common model) over an object GHL already has; returns it as GHL now holds it. */
+export async function updateInGhl(deps: EngineDeps, kind: Exclude<SyncKind, 'tag'>, ghlId: string, data: unknown): Promise<unknown> {
+  const { ghl, contactId } = deps;
+  switch (kind) {
+    case 'contact':
+      return contactFromGhl((await ghl.updateContact(contactId, contactToGhl(data as SyncContact))) as Record<string, unknown>);
+    case 'note':
+      await ghl.updateNote(contactId, ghlId, noteInput(data as SyncNote));
+      return data;
+    case 'task':
+      await ghl.updateTask(contactId, ghlId, taskInput(data as SyncTask));
+      return data;
+    case 'appointment':
+      await ghl.updateAppointment(ghlId, appointmentToGhl(data as SyncAppointment));
+      return data;
+  }
 }
 
 /** Deletes an object in GHL; one already gone is fine. */

@@ -33,16 +33,7 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   // A deleted object's tombstone only serves the staleness check below.
   const link = known?.deleted ? undefined : known;
   const label = `${connector.label}`;
-  const contactLink = links.byGhl('contact', connection.id, deps.contactId);
-  const base = {
-    ghlId,
-    partnerId: link?.partnerId ?? undefined,
-    contact: await deps.contact(),
-    contactPartnerId: contactLink?.partnerId ?? undefined,
-    contactGhlId: deps.contactId,
-    occurredAt: new Date(item.changedAt ?? Date.now()).toISOString(),
-  };
-  const key = `cs:${deps.locationId}:${deps.contactId}:${item.id}`;
+  const { base, key } = await outbound(item, deps, links, ghlId, link?.partnerId);
   const sourceAt = item.changedAt ?? null;
   // GHL's own time of this change, for "was our GHL write later than it?".
   const changedAt = item.changedAt ?? 0;
@@ -101,6 +92,22 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
     links.save({ kind: 'tag', connectionId: connection.id, ghlId, partnerId: tagLink?.partnerId ?? result.partnerId, ghlFp: ghlPrint('tag', { tags: snapshotTags }), partnerFp: null, state: tagState, sourceAt, partnerWriteAt: writtenAt });
   }
   return { status: 'done', action, objectId: result.partnerId, ...(result.note ? { note: result.note } : {}), ...(reassert ? { reassert } : {}) };
+}
+
+/**
+ * What every write of this item to the partner carries: the object's ids, its contact, when the
+ * change was made, and the idempotency key (the same on every retry of the item).
+ */
+export async function outbound(item: WorkItem, deps: EngineDeps, links: Links, ghlId: string, partnerId: string | null | undefined) {
+  const base = {
+    ghlId,
+    partnerId: partnerId ?? undefined,
+    contact: await deps.contact(),
+    contactPartnerId: links.byGhl('contact', item.connectionId, deps.contactId)?.partnerId ?? undefined,
+    contactGhlId: deps.contactId,
+    occurredAt: new Date(item.changedAt ?? Date.now()).toISOString(),
+  };
+  return { base, key: `cs:${deps.locationId}:${deps.contactId}:${item.id}` };
 }
 
 /** Work for a connection the partner stopped accepting waits for the reconnect (contact-engine parks it). */
