@@ -20,6 +20,8 @@ interface Base {
   lastAt: number;
   /** Changed on both sides within ~40 ms at least once (a deliberate conflict). */
   conflicted?: boolean;
+  /** The changes made to it, oldest first ("time side what"), for `--dump`. */
+  history?: string[];
 }
 export interface MContact extends Base {
   email: string;
@@ -114,6 +116,17 @@ export class World {
     return want === 'ghl' ? 'partner' : 'ghl';
   }
 
+  private record(x: Base, side: Side, what: string): void {
+    (x.history ??= []).push(`${new Date().toISOString()} ${side} ${what}`);
+  }
+
+  /** The tags GHL shows on the contact right now. */
+  private async ghlTags(c: MContact): Promise<Set<string>> {
+    const state = await ghlState(this.emulatorUrl, this.loc);
+    const found = state.contacts.find((o) => o.id === c.ghlId);
+    return new Set((found?.tags as string[] | undefined) ?? []);
+  }
+
   private ref(c: MContact): Json {
     return c.partnerId ? { id: c.partnerId, email: c.email } : { email: c.email };
   }
@@ -137,6 +150,7 @@ export class World {
     };
     c.key = c.email;
     this.contacts.push(c);
+    this.record(c, side, 'contact.create');
     const fields = { email: c.email, phone: c.phone, firstName: c.firstName, lastName: c.lastName, companyName: c.companyName };
     if (side === 'ghl') {
       const { contact } = await act<{ contact: Json }>(this.emulatorUrl, { locationId: this.loc, action: 'contact.create', data: fields });
@@ -152,6 +166,7 @@ export class World {
   async updateContact(c: MContact, side: Side): Promise<void> {
     const fields = { firstName: this.pick(FIRST)!, lastName: this.pick(LAST)!, companyName: `Co ${++this.seq}` };
     Object.assign(c, fields);
+    this.record(c, side, `contact.update ${fields.firstName} ${fields.lastName} ${fields.companyName}`);
     if (side === 'ghl') {
       const { contact } = await act<{ contact: Json }>(this.emulatorUrl, { locationId: this.loc, action: 'contact.update', contactId: c.ghlId, data: fields });
       c.lastAt = Date.parse(String(contact.dateUpdated)) || Date.now();
@@ -161,9 +176,19 @@ export class World {
   }
 
   async tag(c: MContact, side: Side, add: boolean): Promise<void> {
-    const tag = add ? this.pick(TAGS.filter((t) => !c.tags.has(t)))! : this.pick([...c.tags])!;
+    let candidates = add ? TAGS.filter((t) => !c.tags.has(t)) : [...c.tags];
+    if (side === 'ghl' && c.partnerId) {
+      // A person changes the tags their side shows. A change made on the other side may still be
+      // on its way to GHL, and repeating or undoing it there changes nothing (GHL sends no event).
+      const shown = await this.ghlTags(c);
+      const visible = candidates.filter((t) => shown.has(t) !== add);
+      if (visible.length) candidates = visible;
+      else side = 'partner';
+    }
+    const tag = this.pick(candidates)!;
     if (add) c.tags.add(tag);
     else c.tags.delete(tag);
+    this.record(c, side, `${add ? 'tag.add' : 'tag.remove'} ${tag}`);
     if (side === 'ghl') await act(this.emulatorUrl, { locationId: this.loc, action: add ? 'tags.add' : 'tags.remove', contactId: c.ghlId, tags: [tag] });
     else await this.partnerAct(add ? 'tag.added' : 'tag.removed', { id: c.partnerId, tags: [tag], contact: this.ref(c) });
   }
@@ -172,6 +197,7 @@ export class World {
     const key = `[n${this.index}-${++this.seq}]`;
     const n: MNote = { key, origin: side, deleted: false, lastAt: 0, contact: c, body: `${key} first words ${Math.floor(this.random() * 1e4)}` };
     this.notes.push(n);
+    this.record(n, side, 'note.create');
     if (side === 'ghl') {
       const { note } = await act<{ note: Json }>(this.emulatorUrl, { locationId: this.loc, action: 'note.create', contactId: c.ghlId, data: { body: n.body } });
       n.ghlId = String(note.id);
@@ -185,6 +211,7 @@ export class World {
 
   async updateNote(n: MNote, side: Side): Promise<void> {
     n.body = `${n.key} edited ${++this.seq}`;
+    this.record(n, side, `note.update ${n.body}`);
     if (side === 'ghl') {
       await act(this.emulatorUrl, { locationId: this.loc, action: 'note.update', noteId: n.ghlId, data: { body: n.body } });
       n.lastAt = Date.now();
@@ -195,6 +222,7 @@ export class World {
 
   async deleteNote(n: MNote, side: Side): Promise<void> {
     n.deleted = true;
+    this.record(n, side, 'note.delete');
     if (side === 'ghl') await act(this.emulatorUrl, { locationId: this.loc, action: 'note.delete', noteId: n.ghlId });
     else await this.partnerAct('note.deleted', { id: n.partnerId, contact: this.ref(n.contact) });
     n.lastAt = Date.now();
@@ -206,6 +234,7 @@ export class World {
     due.setUTCHours(17, 0, 0, 0);
     const t: MTask = { key, origin: side, deleted: false, lastAt: 0, contact: c, title: `${key} call back`, body: `details ${this.seq}`, dueDate: due.toISOString(), completed: false };
     this.tasks.push(t);
+    this.record(t, side, 'task.create');
     const fields = { title: t.title, body: t.body, dueDate: t.dueDate, completed: false };
     if (side === 'ghl') {
       const { task } = await act<{ task: Json }>(this.emulatorUrl, { locationId: this.loc, action: 'task.create', contactId: c.ghlId, data: fields });
@@ -220,6 +249,13 @@ export class World {
 
   /** GHL sends no event for a task edit (only TaskComplete), so in GHL a task can only be completed. */
   async updateTask(t: MTask, side: Side): Promise<void> {
+    if (side === 'ghl' && t.partnerId) {
+      // GHL may still show a completion the partner has since undone: completing it again there
+      // changes nothing, so the person makes their edit in the partner app.
+      const shown = (await ghlState(this.emulatorUrl, this.loc)).tasks.find((o) => o.id === t.ghlId);
+      if (shown?.completed) side = 'partner';
+    }
+    this.record(t, side, 'task.update');
     if (side === 'ghl') {
       t.completed = true;
       await act(this.emulatorUrl, { locationId: this.loc, action: 'task.complete', taskId: t.ghlId });
@@ -234,6 +270,7 @@ export class World {
 
   async deleteTask(t: MTask, side: Side): Promise<void> {
     t.deleted = true;
+    this.record(t, side, 'task.delete');
     if (side === 'ghl') await act(this.emulatorUrl, { locationId: this.loc, action: 'task.delete', taskId: t.ghlId });
     else await this.partnerAct('task.deleted', { id: t.partnerId, contact: this.ref(t.contact) });
     t.lastAt = Date.now();

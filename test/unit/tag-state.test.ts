@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contactTags, heldTags, mergeGhlSnapshot, mergePartnerOp, readTagState, recordGhlWrite, restate } from '../../worker/sync/tag-state.ts';
+import { contactTags, foldSnapshots, heldTags, mergeGhlSnapshot, mergePartnerOp, readTagState, recordGhlWrite, restate } from '../../worker/sync/tag-state.ts';
 
 describe('tag state: last writer wins, tag by tag', () => {
   it('reads the first stored format (the held set) as tags on since the link’s time', () => {
@@ -79,5 +79,55 @@ describe('tag state: last writer wins, tag by tag', () => {
     const s = readTagState(['vip'], 0);
     mergePartnerOp(s, 'tag_remove', ['lead'], 10);
     expect(restate(s, ['vip', 'lead', 'unknown'])).toEqual({ add: ['vip'], remove: ['lead', 'unknown'] });
+  });
+
+  it('folding snapshots keeps when each tag took its value; a tag that changed in between starts a new run', () => {
+    const once = foldSnapshots({ tags: ['delta'], at: 100 }, { tags: ['delta', 'Lead'], at: 300 });
+    expect(once).toEqual({ tags: ['delta', 'Lead'], at: 300, runs: { delta: { from: 100 }, lead: { from: 300, against: 100 } } });
+    // Folded again: delta gone at 500, lead keeps its run.
+    expect(foldSnapshots(once, { tags: ['lead'], at: 500 }).runs).toEqual({ delta: { from: 500, against: 300 }, lead: { from: 300, against: 100 } });
+  });
+
+  it('folding an older snapshot that arrived late moves a run’s start back, up to a report showing the other value', () => {
+    const waiting = foldSnapshots({ tags: ['lead'], at: 300 }, { tags: [], at: 100 });
+    expect(waiting).toEqual({ tags: ['lead'], at: 300, runs: { lead: { from: 300, against: 100 } } });
+    const more = foldSnapshots(waiting, { tags: ['lead'], at: 200 });
+    expect(more.runs.lead).toEqual({ from: 200, against: 100 });
+    // A report older than the one showing the other value says nothing more.
+    expect(foldSnapshots(more, { tags: ['lead'], at: 50 }).runs.lead).toEqual({ from: 200, against: 100 });
+    // The other value inside the run: the run began after it.
+    expect(foldSnapshots(more, { tags: [], at: 250 }).runs.lead).toEqual({ from: 300, against: 250 });
+  });
+
+  it('a partner remove made between two folded GHL snapshots still wins over the tag’s older add', () => {
+    const s = readTagState([], 0);
+    // GHL added delta at 100 and lead at 300; both reports were folded into one item.
+    const folded = foldSnapshots({ tags: ['delta'], at: 100 }, { tags: ['delta', 'lead'], at: 300 });
+    expect(mergeGhlSnapshot(s, folded.tags, folded.at, folded.runs)).toEqual({ add: ['delta', 'lead'], remove: [] });
+    expect(s.tags.delta).toMatchObject({ on: true, at: 100, seen: 300 });
+    expect(mergePartnerOp(s, 'tag_remove', ['delta'], 200)).toEqual(['delta']);
+    // Unfolded, delta would date from 300 and the remove would be dropped as older.
+    const plain = readTagState([], 0);
+    mergeGhlSnapshot(plain, ['delta', 'lead'], 300);
+    expect(mergePartnerOp(plain, 'tag_remove', ['delta'], 200)).toEqual([]);
+  });
+
+  it('GHL’s report of a tag change handled after a later report still dates the change', () => {
+    const s = readTagState([], 0);
+    mergeGhlSnapshot(s, ['delta', 'lead'], 300);
+    expect(mergeGhlSnapshot(s, ['delta'], 100)).toEqual({ add: [], remove: [] });
+    expect(s.tags.delta).toMatchObject({ on: true, at: 100 });
+    expect(s.tags.lead).toMatchObject({ on: true, at: 300, against: 100 });
+    expect(mergePartnerOp(s, 'tag_remove', ['delta'], 200)).toEqual(['delta']);
+    expect(mergePartnerOp(s, 'tag_remove', ['lead'], 200)).toEqual([]);
+  });
+
+  it('a value GHL has shown since before a newer partner change is not news (that change is on its way to GHL)', () => {
+    const s = readTagState([], 0);
+    mergePartnerOp(s, 'tag_add', ['vip'], 200);
+    const runs = { vip: { from: 100 } };
+    expect(mergeGhlSnapshot(s, [], 300, runs)).toEqual({ add: [], remove: [] });
+    expect(s.tags.vip).toMatchObject({ on: true, at: 200 });
+    expect(contactTags(s, [], 300, runs)).toEqual(['vip']);
   });
 });

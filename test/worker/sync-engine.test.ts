@@ -132,6 +132,49 @@ describe('order, coalescing, duplicates', () => {
     expect((await syncLog(locationId, { contactId: contact.id })).some((e) => /older change/.test(e.error ?? ''))).toBe(true);
   });
 
+  it('GHL’s report of our create, delivered after the partner deleted the note, does not bring it back', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[0])!;
+    const marker = (await ghlWebhooks(locationId)).length;
+    const create = await heldPartnerChange('note.created', { body: 'Gone soon', contact: { email: contact.email } });
+    const partnerId = (await yourAppState()).objects.note!.find((n) => n.body === 'Gone soon')!.id;
+    const remove = await heldPartnerChange('note.deleted', { id: partnerId, contact: { email: contact.email } });
+    await create(connectionId);
+    await settled(locationId, contact.id);
+    const report = (await ghlWebhooks(locationId)).slice(marker).find((d) => d.type === 'NoteCreate')!;
+    await remove(connectionId);
+    await settled(locationId, contact.id);
+    expect((await ghlState(locationId)).notes.filter((n) => n.body === 'Gone soon')).toEqual([]);
+    // GHL's webhook about our create comes only now.
+    await deliverGhlBody(report.body);
+    await settled(locationId, contact.id);
+    expect((await yourAppState()).objects.note!.filter((n) => n.body === 'Gone soon')).toEqual([]);
+    expect((await syncLog(locationId, { contactId: contact.id })).some((e) => e.status === 'skipped' && /deleted on both sides since/.test(e.error ?? ''))).toBe(true);
+  });
+
+  it('the partner’s report of our create, delivered after GHL deleted the note, does not bring it back', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const created = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Brief' } }, { deliver: false });
+    const noteId = created.result.note.id as string;
+    const deleted = await ghlAct(locationId, { action: 'note.delete', contactId, noteId }, { deliver: false });
+    for (const d of created.deliveries) await deliverGhlBody(d.body);
+    const atPartner = await eventually('note at partner', () => partnerNote(noteId));
+    const writtenAt = Date.now();
+    await settled(locationId, contactId);
+    for (const d of deleted.deliveries) await deliverGhlBody(d.body);
+    await settled(locationId, contactId);
+    expect(await partnerNote(noteId)).toBeUndefined();
+    // The partner's webhook about our create (as a partner that reports its API writes sends it) comes only now.
+    const body = JSON.stringify({ type: 'note.created', timestamp: new Date(writtenAt).toISOString(), data: { ...atPartner } });
+    const signed = await partner<{ body: string; headers: Record<string, string> }>(env.YOURAPP_URL, '/_partner/sign', { body });
+    const res = await SELF.fetch(`http://app.test/webhooks/partner/${connectionId}`, { method: 'POST', headers: { 'content-type': 'application/json', ...signed.headers }, body: signed.body });
+    expect(res.status).toBe(200);
+    await settled(locationId, contactId);
+    expect((await ghlState(locationId)).notes.filter((n) => n.body === 'Brief')).toEqual([]);
+    expect((await syncLog(locationId, { contactId })).some((e) => e.status === 'skipped' && /deleted on both sides since/.test(e.error ?? ''))).toBe(true);
+  });
+
   it('a person’s update delivered before their creation: the late creation does not roll the contact back', async () => {
     const { locationId, connectionId } = await syncedLocation();
     const email = `late-${Date.now()}@example.com`;
@@ -369,6 +412,39 @@ describe('both sides changed within moments', () => {
     await add(connectionId);
     await settled(locationId, contactId);
     expect(await ghlTags()).not.toContain('beta');
+  });
+
+  it('a partner remove made between two GHL tag adds that waited together wins over the first add', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactId)!;
+    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Fold Co' } });
+    await eventually('contact at partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId));
+    await settled(locationId, contactId);
+    const partnerContact = (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId)!;
+    const tagsOn = async () => ({
+      ghl: ((await ghlState(locationId)).contacts.find((c) => c.id === contactId)!.tags ?? []).map((t: string) => t.toLowerCase()).sort(),
+      partner: ((await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId)!.tags ?? []).map((t: string) => t.toLowerCase()).sort(),
+    });
+    const pause = () => new Promise((r) => setTimeout(r, 15));
+
+    // GHL adds "delta"; the partner then removes it (before it heard of it); GHL then adds "lead".
+    const addDelta = await ghlAct(locationId, { action: 'tags.add', contactId, tags: ['delta'] }, { deliver: false });
+    await pause();
+    const removeDelta = await heldPartnerChange('tag.removed', { id: partnerContact.id, tags: ['delta'], contact: { id: partnerContact.id, email: contact.email } });
+    await pause();
+    const addLead = await ghlAct(locationId, { action: 'tags.add', contactId, tags: ['lead'] }, { deliver: false });
+    // With the contact's queue busy, GHL's two tag reports wait in one item (folded).
+    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 800, count: 1 });
+    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Busy Co' } });
+    for (const d of [...addDelta.deliveries, ...addLead.deliveries]) await deliverGhlBody(d.body);
+    await settled(locationId, contactId);
+    expect((await tagsOn()).partner).toEqual(['delta', 'lead']);
+    // The partner's remove arrives last; it is newer than GHL's add of delta.
+    await removeDelta(connectionId);
+    await settled(locationId, contactId);
+    expect(await tagsOn()).toEqual({ ghl: ['lead'], partner: ['lead'] });
+    expect((await syncLog(locationId, { contactId })).some((e) => e.trigger === 'reassert' && e.action === 'restore tag in the partner: -delta' && e.status === 'done')).toBe(true);
   });
 
   it('a partner write that timed out and landed late, over a newer change, is written over again', async () => {

@@ -7,7 +7,7 @@ import { PartnerApiError } from '../connectors/http.ts';
 import { GhlError } from '../ghl/errors.ts';
 import type { GhlEvent } from '../webhooks/events.ts';
 import { SETTINGS_KEY, type EngineDeps, type EngineSettings } from './engine-types.ts';
-import { changesFromGhlEvent, type GhlChange } from './ghl-events.ts';
+import { changesFromGhlEvent, foldTagTimes, type GhlChange } from './ghl-events.ts';
 import { isGhlEcho, isPartnerEcho } from './echo.ts';
 import { ghlPrint } from './ghl-model.ts';
 import { allowsFlow, isRetryable, MAX_ATTEMPTS, resolveConflict, retryDelayMs, type Side } from './policy.ts';
@@ -66,6 +66,7 @@ export class ContactEngine {
           trigger,
           payload: { data: change.data },
           changedAt: change.changedAt,
+          fold: foldTagTimes(change),
         });
         if (out.kind === 'queued') {
           queued++;

@@ -22,9 +22,14 @@ export interface WorkInput {
   changedAt?: number;
   /** epoch ms before which the item must not run (default: at once) */
   dueAt?: number;
+  /**
+   * The waiting item's payload once this input is folded into it, whichever of the two changes
+   * is newer (default: this payload if it is newer, else the waiting one unchanged). Not stored.
+   */
+  fold?: (waiting: { payload: unknown; changedAt: number | null }) => unknown;
 }
 
-export interface WorkItem extends WorkInput {
+export interface WorkItem extends Omit<WorkInput, 'fold'> {
   id: number;
   state: WorkState;
   attempts: number;
@@ -156,11 +161,12 @@ export class SyncQueue {
     if (waiting && foldable && waiting.op === input.op) {
       // Deliveries come out of order: a change older than the waiting one must not replace it.
       const newer = input.changedAt === undefined || waiting.changed_at === null || input.changedAt >= waiting.changed_at;
-      if (newer) {
+      // A fold may learn something even from an older change (see WorkInput.fold).
+      if (newer || input.fold) {
         this.sql.exec(
           `UPDATE work SET payload = ?, changed_at = ?, ghl_id = COALESCE(?, ghl_id), partner_id = COALESCE(?, partner_id), updated_at = ? WHERE id = ?`,
-          JSON.stringify(input.payload),
-          input.changedAt ?? null,
+          JSON.stringify(input.fold ? input.fold({ payload: JSON.parse(waiting.payload), changedAt: waiting.changed_at }) : input.payload),
+          newer ? (input.changedAt ?? null) : waiting.changed_at,
           input.ghlId ?? null,
           input.partnerId ?? null,
           now,

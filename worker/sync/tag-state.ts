@@ -11,7 +11,24 @@ export interface TagEntry {
   ghlAt?: number;
   /** time of the newest GHL report that showed this tag as it is (orders GHL's reports) */
   seen?: number;
+  /** The value came from GHL's reports: `at` is the earliest report showing it (see GhlRun). */
+  byGhl?: boolean;
+  /** For a value from GHL: the newest report showing the other value, before `at`. */
+  against?: number;
 }
+
+/**
+ * What GHL's reports say of when a tag took the value the newest one shows: it showed that value
+ * from `from` (at the latest) and the other value at `against`. GHL reports the tags of a contact
+ * with every change to it, so the report of the change itself may come after later ones.
+ */
+export interface GhlRun {
+  from: number;
+  against?: number;
+}
+
+/** Per tag, the run of a snapshot that stands for several reports (folded, see foldSnapshots). */
+export type TagRuns = Record<string, GhlRun>;
 
 export interface TagState {
   tags: Record<string, TagEntry>;
@@ -47,24 +64,79 @@ export function heldTags(state: TagState): string[] {
  * (its webhook about another write of ours, say) or about that write says nothing new of it:
  * both sides had agreed on the tag, so only the change we wrote can have flipped it.
  */
-export function mergeGhlSnapshot(state: TagState, snapshot: readonly string[], at: number): TagDiff {
+export function mergeGhlSnapshot(state: TagState, snapshot: readonly string[], at: number, runs?: TagRuns): TagDiff {
   const want = new Set(snapshot.map(norm));
   const diff: TagDiff = { add: [], remove: [] };
   for (const tag of new Set([...want, ...Object.keys(state.tags)])) {
     const on = want.has(tag);
     const entry = state.tags[tag];
-    if (entry && (entry.at >= at || (entry.seen ?? 0) >= at)) continue;
+    const run = runs?.[tag] ?? { from: at };
     if (entry?.ghlAt && at <= entry.ghlAt + CLOCK_SLACK_MS) continue;
+    const lastSeen = entry?.seen ?? entry?.at ?? 0;
+    if (entry?.byGhl && (at < lastSeen || (at === lastSeen && entry.on === on))) {
+      // A report no newer than what GHL told us of this value: it can only tell when it began.
+      Object.assign(entry, withReport(entry, lastSeen, entry.on === on, at, run));
+      continue;
+    }
+    if (entry && (entry.at >= at || (entry.seen ?? 0) >= at)) continue;
     if ((entry?.on ?? false) === on) {
       // Unchanged: a later report of GHL's makes an older one stale, but is no change to the
       // tag, so a partner change made before it (and still on its way) still counts.
       if (entry) entry.seen = at;
+      if (entry?.byGhl) Object.assign(entry, withReport(entry, at, true, at, run));
       continue;
     }
-    state.tags[tag] = { on, at, seen: at };
+    // GHL showed it so from before our newer value until now: that value has not reached GHL yet.
+    if (entry && entry.at >= run.from) continue;
+    state.tags[tag] = { on, at: run.from, seen: at, byGhl: true, ...(run.against !== undefined ? { against: run.against } : {}) };
     (on ? diff.add : diff.remove).push(tag);
   }
   return diff;
+}
+
+/**
+ * A GHL value that began at `entry.at` (and was shown until `until`), after one more report: one
+ * as of `t` that agrees with it (carrying its own `run`) or not.
+ */
+function withReport(entry: { at: number; against?: number }, until: number, agrees: boolean, t: number, run: GhlRun): { at: number; against?: number } {
+  const known = entry.against ?? -Infinity;
+  if (!agrees) {
+    // The other value as of `t`: before the run, it bounds its start; inside it, the run began after `t`.
+    return t < entry.at ? { at: entry.at, against: Math.max(known, t) } : { at: until, against: t };
+  }
+  // Agreeing: the run began no later than this report's own run, unless GHL showed otherwise in between.
+  const start = run.from > known ? run.from : t > known ? t : entry.at;
+  const against = Math.max(known, run.against ?? -Infinity);
+  return { at: Math.min(entry.at, start), ...(against > -Infinity ? { against } : {}) };
+}
+
+/**
+ * Two of GHL's snapshots of a contact's tags folded into one waiting item: the runs (GhlRun) of
+ * the tags as the newer one shows them. Without this, a tag added before the older snapshot would
+ * count as added at the newer one's time, and a partner change made in between would lose to it.
+ * Either may have arrived first.
+ */
+export function foldSnapshots(
+  waiting: { tags: readonly string[]; at: number; runs?: TagRuns },
+  incoming: { tags: readonly string[]; at: number },
+): { tags: readonly string[]; at: number; runs: TagRuns } {
+  const newer = incoming.at >= waiting.at ? incoming : waiting;
+  const older = newer === incoming ? waiting : incoming;
+  const olderSet = new Set(older.tags.map(norm));
+  const newerSet = new Set(newer.tags.map(norm));
+  const runs: TagRuns = {};
+  for (const tag of new Set([...olderSet, ...newerSet])) {
+    const agrees = olderSet.has(tag) === newerSet.has(tag);
+    if (newer === incoming) {
+      // The waiting snapshot's run goes on if the new one agrees; otherwise a new run begins.
+      runs[tag] = agrees ? (waiting.runs?.[tag] ?? { from: waiting.at }) : { from: incoming.at, against: waiting.at };
+    } else {
+      const run = waiting.runs?.[tag] ?? { from: waiting.at };
+      const next = withReport({ at: run.from, against: run.against }, waiting.at, agrees, incoming.at, { from: incoming.at });
+      runs[tag] = { from: next.at, ...(next.against !== undefined ? { against: next.against } : {}) };
+    }
+  }
+  return { tags: newer.tags, at: newer.at, runs };
 }
 
 /** A partner's add or remove as of `at`: which of its tags GHL must gain or lose. */
@@ -75,7 +147,7 @@ export function mergePartnerOp(state: TagState, op: 'tag_add' | 'tag_remove', ta
   for (const [tag, spelled] of new Map(tags.map((t) => [norm(t), t.trim()]))) {
     const entry = state.tags[tag];
     if (entry && entry.at >= at) continue;
-    state.tags[tag] = { ...entry, on, at };
+    state.tags[tag] = { on, at, ...(entry?.ghlAt !== undefined ? { ghlAt: entry.ghlAt } : {}), ...(entry?.seen !== undefined ? { seen: entry.seen } : {}) };
     // A tag we never saw may still be on GHL's side: removing it is never skipped.
     if (!entry || entry.on !== on) out.push(spelled);
   }
@@ -87,9 +159,9 @@ export function mergePartnerOp(state: TagState, op: 'tag_add' | 'tag_remove', ta
  * same rules as a tag report (mergeGhlSnapshot), so a tag changed later, or one GHL showed before
  * our write of it landed, keeps the value both sides should hold.
  */
-export function contactTags(state: TagState, snapshot: readonly string[], at: number): string[] {
+export function contactTags(state: TagState, snapshot: readonly string[], at: number, runs?: TagRuns): string[] {
   const copy: TagState = { tags: Object.fromEntries(Object.entries(state.tags).map(([t, e]) => [t, { ...e }])) };
-  mergeGhlSnapshot(copy, snapshot, at);
+  mergeGhlSnapshot(copy, snapshot, at, runs);
   return heldTags(copy);
 }
 

@@ -56,7 +56,11 @@ async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun
   if (known?.sourceAt && sourceAt && sourceAt < known.sourceAt) {
     return { status: 'skipped', action: `${change.op} ${change.kind} in GHL`, note: 'an older change than the one already synced (reordered delivery)' };
   }
-  // A deleted object's tombstone only serves the staleness check above.
+  // Deleted on both sides: the partner's report from before we saw the delete is late.
+  if (known?.deleted && change.op !== 'delete' && sourceAt && sourceAt <= (known.syncedAt ?? 0)) {
+    return { status: 'skipped', action: `${change.op} ${change.kind} in GHL`, note: 'deleted on both sides since (a late report about it)' };
+  }
+  // A deleted object's tombstone only serves the staleness checks above.
   const link = known?.deleted ? undefined : known;
 
   if (change.op !== 'delete' && isPartnerEcho(link, change.fingerprint, item.changedAt)) {

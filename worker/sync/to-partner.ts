@@ -4,6 +4,7 @@ import type { EngineDeps } from './engine-types.ts';
 import { mapFor } from '../connectors/mapping.ts';
 import { PartnerApiError } from '../connectors/http.ts';
 import { isGhlEcho } from './echo.ts';
+import type { GhlPayload } from './ghl-events.ts';
 import { ghlPrint } from './ghl-model.ts';
 import type { Links, WorkItem } from './queue.ts';
 import { contactTags, mergeGhlSnapshot, readTagState, type TagDiff } from './tag-state.ts';
@@ -28,9 +29,9 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   awaitReconnect(connection);
   const kind = item.kind as SyncKind;
   const ghlId = item.ghlId!;
-  const { data } = item.payload as { data: unknown };
+  const { data, tagRuns } = item.payload as GhlPayload;
   const known = links.byGhl(kind, connection.id, ghlId);
-  // A deleted object's tombstone only serves the staleness check below.
+  // A deleted object's tombstone only serves the staleness checks below.
   const link = known?.deleted ? undefined : known;
   const label = `${connector.label}`;
   const { base, key } = await outbound(item, deps, links, ghlId, link?.partnerId);
@@ -41,8 +42,12 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   if (kind === 'tag') {
     // Tags are merged tag by tag (tag-state.ts): a whole-object staleness check would drop tags.
     const state = readTagState(link?.state, link?.sourceAt ?? 0);
-    const diff = mergeGhlSnapshot(state, (data as { tags?: string[] })?.tags ?? [], changedAt);
-    if (!diff.add.length && !diff.remove.length) return { status: 'skipped', action: `sync tags to ${label}`, note: 'tags already in sync' };
+    const diff = mergeGhlSnapshot(state, (data as { tags?: string[] })?.tags ?? [], changedAt, tagRuns);
+    if (!diff.add.length && !diff.remove.length) {
+      // Nothing to write, but the report may still date a tag (when GHL first showed it).
+      if (link) links.save({ kind, connectionId: connection.id, ghlId, partnerId: link.partnerId, ghlFp: link.ghlFp, partnerFp: link.partnerFp, state });
+      return { status: 'skipped', action: `sync tags to ${label}`, note: 'tags already in sync' };
+    }
     const action = `tags to ${label}: ${describe(diff)}`;
     if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
     if (diff.add.length) await connector.apply({ ...base, kind: 'tag', op: 'tag_add', data: { tags: diff.add } }, connection, `${key}:add`);
@@ -54,6 +59,10 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   // A late, reordered delivery must not roll back a newer state already synced.
   if (known?.sourceAt && sourceAt && sourceAt < known.sourceAt) {
     return { status: 'skipped', action: `${item.op} ${kind} in ${label}`, note: 'an older change than the one already synced (reordered delivery)' };
+  }
+  // GHL does not bring a deleted object back: its report from before we saw the delete is late.
+  if (known?.deleted && item.op !== 'delete' && changedAt > 0 && changedAt <= (known.syncedAt ?? 0)) {
+    return { status: 'skipped', action: `${item.op} ${kind} in ${label}`, note: 'deleted on both sides since (a late report about it)' };
   }
 
   if (item.op === 'delete') {
@@ -77,7 +86,7 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   const tagLink = carriesTags ? links.byGhl('tag', connection.id, ghlId) : undefined;
   const tagState = carriesTags ? readTagState(tagLink?.state, tagLink?.sourceAt ?? 0) : undefined;
   const snapshotTags = carriesTags ? (data as { tags: string[] }).tags.map(String) : [];
-  const sent = tagState ? { ...(data as object), tags: contactTags(tagState, snapshotTags, changedAt) } : data;
+  const sent = tagState ? { ...(data as object), tags: contactTags(tagState, snapshotTags, changedAt, tagRuns) } : data;
 
   const result: ApplyResult = await connector.apply({ ...base, kind, op, data: sent } as OutboundChange, connection, key);
   if (result.skipped !== undefined) return { status: 'skipped', action, note: result.skipped };
@@ -88,7 +97,7 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   const reassert: StepOutcome['reassert'] = overwritten ? { to: 'ghl' } : undefined;
   if (tagState) {
     // The tags went with the contact: the tag item that follows has nothing left to write.
-    mergeGhlSnapshot(tagState, snapshotTags, changedAt);
+    mergeGhlSnapshot(tagState, snapshotTags, changedAt, tagRuns);
     links.save({ kind: 'tag', connectionId: connection.id, ghlId, partnerId: tagLink?.partnerId ?? result.partnerId, ghlFp: ghlPrint('tag', { tags: snapshotTags }), partnerFp: null, state: tagState, sourceAt, partnerWriteAt: writtenAt });
   }
   return { status: 'done', action, objectId: result.partnerId, ...(result.note ? { note: result.note } : {}), ...(reassert ? { reassert } : {}) };
