@@ -130,4 +130,12 @@ describe('tag state: last writer wins, tag by tag', () => {
     expect(s.tags.vip).toMatchObject({ on: true, at: 200 });
     expect(contactTags(s, [], 300, runs)).toEqual(['vip']);
   });
+
+  it('a person’s change in GHL moments after our write of the tag landed counts', () => {
+    const s = readTagState([], 0);
+    expect(mergePartnerOp(s, 'tag_add', ['cold'], 100)).toEqual(['cold']);
+    recordGhlWrite(s, 1000, { add: ['cold'], remove: [] });
+    expect(mergeGhlSnapshot(s, [], 1000)).toEqual({ add: [], remove: [] });
+    expect(mergeGhlSnapshot(s, [], 1026)).toEqual({ add: [], remove: ['cold'] });
+  });
 });

@@ -447,6 +447,52 @@ describe('both sides changed within moments', () => {
     expect((await syncLog(locationId, { contactId })).some((e) => e.trigger === 'reassert' && e.action === 'restore tag in the partner: -delta' && e.status === 'done')).toBe(true);
   });
 
+  it('a partner edit waiting beside an older GHL edit and a newer GHL delete loses to the delete', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const { result } = await ghlAct(locationId, { action: 'task.create', contactId, data: { title: 'Book venue', dueDate: '2026-12-04T10:00:00.000Z' } });
+    const taskId = result.task.id as string;
+    const atPartner = await eventually('task at partner', async () => (await yourAppState()).objects.task!.find((t) => t.ghlId === taskId));
+    await settled(locationId, contactId);
+    const pause = () => new Promise((r) => setTimeout(r, 15));
+
+    const completed = await ghlAct(locationId, { action: 'task.complete', taskId }, { deliver: false });
+    await pause();
+    const partnerEdit = await heldPartnerChange('task.updated', { id: atPartner.id, title: 'Book venue (moved)', dueDate: '2026-12-05T10:00:00.000Z', completed: false, contact: atPartner.contact });
+    await pause();
+    const deleted = await ghlAct(locationId, { action: 'task.delete', taskId }, { deliver: false });
+    // With the contact's queue busy, all three wait side by side; the partner's edit is first in line.
+    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 800, count: 1 });
+    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Busy Co' } });
+    await partnerEdit(connectionId);
+    for (const d of [...completed.deliveries, ...deleted.deliveries]) await deliverGhlBody(d.body);
+    await settled(locationId, contactId);
+    expect({
+      ghl: (await ghlState(locationId)).tasks.some((t) => t.id === taskId),
+      partner: (await yourAppState()).objects.task!.some((t) => t.id === atPartner.id),
+    }).toEqual({ ghl: false, partner: false });
+    const log = await syncLog(locationId, { contactId });
+    expect(log.some((e) => e.status === 'conflict' && e.trigger === 'partner_webhook' && /GHL wins/.test(e.error ?? ''))).toBe(true);
+    expect(log.filter((e) => e.status === 'failed')).toEqual([]);
+  });
+
+  it('a partner edit of a task GHL deleted meanwhile waits for GHL’s delete instead of failing', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const { result } = await ghlAct(locationId, { action: 'task.create', contactId, data: { title: 'Renew lease', dueDate: '2026-12-06T10:00:00.000Z' } });
+    const taskId = result.task.id as string;
+    const atPartner = await eventually('task at partner', async () => (await yourAppState()).objects.task!.find((t) => t.ghlId === taskId));
+    await settled(locationId, contactId);
+    const partnerEdit = await heldPartnerChange('task.updated', { id: atPartner.id, title: 'Renew lease (v2)', dueDate: '2026-12-06T10:00:00.000Z', completed: false, contact: atPartner.contact });
+    const deleted = await ghlAct(locationId, { action: 'task.delete', taskId }, { deliver: false });
+    await partnerEdit(connectionId);
+    await settled(locationId, contactId);
+    expect((await syncLog(locationId, { contactId })).find((e) => e.trigger === 'partner_webhook' && e.objectKind === 'task')).toMatchObject({ status: 'skipped', error: 'deleted in GHL since (its delete syncs on its own)' });
+    for (const d of deleted.deliveries) await deliverGhlBody(d.body);
+    await settled(locationId, contactId);
+    expect((await yourAppState()).objects.task!.some((t) => t.id === atPartner.id)).toBe(false);
+  });
+
   it('a partner write that timed out and landed late, over a newer change, is written over again', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;

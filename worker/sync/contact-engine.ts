@@ -144,7 +144,8 @@ export class ContactEngine {
     // (skipped below) is no change, so it cannot beat one.
     const rivals = item.kind === 'tag' || isRestore(item) || this.isEcho(item) ? [] : this.queue.opposing(item).filter((r) => !isRestore(r) && !this.isEcho(r));
     if (rivals.length) {
-      const rival = rivals[0]!;
+      // Against the newest rival: beating it beats them all; losing to it leaves them to run in turn.
+      const rival = rivals.reduce((a, b) => ((b.changedAt ?? 0) > (a.changedAt ?? 0) ? b : a));
       const winner = resolveConflict(settings.conflictPolicy, { side: from, changedAt: item.changedAt }, { side: from === 'ghl' ? 'partner' : 'ghl', changedAt: rival.changedAt });
       const detail = { policy: settings.conflictPolicy, winner, ghl: from === 'ghl' ? item.payload : rival.payload, partner: from === 'ghl' ? rival.payload : item.payload };
       const losers = winner === from ? rivals : [item];

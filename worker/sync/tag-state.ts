@@ -40,10 +40,11 @@ export interface TagDiff {
 }
 
 /**
- * GHL stamps our write before our call returns, so its report about it is dated before `ghlAt`;
- * this allows for a little clock difference, and no more: a person may change the tag right after.
+ * GHL stamps our write before our call returns, so its reports from before our write landed are
+ * dated before `ghlAt`. No slack is added: that would hide a person's change made just after our
+ * write. This assumes GHL's clock is not ahead of ours by more than the trip of GHL's answer back.
  */
-const CLOCK_SLACK_MS = 100;
+const CLOCK_SLACK_MS = 0;
 
 const norm = (t: string) => t.trim().toLowerCase();
 

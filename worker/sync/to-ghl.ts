@@ -22,7 +22,16 @@ const NO_SHOW_TAG = 'no-show';
 export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean): Promise<StepOutcome> {
   const change = item.payload as PartnerChange;
   const before = links.byPartner(change.kind, change.connectionId, change.partnerId) ?? (item.ghlId ? links.byGhl(change.kind, change.connectionId, item.ghlId) : undefined);
-  const outcome = await applyToGhl(item, deps, links, dryRun);
+  let outcome: StepOutcome;
+  try {
+    outcome = await applyToGhl(item, deps, links, dryRun);
+  } catch (err) {
+    // Deleted in GHL meanwhile: GHL's delete, on its way, decides (newest wins against this change).
+    if (err instanceof GhlError && err.kind === 'not_found' && change.op !== 'delete' && before && !before.deleted) {
+      return { status: 'skipped', action: `${change.op} ${change.kind} in GHL`, note: 'deleted in GHL since (its delete syncs on its own)' };
+    }
+    throw err;
+  }
   // Both sides changed within moments: this partner change (the newer) was made before our
   // write of the older GHL change reached the partner, which then overwrote it there. GHL now
   // holds the winner; the partner must get it back.
