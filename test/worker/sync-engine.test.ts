@@ -493,6 +493,42 @@ describe('both sides changed within moments', () => {
     expect((await yourAppState()).objects.task!.some((t) => t.id === atPartner.id)).toBe(false);
   });
 
+  it('edits of different fields on both sides, each made before the other reached it, are both kept', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const syncedTask = async (title: string) => {
+      const { result } = await ghlAct(locationId, { action: 'task.create', contactId, data: { title, dueDate: '2026-12-07T10:00:00.000Z' } });
+      const atPartner = await eventually('task at partner', async () => (await yourAppState()).objects.task!.find((t) => t.ghlId === result.task.id));
+      await settled(locationId, contactId);
+      return { taskId: result.task.id as string, atPartner };
+    };
+    const both = async (taskId: string, partnerId: string) => {
+      const g = (await ghlState(locationId)).tasks.find((t) => t.id === taskId)!;
+      const p = (await yourAppState()).objects.task!.find((t) => t.id === partnerId)!;
+      return { ghl: [g.title, g.completed], partner: [p.title, p.completed] };
+    };
+
+    // The partner renames the task; GHL completes it before our write of the rename lands there.
+    const one = await syncedTask('Order cake');
+    const rename = await heldPartnerChange('task.updated', { id: one.atPartner.id, title: 'Order cake (chocolate)', dueDate: '2026-12-07T10:00:00.000Z', completed: false, contact: one.atPartner.contact });
+    const complete = await ghlAct(locationId, { action: 'task.complete', taskId: one.taskId }, { deliver: false });
+    await rename(connectionId);
+    await settled(locationId, contactId);
+    for (const d of complete.deliveries) await deliverGhlBody(d.body);
+    await settled(locationId, contactId);
+    expect(await both(one.taskId, one.atPartner.id)).toEqual({ ghl: ['Order cake (chocolate)', true], partner: ['Order cake (chocolate)', true] });
+
+    // The other way round: GHL completes, the partner renames before our write of the completion lands there.
+    const two = await syncedTask('Send invites');
+    const done = await ghlAct(locationId, { action: 'task.complete', taskId: two.taskId }, { deliver: false });
+    const renamed = await heldPartnerChange('task.updated', { id: two.atPartner.id, title: 'Send invites (by mail)', dueDate: '2026-12-07T10:00:00.000Z', completed: false, contact: two.atPartner.contact });
+    for (const d of done.deliveries) await deliverGhlBody(d.body);
+    await settled(locationId, contactId);
+    await renamed(connectionId);
+    await settled(locationId, contactId);
+    expect(await both(two.taskId, two.atPartner.id)).toEqual({ ghl: ['Send invites (by mail)', true], partner: ['Send invites (by mail)', true] });
+  });
+
   it('a partner write that timed out and landed late, over a newer change, is written over again', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;

@@ -112,6 +112,10 @@ export const SYNC_QUEUE_SCHEMA: readonly string[] = [
   // arrive after a later one, and must still be known as our own.
   `ALTER TABLE links ADD COLUMN ghl_written TEXT`,
   `ALTER TABLE links ADD COLUMN partner_written TEXT`,
+  // What each side held before our last write to it (common model): that side's report made
+  // before our write landed shows it, and only its other differences are changes made there.
+  `ALTER TABLE links ADD COLUMN ghl_prior TEXT`,
+  `ALTER TABLE links ADD COLUMN partner_prior TEXT`,
 ];
 
 /** How many of our own recent writes per side are remembered for echo suppression. */
@@ -322,11 +326,14 @@ export interface Link {
   /** prints of our last few writes to GHL / to the partner, newest last */
   ghlWritten: string[];
   partnerWritten: string[];
+  /** the content GHL / the partner held before our last write to it (see mergeOwnChanges) */
+  ghlPrior?: unknown;
+  partnerPrior?: unknown;
   /** A tombstone: the object was deleted; kept so late, older changes about it stay stale. */
   deleted?: boolean;
 }
 
-export type LinkInput = Omit<Link, 'syncedAt' | 'sourceAt' | 'partnerWriteAt' | 'ghlWriteAt' | 'data' | 'deleted' | 'ghlWritten' | 'partnerWritten'> & {
+export type LinkInput = Omit<Link, 'syncedAt' | 'sourceAt' | 'partnerWriteAt' | 'ghlWriteAt' | 'data' | 'deleted' | 'ghlWritten' | 'partnerWritten' | 'ghlPrior' | 'partnerPrior'> & {
   sourceAt?: number | null;
   partnerWriteAt?: number | null;
   ghlWriteAt?: number | null;
@@ -350,6 +357,8 @@ type LinkRow = {
   data: string | null;
   ghl_written: string | null;
   partner_written: string | null;
+  ghl_prior: string | null;
+  partner_prior: string | null;
 };
 
 /** ID map of the contact's objects and the content prints of their last sync. */
@@ -386,7 +395,9 @@ export class Links {
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
        ON CONFLICT (kind, connection_id, ghl_id) DO UPDATE SET partner_id = ?4, ghl_fp = ?5, partner_fp = ?6, state = ?7, synced_at = ?8,
          source_at = MAX(COALESCE(source_at, 0), COALESCE(?9, 0)), partner_write_at = COALESCE(?10, partner_write_at),
-         ghl_write_at = COALESCE(?11, ghl_write_at), data = COALESCE(?12, data), ghl_written = ?13, partner_written = ?14`,
+         ghl_write_at = COALESCE(?11, ghl_write_at), data = COALESCE(?12, data), ghl_written = ?13, partner_written = ?14,
+         ghl_prior = CASE WHEN ?11 IS NOT NULL AND ?12 IS NOT NULL THEN data ELSE ghl_prior END,
+         partner_prior = CASE WHEN ?10 IS NOT NULL AND ?12 IS NOT NULL THEN data ELSE partner_prior END`,
       link.kind, link.connectionId, link.ghlId, link.partnerId, link.ghlFp, link.partnerFp,
       link.state === undefined ? null : JSON.stringify(link.state), now, link.sourceAt ?? null, link.partnerWriteAt ?? null,
       link.ghlWriteAt ?? null, link.data === undefined || link.data === null ? null : JSON.stringify(link.data),
@@ -410,7 +421,7 @@ export class Links {
    */
   bury(kind: string, connectionId: string, ghlId: string, sourceAt: number | null, now = Date.now()) {
     this.sql.exec(
-      `UPDATE links SET ghl_fp = NULL, partner_fp = NULL, data = NULL, state = '${TOMBSTONE}', synced_at = ?, source_at = MAX(COALESCE(source_at, 0), COALESCE(?, 0))
+      `UPDATE links SET ghl_fp = NULL, partner_fp = NULL, data = NULL, ghl_prior = NULL, partner_prior = NULL, state = '${TOMBSTONE}', synced_at = ?, source_at = MAX(COALESCE(source_at, 0), COALESCE(?, 0))
        WHERE kind = ? AND connection_id = ? AND ghl_id = ?`,
       now, sourceAt, kind, connectionId, ghlId,
     );
@@ -448,6 +459,8 @@ export class Links {
       data: r.data === null ? undefined : JSON.parse(r.data),
       ghlWritten: r.ghl_written ? JSON.parse(r.ghl_written) : [],
       partnerWritten: r.partner_written ? JSON.parse(r.partner_written) : [],
+      ...(r.ghl_prior ? { ghlPrior: JSON.parse(r.ghl_prior) } : {}),
+      ...(r.partner_prior ? { partnerPrior: JSON.parse(r.partner_prior) } : {}),
       deleted: r.state === TOMBSTONE,
     };
   }

@@ -3,6 +3,7 @@ import type { PartnerChange, SyncAppointment, SyncContact, SyncKind, SyncNote, S
 import { GhlError } from '../ghl/errors.ts';
 import type { EngineDeps } from './engine-types.ts';
 import { isPartnerEcho } from './echo.ts';
+import { mergeOwnChanges } from './field-merge.ts';
 import { normalizeEmail, normalizePhone } from './fingerprint.ts';
 import { appointmentToGhl, contactFromGhl, contactToGhl, ghlPrint } from './ghl-model.ts';
 import type { Link, Links, WorkItem } from './queue.ts';
@@ -20,8 +21,16 @@ export class GhlDropped extends Error {
 const NO_SHOW_TAG = 'no-show';
 
 export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean): Promise<StepOutcome> {
-  const change = item.payload as PartnerChange;
+  let change = item.payload as PartnerChange;
   const before = links.byPartner(change.kind, change.connectionId, change.partnerId) ?? (item.ghlId ? links.byGhl(change.kind, change.connectionId, item.ghlId) : undefined);
+  // The partner's report made before our last write there landed: only what a person changed
+  // there meanwhile is news; the rest is the partner before our write (field-merge.ts).
+  if (change.op === 'upsert' && before && !before.deleted && before.partnerPrior !== undefined && before.data !== undefined && before.partnerWriteAt && item.changedAt && item.changedAt < before.partnerWriteAt) {
+    const merged = mergeOwnChanges(before.data, change.data, before.partnerPrior);
+    if (!merged) return { status: 'skipped', action: `update ${change.kind} in GHL`, note: 'the partner as it was before our write landed: no change made there' };
+    change = { ...change, data: merged } as PartnerChange;
+    item = { ...item, payload: change };
+  }
   let outcome: StepOutcome;
   try {
     outcome = await applyToGhl(item, deps, links, dryRun);

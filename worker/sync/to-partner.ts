@@ -4,6 +4,7 @@ import type { EngineDeps } from './engine-types.ts';
 import { mapFor } from '../connectors/mapping.ts';
 import { PartnerApiError } from '../connectors/http.ts';
 import { isGhlEcho } from './echo.ts';
+import { mergeOwnChanges } from './field-merge.ts';
 import type { GhlPayload } from './ghl-events.ts';
 import { ghlPrint } from './ghl-model.ts';
 import type { Links, WorkItem } from './queue.ts';
@@ -79,6 +80,15 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   }
   const op = link?.partnerId ? 'update' : 'create';
   const action = `${op} ${kind} in ${label}`;
+  // Our write to GHL of an older partner change came after this GHL change: GHL lost it. Only
+  // what a person changed in GHL meanwhile is news; the rest is GHL before our write landed.
+  const overwritten = !!link?.ghlWriteAt && changedAt > 0 && changedAt < link.ghlWriteAt;
+  let content = data;
+  if (overwritten && link?.ghlPrior !== undefined && link.data !== undefined) {
+    const merged = mergeOwnChanges(link.data, data, link.ghlPrior);
+    if (!merged) return { status: 'skipped', action, note: 'GHL as it was before our write landed: no change made there' };
+    content = merged;
+  }
   if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
 
   // A contact carries its tags: a tag changed after this snapshot keeps its newer value.
@@ -86,14 +96,12 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   const tagLink = carriesTags ? links.byGhl('tag', connection.id, ghlId) : undefined;
   const tagState = carriesTags ? readTagState(tagLink?.state, tagLink?.sourceAt ?? 0) : undefined;
   const snapshotTags = carriesTags ? (data as { tags: string[] }).tags.map(String) : [];
-  const sent = tagState ? { ...(data as object), tags: contactTags(tagState, snapshotTags, changedAt, tagRuns) } : data;
+  const sent = tagState ? { ...(content as object), tags: contactTags(tagState, snapshotTags, changedAt, tagRuns) } : content;
 
   const result: ApplyResult = await connector.apply({ ...base, kind, op, data: sent } as OutboundChange, connection, key);
   if (result.skipped !== undefined) return { status: 'skipped', action, note: result.skipped };
   const writtenAt = Date.now();
   links.save({ kind, connectionId: connection.id, ghlId, partnerId: result.partnerId, ghlFp: print, partnerFp: result.echoFingerprint, state: undefined, sourceAt, partnerWriteAt: writtenAt, data: sent });
-  // Our write to GHL of an older partner change came after this GHL change: GHL lost it.
-  const overwritten = !!known?.ghlWriteAt && changedAt > 0 && changedAt < known.ghlWriteAt;
   const reassert: StepOutcome['reassert'] = overwritten ? { to: 'ghl' } : undefined;
   if (tagState) {
     // The tags went with the contact: the tag item that follows has nothing left to write.
