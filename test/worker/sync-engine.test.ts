@@ -332,6 +332,26 @@ describe('both sides changed within moments', () => {
     expect((await syncLog(locationId, { contactId })).some((e) => e.trigger === 'reassert' && e.status === 'done' && e.action === 'restore note in GHL')).toBe(true);
   });
 
+  it('GHL’s webhook about our write does not fold into the waiting GHL edit it overwrote', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const { noteId, atPartner } = await syncedNote(locationId, contactId);
+    const partnerEdit = await heldPartnerChange('note.updated', { id: atPartner.id, body: 'partner edit', contact: atPartner.contact });
+    const ghlEdit = await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'ghl edit' } }, { deliver: false });
+    const marker = (await ghlWebhooks(locationId)).length;
+    await partnerEdit(connectionId);
+    await settled(locationId, contactId);
+    const echo = (await ghlWebhooks(locationId)).slice(marker).filter((d) => d.type === 'NoteUpdate');
+    expect(echo).toHaveLength(1);
+    // The GHL edit and GHL's report of our write wait side by side behind a busy queue.
+    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 800, count: 1 });
+    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Busy Co' } });
+    for (const d of ghlEdit.deliveries) await deliverGhlBody(d.body);
+    await deliverGhlBody(echo[0]!.body);
+    await settled(locationId, contactId);
+    expect({ ghl: await ghlNote(locationId, noteId), partner: (await partnerNote(noteId)).body }).toEqual({ ghl: 'ghl edit', partner: 'ghl edit' });
+  });
+
   it('our write of the older GHL edit landed at the partner after the newer partner edit: the partner gets its edit back', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;

@@ -53,16 +53,17 @@ export class ContactEngine {
           await this.deps.log({ trigger, action: `${change.op} ${change.kind} to ${connector.label}`, objectKind: change.kind, objectId: change.ghlId, contactId: this.deps.contactId, connectionId: connection.id, status: 'skipped', error: off });
           continue;
         }
-        const partnerId = this.links.byGhl(change.kind, connection.id, change.ghlId)?.partnerId ?? null;
+        const link = this.links.byGhl(change.kind, connection.id, change.ghlId);
+        const echo = change.kind !== 'tag' && change.op === 'upsert' && isGhlEcho(link, ghlPrint(change.kind, change.data), change.changedAt);
         const out = this.queue.enqueue({
           idemKey: `${event.webhookId}:${connection.id}:${change.kind}`,
-          coalesceKey: `to_partner:${connection.id}:${change.kind}:${change.ghlId}`,
+          coalesceKey: apart(`to_partner:${connection.id}:${change.kind}:${change.ghlId}`, echo, event.webhookId),
           direction: 'to_partner',
           connectionId: connection.id,
           kind: change.kind,
           op: change.op,
           ghlId: change.ghlId,
-          partnerId,
+          partnerId: link?.partnerId ?? null,
           trigger,
           payload: { data: change.data },
           changedAt: change.changedAt,
@@ -91,9 +92,10 @@ export class ContactEngine {
         : (this.links.byPartner(change.kind, change.connectionId, change.partnerId)?.ghlId ??
           (change.previousPartnerId ? this.links.byPartner(change.kind, change.connectionId, change.previousPartnerId)?.ghlId : undefined) ??
           null);
+    const echo = change.kind !== 'tag' && change.op === 'upsert' && isPartnerEcho(this.links.byPartner(change.kind, change.connectionId, change.partnerId), change.fingerprint, Date.parse(change.occurredAt) || undefined);
     const out = this.queue.enqueue({
       idemKey: `${change.connectionId}:${change.dedupeKey}`,
-      coalesceKey: `to_ghl:${change.connectionId}:${change.kind}:${change.kind === 'tag' ? this.deps.contactId : change.partnerId}`,
+      coalesceKey: apart(`to_ghl:${change.connectionId}:${change.kind}:${change.kind === 'tag' ? this.deps.contactId : change.partnerId}`, echo, change.dedupeKey),
       direction: 'to_ghl',
       connectionId: change.connectionId,
       kind: change.kind,
@@ -296,6 +298,14 @@ const RECONNECT_RECHECK_MS = 10 * 60_000;
 /** A partner write (not a delete, not a check) whose answer is lost may still be applied later. */
 function mayLandLate(item: WorkItem): boolean {
   return item.direction === 'to_partner' && item.op !== 'delete' && item.trigger !== 'verify';
+}
+
+/**
+ * Our own write coming back waits on its own: folded into a waiting change, it would replace
+ * that change (made before our write landed) with what we wrote, and the change would be lost.
+ */
+function apart(coalesceKey: string, echo: boolean, id: string): string {
+  return echo ? `${coalesceKey}:echo:${id}` : coalesceKey;
 }
 
 function outboundOp(change: GhlChange): OutboundOp {
