@@ -263,8 +263,13 @@ export class World {
       return;
     }
     const due = new Date(Date.parse(t.dueDate) + 86_400_000);
-    Object.assign(t, { title: `${t.key} call back (v${++this.seq})`, body: `details ${this.seq}`, dueDate: due.toISOString(), completed: this.random() < 0.4 });
-    const r = await this.partnerAct('task.updated', { id: t.partnerId, title: t.title, body: t.body, dueDate: t.dueDate, completed: t.completed, contact: this.ref(t.contact) });
+    const completed = this.random() < 0.4;
+    Object.assign(t, { title: `${t.key} call back (v${++this.seq})`, body: `details ${this.seq}`, dueDate: due.toISOString() });
+    // The person ticks or unticks the box only if it differs from what the partner app shows
+    // them; otherwise it is no change of theirs (a completion in GHL may still be on its way).
+    const shown = Boolean(this.partner.objects.task!.get(String(t.partnerId))?.completed);
+    if (completed !== shown) t.completed = completed;
+    const r = await this.partnerAct('task.updated', { id: t.partnerId, title: t.title, body: t.body, dueDate: t.dueDate, completed, contact: this.ref(t.contact) });
     t.lastAt = r.at;
   }
 

@@ -549,6 +549,28 @@ describe('both sides changed within moments', () => {
     expect(await both(two.taskId, two.atPartner.id)).toEqual({ ghl: ['Send invites (by mail)', true], partner: ['Send invites (by mail)', true] });
   });
 
+  it('a conflict keeps the loser’s edits of fields the winner left alone', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const { result } = await ghlAct(locationId, { action: 'task.create', contactId, data: { title: 'Print flyers', dueDate: '2026-12-08T10:00:00.000Z' } });
+    const taskId = result.task.id as string;
+    const atPartner = await eventually('task at partner', async () => (await yourAppState()).objects.task!.find((t) => t.ghlId === taskId));
+    await settled(locationId, contactId);
+    // The partner renames the task; a moment later GHL completes it. Both wait side by side.
+    const rename = await heldPartnerChange('task.updated', { id: atPartner.id, title: 'Print flyers (A5)', dueDate: '2026-12-08T10:00:00.000Z', completed: false, contact: atPartner.contact });
+    await new Promise((r) => setTimeout(r, 15));
+    const complete = await ghlAct(locationId, { action: 'task.complete', taskId }, { deliver: false });
+    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 800, count: 1 });
+    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Busy Co' } });
+    for (const d of complete.deliveries) await deliverGhlBody(d.body);
+    await rename(connectionId);
+    await settled(locationId, contactId);
+    const g = (await ghlState(locationId)).tasks.find((t) => t.id === taskId)!;
+    const p = (await yourAppState()).objects.task!.find((t) => t.id === atPartner.id)!;
+    expect({ ghl: [g.title, g.completed], partner: [p.title, p.completed] }).toEqual({ ghl: ['Print flyers (A5)', true], partner: ['Print flyers (A5)', true] });
+    expect((await syncLog(locationId, { contactId, status: 'conflict' })).length).toBe(1);
+  });
+
   it('a partner write that timed out and landed late, over a newer change, is written over again', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;

@@ -10,6 +10,7 @@ import { SETTINGS_KEY, type EngineDeps, type EngineSettings } from './engine-typ
 import { changesFromGhlEvent, foldTagTimes, type GhlChange } from './ghl-events.ts';
 import { isGhlEcho, isPartnerEcho } from './echo.ts';
 import { ghlPrint } from './ghl-model.ts';
+import { ownChanges } from './field-merge.ts';
 import { allowsFlow, isRetryable, MAX_ATTEMPTS, resolveConflict, retryDelayMs, type Side } from './policy.ts';
 import { INTERRUPTED, Links, SyncQueue, type WorkItem } from './queue.ts';
 import type { SyncStatus } from '../sync-log/write.ts';
@@ -151,6 +152,11 @@ export class ContactEngine {
       const winner = resolveConflict(settings.conflictPolicy, { side: from, changedAt: item.changedAt }, { side: from === 'ghl' ? 'partner' : 'ghl', changedAt: rival.changedAt });
       const detail = { policy: settings.conflictPolicy, winner, ghl: from === 'ghl' ? item.payload : rival.payload, partner: from === 'ghl' ? rival.payload : item.payload };
       const losers = winner === from ? rivals : [item];
+      // Fields only the losing side changed are no conflict: the winner carries them (field-merge.ts).
+      const carrier = winner === from ? item : rival;
+      const carried = this.carryOwnChanges(carrier, losers);
+      if (carried && carrier === item) item = { ...item, payload: carried };
+      else if (carried) this.queue.setPayload(carrier.id, carried, this.now());
       for (const loser of losers) {
         this.queue.finish(loser.id, 'conflict', `both sides changed; ${winner} wins (${settings.conflictPolicy})`, this.now());
         await this.logItem({ ...loser, attempts: loser.attempts + 1 }, 'conflict', `${loser.op} ${loser.kind}`, `both sides changed; ${winner === 'ghl' ? 'GHL' : 'the partner'} wins (${settings.conflictPolicy})`, detail);
@@ -165,6 +171,8 @@ export class ContactEngine {
           ? await runToPartner(item, this.deps, this.links, settings.dryRun)
           : await runToGhl(item, this.deps, this.links, settings.dryRun);
       await this.settle(item, outcome.status, outcome);
+      // It carries the other side's own changes too: that side needs them back (written now).
+      if (outcome.status === 'done' && (item.payload as Carried | null)?.carried && !outcome.reassert) outcome.reassert = { to: from };
       // A restore never asks for another: two sides cannot keep handing the same value back.
       if (outcome.reassert && !isRestore(item)) {
         const ghlId = item.kind === 'tag' ? this.deps.contactId : item.direction === 'to_partner' ? item.ghlId : outcome.objectId;
@@ -173,6 +181,27 @@ export class ContactEngine {
     } catch (err) {
       await this.fail(item, action, err);
     }
+  }
+
+  /**
+   * The winner's payload with the losers' own changes (against the last synced content) on the
+   * fields the winner left alone; undefined when there are none. Deletes merge nothing.
+   */
+  private carryOwnChanges(winner: WorkItem, losers: WorkItem[]): Carried | undefined {
+    if (winner.op !== 'upsert' || winner.kind === 'tag') return undefined;
+    const link =
+      (winner.ghlId ? this.links.byGhl(winner.kind, winner.connectionId, winner.ghlId) : undefined) ??
+      (winner.partnerId ? this.links.byPartner(winner.kind, winner.connectionId, winner.partnerId) : undefined);
+    if (!link || link.deleted || link.data === undefined) return undefined;
+    const payload = winner.payload as Carried;
+    const own = ownChanges(payload.data, link.data);
+    const carry: Record<string, unknown> = {};
+    for (const loser of [...losers].sort((a, b) => (a.changedAt ?? 0) - (b.changedAt ?? 0))) {
+      if (loser.op !== 'upsert') continue;
+      for (const [key, value] of Object.entries(ownChanges((loser.payload as Carried).data, link.data))) if (!(key in own)) carry[key] = value;
+    }
+    if (!Object.keys(carry).length) return undefined;
+    return { ...payload, data: { ...(payload.data as object), ...carry }, carried: true };
   }
 
   /** Queues a write of what won back to a side that may hold an older value (restore.ts). */
@@ -299,6 +328,9 @@ const RECONNECT_RECHECK_MS = 10 * 60_000;
 function mayLandLate(item: WorkItem): boolean {
   return item.direction === 'to_partner' && item.op !== 'delete' && item.trigger !== 'verify';
 }
+
+/** A work item's payload: its content, and whether a conflict merged the other side's into it. */
+type Carried = { data: unknown; carried?: boolean };
 
 /**
  * Our own write coming back waits on its own: folded into a waiting change, it would replace

@@ -238,6 +238,11 @@ export class SyncQueue {
     return all.length ? Math.min(...all) : null;
   }
 
+  /** Replaces what a waiting item will write (a conflict merged the other side's own changes into it). */
+  setPayload(id: number, payload: unknown, now = Date.now()) {
+    this.sql.exec('UPDATE work SET payload = ?, updated_at = ? WHERE id = ?', JSON.stringify(payload), now, id);
+  }
+
   finish(id: number, state: Exclude<WorkState, 'queued' | 'running' | 'retry'>, error: string | null = null, now = Date.now()) {
     this.sql.exec('UPDATE work SET state = ?, error = ?, lease_until = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?', state, error, now, id);
   }
