@@ -165,7 +165,10 @@ export class World {
 
   async updateContact(c: MContact, side: Side): Promise<void> {
     const fields = { firstName: this.pick(FIRST)!, lastName: this.pick(LAST)!, companyName: `Co ${++this.seq}` };
-    Object.assign(c, fields);
+    // A field typed as the side already shows it is no change of the person's (the sync merges
+    // field by field): the model keeps the value of the field's last real change.
+    const shown = side === 'ghl' ? (await ghlState(this.emulatorUrl, this.loc)).contacts.find((o) => o.id === c.ghlId) : this.partner.objects.contact!.get(String(c.partnerId));
+    for (const [key, value] of Object.entries(fields)) if (shown?.[key] !== value) (c as unknown as Record<string, unknown>)[key] = value;
     this.record(c, side, `contact.update ${fields.firstName} ${fields.lastName} ${fields.companyName}`);
     if (side === 'ghl') {
       const { contact } = await act<{ contact: Json }>(this.emulatorUrl, { locationId: this.loc, action: 'contact.update', contactId: c.ghlId, data: fields });
