@@ -35,6 +35,24 @@ async function heldPartnerChange(type: string, data: Record<string, unknown>) {
   };
 }
 
+/** A task made in GHL and synced to the partner. */
+async function syncedTask(locationId: string, contactId: string, title: string) {
+  const { result } = await ghlAct(locationId, { action: 'task.create', contactId, data: { title, dueDate: '2026-12-07T10:00:00.000Z' } });
+  const taskId = result.task.id as string;
+  const atPartner = await eventually('task at partner', async () => (await yourAppState()).objects.task!.find((t) => t.ghlId === taskId));
+  await settled(locationId, contactId);
+  return { taskId, atPartner };
+}
+
+/** Holds the contact's queue for a moment (a slow partner write), so what is delivered next waits side by side. */
+async function keepQueueBusy(locationId: string, contactId: string) {
+  await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 800, count: 1 });
+  await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Busy Co' } });
+}
+
+/** Long enough for the next change to carry a later time. */
+const pause = () => new Promise((r) => setTimeout(r, 15));
+
 afterEach(async () => {
   await partner(env.YOURAPP_URL, '/_partner/faults', undefined, 'DELETE');
 });
@@ -276,8 +294,7 @@ describe('conflicts', () => {
     const atPartner = await eventually('note at partner', () => partnerNote(noteId));
     await settled(locationId, contactId);
     // Keep the contact's queue busy so both edits wait side by side.
-    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 800, count: 1 });
-    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Busy Co' } });
+    await keepQueueBusy(locationId, contactId);
     await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'ghl edit' } });
     await yourAppAct(connectionId, 'note.updated', { id: atPartner.id, body: 'partner edit', contact: atPartner.contact });
     await settled(locationId, contactId);
@@ -344,8 +361,7 @@ describe('both sides changed within moments', () => {
     const echo = (await ghlWebhooks(locationId)).slice(marker).filter((d) => d.type === 'NoteUpdate');
     expect(echo).toHaveLength(1);
     // The GHL edit and GHL's report of our write wait side by side behind a busy queue.
-    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 800, count: 1 });
-    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Busy Co' } });
+    await keepQueueBusy(locationId, contactId);
     for (const d of ghlEdit.deliveries) await deliverGhlBody(d.body);
     await deliverGhlBody(echo[0]!.body);
     await settled(locationId, contactId);
@@ -394,8 +410,7 @@ describe('both sides changed within moments', () => {
     const echo = (await ghlWebhooks(locationId)).slice(marker).filter((d) => d.type === 'NoteUpdate');
     expect(echo).toHaveLength(1);
     // Keep the contact's queue busy so GHL's echo and the second edit wait side by side.
-    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 800, count: 1 });
-    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Busy Co' } });
+    await keepQueueBusy(locationId, contactId);
     await deliverGhlBody(echo[0]!.body);
     await second(connectionId);
     await settled(locationId, contactId);
@@ -446,7 +461,6 @@ describe('both sides changed within moments', () => {
       ghl: ((await ghlState(locationId)).contacts.find((c) => c.id === contactId)!.tags ?? []).map((t: string) => t.toLowerCase()).sort(),
       partner: ((await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId)!.tags ?? []).map((t: string) => t.toLowerCase()).sort(),
     });
-    const pause = () => new Promise((r) => setTimeout(r, 15));
 
     // GHL adds "delta"; the partner then removes it (before it heard of it); GHL then adds "lead".
     const addDelta = await ghlAct(locationId, { action: 'tags.add', contactId, tags: ['delta'] }, { deliver: false });
@@ -455,8 +469,7 @@ describe('both sides changed within moments', () => {
     await pause();
     const addLead = await ghlAct(locationId, { action: 'tags.add', contactId, tags: ['lead'] }, { deliver: false });
     // With the contact's queue busy, GHL's two tag reports wait in one item (folded).
-    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 800, count: 1 });
-    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Busy Co' } });
+    await keepQueueBusy(locationId, contactId);
     for (const d of [...addDelta.deliveries, ...addLead.deliveries]) await deliverGhlBody(d.body);
     await settled(locationId, contactId);
     expect((await tagsOn()).partner).toEqual(['delta', 'lead']);
@@ -470,20 +483,15 @@ describe('both sides changed within moments', () => {
   it('a partner edit waiting beside an older GHL edit and a newer GHL delete loses to the delete', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
-    const { result } = await ghlAct(locationId, { action: 'task.create', contactId, data: { title: 'Book venue', dueDate: '2026-12-04T10:00:00.000Z' } });
-    const taskId = result.task.id as string;
-    const atPartner = await eventually('task at partner', async () => (await yourAppState()).objects.task!.find((t) => t.ghlId === taskId));
-    await settled(locationId, contactId);
-    const pause = () => new Promise((r) => setTimeout(r, 15));
+    const { taskId, atPartner } = await syncedTask(locationId, contactId, 'Book venue');
 
     const completed = await ghlAct(locationId, { action: 'task.complete', taskId }, { deliver: false });
     await pause();
-    const partnerEdit = await heldPartnerChange('task.updated', { id: atPartner.id, title: 'Book venue (moved)', dueDate: '2026-12-05T10:00:00.000Z', completed: false, contact: atPartner.contact });
+    const partnerEdit = await heldPartnerChange('task.updated', { id: atPartner.id, title: 'Book venue (moved)', dueDate: '2026-12-08T10:00:00.000Z', completed: false, contact: atPartner.contact });
     await pause();
     const deleted = await ghlAct(locationId, { action: 'task.delete', taskId }, { deliver: false });
     // With the contact's queue busy, all three wait side by side; the partner's edit is first in line.
-    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 800, count: 1 });
-    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Busy Co' } });
+    await keepQueueBusy(locationId, contactId);
     await partnerEdit(connectionId);
     for (const d of [...completed.deliveries, ...deleted.deliveries]) await deliverGhlBody(d.body);
     await settled(locationId, contactId);
@@ -499,11 +507,8 @@ describe('both sides changed within moments', () => {
   it('a partner edit of a task GHL deleted meanwhile waits for GHL’s delete instead of failing', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
-    const { result } = await ghlAct(locationId, { action: 'task.create', contactId, data: { title: 'Renew lease', dueDate: '2026-12-06T10:00:00.000Z' } });
-    const taskId = result.task.id as string;
-    const atPartner = await eventually('task at partner', async () => (await yourAppState()).objects.task!.find((t) => t.ghlId === taskId));
-    await settled(locationId, contactId);
-    const partnerEdit = await heldPartnerChange('task.updated', { id: atPartner.id, title: 'Renew lease (v2)', dueDate: '2026-12-06T10:00:00.000Z', completed: false, contact: atPartner.contact });
+    const { taskId, atPartner } = await syncedTask(locationId, contactId, 'Renew lease');
+    const partnerEdit = await heldPartnerChange('task.updated', { id: atPartner.id, title: 'Renew lease (v2)', dueDate: '2026-12-07T10:00:00.000Z', completed: false, contact: atPartner.contact });
     const deleted = await ghlAct(locationId, { action: 'task.delete', taskId }, { deliver: false });
     await partnerEdit(connectionId);
     await settled(locationId, contactId);
@@ -516,12 +521,6 @@ describe('both sides changed within moments', () => {
   it('edits of different fields on both sides, each made before the other reached it, are both kept', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
-    const syncedTask = async (title: string) => {
-      const { result } = await ghlAct(locationId, { action: 'task.create', contactId, data: { title, dueDate: '2026-12-07T10:00:00.000Z' } });
-      const atPartner = await eventually('task at partner', async () => (await yourAppState()).objects.task!.find((t) => t.ghlId === result.task.id));
-      await settled(locationId, contactId);
-      return { taskId: result.task.id as string, atPartner };
-    };
     const both = async (taskId: string, partnerId: string) => {
       const g = (await ghlState(locationId)).tasks.find((t) => t.id === taskId)!;
       const p = (await yourAppState()).objects.task!.find((t) => t.id === partnerId)!;
@@ -529,7 +528,7 @@ describe('both sides changed within moments', () => {
     };
 
     // The partner renames the task; GHL completes it before our write of the rename lands there.
-    const one = await syncedTask('Order cake');
+    const one = await syncedTask(locationId, contactId, 'Order cake');
     const rename = await heldPartnerChange('task.updated', { id: one.atPartner.id, title: 'Order cake (chocolate)', dueDate: '2026-12-07T10:00:00.000Z', completed: false, contact: one.atPartner.contact });
     const complete = await ghlAct(locationId, { action: 'task.complete', taskId: one.taskId }, { deliver: false });
     await rename(connectionId);
@@ -539,7 +538,7 @@ describe('both sides changed within moments', () => {
     expect(await both(one.taskId, one.atPartner.id)).toEqual({ ghl: ['Order cake (chocolate)', true], partner: ['Order cake (chocolate)', true] });
 
     // The other way round: GHL completes, the partner renames before our write of the completion lands there.
-    const two = await syncedTask('Send invites');
+    const two = await syncedTask(locationId, contactId, 'Send invites');
     const done = await ghlAct(locationId, { action: 'task.complete', taskId: two.taskId }, { deliver: false });
     const renamed = await heldPartnerChange('task.updated', { id: two.atPartner.id, title: 'Send invites (by mail)', dueDate: '2026-12-07T10:00:00.000Z', completed: false, contact: two.atPartner.contact });
     for (const d of done.deliveries) await deliverGhlBody(d.body);
@@ -552,16 +551,12 @@ describe('both sides changed within moments', () => {
   it('a conflict keeps the loser’s edits of fields the winner left alone', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
-    const { result } = await ghlAct(locationId, { action: 'task.create', contactId, data: { title: 'Print flyers', dueDate: '2026-12-08T10:00:00.000Z' } });
-    const taskId = result.task.id as string;
-    const atPartner = await eventually('task at partner', async () => (await yourAppState()).objects.task!.find((t) => t.ghlId === taskId));
-    await settled(locationId, contactId);
+    const { taskId, atPartner } = await syncedTask(locationId, contactId, 'Print flyers');
     // The partner renames the task; a moment later GHL completes it. Both wait side by side.
-    const rename = await heldPartnerChange('task.updated', { id: atPartner.id, title: 'Print flyers (A5)', dueDate: '2026-12-08T10:00:00.000Z', completed: false, contact: atPartner.contact });
-    await new Promise((r) => setTimeout(r, 15));
+    const rename = await heldPartnerChange('task.updated', { id: atPartner.id, title: 'Print flyers (A5)', dueDate: '2026-12-07T10:00:00.000Z', completed: false, contact: atPartner.contact });
+    await pause();
     const complete = await ghlAct(locationId, { action: 'task.complete', taskId }, { deliver: false });
-    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 800, count: 1 });
-    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Busy Co' } });
+    await keepQueueBusy(locationId, contactId);
     for (const d of complete.deliveries) await deliverGhlBody(d.body);
     await rename(connectionId);
     await settled(locationId, contactId);
