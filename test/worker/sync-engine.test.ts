@@ -566,6 +566,24 @@ describe('both sides changed within moments', () => {
     expect((await syncLog(locationId, { contactId, status: 'conflict' })).length).toBe(1);
   });
 
+  it('an older partner edit delivered after a newer GHL edit keeps the fields the GHL edit left alone', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Start Co' } });
+    const atPartner = await eventually('contact at partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId));
+    await settled(locationId, contactId);
+    // The partner changes three fields; a moment later GHL changes two of them. GHL's is delivered first.
+    const partnerEdit = await heldPartnerChange('contact.updated', { id: atPartner.id, email: atPartner.email, phone: atPartner.phone, firstName: 'Lu', lastName: 'Sato', companyName: 'Partner Co' });
+    await pause();
+    await ghlAct(locationId, { action: 'contact.update', contactId, data: { lastName: 'Hart', companyName: 'GHL Co' } });
+    await settled(locationId, contactId);
+    await partnerEdit(connectionId);
+    await settled(locationId, contactId);
+    const g = (await ghlState(locationId)).contacts.find((c) => c.id === contactId)!;
+    const p = (await yourAppState()).objects.contact!.find((c) => c.id === atPartner.id)!;
+    expect({ ghl: [g.firstName, g.lastName, g.companyName], partner: [p.firstName, p.lastName, p.companyName] }).toEqual({ ghl: ['Lu', 'Hart', 'GHL Co'], partner: ['Lu', 'Hart', 'GHL Co'] });
+  });
+
   it('a partner write that timed out and landed late, over a newer change, is written over again', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;

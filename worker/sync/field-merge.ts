@@ -31,3 +31,14 @@ export function mergeOwnChanges(current: unknown, report: unknown, prior: unknow
   if ('name' in merged && ('firstName' in own || 'lastName' in own)) merged.name = [merged.firstName, merged.lastName].filter(Boolean).join(' ');
   return merged;
 }
+
+/**
+ * A report older than the change synced last (delivered late), made before our write of that
+ * change landed: the person's own changes on the fields that newer change left alone, or null.
+ */
+export function lateOwnChanges(current: unknown, report: unknown, prior: unknown): Fields | null {
+  if (current === undefined || prior === undefined) return null;
+  const newer = ownChanges(current, prior);
+  const own = Object.entries(ownChanges(report, prior)).filter(([key]) => !(key in newer));
+  return own.length ? Object.fromEntries(own) : null;
+}

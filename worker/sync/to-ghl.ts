@@ -3,7 +3,7 @@ import type { PartnerChange, SyncAppointment, SyncContact, SyncKind, SyncNote, S
 import { GhlError } from '../ghl/errors.ts';
 import type { EngineDeps } from './engine-types.ts';
 import { isPartnerEcho } from './echo.ts';
-import { mergeOwnChanges } from './field-merge.ts';
+import { lateOwnChanges, mergeOwnChanges } from './field-merge.ts';
 import { normalizeEmail, normalizePhone } from './fingerprint.ts';
 import { appointmentToGhl, contactFromGhl, contactToGhl, ghlPrint } from './ghl-model.ts';
 import type { Link, Links, WorkItem } from './queue.ts';
@@ -26,10 +26,14 @@ export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, d
   // The partner's report made before our last write there landed: only what a person changed
   // there meanwhile is news; the rest is the partner before our write (field-merge.ts).
   if (change.op === 'upsert' && before && !before.deleted && before.partnerPrior !== undefined && before.data !== undefined && before.partnerWriteAt && item.changedAt && item.changedAt < before.partnerWriteAt) {
-    const merged = mergeOwnChanges(before.data, change.data, before.partnerPrior);
-    if (!merged) return { status: 'skipped', action: `update ${change.kind} in GHL`, note: 'the partner as it was before our write landed: no change made there' };
+    // Older than the change synced last (delivered late): only the fields that change left alone.
+    const older = !!before.sourceAt && item.changedAt < before.sourceAt;
+    const late = older ? lateOwnChanges(before.data, change.data, before.partnerPrior) : null;
+    const merged = older ? (late && { ...(before.data as object), ...late }) : mergeOwnChanges(before.data, change.data, before.partnerPrior);
+    if (!merged) return { status: 'skipped', action: `update ${change.kind} in GHL`, note: older ? 'an older change than the one already synced (reordered delivery)' : 'the partner as it was before our write landed: no change made there' };
     change = { ...change, data: merged } as PartnerChange;
-    item = { ...item, payload: change };
+    // Taken as of the change it completes, so the staleness check lets it through.
+    item = { ...item, payload: change, changedAt: older ? before.sourceAt! : item.changedAt };
   }
   let outcome: StepOutcome;
   try {

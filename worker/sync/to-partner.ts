@@ -4,7 +4,7 @@ import type { EngineDeps } from './engine-types.ts';
 import { mapFor } from '../connectors/mapping.ts';
 import { PartnerApiError } from '../connectors/http.ts';
 import { isGhlEcho } from './echo.ts';
-import { mergeOwnChanges } from './field-merge.ts';
+import { lateOwnChanges, mergeOwnChanges } from './field-merge.ts';
 import type { GhlPayload } from './ghl-events.ts';
 import { ghlPrint } from './ghl-model.ts';
 import type { Links, WorkItem } from './queue.ts';
@@ -57,9 +57,12 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
     return { status: 'done', action };
   }
 
-  // A late, reordered delivery must not roll back a newer state already synced.
+  // A late, reordered delivery must not roll back a newer state already synced; the fields that
+  // newer change left alone still take this one's edits.
+  let late: Record<string, unknown> | null = null;
   if (known?.sourceAt && sourceAt && sourceAt < known.sourceAt) {
-    return { status: 'skipped', action: `${item.op} ${kind} in ${label}`, note: 'an older change than the one already synced (reordered delivery)' };
+    if (item.op === 'upsert' && link && changedAt < (link.ghlWriteAt ?? 0)) late = lateOwnChanges(link.data, data, link.ghlPrior);
+    if (!late) return { status: 'skipped', action: `${item.op} ${kind} in ${label}`, note: 'an older change than the one already synced (reordered delivery)' };
   }
   // GHL does not bring a deleted object back: its report from before we saw the delete is late.
   if (known?.deleted && item.op !== 'delete' && changedAt > 0 && changedAt <= (known.syncedAt ?? 0)) {
@@ -84,7 +87,8 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   // what a person changed in GHL meanwhile is news; the rest is GHL before our write landed.
   const overwritten = !!link?.ghlWriteAt && changedAt > 0 && changedAt < link.ghlWriteAt;
   let content = data;
-  if (overwritten && link?.ghlPrior !== undefined && link.data !== undefined) {
+  if (late) content = { ...(link!.data as object), ...late };
+  else if (overwritten && link?.ghlPrior !== undefined && link.data !== undefined) {
     const merged = mergeOwnChanges(link.data, data, link.ghlPrior);
     if (!merged) return { status: 'skipped', action, note: 'GHL as it was before our write landed: no change made there' };
     content = merged;
