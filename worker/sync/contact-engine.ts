@@ -188,7 +188,8 @@ export class ContactEngine {
    * fields the winner left alone; undefined when there are none. Deletes merge nothing.
    */
   private carryOwnChanges(winner: WorkItem, losers: WorkItem[]): Carried | undefined {
-    if (winner.op !== 'upsert' || winner.kind === 'tag') return undefined;
+    // A tried item repeats what it sent, under the same idempotency key: it carries nothing new.
+    if (winner.op !== 'upsert' || winner.kind === 'tag' || winner.attempts > 0) return undefined;
     const link =
       (winner.ghlId ? this.links.byGhl(winner.kind, winner.connectionId, winner.ghlId) : undefined) ??
       (winner.partnerId ? this.links.byPartner(winner.kind, winner.connectionId, winner.partnerId) : undefined);
