@@ -53,6 +53,15 @@ async function keepQueueBusy(locationId: string, contactId: string) {
 /** Long enough for the next change to carry a later time. */
 const pause = () => new Promise((r) => setTimeout(r, 15));
 
+/** Makes every waiting retry due now and runs the contact's alarm once. */
+async function fastForward(locationId: string, contactId: string) {
+  const stub = contactStub(env, locationId, contactId);
+  await runInDurableObject(stub, (_obj, state) => {
+    state.storage.sql.exec("UPDATE work SET next_attempt_at = 0 WHERE state = 'retry'");
+  });
+  await runDurableObjectAlarm(stub);
+}
+
 afterEach(async () => {
   await partner(env.YOURAPP_URL, '/_partner/faults', undefined, 'DELETE');
 });
@@ -566,6 +575,75 @@ describe('both sides changed within moments', () => {
     expect((await syncLog(locationId, { contactId, status: 'conflict' })).length).toBe(1);
   });
 
+  it('a conflict keeps the loser’s edits even when the winner’s write failed once and waits for its retry', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const { taskId, atPartner } = await syncedTask(locationId, contactId, 'Book venue');
+    const rename = await heldPartnerChange('task.updated', { id: atPartner.id, title: 'Book venue (50 seats)', dueDate: '2026-12-07T10:00:00.000Z', completed: false, contact: atPartner.contact });
+    await pause();
+    // GHL's completion, the newer change, fails at the partner once and waits for its retry.
+    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', status: 500, count: 1 });
+    await ghlAct(locationId, { action: 'task.complete', taskId });
+    await eventually('completion waiting for its retry', async () => (await syncLog(locationId, { contactId, status: 'retrying' })).some((e) => e.objectKind === 'task'));
+    await rename(connectionId);
+    const stub = contactStub(env, locationId, contactId);
+    await eventually('rename waiting behind it', async () => (await stub.syncStatus(`${locationId}:${contactId}`)).counts.queued === 1);
+    await fastForward(locationId, contactId);
+    await settled(locationId, contactId);
+    const g = (await ghlState(locationId)).tasks.find((t) => t.id === taskId)!;
+    const p = (await yourAppState()).objects.task!.find((t) => t.id === atPartner.id)!;
+    expect({ ghl: [g.title, g.completed], partner: [p.title, p.completed] }).toEqual({ ghl: ['Book venue (50 seats)', true], partner: ['Book venue (50 seats)', true] });
+    expect((await syncLog(locationId, { contactId, status: 'conflict' })).length).toBe(1);
+  });
+
+  it('a conflict keeps the loser’s edits when the winner’s merged write fails once and is retried', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const { taskId, atPartner } = await syncedTask(locationId, contactId, 'Order badges');
+    const rename = await heldPartnerChange('task.updated', { id: atPartner.id, title: 'Order badges (120)', dueDate: '2026-12-07T10:00:00.000Z', completed: false, contact: atPartner.contact });
+    await pause();
+    const complete = await ghlAct(locationId, { action: 'task.complete', taskId }, { deliver: false });
+    await keepQueueBusy(locationId, contactId);
+    // The partner write after the slow one (the completion, carrying the new title) fails once.
+    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', status: 500, count: 1 });
+    for (const d of complete.deliveries) await deliverGhlBody(d.body);
+    await rename(connectionId);
+    await eventually('merged write waiting for its retry', async () => (await syncLog(locationId, { contactId, status: 'retrying' })).some((e) => e.objectKind === 'task'));
+    await fastForward(locationId, contactId);
+    await settled(locationId, contactId);
+    const g = (await ghlState(locationId)).tasks.find((t) => t.id === taskId)!;
+    const p = (await yourAppState()).objects.task!.find((t) => t.id === atPartner.id)!;
+    expect({ ghl: [g.title, g.completed], partner: [p.title, p.completed] }).toEqual({ ghl: ['Order badges (120)', true], partner: ['Order badges (120)', true] });
+  });
+
+  it('a conflict keeps the loser’s edits when a newer report is folded into the winner before it runs', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Start Co' } });
+    const atPartner = await eventually('contact at partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId));
+    await settled(locationId, contactId);
+    const stub = contactStub(env, locationId, contactId);
+    const partnerEdit = await heldPartnerChange('contact.updated', { id: atPartner.id, email: atPartner.email, phone: atPartner.phone, firstName: 'Lu', lastName: atPartner.lastName, companyName: 'Start Co' });
+    await pause();
+    const ghlEdit = await ghlAct(locationId, { action: 'contact.update', contactId, data: { lastName: 'Hart' } }, { deliver: false });
+    // Queued behind a slow write: the partner edit, a second slow write, then GHL's newer edit.
+    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 1500, count: 2 });
+    await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Slow one' } });
+    await partnerEdit(connectionId);
+    await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Slow two' } });
+    for (const d of ghlEdit.deliveries) await deliverGhlBody(d.body);
+    // The partner edit lost to GHL's, which now waits behind the second slow write...
+    await eventually('partner edit lost the conflict', async () => (await syncLog(locationId, { contactId, status: 'conflict' })).length === 1);
+    const waiting = await runInDurableObject(stub, (_obj, state) => state.storage.sql.exec("SELECT id FROM work WHERE kind = 'contact' AND state = 'queued'").toArray().length);
+    expect(waiting).toBe(1);
+    // ...where GHL's next edit of the contact is folded into it.
+    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Fold Co' } });
+    await settled(locationId, contactId);
+    const g = (await ghlState(locationId)).contacts.find((c) => c.id === contactId)!;
+    const p = (await yourAppState()).objects.contact!.find((c) => c.id === atPartner.id)!;
+    expect({ ghl: [g.firstName, g.lastName, g.companyName], partner: [p.firstName, p.lastName, p.companyName] }).toEqual({ ghl: ['Lu', 'Hart', 'Fold Co'], partner: ['Lu', 'Hart', 'Fold Co'] });
+  });
+
   it('an older partner edit delivered after a newer GHL edit keeps the fields the GHL edit left alone', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
@@ -690,15 +768,6 @@ describe('backfill and reconciliation', () => {
 });
 
 describe('failure handling', () => {
-  /** Makes every waiting retry due now and runs the contact's alarm once. */
-  async function fastForward(locationId: string, contactId: string) {
-    const stub = contactStub(env, locationId, contactId);
-    await runInDurableObject(stub, (_obj, state) => {
-      state.storage.sql.exec("UPDATE work SET next_attempt_at = 0 WHERE state = 'retry'");
-    });
-    await runDurableObjectAlarm(stub);
-  }
-
   it('dead-letters after repeated failures, and a replay from the sync log delivers it', async () => {
     const { locationId, contactIds, seed } = await syncedLocation();
     const contactId = contactIds[0]!;

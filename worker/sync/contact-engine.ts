@@ -10,9 +10,9 @@ import { SETTINGS_KEY, type EngineDeps, type EngineSettings } from './engine-typ
 import { changesFromGhlEvent, foldTagTimes, type GhlChange } from './ghl-events.ts';
 import { isGhlEcho, isPartnerEcho } from './echo.ts';
 import { ghlPrint } from './ghl-model.ts';
-import { ownChanges } from './field-merge.ts';
+import { ownChanges, withFields } from './field-merge.ts';
 import { allowsFlow, isRetryable, MAX_ATTEMPTS, resolveConflict, retryDelayMs, type Side } from './policy.ts';
-import { INTERRUPTED, Links, SyncQueue, type WorkItem } from './queue.ts';
+import { INTERRUPTED, Links, SyncQueue, type WorkInput, type WorkItem } from './queue.ts';
 import type { SyncStatus } from '../sync-log/write.ts';
 import { runToGhl, GhlDropped } from './to-ghl.ts';
 import { runToPartner, type StepOutcome } from './to-partner.ts';
@@ -68,7 +68,7 @@ export class ContactEngine {
           trigger,
           payload: { data: change.data },
           changedAt: change.changedAt,
-          fold: foldTagTimes(change),
+          fold: keepCarried({ data: change.data }, change.changedAt, foldTagTimes(change)),
         });
         if (out.kind === 'queued') {
           queued++;
@@ -94,6 +94,7 @@ export class ContactEngine {
           (change.previousPartnerId ? this.links.byPartner(change.kind, change.connectionId, change.previousPartnerId)?.ghlId : undefined) ??
           null);
     const echo = change.kind !== 'tag' && change.op === 'upsert' && isPartnerEcho(this.links.byPartner(change.kind, change.connectionId, change.partnerId), change.fingerprint, Date.parse(change.occurredAt) || undefined);
+    const changedAt = Date.parse(change.occurredAt) || this.now();
     const out = this.queue.enqueue({
       idemKey: `${change.connectionId}:${change.dedupeKey}`,
       coalesceKey: apart(`to_ghl:${change.connectionId}:${change.kind}:${change.kind === 'tag' ? this.deps.contactId : change.partnerId}`, echo, change.dedupeKey),
@@ -105,7 +106,8 @@ export class ContactEngine {
       partnerId: change.partnerId,
       trigger,
       payload: change,
-      changedAt: Date.parse(change.occurredAt) || this.now(),
+      changedAt,
+      fold: keepCarried(change, changedAt),
     });
     if (out.kind === 'queued') await this.logItem(out.item, 'queued', `${change.op} ${change.kind} in GHL`);
     return out.kind !== 'duplicate';
@@ -155,14 +157,15 @@ export class ContactEngine {
       // Fields only the losing side changed are no conflict: the winner carries them (field-merge.ts).
       const carrier = winner === from ? item : rival;
       const carried = this.carryOwnChanges(carrier, losers);
+      if (carried) this.queue.setPayload(carrier.id, carried, this.now());
       if (carried && carrier === item) item = { ...item, payload: carried };
-      else if (carried) this.queue.setPayload(carrier.id, carried, this.now());
       for (const loser of losers) {
         this.queue.finish(loser.id, 'conflict', `both sides changed; ${winner} wins (${settings.conflictPolicy})`, this.now());
         await this.logItem({ ...loser, attempts: loser.attempts + 1 }, 'conflict', `${loser.op} ${loser.kind}`, `both sides changed; ${winner === 'ghl' ? 'GHL' : 'the partner'} wins (${settings.conflictPolicy})`, detail);
       }
       if (winner !== from) return;
     }
+    if ((item.payload as Carried | null)?.carry) item = this.mergeCarried(item);
 
     try {
       const outcome = isRestore(item)
@@ -171,8 +174,10 @@ export class ContactEngine {
           ? await runToPartner(item, this.deps, this.links, settings.dryRun)
           : await runToGhl(item, this.deps, this.links, settings.dryRun);
       await this.settle(item, outcome.status, outcome);
+      const carried = item.payload as Carried | null;
       // It carries the other side's own changes too: that side needs them back (written now).
-      if (outcome.status === 'done' && (item.payload as Carried | null)?.carried && !outcome.reassert) outcome.reassert = { to: from };
+      if (outcome.status === 'done' && carried?.carried && !outcome.reassert) outcome.reassert = { to: from };
+      if (outcome.status === 'done' && carried?.carryLater) this.landCarriedLater(item, outcome.objectId, carried.carryLater);
       // A restore never asks for another: two sides cannot keep handing the same value back.
       if (outcome.reassert && !isRestore(item)) {
         const ghlId = item.kind === 'tag' ? this.deps.contactId : item.direction === 'to_partner' ? item.ghlId : outcome.objectId;
@@ -188,8 +193,7 @@ export class ContactEngine {
    * fields the winner left alone; undefined when there are none. Deletes merge nothing.
    */
   private carryOwnChanges(winner: WorkItem, losers: WorkItem[]): Carried | undefined {
-    // A tried item repeats what it sent, under the same idempotency key: it carries nothing new.
-    if (winner.op !== 'upsert' || winner.kind === 'tag' || winner.attempts > 0) return undefined;
+    if (winner.op !== 'upsert' || winner.kind === 'tag') return undefined;
     const link =
       (winner.ghlId ? this.links.byGhl(winner.kind, winner.connectionId, winner.ghlId) : undefined) ??
       (winner.partnerId ? this.links.byPartner(winner.kind, winner.connectionId, winner.partnerId) : undefined);
@@ -202,13 +206,51 @@ export class ContactEngine {
       for (const [key, value] of Object.entries(ownChanges((loser.payload as Carried).data, link.data))) if (!(key in own)) carry[key] = value;
     }
     if (!Object.keys(carry).length) return undefined;
-    return { ...payload, data: { ...(payload.data as object), ...carry }, carried: true };
+    // A tried item repeats what it sent, under the same idempotency key (an earlier try may have
+    // landed): the carried fields follow it as a write of their own, to both sides.
+    if (winner.attempts > 0) return { ...payload, carryLater: { ...payload.carryLater, ...carry } };
+    return { ...payload, carry: { ...payload.carry, ...carry } };
+  }
+
+  /**
+   * Before an item's first try: what a conflict carried into it joins its content, except where
+   * its own side changed a field itself (a report folded into it after the conflict). Saved, so
+   * a retry repeats the same content.
+   */
+  private mergeCarried(item: WorkItem): WorkItem {
+    const { carry, ...payload } = item.payload as Carried;
+    const link =
+      (item.ghlId ? this.links.byGhl(item.kind, item.connectionId, item.ghlId) : undefined) ??
+      (item.partnerId ? this.links.byPartner(item.kind, item.connectionId, item.partnerId) : undefined);
+    const own = link?.data === undefined ? {} : ownChanges(payload.data, link.data);
+    const fields = Object.fromEntries(Object.entries(carry ?? {}).filter(([key]) => !(key in own)));
+    const merged: Carried =
+      !link || link.deleted || !Object.keys(fields).length ? payload
+      // Tried already (a restart cut the try off): it may have gone out without these fields.
+      : item.attempts > 0 ? { ...payload, carryLater: { ...payload.carryLater, ...fields } }
+      : { ...payload, data: withFields(payload.data, fields), carried: true };
+    this.queue.setPayload(item.id, merged, this.now());
+    return { ...item, payload: merged };
+  }
+
+  /**
+   * After a tried winner synced: its losers' own fields join what both sides agreed on, and go
+   * to both sides (neither holds them all: the winner's write overwrote them on the loser's side).
+   */
+  private landCarriedLater(item: WorkItem, objectId: string | null | undefined, fields: Record<string, unknown>) {
+    const ghlId = item.direction === 'to_partner' ? item.ghlId : objectId;
+    const link = ghlId ? this.links.byGhl(item.kind, item.connectionId, ghlId) : undefined;
+    if (!link || link.deleted || link.data === undefined) return;
+    // No write times: this is no write to either side, and must not move their prior content.
+    this.links.save({ ...link, data: withFields(link.data, fields), ghlWriteAt: null, partnerWriteAt: null });
+    this.restoreLater(item, 'reassert', 'to_partner', link.ghlId, {});
+    this.restoreLater(item, 'reassert', 'to_ghl', link.ghlId, {});
   }
 
   /** Queues a write of what won back to a side that may hold an older value (restore.ts). */
   private restoreLater(item: WorkItem, reason: RestoreReason, direction: WorkItem['direction'], ghlId: string, payload: RestorePayload, dueAt?: number) {
     this.queue.enqueue({
-      idemKey: `${reason}:${item.id}:${item.attempts}`,
+      idemKey: `${reason}:${direction}:${item.id}:${item.attempts}`,
       coalesceKey: `${reason}:${direction}:${item.connectionId}:${item.kind}:${ghlId}:${item.id}`,
       direction,
       connectionId: item.connectionId,
@@ -330,8 +372,25 @@ function mayLandLate(item: WorkItem): boolean {
   return item.direction === 'to_partner' && item.op !== 'delete' && item.trigger !== 'verify';
 }
 
-/** A work item's payload: its content, and whether a conflict merged the other side's into it. */
-type Carried = { data: unknown; carried?: boolean };
+/**
+ * An upsert's payload, with what a conflict gave it of the loser's own fields: `carry` until its
+ * first try, then merged into `data` (`carried`); `carryLater` when it had been tried already.
+ */
+type Carried = { data: unknown; carried?: boolean; carry?: Record<string, unknown>; carryLater?: Record<string, unknown> };
+type Fold = NonNullable<WorkInput['fold']>;
+
+/**
+ * Folds a report into a waiting item of the same object, keeping what a conflict carried into
+ * that item (merged when it runs, see `mergeCarried`).
+ */
+function keepCarried(payload: unknown, changedAt: number | undefined, inner?: Fold): Fold {
+  return (waiting) => {
+    const newer = changedAt === undefined || waiting.changedAt === null || changedAt >= waiting.changedAt;
+    const folded = inner ? inner(waiting) : newer ? payload : waiting.payload;
+    const carry = (waiting.payload as Carried | null)?.carry;
+    return carry ? { ...(folded as object), carry } : folded;
+  };
+}
 
 /**
  * Our own write coming back waits on its own: folded into a waiting change, it would replace

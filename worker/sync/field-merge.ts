@@ -26,9 +26,14 @@ export function ownChanges(report: unknown, prior: unknown): Fields {
 export function mergeOwnChanges(current: unknown, report: unknown, prior: unknown): Fields | null {
   const own = ownChanges(report, prior);
   if (!Object.keys(own).length) return null;
-  const merged: Fields = { ...((current ?? {}) as Fields), ...own };
+  return withFields(current, own);
+}
+
+/** `current` with `fields` written over it. */
+export function withFields(current: unknown, fields: Fields): Fields {
+  const merged: Fields = { ...((current ?? {}) as Fields), ...fields };
   // A contact's full name follows its parts.
-  if ('name' in merged && ('firstName' in own || 'lastName' in own)) merged.name = [merged.firstName, merged.lastName].filter(Boolean).join(' ');
+  if ('name' in merged && ('firstName' in fields || 'lastName' in fields)) merged.name = [merged.firstName, merged.lastName].filter(Boolean).join(' ');
   return merged;
 }
 
