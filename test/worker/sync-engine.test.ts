@@ -703,6 +703,31 @@ describe('matching partner people to GHL contacts', () => {
   });
 });
 
+describe('panel edits', () => {
+  it('a task edited or reopened in the panel reaches the partner, though GHL sends no webhook for either', async () => {
+    const { locationId, contactIds, seed } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const { taskId, atPartner } = await syncedTask(locationId, contactId, 'Draft contract');
+    const token = await sessionToken({ userId: 'user-7', companyId: seed.companyId, activeLocation: locationId, role: 'user' });
+    const put = (path: string, body: unknown) =>
+      SELF.fetch(`http://app.test/api/contacts/${contactId}/tasks/${taskId}${path}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const atPartnerNow = async () => (await yourAppState()).objects.task!.find((t) => t.id === atPartner.id)!;
+
+    expect((await put('', { title: 'Draft contract v2', dueDate: '2026-12-10T09:00:00.000Z' })).status).toBe(200);
+    await eventually('edit at partner', async () => (await atPartnerNow()).title === 'Draft contract v2');
+    expect((await atPartnerNow()).dueDate).toBe('2026-12-10T09:00:00.000Z');
+
+    await ghlAct(locationId, { action: 'task.complete', taskId });
+    await eventually('completion at partner', async () => (await atPartnerNow()).completed === true);
+    expect((await put('/completed', { completed: false })).status).toBe(200);
+    await eventually('reopened at partner', async () => (await atPartnerNow()).completed === false);
+    await settled(locationId, contactId);
+    const fromPanel = (await syncLog(locationId, { contactId })).filter((e) => e.trigger === 'panel');
+    expect(fromPanel.map((e) => e.status)).toEqual(['done', 'done']);
+    expect((await ghlWebhooks(locationId)).filter((d) => d.type === 'TaskUpdate')).toHaveLength(0);
+  });
+});
+
 describe('settings', () => {
   it('dry-run mode logs what it would do and writes nothing', async () => {
     const { locationId, contactIds } = await syncedLocation();

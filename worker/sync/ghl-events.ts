@@ -3,7 +3,7 @@
  * state in the common model. Pure. Events the engine does not sync give null.
  */
 import type { SyncKind } from '../connectors/types.ts';
-import type { GhlEvent } from '../webhooks/events.ts';
+import { PANEL_TASK_EDIT, type GhlEvent } from '../webhooks/events.ts';
 import { appointmentFromGhl, contactFromGhl, ghlDate, noteFromGhl, taskFromGhl } from './ghl-model.ts';
 import { foldSnapshots, type TagRuns } from './tag-state.ts';
 
@@ -42,6 +42,7 @@ export function changesFromGhlEvent(event: GhlEvent): GhlChange[] {
     case 'NoteDelete':
       return id ? [{ kind: 'note', op: 'delete', ghlId: id, data: null, changedAt: at }] : [];
     case 'TaskCreate':
+    case PANEL_TASK_EDIT:
     case 'TaskComplete':
       return id ? [{ kind: 'task', op: 'upsert', ghlId: id, data: { ...taskFromGhl(event), ...(event.type === 'TaskComplete' ? { completed: true } : {}) }, changedAt: at }] : [];
     case 'TaskDelete':

@@ -2,6 +2,11 @@
 export const CONTACT_EVENTS = ['ContactCreate', 'ContactUpdate', 'ContactDelete', 'ContactTagUpdate', 'ContactDndUpdate'] as const;
 export const NOTE_EVENTS = ['NoteCreate', 'NoteUpdate', 'NoteDelete'] as const;
 export const TASK_EVENTS = ['TaskCreate', 'TaskComplete', 'TaskDelete'] as const;
+/**
+ * GHL sends no webhook when a task is edited or reopened. The panel stores its own task edits
+ * under this name, so they sync like a webhook; from outside it is not accepted.
+ */
+export const PANEL_TASK_EDIT = 'TaskUpdate';
 export const APPOINTMENT_EVENTS = ['AppointmentCreate', 'AppointmentUpdate', 'AppointmentDelete'] as const;
 export const INSTALL_EVENTS = ['INSTALL', 'UNINSTALL'] as const;
 

@@ -3,9 +3,11 @@ import type { SessionEnv } from '../../auth/session.ts';
 import { contactStub } from '../../durable/contact.ts';
 import { tenantStub } from '../../durable/location.ts';
 import { GhlApi } from '../../ghl/api.ts';
+import { AppError } from '../../errors.ts';
 import { GhlError } from '../../ghl/errors.ts';
 import type { GhlContact } from '../../ghl/types.ts';
 import type { TimelineWrite } from '../../timeline/service.ts';
+import { PANEL_TASK_EDIT, type GhlEvent } from '../../webhooks/events.ts';
 import { outsideLocation } from './errors.ts';
 
 /**
@@ -73,5 +75,31 @@ export async function writeThrough(c: C, contactId: string, change: TimelineWrit
     await contactStub(c.env, locationId, contactId).applyTimelineWrite(`${locationId}:${contactId}`, change);
   } catch (err) {
     console.error('timeline write-through failed', locationId, contactId, String(err));
+  }
+}
+
+/**
+ * Hands a task edit made in the panel to the sync engine, which GHL never tells (it sends no
+ * webhook for task edits). Stored in the location's inbox like a webhook, so it waits out a
+ * busy or failing sync; the edit is in GHL already, so a failure to store it says so.
+ */
+export async function reportTaskEdit(c: C, contactId: string, task: { id: string } & Record<string, unknown>): Promise<void> {
+  const { locationId } = c.var.session;
+  const now = Date.now();
+  const event: GhlEvent = {
+    ...task,
+    type: PANEL_TASK_EDIT,
+    locationId,
+    contactId,
+    id: task.id,
+    webhookId: `panel:${task.id}:${crypto.randomUUID()}`,
+    timestamp: new Date(now).toISOString(),
+    trigger: 'panel',
+  };
+  try {
+    await tenantStub(c.env, locationId).ingest(locationId, event, now);
+  } catch (err) {
+    console.error('task edit not handed to sync', locationId, task.id, String(err));
+    throw new AppError(503, 'sync_unavailable', 'The task was saved in HighLevel, but the sync did not take the change; save it again to send it to your connected apps.');
   }
 }

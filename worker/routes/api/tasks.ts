@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { SessionEnv } from '../../auth/session.ts';
-import { contactInLocation, ghlOf, underContact, writeThrough } from './scope.ts';
+import { contactInLocation, ghlOf, reportTaskEdit, underContact, writeThrough } from './scope.ts';
 import { ContactParams, GhlId, jsonBody, notEmpty, paramsOf, TaskParams } from './validate.ts';
 
 const IsoDate = v.pipe(
@@ -44,14 +44,18 @@ taskRoutes.put('/:contactId/tasks/:taskId', paramsOf(TaskParams), jsonBody(TaskU
   const patch = { ...clean(input), ...(input.body === null ? { body: '' } : {}), ...(input.assignedTo === null ? { assignedTo: '' } : {}) };
   const task = underContact('Task', await ghlOf(c).updateTask(contactId, taskId, patch), contactId);
   await writeThrough(c, contactId, { op: 'upsert', kind: 'task', item: { ...task, contactId } });
+  await reportTaskEdit(c, contactId, task);
   return c.json({ task });
 });
 
 taskRoutes.put('/:contactId/tasks/:taskId/completed', paramsOf(TaskParams), jsonBody(Completion), async (c) => {
   const { contactId, taskId } = c.req.valid('param');
   await contactInLocation(c, contactId);
-  const task = underContact('Task', await ghlOf(c).completeTask(contactId, taskId, c.req.valid('json').completed), contactId);
+  const { completed } = c.req.valid('json');
+  const task = underContact('Task', await ghlOf(c).completeTask(contactId, taskId, completed), contactId);
   await writeThrough(c, contactId, { op: 'upsert', kind: 'task', item: { ...task, contactId } });
+  // GHL reports a completion itself (TaskComplete), not a reopening.
+  if (!completed) await reportTaskEdit(c, contactId, task);
   return c.json({ task });
 });
 
