@@ -112,6 +112,21 @@ describe('tag state: last writer wins, tag by tag', () => {
     expect(mergePartnerOp(plain, 'tag_remove', ['delta'], 200)).toEqual([]);
   });
 
+  it('a tag GHL added and removed again stays off when the report of the add is handled last', () => {
+    const s = readTagState([], 0);
+    // The add's report (at 200) and the remove's (at 300) were folded into one item; the
+    // contact's report from between them (at 250, still showing the tag) is written after it.
+    const folded = foldSnapshots({ tags: ['warm'], at: 200 }, { tags: [], at: 300 });
+    expect(mergeGhlSnapshot(s, folded.tags, folded.at, folded.runs)).toEqual({ add: [], remove: [] });
+    expect(contactTags(s, ['warm'], 250)).toEqual([]);
+    expect(mergeGhlSnapshot(s, ['warm'], 250)).toEqual({ add: [], remove: [] });
+    expect(heldTags(s)).toEqual([]);
+    // A partner add made after GHL's remove still counts.
+    expect(mergePartnerOp(s, 'tag_add', ['warm'], 400)).toEqual(['warm']);
+    // Kept with the stored state.
+    expect(readTagState(JSON.parse(JSON.stringify(s))).ghlShownAt).toBe(300);
+  });
+
   it('GHL’s report of a tag change handled after a later report still dates the change', () => {
     const s = readTagState([], 0);
     mergeGhlSnapshot(s, ['delta', 'lead'], 300);

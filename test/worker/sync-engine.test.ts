@@ -644,6 +644,56 @@ describe('both sides changed within moments', () => {
     expect({ ghl: [g.firstName, g.lastName, g.companyName], partner: [p.firstName, p.lastName, p.companyName] }).toEqual({ ghl: ['Lu', 'Hart', 'Fold Co'], partner: ['Lu', 'Hart', 'Fold Co'] });
   });
 
+  it('a field the winning side changed and changed back while its reports were folded is still its own', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Start Co' } });
+    const atPartner = await eventually('contact at partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId));
+    await settled(locationId, contactId);
+    const person = { id: atPartner.id, email: atPartner.email, phone: atPartner.phone, firstName: atPartner.firstName };
+    // The partner renames the person, GHL changes the last name, then the partner puts its old one back.
+    const first = await heldPartnerChange('contact.updated', { ...person, lastName: 'Rossi', companyName: 'One Co' });
+    await pause();
+    const ghlEdit = await ghlAct(locationId, { action: 'contact.update', contactId, data: { lastName: 'Ng' } }, { deliver: false });
+    await pause();
+    const second = await heldPartnerChange('contact.updated', { ...person, lastName: atPartner.lastName, companyName: 'Two Co' });
+    // A slow note write holds the queue, so all three wait side by side.
+    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 800, count: 1 });
+    await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Slow one' } });
+    await first(connectionId);
+    for (const d of ghlEdit.deliveries) await deliverGhlBody(d.body);
+    await second(connectionId);
+    await settled(locationId, contactId);
+    const g = (await ghlState(locationId)).contacts.find((c) => c.id === contactId)!;
+    const p = (await yourAppState()).objects.contact!.find((c) => c.id === atPartner.id)!;
+    expect({ ghl: [g.lastName, g.companyName], partner: [p.lastName, p.companyName] }).toEqual({ ghl: [atPartner.lastName, 'Two Co'], partner: [atPartner.lastName, 'Two Co'] });
+  });
+
+  it('newest wins field by field: a field the winner changed before the loser’s edit takes the loser’s value', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Start Co' } });
+    const atPartner = await eventually('contact at partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId));
+    await settled(locationId, contactId);
+    // GHL changes the last name; then the partner changes it too; then GHL changes the first name.
+    const ghlFirst = await ghlAct(locationId, { action: 'contact.update', contactId, data: { lastName: 'Lund', companyName: 'G1 Co' } }, { deliver: false });
+    await pause();
+    const partnerEdit = await heldPartnerChange('contact.updated', { id: atPartner.id, email: atPartner.email, phone: atPartner.phone, firstName: atPartner.firstName, lastName: 'Okoro', companyName: 'P Co' });
+    await pause();
+    const ghlSecond = await ghlAct(locationId, { action: 'contact.update', contactId, data: { firstName: 'Ada', companyName: 'G2 Co' } }, { deliver: false });
+    // A slow note write holds the queue: GHL's two reports are folded into one item beside the partner's.
+    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 800, count: 1 });
+    await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Slow one' } });
+    for (const d of ghlFirst.deliveries) await deliverGhlBody(d.body);
+    await partnerEdit(connectionId);
+    for (const d of ghlSecond.deliveries) await deliverGhlBody(d.body);
+    await settled(locationId, contactId);
+    const g = (await ghlState(locationId)).contacts.find((c) => c.id === contactId)!;
+    const p = (await yourAppState()).objects.contact!.find((c) => c.id === atPartner.id)!;
+    expect({ ghl: [g.firstName, g.lastName, g.companyName], partner: [p.firstName, p.lastName, p.companyName] }).toEqual({ ghl: ['Ada', 'Okoro', 'G2 Co'], partner: ['Ada', 'Okoro', 'G2 Co'] });
+    expect((await syncLog(locationId, { contactId, status: 'conflict' })).length).toBe(1);
+  });
+
   it('an older partner edit delivered after a newer GHL edit keeps the fields the GHL edit left alone', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;

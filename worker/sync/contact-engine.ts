@@ -10,8 +10,8 @@ import { SETTINGS_KEY, type EngineDeps, type EngineSettings } from './engine-typ
 import { changesFromGhlEvent, foldTagTimes, type GhlChange } from './ghl-events.ts';
 import { isGhlEcho, isPartnerEcho } from './echo.ts';
 import { ghlPrint } from './ghl-model.ts';
-import { ownChanges, withFields } from './field-merge.ts';
-import { allowsFlow, isRetryable, MAX_ATTEMPTS, resolveConflict, retryDelayMs, type Side } from './policy.ts';
+import { fieldChangedAt, foldFields, ownChanges, withFields, type FieldHistory } from './field-merge.ts';
+import { allowsFlow, isRetryable, MAX_ATTEMPTS, resolveConflict, retryDelayMs, type ConflictPolicy, type Side } from './policy.ts';
 import { INTERRUPTED, Links, SyncQueue, type WorkInput, type WorkItem } from './queue.ts';
 import type { SyncStatus } from '../sync-log/write.ts';
 import { runToGhl, GhlDropped } from './to-ghl.ts';
@@ -68,7 +68,7 @@ export class ContactEngine {
           trigger,
           payload: { data: change.data },
           changedAt: change.changedAt,
-          fold: keepCarried({ data: change.data }, change.changedAt, foldTagTimes(change)),
+          fold: foldReport({ data: change.data }, change.changedAt, foldTagTimes(change)),
         });
         if (out.kind === 'queued') {
           queued++;
@@ -107,7 +107,7 @@ export class ContactEngine {
       trigger,
       payload: change,
       changedAt,
-      fold: keepCarried(change, changedAt),
+      fold: foldReport(change, changedAt),
     });
     if (out.kind === 'queued') await this.logItem(out.item, 'queued', `${change.op} ${change.kind} in GHL`);
     return out.kind !== 'duplicate';
@@ -156,7 +156,7 @@ export class ContactEngine {
       const losers = winner === from ? rivals : [item];
       // Fields only the losing side changed are no conflict: the winner carries them (field-merge.ts).
       const carrier = winner === from ? item : rival;
-      const carried = this.carryOwnChanges(carrier, losers);
+      const carried = this.carryOwnChanges(carrier, losers, settings.conflictPolicy);
       if (carried) this.queue.setPayload(carrier.id, carried, this.now());
       if (carried && carrier === item) item = { ...item, payload: carried };
       for (const loser of losers) {
@@ -165,7 +165,7 @@ export class ContactEngine {
       }
       if (winner !== from) return;
     }
-    if ((item.payload as Carried | null)?.carry) item = this.mergeCarried(item);
+    if ((item.payload as Carried | null)?.carry) item = this.mergeCarried(item, settings.conflictPolicy);
 
     try {
       const outcome = isRestore(item)
@@ -190,26 +190,42 @@ export class ContactEngine {
 
   /**
    * The winner's payload with the losers' own changes (against the last synced content) on the
-   * fields the winner left alone; undefined when there are none. Deletes merge nothing.
+   * fields the winner left alone, and on fields both changed where the policy, field by field,
+   * gives the loser's change (newest wins: the winner's items folded several reports, and its
+   * change of that field came first); undefined when there are none. Deletes merge nothing.
    */
-  private carryOwnChanges(winner: WorkItem, losers: WorkItem[]): Carried | undefined {
+  private carryOwnChanges(winner: WorkItem, losers: WorkItem[], policy: ConflictPolicy): Carried | undefined {
     if (winner.op !== 'upsert' || winner.kind === 'tag') return undefined;
     const link =
       (winner.ghlId ? this.links.byGhl(winner.kind, winner.connectionId, winner.ghlId) : undefined) ??
       (winner.partnerId ? this.links.byPartner(winner.kind, winner.connectionId, winner.partnerId) : undefined);
     if (!link || link.deleted || link.data === undefined) return undefined;
     const payload = winner.payload as Carried;
-    const own = ownChanges(payload.data, link.data);
+    const own = ownChanges(payload.data, link.data, payload.earlier);
     const carry: Record<string, unknown> = {};
+    const carryAt: Record<string, number> = {};
     for (const loser of [...losers].sort((a, b) => (a.changedAt ?? 0) - (b.changedAt ?? 0))) {
       if (loser.op !== 'upsert') continue;
-      for (const [key, value] of Object.entries(ownChanges((loser.payload as Carried).data, link.data))) if (!(key in own)) carry[key] = value;
+      const theirs = loser.payload as Carried;
+      for (const [key, value] of Object.entries(ownChanges(theirs.data, link.data))) {
+        const at = fieldChangedAt(theirs, key, loser.changedAt);
+        if (key in own && !this.loserWinsField(policy, winner, at, fieldChangedAt(payload, key, winner.changedAt))) continue;
+        carry[key] = value;
+        carryAt[key] = at;
+      }
     }
     if (!Object.keys(carry).length) return undefined;
     // A tried item repeats what it sent, under the same idempotency key (an earlier try may have
     // landed): the carried fields follow it as a write of their own, to both sides.
     if (winner.attempts > 0) return { ...payload, carryLater: { ...payload.carryLater, ...carry } };
-    return { ...payload, carry: { ...payload.carry, ...carry } };
+    return { ...payload, carry: { ...payload.carry, ...carry }, carryAt: { ...payload.carryAt, ...carryAt } };
+  }
+
+  /** Does the policy give one field both sides changed to the loser's change (made at `at`)? */
+  private loserWinsField(policy: ConflictPolicy, winner: WorkItem, at: number, winnerAt: number): boolean {
+    const winnerSide: Side = winner.direction === 'to_partner' ? 'ghl' : 'partner';
+    const loserSide: Side = winnerSide === 'ghl' ? 'partner' : 'ghl';
+    return resolveConflict(policy, { side: winnerSide, changedAt: winnerAt }, { side: loserSide, changedAt: at }) === loserSide;
   }
 
   /**
@@ -217,13 +233,14 @@ export class ContactEngine {
    * its own side changed a field itself (a report folded into it after the conflict). Saved, so
    * a retry repeats the same content.
    */
-  private mergeCarried(item: WorkItem): WorkItem {
-    const { carry, ...payload } = item.payload as Carried;
+  private mergeCarried(item: WorkItem, policy: ConflictPolicy): WorkItem {
+    const { carry, carryAt, ...payload } = item.payload as Carried;
     const link =
       (item.ghlId ? this.links.byGhl(item.kind, item.connectionId, item.ghlId) : undefined) ??
       (item.partnerId ? this.links.byPartner(item.kind, item.connectionId, item.partnerId) : undefined);
-    const own = link?.data === undefined ? {} : ownChanges(payload.data, link.data);
-    const fields = Object.fromEntries(Object.entries(carry ?? {}).filter(([key]) => !(key in own)));
+    const own = link?.data === undefined ? {} : ownChanges(payload.data, link.data, payload.earlier);
+    const keep = (key: string) => !(key in own) || this.loserWinsField(policy, item, carryAt?.[key] ?? 0, fieldChangedAt(payload, key, item.changedAt));
+    const fields = Object.fromEntries(Object.entries(carry ?? {}).filter(([key]) => keep(key)));
     const merged: Carried =
       !link || link.deleted || !Object.keys(fields).length ? payload
       // Tried already (a restart cut the try off): it may have gone out without these fields.
@@ -376,19 +393,32 @@ function mayLandLate(item: WorkItem): boolean {
  * An upsert's payload, with what a conflict gave it of the loser's own fields: `carry` until its
  * first try, then merged into `data` (`carried`); `carryLater` when it had been tried already.
  */
-type Carried = { data: unknown; carried?: boolean; carry?: Record<string, unknown>; carryLater?: Record<string, unknown> };
+type Carried = FieldHistory & {
+  data: unknown;
+  carried?: boolean;
+  carry?: Record<string, unknown>;
+  /** Per carried field, when the loser's side changed it. */
+  carryAt?: Record<string, number>;
+  carryLater?: Record<string, unknown>;
+};
 type Fold = NonNullable<WorkInput['fold']>;
 
 /**
- * Folds a report into a waiting item of the same object, keeping what a conflict carried into
- * that item (merged when it runs, see `mergeCarried`).
+ * Folds a report into a waiting item of the same object. The newest content wins; the item keeps
+ * what a conflict carried into it (merged when it runs, see `mergeCarried`) and what it learnt
+ * of its side's fields from the reports before (`FieldHistory`).
  */
-function keepCarried(payload: unknown, changedAt: number | undefined, inner?: Fold): Fold {
+function foldReport(payload: Carried, changedAt: number | undefined, inner?: Fold): Fold {
   return (waiting) => {
+    const held = waiting.payload as Carried | null;
     const newer = changedAt === undefined || waiting.changedAt === null || changedAt >= waiting.changedAt;
-    const folded = inner ? inner(waiting) : newer ? payload : waiting.payload;
-    const carry = (waiting.payload as Carried | null)?.carry;
-    return carry ? { ...(folded as object), carry } : folded;
+    const folded = (inner ? inner(waiting) : newer ? payload : held) as Carried;
+    const history: FieldHistory =
+      newer && changedAt !== undefined && waiting.changedAt !== null
+        ? foldFields(held?.data, payload.data, held ?? {}, waiting.changedAt, changedAt)
+        : { earlier: held?.earlier, since: held?.since };
+    const carried = held?.carry ? { carry: held.carry, carryAt: held.carryAt } : {};
+    return { ...folded, ...carried, ...stripUndefined(history) };
   };
 }
 
@@ -404,3 +434,5 @@ function outboundOp(change: GhlChange): OutboundOp {
   if (change.kind === 'tag') return 'tag_add';
   return change.op === 'delete' ? 'delete' : 'update';
 }
+
+const stripUndefined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

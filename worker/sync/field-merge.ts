@@ -10,13 +10,51 @@ const IGNORED = new Set(['updatedAt', 'dateUpdated', 'name', 'tags']);
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
-/** The fields of `report` a person changed on its side: where it differs from `prior`. */
-export function ownChanges(report: unknown, prior: unknown): Fields {
+/**
+ * The fields of `report` a person changed on its side: where it differs from `prior`, or where
+ * an earlier report folded into it did (`earlier`: a field changed and changed back meanwhile).
+ */
+export function ownChanges(report: unknown, prior: unknown, earlier?: Earlier): Fields {
   const r = (report ?? {}) as Fields;
   const p = (prior ?? {}) as Fields;
   const out: Fields = {};
   for (const key of Object.keys(r)) if (!IGNORED.has(key) && !same(r[key], p[key])) out[key] = r[key];
+  for (const [key, values] of Object.entries(earlier ?? {})) if (!(key in out) && values.some((v) => !same(v, p[key]))) out[key] = r[key];
   return out;
+}
+
+/**
+ * What a waiting item knows of its side's fields from the reports folded into it: the values
+ * shown before the newest report showed another (`earlier`), and per field when the side first
+ * showed the value it shows now (`since`, epoch ms; the item's time when absent).
+ */
+export interface FieldHistory {
+  earlier?: Earlier;
+  since?: Record<string, number>;
+}
+export type Earlier = Record<string, unknown[]>;
+
+/** The history once report `next` (as of `nextAt`) is folded over report `was` (as of `wasAt`). */
+export function foldFields(was: unknown, next: unknown, held: FieldHistory, wasAt: number, nextAt: number): FieldHistory {
+  const w = (was ?? {}) as Fields;
+  const n = (next ?? {}) as Fields;
+  const earlier: Earlier = { ...held.earlier };
+  const since: Record<string, number> = {};
+  for (const key of new Set([...Object.keys(w), ...Object.keys(n)])) {
+    if (IGNORED.has(key)) continue;
+    if (same(w[key], n[key])) {
+      since[key] = held.since?.[key] ?? wasAt;
+      continue;
+    }
+    since[key] = nextAt;
+    if (key in w) earlier[key] = [...(earlier[key] ?? []).filter((v) => !same(v, w[key])), w[key]];
+  }
+  return { ...(Object.keys(earlier).length ? { earlier } : {}), since };
+}
+
+/** When the side changed `key` to the value its report shows. */
+export function fieldChangedAt(history: FieldHistory | null | undefined, key: string, changedAt: number | null | undefined): number {
+  return history?.since?.[key] ?? changedAt ?? 0;
 }
 
 /**

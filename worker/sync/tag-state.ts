@@ -32,6 +32,11 @@ export type TagRuns = Record<string, GhlRun>;
 
 export interface TagState {
   tags: Record<string, TagEntry>;
+  /**
+   * Time of the newest GHL snapshot merged. Every tag it showed has an entry, so a tag without
+   * one was off in it: an older report showing that tag on says nothing new.
+   */
+  ghlShownAt?: number;
 }
 
 export interface TagDiff {
@@ -52,7 +57,7 @@ const norm = (t: string) => t.trim().toLowerCase();
 export function readTagState(stored: unknown, heldSince = 0): TagState {
   if (Array.isArray(stored)) return { tags: Object.fromEntries(stored.map((t) => [norm(String(t)), { on: true, at: heldSince }])) };
   const s = stored as Partial<TagState> | undefined;
-  return { tags: { ...(s?.tags ?? {}) } };
+  return { tags: { ...(s?.tags ?? {}) }, ...(s?.ghlShownAt !== undefined ? { ghlShownAt: s.ghlShownAt } : {}) };
 }
 
 export function heldTags(state: TagState): string[] {
@@ -72,6 +77,11 @@ export function mergeGhlSnapshot(state: TagState, snapshot: readonly string[], a
     const on = want.has(tag);
     const entry = state.tags[tag];
     const run = runs?.[tag] ?? { from: at };
+    if (!entry && on && at < (state.ghlShownAt ?? 0)) {
+      // A newer snapshot showed it off: it was removed after this report, by then.
+      state.tags[tag] = { on: false, at: state.ghlShownAt!, seen: state.ghlShownAt!, byGhl: true, against: at };
+      continue;
+    }
     if (entry?.ghlAt && at <= entry.ghlAt + CLOCK_SLACK_MS) continue;
     const lastSeen = entry?.seen ?? entry?.at ?? 0;
     if (entry?.byGhl && (at < lastSeen || (at === lastSeen && entry.on === on))) {
@@ -92,6 +102,7 @@ export function mergeGhlSnapshot(state: TagState, snapshot: readonly string[], a
     state.tags[tag] = { on, at: run.from, seen: at, byGhl: true, ...(run.against !== undefined ? { against: run.against } : {}) };
     (on ? diff.add : diff.remove).push(tag);
   }
+  state.ghlShownAt = Math.max(state.ghlShownAt ?? 0, at);
   return diff;
 }
 
@@ -161,7 +172,7 @@ export function mergePartnerOp(state: TagState, op: 'tag_add' | 'tag_remove', ta
  * our write of it landed, keeps the value both sides should hold.
  */
 export function contactTags(state: TagState, snapshot: readonly string[], at: number, runs?: TagRuns): string[] {
-  const copy: TagState = { tags: Object.fromEntries(Object.entries(state.tags).map(([t, e]) => [t, { ...e }])) };
+  const copy: TagState = { ...state, tags: Object.fromEntries(Object.entries(state.tags).map(([t, e]) => [t, { ...e }])) };
   mergeGhlSnapshot(copy, snapshot, at, runs);
   return heldTags(copy);
 }
