@@ -38,6 +38,15 @@ describe('what a waiting item learns from the reports folded into it', () => {
     expect(foldFields(second, { ...second, companyName: 'Three Co' }, once, 300, 500).since).toEqual({ firstName: 300, lastName: 100, companyName: 500 });
   });
 
+  it('handed down to a later item that knew some history already, each field keeps its earliest run', () => {
+    const lost = { ...synced, lastName: 'Okoro' };
+    const next = { ...synced, firstName: 'Fay', companyName: 'Two Co' };
+    const history = foldFields(lost, next, {}, 100, 300, { since: { companyName: 250 }, earlier: { companyName: ['One Co'] } });
+    expect(history.since).toEqual({ firstName: 300, lastName: 300, companyName: 250 });
+    expect(history.earlier).toEqual({ companyName: ['One Co', 'Start Co'], firstName: ['Ann'], lastName: ['Okoro'] });
+    expect(ownChanges(next, synced, history.earlier)).toEqual({ firstName: 'Fay', companyName: 'Two Co', lastName: 'Moss' });
+  });
+
   it('a field changed and changed back while the item waited is still the side’s own change', () => {
     const away = { ...synced, lastName: 'Rossi' };
     const back = { ...synced, companyName: 'Two Co' };

@@ -694,6 +694,34 @@ describe('both sides changed within moments', () => {
     expect((await syncLog(locationId, { contactId, status: 'conflict' })).length).toBe(1);
   });
 
+  it('a change that lost a conflict still tells the next change from its side what that side showed', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Start Co' } });
+    const atPartner = await eventually('contact at partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId));
+    await settled(locationId, contactId);
+    const stub = contactStub(env, locationId, contactId);
+    // GHL's first edit fails at the partner once and waits for its retry.
+    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', status: 500, count: 1 });
+    await ghlAct(locationId, { action: 'contact.update', contactId, data: { lastName: 'Okoro', companyName: 'G1 Co' } });
+    await eventually('first GHL edit waiting for its retry', async () => (await syncLog(locationId, { contactId, status: 'retrying' })).some((e) => e.objectKind === 'contact'));
+    // The partner makes the same last name; then GHL puts the old one back, in an item of its own.
+    await yourAppAct(connectionId, 'contact.updated', { id: atPartner.id, email: atPartner.email, phone: atPartner.phone, firstName: 'Kai', lastName: 'Okoro', companyName: 'P Co' });
+    await pause();
+    await ghlAct(locationId, { action: 'contact.update', contactId, data: { firstName: 'Fay', lastName: atPartner.lastName, companyName: 'G2 Co' } });
+    await eventually('both waiting', async () =>
+      (await runInDurableObject(stub, (_obj, state) => state.storage.sql.exec("SELECT id FROM work WHERE kind = 'contact' AND state = 'queued'").toArray().length)) === 2);
+    await fastForward(locationId, contactId);
+    await settled(locationId, contactId);
+    const g = (await ghlState(locationId)).contacts.find((c) => c.id === contactId)!;
+    const p = (await yourAppState()).objects.contact!.find((c) => c.id === atPartner.id)!;
+    expect({ ghl: [g.firstName, g.lastName, g.companyName], partner: [p.firstName, p.lastName, p.companyName] }).toEqual({
+      ghl: ['Fay', atPartner.lastName, 'G2 Co'],
+      partner: ['Fay', atPartner.lastName, 'G2 Co'],
+    });
+    expect((await syncLog(locationId, { contactId, status: 'conflict' })).length).toBe(2);
+  });
+
   it('an older partner edit delivered after a newer GHL edit keeps the fields the GHL edit left alone', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;

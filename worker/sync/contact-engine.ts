@@ -160,6 +160,7 @@ export class ContactEngine {
       if (carried) this.queue.setPayload(carrier.id, carried, this.now());
       if (carried && carrier === item) item = { ...item, payload: carried };
       for (const loser of losers) {
+        this.handDown(loser);
         this.queue.finish(loser.id, 'conflict', `both sides changed; ${winner} wins (${settings.conflictPolicy})`, this.now());
         await this.logItem({ ...loser, attempts: loser.attempts + 1 }, 'conflict', `${loser.op} ${loser.kind}`, `both sides changed; ${winner === 'ghl' ? 'GHL' : 'the partner'} wins (${settings.conflictPolicy})`, detail);
       }
@@ -219,6 +220,20 @@ export class ContactEngine {
     // landed): the carried fields follow it as a write of their own, to both sides.
     if (winner.attempts > 0) return { ...payload, carryLater: { ...payload.carryLater, ...carry } };
     return { ...payload, carry: { ...payload.carry, ...carry }, carryAt: { ...payload.carryAt, ...carryAt } };
+  }
+
+  /**
+   * A change that lost still says what its side showed: the next waiting change from that side
+   * learns it, as if folded into it (it was not only because this one had been tried already).
+   */
+  private handDown(loser: WorkItem) {
+    if (loser.op !== 'upsert' || loser.kind === 'tag' || loser.changedAt == null) return;
+    const next = this.queue.follower(loser);
+    if (!next || next.op !== 'upsert' || next.changedAt == null || next.changedAt < loser.changedAt) return;
+    const held = loser.payload as Carried;
+    const payload = next.payload as Carried;
+    const history = foldFields(held.data, payload.data, held, loser.changedAt, next.changedAt, payload);
+    this.queue.setPayload(next.id, { ...payload, ...stripUndefined(history) }, this.now());
   }
 
   /** Does the policy give one field both sides changed to the loser's change (made at `at`)? */

@@ -34,19 +34,24 @@ export interface FieldHistory {
 }
 export type Earlier = Record<string, unknown[]>;
 
-/** The history once report `next` (as of `nextAt`) is folded over report `was` (as of `wasAt`). */
-export function foldFields(was: unknown, next: unknown, held: FieldHistory, wasAt: number, nextAt: number): FieldHistory {
+/**
+ * The history once report `next` (as of `nextAt`, with what it knew already: `known`) is folded
+ * over report `was` (as of `wasAt`, with its history `held`).
+ */
+export function foldFields(was: unknown, next: unknown, held: FieldHistory, wasAt: number, nextAt: number, known: FieldHistory = {}): FieldHistory {
   const w = (was ?? {}) as Fields;
   const n = (next ?? {}) as Fields;
   const earlier: Earlier = { ...held.earlier };
+  for (const [key, values] of Object.entries(known.earlier ?? {})) earlier[key] = [...(earlier[key] ?? []).filter((v) => !values.some((k) => same(k, v))), ...values];
   const since: Record<string, number> = {};
   for (const key of new Set([...Object.keys(w), ...Object.keys(n)])) {
     if (IGNORED.has(key)) continue;
+    const nextSince = known.since?.[key] ?? nextAt;
     if (same(w[key], n[key])) {
-      since[key] = held.since?.[key] ?? wasAt;
+      since[key] = Math.min(held.since?.[key] ?? wasAt, nextSince);
       continue;
     }
-    since[key] = nextAt;
+    since[key] = nextSince;
     if (key in w) earlier[key] = [...(earlier[key] ?? []).filter((v) => !same(v, w[key])), w[key]];
   }
   return { ...(Object.keys(earlier).length ? { earlier } : {}), since };

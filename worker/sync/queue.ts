@@ -266,6 +266,18 @@ export class SyncQueue {
     return this.get(id);
   }
 
+  /** The next waiting item for the same object from the same side, if any. */
+  follower(item: WorkItem): WorkItem | undefined {
+    const row = this.sql
+      .exec<Row>(
+        `SELECT * FROM work WHERE state IN ('queued', 'retry') AND direction = ? AND connection_id = ? AND kind = ? AND id > ?
+         AND ((ghl_id IS NOT NULL AND ghl_id = ?) OR (partner_id IS NOT NULL AND partner_id = ?)) ORDER BY id LIMIT 1`,
+        item.direction, item.connectionId, item.kind, item.id, item.ghlId ?? '', item.partnerId ?? '',
+      )
+      .toArray()[0];
+    return row ? toItem(row) : undefined;
+  }
+
   /** Waiting items for the same object from the other side (conflict detection). */
   opposing(item: WorkItem): WorkItem[] {
     const other: WorkDirection = item.direction === 'to_partner' ? 'to_ghl' : 'to_partner';
