@@ -197,9 +197,7 @@ export class ContactEngine {
    */
   private carryOwnChanges(winner: WorkItem, losers: WorkItem[], policy: ConflictPolicy): Carried | undefined {
     if (winner.op !== 'upsert' || winner.kind === 'tag') return undefined;
-    const link =
-      (winner.ghlId ? this.links.byGhl(winner.kind, winner.connectionId, winner.ghlId) : undefined) ??
-      (winner.partnerId ? this.links.byPartner(winner.kind, winner.connectionId, winner.partnerId) : undefined);
+    const link = this.linkOf(winner);
     if (!link || link.deleted || link.data === undefined) return undefined;
     const payload = winner.payload as Carried;
     const own = ownChanges(payload.data, link.data, payload.earlier);
@@ -224,7 +222,8 @@ export class ContactEngine {
 
   /**
    * A change that lost still says what its side showed: the next waiting change from that side
-   * learns it, as if folded into it (it was not only because this one had been tried already).
+   * learns it, as a fold would have taught it (they waited apart only because this one had been
+   * tried already).
    */
   private handDown(loser: WorkItem) {
     if (loser.op !== 'upsert' || loser.kind === 'tag' || loser.changedAt == null) return;
@@ -250,9 +249,7 @@ export class ContactEngine {
    */
   private mergeCarried(item: WorkItem, policy: ConflictPolicy): WorkItem {
     const { carry, carryAt, ...payload } = item.payload as Carried;
-    const link =
-      (item.ghlId ? this.links.byGhl(item.kind, item.connectionId, item.ghlId) : undefined) ??
-      (item.partnerId ? this.links.byPartner(item.kind, item.connectionId, item.partnerId) : undefined);
+    const link = this.linkOf(item);
     const own = link?.data === undefined ? {} : ownChanges(payload.data, link.data, payload.earlier);
     const keep = (key: string) => !(key in own) || this.loserWinsField(policy, item, carryAt?.[key] ?? 0, fieldChangedAt(payload, key, item.changedAt));
     const fields = Object.fromEntries(Object.entries(carry ?? {}).filter(([key]) => keep(key)));
@@ -311,12 +308,18 @@ export class ContactEngine {
    */
   private isEcho(rival: WorkItem): boolean {
     if (rival.op === 'delete') return false;
-    const link =
-      (rival.ghlId ? this.links.byGhl(rival.kind, rival.connectionId, rival.ghlId) : undefined) ??
-      (rival.partnerId ? this.links.byPartner(rival.kind, rival.connectionId, rival.partnerId) : undefined);
+    const link = this.linkOf(rival);
     if (!link) return false;
     if (rival.direction === 'to_partner') return isGhlEcho(link, ghlPrint(rival.kind, (rival.payload as { data?: unknown } | null)?.data), rival.changedAt);
     return isPartnerEcho(link, (rival.payload as PartnerChange).fingerprint, rival.changedAt);
+  }
+
+  /** The ID-map entry of the object an item is about. */
+  private linkOf(item: WorkItem) {
+    return (
+      (item.ghlId ? this.links.byGhl(item.kind, item.connectionId, item.ghlId) : undefined) ??
+      (item.partnerId ? this.links.byPartner(item.kind, item.connectionId, item.partnerId) : undefined)
+    );
   }
 
   /**
