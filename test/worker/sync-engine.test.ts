@@ -53,6 +53,36 @@ async function keepQueueBusy(locationId: string, contactId: string) {
 /** Long enough for the next change to carry a later time. */
 const pause = () => new Promise((r) => setTimeout(r, 15));
 
+/** A contact given a company in GHL and synced to the partner; the partner's copy. */
+async function syncedContact(locationId: string, contactId: string) {
+  await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Start Co' } });
+  const atPartner = await eventually('contact at partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId));
+  await settled(locationId, contactId);
+  return atPartner;
+}
+
+/** A partner edit of a synced task (still open, due as created by `syncedTask`), delivered when the test says. */
+const heldTaskEdit = (atPartner: { id: string; contact: unknown }, fields: Record<string, unknown>) =>
+  heldPartnerChange('task.updated', { id: atPartner.id, dueDate: '2026-12-07T10:00:00.000Z', completed: false, contact: atPartner.contact, ...fields });
+
+/** A task's title and completion in GHL and at the partner. */
+async function taskOnBothSides(locationId: string, taskId: string, partnerId: string) {
+  const g = (await ghlState(locationId)).tasks.find((t) => t.id === taskId)!;
+  const p = (await yourAppState()).objects.task!.find((t) => t.id === partnerId)!;
+  return { ghl: [g.title, g.completed], partner: [p.title, p.completed] };
+}
+
+/** Some fields of a contact in GHL and at the partner. */
+async function contactOnBothSides(locationId: string, contactId: string, partnerId: string, fields: string[]) {
+  const g = (await ghlState(locationId)).contacts.find((c) => c.id === contactId)! as Record<string, unknown>;
+  const p = (await yourAppState()).objects.contact!.find((c) => c.id === partnerId)! as Record<string, unknown>;
+  return { ghl: fields.map((f) => g[f]), partner: fields.map((f) => p[f]) };
+}
+
+/** How many items of a kind wait in the contact's queue, not yet tried. */
+const queuedItems = (locationId: string, contactId: string, kind: string) =>
+  runInDurableObject(contactStub(env, locationId, contactId), (_obj, state) => state.storage.sql.exec("SELECT id FROM work WHERE kind = ? AND state = 'queued'", kind).toArray().length);
+
 /** Makes every waiting retry due now and runs the contact's alarm once. */
 async function fastForward(locationId: string, contactId: string) {
   const stub = contactStub(env, locationId, contactId);
@@ -517,7 +547,7 @@ describe('both sides changed within moments', () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
     const { taskId, atPartner } = await syncedTask(locationId, contactId, 'Renew lease');
-    const partnerEdit = await heldPartnerChange('task.updated', { id: atPartner.id, title: 'Renew lease (v2)', dueDate: '2026-12-07T10:00:00.000Z', completed: false, contact: atPartner.contact });
+    const partnerEdit = await heldTaskEdit(atPartner, { title: 'Renew lease (v2)' });
     const deleted = await ghlAct(locationId, { action: 'task.delete', taskId }, { deliver: false });
     await partnerEdit(connectionId);
     await settled(locationId, contactId);
@@ -530,31 +560,25 @@ describe('both sides changed within moments', () => {
   it('edits of different fields on both sides, each made before the other reached it, are both kept', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
-    const both = async (taskId: string, partnerId: string) => {
-      const g = (await ghlState(locationId)).tasks.find((t) => t.id === taskId)!;
-      const p = (await yourAppState()).objects.task!.find((t) => t.id === partnerId)!;
-      return { ghl: [g.title, g.completed], partner: [p.title, p.completed] };
-    };
-
     // The partner renames the task; GHL completes it before our write of the rename lands there.
     const one = await syncedTask(locationId, contactId, 'Order cake');
-    const rename = await heldPartnerChange('task.updated', { id: one.atPartner.id, title: 'Order cake (chocolate)', dueDate: '2026-12-07T10:00:00.000Z', completed: false, contact: one.atPartner.contact });
+    const rename = await heldTaskEdit(one.atPartner, { title: 'Order cake (chocolate)' });
     const complete = await ghlAct(locationId, { action: 'task.complete', taskId: one.taskId }, { deliver: false });
     await rename(connectionId);
     await settled(locationId, contactId);
     for (const d of complete.deliveries) await deliverGhlBody(d.body);
     await settled(locationId, contactId);
-    expect(await both(one.taskId, one.atPartner.id)).toEqual({ ghl: ['Order cake (chocolate)', true], partner: ['Order cake (chocolate)', true] });
+    expect(await taskOnBothSides(locationId, one.taskId, one.atPartner.id)).toEqual({ ghl: ['Order cake (chocolate)', true], partner: ['Order cake (chocolate)', true] });
 
     // The other way round: GHL completes, the partner renames before our write of the completion lands there.
     const two = await syncedTask(locationId, contactId, 'Send invites');
     const done = await ghlAct(locationId, { action: 'task.complete', taskId: two.taskId }, { deliver: false });
-    const renamed = await heldPartnerChange('task.updated', { id: two.atPartner.id, title: 'Send invites (by mail)', dueDate: '2026-12-07T10:00:00.000Z', completed: false, contact: two.atPartner.contact });
+    const renamed = await heldTaskEdit(two.atPartner, { title: 'Send invites (by mail)' });
     for (const d of done.deliveries) await deliverGhlBody(d.body);
     await settled(locationId, contactId);
     await renamed(connectionId);
     await settled(locationId, contactId);
-    expect(await both(two.taskId, two.atPartner.id)).toEqual({ ghl: ['Send invites (by mail)', true], partner: ['Send invites (by mail)', true] });
+    expect(await taskOnBothSides(locationId, two.taskId, two.atPartner.id)).toEqual({ ghl: ['Send invites (by mail)', true], partner: ['Send invites (by mail)', true] });
   });
 
   it('a conflict keeps the loser’s edits of fields the winner left alone', async () => {
@@ -562,16 +586,14 @@ describe('both sides changed within moments', () => {
     const contactId = contactIds[0]!;
     const { taskId, atPartner } = await syncedTask(locationId, contactId, 'Print flyers');
     // The partner renames the task; a moment later GHL completes it. Both wait side by side.
-    const rename = await heldPartnerChange('task.updated', { id: atPartner.id, title: 'Print flyers (A5)', dueDate: '2026-12-07T10:00:00.000Z', completed: false, contact: atPartner.contact });
+    const rename = await heldTaskEdit(atPartner, { title: 'Print flyers (A5)' });
     await pause();
     const complete = await ghlAct(locationId, { action: 'task.complete', taskId }, { deliver: false });
     await keepQueueBusy(locationId, contactId);
     for (const d of complete.deliveries) await deliverGhlBody(d.body);
     await rename(connectionId);
     await settled(locationId, contactId);
-    const g = (await ghlState(locationId)).tasks.find((t) => t.id === taskId)!;
-    const p = (await yourAppState()).objects.task!.find((t) => t.id === atPartner.id)!;
-    expect({ ghl: [g.title, g.completed], partner: [p.title, p.completed] }).toEqual({ ghl: ['Print flyers (A5)', true], partner: ['Print flyers (A5)', true] });
+    expect(await taskOnBothSides(locationId, taskId, atPartner.id)).toEqual({ ghl: ['Print flyers (A5)', true], partner: ['Print flyers (A5)', true] });
     expect((await syncLog(locationId, { contactId, status: 'conflict' })).length).toBe(1);
   });
 
@@ -579,7 +601,7 @@ describe('both sides changed within moments', () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
     const { taskId, atPartner } = await syncedTask(locationId, contactId, 'Book venue');
-    const rename = await heldPartnerChange('task.updated', { id: atPartner.id, title: 'Book venue (50 seats)', dueDate: '2026-12-07T10:00:00.000Z', completed: false, contact: atPartner.contact });
+    const rename = await heldTaskEdit(atPartner, { title: 'Book venue (50 seats)' });
     await pause();
     // GHL's completion, the newer change, fails at the partner once and waits for its retry.
     await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', status: 500, count: 1 });
@@ -590,9 +612,7 @@ describe('both sides changed within moments', () => {
     await eventually('rename waiting behind it', async () => (await stub.syncStatus(`${locationId}:${contactId}`)).counts.queued === 1);
     await fastForward(locationId, contactId);
     await settled(locationId, contactId);
-    const g = (await ghlState(locationId)).tasks.find((t) => t.id === taskId)!;
-    const p = (await yourAppState()).objects.task!.find((t) => t.id === atPartner.id)!;
-    expect({ ghl: [g.title, g.completed], partner: [p.title, p.completed] }).toEqual({ ghl: ['Book venue (50 seats)', true], partner: ['Book venue (50 seats)', true] });
+    expect(await taskOnBothSides(locationId, taskId, atPartner.id)).toEqual({ ghl: ['Book venue (50 seats)', true], partner: ['Book venue (50 seats)', true] });
     expect((await syncLog(locationId, { contactId, status: 'conflict' })).length).toBe(1);
   });
 
@@ -600,7 +620,7 @@ describe('both sides changed within moments', () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
     const { taskId, atPartner } = await syncedTask(locationId, contactId, 'Order badges');
-    const rename = await heldPartnerChange('task.updated', { id: atPartner.id, title: 'Order badges (120)', dueDate: '2026-12-07T10:00:00.000Z', completed: false, contact: atPartner.contact });
+    const rename = await heldTaskEdit(atPartner, { title: 'Order badges (120)' });
     await pause();
     const complete = await ghlAct(locationId, { action: 'task.complete', taskId }, { deliver: false });
     await keepQueueBusy(locationId, contactId);
@@ -611,18 +631,13 @@ describe('both sides changed within moments', () => {
     await eventually('merged write waiting for its retry', async () => (await syncLog(locationId, { contactId, status: 'retrying' })).some((e) => e.objectKind === 'task'));
     await fastForward(locationId, contactId);
     await settled(locationId, contactId);
-    const g = (await ghlState(locationId)).tasks.find((t) => t.id === taskId)!;
-    const p = (await yourAppState()).objects.task!.find((t) => t.id === atPartner.id)!;
-    expect({ ghl: [g.title, g.completed], partner: [p.title, p.completed] }).toEqual({ ghl: ['Order badges (120)', true], partner: ['Order badges (120)', true] });
+    expect(await taskOnBothSides(locationId, taskId, atPartner.id)).toEqual({ ghl: ['Order badges (120)', true], partner: ['Order badges (120)', true] });
   });
 
   it('a conflict keeps the loser’s edits when a newer report is folded into the winner before it runs', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
-    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Start Co' } });
-    const atPartner = await eventually('contact at partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId));
-    await settled(locationId, contactId);
-    const stub = contactStub(env, locationId, contactId);
+    const atPartner = await syncedContact(locationId, contactId);
     const partnerEdit = await heldPartnerChange('contact.updated', { id: atPartner.id, email: atPartner.email, phone: atPartner.phone, firstName: 'Lu', lastName: atPartner.lastName, companyName: 'Start Co' });
     await pause();
     const ghlEdit = await ghlAct(locationId, { action: 'contact.update', contactId, data: { lastName: 'Hart' } }, { deliver: false });
@@ -634,22 +649,17 @@ describe('both sides changed within moments', () => {
     for (const d of ghlEdit.deliveries) await deliverGhlBody(d.body);
     // The partner edit lost to GHL's, which now waits behind the second slow write...
     await eventually('partner edit lost the conflict', async () => (await syncLog(locationId, { contactId, status: 'conflict' })).length === 1);
-    const waiting = await runInDurableObject(stub, (_obj, state) => state.storage.sql.exec("SELECT id FROM work WHERE kind = 'contact' AND state = 'queued'").toArray().length);
-    expect(waiting).toBe(1);
+    expect(await queuedItems(locationId, contactId, 'contact')).toBe(1);
     // ...where GHL's next edit of the contact is folded into it.
     await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Fold Co' } });
     await settled(locationId, contactId);
-    const g = (await ghlState(locationId)).contacts.find((c) => c.id === contactId)!;
-    const p = (await yourAppState()).objects.contact!.find((c) => c.id === atPartner.id)!;
-    expect({ ghl: [g.firstName, g.lastName, g.companyName], partner: [p.firstName, p.lastName, p.companyName] }).toEqual({ ghl: ['Lu', 'Hart', 'Fold Co'], partner: ['Lu', 'Hart', 'Fold Co'] });
+    expect(await contactOnBothSides(locationId, contactId, atPartner.id, ['firstName', 'lastName', 'companyName'])).toEqual({ ghl: ['Lu', 'Hart', 'Fold Co'], partner: ['Lu', 'Hart', 'Fold Co'] });
   });
 
   it('a field the winning side changed and changed back while its reports were folded is still its own', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
-    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Start Co' } });
-    const atPartner = await eventually('contact at partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId));
-    await settled(locationId, contactId);
+    const atPartner = await syncedContact(locationId, contactId);
     const person = { id: atPartner.id, email: atPartner.email, phone: atPartner.phone, firstName: atPartner.firstName };
     // The partner renames the person, GHL changes the last name, then the partner puts its old one back.
     const first = await heldPartnerChange('contact.updated', { ...person, lastName: 'Rossi', companyName: 'One Co' });
@@ -664,17 +674,13 @@ describe('both sides changed within moments', () => {
     for (const d of ghlEdit.deliveries) await deliverGhlBody(d.body);
     await second(connectionId);
     await settled(locationId, contactId);
-    const g = (await ghlState(locationId)).contacts.find((c) => c.id === contactId)!;
-    const p = (await yourAppState()).objects.contact!.find((c) => c.id === atPartner.id)!;
-    expect({ ghl: [g.lastName, g.companyName], partner: [p.lastName, p.companyName] }).toEqual({ ghl: [atPartner.lastName, 'Two Co'], partner: [atPartner.lastName, 'Two Co'] });
+    expect(await contactOnBothSides(locationId, contactId, atPartner.id, ['lastName', 'companyName'])).toEqual({ ghl: [atPartner.lastName, 'Two Co'], partner: [atPartner.lastName, 'Two Co'] });
   });
 
   it('newest wins field by field: a field the winner changed before the loser’s edit takes the loser’s value', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
-    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Start Co' } });
-    const atPartner = await eventually('contact at partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId));
-    await settled(locationId, contactId);
+    const atPartner = await syncedContact(locationId, contactId);
     // GHL changes the last name; then the partner changes it too; then GHL changes the first name.
     const ghlFirst = await ghlAct(locationId, { action: 'contact.update', contactId, data: { lastName: 'Lund', companyName: 'G1 Co' } }, { deliver: false });
     await pause();
@@ -688,19 +694,14 @@ describe('both sides changed within moments', () => {
     await partnerEdit(connectionId);
     for (const d of ghlSecond.deliveries) await deliverGhlBody(d.body);
     await settled(locationId, contactId);
-    const g = (await ghlState(locationId)).contacts.find((c) => c.id === contactId)!;
-    const p = (await yourAppState()).objects.contact!.find((c) => c.id === atPartner.id)!;
-    expect({ ghl: [g.firstName, g.lastName, g.companyName], partner: [p.firstName, p.lastName, p.companyName] }).toEqual({ ghl: ['Ada', 'Okoro', 'G2 Co'], partner: ['Ada', 'Okoro', 'G2 Co'] });
+    expect(await contactOnBothSides(locationId, contactId, atPartner.id, ['firstName', 'lastName', 'companyName'])).toEqual({ ghl: ['Ada', 'Okoro', 'G2 Co'], partner: ['Ada', 'Okoro', 'G2 Co'] });
     expect((await syncLog(locationId, { contactId, status: 'conflict' })).length).toBe(1);
   });
 
   it('a change that lost a conflict still tells the next change from its side what that side showed', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
-    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Start Co' } });
-    const atPartner = await eventually('contact at partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId));
-    await settled(locationId, contactId);
-    const stub = contactStub(env, locationId, contactId);
+    const atPartner = await syncedContact(locationId, contactId);
     // GHL's first edit fails at the partner once and waits for its retry.
     await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', status: 500, count: 1 });
     await ghlAct(locationId, { action: 'contact.update', contactId, data: { lastName: 'Okoro', companyName: 'G1 Co' } });
@@ -709,13 +710,10 @@ describe('both sides changed within moments', () => {
     await yourAppAct(connectionId, 'contact.updated', { id: atPartner.id, email: atPartner.email, phone: atPartner.phone, firstName: 'Kai', lastName: 'Okoro', companyName: 'P Co' });
     await pause();
     await ghlAct(locationId, { action: 'contact.update', contactId, data: { firstName: 'Fay', lastName: atPartner.lastName, companyName: 'G2 Co' } });
-    await eventually('both waiting', async () =>
-      (await runInDurableObject(stub, (_obj, state) => state.storage.sql.exec("SELECT id FROM work WHERE kind = 'contact' AND state = 'queued'").toArray().length)) === 2);
+    await eventually('both waiting', async () => (await queuedItems(locationId, contactId, 'contact')) === 2);
     await fastForward(locationId, contactId);
     await settled(locationId, contactId);
-    const g = (await ghlState(locationId)).contacts.find((c) => c.id === contactId)!;
-    const p = (await yourAppState()).objects.contact!.find((c) => c.id === atPartner.id)!;
-    expect({ ghl: [g.firstName, g.lastName, g.companyName], partner: [p.firstName, p.lastName, p.companyName] }).toEqual({
+    expect(await contactOnBothSides(locationId, contactId, atPartner.id, ['firstName', 'lastName', 'companyName'])).toEqual({
       ghl: ['Fay', atPartner.lastName, 'G2 Co'],
       partner: ['Fay', atPartner.lastName, 'G2 Co'],
     });
@@ -725,9 +723,7 @@ describe('both sides changed within moments', () => {
   it('an older partner edit delivered after a newer GHL edit keeps the fields the GHL edit left alone', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
-    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Start Co' } });
-    const atPartner = await eventually('contact at partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId));
-    await settled(locationId, contactId);
+    const atPartner = await syncedContact(locationId, contactId);
     // The partner changes three fields; a moment later GHL changes two of them. GHL's is delivered first.
     const partnerEdit = await heldPartnerChange('contact.updated', { id: atPartner.id, email: atPartner.email, phone: atPartner.phone, firstName: 'Lu', lastName: 'Sato', companyName: 'Partner Co' });
     await pause();
@@ -735,9 +731,7 @@ describe('both sides changed within moments', () => {
     await settled(locationId, contactId);
     await partnerEdit(connectionId);
     await settled(locationId, contactId);
-    const g = (await ghlState(locationId)).contacts.find((c) => c.id === contactId)!;
-    const p = (await yourAppState()).objects.contact!.find((c) => c.id === atPartner.id)!;
-    expect({ ghl: [g.firstName, g.lastName, g.companyName], partner: [p.firstName, p.lastName, p.companyName] }).toEqual({ ghl: ['Lu', 'Hart', 'GHL Co'], partner: ['Lu', 'Hart', 'GHL Co'] });
+    expect(await contactOnBothSides(locationId, contactId, atPartner.id, ['firstName', 'lastName', 'companyName'])).toEqual({ ghl: ['Lu', 'Hart', 'GHL Co'], partner: ['Lu', 'Hart', 'GHL Co'] });
   });
 
   it('a partner write that timed out and landed late, over a newer change, is written over again', async () => {
