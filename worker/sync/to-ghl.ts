@@ -3,7 +3,7 @@ import type { PartnerChange, SyncAppointment, SyncContact, SyncKind, SyncNote, S
 import { GhlError } from '../ghl/errors.ts';
 import type { EngineDeps } from './engine-types.ts';
 import { isPartnerEcho } from './echo.ts';
-import { lateOwnChanges, mergeOwnChanges } from './field-merge.ts';
+import { lateOwnChanges, mergeOwnChanges, withFields } from './field-merge.ts';
 import { normalizeEmail, normalizePhone } from './fingerprint.ts';
 import { appointmentToGhl, contactFromGhl, contactToGhl, ghlPrint } from './ghl-model.ts';
 import type { Link, Links, WorkItem } from './queue.ts';
@@ -29,7 +29,7 @@ export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, d
     // Older than the change synced last (delivered late): only the fields that change left alone.
     const older = !!before.sourceAt && item.changedAt < before.sourceAt;
     const late = older ? lateOwnChanges(before.data, change.data, before.partnerPrior) : null;
-    const merged = older ? (late && { ...(before.data as object), ...late }) : mergeOwnChanges(before.data, change.data, before.partnerPrior);
+    const merged = older ? (late && withFields(before.data, late)) : mergeOwnChanges(before.data, change.data, before.partnerPrior);
     if (!merged) return { status: 'skipped', action: `update ${change.kind} in GHL`, note: older ? 'an older change than the one already synced (reordered delivery)' : 'the partner as it was before our write landed: no change made there' };
     change = { ...change, data: merged } as PartnerChange;
     // Taken as of the change it completes, so the staleness check lets it through.

@@ -4,7 +4,7 @@ import type { EngineDeps } from './engine-types.ts';
 import { mapFor } from '../connectors/mapping.ts';
 import { PartnerApiError } from '../connectors/http.ts';
 import { isGhlEcho } from './echo.ts';
-import { lateOwnChanges, mergeOwnChanges } from './field-merge.ts';
+import { lateOwnChanges, mergeOwnChanges, withFields } from './field-merge.ts';
 import type { GhlPayload } from './ghl-events.ts';
 import { ghlPrint } from './ghl-model.ts';
 import type { Links, WorkItem } from './queue.ts';
@@ -87,7 +87,7 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   // what a person changed in GHL meanwhile is news; the rest is GHL before our write landed.
   const overwritten = !!link?.ghlWriteAt && changedAt > 0 && changedAt < link.ghlWriteAt;
   let content = data;
-  if (late) content = { ...(link!.data as object), ...late };
+  if (late) content = withFields(link!.data, late);
   else if (overwritten && link?.ghlPrior !== undefined && link.data !== undefined) {
     const merged = mergeOwnChanges(link.data, data, link.ghlPrior);
     if (!merged) return { status: 'skipped', action, note: 'GHL as it was before our write landed: no change made there' };
