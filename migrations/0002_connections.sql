@@ -1,4 +1,4 @@
--- Partner connections (DESIGN.md §6): one row per connection, each owned by one location.
+-- Partner connections (docs/CONTRACT.md §6): one row per connection, each owned by one location.
 -- `kind` is checked in code (worker/connectors/registry.ts) so a new partner needs no migration.
 CREATE TABLE connections (
   id                  TEXT PRIMARY KEY,          -- unguessable; also the inbound webhook path segment

@@ -7,13 +7,12 @@
  * Flags: --requests N (foundation workload, default 250), --events N (intake, default 2000),
  * --concurrency N (intake, default 20), --contacts N (e2e contacts, default 6), --verbose.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { installAgency, ROOT, startStack, type Stack } from './stack.ts';
+import { buildPanel, installAgency, ROOT, startStack, type Stack } from './stack.ts';
 import {
   act, call, companies, connectYourApp, diff, fmt, getJson, ghlState, ghlStats, ms, openSession, percentile, pool, postJson, routeCount, sleep, table, tally, workerRevision,
   type EmulatorCompany, type EmulatorStats, type Json, type Session,
@@ -387,11 +386,7 @@ async function sync(env: Env): Promise<void> {
 
 async function main(): Promise<number> {
   const runStarted = Date.now();
-  if (!existsSync(ASSETS) || !readdirSync(ASSETS).some((f) => f.endsWith('.js'))) {
-    console.log('dist/ui is missing: building the panel (vite build)');
-    const build = spawnSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('vite build failed');
-  }
+  buildPanel({ ifMissing: true });
   const revision = workerRevision(ROOT);
   const stateDir = mkdtempSync(join(tmpdir(), 'contact-sync-bench-'));
   const stack = await startStack({ stateDir, emulator: { seedDemo: true }, partners: { yourapp: 1 }, snapshot: true, verbose: flags.verbose });

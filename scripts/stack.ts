@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -53,6 +53,19 @@ export interface Stack {
   /** The partner emulators asked for in `options.partners` (empty by default). */
   partners: StackPartners;
   stop(): Promise<void>;
+}
+
+const PANEL_ASSETS = join(ROOT, 'dist', 'ui', 'app', 'assets');
+
+/**
+ * Builds the panel (`vite build` into dist/ui), which the worker serves as static assets and
+ * `wrangler dev` refuses to start without. `ifMissing` keeps a build that is already there.
+ */
+export function buildPanel(options: { ifMissing?: boolean } = {}): void {
+  if (options.ifMissing && existsSync(PANEL_ASSETS) && readdirSync(PANEL_ASSETS).some((f) => f.endsWith('.js'))) return;
+  console.log('> vite build (the panel, into dist/ui)');
+  const build = spawnSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('vite build failed');
 }
 
 export async function freePort(): Promise<number> {
@@ -111,6 +124,7 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_00
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  buildPanel({ ifMissing: true });
   const port = options.port || (await freePort());
   const appUrl = `http://127.0.0.1:${port}`;
   const client = {

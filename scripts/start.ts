@@ -3,10 +3,9 @@
  * demo agency, runs the worker under `wrangler dev` against it with local D1, installs the app
  * on the demo agency through the real OAuth flow, and prints where to look.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, installAgency, ROOT, startStack } from './stack.ts';
+import { buildPanel, freePort, installAgency, ROOT, startStack } from './stack.ts';
 
 async function portOr(preferred: number): Promise<number> {
   const probe = await import('node:net');
@@ -18,8 +17,7 @@ async function portOr(preferred: number): Promise<number> {
   return free ? preferred : freePort();
 }
 
-const build = spawnSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-if (build.status !== 0) process.exit(build.status ?? 1);
+buildPanel();
 
 const stateDir = join(ROOT, '.wrangler', 'demo-state');
 mkdirSync(stateDir, { recursive: true });

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './stack.ts';
+import { buildPanel, ROOT } from './stack.ts';
 
 const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
 const run = (cmd: string, args: string[]) => {
@@ -33,7 +33,7 @@ const only = process.argv.slice(2);
 run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.node.json']);
 run(bin('tsc'), ['--noEmit', '-p', 'ui/tsconfig.json']);
-run(bin('vite'), ['build', '--logLevel', 'warn']);
+buildPanel();
 if (!only.length || only.includes('e2e')) ensureChromium();
 // The JSON report gives the totals for one plain closing line, whatever the projects printed.
 const report = join(mkdtempSync(join(tmpdir(), 'contact-sync-test-')), 'vitest.json');

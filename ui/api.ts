@@ -115,7 +115,7 @@ function query(params: Record<string, string | number | null | undefined>): stri
   return s ? `?${s}` : '';
 }
 
-// The worker's `/api/*` routes (DESIGN.md §4), one function each; the settings screen's own are in settings-api.ts.
+// The worker's `/api/*` routes (docs/CONTRACT.md §4), one function each; the settings screen's own are in settings-api.ts.
 
 export const searchContacts = (q: string, cursor?: string | null, limit = 20) =>
   request<ContactPage>('GET', `/api/contacts${query({ query: q, limit, cursor })}`);

@@ -8,7 +8,7 @@ import { panelRoutes } from './routes/panel.ts';
 
 export const BUILD = { name: 'contact-sync', version: '0.1.0' };
 
-/** The worker's HTTP surface (DESIGN.md §4). */
+/** The worker's HTTP surface (docs/CONTRACT.md §4). */
 export const app = new Hono<{ Bindings: Env }>();
 
 app.get('/healthz', (c) => c.json({ ok: true, build: BUILD }));

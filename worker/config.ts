@@ -1,6 +1,6 @@
 import { AppError } from './errors.ts';
 
-/** Validated configuration (DESIGN.md §3). */
+/** Validated configuration (docs/CONTRACT.md §3). */
 export interface Config {
   clientId: string;
   clientSecret: string;

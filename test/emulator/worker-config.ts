@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * The worker's configuration (DESIGN.md §3) pointed at a running GHL emulator, with fresh
+ * The worker's configuration (docs/CONTRACT.md §3) pointed at a running GHL emulator, with fresh
  * secrets: what `wrangler dev` (scripts/stack.ts) and the worker test pool both need.
  */
 export function workerConfig(

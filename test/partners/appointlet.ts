@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { CallStats, Deliverer, jsonBody, listen, type Delivery } from './common.ts';
 
 /**
- * An Appointlet stand-in: Appointlet has no public API (shared/partner-api/FACTS.md §1), only
+ * An Appointlet stand-in: Appointlet has no public API (test/partners/README.md), only
  * unsigned outbound webhooks of `Activity` envelopes. This emulator keeps meetings and sends
  * those webhooks to a target URL when the control API acts as an Appointlet user.
  *

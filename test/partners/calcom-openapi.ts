@@ -4,12 +4,13 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
 /**
- * The Cal.com v2 OpenAPI file (shared/partner-api/calcom/openapi-v2.json, beside the repository)
- * as Ajv validators, for contract tests of the emulator and of the connector's requests.
+ * Cal.com's v2 OpenAPI description (the subset in test/specs/calcom, see test/specs/README.md) as
+ * Ajv validators, for contract tests of the emulator and of the connector's requests.
+ * CALCOM_SPEC_FILE may name the full upstream file instead.
  */
 
 export const CALCOM_SPEC_FILE =
-  process.env.CALCOM_SPEC_FILE ?? fileURLToPath(new URL('../../../shared/partner-api/calcom/openapi-v2.json', import.meta.url));
+  process.env.CALCOM_SPEC_FILE ?? fileURLToPath(new URL('../specs/calcom/openapi-v2.subset.json', import.meta.url));
 
 type Schema = Record<string, unknown>;
 interface Spec {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * The Cal.com emulator's data: one host user, event types and bookings shaped exactly as
- * `BookingOutput_2024_08_13` (shared/partner-api/calcom/openapi-v2.json). Operations throw
+ * `BookingOutput_2024_08_13` (test/specs/calcom/openapi-v2.subset.json). Operations throw
  * CalError, which the server turns into Cal.com's error body.
  */
 

@@ -7,7 +7,7 @@ import { ALL_TRIGGERS, bookingPayload, calcomSignatureHeaders, envelope, type Tr
 
 /**
  * A stateful Cal.com API v2 stand-in (bookings, cal-api-version 2024-08-13) built from
- * shared/partner-api/calcom/openapi-v2.json, with signed webhooks and a control API under
+ * test/specs/calcom/openapi-v2.subset.json, with signed webhooks and a control API under
  * `/_partner/*` (test/partners/README.md).
  */
 

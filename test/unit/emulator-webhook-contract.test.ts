@@ -5,7 +5,7 @@ import { eventSchema, exampleFields, exampleVariants } from '../emulator/testkit
 
 /**
  * Webhook bodies the emulator sends, checked against the documented event schemas
- * (shared/ghl-api/webhook-events) and the documented field names of their examples.
+ * (test/specs/ghl-api/webhook-events) and the documented field names of their examples.
  */
 
 // Added by GHL to every real delivery, not part of the per-event docs (WebhookAuthentication.md; issue #264).

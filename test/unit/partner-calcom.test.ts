@@ -6,7 +6,7 @@ import { startSink, type Sink } from '../partners/common.ts';
 
 /**
  * Contract of the Cal.com emulator: every emulated operation's request and answer are checked
- * against shared/partner-api/calcom/openapi-v2.json, and its webhooks against Cal.com's
+ * against Cal.com's v2 OpenAPI description (test/specs/calcom), and its webhooks against Cal.com's
  * documented delivery format.
  */
 

@@ -1,4 +1,4 @@
-/** Shapes of the worker's `/api/*` answers (DESIGN.md §4). GHL field names are kept as-is. */
+/** Shapes of the worker's `/api/*` answers (docs/CONTRACT.md §4). GHL field names are kept as-is. */
 
 export interface SessionUser {
   id: string;

@@ -26,7 +26,7 @@ export interface Session {
 /** Hono env of every authenticated `/api` route. */
 export type SessionEnv = { Bindings: Env; Variables: { session: Session } };
 
-/** Only GHL admins change settings (DESIGN.md §1). */
+/** Only GHL admins change settings (docs/CONTRACT.md §1). */
 export const isAdmin = (session: Session) => session.role === 'admin';
 
 const keyOf = (config: Config) => utf8.encode(config.sessionSigningKey);

@@ -1,5 +1,5 @@
 /**
- * The connector contract (DESIGN.md §6): one interface every partner module implements, and the
+ * The connector contract (docs/CONTRACT.md §6): one interface every partner module implements, and the
  * common model the sync engine speaks. Field names follow GHL's where GHL has one.
  *
  * Modules under worker/connectors run in workerd and in plain Node tests: they import nothing

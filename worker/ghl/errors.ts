@@ -1,5 +1,5 @@
 /**
- * GHL answers errors unevenly (DESIGN.md §5): a missing id is often 400 "Contact not found", an id
+ * GHL answers errors unevenly (docs/CONTRACT.md §5): a missing id is often 400 "Contact not found", an id
  * of another location 403, a missing user 401 "The user does not exist.". Only 401 "Invalid JWT"
  * (and its variants about the token) means the token is dead.
  */

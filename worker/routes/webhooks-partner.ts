@@ -14,7 +14,7 @@ const LAST_EVENT_WRITE_EVERY_MS = 60_000;
 type Accept = typeof acceptPartnerChanges;
 
 /**
- * `POST /webhooks/partner/:connectionId` (DESIGN.md §4): unknown connection → 404; oversize →
+ * `POST /webhooks/partner/:connectionId` (docs/CONTRACT.md §4): unknown connection → 404; oversize →
  * 413; bad or missing signature → 401 with nothing stored; malformed body → 400; otherwise the
  * changes go to the sync engine's intake, and a storage failure answers 429 so the partner retries.
  * `accept` is injectable for tests.

@@ -1,6 +1,6 @@
 /**
  * Which GHL contact a partner change is about: by the ID map first, then email, then phone
- * (DESIGN.md §5). Lives in the location's object, whose SQLite holds the index.
+ * (docs/CONTRACT.md §5). Lives in the location's object, whose SQLite holds the index.
  */
 import type { PartnerChange, SyncContact } from '../connectors/types.ts';
 import type { GhlApi } from '../ghl/api.ts';

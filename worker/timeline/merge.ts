@@ -15,7 +15,7 @@ export interface CachedItem {
   source: TimelineSource;
 }
 
-/** One entry of `GET /api/contacts/:contactId/timeline` (DESIGN.md §4). */
+/** One entry of `GET /api/contacts/:contactId/timeline` (docs/CONTRACT.md §4). */
 export interface TimelineItem {
   kind: TimelineKind;
   id: string;

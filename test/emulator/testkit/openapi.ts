@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
-/** shared/ghl-api sits beside the repository (CI clones main with shared/ next to it). */
-export const GHL_API_DIR = process.env.GHL_API_DIR ?? fileURLToPath(new URL('../../../../shared/ghl-api/', import.meta.url));
+/** The official GHL files the contract tests check against (test/specs/README.md); GHL_API_DIR points elsewhere. */
+export const GHL_API_DIR = process.env.GHL_API_DIR ?? fileURLToPath(new URL('../../specs/ghl-api/', import.meta.url));
 
 export type SpecName = 'contacts' | 'oauth' | 'calendars' | 'locations';
 export type Schema = Record<string, unknown>;

@@ -77,7 +77,7 @@ function forGhl(c: { var: { session: { locationId: string } } }, input: ContactI
 
 const withoutPaging = ({ searchAfter: _s, ...contact }: GhlContact & { searchAfter?: unknown }) => contact;
 
-/** `/api/contacts`: search, read, create, update, delete (DESIGN.md §4). */
+/** `/api/contacts`: search, read, create, update, delete (docs/CONTRACT.md §4). */
 export const contactRoutes = new Hono<SessionEnv>();
 
 contactRoutes.get('/', queryOf(SearchQuery), async (c) => {

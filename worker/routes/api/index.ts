@@ -14,7 +14,7 @@ import { tagRoutes } from './tags.ts';
 import { taskRoutes } from './tasks.ts';
 import { timelineRoutes } from './timeline.ts';
 
-/** The panel API (`/api/*`, DESIGN.md §4), mounted by the app at `/api`. */
+/** The panel API (`/api/*`, docs/CONTRACT.md §4), mounted by the app at `/api`. */
 export const apiRoutes = new Hono<SessionEnv>();
 
 apiRoutes.use(
