@@ -127,6 +127,31 @@ describe('delivery and retries', () => {
     expect(JSON.parse(request!.body)).toMatchObject({ type: 'TaskCreate', id: task.id, title: 'From a person', locationId: loc.id });
     expect(JSON.parse(request!.body).contactId).toBeUndefined();
   });
+
+  it('a change where two apps are installed reaches each app addressed to it: its own appId and versionId', async () => {
+    const { h, receiver, seeded, loc } = await setup();
+    const otherReceiver = await startReceiver();
+    try {
+      const otherApp = { clientId: '65a0c0ffee0000000000beef-unit0002', clientSecret: 'other-secret', sharedSecret: 'other-shared', webhookUrl: otherReceiver.url };
+      const registered = await h.control('/_emulator/clients', otherApp);
+      expect(registered.appId).toBe('65a0c0ffee0000000000beef');
+      await h.control('/_emulator/install', { clientId: otherApp.clientId, companyId: seeded.companyId, userType: 'Location', locationIds: [loc.id], webhooks: 'none' });
+      await h.control('/_emulator/act', { locationId: loc.id, action: 'tags.add', contactId: loc.contactIds[0], tags: ['both'] });
+      const [ours] = await receiver.waitFor(1);
+      const [theirs] = await otherReceiver.waitFor(1);
+      const a = JSON.parse(ours!.body);
+      const b = JSON.parse(theirs!.body);
+      expect(a).toMatchObject({ type: 'ContactTagUpdate', appId: TEST_CLIENT.clientId.split('-')[0] });
+      expect(b).toMatchObject({ type: 'ContactTagUpdate', appId: registered.appId, versionId: registered.versionId });
+      expect(a.versionId).not.toBe(b.versionId);
+      expect(a.webhookId).not.toBe(b.webhookId);
+      // A caller cannot re-address a built event: appId always comes from the app it is for.
+      const built = await h.control('/_emulator/webhooks/event', { type: 'UNINSTALL', locationId: loc.id, appId: 'forged', clientId: otherApp.clientId });
+      expect(JSON.parse(built.body)).toMatchObject({ appId: registered.appId, versionId: registered.versionId });
+    } finally {
+      await otherReceiver.close();
+    }
+  });
 });
 
 describe('webhook faults', () => {

@@ -3,6 +3,7 @@ import { getConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { tenantStub } from '../durable/location.ts';
 import { parseJsonObject, readLimited } from '../lib/body.ts';
+import { appIdOf, notForThisApp } from '../webhooks/audience.ts';
 import { HANDLED_EVENTS, ownerOf, type GhlEvent } from '../webhooks/events.ts';
 import { verifyGhlSignature } from '../webhooks/verify.ts';
 
@@ -26,6 +27,12 @@ ghlWebhookRoutes.post('/', async (c) => {
     throw new AppError(401, 'invalid_signature', 'The webhook signature is missing or does not match.');
   }
   const body = parseJsonObject(raw);
+  const foreign = notForThisApp(body, appIdOf(config.clientId));
+  if (foreign) {
+    // Answered 200 so GHL does not retry it; nothing is stored or changed.
+    console.log(`webhook ignored: ${printable(body.type)} ${printable(body.webhookId)} ${printable(foreign)}`);
+    return c.json({ ok: true, ignored: 'not_for_this_app' });
+  }
   const event = checkEnvelope(body);
   if (!HANDLED_EVENTS.has(event.type)) {
     throw new AppError(422, 'unsupported_event', `Event type ${event.type} is not handled by this app.`);
@@ -44,6 +51,9 @@ ghlWebhookRoutes.post('/', async (c) => {
   }
   return c.json({ ok: true, duplicate: result.duplicate });
 });
+
+/** A body value fit for one log line. */
+const printable = (value: unknown) => String(value).slice(0, 80).replace(/[^\x20-\x7e]/g, '?');
 
 function checkEnvelope(body: Record<string, unknown>, now = Date.now()): GhlEvent {
   const { type, webhookId, timestamp } = body;

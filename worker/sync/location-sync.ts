@@ -10,8 +10,10 @@ import type { GhlApi } from '../ghl/api.ts';
 import type { GhlContact } from '../ghl/types.ts';
 import { contactStub } from '../durable/contact.ts';
 import type { ConnectionsCache } from './connections-cache.ts';
-import { indexContact, linkContact, matchInGhl, matchLocally, partnerKeyOf } from './matching.ts';
-import { recordSyncLog } from '../sync-log/write.ts';
+import { contactToGhl } from './ghl-model.ts';
+import { indexContact, linkContact, matchInGhl, matchLocally, namesPerson, partnerKeyOf, personOf } from './matching.ts';
+import { DRY_RUN, partnerChangeBlocked, personCreateBlocked, type PartnerSwitches } from './partner-gate.ts';
+import { recordSyncLog, type SyncLogInput } from '../sync-log/write.ts';
 
 export interface PartnerInboxBody {
   connectionId: string;
@@ -53,18 +55,27 @@ export function acceptPartner(sql: SqlStorage, connectionId: string, changes: Pa
 /**
  * Finds (or creates) the GHL contact a partner change is about and hands the change to that
  * contact's object. Returns the contact id, or null when the change was logged as skipped.
+ * The location's switches are checked first: matching may write the person to GHL.
  */
-export async function dispatchPartner(deps: LocationSyncDeps, body: PartnerInboxBody): Promise<string | null> {
+export async function dispatchPartner(deps: LocationSyncDeps, body: PartnerInboxBody, switches: PartnerSwitches): Promise<string | null> {
   const { sql, locationId } = deps;
   const { connectionId, change, trigger } = body;
+  const skip = (action: string, reason: string, extra: Partial<SyncLogInput> = {}) => {
+    recordSyncLog(sql, { trigger, action, objectKind: change.kind, objectId: change.partnerId, connectionId, status: 'skipped', error: reason, ...extra });
+    return null;
+  };
   let match = matchLocally(sql, connectionId, change);
+  const blocked = partnerChangeBlocked(switches, connectionId, change.kind);
+  if (blocked) return skip(`${change.op} ${change.kind} in GHL`, blocked, { contactId: match?.contactId ?? null });
   let created = false;
   if (!match) {
-    const allowCreate = change.op !== 'delete';
-    const found = await matchInGhl(deps.ghl, change, allowCreate);
+    const createBlocked = change.op === 'delete' ? null : personCreateBlocked(switches);
+    const found = await matchInGhl(deps.ghl, change, change.op !== 'delete' && !createBlocked);
     if (!found) {
-      recordSyncLog(sql, { trigger, action: `${change.op} ${change.kind} in GHL`, objectKind: change.kind, objectId: change.partnerId, connectionId, status: 'skipped', error: change.op === 'delete' ? 'not known in GHL' : 'the change names no email or phone to match a GHL contact by' });
-      return null;
+      if (change.op === 'delete') return skip(`${change.op} ${change.kind} in GHL`, 'not known in GHL');
+      if (!namesPerson(change)) return skip(`${change.op} ${change.kind} in GHL`, 'the change names no email or phone to match a GHL contact by');
+      // Creating the person is a contact write in GHL, whatever kind of change names them.
+      return skip('create contact in GHL', createBlocked ?? 'not created in GHL', { objectKind: 'contact', detail: { wouldSend: contactToGhl(personOf(change)), for: `${change.op} ${change.kind}` } });
     }
     match = found.match;
     created = found.match.by === 'created';
@@ -83,6 +94,10 @@ export async function dispatchPartner(deps: LocationSyncDeps, body: PartnerInbox
         detail: { matchedBy: found.match.by, sent: change.contact ?? null },
       });
     }
+  }
+  if (switches.settings.dryRun) {
+    const action = change.kind === 'contact' && change.op === 'upsert' ? 'update contact in GHL' : `${change.op} ${change.kind} in GHL`;
+    return skip(action, DRY_RUN, { contactId: match.contactId, detail: { matchedBy: match.by, wouldSend: change.data ?? null } });
   }
   linkContact(sql, connectionId, change, match.contactId);
   await contactStub(deps.env, locationId, match.contactId).applyPartnerChange(`${locationId}:${match.contactId}`, change, trigger, created);

@@ -62,6 +62,17 @@ export function matchLocally(sql: SqlStorage, connectionId: string, change: Part
   return undefined;
 }
 
+/** The person a partner change names, as far as it tells. */
+export function personOf(change: PartnerChange): SyncContact {
+  return change.kind === 'contact' && change.op === 'upsert' ? { ...change.contact, ...(change.data as SyncContact) } : (change.contact ?? {});
+}
+
+/** Whether the change names an email or phone to find (or create) its person in GHL by. */
+export function namesPerson(change: PartnerChange): boolean {
+  const person = personOf(change);
+  return !!(normalizeEmail(person.email) || normalizePhone(person.phone));
+}
+
 export function linkContact(sql: SqlStorage, connectionId: string, change: PartnerChange, contactId: string): void {
   const key = partnerKeyOf(change);
   if (key) sql.exec('INSERT OR REPLACE INTO contact_links (connection_id, partner_key, contact_id) VALUES (?, ?, ?)', connectionId, key, contactId);
@@ -72,7 +83,7 @@ export function linkContact(sql: SqlStorage, connectionId: string, change: Partn
  * Returns undefined when the change names nobody to match or create.
  */
 export async function matchInGhl(ghl: GhlApi, change: PartnerChange, allowCreate: boolean): Promise<{ match: Match; contact: GhlContact } | undefined> {
-  const person: SyncContact = change.kind === 'contact' && change.op === 'upsert' ? { ...change.contact, ...(change.data as SyncContact) } : (change.contact ?? {});
+  const person = personOf(change);
   const email = normalizeEmail(person.email);
   const phone = normalizePhone(person.phone);
   if (!email && !phone) return undefined;

@@ -1,4 +1,5 @@
 import { dispatchPartner, orderKeyOf, type PartnerInboxBody } from '../../sync/location-sync.ts';
+import { loadPartnerSwitches, type PartnerSwitches } from '../../sync/partner-gate.ts';
 import type { GhlEvent } from '../../webhooks/events.ts';
 import { contactStub } from '../contact.ts';
 import type { GhlAccess } from './ghl-access.ts';
@@ -35,8 +36,12 @@ export class ContactDispatch {
       return;
     }
     const blocked = new Set<string>();
+    // The location's switches, read fresh once per pass: a change made in the panel a moment
+    // ago applies to the next partner change.
+    let switches: Promise<PartnerSwitches> | undefined;
+    const switchesNow = () => (switches ??= loadPartnerSwitches(this.env, this.identity.resourceId));
     for (const row of rows) {
-      if (row.type === 'partner') await this.dispatchPartnerRow(row, blocked);
+      if (row.type === 'partner') await this.dispatchPartnerRow(row, blocked, switchesNow);
       else await this.dispatchGhlRow(row, blocked);
     }
   }
@@ -78,12 +83,12 @@ export class ContactDispatch {
   }
 
   /** Matches a stored partner change to its GHL contact and hands it over, keeping per-person order. */
-  private async dispatchPartnerRow(row: InboxRow, blocked: Set<string>): Promise<void> {
+  private async dispatchPartnerRow(row: InboxRow, blocked: Set<string>, switches: () => Promise<PartnerSwitches>): Promise<void> {
     const body = JSON.parse(row.body) as PartnerInboxBody;
     const order = `partner:${orderKeyOf(body.change)}`;
     if (blocked.has(order)) return;
     try {
-      const contactId = await dispatchPartner(this.sync.deps(), body);
+      const contactId = await dispatchPartner(this.sync.deps(), body, await switches());
       this.inbox.settlePartner(row.seq, contactId);
     } catch (err) {
       blocked.add(order);

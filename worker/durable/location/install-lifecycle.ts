@@ -3,6 +3,7 @@ import { listInstalledLocations, mintLocationToken, OAuthError, type TokenSet } 
 import { getInstall, listCompanyLocations, setInstallStatus, upsertInstall } from '../../tenants/installs.ts';
 import { ReconnectNeeded } from '../../tenants/token-keeper.ts';
 import { deleteTokens } from '../../tenants/token-store.ts';
+import { appIdOf, notForThisApp } from '../../webhooks/audience.ts';
 import type { GhlEvent } from '../../webhooks/events.ts';
 import type { GhlAccess } from './ghl-access.ts';
 import type { ResourceIdentity } from './identity.ts';
@@ -112,6 +113,12 @@ export class InstallLifecycle {
 
   /** Handles one stored INSTALL or UNINSTALL event; a failure retries, and the last one asks for a reconnect. */
   async handle(row: InboxRow): Promise<void> {
+    // The webhook route stores only our own; this also covers rows stored before it checked.
+    const foreign = notForThisApp(JSON.parse(row.body) as Record<string, unknown>, appIdOf(getConfig(this.env).clientId));
+    if (foreign) {
+      this.inbox.markSkipped(row.seq, `not for this app: ${foreign}`);
+      return;
+    }
     try {
       if (row.type === 'UNINSTALL') await this.uninstall();
       else if (!this.identity.isCompany) await this.completeInstall(JSON.parse(row.body) as GhlEvent);
