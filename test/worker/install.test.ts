@@ -1,8 +1,8 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { unseal } from '../../worker/crypto/seal.ts';
-import { GhlApi } from '../../worker/ghl/api.ts';
-import { tenantStub } from '../../worker/durable/location.ts';
+import { LocationGhlApi } from '../../worker/durable/ghl-api.ts';
+import { tenantStub } from '../../worker/durable/stubs.ts';
 import { callback, deliverEvent, emu, installLocation, seedCompany } from './helpers.ts';
 
 async function installStatus(resourceId: string) {
@@ -38,7 +38,7 @@ describe('GET /oauth/callback', () => {
     const location = await installLocation(seed);
     expect(await installStatus(location.id)).toMatchObject({ status: 'active', kind: 'location', company_id: seed.companyId });
 
-    const contact = await new GhlApi(env, location.id).getContact(location.contactIds[0]!);
+    const contact = await new LocationGhlApi(env, location.id).getContact(location.contactIds[0]!);
     expect(contact.id).toBe(location.contactIds[0]);
 
     const row = await env.DB.prepare('SELECT * FROM tokens WHERE resource_id = ?').bind(location.id).first<Record<string, unknown>>();
@@ -66,7 +66,7 @@ describe('GET /oauth/callback', () => {
     expect(await installStatus(seed.companyId)).toMatchObject({ status: 'active', kind: 'company' });
     for (const l of seed.locations) {
       expect(await installStatus(l.id)).toMatchObject({ status: 'active', kind: 'location', company_id: seed.companyId });
-      expect((await new GhlApi(env, l.id).getContact(l.contactIds[0]!)).id).toBe(l.contactIds[0]);
+      expect((await new LocationGhlApi(env, l.id).getContact(l.contactIds[0]!)).id).toBe(l.contactIds[0]);
     }
   });
 
@@ -103,7 +103,7 @@ describe('INSTALL and UNINSTALL webhooks', () => {
     });
     expect((await callback(code)).status).toBe(200);
     await waitFor('location A active', async () => (await installStatus(a.id))?.status === 'active');
-    expect((await new GhlApi(env, a.id).getContact(a.contactIds[0]!)).id).toBe(a.contactIds[0]);
+    expect((await new LocationGhlApi(env, a.id).getContact(a.contactIds[0]!)).id).toBe(a.contactIds[0]);
 
     // Location B is added later: only its INSTALL webhook tells us, and we mint from the agency token.
     await emu('/_emulator/install', {
@@ -111,7 +111,7 @@ describe('INSTALL and UNINSTALL webhooks', () => {
     });
     expect((await deliverEvent({ type: 'INSTALL', locationId: b.id, companyId: seed.companyId, installType: 'Location' })).status).toBe(200);
     await waitFor('location B active', async () => (await installStatus(b.id))?.status === 'active');
-    expect((await new GhlApi(env, b.id).getContact(b.contactIds[0]!)).id).toBe(b.contactIds[0]);
+    expect((await new LocationGhlApi(env, b.id).getContact(b.contactIds[0]!)).id).toBe(b.contactIds[0]);
   });
 
   it('UNINSTALL removes the location tokens and stops its work', async () => {

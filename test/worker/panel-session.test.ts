@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decryptSsoPayload, openSsoPayload } from '../../worker/auth/sso.ts';
 import { issueSession, SESSION_TTL_SECONDS } from '../../worker/auth/session.ts';
 import { getConfig } from '../../worker/config.ts';
-import { tenantStub } from '../../worker/durable/location.ts';
+import { tenantStub } from '../../worker/durable/stubs.ts';
 import { deliverEvent } from './helpers.ts';
 import { call, eventually, expectError, panelLocations, postSession, ssoPayload, type PanelLocation } from './panel-helpers.ts';
 

@@ -1,7 +1,7 @@
 import { env, SELF } from 'cloudflare:test';
 import { createConnection } from '../../worker/connectors/connections.ts';
-import { contactStub } from '../../worker/durable/contact.ts';
-import { tenantStub } from '../../worker/durable/location.ts';
+import { contactStub } from '../../worker/durable/stubs.ts';
+import { tenantStub } from '../../worker/durable/stubs.ts';
 import { emu, installedLocation } from './helpers.ts';
 
 /** Calls a partner emulator's control API. */

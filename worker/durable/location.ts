@@ -22,7 +22,6 @@ import { LocationSyncLog } from './location/sync-log.ts';
 import { LOCATION_SCHEMA } from './location-schema.ts';
 import { applySchema } from './sql-schema.ts';
 
-export { tenantStub } from './location/stub.ts';
 export type { IngestResult, InstallMeta };
 
 /** With nothing due, the alarm still runs this often for housekeeping (dedupe ids, contact index). */

@@ -7,7 +7,7 @@
 import { connectorFor } from '../connectors/registry.ts';
 import type { PartnerChange } from '../connectors/types.ts';
 import type { GhlContact } from '../ghl/types.ts';
-import { contactStub } from '../durable/contact.ts';
+import { contactStub } from '../durable/stubs.ts';
 import { indexContact, matchLocally } from './matching.ts';
 import { acceptPartner, type LocationSyncDeps } from './location-sync.ts';
 

@@ -8,7 +8,7 @@ import { connectorFor } from '../connectors/registry.ts';
 import { saveCursor } from '../connectors/connections.ts';
 import type { GhlApi } from '../ghl/api.ts';
 import type { GhlContact } from '../ghl/types.ts';
-import { contactStub } from '../durable/contact.ts';
+import { contactStub } from '../durable/stubs.ts';
 import type { ConnectionsCache } from './connections-cache.ts';
 import { indexContact, linkContact, matchInGhl, matchLocally, partnerKeyOf } from './matching.ts';
 import { recordSyncLog } from '../sync-log/write.ts';

@@ -40,7 +40,7 @@ export class LocationSync {
       sql: this.sql,
       env: this.env,
       locationId,
-      ghl: new GhlApi(this.env, locationId, 'background', (req) => this.access.gateway().send(req)),
+      ghl: new GhlApi(locationId, (req) => this.access.gateway().send(req)),
       connections: this.connectionsCache,
       remember: (contacts) => void this.contacts.store(locationId, contacts),
     };
