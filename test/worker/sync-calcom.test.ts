@@ -8,7 +8,7 @@
  */
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createConnection, openConnection } from '../../worker/connectors/connections.ts';
+import { createConnection, openConnection } from '../../worker/tenants/connections.ts';
 import { contactStub } from '../../worker/durable/stubs.ts';
 import { tenantStub } from '../../worker/durable/stubs.ts';
 import { emu, installedLocation } from './helpers.ts';

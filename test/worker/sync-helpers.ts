@@ -1,5 +1,5 @@
 import { env, SELF } from 'cloudflare:test';
-import { createConnection } from '../../worker/connectors/connections.ts';
+import { createConnection } from '../../worker/tenants/connections.ts';
 import { contactStub } from '../../worker/durable/stubs.ts';
 import { tenantStub } from '../../worker/durable/stubs.ts';
 import { emu, installedLocation } from './helpers.ts';

@@ -11,7 +11,7 @@ import { loadSettings } from '../settings/store.ts';
 import { getInstall } from '../tenants/installs.ts';
 import { ContactEngine } from '../sync/contact-engine.ts';
 import { SyncQueue } from '../sync/queue.ts';
-import { ConnectionsCache } from '../sync/connections-cache.ts';
+import { ConnectionsCache } from './connections-cache.ts';
 import type { EngineSettings } from '../sync/engine-types.ts';
 import { contactFromGhl, ghlPrint, taskFromGhl } from '../sync/ghl-model.ts';
 import { isThinTask } from '../sync/ghl-events.ts';

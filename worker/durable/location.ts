@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import { renewConnectionCredentials } from '../connectors/connections.ts';
+import { renewConnectionCredentials } from '../tenants/connections.ts';
 import type { RenewOutcome } from '../connectors/credential-keeper.ts';
 import type { PartnerChange } from '../connectors/types.ts';
 import type { GhlRequest, GhlResult } from '../ghl/gateway.ts';

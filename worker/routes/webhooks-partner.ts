@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { AppError } from '../errors.ts';
 import { readLimited } from '../lib/body.ts';
-import { openConnection, recordInboundEvent } from '../connectors/connections.ts';
+import { openConnection, recordInboundEvent } from '../tenants/connections.ts';
 import { connectorFor } from '../connectors/registry.ts';
 import type { PartnerChange } from '../connectors/types.ts';
 import { tenantStub } from '../durable/stubs.ts';
