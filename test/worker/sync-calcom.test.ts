@@ -9,8 +9,7 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createConnection, openConnection } from '../../worker/tenants/connections.ts';
-import { contactStub } from '../../worker/durable/stubs.ts';
-import { tenantStub } from '../../worker/durable/stubs.ts';
+import { contactStub, tenantStub } from '../../worker/durable/stubs.ts';
 import { emu, installedLocation } from './helpers.ts';
 import { call, sessionToken } from './panel-helpers.ts';
 import { deliverGhlBody, eventually, ghlAct, ghlState, partner, settled, syncLog } from './sync-helpers.ts';

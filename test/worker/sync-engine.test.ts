@@ -5,8 +5,7 @@
  */
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
-import { contactStub } from '../../worker/durable/stubs.ts';
-import { tenantStub } from '../../worker/durable/stubs.ts';
+import { contactStub, tenantStub } from '../../worker/durable/stubs.ts';
 import { saveSettings } from '../../worker/settings/store.ts';
 import { updateConnection } from '../../worker/tenants/connections.ts';
 import { emu } from './helpers.ts';
