@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { AppError, errorBody } from './errors.ts';
+import { AppError, DomainError, errorBody, fromDomain } from './errors.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { ghlWebhookRoutes } from './routes/webhooks-ghl.ts';
 import { apiRoutes } from './routes/api/index.ts';
@@ -20,7 +20,8 @@ app.route('/app', panelRoutes);
 
 app.notFound((c) => c.json(errorBody('not_found', 'No such route.'), 404));
 
-app.onError((err, c) => {
+app.onError((thrown, c) => {
+  const err = thrown instanceof DomainError ? fromDomain(thrown) : thrown;
   if (err instanceof AppError) {
     if (err.status >= 500) console.error(err.code, err.message, err.detail ?? '');
     if (err.status === 401 || err.status === 403) c.header('cache-control', 'no-store');

@@ -1,5 +1,5 @@
 import { app } from './app.ts';
-import { tenantStub } from './durable/location.ts';
+import { tenantStub } from './durable/stubs.ts';
 import { listActiveLocations } from './tenants/installs.ts';
 
 export { LocationDO } from './durable/location.ts';

@@ -2,6 +2,7 @@
  * HTTP helpers for the browser tests: the emulator's control API (what GHL holds), the worker's
  * panel API with a session made from a real SSO payload, and a bounded poll.
  */
+import { eventually } from '../support/eventually.ts';
 
 export interface DemoUser {
   id: string;
@@ -135,27 +136,9 @@ export async function apiSession(appUrl: string, emu: Emulator, companyId: strin
   return { ...session, call };
 }
 
-/**
- * Polls `read` until `ok` holds for its value (a bounded wait for asynchronous effects such as
- * webhooks and GHL writes), and returns that value; fails with the last value seen.
- */
-export async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 15_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      last = await read();
-      if (ok(last)) return last;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) {
-      const seen = lastError ? String(lastError) : JSON.stringify(last)?.slice(0, 500);
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${seen}`);
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+/** The shared `eventually` with the browser tests' defaults (15 s, every 100 ms). */
+export function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 15_000, everyMs = 100): Promise<T> {
+  return eventually(read, ok, { what, timeoutMs, everyMs });
 }
 
 /** A short unique suffix so each run's notes, tasks, tags and contacts are its own. */

@@ -3,7 +3,7 @@ import { effectiveMap, getPath, parseFieldMapOverrides, personKey, setPath, toCo
 import { checkPartnerUrl, errorForStatus, retryAfterMs } from '../../worker/connectors/http.ts';
 import { CONNECTORS, connectorFor } from '../../worker/connectors/registry.ts';
 import { supports } from '../../worker/connectors/types.ts';
-import { AppError } from '../../worker/errors.ts';
+import { DomainError } from '../../worker/errors.ts';
 
 describe('field mapping (pure)', () => {
   it('reads and writes dotted paths, never through prototypes', () => {
@@ -37,7 +37,7 @@ describe('field mapping (pure)', () => {
   it('validates user field maps', () => {
     expect(parseFieldMapOverrides({ contact: { companyName: 'responses.company', phone: '' } })).toEqual({ contact: { companyName: 'responses.company', phone: '' } });
     for (const bad of [[], { invoice: {} }, { contact: [] }, { contact: { email: 3 } }, { contact: { 'a b': 'x' } }, { contact: { email: '__proto__.x' } }]) {
-      expect(() => parseFieldMapOverrides(bad)).toThrow(AppError);
+      expect(() => parseFieldMapOverrides(bad)).toThrow(DomainError);
     }
   });
 

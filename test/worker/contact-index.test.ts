@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { tenantStub } from '../../worker/durable/location.ts';
+import { tenantStub } from '../../worker/durable/stubs.ts';
 import { CONTACT_INDEX_CAP, CONTACT_INDEX_MAX_AGE_MS } from '../../worker/durable/location/contact-index.ts';
 
 const DAY = 86_400_000;

@@ -1,22 +1,13 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { unseal } from '../../worker/crypto/seal.ts';
-import { GhlApi } from '../../worker/ghl/api.ts';
-import { tenantStub } from '../../worker/durable/location.ts';
+import { LocationGhlApi } from '../../worker/durable/ghl-api.ts';
+import { tenantStub } from '../../worker/durable/stubs.ts';
+import { eventually } from '../support/eventually.ts';
 import { callback, deliverEvent, emu, installLocation, seedCompany } from './helpers.ts';
 
 async function installStatus(resourceId: string) {
   return env.DB.prepare('SELECT status, kind, company_id FROM installs WHERE resource_id = ?').bind(resourceId).first<{ status: string; kind: string; company_id: string }>();
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('GET /oauth/install', () => {
@@ -38,7 +29,7 @@ describe('GET /oauth/callback', () => {
     const location = await installLocation(seed);
     expect(await installStatus(location.id)).toMatchObject({ status: 'active', kind: 'location', company_id: seed.companyId });
 
-    const contact = await new GhlApi(env, location.id).getContact(location.contactIds[0]!);
+    const contact = await new LocationGhlApi(env, location.id).getContact(location.contactIds[0]!);
     expect(contact.id).toBe(location.contactIds[0]);
 
     const row = await env.DB.prepare('SELECT * FROM tokens WHERE resource_id = ?').bind(location.id).first<Record<string, unknown>>();
@@ -66,7 +57,7 @@ describe('GET /oauth/callback', () => {
     expect(await installStatus(seed.companyId)).toMatchObject({ status: 'active', kind: 'company' });
     for (const l of seed.locations) {
       expect(await installStatus(l.id)).toMatchObject({ status: 'active', kind: 'location', company_id: seed.companyId });
-      expect((await new GhlApi(env, l.id).getContact(l.contactIds[0]!)).id).toBe(l.contactIds[0]);
+      expect((await new LocationGhlApi(env, l.id).getContact(l.contactIds[0]!)).id).toBe(l.contactIds[0]);
     }
   });
 
@@ -102,16 +93,16 @@ describe('INSTALL and UNINSTALL webhooks', () => {
       clientId: env.GHL_CLIENT_ID, companyId: seed.companyId, userType: 'Company', locationIds: [a.id], webhooks: 'none',
     });
     expect((await callback(code)).status).toBe(200);
-    await waitFor('location A active', async () => (await installStatus(a.id))?.status === 'active');
-    expect((await new GhlApi(env, a.id).getContact(a.contactIds[0]!)).id).toBe(a.contactIds[0]);
+    await eventually(() => installStatus(a.id), (row) => row?.status === 'active', { what: 'location A active' });
+    expect((await new LocationGhlApi(env, a.id).getContact(a.contactIds[0]!)).id).toBe(a.contactIds[0]);
 
     // Location B is added later: only its INSTALL webhook tells us, and we mint from the agency token.
     await emu('/_emulator/install', {
       clientId: env.GHL_CLIENT_ID, companyId: seed.companyId, userType: 'Company', locationIds: [b.id], webhooks: 'none',
     });
     expect((await deliverEvent({ type: 'INSTALL', locationId: b.id, companyId: seed.companyId, installType: 'Location' })).status).toBe(200);
-    await waitFor('location B active', async () => (await installStatus(b.id))?.status === 'active');
-    expect((await new GhlApi(env, b.id).getContact(b.contactIds[0]!)).id).toBe(b.contactIds[0]);
+    await eventually(() => installStatus(b.id), (row) => row?.status === 'active', { what: 'location B active' });
+    expect((await new LocationGhlApi(env, b.id).getContact(b.contactIds[0]!)).id).toBe(b.contactIds[0]);
   });
 
   it('UNINSTALL removes the location tokens and stops its work', async () => {
@@ -119,16 +110,13 @@ describe('INSTALL and UNINSTALL webhooks', () => {
     const location = await installLocation(seed);
     const res = await deliverEvent({ type: 'UNINSTALL', locationId: location.id });
     expect(res.status).toBe(200);
-    await waitFor('uninstalled', async () => (await installStatus(location.id))?.status === 'uninstalled');
+    await eventually(() => installStatus(location.id), (row) => row?.status === 'uninstalled', { what: 'uninstalled' });
     expect(await env.DB.prepare('SELECT 1 FROM tokens WHERE resource_id = ?').bind(location.id).first()).toBeNull();
     const result = await tenantStub(env, location.id).ghl(location.id, { method: 'GET', path: `/contacts/${location.contactIds[0]}`, version: '2021-07-28' });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.failure.kind).toBe('reconnect_needed');
     // Events that arrive after the uninstall are not acted on.
     await deliverEvent({ type: 'ContactUpdate', locationId: location.id, id: location.contactIds[0], email: 'x@example.com' });
-    await waitFor('skipped', async () => {
-      const pending = await tenantStub(env, location.id).storedEvents(location.id);
-      return pending.length === 0;
-    });
+    await eventually(() => tenantStub(env, location.id).storedEvents(location.id), (pending) => pending.length === 0, { what: 'skipped' });
   });
 });

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tenantStub } from '../../worker/durable/location.ts';
+import { tenantStub } from '../../worker/durable/stubs.ts';
 import { emu, stats } from './helpers.ts';
 import { call, expectError, expectNoLeak, panelLocations, type PanelLocation } from './panel-helpers.ts';
 

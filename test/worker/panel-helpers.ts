@@ -120,17 +120,6 @@ export async function ghlRequests(locationId: string): Promise<number> {
   return (await stats(locationId)).total as number;
 }
 
-/** Polls `check` until it returns a value, for at most `ms`. */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false>, ms = 8000, what = 'condition'): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Body text must not mention any of `secrets` (ids or values of another location). */
 export function expectNoLeak(answer: ApiAnswer, secrets: string[]): void {
   for (const s of secrets) expect(answer.text.includes(s), `answer leaks ${s}: ${answer.text}`).toBe(false);

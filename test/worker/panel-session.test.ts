@@ -5,9 +5,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decryptSsoPayload, openSsoPayload } from '../../worker/auth/sso.ts';
 import { issueSession, SESSION_TTL_SECONDS } from '../../worker/auth/session.ts';
 import { getConfig } from '../../worker/config.ts';
-import { tenantStub } from '../../worker/durable/location.ts';
+import { tenantStub } from '../../worker/durable/stubs.ts';
 import { deliverEvent } from './helpers.ts';
-import { call, eventually, expectError, panelLocations, postSession, ssoPayload, type PanelLocation } from './panel-helpers.ts';
+import { eventually } from '../support/eventually.ts';
+import { call, expectError, panelLocations, postSession, ssoPayload, type PanelLocation } from './panel-helpers.ts';
 
 let loc: PanelLocation;
 
@@ -169,7 +170,7 @@ describe('reconnect_needed', () => {
     expect((await call(other!.token, 'GET', '/api/contacts')).status).toBe(200);
     const res = await deliverEvent({ type: 'UNINSTALL', locationId: other!.locationId, companyId: other!.companyId });
     expect(res.status).toBe(200);
-    await eventually(async () => (await tenantStub(env, other!.locationId).installStatus(other!.locationId)) === 'uninstalled', 8000, 'uninstall');
+    await eventually(() => tenantStub(env, other!.locationId).installStatus(other!.locationId), (status) => status === 'uninstalled', { what: 'uninstall', timeoutMs: 8000 });
     for (const [method, path] of [
       ['GET', '/api/contacts'],
       ['GET', `/api/contacts/${other!.contactIds[0]}`],

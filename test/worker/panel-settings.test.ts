@@ -133,3 +133,14 @@ describe('PUT /api/settings', () => {
     expect(rows.results).toHaveLength(0);
   });
 });
+
+describe('POST /api/connections: what storage refuses', () => {
+  it('answers 400 with the check’s own code, and stores nothing', async () => {
+    const [C] = await panelLocations(1, 1);
+    const create = (body: unknown) => call(C!.token, 'POST', '/api/connections', body);
+    expectError(await create({ kind: 'yourapp', name: 'Hooks', settings: { webhookUrl: 'http://insecure.example.com' } }), 400, 'invalid_settings');
+    expectError(await create({ kind: 'calcom', name: 'Cal', credentials: { webhookSecret: 's' } }), 400, 'invalid_credentials');
+    expectError(await create({ kind: 'yourapp', name: 'Hooks', settings: { fieldMap: { invoice: {} } } }), 400, 'invalid_field_map');
+    expect((await call(C!.token, 'GET', '/api/connections')).body.connections).toEqual([]);
+  });
+});

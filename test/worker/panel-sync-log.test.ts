@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tenantStub } from '../../worker/durable/location.ts';
+import { tenantStub } from '../../worker/durable/stubs.ts';
 import { call, expectError, expectNoLeak, panelLocations, type PanelLocation } from './panel-helpers.ts';
 
 let A: PanelLocation;

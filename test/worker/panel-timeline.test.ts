@@ -1,8 +1,9 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tenantStub } from '../../worker/durable/location.ts';
+import { tenantStub } from '../../worker/durable/stubs.ts';
 import { deliverEvent } from './helpers.ts';
-import { act, call, eventually, expectError, expectNoLeak, ghlRequests, panelLocations, type PanelLocation } from './panel-helpers.ts';
+import { eventually } from '../support/eventually.ts';
+import { act, call, expectError, expectNoLeak, ghlRequests, panelLocations, type PanelLocation } from './panel-helpers.ts';
 
 let A: PanelLocation;
 let B: PanelLocation;
@@ -120,10 +121,7 @@ describe('timeline kept fresh by GHL webhooks', () => {
     const { note } = await act(A.locationId, 'note.create', { contactId, body: 'Added inside GHL' });
     const res = await deliverEvent({ type: 'NoteCreate', locationId: A.locationId, id: note.id, contactId, body: note.body, dateAdded: note.dateAdded });
     expect(res.status).toBe(200);
-    const seen = await eventually(async () => {
-      const t = await timeline(A, contactId);
-      return t.body.items.length ? t : null;
-    }, 8000, 'the note from the event');
+    const seen = await eventually(() => timeline(A, contactId), (t) => t.body.items.length > 0, { what: 'the note from the event', timeoutMs: 8000 });
     expect(seen.body.items[0]).toMatchObject({ kind: 'note', id: note.id, body: 'Added inside GHL' });
     expect(seen.measured).toBe(0);
     expect(seen.body.freshness).toMatchObject({ source: 'cache', ghlCalls: 0 });
@@ -134,10 +132,7 @@ describe('timeline kept fresh by GHL webhooks', () => {
     await timeline(A, contactId);
     const { task } = await act(A.locationId, 'task.create', { contactId, title: 'Thin task', body: 'Only GET has this', dueDate: iso(3) });
     expect((await deliverEvent({ type: 'TaskCreate', locationId: A.locationId, id: task.id, title: task.title, dueDate: task.dueDate, dateAdded: task.dateAdded })).status).toBe(200);
-    const seen = await eventually(async () => {
-      const t = await timeline(A, contactId);
-      return t.body.items.length ? t : null;
-    }, 8000, 'the thin task');
+    const seen = await eventually(() => timeline(A, contactId), (t) => t.body.items.length > 0, { what: 'the thin task', timeoutMs: 8000 });
     expect(seen.body.items[0]).toMatchObject({ kind: 'task', id: task.id, title: 'Thin task', body: 'Only GET has this', status: 'pending' });
     expect(seen.body.freshness.ghlCalls).toBe(0);
     expect((await timeline(A, contactId)).measured).toBe(0);
@@ -153,10 +148,7 @@ describe('timeline kept fresh by GHL webhooks', () => {
     await deliverEvent({ type: 'NoteDelete', locationId: A.locationId, id: note.id, contactId, body: note.body });
     await deliverEvent({ type: 'AppointmentUpdate', locationId: A.locationId, appointment: { ...appt.raw, appointmentStatus: 'cancelled' } });
     await deliverEvent({ type: 'ContactUpdate', locationId: A.locationId, id: contactId, firstName: 'Evented', lastName: 'Name', email: 'evented@example.com' });
-    const after = await eventually(async () => {
-      const t = await timeline(A, contactId);
-      return t.body.contact.firstName === 'Evented' ? t : null;
-    }, 8000, 'all four events');
+    const after = await eventually(() => timeline(A, contactId), (t) => t.body.contact.firstName === 'Evented', { what: 'all four events', timeoutMs: 8000 });
     expect(after.measured).toBe(0);
     expect(after.body.items.find((i: any) => i.id === task.id).status).toBe('completed');
     expect(after.body.items.find((i: any) => i.id === task.id).body).toBeNull();

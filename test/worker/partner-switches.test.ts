@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { updateConnection } from '../../worker/connectors/connections.ts';
+import { updateConnection } from '../../worker/tenants/connections.ts';
 import { saveSettings } from '../../worker/settings/store.ts';
 import { stats } from './helpers.ts';
 import { eventually, ghlState, settled, syncedLocation, syncLog, yourAppAct, yourAppState } from './sync-helpers.ts';

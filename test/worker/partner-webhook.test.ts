@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createConnection, deleteConnection, getConnection, listConnections, openConnection, rotateInboundKey, updateConnection,
-} from '../../worker/connectors/connections.ts';
+} from '../../worker/tenants/connections.ts';
 import { hmacSha256Hex } from '../../worker/connectors/signing.ts';
 import type { PartnerChange } from '../../worker/connectors/types.ts';
 import { AppError, errorBody } from '../../worker/errors.ts';
@@ -149,7 +149,9 @@ describe('connections in D1', () => {
     // A sealed value copied onto another row does not open there.
     const other = await createConnection(env, { locationId: LOC, kind: 'calcom', name: 'Copy', credentials: { apiKey: 'k', webhookSecret: 's' } });
     await env.DB.prepare('UPDATE connections SET sealed_credentials = ? WHERE id = ?').bind(row!.sealed_credentials, other.connection.id).run();
-    await expect(openConnection(env, other.connection.id)).rejects.toMatchObject({ status: 500 });
+    await expect(openConnection(env, other.connection.id)).rejects.toMatchObject({ kind: 'corrupt', code: 'credentials_unreadable' });
+    // The route turns the storage error into the HTTP answer.
+    await expectError(await post(other.connection.id, booking(), await calHeaders(booking())), 500, 'credentials_unreadable');
     await deleteConnection(env, other.connection.id, LOC);
   });
 
@@ -170,7 +172,7 @@ describe('connections in D1', () => {
       { locationId: LOC, kind: 'yourapp', name: 'x', settings: { fieldMap: { contact: { email: '__proto__' } } } },
       { locationId: 'bad id!', kind: 'appointlet', name: 'x' },
     ];
-    for (const input of bad) await expect(createConnection(env, input)).rejects.toMatchObject({ status: 400 });
+    for (const input of bad) await expect(createConnection(env, input)).rejects.toMatchObject({ kind: 'invalid' });
   });
 
   it('updates merge credentials; rotating the inbound key retires the old URL', async () => {
@@ -181,7 +183,7 @@ describe('connections in D1', () => {
     expect((await post(path(ap.url), activity)).status).toBe(401);
     expect((await post(path(fresh), activity)).status).toBe(200);
     ap.url = fresh;
-    await expect(rotateInboundKey(env, cal.id, LOC)).rejects.toMatchObject({ status: 400 });
+    await expect(rotateInboundKey(env, cal.id, LOC)).rejects.toMatchObject({ kind: 'invalid', code: 'invalid_connection' });
   });
 
   it('a deleted connection answers 404', async () => {

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { GhlApi } from '../../worker/ghl/api.ts';
+import { LocationGhlApi } from '../../worker/durable/ghl-api.ts';
 import { emu, installLocation, seedCompany, stats } from './helpers.ts';
 
 describe('GHL rate budget per location', () => {
@@ -8,7 +8,7 @@ describe('GHL rate budget per location', () => {
     const seed = await seedCompany(1, 1);
     const location = await installLocation(seed);
     await emu('/_emulator/rate-limit', { locationId: location.id, max: 5, intervalMs: 1000 });
-    const api = new GhlApi(env, location.id);
+    const api = new LocationGhlApi(env, location.id);
     const results = await Promise.all(Array.from({ length: 12 }, () => api.getContact(location.contactIds[0]!)));
     expect(results).toHaveLength(12);
     const s = await stats(location.id);
@@ -19,8 +19,8 @@ describe('GHL rate budget per location', () => {
     const seed = await seedCompany(2, 1);
     const stormy = await installLocation(seed, 0);
     const calm = await installLocation(seed, 1);
-    const stormyApi = new GhlApi(env, stormy.id);
-    const calmApi = new GhlApi(env, calm.id);
+    const stormyApi = new LocationGhlApi(env, stormy.id);
+    const calmApi = new LocationGhlApi(env, calm.id);
     await stormyApi.getContact(stormy.contactIds[0]!);
     await calmApi.getContact(calm.contactIds[0]!);
     await emu('/_emulator/faults', { locationId: stormy.id, status: 429, count: 12 });

@@ -8,8 +8,8 @@
  */
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { createConnection } from '../../worker/connectors/connections.ts';
-import { contactStub } from '../../worker/durable/contact.ts';
+import { createConnection } from '../../worker/tenants/connections.ts';
+import { contactStub } from '../../worker/durable/stubs.ts';
 import { installedLocation } from './helpers.ts';
 import { eventually, ghlAct, ghlState, partner, settled, syncLog } from './sync-helpers.ts';
 

@@ -8,9 +8,8 @@
  */
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createConnection, openConnection } from '../../worker/connectors/connections.ts';
-import { contactStub } from '../../worker/durable/contact.ts';
-import { tenantStub } from '../../worker/durable/location.ts';
+import { createConnection, openConnection } from '../../worker/tenants/connections.ts';
+import { contactStub, tenantStub } from '../../worker/durable/stubs.ts';
 import { emu, installedLocation } from './helpers.ts';
 import { call, sessionToken } from './panel-helpers.ts';
 import { deliverGhlBody, eventually, ghlAct, ghlState, partner, settled, syncLog } from './sync-helpers.ts';

@@ -5,10 +5,9 @@
  */
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
-import { contactStub } from '../../worker/durable/contact.ts';
-import { tenantStub } from '../../worker/durable/location.ts';
+import { contactStub, tenantStub } from '../../worker/durable/stubs.ts';
 import { saveSettings } from '../../worker/settings/store.ts';
-import { updateConnection } from '../../worker/connectors/connections.ts';
+import { updateConnection } from '../../worker/tenants/connections.ts';
 import { emu } from './helpers.ts';
 import { sessionToken } from './panel-helpers.ts';
 import {

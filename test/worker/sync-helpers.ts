@@ -1,7 +1,7 @@
 import { env, SELF } from 'cloudflare:test';
-import { createConnection } from '../../worker/connectors/connections.ts';
-import { contactStub } from '../../worker/durable/contact.ts';
-import { tenantStub } from '../../worker/durable/location.ts';
+import { createConnection } from '../../worker/tenants/connections.ts';
+import { contactStub, tenantStub } from '../../worker/durable/stubs.ts';
+import * as poll from '../support/eventually.ts';
 import { emu, installedLocation } from './helpers.ts';
 
 /** Calls a partner emulator's control API. */
@@ -82,20 +82,9 @@ export async function syncLog(locationId: string, filter: { status?: string; con
   return page.entries;
 }
 
-/** Polls `probe` until it returns something truthy (bounded; no fixed sleeps in tests). */
+/** The shared `eventually` for a probe that answers something truthy once done (the sync tests' shorthand). */
 export async function eventually<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return (await poll.eventually(probe, poll.truthy, { what, timeoutMs })) as T;
 }
 
 /** Waits until nothing is queued for the contact and the location's inbox is empty. */

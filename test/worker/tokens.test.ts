@@ -1,8 +1,8 @@
 import { env, evictDurableObject } from 'cloudflare:test';
-import { tenantStub } from '../../worker/durable/location.ts';
+import { tenantStub } from '../../worker/durable/stubs.ts';
 import { readTokens, writeTokens } from '../../worker/tenants/token-store.ts';
 import { describe, expect, it } from 'vitest';
-import { GhlApi } from '../../worker/ghl/api.ts';
+import { LocationGhlApi } from '../../worker/durable/ghl-api.ts';
 import { GhlError } from '../../worker/ghl/errors.ts';
 import { callback, emu, installLocation, seedCompany, stats } from './helpers.ts';
 
@@ -19,7 +19,7 @@ describe('token refresh', () => {
   it('20 concurrent calls on an expired token cause exactly one refresh, and all succeed', async () => {
     const seed = await seedCompany(1, 2);
     const location = await installLocation(seed);
-    const api = new GhlApi(env, location.id);
+    const api = new LocationGhlApi(env, location.id);
     await api.getContact(location.contactIds[0]!); // learn the rate limit
     await emu('/_emulator/tokens/expire', { locationId: location.id });
     const before = (await stats(location.id)).oauth.refresh;
@@ -33,7 +33,7 @@ describe('token refresh', () => {
   it('refreshes ahead of expiry, before GHL ever rejects the token', async () => {
     const seed = await seedCompany(1, 1);
     const location = await installLocation(seed);
-    const api = new GhlApi(env, location.id);
+    const api = new LocationGhlApi(env, location.id);
     await api.getContact(location.contactIds[0]!);
     const stored = (await readTokens(env.DB, env.TOKEN_ENCRYPTION_KEY, location.id))!;
     await writeTokens(env.DB, env.TOKEN_ENCRYPTION_KEY, location.id, { ...stored.tokens, expiresAt: Date.now() + 10_000 });
@@ -50,7 +50,7 @@ describe('token refresh', () => {
   it('keeps working after the refresh: the new pair was stored and the spent refresh token is not reused', async () => {
     const seed = await seedCompany(1, 1);
     const location = await installLocation(seed);
-    const api = new GhlApi(env, location.id);
+    const api = new LocationGhlApi(env, location.id);
     for (let round = 0; round < 3; round++) {
       await emu('/_emulator/tokens/expire', { locationId: location.id });
       expect((await api.getContact(location.contactIds[0]!)).id).toBe(location.contactIds[0]);
@@ -63,7 +63,7 @@ describe('token refresh', () => {
   it('invalid_grant on a location refresh falls back to minting from the agency token', async () => {
     const seed = await agencyInstall(1);
     const location = seed.locations[0]!;
-    const api = new GhlApi(env, location.id);
+    const api = new LocationGhlApi(env, location.id);
     await emu('/_emulator/tokens/expire', { locationId: location.id });
     await emu('/_emulator/tokens/revoke-refresh', { locationId: location.id });
     const minted = (await stats(location.id)).oauth.locationToken;
@@ -81,7 +81,7 @@ describe('token refresh', () => {
     await emu('/_emulator/tokens/expire', { locationId: location.id });
     await emu('/_emulator/tokens/revoke-refresh', { locationId: location.id });
 
-    const err = await new GhlApi(env, location.id).getContact(location.contactIds[0]!).catch((e: unknown) => e);
+    const err = await new LocationGhlApi(env, location.id).getContact(location.contactIds[0]!).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GhlError);
     expect((err as GhlError).kind).toBe('reconnect_needed');
     const install = await env.DB.prepare('SELECT status, last_error FROM installs WHERE resource_id = ?').bind(location.id).first<{ status: string; last_error: string }>();
@@ -93,7 +93,7 @@ describe('token refresh', () => {
     const seed = await seedCompany(1, 1);
     const location = await installLocation(seed);
     const before = (await stats(location.id)).oauth.refresh;
-    const err = await new GhlApi(env, location.id).getContact('doesNotExist00000000').catch((e: unknown) => e);
+    const err = await new LocationGhlApi(env, location.id).getContact('doesNotExist00000000').catch((e: unknown) => e);
     expect((err as GhlError).kind).toBe('not_found');
     expect((await stats(location.id)).oauth.refresh).toBe(before);
   });

@@ -4,8 +4,8 @@
  */
 import { env, runDurableObjectAlarm, SELF } from 'cloudflare:test';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { GhlApi } from '../../worker/ghl/api.ts';
-import { tenantStub } from '../../worker/durable/location.ts';
+import { LocationGhlApi } from '../../worker/durable/ghl-api.ts';
+import { tenantStub } from '../../worker/durable/stubs.ts';
 import { callback, emu, installLocation, seedCompany, type SeededCompany } from './helpers.ts';
 import { syncedLocation } from './sync-helpers.ts';
 
@@ -90,7 +90,7 @@ describe('GHL webhooks addressed to another marketplace app', () => {
     expect(await objectState(location.id)).toEqual({ inbox: [], syncLog: [] });
     expect(await d1Rows([location.id])).toEqual(d1Before);
     expect(d1Before.installs[0]).toMatchObject({ status: 'active' });
-    expect((await new GhlApi(env, location.id).getContact(location.contactIds[0]!)).id).toBe(location.contactIds[0]);
+    expect((await new LocationGhlApi(env, location.id).getContact(location.contactIds[0]!)).id).toBe(location.contactIds[0]);
   });
 
   it('UNINSTALL of an agency: its bulk-installed locations keep their installs', async () => {
@@ -105,7 +105,7 @@ describe('GHL webhooks addressed to another marketplace app', () => {
     expect(await objectState(`company:${seed.companyId}`)).toEqual({ inbox: [], syncLog: [] });
     for (const l of seed.locations) expect(await objectState(l.id)).toEqual({ inbox: [], syncLog: [] });
     expect(await d1Rows(ids)).toEqual(d1Before);
-    for (const l of seed.locations) expect((await new GhlApi(env, l.id).getContact(l.contactIds[0]!)).id).toBe(l.contactIds[0]);
+    for (const l of seed.locations) expect((await new LocationGhlApi(env, l.id).getContact(l.contactIds[0]!)).id).toBe(l.contactIds[0]);
   });
 
   it('INSTALL of a location in an agency that installed us elsewhere: nothing is provisioned', async () => {

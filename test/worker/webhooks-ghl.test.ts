@@ -1,7 +1,7 @@
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { app } from '../../worker/app.ts';
-import { tenantStub } from '../../worker/durable/location.ts';
+import { tenantStub } from '../../worker/durable/stubs.ts';
 import { emu } from './helpers.ts';
 
 type Signed = { body: string; headers: Record<string, string> };

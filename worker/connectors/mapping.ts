@@ -1,4 +1,4 @@
-import { AppError } from '../errors.ts';
+import { invalid } from '../errors.ts';
 import { normalizeEmail, normalizePhone } from '../sync/fingerprint.ts';
 import type { ConnectionSettings, FieldMap, FieldMapOverrides, SyncKind } from './types.ts';
 
@@ -157,7 +157,7 @@ export function parseFieldMapOverrides(input: unknown): FieldMapOverrides {
   return out;
 }
 
-const badMap = (message: string) => new AppError(400, 'invalid_field_map', message);
+const badMap = (message: string) => invalid(message, 'invalid_field_map');
 
 /**
  * A partner-side id for a person when the partner has no contact objects (Cal.com attendees,

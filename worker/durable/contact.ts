@@ -1,23 +1,23 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { GhlEvent } from '../webhooks/events.ts';
 import type { TimelineOrder } from '../timeline/merge.ts';
-import { ContactTimeline, type TimelineResult, type TimelineWrite } from '../timeline/service.ts';
+import { ContactTimeline, type TimelineResult, type TimelineWrite } from './contact/timeline.ts';
 import { CONTACT_SCHEMA } from './contact-schema.ts';
 import { applySchema } from './sql-schema.ts';
 import type { PartnerChange, SyncContact } from '../connectors/types.ts';
 import { connectorFor } from '../connectors/registry.ts';
-import { GhlApi } from '../ghl/api.ts';
+import { LocationGhlApi as GhlApi } from './ghl-api.ts';
 import { loadSettings } from '../settings/store.ts';
 import { getInstall } from '../tenants/installs.ts';
 import { ContactEngine } from '../sync/contact-engine.ts';
 import { SyncQueue } from '../sync/queue.ts';
-import { ConnectionsCache } from '../sync/connections-cache.ts';
+import { ConnectionsCache } from './connections-cache.ts';
 import type { EngineSettings } from '../sync/engine-types.ts';
 import { contactFromGhl, ghlPrint, taskFromGhl } from '../sync/ghl-model.ts';
 import { isThinTask } from '../sync/ghl-events.ts';
 import { withLocationMapping } from '../sync/field-mapping.ts';
 import type { SyncLogInput } from '../sync-log/write.ts';
-import { tenantStub } from './location.ts';
+import { tenantStub } from './stubs.ts';
 
 /** Stub of the Durable Object of one contact (`locationId:contactId`). */
 export function contactStub(env: Env, locationId: string, contactId: string) {

@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import { renewConnectionCredentials } from '../connectors/connections.ts';
+import { renewConnectionCredentials } from '../tenants/connections.ts';
 import type { RenewOutcome } from '../connectors/credential-keeper.ts';
 import type { PartnerChange } from '../connectors/types.ts';
 import type { GhlRequest, GhlResult } from '../ghl/gateway.ts';
@@ -22,7 +22,6 @@ import { LocationSyncLog } from './location/sync-log.ts';
 import { LOCATION_SCHEMA } from './location-schema.ts';
 import { applySchema } from './sql-schema.ts';
 
-export { tenantStub } from './location/stub.ts';
 export type { IngestResult, InstallMeta };
 
 /** With nothing due, the alarm still runs this often for housekeeping (dedupe ids, contact index). */

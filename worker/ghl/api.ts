@@ -1,4 +1,3 @@
-import { tenantStub } from '../durable/location.ts';
 import { GhlError } from './errors.ts';
 import type { GhlRequest, GhlResult } from './gateway.ts';
 import type { GhlAppointment, GhlContact, GhlNote, GhlTask } from './types.ts';
@@ -6,25 +5,22 @@ import type { GhlAppointment, GhlContact, GhlNote, GhlTask } from './types.ts';
 const CONTACTS = '2021-07-28';
 const CALENDARS = '2021-04-15';
 
-type Priority = GhlRequest['priority'];
 const enc = encodeURIComponent;
 
-/**
- * Typed GHL API for one location. Every call goes through the location's Durable Object, which
- * holds the token and the rate budget; failures come back as `GhlError`.
- */
 /** Sends one request and answers with the gateway's result (an RPC to the location's object, or the gateway itself inside it). */
 export type GhlSender = (req: GhlRequest) => Promise<GhlResult>;
 
+/**
+ * Typed GHL API for one location. Every call goes through `send`, which reaches the gateway
+ * holding the token and the rate budget (durable/ghl-api.ts); failures come back as `GhlError`.
+ */
 export class GhlApi {
   readonly locationId: string;
   private readonly send: GhlSender;
 
-  constructor(env: Env, locationId: string, priority: Priority = 'background', send?: GhlSender) {
+  constructor(locationId: string, send: GhlSender) {
     this.locationId = locationId;
-    this.send =
-      send ??
-      (async (req) => (await tenantStub(env, locationId).ghl(locationId, { ...req, priority })) as GhlResult);
+    this.send = send;
   }
 
   async call<T>(req: Omit<GhlRequest, 'priority'>): Promise<T> {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { getConfig } from '../config.ts';
 import { exchangeCode, OAuthError } from '../ghl/oauth.ts';
-import { tenantStub } from '../durable/location.ts';
+import { tenantStub } from '../durable/stubs.ts';
 import { escapeHtml, page } from './pages.ts';
 
 export const oauthRoutes = new Hono<{ Bindings: Env }>();

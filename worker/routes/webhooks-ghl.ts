@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { getConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
-import { tenantStub } from '../durable/location.ts';
+import { tenantStub } from '../durable/stubs.ts';
 import { parseJsonObject, readLimited } from '../lib/body.ts';
 import { appIdOf, notForThisApp } from '../webhooks/audience.ts';
 import { HANDLED_EVENTS, ownerOf, type GhlEvent } from '../webhooks/events.ts';

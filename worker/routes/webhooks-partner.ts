@@ -1,15 +1,26 @@
 import { Hono } from 'hono';
 import { AppError } from '../errors.ts';
 import { readLimited } from '../lib/body.ts';
-import { openConnection, recordInboundEvent } from '../connectors/connections.ts';
+import { openConnection, recordInboundEvent } from '../tenants/connections.ts';
 import { connectorFor } from '../connectors/registry.ts';
 import type { PartnerChange } from '../connectors/types.ts';
-import { acceptPartnerChanges } from '../sync/intake.ts';
+import { tenantStub } from '../durable/stubs.ts';
 
 /** Partner payloads are a few KB; anything far bigger is not a booking or contact event. */
 export const MAX_PARTNER_WEBHOOK_BYTES = 256 * 1024;
 /** `last_event_at` is panel health, not an audit trail: write it at most this often per connection. */
 const LAST_EVENT_WRITE_EVERY_MS = 60_000;
+
+/**
+ * Partner changes in: deduped on their keys and persisted in the location's object before the
+ * partner gets its answer; matching and sync happen after, in order. Throws when they cannot
+ * be stored, and the route answers 429 so the partner retries.
+ */
+async function acceptPartnerChanges(env: Env, connection: { id: string; locationId: string; kind: string }, changes: PartnerChange[]): Promise<{ accepted: number; duplicates: number }> {
+  if (!changes.length) return { accepted: 0, duplicates: 0 };
+  const { accepted, duplicates } = await tenantStub(env, connection.locationId).acceptPartner(connection.locationId, connection.id, changes, 'partner_webhook');
+  return { accepted, duplicates };
+}
 
 type Accept = typeof acceptPartnerChanges;
 

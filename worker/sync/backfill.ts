@@ -7,7 +7,6 @@
 import { connectorFor } from '../connectors/registry.ts';
 import type { PartnerChange } from '../connectors/types.ts';
 import type { GhlContact } from '../ghl/types.ts';
-import { contactStub } from '../durable/contact.ts';
 import { indexContact, matchLocally } from './matching.ts';
 import { acceptPartner, type LocationSyncDeps } from './location-sync.ts';
 
@@ -38,6 +37,9 @@ export interface BackfillProgress {
 
 const PAGE = 50;
 
+/** Hands one GHL contact to its contact object, which sends it to the partner (or, in a dry run, says what it would do). */
+export type BackfillContact = (contact: GhlContact, connectionId: string, dryRun: boolean) => Promise<'create' | 'update' | 'match' | 'skipped'>;
+
 export function newProgress(connectionId: string, dryRun: boolean, now = Date.now()): BackfillProgress {
   return {
     connectionId,
@@ -57,7 +59,7 @@ export function newProgress(connectionId: string, dryRun: boolean, now = Date.no
 }
 
 /** One page of work; mutates and returns `p`. */
-export async function backfillStep(deps: LocationSyncDeps, p: BackfillProgress): Promise<BackfillProgress> {
+export async function backfillStep(deps: LocationSyncDeps, p: BackfillProgress, backfillContact: BackfillContact): Promise<BackfillProgress> {
   const connection = (await deps.connections.get()).find((c) => c.id === p.connectionId);
   const connector = connection && connectorFor(connection.kind);
   if (!connection || !connector) return finish(p, 'failed', 'the connection is gone or paused');
@@ -71,8 +73,7 @@ export async function backfillStep(deps: LocationSyncDeps, p: BackfillProgress):
     deps.remember(res.contacts);
     for (const contact of res.contacts) {
       indexContact(deps.sql, contact);
-      const stub = contactStub(deps.env, deps.locationId, contact.id);
-      const verdict = await stub.backfillContact(`${deps.locationId}:${contact.id}`, p.connectionId, contact as GhlContact & Record<string, never>, p.dryRun);
+      const verdict = await backfillContact(contact, p.connectionId, p.dryRun);
       p.counts[verdict === 'create' ? 'creates' : verdict === 'update' ? 'updates' : verdict === 'match' ? 'matches' : 'skipped']++;
       p.processed++;
     }

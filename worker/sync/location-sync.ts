@@ -5,11 +5,11 @@
  */
 import type { PartnerChange } from '../connectors/types.ts';
 import { connectorFor } from '../connectors/registry.ts';
-import { saveCursor } from '../connectors/connections.ts';
+import { saveCursor } from '../tenants/connections.ts';
 import type { GhlApi } from '../ghl/api.ts';
 import type { GhlContact } from '../ghl/types.ts';
-import { contactStub } from '../durable/contact.ts';
-import type { ConnectionsCache } from './connections-cache.ts';
+import { contactStub } from '../durable/stubs.ts';
+import type { ConnectionsCache } from '../durable/connections-cache.ts';
 import { contactToGhl } from './ghl-model.ts';
 import { indexContact, linkContact, matchInGhl, matchLocally, namesPerson, partnerKeyOf, personOf } from './matching.ts';
 import { DRY_RUN, partnerChangeBlocked, personCreateBlocked, type PartnerSwitches } from './partner-gate.ts';

@@ -4,7 +4,7 @@
  * not only by the contact's engine: a connection paused or switched off, a kind switched off or
  * flowing only to the partner, and dry run.
  */
-import { listConnections, type ConnectionStatus } from '../connectors/connections.ts';
+import { listConnections, type ConnectionStatus } from '../tenants/connections.ts';
 import type { SyncKind } from '../connectors/types.ts';
 import type { Settings } from '../settings/model.ts';
 import { loadSettings } from '../settings/store.ts';

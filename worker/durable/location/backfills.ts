@@ -1,4 +1,6 @@
-import { backfillStep, newProgress, type BackfillProgress } from '../../sync/backfill.ts';
+import type { GhlContact } from '../../ghl/types.ts';
+import { backfillStep, newProgress, type BackfillContact, type BackfillProgress } from '../../sync/backfill.ts';
+import { contactStub } from '../stubs.ts';
 import type { Meta } from './meta.ts';
 import type { LocationSync } from './sync.ts';
 
@@ -39,9 +41,12 @@ export class Backfills {
       .toArray()
       .map((r) => ({ key: r.key, p: JSON.parse(r.value) as BackfillProgress }))
       .filter((r) => r.p.state === 'running');
+    const deps = this.sync.deps();
+    const backfillContact: BackfillContact = (contact, connectionId, dryRun) =>
+      contactStub(deps.env, deps.locationId, contact.id).backfillContact(`${deps.locationId}:${contact.id}`, connectionId, contact as GhlContact & Record<string, never>, dryRun);
     for (const { key, p } of running) {
       try {
-        await backfillStep(this.sync.deps(), p);
+        await backfillStep(deps, p, backfillContact);
       } catch (err) {
         // Retried on the next alarm; a partner or GHL outage pauses the backfill, it does not end it.
         p.error = String(err);

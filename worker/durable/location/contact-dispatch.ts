@@ -1,7 +1,7 @@
 import { dispatchPartner, orderKeyOf, type PartnerInboxBody } from '../../sync/location-sync.ts';
 import { loadPartnerSwitches, type PartnerSwitches } from '../../sync/partner-gate.ts';
 import type { GhlEvent } from '../../webhooks/events.ts';
-import { contactStub } from '../contact.ts';
+import { contactStub } from '../stubs.ts';
 import type { GhlAccess } from './ghl-access.ts';
 import type { ResourceIdentity } from './identity.ts';
 import type { InboxRow, WebhookInbox } from './inbox.ts';

@@ -3,7 +3,7 @@ import { GhlGateway } from '../../ghl/gateway.ts';
 import { setInstallStatus } from '../../tenants/installs.ts';
 import { TokenKeeper } from '../../tenants/token-keeper.ts';
 import type { ResourceIdentity } from './identity.ts';
-import { tenantStub } from './stub.ts';
+import { tenantStub } from '../stubs.ts';
 
 /** The resource's token keeper (single-flight refresh) and its GHL gateway, built on first use. */
 export class GhlAccess {

@@ -8,7 +8,7 @@ import type { GhlEvent } from '../../webhooks/events.ts';
 import type { GhlAccess } from './ghl-access.ts';
 import type { ResourceIdentity } from './identity.ts';
 import type { InboxRow, WebhookInbox } from './inbox.ts';
-import { tenantStub } from './stub.ts';
+import { tenantStub } from '../stubs.ts';
 
 export interface InstallMeta {
   companyId?: string | null;

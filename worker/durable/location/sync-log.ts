@@ -1,6 +1,6 @@
 import { getSyncLogEntry, listSyncLog, REPLAYABLE_STATUSES, type ReplayResult, type SyncLogEntry, type SyncLogFilter } from '../../sync-log/read.ts';
 import { recordSyncLog, type SyncLogInput } from '../../sync-log/write.ts';
-import { contactStub } from '../contact.ts';
+import { contactStub } from '../stubs.ts';
 
 /** The location's sync log (`sync_log`): written by contact objects, read and replayed by the panel. */
 export class LocationSyncLog {

@@ -1,6 +1,6 @@
 import type { PartnerChange } from '../../connectors/types.ts';
 import { GhlApi } from '../../ghl/api.ts';
-import { ConnectionsCache } from '../../sync/connections-cache.ts';
+import { ConnectionsCache } from '../connections-cache.ts';
 import { acceptPartner, reconcile, type LocationSyncDeps } from '../../sync/location-sync.ts';
 import { connectionHealth } from '../../sync-log/write.ts';
 import type { ContactIndex } from './contact-index.ts';
@@ -40,7 +40,7 @@ export class LocationSync {
       sql: this.sql,
       env: this.env,
       locationId,
-      ghl: new GhlApi(this.env, locationId, 'background', (req) => this.access.gateway().send(req)),
+      ghl: new GhlApi(locationId, (req) => this.access.gateway().send(req)),
       connections: this.connectionsCache,
       remember: (contacts) => void this.contacts.store(locationId, contacts),
     };

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import { isAdmin, type SessionEnv } from '../../auth/session.ts';
-import { createConnection, deleteConnection, getConnection, listConnections, updateConnection } from '../../connectors/connections.ts';
+import { createConnection, deleteConnection, getConnection, listConnections, updateConnection } from '../../tenants/connections.ts';
 import { CONNECTORS } from '../../connectors/registry.ts';
 import { AppError, forbidden, notFound } from '../../errors.ts';
 import { locationOf } from './scope.ts';

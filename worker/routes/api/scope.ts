@@ -1,12 +1,11 @@
 import type { Context } from 'hono';
 import type { SessionEnv } from '../../auth/session.ts';
-import { contactStub } from '../../durable/contact.ts';
-import { tenantStub } from '../../durable/location.ts';
-import { GhlApi } from '../../ghl/api.ts';
+import { LocationGhlApi } from '../../durable/ghl-api.ts';
+import { contactStub, tenantStub } from '../../durable/stubs.ts';
 import { AppError } from '../../errors.ts';
 import { GhlError } from '../../ghl/errors.ts';
 import type { GhlContact } from '../../ghl/types.ts';
-import type { TimelineWrite } from '../../timeline/service.ts';
+import type { TimelineWrite } from '../../durable/contact/timeline.ts';
 import { PANEL_TASK_EDIT, type GhlEvent } from '../../webhooks/events.ts';
 import { outsideLocation } from './errors.ts';
 
@@ -18,7 +17,7 @@ import { outsideLocation } from './errors.ts';
 type C = Context<SessionEnv>;
 
 /** GHL client for the session's location; panel calls go ahead of background sync calls. */
-export const ghlOf = (c: C) => new GhlApi(c.env, c.var.session.locationId, 'interactive');
+export const ghlOf = (c: C) => new LocationGhlApi(c.env, c.var.session.locationId, 'interactive');
 
 /** The session location's Durable Object (contact index, sync log). */
 export const locationOf = (c: C) => tenantStub(c.env, c.var.session.locationId);

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { SessionEnv } from '../../auth/session.ts';
-import { contactStub } from '../../durable/contact.ts';
+import { contactStub } from '../../durable/stubs.ts';
 import { GhlError } from '../../ghl/errors.ts';
-import type { TimelineResult } from '../../timeline/service.ts';
+import type { TimelineResult } from '../../durable/contact/timeline.ts';
 import { contactInLocation, ghlOf, locationOf } from './scope.ts';
 import { ContactParams, paramsOf, queryOf } from './validate.ts';
 

@@ -1,10 +1,10 @@
-import { GhlApi } from '../ghl/api.ts';
-import { GhlError, type GhlFailure } from '../ghl/errors.ts';
-import { tenantStub } from '../durable/location.ts';
-import type { GhlEvent } from '../webhooks/events.ts';
-import { TimelineCache, type SnapshotItem } from './cache.ts';
-import { changeFromEvent } from './events.ts';
-import { orderTimeline, toTimelineItem, type TimelineItem, type TimelineKind, type TimelineOrder, type TimelineSource } from './merge.ts';
+import { GhlError, type GhlFailure } from '../../ghl/errors.ts';
+import { TimelineCache, type SnapshotItem } from '../../timeline/cache.ts';
+import { changeFromEvent } from '../../timeline/events.ts';
+import { orderTimeline, toTimelineItem, type TimelineItem, type TimelineKind, type TimelineOrder, type TimelineSource } from '../../timeline/merge.ts';
+import type { GhlEvent } from '../../webhooks/events.ts';
+import { LocationGhlApi } from '../ghl-api.ts';
+import { tenantStub } from '../stubs.ts';
 
 /** More stale objects than this and one full reload (3 calls) is cheaper than fetching each. */
 const MAX_SINGLE_REFETCHES = 3;
@@ -50,8 +50,8 @@ export class ContactTimeline {
     this.contactId = contactId;
   }
 
-  private api(): GhlApi {
-    return new GhlApi(this.env, this.locationId, 'interactive');
+  private api(): LocationGhlApi {
+    return new LocationGhlApi(this.env, this.locationId, 'interactive');
   }
 
   /** The ordered timeline; reloads from GHL when cold or asked to. GHL failures come back as values (RPC drops error classes). */

@@ -1,21 +1,25 @@
 /**
  * Active connections of a location with credentials unsealed, cached briefly per object. With
  * `held`, also connections waiting for a reconnect (status `error`): the sync engine keeps
- * their work until then instead of dropping it.
+ * their work until then instead of dropping it. Expired Cal.com OAuth tokens are renewed by
+ * the location's object, one renewal per connection at a time.
  */
-import { listConnections, openConnection, type OpenConnection } from '../connectors/connections.ts';
+import { listConnections, openConnection, type OpenConnection, type PartnerRenewer } from '../tenants/connections.ts';
+import { tenantStub } from './stubs.ts';
 
 const TTL_MS = 15_000;
 
 export class ConnectionsCache {
   private readonly env: Env;
   private readonly locationId: string;
+  private readonly renew: PartnerRenewer;
   private value: OpenConnection[] | null = null;
   private until = 0;
 
   constructor(env: Env, locationId: string) {
     this.env = env;
     this.locationId = locationId;
+    this.renew = (owner, connectionId, stale) => tenantStub(env, owner).renewPartnerCredentials(owner, connectionId, stale);
   }
 
   async get(opts: { held?: boolean } = {}): Promise<OpenConnection[]> {
@@ -29,7 +33,7 @@ export class ConnectionsCache {
     const open: OpenConnection[] = [];
     for (const c of listed) {
       if (c.status !== 'active' && c.status !== 'error') continue;
-      const full = await openConnection(this.env, c.id, { cached: true });
+      const full = await openConnection(this.env, c.id, { cached: true, renew: this.renew });
       // The status comes from the fresh listing; the unsealed row may be a cached one.
       if (full && full.locationId === this.locationId) open.push({ ...full, status: c.status });
     }

@@ -1,12 +1,12 @@
 import { getConfig } from '../config.ts';
 import { randomId } from '../crypto/encoding.ts';
 import { seal, unseal } from '../crypto/seal.ts';
-import { AppError, badRequest } from '../errors.ts';
-import { checkCredentials, checkSettings } from './connection-checks.ts';
-import { ACCESS_TOKEN_RENEW_AT, CredentialKeeper, outcomeError, type CredentialStore, type RenewOutcome } from './credential-keeper.ts';
-import { connectorFor } from './registry.ts';
-import { sha256Hex } from './signing.ts';
-import type { ConnectionSettings, Connector, ConnectorConnection } from './types.ts';
+import { DomainError, invalid } from '../errors.ts';
+import { checkCredentials, checkSettings } from '../connectors/connection-checks.ts';
+import { ACCESS_TOKEN_RENEW_AT, CredentialKeeper, outcomeError, type CredentialStore, type RenewOutcome } from '../connectors/credential-keeper.ts';
+import { connectorFor } from '../connectors/registry.ts';
+import { sha256Hex } from '../connectors/signing.ts';
+import type { ConnectionSettings, Connector, ConnectorConnection } from '../connectors/types.ts';
 
 /**
  * Partner connections in D1 (`connections`, migrations/0002). Credentials are sealed with
@@ -83,13 +83,13 @@ const boundTo = (id: string) => `connection:${id}`;
 
 function connectorOrThrow(kind: string): Connector {
   const connector = connectorFor(kind);
-  if (!connector) throw badRequest(`Unknown connection kind "${String(kind).slice(0, 40)}".`, 'invalid_connection');
+  if (!connector) throw invalid(`Unknown connection kind "${String(kind).slice(0, 40)}".`, 'invalid_connection');
   return connector;
 }
 
 function checkName(name: unknown): string {
   const n = typeof name === 'string' ? name.trim() : '';
-  if (!n || n.length > 120) throw badRequest('A connection needs a name of 1 to 120 characters.', 'invalid_connection');
+  if (!n || n.length > 120) throw invalid('A connection needs a name of 1 to 120 characters.', 'invalid_connection');
   return n;
 }
 
@@ -130,7 +130,7 @@ async function readRow(env: Env, id: string): Promise<Row | null> {
 
 /** Creates a connection for a location; mints the secrets the user did not bring. */
 export async function createConnection(env: Env, input: NewConnection): Promise<CreatedConnection> {
-  if (typeof input.locationId !== 'string' || !ID.test(input.locationId)) throw badRequest('Invalid locationId.', 'invalid_connection');
+  if (typeof input.locationId !== 'string' || !ID.test(input.locationId)) throw invalid('Invalid locationId.', 'invalid_connection');
   const connector = connectorOrThrow(input.kind);
   const name = checkName(input.name);
   const settings = checkSettings(input.settings);
@@ -175,7 +175,7 @@ export async function updateConnection(env: Env, id: string, locationId: string,
   if (!row || row.location_id !== locationId) return null;
   const connector = connectorOrThrow(row.kind);
   const name = patch.name === undefined ? row.name : checkName(patch.name);
-  if (patch.status !== undefined && !STATUSES.includes(patch.status)) throw badRequest('status must be active, paused or error.', 'invalid_connection');
+  if (patch.status !== undefined && !STATUSES.includes(patch.status)) throw invalid('status must be active, paused or error.', 'invalid_connection');
   const settings = patch.settings === undefined ? row.settings : JSON.stringify(checkSettings(patch.settings));
   let sealed = row.sealed_credentials;
   if (patch.credentials) {
@@ -209,7 +209,7 @@ export async function deleteConnection(env: Env, id: string, locationId: string)
 export async function rotateInboundKey(env: Env, id: string, locationId: string): Promise<string | null> {
   const row = await readRow(env, id);
   if (!row || row.location_id !== locationId) return null;
-  if (connectorOrThrow(row.kind).capabilities.inboundAuth !== 'url-key') throw badRequest('This connection does not use an inbound URL key.', 'invalid_connection');
+  if (connectorOrThrow(row.kind).capabilities.inboundAuth !== 'url-key') throw invalid('This connection does not use an inbound URL key.', 'invalid_connection');
   const key = randomId(24);
   await env.DB.prepare('UPDATE connections SET inbound_secret_hash = ?, updated_at = ? WHERE id = ?').bind(await sha256Hex(key), Date.now(), id).run();
   rowCache.delete(id);
@@ -223,8 +223,14 @@ export interface OpenConnection extends ConnectorConnection {
   lastEventAt: number | null;
 }
 
-/** Loads and unseals a connection (any location). `cached` reuses a row read in the last 30 s. */
-export async function openConnection(env: Env, id: string, opts: { cached?: boolean } = {}): Promise<OpenConnection | null> {
+/** Renews a connection's partner tokens; the location's object does it, one renewal per connection at a time. */
+export type PartnerRenewer = (locationId: string, connectionId: string, staleAccessToken: string) => Promise<RenewOutcome>;
+
+/**
+ * Loads and unseals a connection (any location). `cached` reuses a row read in the last 30 s;
+ * with `renew`, the connector may renew expired OAuth tokens through it.
+ */
+export async function openConnection(env: Env, id: string, opts: { cached?: boolean; renew?: PartnerRenewer } = {}): Promise<OpenConnection | null> {
   let row: Row | null = null;
   const hit = opts.cached ? rowCache.get(id) : undefined;
   if (hit && hit.until > Date.now()) row = hit.row;
@@ -233,18 +239,18 @@ export async function openConnection(env: Env, id: string, opts: { cached?: bool
     if (row && opts.cached) rowCache.set(id, { row, until: Date.now() + ROW_TTL_MS });
   }
   if (!row) return null;
-  return toOpen(env, row, await openCredentialsOr500(env, row));
+  return toOpen(row, await readableCredentials(env, row), opts.renew);
 }
 
-async function openCredentialsOr500(env: Env, row: Row): Promise<Record<string, string>> {
+async function readableCredentials(env: Env, row: Row): Promise<Record<string, string>> {
   try {
     return await openCredentials(env, row);
   } catch (err) {
-    throw new AppError(500, 'credentials_unreadable', 'The connection credentials cannot be read.', String(err));
+    throw new DomainError('corrupt', 'credentials_unreadable', 'The connection credentials cannot be read.', String(err));
   }
 }
 
-function toOpen(env: Env, row: Row, credentials: Record<string, string>): OpenConnection {
+function toOpen(row: Row, credentials: Record<string, string>, renew?: PartnerRenewer): OpenConnection {
   return {
     id: row.id,
     locationId: row.location_id,
@@ -256,19 +262,14 @@ function toOpen(env: Env, row: Row, credentials: Record<string, string>): OpenCo
     inboundSecretHash: row.inbound_secret_hash,
     createdAt: row.created_at,
     lastEventAt: row.last_event_at,
-    renewCredentials: async (stale) => {
-      const outcome = await env.LOCATION.get(env.LOCATION.idFromName(row.location_id)).renewPartnerCredentials(row.location_id, row.id, stale);
-      if (!outcome.ok) throw outcomeError(outcome);
-      return outcome.credentials;
-    },
+    renewCredentials:
+      renew &&
+      (async (stale) => {
+        const outcome = await renew(row.location_id, row.id, stale);
+        if (!outcome.ok) throw outcomeError(outcome);
+        return outcome.credentials;
+      }),
   };
-}
-
-/** The location's connections, unsealed (one query, one unseal each); `activeOnly` skips paused and failing ones. */
-export async function listOpenConnections(env: Env, locationId: string, opts: { activeOnly?: boolean } = {}): Promise<OpenConnection[]> {
-  const sql = `SELECT * FROM connections WHERE location_id = ?${opts.activeOnly ? " AND status = 'active'" : ''} ORDER BY created_at, id`;
-  const { results } = await env.DB.prepare(sql).bind(locationId).all<Row>();
-  return Promise.all(results.map(async (row) => toOpen(env, row, await openCredentialsOr500(env, row))));
 }
 
 /** Stores the reconciliation cursor (engine). */
@@ -290,7 +291,7 @@ function credentialStore(env: Env): CredentialStore {
     async load(id) {
       const row = await readRow(env, id);
       if (!row) return null;
-      return { connection: toOpen(env, row, await openCredentialsOr500(env, row)), status: row.status, lastError: row.last_error, version: row.sealed_credentials };
+      return { connection: toOpen(row, await readableCredentials(env, row)), status: row.status, lastError: row.last_error, version: row.sealed_credentials };
     },
     async save(id, version, credentials) {
       const sealed = await seal(getConfig(env).tokenEncryptionKey, JSON.stringify(credentials), boundTo(id));
