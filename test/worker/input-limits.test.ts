@@ -1,10 +1,11 @@
 import { env, SELF } from 'cloudflare:test';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { createConnection } from '../../worker/connectors/connections.ts';
+import { createConnection, openConnection } from '../../worker/connectors/connections.ts';
 import { tenantStub } from '../../worker/durable/location.ts';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../worker/lib/body.ts';
 import { emu } from './helpers.ts';
+import { call, expectError as expectApiError, panelLocations } from './panel-helpers.ts';
 
 /** Bad input answers 4xx with nothing stored, never a status that makes the sender retry it. */
 
@@ -70,5 +71,34 @@ describe('POST /webhooks/partner/:connectionId with a deeply nested body', () =>
     expect(await stored(loc)).toHaveLength(0);
     expect((await send('{"id":"p1","email":"deep@example.com"}')).status).toBe(200);
     expect(await stored(loc)).toHaveLength(1);
+  });
+});
+
+describe('a "your app" connection with a malformed webhook secret', () => {
+  const good = `whsec_${btoa('0123456789abcdef0123456789abcdef')}`;
+  const yourApp = (webhookSecret: string) => ({ kind: 'yourapp', name: 'Your app', credentials: { webhookSecret }, settings: { webhookUrl: 'https://partner.example.com/hooks' } });
+
+  it('is refused when saved (POST and PATCH), naming the field, and nothing changes', async () => {
+    const [A] = await panelLocations(1, 1);
+    for (const secret of ['not-a-secret', 'whsec_', 'whsec_not base64!!', `whsec_${btoa('too short')}`, btoa('0123456789abcdef0123456789abcdef'), `whsec_${btoa('x'.repeat(65))}`]) {
+      const res = await call(A!.token, 'POST', '/api/connections', yourApp(secret));
+      expectApiError(res, 400, 'invalid_credentials');
+      expect(res.body.error.message).toContain('credentials.webhookSecret');
+      expect(res.body.error.message).toContain('whsec_');
+    }
+    expect((await call(A!.token, 'GET', '/api/connections')).body.connections).toEqual([]);
+
+    const created = await call(A!.token, 'POST', '/api/connections', yourApp(good));
+    expect(created.status, created.text).toBe(201);
+    const id = created.body.connection.id as string;
+    const res = await call(A!.token, 'PATCH', `/api/connections/${id}`, { credentials: { webhookSecret: 'whsec_abc' } });
+    expectApiError(res, 400, 'invalid_credentials');
+    expect(res.body.error.message).toContain('credentials.webhookSecret');
+    expect((await openConnection(env, id))!.credentials.webhookSecret).toBe(good);
+    // A generated secret and a well-formed one of the user's are both fine.
+    expect((await call(A!.token, 'POST', '/api/connections', { kind: 'yourapp', name: 'Minted', settings: {} })).status).toBe(201);
+    const rotated = `whsec_${btoa('a fresh secret, 24 bytes')}`;
+    expect((await call(A!.token, 'PATCH', `/api/connections/${id}`, { credentials: { webhookSecret: ` ${rotated} ` } })).status).toBe(200);
+    expect((await openConnection(env, id))!.credentials.webhookSecret).toBe(rotated);
   });
 });
