@@ -31,6 +31,9 @@ describe('nestsDeeperThan', () => {
     expect(nestsDeeperThan(utf8(JSON.stringify({ s: '[[[[{{{{ "\\" [[[[' })), 1)).toBe(false);
     expect(nestsDeeperThan(utf8(JSON.stringify({ s: 'é"[[[', t: [[1]] })), 2)).toBe(true);
     expect(nestsDeeperThan(utf8('[[],[],[],[]]'), 2)).toBe(false);
+    // An escaped backslash before a quote does not escape the quote.
+    expect(nestsDeeperThan(utf8('{"a":"x\\\\","b":[[[]]]}'), 3)).toBe(true);
+    expect(nestsDeeperThan(utf8('{"a":"x\\"[[[[","b":[]}'), 2)).toBe(false);
   });
 });
 

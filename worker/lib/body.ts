@@ -46,19 +46,30 @@ const CLOSE_BRACKET = 0x5d;
 /** Whether JSON bytes open more than `max` objects or arrays inside each other (one pass, no parse). */
 export function nestsDeeperThan(bytes: Uint8Array, max: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
-    if (inString) {
-      // UTF-8 continuation bytes are all >= 0x80, so only ASCII quotes and backslashes matter.
-      if (b === BACKSLASH) i++;
-      else if (b === QUOTE) inString = false;
-    } else if (b === QUOTE) inString = true;
-    else if (b === OPEN_BRACE || b === OPEN_BRACKET) {
+    if (b === QUOTE) {
+      i = stringEnd(bytes, i);
+      if (i < 0) return false; // unterminated: JSON.parse refuses it
+    } else if (b === OPEN_BRACE || b === OPEN_BRACKET) {
       if (++depth > max) return true;
     } else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) depth--;
   }
   return false;
+}
+
+/** Index of the quote closing the string opened at `start` (-1 if none); jumps from quote to quote. */
+function stringEnd(bytes: Uint8Array, start: number): number {
+  let at = start;
+  for (;;) {
+    at = bytes.indexOf(QUOTE, at + 1);
+    if (at < 0) return -1;
+    // UTF-8 continuation bytes are all >= 0x80, so an ASCII quote is a quote; an odd run of
+    // backslashes before it escapes it.
+    let slashes = 0;
+    while (bytes[at - 1 - slashes] === BACKSLASH) slashes++;
+    if (slashes % 2 === 0) return at;
+  }
 }
 
 /** Parses JSON bytes into an object, or throws a 400 saying why (nested deeper than MAX_JSON_DEPTH included). */
