@@ -77,6 +77,23 @@ describe('POST /webhooks/partner/:connectionId with a deeply nested body', () =>
   });
 });
 
+describe('panel API bodies nested too deep', () => {
+  it('answer 400 instead of overflowing on their way to GHL (a 500), and create nothing', async () => {
+    const [A] = await panelLocations(1, 1);
+    const deep = `{"firstName":"Deep","customFields":[{"id":"cf1","value":${nested(5000)}}]}`;
+    const contact = await call(A!.token, 'POST', '/api/contacts', deep);
+    expectApiError(contact, 400, 'too_deeply_nested');
+    const settings = await call(A!.token, 'POST', '/api/connections', `{"kind":"yourapp","name":"Deep","settings":{"webhookUrl":"https://partner.example.com/h","x":${nested(5000)}}}`);
+    expectApiError(settings, 400, 'too_deeply_nested');
+    expect((await call(A!.token, 'GET', '/api/connections')).body.connections).toEqual([]);
+    // Ordinary bodies still read normally after the check.
+    const ok = await call(A!.token, 'PUT', '/api/settings', { dryRun: true, kinds: { notes: { enabled: false } } });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.body.kinds.notes.enabled).toBe(false);
+    expectApiError(await call(A!.token, 'PUT', '/api/settings', '{"dryRun":'), 400, 'malformed_json');
+  });
+});
+
 describe('a "your app" connection with a malformed webhook secret', () => {
   const good = `whsec_${btoa('0123456789abcdef0123456789abcdef')}`;
   const yourApp = (webhookSecret: string) => ({ kind: 'yourapp', name: 'Your app', credentials: { webhookSecret }, settings: { webhookUrl: 'https://partner.example.com/hooks' } });

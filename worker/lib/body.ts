@@ -72,11 +72,16 @@ function stringEnd(bytes: Uint8Array, start: number): number {
   }
 }
 
-/** Parses JSON bytes into an object, or throws a 400 saying why (nested deeper than MAX_JSON_DEPTH included). */
-export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
+/** Throws a 400 for JSON bytes nested deeper than MAX_JSON_DEPTH. */
+export function checkJsonDepth(bytes: Uint8Array): void {
   if (nestsDeeperThan(bytes, MAX_JSON_DEPTH)) {
     throw new AppError(400, 'too_deeply_nested', `The body is nested more than ${MAX_JSON_DEPTH} levels deep.`);
   }
+}
+
+/** Parses JSON bytes into an object, or throws a 400 saying why (nested deeper than MAX_JSON_DEPTH included). */
+export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> {
+  checkJsonDepth(bytes);
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder().decode(bytes));
