@@ -11,6 +11,12 @@ export const BUILD = { name: 'contact-sync', version: '0.1.0' };
 /** The worker's HTTP surface (docs/CONTRACT.md §4). */
 export const app = new Hono<{ Bindings: Env }>();
 
+/** No answer may be sniffed into another type (a JSON error rendered as HTML): all carry nosniff. */
+app.use('*', async (c, next) => {
+  await next();
+  c.res.headers.set('X-Content-Type-Options', 'nosniff');
+});
+
 app.get('/healthz', (c) => c.json({ ok: true, build: BUILD }));
 app.route('/oauth', oauthRoutes);
 app.route('/webhooks/ghl', ghlWebhookRoutes);

@@ -1,3 +1,4 @@
+import type { SealingKeys } from './crypto/seal.ts';
 import { AppError } from './errors.ts';
 
 /** Validated configuration (docs/CONTRACT.md §3). */
@@ -10,6 +11,8 @@ export interface Config {
   ed25519PublicKeyPem: string;
   rsaPublicKeyPem: string;
   tokenEncryptionKey: string;
+  /** `TOKEN_ENCRYPTION_KEY` seals; `TOKEN_ENCRYPTION_KEY_PREVIOUS` (optional, during a rotation) still opens. */
+  sealingKeys: SealingKeys;
   sessionSigningKey: string;
   appBaseUrl: string;
   scopes: string;
@@ -44,7 +47,17 @@ function pem(env: Env, name: keyof Env): string {
 }
 
 function key32(env: Env, name: keyof Env): string {
-  const value = need(env, name);
+  return checkKey32(name, need(env, name));
+}
+
+/** An optional key: unset or empty is null, anything else must be a valid key. */
+function optionalKey32(env: Env, name: keyof Env): string | null {
+  const value = env[name] as unknown;
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return null;
+  return checkKey32(name, typeof value === 'string' ? value.trim() : '');
+}
+
+function checkKey32(name: keyof Env, value: string): string {
   let bytes = 0;
   try {
     bytes = atob(value).length;
@@ -61,6 +74,7 @@ function key32(env: Env, name: keyof Env): string {
 export function getConfig(env: Env): Config {
   const hit = cache.get(env);
   if (hit) return hit;
+  const tokenEncryptionKey = key32(env, 'TOKEN_ENCRYPTION_KEY');
   const config: Config = {
     clientId: need(env, 'GHL_CLIENT_ID'),
     clientSecret: need(env, 'GHL_CLIENT_SECRET'),
@@ -69,7 +83,8 @@ export function getConfig(env: Env): Config {
     marketplaceBase: url(env, 'GHL_MARKETPLACE_BASE'),
     ed25519PublicKeyPem: pem(env, 'GHL_WEBHOOK_ED25519_PUBLIC_KEY'),
     rsaPublicKeyPem: pem(env, 'GHL_WEBHOOK_RSA_PUBLIC_KEY'),
-    tokenEncryptionKey: key32(env, 'TOKEN_ENCRYPTION_KEY'),
+    tokenEncryptionKey,
+    sealingKeys: { current: tokenEncryptionKey, previous: optionalKey32(env, 'TOKEN_ENCRYPTION_KEY_PREVIOUS') },
     sessionSigningKey: need(env, 'SESSION_SIGNING_KEY'),
     appBaseUrl: url(env, 'APP_BASE_URL'),
     scopes: need(env, 'OAUTH_SCOPES'),

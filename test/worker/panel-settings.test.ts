@@ -87,11 +87,29 @@ describe('PUT /api/settings', () => {
     expect((await call(A.token, 'GET', '/api/settings')).body).toEqual(second.body);
   });
 
-  it('accepts the GET answer sent back with its read-only fields removed (the panel round trip)', async () => {
-    const { updatedAt: _a, updatedBy: _b, canEdit: _c, connections: _d, ...editable } = (await call(A.token, 'GET', '/api/settings')).body;
-    const res = await call(A.token, 'PUT', '/api/settings', { ...editable, dryRun: false });
+  it('accepts the whole GET answer sent back with one toggle changed, ignoring its read-only fields', async () => {
+    await call(A.token, 'PUT', '/api/settings', { connections: [{ id: 'conn_rt', enabled: true }] });
+    const got = (await call(A.token, 'GET', '/api/settings')).body;
+    expect(got).toHaveProperty('updatedAt');
+    expect(got).toHaveProperty('canEdit', true);
+    const res = await call(A.token, 'PUT', '/api/settings', { ...got, kinds: { ...got.kinds, tasks: { ...got.kinds.tasks, enabled: !got.kinds.tasks.enabled } } });
     expect(res.status, res.text).toBe(200);
-    expect(res.body.dryRun).toBe(false);
+    expect(res.body).toEqual({ ...got, kinds: { ...got.kinds, tasks: { ...got.kinds.tasks, enabled: !got.kinds.tasks.enabled } }, updatedAt: res.body.updatedAt });
+    expect(Date.parse(res.body.updatedAt)).toBeGreaterThan(Date.parse(got.updatedAt));
+  });
+
+  it('never takes the read-only fields from the body, and still refuses unknown fields beside them', async () => {
+    const got = (await call(A.token, 'GET', '/api/settings')).body;
+    const res = await call(A.token, 'PUT', '/api/settings', { ...got, dryRun: !got.dryRun, updatedAt: '2000-01-01T00:00:00.000Z', updatedBy: 'someone-else', canEdit: false });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.updatedBy).toBe(A.adminId);
+    expect(res.body.canEdit).toBe(true);
+    expect(Date.parse(res.body.updatedAt)).toBeGreaterThan(Date.parse('2020-01-01'));
+    expectError(await call(A.token, 'PUT', '/api/settings', { ...res.body, surprise: true }), 422, 'invalid_input');
+    // Read-only fields alone change nothing, so they are an empty change.
+    expectError(await call(A.token, 'PUT', '/api/settings', { updatedAt: res.body.updatedAt, updatedBy: res.body.updatedBy, canEdit: true }), 422, 'invalid_input');
+    expectError(await call(A.token, 'PUT', '/api/settings', { ...res.body, canEdit: 'yes' }), 422, 'invalid_input');
+    expect((await call(A.token, 'GET', '/api/settings')).body).toEqual(res.body);
   });
 
   it('refuses a non-admin with 403 (no-store) and changes nothing', async () => {

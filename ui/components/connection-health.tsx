@@ -18,7 +18,7 @@ export function ConnectionHead({ c, kinds }: { c: PartnerConnection; kinds: Kind
           {spec?.label ?? c.kind} · {directionOf(spec)}
         </p>
       </div>
-      <span class={`badge status-${c.status === 'active' ? 'ok' : c.status === 'error' ? 'bad' : 'neutral'}`}>{c.status}</span>
+      <span class={`badge status-${c.status === 'active' ? 'ok' : c.status === 'error' || c.status === 'reconnect_needed' ? 'bad' : 'neutral'}`}>{c.status}</span>
     </div>
   );
 }

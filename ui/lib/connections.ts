@@ -32,7 +32,8 @@ export interface Health {
   failed: number;
 }
 
-export type ConnectionStatus = 'active' | 'paused' | 'error';
+/** `reconnect_needed`: the worker cannot decrypt the saved credentials; entering them again fixes it. */
+export type ConnectionStatus = 'active' | 'paused' | 'error' | 'reconnect_needed';
 export type Settings = Record<string, unknown>;
 
 export interface PartnerConnection {
@@ -123,7 +124,7 @@ export function healthOf(c: Pick<PartnerConnection, 'health' | 'lastEventAt' | '
     lastErrorAt,
     backlog: h?.backlog ?? 0,
     failed,
-    warn: failed > 0 || recent || c.status === 'error',
+    warn: failed > 0 || recent || c.status === 'error' || c.status === 'reconnect_needed',
   };
 }
 

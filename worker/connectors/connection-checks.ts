@@ -31,11 +31,14 @@ export function checkSettings(input: unknown): ConnectionSettings {
 /** Validates credentials against the connector's spec; `partial` skips required checks (patches). */
 export function checkCredentials(connector: Connector, input: Record<string, unknown>, partial = false): Record<string, string> {
   const out: Record<string, string> = {};
-  const known = new Set(connector.credentials.map((c) => c.name));
+  const known = new Map(connector.credentials.map((c) => [c.name, c]));
   for (const [name, value] of Object.entries(input)) {
-    if (!known.has(name)) throw invalid(`${connector.label} has no credential "${name.slice(0, 40)}".`, 'invalid_credentials');
+    const spec = known.get(name);
+    if (!spec) throw invalid(`${connector.label} has no credential "${name.slice(0, 40)}".`, 'invalid_credentials');
     if (typeof value !== 'string' || value.length > 4096) throw invalid(`Credential ${name} must be a string.`, 'invalid_credentials');
     out[name] = value.trim();
+    const problem = out[name] ? spec.check?.(out[name]) : null;
+    if (problem) throw invalid(`credentials.${name} ${problem}`, 'invalid_credentials');
   }
   if (partial) return out;
   const groups = new Map<string, boolean>();

@@ -202,6 +202,8 @@ export interface CredentialSpec {
   /** One of the names marked `oneOf` with the same group value must be present. */
   oneOf?: string;
   description: string;
+  /** Why a value cannot work (e.g. a malformed secret), or null; checked when it is saved. */
+  check?: (value: string) => string | null;
 }
 
 /** One partner app. A new partner is a new module implementing this. */

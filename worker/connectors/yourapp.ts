@@ -35,6 +35,16 @@ function signer(conn: ConnectorConnection): Webhook {
   }
 }
 
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** A Standard Webhooks secret is `whsec_` and the base64 of 24 to 64 random bytes. */
+export function standardWebhooksSecretProblem(secret: string): string | null {
+  const key = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : null;
+  const bytes = key && BASE64.test(key) ? atob(key).length : 0;
+  if (bytes >= 24 && bytes <= 64) return null;
+  return 'must be a Standard Webhooks secret: whsec_ followed by the base64 of 24 to 64 random bytes.';
+}
+
 /** Standard Webhooks headers for `body`, signed at `now`. */
 export function signYourAppBody(webhook: Webhook, messageId: string, body: string, now = new Date()): Record<string, string> {
   return {
@@ -67,7 +77,7 @@ export const yourappConnector: Connector = {
     inboundAuth: 'standard-webhooks',
   },
   credentials: [
-    { name: 'webhookSecret', required: true, description: 'Standard Webhooks secret (whsec_…), used to sign in both directions' },
+    { name: 'webhookSecret', required: true, description: 'Standard Webhooks secret (whsec_…), used to sign in both directions', check: standardWebhooksSecretProblem },
     { name: 'apiKey', required: false, description: 'Bearer token for GET /changes (reconciliation)' },
   ],
   defaultFieldMaps: YOURAPP_DEFAULT_MAPS,

@@ -35,3 +35,36 @@ export async function unseal(base64Key: string, sealed: string, boundTo: string)
   );
   return fromUtf8.decode(pt);
 }
+
+/**
+ * Keys for values at rest. `current` seals everything written; `previous` (set during a key
+ * rotation) still opens what it sealed, until those values are next written.
+ */
+export interface SealingKeys {
+  current: string;
+  previous: string | null;
+}
+
+/** No configured key opens a sealed value: it was sealed under a key since retired, or is damaged. */
+export class UnreadableSealedValue extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'UnreadableSealedValue';
+  }
+}
+
+/** Opens `sealed` with the current key, else the previous one; says which did (a previous-key value wants resealing). */
+export async function unsealWithAny(keys: SealingKeys, sealed: string, boundTo: string): Promise<{ plaintext: string; byPrevious: boolean }> {
+  try {
+    return { plaintext: await unseal(keys.current, sealed, boundTo), byPrevious: false };
+  } catch (err) {
+    if (keys.previous) {
+      try {
+        return { plaintext: await unseal(keys.previous, sealed, boundTo), byPrevious: true };
+      } catch {
+        // Neither key: reported below.
+      }
+    }
+    throw new UnreadableSealedValue(`no configured encryption key opens this value (${String(err)})`);
+  }
+}

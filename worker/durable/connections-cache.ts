@@ -32,10 +32,11 @@ export class ConnectionsCache {
     const listed = await listConnections(this.env, this.locationId);
     const open: OpenConnection[] = [];
     for (const c of listed) {
-      if (c.status !== 'active' && c.status !== 'error') continue;
+      if (c.status !== 'active' && c.status !== 'error' && c.status !== 'reconnect_needed') continue;
       const full = await openConnection(this.env, c.id, { cached: true, renew: this.renew });
-      // The status comes from the fresh listing; the unsealed row may be a cached one.
-      if (full && full.locationId === this.locationId) open.push({ ...full, status: c.status });
+      // The status comes from the fresh listing; the unsealed row may be a cached one. Credentials
+      // no key opens wait for a reconnect like an `error` connection.
+      if (full && full.locationId === this.locationId) open.push({ ...full, status: c.status === 'reconnect_needed' ? 'error' : c.status });
     }
     this.value = open;
     this.until = Date.now() + TTL_MS;

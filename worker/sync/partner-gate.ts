@@ -4,7 +4,7 @@
  * not only by the contact's engine: a connection paused or switched off, a kind switched off or
  * flowing only to the partner, and dry run.
  */
-import { listConnections, type ConnectionStatus } from '../tenants/connections.ts';
+import { listConnections, type Connection } from '../tenants/connections.ts';
 import type { SyncKind } from '../connectors/types.ts';
 import type { Settings } from '../settings/model.ts';
 import { loadSettings } from '../settings/store.ts';
@@ -14,7 +14,7 @@ import { allowsFlow } from './policy.ts';
 export interface PartnerSwitches {
   settings: Settings;
   /** Status of each of the location's connections, by id. */
-  connections: ReadonlyMap<string, ConnectionStatus>;
+  connections: ReadonlyMap<string, Connection['status']>;
 }
 
 /** The switches as they stand now (read once per pass of the location's alarm). */

@@ -1,7 +1,7 @@
 import { getConfig } from '../config.ts';
 import { randomId } from '../crypto/encoding.ts';
-import { seal, unseal } from '../crypto/seal.ts';
-import { DomainError, invalid } from '../errors.ts';
+import { seal, UnreadableSealedValue, unsealWithAny } from '../crypto/seal.ts';
+import { invalid } from '../errors.ts';
 import { checkCredentials, checkSettings } from '../connectors/connection-checks.ts';
 import { ACCESS_TOKEN_RENEW_AT, CredentialKeeper, outcomeError, type CredentialStore, type RenewOutcome } from '../connectors/credential-keeper.ts';
 import { connectorFor } from '../connectors/registry.ts';
@@ -16,6 +16,8 @@ import type { ConnectionSettings, Connector, ConnectorConnection } from '../conn
 
 export type ConnectionStatus = 'active' | 'paused' | 'error';
 const STATUSES: readonly ConnectionStatus[] = ['active', 'paused', 'error'];
+/** Why a connection whose sealed credentials no configured key opens is shown as `reconnect_needed`. */
+const UNREADABLE_CREDENTIALS = 'Reconnect needed: the saved credentials cannot be decrypted with the current encryption key. Enter them again.';
 
 /** A connection as the panel may see it. */
 export interface Connection {
@@ -24,7 +26,8 @@ export interface Connection {
   kind: string;
   name: string;
   settings: ConnectionSettings;
-  status: ConnectionStatus;
+  /** `reconnect_needed`: its credentials cannot be decrypted (key rotated without the previous key); new ones fix it. */
+  status: ConnectionStatus | 'reconnect_needed';
   lastEventAt: number | null;
   lastError: string | null;
   createdAt: number;
@@ -97,21 +100,35 @@ function inboundUrl(env: Env, id: string): string {
   return `${getConfig(env).appBaseUrl}/webhooks/partner/${id}`;
 }
 
-async function openCredentials(env: Env, row: Row): Promise<Record<string, string>> {
-  if (!row.sealed_credentials) return {};
-  return JSON.parse(await unseal(getConfig(env).tokenEncryptionKey, row.sealed_credentials, boundTo(row.id))) as Record<string, string>;
+/** A row's credentials. `unreadable`: no configured key opens them; `byPrevious`: the previous key did (reseal on write). */
+interface OpenedCredentials {
+  credentials: Record<string, string>;
+  unreadable: boolean;
+  byPrevious: boolean;
 }
 
-function view(env: Env, row: Row, credentialNames: string[]): Connection {
+async function openCredentials(env: Env, row: Row): Promise<OpenedCredentials> {
+  if (!row.sealed_credentials) return { credentials: {}, unreadable: false, byPrevious: false };
+  try {
+    const { plaintext, byPrevious } = await unsealWithAny(getConfig(env).sealingKeys, row.sealed_credentials, boundTo(row.id));
+    return { credentials: JSON.parse(plaintext) as Record<string, string>, unreadable: false, byPrevious };
+  } catch (err) {
+    if (!(err instanceof UnreadableSealedValue)) throw err;
+    console.warn('connection credentials unreadable', row.id, err.message);
+    return { credentials: {}, unreadable: true, byPrevious: false };
+  }
+}
+
+function view(env: Env, row: Row, credentialNames: string[], unreadable = false): Connection {
   return {
     id: row.id,
     locationId: row.location_id,
     kind: row.kind,
     name: row.name,
     settings: JSON.parse(row.settings) as ConnectionSettings,
-    status: row.status,
+    status: unreadable ? 'reconnect_needed' : row.status,
     lastEventAt: row.last_event_at,
-    lastError: row.last_error,
+    lastError: unreadable ? UNREADABLE_CREDENTIALS : row.last_error,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     credentialNames,
@@ -120,7 +137,8 @@ function view(env: Env, row: Row, credentialNames: string[]): Connection {
 }
 
 async function publicView(env: Env, row: Row): Promise<Connection> {
-  return view(env, row, Object.keys(await openCredentials(env, row)).filter((k) => k !== ACCESS_TOKEN_RENEW_AT).sort());
+  const opened = await openCredentials(env, row);
+  return view(env, row, Object.keys(opened.credentials).filter((k) => k !== ACCESS_TOKEN_RENEW_AT).sort(), opened.unreadable);
 }
 
 async function readRow(env: Env, id: string): Promise<Row | null> {
@@ -178,15 +196,20 @@ export async function updateConnection(env: Env, id: string, locationId: string,
   if (patch.status !== undefined && !STATUSES.includes(patch.status)) throw invalid('status must be active, paused or error.', 'invalid_connection');
   const settings = patch.settings === undefined ? row.settings : JSON.stringify(checkSettings(patch.settings));
   let sealed = row.sealed_credentials;
+  const opened = await openCredentials(env, row);
   if (patch.credentials) {
+    // Unreadable credentials count as none: the patch must then bring every required one.
     const given = checkCredentials(connector, patch.credentials, true);
-    const { [ACCESS_TOKEN_RENEW_AT]: renewAt, ...held } = await openCredentials(env, row);
+    const { [ACCESS_TOKEN_RENEW_AT]: renewAt, ...held } = opened.credentials;
     const merged: Record<string, string> = { ...held, ...given };
     for (const [k, v] of Object.entries(merged)) if (v === '') delete merged[k];
     checkCredentials(connector, merged);
     // The stored renewal time belongs to the stored access token.
     if (renewAt && given.accessToken === undefined && merged.accessToken) merged[ACCESS_TOKEN_RENEW_AT] = renewAt;
     sealed = await seal(getConfig(env).tokenEncryptionKey, JSON.stringify(merged), boundTo(id));
+  } else if (opened.byPrevious) {
+    // Any write of the row moves its credentials to the current key.
+    sealed = await seal(getConfig(env).tokenEncryptionKey, JSON.stringify(opened.credentials), boundTo(id));
   }
   // New credentials are how a connection that needs a reconnect comes back.
   const status = patch.status ?? (row.status === 'error' && patch.credentials ? 'active' : row.status);
@@ -239,24 +262,20 @@ export async function openConnection(env: Env, id: string, opts: { cached?: bool
     if (row && opts.cached) rowCache.set(id, { row, until: Date.now() + ROW_TTL_MS });
   }
   if (!row) return null;
-  return toOpen(row, await readableCredentials(env, row), opts.renew);
+  return toOpen(row, await openCredentials(env, row), opts.renew);
 }
 
-async function readableCredentials(env: Env, row: Row): Promise<Record<string, string>> {
-  try {
-    return await openCredentials(env, row);
-  } catch (err) {
-    throw new DomainError('corrupt', 'credentials_unreadable', 'The connection credentials cannot be read.', String(err));
-  }
-}
-
-function toOpen(row: Row, credentials: Record<string, string>, renew?: PartnerRenewer): OpenConnection {
+/**
+ * Unreadable credentials make the connection one that waits for a reconnect (`error`, no
+ * credentials): its inbound signatures fail closed and its outbound work waits.
+ */
+function toOpen(row: Row, { credentials, unreadable }: OpenedCredentials, renew?: PartnerRenewer): OpenConnection {
   return {
     id: row.id,
     locationId: row.location_id,
     kind: row.kind,
     name: row.name,
-    status: row.status,
+    status: unreadable ? 'error' : row.status,
     settings: JSON.parse(row.settings) as ConnectionSettings,
     credentials,
     inboundSecretHash: row.inbound_secret_hash,
@@ -291,7 +310,9 @@ function credentialStore(env: Env): CredentialStore {
     async load(id) {
       const row = await readRow(env, id);
       if (!row) return null;
-      return { connection: toOpen(row, await readableCredentials(env, row)), status: row.status, lastError: row.last_error, version: row.sealed_credentials };
+      const opened = await openCredentials(env, row);
+      const connection = toOpen(row, opened);
+      return { connection, status: connection.status, lastError: opened.unreadable ? UNREADABLE_CREDENTIALS : row.last_error, version: row.sealed_credentials };
     },
     async save(id, version, credentials) {
       const sealed = await seal(getConfig(env).tokenEncryptionKey, JSON.stringify(credentials), boundTo(id));

@@ -1,4 +1,5 @@
 import type { Config } from '../config.ts';
+import { UnreadableSealedValue } from '../crypto/seal.ts';
 import { OAuthError, refreshTokens, type TokenSet } from '../ghl/oauth.ts';
 import { readTokens, writeTokens, type StoredTokens } from './token-store.ts';
 
@@ -43,7 +44,7 @@ export class TokenKeeper {
 
   /** A token that is valid for at least a minute, refreshing first when needed. */
   async current(): Promise<TokenSet> {
-    if (!this.stored) this.stored = await readTokens(this.deps.db, this.deps.config.tokenEncryptionKey, this.deps.resourceId);
+    if (!this.stored) this.stored = await this.read();
     if (!this.stored) throw new ReconnectNeeded('no tokens stored for this install');
     const tokens = this.stored.tokens;
     if (tokens.expiresAt - this.now() > REFRESH_AHEAD_MS) return tokens;
@@ -72,14 +73,29 @@ export class TokenKeeper {
     this.stored = { tokens, generation };
   }
 
+  /**
+   * The stored pair. One no configured key opens (sealed under a retired key) cannot be used or
+   * refreshed: the install needs a reconnect, which stores a new pair under the current key.
+   */
+  private async read(): Promise<StoredTokens | null> {
+    try {
+      return await readTokens(this.deps.db, this.deps.config.sealingKeys, this.deps.resourceId);
+    } catch (err) {
+      if (!(err instanceof UnreadableSealedValue)) throw err;
+      const reason = 'the stored tokens cannot be decrypted with TOKEN_ENCRYPTION_KEY (or TOKEN_ENCRYPTION_KEY_PREVIOUS)';
+      await this.deps.onDead?.(reason);
+      throw new ReconnectNeeded(reason);
+    }
+  }
+
   /** Forgets the in-memory copy (after an uninstall). */
   forget(): void {
     this.stored = null;
   }
 
   private async runRefresh(): Promise<TokenSet> {
-    const { db, config, resourceId } = this.deps;
-    const before = this.stored ?? (await readTokens(db, config.tokenEncryptionKey, resourceId));
+    const { config } = this.deps;
+    const before = this.stored ?? (await this.read());
     if (!before) throw new ReconnectNeeded('no tokens stored for this install');
     try {
       const next = await refreshTokens(config, before.tokens, this.now());
@@ -93,8 +109,7 @@ export class TokenKeeper {
 
   /** invalid_grant: re-read (another writer may have stored a new pair), then mint from the agency. */
   private async recover(before: StoredTokens, cause: OAuthError): Promise<TokenSet> {
-    const { db, config, resourceId } = this.deps;
-    const reread = await readTokens(db, config.tokenEncryptionKey, resourceId);
+    const reread = await this.read();
     if (reread && reread.generation !== before.generation) {
       this.stored = reread;
       return reread.tokens;

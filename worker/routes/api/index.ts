@@ -5,7 +5,7 @@ import { AppError } from '../../errors.ts';
 import { connectionRoutes } from './connections.ts';
 import { contactRoutes } from './contacts.ts';
 import { toAppError } from './errors.ts';
-import { MAX_API_BODY_BYTES, noStore, requireInstall, requireJsonBody } from './middleware.ts';
+import { boundedJsonDepth, MAX_API_BODY_BYTES, noStore, requireInstall, requireJsonBody } from './middleware.ts';
 import { noteRoutes } from './notes.ts';
 import { sessionRoutes } from './session.ts';
 import { settingsRoutes } from './settings.ts';
@@ -27,6 +27,7 @@ apiRoutes.use(
     },
   }),
   requireJsonBody,
+  boundedJsonDepth,
 );
 
 // Creating a session is the one route without a session; it is registered before the session

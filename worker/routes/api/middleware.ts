@@ -1,6 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { SessionEnv } from '../../auth/session.ts';
 import { AppError, reconnectNeeded } from '../../errors.ts';
+import { checkJsonDepth } from '../../lib/body.ts';
 import { getInstall } from '../../tenants/installs.ts';
 
 /** Panel bodies are small JSON objects; anything near this size is not from the panel. */
@@ -35,5 +36,14 @@ export const requireJsonBody = createMiddleware(async (c, next) => {
 export const requireInstall = createMiddleware<SessionEnv>(async (c, next) => {
   const install = await getInstall(c.env.DB, c.var.session.locationId);
   if (!install || install.status !== 'active') throw reconnectNeeded();
+  await next();
+});
+
+/**
+ * A body nested thousands deep parses, then overflows the stack on its way into a Durable Object
+ * or GHL call (a 500); refuse it first. The text is cached, so the validators do not read it again.
+ */
+export const boundedJsonDepth = createMiddleware(async (c, next) => {
+  if (c.req.raw.body !== null && c.req.method !== 'GET') checkJsonDepth(new TextEncoder().encode(await c.req.text()));
   await next();
 });

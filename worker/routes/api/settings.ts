@@ -6,7 +6,20 @@ import { SettingsPatch } from '../../settings/model.ts';
 import { loadSettings, saveSettings, type SettingsRecord } from '../../settings/store.ts';
 import { jsonBody, notEmpty } from './validate.ts';
 
-const SettingsChange = v.pipe(SettingsPatch, v.check(notEmpty, 'send at least one setting to change'));
+/**
+ * What `PUT` takes: a change, or the whole `GET` answer sent back. The fields `GET` adds
+ * (`updatedAt`, `updatedBy`, `canEdit`) are read-only and dropped; any other unknown field is refused.
+ */
+const SettingsChange = v.pipe(
+  v.strictObject({
+    ...SettingsPatch.entries,
+    updatedAt: v.optional(v.nullable(v.string())),
+    updatedBy: v.optional(v.nullable(v.string())),
+    canEdit: v.optional(v.boolean()),
+  }),
+  v.transform(({ updatedAt: _at, updatedBy: _by, canEdit: _edit, ...change }): SettingsPatch => change),
+  v.check(notEmpty, 'send at least one setting to change'),
+);
 
 /** `GET/PUT /api/settings`: the session location's settings; only admins may change them. */
 export const settingsRoutes = new Hono<SessionEnv>();
