@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:test';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { findCreated } from '../../worker/ghl/create-once.ts';
 import { emu } from './helpers.ts';
 import { call, eventually, expectError, ghlRequests, panelLocations, type PanelLocation } from './panel-helpers.ts';
 
@@ -112,5 +113,32 @@ describe('a read GHL answers too slowly', () => {
     const res = await call(A.token, 'GET', `/api/contacts/${contactId}`);
     expectError(res, 504, 'ghl_timeout');
     expect(res.body.error.message).toMatch(/too long/);
+  });
+});
+
+describe('findCreated (what a lost create made)', () => {
+  const SENT = Date.parse('2030-01-01T10:00:00Z');
+  const lookup = { list: { method: 'GET' as const, path: '/x', version: 'v' }, collection: 'tasks', wrap: 'task', match: { title: 'Call', dueDate: '2030-01-02T09:00:00Z', completed: false } };
+  const task = (over: Record<string, unknown>) => ({ id: 't', title: 'Call', dueDate: '2030-01-02T09:00:00.000Z', completed: false, dateAdded: '2030-01-01T10:00:01Z', ...over });
+
+  it('takes the earliest unclaimed object showing the sent fields, added since it was sent (less clock skew)', () => {
+    const listed = {
+      tasks: [
+        task({ id: 'old', dateAdded: '2030-01-01T09:00:00Z' }),
+        task({ id: 'other-title', title: 'Email' }),
+        task({ id: 'claimed', dateAdded: '2030-01-01T10:00:00.500Z' }),
+        task({ id: 'later', dateAdded: '2030-01-01T10:00:05Z' }),
+        task({ id: 'mine', dateAdded: '2030-01-01T10:00:01Z' }),
+      ],
+    };
+    expect(findCreated(listed, lookup, SENT, (id) => id === 'claimed')?.id).toBe('mine');
+    expect(findCreated(listed, lookup, SENT, (id) => id === 'claimed' || id === 'mine')?.id).toBe('later');
+  });
+
+  it('compares dates as instants and finds nothing in an unexpected answer', () => {
+    expect(findCreated({ tasks: [task({ dueDate: '2030-01-02T09:00:00+00:00' })] }, lookup, SENT, () => false)?.id).toBe('t');
+    expect(findCreated({ tasks: [task({ dueDate: '2030-01-02T10:00:00Z' })] }, lookup, SENT, () => false)).toBeNull();
+    expect(findCreated({ notes: [task({})] }, lookup, SENT, () => false)).toBeNull();
+    expect(findCreated(null, lookup, SENT, () => false)).toBeNull();
   });
 });
