@@ -101,6 +101,22 @@ describe('panel inside GHL', () => {
     }
   });
 
+  it('serves every panel document through the worker (local frame-ancestors) and the assets directly', async () => {
+    for (const path of ['/app', '/app/', '/app/contacts/abc']) {
+      const res = await fetch(`${appUrl}${path}`);
+      const html = await res.text();
+      expect(res.status, path).toBe(200);
+      // Loopback parents come only from the worker, for a loopback APP_BASE_URL; `_headers` has none.
+      expect(res.headers.get('content-security-policy'), path).toContain('http://127.0.0.1:*');
+      const script = /src="(\/app\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+      expect(script, path).toBeTruthy();
+      const asset = await fetch(`${appUrl}${script}`);
+      await asset.arrayBuffer();
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('content-type')).toContain('javascript');
+    }
+  });
+
   it('searches a contact with a debounced query and shows its merged timeline from GHL', async () => {
     const { dental } = demo;
     const state = await emu.state(dental.id);
