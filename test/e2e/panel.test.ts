@@ -326,6 +326,32 @@ describe('panel inside GHL', () => {
     }
   });
 
+  it('lets an admin add the agency\'s own domains, which the next panel load allows as frame parents', async () => {
+    const { dental } = demo;
+    const admin = await session(dental, dental.admin);
+    const host = `app.wl${unique()}.com`;
+    const original = (await admin.call<{ domains: string[] }>('GET', '/api/agency/frame-domains')).body;
+    try {
+      const g = await ghl({ locationId: dental.id });
+      await waitSignedIn(g, fullName(dental.admin));
+      await g.panel.locator(byTestId('nav-settings')).click();
+      const input = g.panel.locator(byTestId('frame-domains-input'));
+      await input.waitFor();
+      await input.fill([...original.domains, host].join('\n'));
+      await g.panel.locator(byTestId('frame-domains-save')).click();
+      await toast(g, 'Domains saved');
+      expect((await admin.call<{ domains: string[] }>('GET', '/api/agency/frame-domains')).body.domains).toContain(host);
+      const doc = await fetch(`${appUrl}/app?locationId=${dental.id}`);
+      await doc.arrayBuffer();
+      expect(doc.headers.get('content-security-policy')).toContain(`https://${host}`);
+      expect(g.problems).toEqual([]);
+      await g.panel.locator(byTestId('frame-domains')).scrollIntoViewIfNeeded();
+      await shoot(g, 'frame-domains');
+    } finally {
+      expect((await admin.call('PUT', '/api/agency/frame-domains', { domains: original.domains })).status).toBe(200);
+    }
+  });
+
   it('renders the sync log, with its status filter', async () => {
     const { dental } = demo;
     const g = await ghl({ locationId: dental.id });
