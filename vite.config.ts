@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import preact from '@preact/preset-vite';
 import { defineConfig, type Plugin } from 'vite';
-import { PANEL_SECURITY_HEADERS } from './worker/routes/panel.ts';
+import { PANEL_SECURITY_HEADERS } from './worker/routes/panel-headers.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 

@@ -15,6 +15,8 @@ export default defineConfig({
               bindings: {
                 ...inject('workerBindings'),
                 TEST_MIGRATIONS: await readD1Migrations('./migrations'),
+                // Internal: GHL calls count as lost after 5 s instead of 20 s, so slow-GHL tests stay short.
+                GHL_TIMEOUT_MS: '5000',
               },
             },
           })),

@@ -49,8 +49,8 @@ export function setToken(t: string | null): void {
   token = t;
 }
 
-async function send(method: string, path: string, body: unknown, auth: boolean): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+async function send(method: string, path: string, body: unknown, auth: boolean, extra: Record<string, string>): Promise<Response> {
+  const headers: Record<string, string> = { ...extra, Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (auth && token) headers.Authorization = `Bearer ${token}`;
   try {
@@ -87,12 +87,12 @@ function refreshToken(): Promise<string> {
   return reauthing;
 }
 
-/** One call; an authenticated one that gets 401 runs the handshake again once and is retried. */
-export async function request<T>(method: string, path: string, body?: unknown, auth = true): Promise<T> {
-  let res = await send(method, path, body, auth);
+/** One call; an authenticated one that gets 401 runs the handshake again once and is retried (same headers). */
+export async function request<T>(method: string, path: string, body?: unknown, auth = true, headers: Record<string, string> = {}): Promise<T> {
+  let res = await send(method, path, body, auth, headers);
   if (auth && res.status === 401) {
     await refreshToken();
-    res = await send(method, path, body, true);
+    res = await send(method, path, body, true, headers);
   }
   if (!res.ok) {
     const err = await fail(res);
@@ -125,12 +125,17 @@ export const getTimeline = (id: string, refresh = false) => request<Timeline>('G
 export const addTags = (id: string, tags: string[]) => request<{ tags: string[] }>('POST', `${contactPath(id)}/tags`, { tags });
 export const removeTags = (id: string, tags: string[]) => request<{ tags: string[] }>('DELETE', `${contactPath(id)}/tags`, { tags });
 
-export const createNote = (id: string, note: NoteInput) => request<{ note: GhlObject }>('POST', `${contactPath(id)}/notes`, note).then((r) => r.note);
+/** The header that makes a create happen once per user action (lib/action-keys.ts). */
+const onceAs = (key: string) => ({ 'Idempotency-Key': key });
+
+export const createNote = (id: string, note: NoteInput, key: string) =>
+  request<{ note: GhlObject }>('POST', `${contactPath(id)}/notes`, note, true, onceAs(key)).then((r) => r.note);
 export const updateNote = (id: string, noteId: string, note: NoteInput) =>
   request<{ note: GhlObject }>('PUT', `${contactPath(id)}/notes/${enc(noteId)}`, note).then((r) => r.note);
 export const deleteNote = (id: string, noteId: string) => request<unknown>('DELETE', `${contactPath(id)}/notes/${enc(noteId)}`);
 
-export const createTask = (id: string, task: TaskInput) => request<{ task: GhlObject }>('POST', `${contactPath(id)}/tasks`, task).then((r) => r.task);
+export const createTask = (id: string, task: TaskInput, key: string) =>
+  request<{ task: GhlObject }>('POST', `${contactPath(id)}/tasks`, task, true, onceAs(key)).then((r) => r.task);
 export const updateTask = (id: string, taskId: string, task: Partial<TaskInput>) =>
   request<{ task: GhlObject }>('PUT', `${contactPath(id)}/tasks/${enc(taskId)}`, task).then((r) => r.task);
 export const setTaskCompleted = (id: string, taskId: string, completed: boolean) =>

@@ -1,6 +1,7 @@
 /** The `/api/*` calls only the settings screen makes, so they load with its chunk (lib/lazy.ts). */
 import { enc, request } from './api.ts';
 import type { Backfill, ConnectionPatch, Created, NewConnection, PartnerConnection } from './lib/connections.ts';
+import type { FrameDomains } from './lib/frame-domains.ts';
 import type { SettingsAnswer, SettingsPatch } from './lib/settings.ts';
 
 const connPath = (id: string) => `/api/connections/${enc(id)}`;
@@ -15,3 +16,6 @@ export const deleteConnection = (id: string) => request<unknown>('DELETE', connP
 export const getBackfill = (id: string) => request<{ backfill: Backfill | null }>('GET', `${connPath(id)}/backfill`).then((r) => r.backfill);
 export const startBackfill = (id: string, dryRun: boolean) =>
   request<{ backfill: Backfill | null }>('POST', `${connPath(id)}/backfill`, { dryRun }).then((r) => r.backfill);
+
+export const getFrameDomains = () => request<FrameDomains>('GET', '/api/agency/frame-domains');
+export const putFrameDomains = (domains: string[]) => request<FrameDomains>('PUT', '/api/agency/frame-domains', { domains });

@@ -96,5 +96,20 @@ export function getConfig(env: Env): Config {
   return config;
 }
 
+/**
+ * Internal, not part of the public configuration: how long a GHL call may stay unanswered, in
+ * ms. Unset in production (the gateway's 20 s); the worker tests set it short so slow-GHL cases
+ * finish quickly.
+ */
+export function ghlTimeoutOverride(env: Env): number | undefined {
+  const raw = (env as Env & { GHL_TIMEOUT_MS?: unknown }).GHL_TIMEOUT_MS;
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 100 || ms > 120_000) {
+    throw new AppError(500, 'config_invalid', 'Server configuration is invalid: GHL_TIMEOUT_MS must be whole milliseconds from 100 to 120000.');
+  }
+  return ms;
+}
+
 /** appId is the part of the client id before the dash (GHL-FACTS §1). */
 export const appIdOf = (clientId: string) => clientId.split('-')[0] ?? clientId;

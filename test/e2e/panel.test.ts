@@ -101,6 +101,22 @@ describe('panel inside GHL', () => {
     }
   });
 
+  it('serves every panel document through the worker (local frame-ancestors) and the assets directly', async () => {
+    for (const path of ['/app', '/app/', '/app/contacts/abc']) {
+      const res = await fetch(`${appUrl}${path}`);
+      const html = await res.text();
+      expect(res.status, path).toBe(200);
+      // Loopback parents come only from the worker, for a loopback APP_BASE_URL; `_headers` has none.
+      expect(res.headers.get('content-security-policy'), path).toContain('http://127.0.0.1:*');
+      const script = /src="(\/app\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+      expect(script, path).toBeTruthy();
+      const asset = await fetch(`${appUrl}${script}`);
+      await asset.arrayBuffer();
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('content-type')).toContain('javascript');
+    }
+  });
+
   it('searches a contact with a debounced query and shows its merged timeline from GHL', async () => {
     const { dental } = demo;
     const state = await emu.state(dental.id);
@@ -307,6 +323,32 @@ describe('panel inside GHL', () => {
     } finally {
       const restored = await admin.call<View>('PUT', '/api/settings', { dryRun: original.dryRun, conflictPolicy: original.conflictPolicy });
       expect(restored.status).toBe(200);
+    }
+  });
+
+  it('lets an admin add the agency\'s own domains, which the next panel load allows as frame parents', async () => {
+    const { dental } = demo;
+    const admin = await session(dental, dental.admin);
+    const host = `app.wl${unique()}.com`;
+    const original = (await admin.call<{ domains: string[] }>('GET', '/api/agency/frame-domains')).body;
+    try {
+      const g = await ghl({ locationId: dental.id });
+      await waitSignedIn(g, fullName(dental.admin));
+      await g.panel.locator(byTestId('nav-settings')).click();
+      const input = g.panel.locator(byTestId('frame-domains-input'));
+      await input.waitFor();
+      await input.fill([...original.domains, host].join('\n'));
+      await g.panel.locator(byTestId('frame-domains-save')).click();
+      await toast(g, 'Domains saved');
+      expect((await admin.call<{ domains: string[] }>('GET', '/api/agency/frame-domains')).body.domains).toContain(host);
+      const doc = await fetch(`${appUrl}/app?locationId=${dental.id}`);
+      await doc.arrayBuffer();
+      expect(doc.headers.get('content-security-policy')).toContain(`https://${host}`);
+      expect(g.problems).toEqual([]);
+      await g.panel.locator(byTestId('frame-domains')).scrollIntoViewIfNeeded();
+      await shoot(g, 'frame-domains');
+    } finally {
+      expect((await admin.call('PUT', '/api/agency/frame-domains', { domains: original.domains })).status).toBe(200);
     }
   });
 

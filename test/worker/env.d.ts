@@ -14,6 +14,8 @@ declare global {
       YOURAPP_URL: string;
       YOURAPP_SECRET: string;
       YOURAPP_API_KEY: string;
+      /** Internal: the gateway's GHL timeout in ms (vitest.config.ts). */
+      GHL_TIMEOUT_MS: string;
     }
   }
 }

@@ -14,6 +14,7 @@ import {
   updateTask,
 } from '../api.ts';
 import { useToast } from '../components/toasts.tsx';
+import { ActionKeys } from './action-keys.ts';
 import { freshnessAt, isCompleted, noteItem, sortItems, taskItem, withCompleted } from './timeline.ts';
 import type { Contact, ContactPatch, NoteInput, TaskInput, TimelineItem } from './types.ts';
 
@@ -52,6 +53,9 @@ export function useContact(contactId: string): ContactState {
   const [freshAt, setFreshAt] = useState(0);
   const [refreshing, setRefreshing] = useState(false);
   const alive = useRef(true);
+  // A failed create keeps its key, so saving it again cannot make it twice.
+  const noteKeys = useRef(new ActionKeys());
+  const taskKeys = useRef(new ActionKeys());
   useEffect(() => () => void (alive.current = false), []);
 
   const load = async (silent: boolean) => {
@@ -119,7 +123,7 @@ export function useContact(contactId: string): ContactState {
   };
 
   const addNote = async (note: NoteInput) => {
-    const created = await createNote(contactId, note);
+    const created = await noteKeys.current.run([contactId, note], (key) => createNote(contactId, note, key));
     setItems((all) => sortItems([noteItem({ ...note, ...created }), ...all]));
     toast('Note added');
   };
@@ -131,7 +135,7 @@ export function useContact(contactId: string): ContactState {
   };
 
   const addTask = async (task: TaskInput) => {
-    const created = await createTask(contactId, task);
+    const created = await taskKeys.current.run([contactId, task], (key) => createTask(contactId, task, key));
     setItems((all) => sortItems([taskItem({ ...task, ...created }), ...all]));
     toast('Task created');
   };

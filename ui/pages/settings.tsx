@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { errorText } from '../api.ts';
 import { ConnectionsPanel } from '../components/connections-panel.tsx';
 import { FieldMap } from '../components/field-map.tsx';
+import { FrameDomainsCard } from '../components/frame-domains.tsx';
 import { ErrorState, Loading } from '../components/states.tsx';
 import { Switch } from '../components/switch.tsx';
 import { useToast } from '../components/toasts.tsx';
@@ -151,6 +152,7 @@ export function SettingsPage() {
       {conns.list && (
         <FieldMap kinds={conns.list.kinds} mapping={view.fieldMapping} canEdit={canEdit} initialKind={conns.list.connections[0]?.kind} />
       )}
+      <FrameDomainsCard canEdit={canEdit} />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { GhlApi } from '../ghl/api.ts';
 import type { GhlRequest, GhlResult } from '../ghl/gateway.ts';
+import type { CreateOnceResult } from './location/idempotent-creates.ts';
 import { tenantStub } from './stubs.ts';
 
 /**
@@ -8,6 +9,10 @@ import { tenantStub } from './stubs.ts';
  */
 export class LocationGhlApi extends GhlApi {
   constructor(env: Env, locationId: string, priority: GhlRequest['priority'] = 'background') {
-    super(locationId, async (req) => (await tenantStub(env, locationId).ghl(locationId, { ...req, priority })) as GhlResult);
+    super(
+      locationId,
+      async (req) => (await tenantStub(env, locationId).ghl(locationId, { ...req, priority })) as GhlResult,
+      (req, once) => tenantStub(env, locationId).ghlOnce(locationId, { ...req, priority }, once) as Promise<CreateOnceResult>,
+    );
   }
 }

@@ -46,4 +46,17 @@ export const LOCATION_SCHEMA: readonly string[] = [
   ...MATCHING_SCHEMA,
   // Pruning of the contact index drops the least recently written first.
   `CREATE INDEX contacts_seen ON contacts (seen_at)`,
+  // ---- panel creates under an Idempotency-Key: one GHL create per key (location/idempotent-creates.ts) ----
+  `CREATE TABLE idempotent_creates (
+     key TEXT PRIMARY KEY,
+     fingerprint TEXT NOT NULL,
+     state TEXT NOT NULL,
+     sent_at INTEGER NOT NULL,
+     settle_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     object_id TEXT,
+     result TEXT
+   )`,
+  `CREATE INDEX idempotent_creates_expiry ON idempotent_creates (expires_at)`,
+  `CREATE INDEX idempotent_creates_object ON idempotent_creates (object_id)`,
 ];

@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { renewConnectionCredentials } from '../tenants/connections.ts';
 import type { RenewOutcome } from '../connectors/credential-keeper.ts';
 import type { PartnerChange } from '../connectors/types.ts';
+import type { CreateOnce } from '../ghl/create-once.ts';
 import type { GhlRequest, GhlResult } from '../ghl/gateway.ts';
 import type { TokenSet } from '../ghl/oauth.ts';
 import type { GhlContact } from '../ghl/types.ts';
@@ -13,6 +14,7 @@ import { Backfills } from './location/backfills.ts';
 import { ContactDispatch } from './location/contact-dispatch.ts';
 import { ContactIndex } from './location/contact-index.ts';
 import { GhlAccess } from './location/ghl-access.ts';
+import { IdempotentCreates, type CreateOnceResult } from './location/idempotent-creates.ts';
 import { ResourceIdentity } from './location/identity.ts';
 import { WebhookInbox, type IngestResult } from './location/inbox.ts';
 import { InstallLifecycle, type InstallMeta } from './location/install-lifecycle.ts';
@@ -43,6 +45,7 @@ export class LocationDO extends DurableObject<Env> {
   private readonly sync: LocationSync;
   private readonly backfills: Backfills;
   private readonly dispatch: ContactDispatch;
+  private readonly creates: IdempotentCreates;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -59,6 +62,7 @@ export class LocationDO extends DurableObject<Env> {
     this.sync = new LocationSync(env, sql, this.identity, this.access, this.inbox, this.contacts, arm);
     this.backfills = new Backfills(sql, meta, this.sync, arm);
     this.dispatch = new ContactDispatch(env, this.identity, this.inbox, this.access, this.sync);
+    this.creates = new IdempotentCreates(sql, () => this.access.gateway());
   }
 
   // ---- GHL calls ------------------------------------------------------------------------
@@ -67,6 +71,12 @@ export class LocationDO extends DurableObject<Env> {
   async ghl<T = unknown>(resourceId: string, req: GhlRequest): Promise<GhlResult<T>> {
     this.identity.bind(resourceId);
     return this.access.gateway().send<T>(req);
+  }
+
+  /** Sends a create once per idempotency key: a retry gets the first call's object, never a second one. */
+  async ghlOnce(resourceId: string, req: GhlRequest, once: CreateOnce): Promise<CreateOnceResult> {
+    this.identity.bind(resourceId);
+    return this.creates.create(req, once);
   }
 
   // ---- install and tokens ---------------------------------------------------------------
@@ -126,6 +136,7 @@ export class LocationDO extends DurableObject<Env> {
     try {
       this.inbox.forgetOldWebhookIds(now);
       this.contacts.prune(now);
+      this.creates.prune(now);
       for (const row of this.inbox.dueLifecycle(now)) await this.lifecycle.handle(row);
       if (!this.identity.isCompany) await this.dispatch.run(now);
       if (!this.identity.isCompany && (await this.backfills.step())) backfillPending = true;

@@ -1,3 +1,6 @@
+import type { CreateOnceResult } from '../durable/location/idempotent-creates.ts';
+import { AppError } from '../errors.ts';
+import type { CreatedLookup, CreateOnce } from './create-once.ts';
 import { GhlError } from './errors.ts';
 import type { GhlRequest, GhlResult } from './gateway.ts';
 import type { GhlAppointment, GhlContact, GhlNote, GhlTask } from './types.ts';
@@ -10,6 +13,22 @@ const enc = encodeURIComponent;
 /** Sends one request and answers with the gateway's result (an RPC to the location's object, or the gateway itself inside it). */
 export type GhlSender = (req: GhlRequest) => Promise<GhlResult>;
 
+/** A panel create's idempotency key and the fingerprint of what it creates (routes/api/idempotency.ts). */
+export interface CreateKey {
+  key: string;
+  fingerprint: string;
+}
+
+/** Fields a created note or task shows as sent, for finding it when the create's answer was lost. */
+function shown(fields: Record<string, unknown>): Record<string, string | boolean> {
+  const out: Record<string, string | boolean> = {};
+  for (const [k, v] of Object.entries(fields)) if (typeof v === 'string' || typeof v === 'boolean') out[k] = v;
+  return out;
+}
+
+/** Sends one create at most once per idempotency key (an RPC to the location's object, which keeps the keys). */
+export type GhlOnceSender = (req: GhlRequest, once: CreateOnce) => Promise<CreateOnceResult>;
+
 /**
  * Typed GHL API for one location. Every call goes through `send`, which reaches the gateway
  * holding the token and the rate budget (durable/ghl-api.ts); failures come back as `GhlError`.
@@ -17,14 +36,28 @@ export type GhlSender = (req: GhlRequest) => Promise<GhlResult>;
 export class GhlApi {
   readonly locationId: string;
   private readonly send: GhlSender;
+  private readonly sendOnce: GhlOnceSender | null;
 
-  constructor(locationId: string, send: GhlSender) {
+  constructor(locationId: string, send: GhlSender, sendOnce?: GhlOnceSender) {
     this.locationId = locationId;
     this.send = send;
+    this.sendOnce = sendOnce ?? null;
   }
 
   async call<T>(req: Omit<GhlRequest, 'priority'>): Promise<T> {
     const result = await this.send(req);
+    if (!result.ok) throw new GhlError(result.failure);
+    return result.data as T;
+  }
+
+  /** A create sent once per key through the location's object; without a key, a plain call. */
+  private async create<T>(req: Omit<GhlRequest, 'priority'>, key: CreateKey | undefined, find: CreatedLookup): Promise<T> {
+    if (!key) return this.call<T>(req);
+    if (!this.sendOnce) throw new Error('idempotent creates are sent through the location object');
+    const result = await this.sendOnce(req, { ...key, find });
+    if ('keyReused' in result) {
+      throw new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request; send a new key for a new action.');
+    }
     if (!result.ok) throw new GhlError(result.failure);
     return result.data as T;
   }
@@ -70,8 +103,14 @@ export class GhlApi {
   getTask(contactId: string, taskId: string) {
     return this.call<{ task: GhlTask }>({ method: 'GET', path: `/contacts/${enc(contactId)}/tasks/${enc(taskId)}`, version: CONTACTS }).then((r) => r.task);
   }
-  createTask(contactId: string, input: { title: string; body?: string; dueDate: string; completed: boolean; assignedTo?: string }) {
-    return this.call<{ task: GhlTask }>({ method: 'POST', path: `/contacts/${enc(contactId)}/tasks`, body: input, version: CONTACTS }).then((r) => r.task);
+  createTask(contactId: string, input: { title: string; body?: string; dueDate: string; completed: boolean; assignedTo?: string }, key?: CreateKey) {
+    const find: CreatedLookup = {
+      list: { method: 'GET', path: `/contacts/${enc(contactId)}/tasks`, version: CONTACTS },
+      collection: 'tasks',
+      wrap: 'task',
+      match: shown({ title: input.title, body: input.body, dueDate: input.dueDate, assignedTo: input.assignedTo }),
+    };
+    return this.create<{ task: GhlTask }>({ method: 'POST', path: `/contacts/${enc(contactId)}/tasks`, body: input, version: CONTACTS }, key, find).then((r) => r.task);
   }
   updateTask(contactId: string, taskId: string, input: Partial<Pick<GhlTask, 'title' | 'body' | 'dueDate' | 'completed' | 'assignedTo'>>) {
     return this.call<{ task: GhlTask }>({ method: 'PUT', path: `/contacts/${enc(contactId)}/tasks/${enc(taskId)}`, body: input, version: CONTACTS }).then((r) => r.task);
@@ -93,8 +132,14 @@ export class GhlApi {
   getNote(contactId: string, noteId: string) {
     return this.call<{ note: GhlNote }>({ method: 'GET', path: `/contacts/${enc(contactId)}/notes/${enc(noteId)}`, version: CONTACTS }).then((r) => r.note);
   }
-  createNote(contactId: string, input: { body: string; title?: string; userId?: string; pinned?: boolean }) {
-    return this.call<{ note: GhlNote }>({ method: 'POST', path: `/contacts/${enc(contactId)}/notes`, body: input, version: CONTACTS }).then((r) => r.note);
+  createNote(contactId: string, input: { body: string; title?: string; userId?: string; pinned?: boolean }, key?: CreateKey) {
+    const find: CreatedLookup = {
+      list: { method: 'GET', path: `/contacts/${enc(contactId)}/notes`, version: CONTACTS },
+      collection: 'notes',
+      wrap: 'note',
+      match: shown({ body: input.body, title: input.title, userId: input.userId }),
+    };
+    return this.create<{ note: GhlNote }>({ method: 'POST', path: `/contacts/${enc(contactId)}/notes`, body: input, version: CONTACTS }, key, find).then((r) => r.note);
   }
   updateNote(contactId: string, noteId: string, input: { body?: string; title?: string; userId?: string; pinned?: boolean }) {
     return this.call<{ note: GhlNote }>({ method: 'PUT', path: `/contacts/${enc(contactId)}/notes/${enc(noteId)}`, body: input, version: CONTACTS }).then((r) => r.note);

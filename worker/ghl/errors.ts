@@ -10,6 +10,7 @@ export type GhlErrorKind =
   | 'validation'
   | 'rate_limited'
   | 'unavailable'
+  | 'timeout'
   | 'reconnect_needed'
   | 'bad_request';
 

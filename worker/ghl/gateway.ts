@@ -23,7 +23,7 @@ export type GhlResult<T = unknown> =
 const MAX_429_RETRIES = { interactive: 3, background: 8 } as const;
 const MAX_5XX_RETRIES = 2;
 /** GHL answers in well under a second; a call still open after this is treated as lost. */
-const GHL_TIMEOUT_MS = 20_000;
+export const GHL_TIMEOUT_MS = 20_000;
 
 interface Waiter {
   priority: 'interactive' | 'background';
@@ -44,11 +44,14 @@ export class GhlGateway {
   private readonly apiBase: string;
   private readonly keeper: TokenKeeper;
   private readonly backoff: BackoffPolicy;
+  /** How long a call may stay unanswered before it counts as lost. */
+  readonly timeoutMs: number;
 
-  constructor(apiBase: string, keeper: TokenKeeper, backoff: BackoffPolicy = DEFAULT_BACKOFF) {
+  constructor(apiBase: string, keeper: TokenKeeper, backoff: BackoffPolicy = DEFAULT_BACKOFF, timeoutMs = GHL_TIMEOUT_MS) {
     this.apiBase = apiBase;
     this.keeper = keeper;
     this.backoff = backoff;
+    this.timeoutMs = timeoutMs;
   }
 
   async send<T = unknown>(req: GhlRequest): Promise<GhlResult<T>> {
@@ -68,16 +71,24 @@ export class GhlGateway {
       }
       let res: Response;
       try {
-        res = await fetch(this.url(req), { ...this.init(req, token), signal: AbortSignal.timeout(GHL_TIMEOUT_MS) });
+        res = await fetch(this.url(req), { ...this.init(req, token), signal: AbortSignal.timeout(this.timeoutMs) });
       } catch (err) {
         this.budget.onNoAnswer(Date.now());
+        const timedOut = err instanceof Error && err.name === 'TimeoutError';
         // A POST that got no answer may have created something: the caller decides (the sync
-        // engine looks before creating again); calls that are safe to repeat are retried here.
-        if (req.method !== 'POST' && serverRetries++ < MAX_5XX_RETRIES) {
+        // engine and the panel's idempotent creates look before creating again); calls that are
+        // safe to repeat are retried here, except a timeout while a person waits for the answer.
+        const retry = req.method !== 'POST' && !(timedOut && req.priority === 'interactive');
+        if (retry && serverRetries++ < MAX_5XX_RETRIES) {
           await sleep(fullJitter(serverRetries, this.backoff));
           continue;
         }
-        return { ok: false, failure: { kind: 'unavailable', status: 503, message: `GHL did not answer: ${String(err)}` } };
+        return {
+          ok: false,
+          failure: timedOut
+            ? { kind: 'timeout', status: 504, message: `GHL did not answer within ${this.timeoutMs} ms` }
+            : { kind: 'unavailable', status: 503, message: `GHL did not answer: ${String(err)}` },
+        };
       }
       const limits = readRateLimitHeaders(res.headers);
       if (res.status === 401 && limits.remaining === undefined && limits.max === undefined) this.budget.onUncounted();

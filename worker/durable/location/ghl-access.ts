@@ -1,5 +1,6 @@
-import { getConfig } from '../../config.ts';
+import { getConfig, ghlTimeoutOverride } from '../../config.ts';
 import { GhlGateway } from '../../ghl/gateway.ts';
+import { DEFAULT_BACKOFF } from '../../ghl/rate-budget.ts';
 import { setInstallStatus } from '../../tenants/installs.ts';
 import { TokenKeeper } from '../../tenants/token-keeper.ts';
 import type { ResourceIdentity } from './identity.ts';
@@ -32,7 +33,7 @@ export class GhlAccess {
   }
 
   gateway(): GhlGateway {
-    if (!this.gatewayCache) this.gatewayCache = new GhlGateway(getConfig(this.env).apiBase, this.keeper());
+    if (!this.gatewayCache) this.gatewayCache = new GhlGateway(getConfig(this.env).apiBase, this.keeper(), DEFAULT_BACKOFF, ghlTimeoutOverride(this.env));
     return this.gatewayCache;
   }
 }

@@ -1,5 +1,6 @@
 import { getConfig } from '../../config.ts';
 import { listInstalledLocations, mintLocationToken, OAuthError, type TokenSet } from '../../ghl/oauth.ts';
+import { recordWhitelabelDomain } from '../../tenants/frame-domains.ts';
 import { getInstall, listCompanyLocations, setInstallStatus, upsertInstall } from '../../tenants/installs.ts';
 import { ReconnectNeeded } from '../../tenants/token-keeper.ts';
 import { deleteTokens } from '../../tenants/token-store.ts';
@@ -120,6 +121,7 @@ export class InstallLifecycle {
       return;
     }
     try {
+      if (row.type === 'INSTALL') await recordWhitelabelDomain(this.env.DB, JSON.parse(row.body) as GhlEvent);
       if (row.type === 'UNINSTALL') await this.uninstall();
       else if (!this.identity.isCompany) await this.completeInstall(JSON.parse(row.body) as GhlEvent);
       this.inbox.markDone(row.seq, row.attempts);

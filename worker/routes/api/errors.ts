@@ -32,6 +32,8 @@ export function fromGhl(failure: Pick<GhlFailure, 'kind' | 'message' | 'status'>
     case 'rate_limited':
       c.header('retry-after', String(RETRY_AFTER_SECONDS));
       return new AppError(429, 'rate_limited', `HighLevel is limiting requests for this sub-account; try again in ${RETRY_AFTER_SECONDS} seconds.`, failure.message);
+    case 'timeout':
+      return new AppError(504, 'ghl_timeout', 'HighLevel is taking too long to answer; please try again in a moment.', failure.message);
     case 'unavailable':
     case 'invalid_token':
       return new AppError(503, 'ghl_unavailable', 'HighLevel did not answer properly; please try again shortly.', failure.message);

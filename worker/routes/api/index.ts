@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requireSession, type SessionEnv } from '../../auth/session.ts';
 import { AppError } from '../../errors.ts';
+import { agencyRoutes } from './agency.ts';
 import { connectionRoutes } from './connections.ts';
 import { contactRoutes } from './contacts.ts';
 import { toAppError } from './errors.ts';
@@ -42,6 +43,7 @@ apiRoutes.route('/contacts', taskRoutes);
 apiRoutes.route('/contacts', tagRoutes);
 apiRoutes.route('/connections', connectionRoutes);
 apiRoutes.route('/settings', settingsRoutes);
+apiRoutes.route('/agency', agencyRoutes);
 apiRoutes.route('/sync-log', syncLogRoutes);
 
 // Hono calls a mounted app's error handler for its own routes; converting here and rethrowing

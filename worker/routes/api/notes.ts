@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { SessionEnv } from '../../auth/session.ts';
+import { createKeyOf } from './idempotency.ts';
 import { contactInLocation, ghlOf, underContact, writeThrough } from './scope.ts';
 import { ContactParams, jsonBody, notEmpty, NoteParams, paramsOf } from './validate.ts';
 
@@ -30,7 +31,8 @@ noteRoutes.post('/:contactId/notes', paramsOf(ContactParams), jsonBody(NoteCreat
   const { contactId } = c.req.valid('param');
   await contactInLocation(c, contactId);
   const input = clean(c.req.valid('json'));
-  const note = underContact('Note', await ghlOf(c).createNote(contactId, { ...input, userId: c.var.session.userId }), contactId);
+  const key = await createKeyOf(c, input);
+  const note = underContact('Note', await ghlOf(c).createNote(contactId, { ...input, userId: c.var.session.userId }, key), contactId);
   await writeThrough(c, contactId, { op: 'upsert', kind: 'note', item: { ...note, contactId } });
   return c.json({ note }, 201);
 });

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { SessionEnv } from '../../auth/session.ts';
+import { createKeyOf } from './idempotency.ts';
 import { contactInLocation, ghlOf, reportTaskEdit, underContact, writeThrough } from './scope.ts';
 import { ContactParams, GhlId, jsonBody, notEmpty, paramsOf, TaskParams } from './validate.ts';
 
@@ -31,7 +32,8 @@ taskRoutes.post('/:contactId/tasks', paramsOf(ContactParams), jsonBody(TaskCreat
   const { contactId } = c.req.valid('param');
   await contactInLocation(c, contactId);
   const { body, assignedTo, ...rest } = c.req.valid('json');
-  const task = underContact('Task', await ghlOf(c).createTask(contactId, { ...rest, ...clean({ body, assignedTo }) }), contactId);
+  const input = { ...rest, ...clean({ body, assignedTo }) };
+  const task = underContact('Task', await ghlOf(c).createTask(contactId, input, await createKeyOf(c, input)), contactId);
   await writeThrough(c, contactId, { op: 'upsert', kind: 'task', item: { ...task, contactId } });
   return c.json({ task }, 201);
 });
