@@ -5,11 +5,19 @@ import { ghlWebhookRoutes } from './routes/webhooks-ghl.ts';
 import { apiRoutes } from './routes/api/index.ts';
 import { partnerWebhookRoutes } from './routes/webhooks-partner.ts';
 import { panelRoutes } from './routes/panel.ts';
+import { benchRoutes } from './routes/bench.ts';
+import { requestPressure } from './lib/request-pressure.ts';
 
 export const BUILD = { name: 'contact-sync', version: '0.1.0' };
 
 /** The worker's HTTP surface (DESIGN.md §4). */
 export const app = new Hono<{ Bindings: Env }>();
+
+// Background work in this isolate gives way while requests pour in (lib/request-pressure.ts).
+app.use('*', async (_c, next) => {
+  requestPressure.note(Date.now());
+  await next();
+});
 
 app.get('/healthz', (c) => c.json({ ok: true, build: BUILD }));
 app.route('/oauth', oauthRoutes);
@@ -17,6 +25,7 @@ app.route('/webhooks/ghl', ghlWebhookRoutes);
 app.route('/api', apiRoutes);
 app.route('/webhooks/partner', partnerWebhookRoutes);
 app.route('/app', panelRoutes);
+app.route('/_bench', benchRoutes);
 
 app.notFound((c) => c.json(errorBody('not_found', 'No such route.'), 404));
 
