@@ -80,6 +80,21 @@ async function backlog(env: IntakeBenchEnv, loc: string): Promise<number> {
   return res.health.inboxBacklog;
 }
 
+const partnerCallCount = async (url: string) => (await getJson<{ total: number }>(`${url}/_partner/stats`)).total;
+
+/** Waits until `count` has not changed for a second; returns how long that took. */
+async function settled(count: () => Promise<number>, timeoutMs: number): Promise<number> {
+  const t = Date.now();
+  let last = await count();
+  let since = Date.now();
+  while (Date.now() - t < timeoutMs && Date.now() - since < 1000) {
+    await sleep(200);
+    const now = await count();
+    if (now !== last) [last, since] = [now, Date.now()];
+  }
+  return since - t;
+}
+
 async function waitDrained(env: IntakeBenchEnv, locs: string[], timeoutMs: number): Promise<{ ms: number; left: number }> {
   const t = Date.now();
   let left = 0;
@@ -163,12 +178,13 @@ export async function intakeBench(env: IntakeBenchEnv, partner: Parameters<typeo
   const burstAcks = await pool(burstEvents, opts.concurrency, (ev) => request(`${stack.appUrl}/webhooks/ghl`, { method: 'POST', headers: ev.headers, body: ev.body }));
   const burstMs = performance.now() - tBurst;
   const backlogAtStart = await backlog(env, env.burst);
-  const partnerWritesAtStart = (await getJson<{ total: number }>(`${partner.url}/_partner/stats`)).total;
+  const partnerCallsAtStart = await partnerCallCount(partner.url);
   const draining = await measure(env, drainEvents, opts);
   const backlogAtEnd = await backlog(env, env.burst);
-  const partnerCalls = (await getJson<{ total: number }>(`${partner.url}/_partner/stats`)).total - partnerWritesAtStart;
+  const partnerCalls = (await partnerCallCount(partner.url)) - partnerCallsAtStart;
   const targetsDrain = await waitDrained(env, env.targets, 120_000);
   const burstDrain = await waitDrained(env, [env.burst], 300_000);
+  const partnerSettled = await settled(() => partnerCallCount(partner.url), 120_000);
 
   const replays = idleEvents.filter((_, i) => i % 20 === 0);
   const dupes = await pool(replays, opts.concurrency, (ev) => request(`${stack.appUrl}/webhooks/ghl`, { method: 'POST', headers: ev.headers, body: ev.body }));
@@ -193,6 +209,7 @@ export async function intakeBench(env: IntakeBenchEnv, partner: Parameters<typeo
     ['partner calls during the draining measurement', partnerCalls],
     ['draining-phase intake handed to contact objects', targetsDrain.left === 0 ? `${fmt(targetsDrain.ms / 1000, 1)} s after the last ack` : `not drained after 120 s (${targetsDrain.left} left)`],
     ['burst fully drained', burstDrain.left === 0 ? `${fmt(burstDrain.ms / 1000, 1)} s after the measurement` : `not after 300 s (${burstDrain.left} left)`],
+    ['partner calls settled (contact objects done with the burst)', `${fmt(partnerSettled / 1000, 1)} s later`],
     ['redelivered events answered duplicate', `${dupes.filter((d) => d.duplicate && d.status === 200).length} / ${dupes.length}`],
     ['signing the bodies (not timed above)', `${fmt(signMs / 1000, 1)} s`],
     ...errors.slice(0, 3).map((e) => ['sample error answer', e]),

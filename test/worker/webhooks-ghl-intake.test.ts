@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { app } from '../../worker/app.ts';
 import { tenantStub } from '../../worker/durable/location.ts';
 import { LOCATION_SCHEMA } from '../../worker/durable/location-schema.ts';
+import { requestPressure } from '../../worker/lib/request-pressure.ts';
 import { emu } from './helpers.ts';
 
 type Signed = { body: string; headers: Record<string, string> };
@@ -112,5 +113,31 @@ describe('bench probes (BENCH_PROBES)', () => {
     const phases = (res.headers.get('server-timing') ?? '').split(', ').map((p) => p.split(';dur=')[0]);
     expect(phases).toEqual(['read', 'verify', 'parse', 'rpc']);
     expect(await stored(loc)).toHaveLength(1);
+  });
+});
+
+describe('handing stored events on (location alarm)', () => {
+  const ingestMany = async (loc: string, n: number) => {
+    const stub = tenantStub(env, loc);
+    for (let i = 0; i < n; i++) {
+      const id = `contact${String(i).padStart(13, '0')}`;
+      await stub.ingest(loc, { type: 'ContactUpdate', locationId: loc, id, webhookId: crypto.randomUUID(), timestamp: new Date().toISOString() });
+    }
+    return stub;
+  };
+
+  it('while requests pour in, hands events on in a short turn and comes back after a pause', async () => {
+    const loc = freshLocation();
+    const stub = await ingestMany(loc, 120);
+    // Requests at the door of this isolate, as the app notes them.
+    for (let i = 0; i < 50; i++) requestPressure.note(Date.now());
+    const started = Date.now();
+    await runDurableObjectAlarm(stub);
+    // A turn hands at least one event on, and far fewer than a pass would (one pass takes all 120).
+    const waiting = (await stub.storedEvents(loc)).length;
+    expect(waiting).toBeLessThan(120);
+    expect(waiting).toBeGreaterThan(0);
+    const next = await runInDurableObject(stub, (_obj, state) => state.storage.getAlarm());
+    expect(next).toBeGreaterThanOrEqual(started + 250);
   });
 });
