@@ -4,8 +4,12 @@
  * change), measured against the real worker under `wrangler dev` and the local emulators.
  * Prints tables; asserts nothing about timing. Exits non-zero only when something crashes.
  *
- * Flags: --requests N (foundation workload, default 250), --events N (intake, default 2000),
- * --concurrency N (intake, default 20), --contacts N (e2e contacts, default 6), --verbose.
+ * Sections, all by default, or name some: `npm run bench -- intake` (foundation, panel, intake,
+ * e2e; `sync` is intake and e2e).
+ * Flags: --requests N (foundation workload, default 250), --events N (intake, per route and
+ * condition, default 2000), --burst N (intake: events the engine drains meanwhile, default 2000),
+ * --rounds N (intake: interleaved rounds, default 10), --concurrency N (intake, default 20),
+ * --contacts N (e2e contacts, default 6), --verbose.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -13,24 +17,28 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { buildPanel, installAgency, ROOT, startStack, type Stack } from './stack.ts';
+import { intakeBench } from './lib/bench-intake.ts';
 import {
-  act, call, companies, connectYourApp, diff, fmt, getJson, ghlState, ghlStats, ms, openSession, percentile, pool, postJson, routeCount, sleep, table, tally, workerRevision,
+  act, call, companies, connectYourApp, diff, fmt, getJson, ghlState, ghlStats, ms, openSession, percentile, postJson, routeCount, sleep, table, tally, workerRevision,
   type EmulatorCompany, type EmulatorStats, type Json, type Session,
 } from './lib/harness.ts';
 
-const { values: flags } = parseArgs({
+const { values: flags, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     requests: { type: 'string', default: '250' },
     events: { type: 'string', default: '2000' },
+    burst: { type: 'string', default: '2000' },
+    rounds: { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '20' },
     contacts: { type: 'string', default: '6' },
     verbose: { type: 'boolean', default: false },
   },
 });
 const REQUESTS = Number(flags.requests);
-const EVENTS = Number(flags.events);
-const CONCURRENCY = Number(flags.concurrency);
 const E2E_CONTACTS = Number(flags.contacts);
+const SECTIONS = ['foundation', 'panel', 'intake', 'e2e'] as const;
+const ALIASES: Record<string, readonly string[]> = { sync: ['intake', 'e2e'] };
 
 const ASSETS = join(ROOT, 'dist', 'ui', 'app', 'assets');
 const BUNDLE_BUDGET_BYTES = 25 * 1024;
@@ -40,7 +48,7 @@ const LIMIT = { max: 10, intervalMs: 1000 };
 interface Env {
   stack: Stack;
   company: EmulatorCompany;
-  /** [demo location used by foundation and e2e, demo location for the panel, extra, extra] */
+  /** [demo location used by foundation and e2e, demo location for the panel, extra, extra, burst] */
   locations: string[];
   sessions: Map<string, Session>;
 }
@@ -206,60 +214,9 @@ async function panel(env: Env): Promise<void> {
 
 // ---- sync ----------------------------------------------------------------------------------------
 
-async function inboxBacklog(env: Env, loc: string): Promise<number> {
-  const res = await getJson<{ health: { inboxBacklog: number } }>(`${env.stack.appUrl}/api/sync-log?limit=1`, env.sessions.get(loc)!.token);
-  return res.health.inboxBacklog;
-}
-
-async function intake(env: Env, locs: string[]): Promise<void> {
-  const { stack } = env;
-  const contacts = (await Promise.all(locs.map(async (loc) => (await ghlState(stack.emulatorUrl, loc)).contacts as Json[]))).map((cs, i) => ({ loc: locs[i]!, cs }));
-  // Signed bodies exactly as GHL sends them, built before the clock starts.
-  const specs = Array.from({ length: EVENTS }, (_, i) => {
-    const { loc, cs } = contacts[i % contacts.length]!;
-    const c = cs[Math.floor(i / contacts.length) % cs.length]!;
-    const { id, firstName, lastName, email, phone, tags, dateAdded, companyName } = c;
-    return { type: i % 4 === 3 ? 'ContactTagUpdate' : 'ContactUpdate', locationId: loc, id, firstName, lastName, email, phone, tags, dateAdded, companyName };
-  });
-  const tBuild = Date.now();
-  const signed = await pool(specs, 20, (s) => postJson<{ body: string; headers: Record<string, string> }>(`${stack.emulatorUrl}/_emulator/webhooks/event`, s));
-  const buildMs = Date.now() - tBuild;
-  const send = async (ev: { body: string; headers: Record<string, string> }) => {
-    const t = performance.now();
-    const res = await fetch(`${stack.appUrl}/webhooks/ghl`, { method: 'POST', headers: ev.headers, body: ev.body });
-    const text = await res.text();
-    return { status: res.status, ms: performance.now() - t, duplicate: text.includes('"duplicate":true'), error: res.ok ? undefined : `${res.status} ${text.slice(0, 160)}` };
-  };
-  const t0 = performance.now();
-  const acks = await pool(signed, CONCURRENCY, send);
-  const wall = performance.now() - t0;
-  const tDrain = Date.now();
-  let backlog = Number.POSITIVE_INFINITY;
-  while (Date.now() - tDrain < 120_000) {
-    backlog = (await Promise.all(locs.map((l) => inboxBacklog(env, l)))).reduce((a, b) => a + b, 0);
-    if (backlog === 0) break;
-    await sleep(250);
-  }
-  const drainMs = Date.now() - tDrain;
-  const replays = signed.filter((_, i) => i % 20 === 0);
-  const dupes = await pool(replays, CONCURRENCY, send);
-  const lat = acks.map((a) => a.ms);
-  const statuses = tally(acks.map((a) => a.status));
-  table(`Sync: webhook intake, ${EVENTS} signed ContactUpdate/ContactTagUpdate events over ${locs.length} locations, concurrency ${CONCURRENCY}`, ['figure', 'value'], [
-    ['acknowledged', `${acks.length} (${statuses})`],
-    ['throughput', `${fmt(acks.length / (wall / 1000), 1)} events/s`],
-    ['ack latency p50 / p95 / p99 / max', `${ms(percentile(lat, 50))} / ${ms(percentile(lat, 95))} / ${ms(percentile(lat, 99))} / ${ms(Math.max(...lat))}`],
-    ['wall time', `${fmt(wall / 1000, 2)} s`],
-    ['stored events handed to contact objects (inbox drained)', backlog === 0 ? `${fmt(drainMs / 1000, 1)} s after the last ack` : `not drained after 120 s (${backlog} left)`],
-    ['redelivered events answered duplicate', `${dupes.filter((d) => d.duplicate && d.status === 200).length} / ${dupes.length}`],
-    ['signing the bodies (not timed above)', `${fmt(buildMs / 1000, 1)} s`],
-    ...[...new Set(acks.map((a) => a.error).filter((e): e is string => !!e))].slice(0, 3).map((e) => ['sample error answer', e]),
-  ]);
-}
-
 type ChangeResult = { kind: string; latency: number | null; ghlReads: number; ghlWrites: number; partnerWrites: number; partnerReads: number };
 
-async function e2e(env: Env, connectedAt: number): Promise<void> {
+async function changes(env: Env, connectedAt: number): Promise<void> {
   const { stack } = env;
   const loc = env.locations[0]!;
   const partner = stack.partners.yourapp[0]!;
@@ -371,29 +328,44 @@ async function e2e(env: Env, connectedAt: number): Promise<void> {
   table('Sync: "your app" change (signed webhook) → write in GHL, one change at a time; calls are per change', header, rows(back));
 }
 
-async function sync(env: Env): Promise<void> {
-  const { stack } = env;
+async function intake(env: Env): Promise<void> {
+  // Measured events go to the panel's location and the two extras; the burst location drains meanwhile.
+  await intakeBench(
+    { stack: env.stack, sessions: env.sessions, targets: env.locations.slice(1, 4), burst: env.locations[4]! },
+    env.stack.partners.yourapp[1]!,
+    { events: Number(flags.events), concurrency: Number(flags.concurrency), rounds: Number(flags.rounds), burst: Number(flags.burst) },
+  );
+}
+
+async function e2e(env: Env): Promise<void> {
   const loc = env.locations[0]!;
-  const partner = stack.partners.yourapp[0]!;
-  const conn = await connectYourApp(stack.appUrl, env.sessions.get(loc)!, partner, 'Bench partner');
-  const connectedAt = Date.now();
+  const partner = env.stack.partners.yourapp[0]!;
+  const conn = await connectYourApp(env.stack.appUrl, env.sessions.get(loc)!, partner, 'Bench partner');
   console.log(`\n(connection ${conn.id} from ${loc} to the your-app emulator at ${partner.url})`);
-  await intake(env, env.locations.slice(1));
-  await e2e(env, connectedAt);
+  await changes(env, Date.now());
 }
 
 // ---- main ----------------------------------------------------------------------------------------
 
+function chosenSections(): readonly string[] {
+  const unknown = positionals.filter((p) => !SECTIONS.includes(p as never) && !ALIASES[p]);
+  if (unknown.length) throw new Error(`unknown section(s) ${unknown.join(', ')}: choose from ${[...SECTIONS, ...Object.keys(ALIASES)].join(', ')}`);
+  if (!positionals.length) return SECTIONS;
+  const wanted = new Set(positionals.flatMap((p) => ALIASES[p] ?? [p]));
+  return SECTIONS.filter((s) => wanted.has(s));
+}
+
 async function main(): Promise<number> {
   const runStarted = Date.now();
+  const sections = chosenSections();
   buildPanel({ ifMissing: true });
   const revision = workerRevision(ROOT);
   const stateDir = mkdtempSync(join(tmpdir(), 'contact-sync-bench-'));
-  const stack = await startStack({ stateDir, emulator: { seedDemo: true }, partners: { yourapp: 1 }, snapshot: true, verbose: flags.verbose });
+  const stack = await startStack({ stateDir, emulator: { seedDemo: true }, partners: { yourapp: 2 }, snapshot: true, benchProbes: true, verbose: flags.verbose });
   let failed = 0;
   try {
     const [demo] = await companies(stack.emulatorUrl);
-    await postJson(`${stack.emulatorUrl}/_emulator/seed`, { companyId: demo!.id, locations: [{ name: 'Bench Extra A', contacts: 20 }, { name: 'Bench Extra B', contacts: 20 }] });
+    await postJson(`${stack.emulatorUrl}/_emulator/seed`, { companyId: demo!.id, locations: [{ name: 'Bench Extra A', contacts: 20 }, { name: 'Bench Extra B', contacts: 20 }, { name: 'Bench Burst', contacts: 400 }] });
     await installAgency(stack);
     const company = (await companies(stack.emulatorUrl)).find((c) => c.id === demo!.id)!;
     const locations = company.locations.map((l) => l.id);
@@ -403,7 +375,9 @@ async function main(): Promise<number> {
     console.log(`Contact Sync benchmark: worker ${stack.appUrl} (wrangler dev, snapshot of ${revision}), GHL emulator ${stack.emulatorUrl}`);
     console.log(`machine: ${cpus().length} CPU cores, Node ${process.version}; the emulators and this load generator share the machine with workerd`);
     console.log(`${locations.length} locations installed: ${company.locations.map((l) => `${l.name} (${l.id})`).join(', ')}`);
-    for (const [name, section] of [['foundation', foundation], ['panel', panel], ['sync', sync]] as const) {
+    const run = { foundation, panel, intake, e2e } as const;
+    for (const name of sections as (keyof typeof run)[]) {
+      const section = run[name];
       const t = Date.now();
       try {
         await section(env);

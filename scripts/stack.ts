@@ -39,6 +39,11 @@ export interface StackOptions {
    * in the middle of a long bench or chaos run while someone edits the code.
    */
   snapshot?: boolean;
+  /**
+   * Sets `BENCH_PROBES=1` for the worker: the signature-only floor route and Server-Timing on
+   * webhook intake (worker/lib/bench-probes.ts). Only `npm run bench` asks for it.
+   */
+  benchProbes?: boolean;
 }
 
 export interface StackPartners {
@@ -143,7 +148,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (options.partners?.calcom) partners.calcom = await startCalcomEmulator();
   const ownStateDir = !options.stateDir;
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'contact-sync-'));
-  const envFile = writeEnvFile(stateDir, workerConfig(emulator, client, appUrl));
+  const envFile = writeEnvFile(stateDir, { ...workerConfig(emulator, client, appUrl), ...(options.benchProbes ? { BENCH_PROBES: '1' } : {}) });
   const migrate = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir], {
     cwd: ROOT,
     env: quietEnv(),

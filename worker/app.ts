@@ -5,14 +5,18 @@ import { ghlWebhookRoutes } from './routes/webhooks-ghl.ts';
 import { apiRoutes } from './routes/api/index.ts';
 import { partnerWebhookRoutes } from './routes/webhooks-partner.ts';
 import { panelRoutes } from './routes/panel.ts';
+import { benchRoutes } from './routes/bench.ts';
+import { requestPressure } from './lib/request-pressure.ts';
 
 export const BUILD = { name: 'contact-sync', version: '0.1.0' };
 
 /** The worker's HTTP surface (docs/CONTRACT.md §4). */
 export const app = new Hono<{ Bindings: Env }>();
 
-/** No answer may be sniffed into another type (a JSON error rendered as HTML): all carry nosniff. */
+// Background work in this isolate gives way while requests pour in (lib/request-pressure.ts), and
+// no answer may be sniffed into another type (a JSON error rendered as HTML): all carry nosniff.
 app.use('*', async (c, next) => {
+  requestPressure.note(Date.now());
   await next();
   c.res.headers.set('X-Content-Type-Options', 'nosniff');
 });
@@ -23,6 +27,7 @@ app.route('/webhooks/ghl', ghlWebhookRoutes);
 app.route('/api', apiRoutes);
 app.route('/webhooks/partner', partnerWebhookRoutes);
 app.route('/app', panelRoutes);
+app.route('/_bench', benchRoutes);
 
 app.notFound((c) => c.json(errorBody('not_found', 'No such route.'), 404));
 

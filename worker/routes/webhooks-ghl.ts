@@ -6,6 +6,7 @@ import { parseJsonObject, readLimited } from '../lib/body.ts';
 import { appIdOf, notForThisApp } from '../webhooks/audience.ts';
 import { HANDLED_EVENTS, ownerOf, type GhlEvent } from '../webhooks/events.ts';
 import { verifyGhlSignature } from '../webhooks/verify.ts';
+import { benchClock, serverTiming, type PhaseClock, type Phases } from '../lib/bench-probes.ts';
 
 /** GHL payloads are a few KB; anything far bigger is not from GHL. */
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
@@ -19,9 +20,12 @@ const CLOCK_SKEW_MS = 5 * 60 * 1000;
 export const ghlWebhookRoutes = new Hono<{ Bindings: Env }>();
 
 ghlWebhookRoutes.post('/', async (c) => {
+  const clock = benchClock(c.env);
   const config = getConfig(c.env);
   const raw = await readLimited(c.req.raw, MAX_WEBHOOK_BYTES);
+  clock?.lap('read');
   const verdict = await verifyGhlSignature(raw, c.req.raw.headers, config);
+  clock?.lap('verify');
   if (!verdict.ok) {
     console.warn('webhook rejected:', verdict.reason);
     throw new AppError(401, 'invalid_signature', 'The webhook signature is missing or does not match.');
@@ -39,6 +43,7 @@ ghlWebhookRoutes.post('/', async (c) => {
   }
   const owner = ownerOf(event);
   if (!owner) throw new AppError(400, 'invalid_event', 'The event names no locationId or companyId.');
+  clock?.lap('parse');
 
   let result;
   try {
@@ -49,6 +54,7 @@ ghlWebhookRoutes.post('/', async (c) => {
     c.header('retry-after', '60');
     return c.json({ error: { code: 'try_again', message: 'The event could not be stored; please retry.' } }, 429);
   }
+  if (clock) c.header('server-timing', ingestTiming(clock, result.phases));
   return c.json({ ok: true, duplicate: result.duplicate });
 });
 
@@ -71,4 +77,12 @@ function checkEnvelope(body: Record<string, unknown>, now = Date.now()): GhlEven
     }
   }
   return body as GhlEvent;
+}
+
+/** The route's phases and the location object's; `rpc` is the rest of the call (transport, queueing). */
+function ingestTiming(clock: PhaseClock, inObject: Phases = {}): string {
+  clock.lap('ingest');
+  const { ingest = 0, ...route } = clock.phases;
+  const rpc = ingest - Object.values(inObject).reduce((a, b) => a + b, 0);
+  return serverTiming({ ...route, ...inObject, rpc: Math.max(0, rpc) });
 }

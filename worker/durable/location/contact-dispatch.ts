@@ -27,8 +27,11 @@ export class ContactDispatch {
     this.sync = sync;
   }
 
-  /** One pass over the due rows. Thin payloads (TaskCreate without contactId) are completed by a fetch. */
-  async run(now: number): Promise<void> {
+  /**
+   * One pass over the due rows, while `mayGoOn` allows; the rest wait for the next pass, in order.
+   * Thin payloads (TaskCreate without contactId) are completed by a fetch.
+   */
+  async run(now: number, mayGoOn: () => boolean = () => true): Promise<void> {
     const rows = this.inbox.dueContactWork(now);
     if (!rows.length) return;
     if (this.identity.uninstalled) {
@@ -41,6 +44,7 @@ export class ContactDispatch {
     let switches: Promise<PartnerSwitches> | undefined;
     const switchesNow = () => (switches ??= loadPartnerSwitches(this.env, this.identity.resourceId));
     for (const row of rows) {
+      if (!mayGoOn()) return;
       if (row.type === 'partner') await this.dispatchPartnerRow(row, blocked, switchesNow);
       else await this.dispatchGhlRow(row, blocked);
     }

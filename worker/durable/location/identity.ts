@@ -6,6 +6,8 @@ import type { Meta } from './meta.ts';
  */
 export class ResourceIdentity {
   private readonly meta: Meta;
+  /** The pinned id once read: it never changes, and every call checks it. */
+  private pinned: string | undefined;
 
   constructor(meta: Meta) {
     this.meta = meta;
@@ -13,14 +15,16 @@ export class ResourceIdentity {
 
   /** Pins the resource id on first use; a call for any other resource is a routing bug. */
   bind(resourceId: string): string {
-    const pinned = this.meta.get('resource_id');
-    if (!pinned) this.meta.set('resource_id', resourceId);
-    else if (pinned !== resourceId) throw new Error(`object of ${pinned} called for ${resourceId}`);
+    const pinned = (this.pinned ??= this.meta.get('resource_id'));
+    if (!pinned) {
+      this.meta.set('resource_id', resourceId);
+      this.pinned = resourceId;
+    } else if (pinned !== resourceId) throw new Error(`object of ${pinned} called for ${resourceId}`);
     return resourceId;
   }
 
   get resourceId(): string {
-    const id = this.meta.get('resource_id');
+    const id = (this.pinned ??= this.meta.get('resource_id'));
     if (!id) throw new Error('object used before it was bound to a resource');
     return id;
   }

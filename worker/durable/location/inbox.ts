@@ -1,9 +1,12 @@
 import { fullJitter } from '../../ghl/rate-budget.ts';
+import type { PhaseClock, Phases } from '../../lib/bench-probes.ts';
 import type { GhlEvent } from '../../webhooks/events.ts';
 import { contactIdOf, objectIdOf } from '../../webhooks/events.ts';
 
 /** How long a webhookId is remembered (longer than GHL's ~70 min retry span). */
 const DEDUPE_KEEP_MS = 24 * 60 * 60 * 1000;
+/** Forgetting old ids scans the whole table (no index on its time): do it this rarely. */
+const FORGET_EVERY_MS = 10 * 60 * 1000;
 const INBOX_MAX_ATTEMPTS = 12;
 const LIFECYCLE = "('INSTALL', 'UNINSTALL')";
 const WAITING = "state IN ('new', 'retry')";
@@ -12,6 +15,8 @@ export interface IngestResult {
   accepted: boolean;
   duplicate: boolean;
   seq?: number;
+  /** Where the object's time went, only under `npm run bench` (lib/bench-probes.ts). */
+  phases?: Phases;
 }
 
 export type InboxRow = {
@@ -29,34 +34,46 @@ export type InboxRow = {
 export class WebhookInbox {
   private readonly sql: SqlStorage;
   private readonly armAlarm: (at: number) => Promise<void>;
+  private readonly transaction: <T>(fn: () => T) => T;
+  private forgotAt = 0;
 
-  constructor(sql: SqlStorage, armAlarm: (at: number) => Promise<void>) {
+  constructor(sql: SqlStorage, armAlarm: (at: number) => Promise<void>, transaction: <T>(fn: () => T) => T) {
     this.sql = sql;
     this.armAlarm = armAlarm;
+    this.transaction = transaction;
   }
 
   /**
-   * Dedupes on webhookId and persists the event. Both rows are written with no await between
-   * them, so they commit together; the caller answers GHL only after this returns.
+   * Dedupes on webhookId and persists the event in one transaction: the dedupe row (its insert is
+   * the check, writing nothing for an id seen before) never outlives a failed inbox write, so
+   * GHL's retry of an event we answered 429 is stored, not called a duplicate. The caller answers
+   * GHL only after this returns.
    */
-  async ingest(event: GhlEvent, now: number): Promise<IngestResult> {
-    if (this.seen(event.webhookId)) return { accepted: true, duplicate: true };
-    this.sql.exec('INSERT INTO seen_webhooks (webhook_id, received_at) VALUES (?, ?)', event.webhookId, now);
-    const row = this.sql
-      .exec<{ seq: number }>(
-        `INSERT INTO inbox (webhook_id, type, object_id, contact_id, body, received_at, next_attempt_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-        event.webhookId,
-        event.type,
-        objectIdOf(event) ?? null,
-        contactIdOf(event) ?? null,
-        JSON.stringify(event),
-        now,
-        now,
-      )
-      .one();
+  async ingest(event: GhlEvent, now: number, clock?: PhaseClock | null): Promise<IngestResult> {
+    const seq = this.transaction(() => {
+      const fresh = this.sql.exec('INSERT OR IGNORE INTO seen_webhooks (webhook_id, received_at) VALUES (?, ?)', event.webhookId, now).rowsWritten > 0;
+      clock?.lap('do-dedupe');
+      if (!fresh) return null;
+      const row = this.sql
+        .exec<{ seq: number }>(
+          `INSERT INTO inbox (webhook_id, type, object_id, contact_id, body, received_at, next_attempt_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+          event.webhookId,
+          event.type,
+          objectIdOf(event) ?? null,
+          contactIdOf(event) ?? null,
+          JSON.stringify(event),
+          now,
+          now,
+        )
+        .one();
+      clock?.lap('do-write');
+      return row.seq;
+    });
+    if (seq === null) return { accepted: true, duplicate: true };
     await this.armAlarm(now);
-    return { accepted: true, duplicate: false, seq: row.seq };
+    clock?.lap('do-alarm');
+    return { accepted: true, duplicate: false, seq };
   }
 
   /** Stores a contact change the reconciliation sweep found; false when it was stored before. */
@@ -84,6 +101,8 @@ export class WebhookInbox {
   }
 
   forgetOldWebhookIds(now: number): void {
+    if (now - this.forgotAt < FORGET_EVERY_MS) return;
+    this.forgotAt = now;
     this.sql.exec('DELETE FROM seen_webhooks WHERE received_at < ?', now - DEDUPE_KEEP_MS);
   }
 

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { RequestPressure } from '../../worker/lib/request-pressure.ts';
+
+describe('RequestPressure', () => {
+  it('is not busy for a lone request or a trickle', () => {
+    const p = new RequestPressure(250, 6);
+    p.note(1_000);
+    expect(p.busy(1_000)).toBe(false);
+    for (let t = 1_000; t < 10_000; t += 100) p.note(t);
+    expect(p.busy(10_000)).toBe(false);
+  });
+
+  it('is busy from the threshold within the current and previous bucket, and calms down after', () => {
+    const p = new RequestPressure(250, 6);
+    for (let i = 0; i < 3; i++) p.note(1_100 + i);
+    for (let i = 0; i < 2; i++) p.note(1_260 + i);
+    expect(p.busy(1_270)).toBe(false);
+    p.note(1_270);
+    expect(p.busy(1_270)).toBe(true);
+    // One bucket later only the newer three count; two buckets later nothing does.
+    expect(p.busy(1_510)).toBe(false);
+    expect(p.busy(1_760)).toBe(false);
+  });
+
+  it('keeps two counters whatever the number of requests', () => {
+    const p = new RequestPressure(250, 6);
+    for (let i = 0; i < 100_000; i++) p.note(5_000 + (i % 200));
+    expect(p.busy(5_200)).toBe(true);
+    expect(Object.keys(p)).toHaveLength(5);
+  });
+});

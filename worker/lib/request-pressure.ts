@@ -1,0 +1,41 @@
+/**
+ * How busy this isolate is answering requests; the app notes each one. Where the location objects
+ * share the app's isolate (always under `wrangler dev`), handing stored events on, and the
+ * contact work that follows, runs on the same thread as the next acknowledgement: while requests
+ * pour in, the drain takes short turns and requests go first. A lone event is still handed on at
+ * once. Two counters, whatever the traffic.
+ */
+export class RequestPressure {
+  private readonly bucketMs: number;
+  private readonly busyAt: number;
+  private bucketStart = 0;
+  private inBucket = 0;
+  private inPrevious = 0;
+
+  /** Busy from `busyAt` requests in the current and the previous bucket of `bucketMs` (~12/s by default). */
+  constructor(bucketMs = 250, busyAt = 6) {
+    this.bucketMs = bucketMs;
+    this.busyAt = busyAt;
+  }
+
+  note(now: number): void {
+    this.roll(now);
+    this.inBucket++;
+  }
+
+  busy(now: number): boolean {
+    this.roll(now);
+    return this.inBucket + this.inPrevious >= this.busyAt;
+  }
+
+  private roll(now: number): void {
+    const buckets = Math.floor((now - this.bucketStart) / this.bucketMs);
+    if (buckets <= 0) return;
+    this.inPrevious = buckets === 1 ? this.inBucket : 0;
+    this.inBucket = 0;
+    this.bucketStart += buckets * this.bucketMs;
+  }
+}
+
+/** Shared by the app and the location objects of this isolate. */
+export const requestPressure = new RequestPressure();
