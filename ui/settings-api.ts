@@ -13,5 +13,6 @@ export const updateConnection = (id: string, patch: ConnectionPatch) =>
   request<{ connection: PartnerConnection }>('PATCH', connPath(id), patch).then((r) => r.connection);
 export const deleteConnection = (id: string) => request<unknown>('DELETE', connPath(id));
 export const getBackfill = (id: string) => request<{ backfill: Backfill | null }>('GET', `${connPath(id)}/backfill`).then((r) => r.backfill);
-export const startBackfill = (id: string, dryRun: boolean) =>
-  request<{ backfill: Backfill | null }>('POST', `${connPath(id)}/backfill`, { dryRun }).then((r) => r.backfill);
+export const startBackfill = (id: string, dryRun: boolean, history = false) =>
+  request<{ backfill: Backfill | null }>('POST', `${connPath(id)}/backfill`, { dryRun, history }).then((r) => r.backfill);
+export const cancelBackfill = (id: string) => request<{ backfill: Backfill | null }>('DELETE', `${connPath(id)}/backfill`).then((r) => r.backfill);

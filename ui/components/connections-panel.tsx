@@ -139,7 +139,7 @@ function ConnectionCard({ c, kinds, canEdit, now, onChange }: CardProps) {
           }}
         />
       )}
-      <BackfillPanel connectionId={c.id} canEdit={canEdit} active={!paused} now={now} />
+      <BackfillPanel connectionId={c.id} partnerLabel={spec?.label ?? c.name} canEdit={canEdit} active={!paused} now={now} />
       {confirming && (
         <ConfirmDialog
           title={`Delete ${c.name}?`}

@@ -81,17 +81,33 @@ export interface BackfillCounts {
   matches: number;
   conflicts: number;
   skipped: number;
+  deletes?: number;
+}
+
+/** What a backfill does with objects of one kind (worker/sync/backfill-plan.ts). */
+export interface ActionCounts {
+  create: number;
+  update: number;
+  unchanged: number;
+  skipped: number;
+  delete?: number;
 }
 
 export interface Backfill {
   connectionId: string;
   dryRun: boolean;
-  state: 'running' | 'done' | 'failed';
+  history?: boolean;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
   phase: 'ghl' | 'partner' | 'done';
   total: number | null;
   processed: number;
   partnerChanges: number;
   counts: BackfillCounts;
+  toPartner?: Record<string, ActionCounts>;
+  toGhl?: Record<string, ActionCounts>;
+  reasons?: Record<string, number>;
+  notes?: string[];
+  failures?: number;
   startedAt: string;
   finishedAt: string | null;
   error: string | null;

@@ -123,17 +123,17 @@ export class LocationDO extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     const now = Date.now();
-    let backfillPending = false;
+    let backfillDue: number | null = null;
     try {
       this.inbox.forgetOldWebhookIds(now);
       this.contacts.prune(now);
       for (const row of this.inbox.dueLifecycle(now)) await this.lifecycle.handle(row);
       if (!this.identity.isCompany) await this.dispatch.run(now);
-      if (!this.identity.isCompany && (await this.backfills.step())) backfillPending = true;
+      if (!this.identity.isCompany) backfillDue = await this.backfills.step(now);
     } finally {
       const housekeeping = now + HOUSEKEEPING_EVERY_MS;
       const next = this.inbox.nextDueAt();
-      const soonest = Math.min(next ?? housekeeping, housekeeping, backfillPending ? Date.now() + 50 : housekeeping);
+      const soonest = Math.min(next ?? housekeeping, housekeeping, backfillDue === null ? housekeeping : Math.max(backfillDue, Date.now() + 50));
       await this.ctx.storage.setAlarm(Math.max(Date.now() + 10, soonest));
     }
   }
@@ -193,9 +193,15 @@ export class LocationDO extends DurableObject<Env> {
   }
 
   /** Starts a backfill (or its dry-run preview) of one connection; one at a time per connection. */
-  async startBackfill(locationId: string, connectionId: string, dryRun: boolean): Promise<{ ok: boolean; progress: BackfillProgress | null }> {
+  async startBackfill(locationId: string, connectionId: string, dryRun: boolean, opts: { history?: boolean } = {}): Promise<{ ok: boolean; progress: BackfillProgress | null }> {
     this.identity.bind(locationId);
-    return this.backfills.start(connectionId, dryRun);
+    return this.backfills.start(connectionId, dryRun, opts);
+  }
+
+  /** Cancels the connection's running backfill; null when none runs. */
+  async cancelBackfill(locationId: string, connectionId: string): Promise<BackfillProgress | null> {
+    this.identity.bind(locationId);
+    return this.backfills.cancel(connectionId);
   }
 
   /** The last backfill of a connection, running or finished, or null. */

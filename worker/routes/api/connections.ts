@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { isAdmin, type SessionEnv } from '../../auth/session.ts';
 import { createConnection, deleteConnection, getConnection, listConnections, updateConnection } from '../../connectors/connections.ts';
 import { CONNECTORS } from '../../connectors/registry.ts';
+import { backfillRefusal } from '../../sync/backfill.ts';
 import { AppError, forbidden, notFound } from '../../errors.ts';
 import { locationOf } from './scope.ts';
 import { jsonBody, paramsOf } from './validate.ts';
@@ -20,7 +21,7 @@ const Patch = v.strictObject({
   credentials: v.optional(v.record(v.string(), v.string())),
   settings: v.optional(v.record(v.string(), v.unknown())),
 });
-const Backfill = v.strictObject({ dryRun: v.boolean() });
+const Backfill = v.strictObject({ dryRun: v.boolean(), history: v.optional(v.boolean()) });
 
 /**
  * `/api/connections`: the location's partner connections (admins change them), their health,
@@ -80,7 +81,19 @@ connectionRoutes.post('/:id/backfill', adminOnly, paramsOf(Params), jsonBody(Bac
   const connection = await getConnection(c.env, id, locationId);
   if (!connection) throw notFound('Connection');
   if (connection.status !== 'active') throw new AppError(409, 'connection_paused', 'Resume the connection before a backfill.');
-  const result = await locationOf(c).startBackfill(locationId, id, c.req.valid('json').dryRun);
-  if (!result.ok) throw new AppError(409, 'backfill_running', 'A backfill for this connection is already running.');
+  const refusal = backfillRefusal(connection.kind, connection.settings);
+  if (refusal) throw new AppError(409, 'connection_incomplete', refusal);
+  const { dryRun, history } = c.req.valid('json');
+  const result = await locationOf(c).startBackfill(locationId, id, dryRun, { history });
+  if (!result.ok) throw new AppError(409, 'backfill_running', 'A backfill for this connection is already running. Cancel it first.');
   return c.json({ backfill: result.progress }, 202);
+});
+
+connectionRoutes.delete('/:id/backfill', adminOnly, paramsOf(Params), async (c) => {
+  const id = c.req.valid('param').id;
+  const { locationId } = c.var.session;
+  if (!(await getConnection(c.env, id, locationId))) throw notFound('Connection');
+  const cancelled = await locationOf(c).cancelBackfill(locationId, id);
+  if (!cancelled) throw new AppError(409, 'backfill_not_running', 'No backfill of this connection is running.');
+  return c.json({ backfill: cancelled });
 });
