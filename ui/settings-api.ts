@@ -1,6 +1,6 @@
 /** The `/api/*` calls only the settings screen makes, so they load with its chunk (lib/lazy.ts). */
 import { enc, request } from './api.ts';
-import type { Backfill, ConnectionPatch, Created, NewConnection, PartnerConnection } from './lib/connections.ts';
+import type { Backfill, CheckOutcome, ConnectionPatch, Created, NewConnection, PartnerConnection } from './lib/connections.ts';
 import type { SettingsAnswer, SettingsPatch } from './lib/settings.ts';
 
 const connPath = (id: string) => `/api/connections/${enc(id)}`;
@@ -16,3 +16,5 @@ export const getBackfill = (id: string) => request<{ backfill: Backfill | null }
 export const startBackfill = (id: string, dryRun: boolean, history = false) =>
   request<{ backfill: Backfill | null }>('POST', `${connPath(id)}/backfill`, { dryRun, history }).then((r) => r.backfill);
 export const cancelBackfill = (id: string) => request<{ backfill: Backfill | null }>('DELETE', `${connPath(id)}/backfill`).then((r) => r.backfill);
+export const testConnection = (id: string) => request<{ check: CheckOutcome }>('POST', `${connPath(id)}/test`).then((r) => r.check);
+export const sendTestEvent = (id: string) => request<{ check: CheckOutcome }>('POST', `${connPath(id)}/test-event`).then((r) => r.check);

@@ -287,6 +287,45 @@ describe('Cal.com emulator: webhooks', () => {
   });
 });
 
+describe('Cal.com emulator: webhooks made through the API (/v2/webhooks)', () => {
+  const hmac = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('hex');
+
+  it('create, list, get, update and delete answer as the spec says; each webhook gets its triggers signed with its own secret', async () => {
+    const input = { subscriberUrl: `${sink.url}/registered`, active: true, triggers: ['BOOKING_CREATED', 'BOOKING_CANCELLED'], secret: 'reg-secret', version: '2021-10-20' };
+    expect(requestErrors('/v2/webhooks', 'post', input)).toEqual([]);
+    const made = await api('POST', '/v2/webhooks', input);
+    expect(made.status).toBe(201);
+    expect(responseErrors('/v2/webhooks', 'post', 201, made.body)).toEqual([]);
+    const id = made.body.data.id as number;
+    expect(made.body.data).toMatchObject({ subscriberUrl: input.subscriberUrl, active: true, triggers: input.triggers });
+    const listed = await api('GET', '/v2/webhooks');
+    expect(responseErrors('/v2/webhooks', 'get', 200, listed.body)).toEqual([]);
+    expect(listed.body.data.map((w: { id: number }) => w.id)).toContain(id);
+    const one = await api('GET', `/v2/webhooks/${id}`);
+    expect(responseErrors('/v2/webhooks/{webhookId}', 'get', 200, one.body)).toEqual([]);
+
+    await ctl('/act/book', { start: '2030-07-01T09:00:00Z', attendee: { name: 'R', email: 'r@example.com' } });
+    const registered = sink.received.filter((r) => r.path === '/registered');
+    expect(registered).toHaveLength(1);
+    expect(registered[0]!.headers['x-cal-signature-256']).toBe(hmac('reg-secret', registered[0]!.body));
+
+    const paused = await api('PATCH', `/v2/webhooks/${id}`, { active: false });
+    expect(responseErrors('/v2/webhooks/{webhookId}', 'patch', 200, paused.body)).toEqual([]);
+    await ctl('/act/book', { start: '2030-07-02T09:00:00Z', attendee: { name: 'R', email: 'r@example.com' } });
+    expect(sink.received.filter((r) => r.path === '/registered')).toHaveLength(1);
+
+    const gone = await api('DELETE', `/v2/webhooks/${id}`);
+    expect(responseErrors('/v2/webhooks/{webhookId}', 'delete', 200, gone.body)).toEqual([]);
+    expect((await api('GET', `/v2/webhooks/${id}`)).status).toBe(404);
+  });
+
+  it('refuses a webhook without subscriberUrl, active or triggers, or with an unknown trigger', async () => {
+    expect((await api('POST', '/v2/webhooks', { subscriberUrl: `${sink.url}/x`, active: true })).status).toBe(400);
+    expect((await api('POST', '/v2/webhooks', { subscriberUrl: `${sink.url}/x`, active: true, triggers: ['BOOKING_DONE'] })).status).toBe(400);
+    expect((await api('POST', '/v2/webhooks', { active: true, triggers: [] })).status).toBe(400);
+  });
+});
+
 describe('Cal.com emulator: control API', () => {
   it('injects faults by status, count and delay, and counts calls', async () => {
     await ctl('/faults', { pathPrefix: '/v2/bookings', status: 503, count: 1 });

@@ -6,6 +6,7 @@ import { useNow, useUniqueId } from '../lib/hooks.ts';
 import type { ConnectionsState } from '../lib/use-connections.ts';
 import { deleteConnection, updateConnection } from '../settings-api.ts';
 import { BackfillPanel } from './backfill.tsx';
+import { CheckResult, ConnectionChecks } from './connection-checks.tsx';
 import { ConnectionForm } from './connection-form.tsx';
 import { ConnectionHead, ConnectionHealth } from './connection-health.tsx';
 import { ConfirmDialog } from './dialog.tsx';
@@ -53,15 +54,22 @@ function Secrets({ created, onDone }: { created: Created; onDone: () => void }) 
   return (
     <div class="card secrets" role="region" aria-labelledby="secrets-title" data-testid="connection-secrets">
       <h3 id="secrets-title" ref={title} tabIndex={-1} class="subtitle">
-        Copy this now: {created.connection.name} is connected
+        {created.webhookRegistered ? `${created.connection.name} is connected` : `Copy this now: ${created.connection.name} is connected`}
       </h3>
-      <p class="notice">
-        These are shown only this once. {SETUP[created.connection.kind] ?? 'Give them to the partner app.'}
-      </p>
-      <CopyField label="Webhook URL" value={created.inboundUrl} testId="secret-inboundUrl" />
-      {Object.entries(created.secrets).map(([k, v]) => (
-        <CopyField key={k} label={credentialLabel(k)} value={v} testId={`secret-${k}`} />
-      ))}
+      {created.check && <CheckResult check={created.check} testId="connection-created-check" />}
+      {created.webhookRegistered ? (
+        <p class="notice">Its webhook was registered in {created.connection.name} for you: nothing to paste there.</p>
+      ) : (
+        <>
+          <p class="notice">
+            These are shown only this once. {SETUP[created.connection.kind] ?? 'Give them to the partner app.'}
+          </p>
+          <CopyField label="Webhook URL" value={created.inboundUrl} testId="secret-inboundUrl" />
+          {Object.entries(created.secrets).map(([k, v]) => (
+            <CopyField key={k} label={credentialLabel(k)} value={v} testId={`secret-${k}`} />
+          ))}
+        </>
+      )}
       <div class="form-actions">
         <button type="button" class="btn btn-primary" onClick={onDone} data-testid="connection-secrets-done">
           I copied them
@@ -139,6 +147,7 @@ function ConnectionCard({ c, kinds, canEdit, now, onChange }: CardProps) {
           }}
         />
       )}
+      {canEdit && !editing && <ConnectionChecks connectionId={c.id} partnerLabel={spec?.label ?? c.name} onChecked={onChange} />}
       <BackfillPanel connectionId={c.id} partnerLabel={spec?.label ?? c.name} canEdit={canEdit} active={!paused} now={now} />
       {confirming && (
         <ConfirmDialog

@@ -69,10 +69,21 @@ export interface ConnectionPatch {
   settings?: Settings;
 }
 
+/** What a connection test or test event found (worker/connectors/connection-test.ts). */
+export interface CheckOutcome {
+  state: 'ok' | 'failed' | 'unchecked';
+  message: string;
+  code?: string;
+  checkedAt: string;
+}
+
 export interface Created {
   connection: PartnerConnection;
   inboundUrl: string;
   secrets: Record<string, string>;
+  /** The partner's webhook was made through its API: nothing to paste there. */
+  webhookRegistered?: boolean;
+  check?: CheckOutcome;
 }
 
 export interface BackfillCounts {

@@ -4,6 +4,7 @@ import { parseJsonObject } from '../lib/body.ts';
 import { CALCOM_EVENT_TYPES_VERSION, calcomClient, type Call } from './calcom-client.ts';
 import { keptLengthNote, lengthForNewBooking, newBookingNote, type CalEventTypeLengths } from './calcom-length.ts';
 import { refreshCalcomTokens } from './calcom-oauth.ts';
+import { registerCalcomWebhook, testCalcom, unregisterCalcomWebhook } from './calcom-admin.ts';
 import { PartnerApiError } from './http.ts';
 import { iso, mapFor, str } from './mapping.ts';
 import {
@@ -270,4 +271,8 @@ export const calcomConnector: Connector = {
   refreshTokens(conn) {
     return refreshCalcomTokens(conn);
   },
+
+  testConnection: testCalcom,
+  registerWebhook: registerCalcomWebhook,
+  unregisterWebhook: unregisterCalcomWebhook,
 };

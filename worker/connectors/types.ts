@@ -243,6 +243,21 @@ export interface Connector {
   mintSecrets?(): Record<string, string>;
 
   /**
+   * Checks the connection with a cheap call the partner must answer (credentials, URLs, its
+   * webhook where we registered one); resolves to what the partner said. Throws PartnerApiError.
+   */
+  testConnection?(connection: ConnectorConnection, inboundUrl: string): Promise<string>;
+
+  /** Sends the partner one event marked as a test (it stores nothing); resolves to its answer. */
+  sendTestEvent?(connection: ConnectorConnection): Promise<string>;
+
+  /** Makes the partner's webhook to `inboundUrl` through its API; the settings to keep (its id). */
+  registerWebhook?(connection: ConnectorConnection, inboundUrl: string): Promise<Partial<ConnectionSettings>>;
+
+  /** Removes the webhook `registerWebhook` made (the connection is being deleted). */
+  unregisterWebhook?(connection: ConnectorConnection): Promise<void>;
+
+  /**
    * Exchanges the connection's OAuth refresh token at the partner and returns only the
    * credentials that changed. Storage and single-flight are the keeper's (credential-keeper.ts).
    * Throws PartnerApiError: `reconnect_needed` when the partner refuses for good.

@@ -1,8 +1,12 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import { isAdmin, type SessionEnv } from '../../auth/session.ts';
-import { createConnection, deleteConnection, getConnection, listConnections, updateConnection } from '../../connectors/connections.ts';
-import { CONNECTORS } from '../../connectors/registry.ts';
+import { checkCredentials, checkSettings } from '../../connectors/connection-checks.ts';
+import { sendTestEvent, testConnection } from '../../connectors/connection-test.ts';
+import { createConnection, deleteConnection, getConnection, listConnections, openConnection, recordCheck, updateConnection } from '../../connectors/connections.ts';
+import { connectorFor, CONNECTORS } from '../../connectors/registry.ts';
+import type { ConnectionSettings, ConnectorConnection } from '../../connectors/types.ts';
+import { getConfig } from '../../config.ts';
 import { backfillRefusal } from '../../sync/backfill.ts';
 import { AppError, forbidden, notFound } from '../../errors.ts';
 import { locationOf } from './scope.ts';
@@ -29,6 +33,21 @@ const Backfill = v.strictObject({ dryRun: v.boolean(), history: v.optional(v.boo
  */
 export const connectionRoutes = new Hono<SessionEnv>();
 
+/** Kinds whose test uses only what the admin typed: a refusal refuses the save. */
+const REFUSE_ON_FAILED_CHECK = new Set(['calcom']);
+
+const inboundUrlOf = (env: Env, id: string) => `${getConfig(env).appBaseUrl}/webhooks/partner/${id}`;
+
+/** The connection as it would be saved, for a test before saving. */
+function draftConnection(locationId: string, kind: string, settings: ConnectionSettings, credentials: Record<string, string>, id = 'conn_draft'): ConnectorConnection {
+  return { id, locationId, kind, settings, credentials, inboundSecretHash: null, createdAt: Date.now() };
+}
+
+async function refuseUnlessAccepted(draft: ConnectorConnection, inboundUrl: string) {
+  const check = await testConnection(draft, inboundUrl);
+  if (check.state === 'failed') throw new AppError(422, 'connection_check_failed', check.message);
+}
+
 const adminOnly = async (c: { var: { session: SessionEnv['Variables']['session'] } }, next: () => Promise<void>) => {
   if (!isAdmin(c.var.session)) throw forbidden('Only sub-account admins can manage connections.');
   await next();
@@ -50,22 +69,93 @@ connectionRoutes.get('/', async (c) => {
   return c.json({ connections: connections.map((conn) => ({ ...conn, health: byId.get(conn.id) ?? null })), kinds, inboxBacklog: health.inboxBacklog });
 });
 
+/**
+ * Saving tests the connection with the partner. Where the test uses only what the admin typed
+ * (Cal.com: its key against GET /v2/me) a refusal refuses the save; elsewhere (your app may not
+ * know a secret minted just now) the connection is kept, marked with the partner's answer.
+ */
 connectionRoutes.post('/', adminOnly, jsonBody(NewConnection), async (c) => {
   const body = c.req.valid('json');
-  const created = await createConnection(c.env, { ...body, locationId: c.var.session.locationId });
-  return c.json(created, 201);
+  const { locationId } = c.var.session;
+  const connector = connectorFor(body.kind)!;
+  if (REFUSE_ON_FAILED_CHECK.has(connector.kind)) {
+    const draft = draftConnection(locationId, connector.kind, checkSettings(body.settings), checkCredentials(connector, { ...connector.mintSecrets?.(), ...body.credentials }));
+    await refuseUnlessAccepted(draft, '');
+  }
+  const created = await createConnection(c.env, { ...body, locationId });
+  const id = created.connection.id;
+  let webhookRegistered = false;
+  if (connector.registerWebhook) {
+    const open = (await openConnection(c.env, id))!;
+    try {
+      const extra = await connector.registerWebhook(open, created.connection.inboundUrl);
+      await updateConnection(c.env, id, locationId, { settings: { ...open.settings, ...extra } });
+      webhookRegistered = true;
+    } catch (err) {
+      await deleteConnection(c.env, id, locationId);
+      throw new AppError(422, 'webhook_registration_failed', `${connector.label} did not take the webhook: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500));
+    }
+  }
+  const check = await testConnection((await openConnection(c.env, id))!, created.connection.inboundUrl);
+  await recordCheck(c.env, id, locationId, check.state === 'failed' ? check.message : null);
+  const connection = (await getConnection(c.env, id, locationId))!;
+  // A webhook we registered carries its secret already: nothing to paste into the partner.
+  const secrets = webhookRegistered ? {} : created.secrets;
+  return c.json({ ...created, connection, secrets, webhookRegistered, check }, 201);
 });
 
 connectionRoutes.patch('/:id', adminOnly, paramsOf(Params), jsonBody(Patch), async (c) => {
-  const updated = await updateConnection(c.env, c.req.valid('param').id, c.var.session.locationId, c.req.valid('json'));
+  const id = c.req.valid('param').id;
+  const { locationId } = c.var.session;
+  const patch = c.req.valid('json');
+  const stored = await openConnection(c.env, id);
+  if (!stored || stored.locationId !== locationId) throw notFound('Connection');
+  const connector = connectorFor(stored.kind)!;
+  // The id of a webhook we registered is ours to keep, whatever settings the form sends.
+  const settings = patch.settings === undefined ? undefined : { ...patch.settings, ...(stored.settings.webhookId === undefined ? {} : { webhookId: stored.settings.webhookId }) };
+  const changesAccess = patch.credentials !== undefined || settings !== undefined;
+  if (changesAccess && REFUSE_ON_FAILED_CHECK.has(connector.kind)) {
+    const credentials = { ...stored.credentials, ...checkCredentials(connector, patch.credentials ?? {}, true) };
+    for (const [k, val] of Object.entries(credentials)) if (val === '') delete credentials[k];
+    await refuseUnlessAccepted(draftConnection(locationId, connector.kind, settings === undefined ? stored.settings : checkSettings(settings), credentials, id), inboundUrlOf(c.env, id));
+  }
+  const updated = await updateConnection(c.env, id, locationId, { ...patch, ...(settings === undefined ? {} : { settings }) });
   if (!updated) throw notFound('Connection');
-  return c.json({ connection: updated });
+  if (!changesAccess) return c.json({ connection: updated });
+  const check = await testConnection((await openConnection(c.env, id))!, updated.inboundUrl);
+  await recordCheck(c.env, id, locationId, check.state === 'failed' ? check.message : null);
+  return c.json({ connection: (await getConnection(c.env, id, locationId))!, check });
 });
 
 connectionRoutes.delete('/:id', adminOnly, paramsOf(Params), async (c) => {
   const id = c.req.valid('param').id;
-  if (!(await deleteConnection(c.env, id, c.var.session.locationId))) throw notFound('Connection');
-  return c.json({ ok: true, id });
+  const { locationId } = c.var.session;
+  // Credentials that cannot be unsealed must not keep a connection from being deleted.
+  const stored = await openConnection(c.env, id).catch(() => null);
+  // The partner's webhook we made goes too; a partner that cannot be reached does not keep the connection alive.
+  const unregister = stored?.locationId === locationId ? connectorFor(stored.kind)?.unregisterWebhook : undefined;
+  const webhook = unregister ? await unregister(stored!).then(() => 'removed', (err: unknown) => `left in place: ${err instanceof Error ? err.message : String(err)}`) : null;
+  if (!(await deleteConnection(c.env, id, locationId))) throw notFound('Connection');
+  return c.json({ ok: true, id, ...(webhook ? { webhook } : {}) });
+});
+
+/** Test connection: asks the partner whether the credentials, URLs and its webhook work. */
+connectionRoutes.post('/:id/test', adminOnly, paramsOf(Params), async (c) => {
+  const id = c.req.valid('param').id;
+  const { locationId } = c.var.session;
+  const stored = await openConnection(c.env, id);
+  if (!stored || stored.locationId !== locationId) throw notFound('Connection');
+  const check = await testConnection(stored, inboundUrlOf(c.env, id));
+  await recordCheck(c.env, id, locationId, check.state === 'failed' ? check.message : null);
+  return c.json({ check });
+});
+
+/** Send test event: one event marked as a test, to the partner; the other way, the partner sends one (health shows it). */
+connectionRoutes.post('/:id/test-event', adminOnly, paramsOf(Params), async (c) => {
+  const id = c.req.valid('param').id;
+  const stored = await openConnection(c.env, id);
+  if (!stored || stored.locationId !== c.var.session.locationId) throw notFound('Connection');
+  return c.json({ check: await sendTestEvent(stored) });
 });
 
 connectionRoutes.get('/:id/backfill', paramsOf(Params), async (c) => {
