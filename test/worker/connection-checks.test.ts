@@ -142,3 +142,16 @@ describe('access', () => {
     expectError(await call(token, 'POST', `/api/connections/${connection.id}/test`), 403, 'forbidden');
   });
 });
+
+describe('field maps', () => {
+  it('refuse a field the partner does not have, in location settings and in a connection’s own map', async () => {
+    const { api } = await admin();
+    const bad = await api('PUT', '/api/settings', { fieldMapping: { calcom: { email: 'attendee.mail' } } });
+    expectError(bad, 400, 'invalid_field_map');
+    expect(bad.body.error.message).toMatch(/Cal\.com has no field "attendee\.mail".*attendee\.email/);
+    expect((await api('PUT', '/api/settings', { fieldMapping: { calcom: { 'contact.companyName': 'responses.company' }, yourapp: { email: 'work.email' } } })).status).toBe(200);
+    const conn = await api('POST', '/api/connections', { kind: 'appointlet', name: 'A', settings: { fieldMap: { appointment: { title: 'subject' } } } });
+    expectError(conn, 400, 'invalid_field_map');
+    expect((await api('GET', '/api/connections')).body.kinds.find((k: { kind: string }) => k.kind === 'calcom').partnerFields.contact).toContain('attendee.email');
+  });
+});

@@ -22,6 +22,8 @@ export interface KindSpec {
   generated?: string[];
   /** Default field maps per object kind: `{ contact: { email: 'attendee.email' } }`. */
   defaultFieldMaps?: Record<string, Record<string, string>>;
+  /** The partner's field paths per object kind (`name.*`: anything below); null: any path. */
+  partnerFields?: Record<string, string[]> | null;
 }
 
 export interface Health {

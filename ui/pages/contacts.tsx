@@ -28,6 +28,8 @@ export function ContactsPage({ session, contactId, navigate }: Props) {
           />
         ) : (
           <div class="card">
+            {/* With a contact open, its name is the page's heading. */}
+            <h1 class="sr-only">Contacts</h1>
             <Empty title="Select a contact">Search on the left to see a contact's notes, tasks and appointments.</Empty>
           </div>
         )}

@@ -209,6 +209,12 @@ export const calcomConnector: Connector = {
     { name: 'webhookSecret', required: true, description: 'Secret of the Cal.com webhook that points at this connection' },
   ],
   defaultFieldMaps: CALCOM_DEFAULT_MAPS,
+  // What the booking views in calcom-map.ts hold: the attendee, the booking, its form answers.
+  partnerFields: {
+    contact: ['attendee.email', 'attendee.phoneNumber', 'attendee.name', 'attendee.firstName', 'attendee.lastName', 'attendee.timeZone', 'title', 'responses.*'],
+    appointment: ['title', 'notes', 'location', 'description', 'start', 'end', 'status', 'responses.*'],
+    note: ['notes', 'description', 'title', 'location', 'responses.*'],
+  },
 
   async verifyInbound(raw, headers, conn) {
     return verifyHmacSha256Hex(conn.credentials.webhookSecret ?? '', raw, headers.get('x-cal-signature-256'));

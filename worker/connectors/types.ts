@@ -212,6 +212,11 @@ export interface Connector {
   readonly credentials: readonly CredentialSpec[];
   /** Default field maps per kind (before a connection's overrides). */
   readonly defaultFieldMaps: FieldMapOverrides;
+  /**
+   * The field paths the partner has per kind (`name.*`: anything below `name`); field maps may
+   * point only there. Absent: the partner names its own fields (partner-fields.ts).
+   */
+  readonly partnerFields?: Partial<Record<Exclude<SyncKind, 'tag'>, readonly string[]>>;
 
   /**
    * Authenticates an inbound webhook over its raw bytes. Fails closed: any missing header,

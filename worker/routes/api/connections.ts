@@ -4,8 +4,9 @@ import { isAdmin, type SessionEnv } from '../../auth/session.ts';
 import { checkCredentials, checkSettings } from '../../connectors/connection-checks.ts';
 import { sendTestEvent, testConnection } from '../../connectors/connection-test.ts';
 import { createConnection, deleteConnection, getConnection, listConnections, openConnection, recordCheck, updateConnection } from '../../connectors/connections.ts';
+import { connectionFieldMapError } from '../../connectors/partner-fields.ts';
 import { connectorFor, CONNECTORS } from '../../connectors/registry.ts';
-import type { ConnectionSettings, ConnectorConnection } from '../../connectors/types.ts';
+import type { ConnectionSettings, Connector, ConnectorConnection } from '../../connectors/types.ts';
 import { getConfig } from '../../config.ts';
 import { backfillRefusal } from '../../sync/backfill.ts';
 import { AppError, forbidden, notFound } from '../../errors.ts';
@@ -43,6 +44,11 @@ function draftConnection(locationId: string, kind: string, settings: ConnectionS
   return { id, locationId, kind, settings, credentials, inboundSecretHash: null, createdAt: Date.now() };
 }
 
+function refuseUnknownFields(connector: Connector, settings: Record<string, unknown> | undefined) {
+  const why = settings?.fieldMap ? connectionFieldMapError(connector, checkSettings(settings).fieldMap) : null;
+  if (why) throw new AppError(400, 'invalid_field_map', why);
+}
+
 async function refuseUnlessAccepted(draft: ConnectorConnection, inboundUrl: string) {
   const check = await testConnection(draft, inboundUrl);
   if (check.state === 'failed') throw new AppError(422, 'connection_check_failed', check.message);
@@ -65,6 +71,7 @@ connectionRoutes.get('/', async (c) => {
     capabilities: k.capabilities,
     generated: Object.keys(k.mintSecrets?.() ?? {}),
     defaultFieldMaps: k.defaultFieldMaps,
+    partnerFields: k.partnerFields ?? null,
   }));
   return c.json({ connections: connections.map((conn) => ({ ...conn, health: byId.get(conn.id) ?? null })), kinds, inboxBacklog: health.inboxBacklog });
 });
@@ -78,6 +85,7 @@ connectionRoutes.post('/', adminOnly, jsonBody(NewConnection), async (c) => {
   const body = c.req.valid('json');
   const { locationId } = c.var.session;
   const connector = connectorFor(body.kind)!;
+  refuseUnknownFields(connector, body.settings);
   if (REFUSE_ON_FAILED_CHECK.has(connector.kind)) {
     const draft = draftConnection(locationId, connector.kind, checkSettings(body.settings), checkCredentials(connector, { ...connector.mintSecrets?.(), ...body.credentials }));
     await refuseUnlessAccepted(draft, '');
@@ -111,6 +119,7 @@ connectionRoutes.patch('/:id', adminOnly, paramsOf(Params), jsonBody(Patch), asy
   const stored = await openConnection(c.env, id);
   if (!stored || stored.locationId !== locationId) throw notFound('Connection');
   const connector = connectorFor(stored.kind)!;
+  refuseUnknownFields(connector, patch.settings);
   // The id of a webhook we registered is ours to keep, whatever settings the form sends.
   const settings = patch.settings === undefined ? undefined : { ...patch.settings, ...(stored.settings.webhookId === undefined ? {} : { webhookId: stored.settings.webhookId }) };
   const changesAccess = patch.credentials !== undefined || settings !== undefined;
