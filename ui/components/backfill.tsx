@@ -20,6 +20,8 @@ function PlanTable({ bf, partnerLabel }: { bf: Backfill; partnerLabel: string })
   if (!rows.length) return <p class="small muted">Nothing to sync so far.</p>;
   const cols = ACTIONS.filter((a) => a.key !== 'delete' || rows.some((r) => r.counts.delete));
   return (
+    // Scrolls sideways on a phone instead of widening the panel; focusable so keys scroll it too.
+    <div class="plan-scroll" tabIndex={0} role="region" aria-label="Backfill counts">
     <table class="plan-table" data-testid="backfill-counts">
       <caption class="sr-only">{bf.dryRun ? 'What the backfill would do' : 'What the backfill did'}</caption>
       <thead>
@@ -45,6 +47,7 @@ function PlanTable({ bf, partnerLabel }: { bf: Backfill; partnerLabel: string })
         ))}
       </tbody>
     </table>
+    </div>
   );
 }
 
