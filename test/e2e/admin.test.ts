@@ -7,7 +7,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser, openGhl, shoot, waitSignedIn, type GhlPage } from './browser.ts';
-import { apiSession, emulatorClient, type Demo } from './harness.ts';
+import { apiSession, emulatorClient, until, type Demo } from './harness.ts';
 
 const appUrl = inject('appUrl');
 const emulatorUrl = inject('emulatorUrl');
@@ -116,6 +116,36 @@ describe('admin screens with the demo partners', () => {
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
     expect(await card(g, partners.yourapp).count()).toBe(1);
+  });
+
+  it('reads the sync log in plain words, opens a row’s details, and shows echoes only when asked', async () => {
+    const g = await settingsAsAdmin();
+    // A note written by the partner reaches GHL: at least one row to read.
+    const location = demo.dental.id === partners.locationId ? demo.dental : demo.fitness;
+    const contact = (await emu.state(location.id)).contacts.find((c) => c.email)!;
+    await fetch(`${partners.yourappUrl}/_partner/act`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'note.created', data: { body: 'Left a voicemail', contact: { email: contact.email } } }) });
+    const admin = await apiSession(appUrl, emu, demo.companyId, location.id, location.admin);
+    await until(
+      async () => (await admin.call<{ entries: { subject: string | null; status: string }[] }>('GET', '/api/sync-log')).body.entries,
+      (entries) => entries.some((e) => e.subject === 'Left a voicemail' && e.status === 'done'),
+      'the partner note in the sync log',
+    );
+    await g.panel.locator(byTestId('nav-sync-log')).click();
+    const log = g.panel.locator(byTestId('sync-log'));
+    const row = log.locator(`${byTestId('sync-log-entry')}[data-status="done"]`, { hasText: 'Left a voicemail' }).first();
+    await row.waitFor();
+    expect(await row.locator(byTestId('sync-log-words')).textContent()).toMatch(/note ‘Left a voicemail’ in HighLevel for /);
+    await row.locator(byTestId('sync-log-open')).click();
+    const detail = g.panel.locator(byTestId('sync-log-detail'));
+    await detail.waitFor();
+    expect(await detail.textContent()).toContain('Demo: your app');
+    await shoot(g, 'sync-log-detail', detail);
+    await detail.getByRole('button', { name: 'Close' }).click();
+
+    const all = g.page.waitForResponse((r) => r.url().includes('/api/sync-log') && r.url().includes('show=all'));
+    await log.locator(byTestId('sync-log-show-all')).check();
+    expect((await all).status()).toBe(200);
+    expect(g.problems).toEqual([]);
   });
 
   it('shows the contacts screen with nothing selected', async () => {

@@ -93,6 +93,14 @@ export interface SyncLogEntry {
   status: string;
   attempts: number;
   error: string | null;
+  updatedAt?: string;
+  connectionId?: string | null;
+  /** What the row is about ("Consultation"). */
+  subject?: string | null;
+  contactName?: string | null;
+  /** An echo of our own write or a change that changed nothing. */
+  quiet?: boolean;
+  detail?: unknown;
 }
 
 export interface SyncLogPage {

@@ -19,6 +19,7 @@ import { withLocationMapping } from '../sync/field-mapping.ts';
 import type { SyncLogInput } from '../sync-log/write.ts';
 import { backfillContact, type ContactBackfillResult } from '../sync/backfill-contact.ts';
 import type { BackfillOptions } from '../sync/backfill-plan.ts';
+import { subjectOfData, subjectOfWork } from '../sync-log/subject.ts';
 import { tenantStub } from './location.ts';
 
 /** Stub of the Durable Object of one contact (`locationId:contactId`). */
@@ -209,7 +210,8 @@ export class ContactDO extends DurableObject<Env> {
           .map((c) => ({ ...c, settings: withLocationMapping(c.settings, connectorFor(c.kind)?.defaultFieldMaps ?? {}, settings.fieldMapping[c.kind]) }));
       },
       connector: connectorFor,
-      log: (entry: SyncLogInput) => location.recordSync(locationId, entry),
+      log: (entry: SyncLogInput) =>
+        location.recordSync(locationId, { ...entry, subject: entry.subject ?? subjectOfWork(this.sql, entry.workKey), contactName: entry.contactName ?? subjectOfData('contact', this.snapshot()) }),
       contact: async () => {
         const known = this.snapshot();
         if (known) return known;

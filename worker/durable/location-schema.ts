@@ -46,4 +46,7 @@ export const LOCATION_SCHEMA: readonly string[] = [
   ...MATCHING_SCHEMA,
   // Pruning of the contact index drops the least recently written first.
   `CREATE INDEX contacts_seen ON contacts (seen_at)`,
+  // What a sync log row is about ("Consultation"), for rows people can read.
+  `ALTER TABLE sync_log ADD COLUMN subject TEXT`,
+  `ALTER TABLE sync_log ADD COLUMN contact_name TEXT`,
 ];
