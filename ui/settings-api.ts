@@ -18,3 +18,5 @@ export const startBackfill = (id: string, dryRun: boolean, history = false) =>
 export const cancelBackfill = (id: string) => request<{ backfill: Backfill | null }>('DELETE', `${connPath(id)}/backfill`).then((r) => r.backfill);
 export const testConnection = (id: string) => request<{ check: CheckOutcome }>('POST', `${connPath(id)}/test`).then((r) => r.check);
 export const sendTestEvent = (id: string) => request<{ check: CheckOutcome }>('POST', `${connPath(id)}/test-event`).then((r) => r.check);
+export const calcomSignInUrl = (body: { name?: string; settings?: Record<string, unknown> }) =>
+  request<{ url: string }>('POST', '/api/connections/calcom/sign-in', body).then((r) => r.url);

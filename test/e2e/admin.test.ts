@@ -107,6 +107,32 @@ describe('admin screens with the demo partners', () => {
     expect(g.problems.filter((p) => !p.includes('api 422 POST /api/connections') && !p.includes('422'))).toEqual([]);
   });
 
+  it('signs in with Cal.com in a window of its own instead of asking for tokens', async () => {
+    const g = await settingsAsAdmin();
+    const before = await g.panel.locator(byTestId('connection')).count();
+    await g.panel.locator(byTestId('connection-add')).click();
+    const form = g.panel.locator(byTestId('connection-form'));
+    await form.locator(byTestId('connection-kind')).selectOption('calcom');
+    await form.locator(byTestId('connection-name')).fill('Cal.com (signed in)');
+    await form.locator(byTestId('connection-setting-eventTypeId')).fill('1');
+    expect(await form.locator(byTestId('connection-credential-accessToken')).count()).toBe(0);
+    expect(await form.locator(byTestId('connection-credential-refreshToken')).count()).toBe(0);
+    await shoot(g, 'connection-sign-in', form);
+    const popup = g.context.waitForEvent('page');
+    await form.locator(byTestId('connection-sign-in')).click();
+    const calWindow = await popup;
+    await calWindow.getByText('Cal.com is connected').waitFor();
+    await calWindow.close();
+    const made = g.panel.locator(byTestId('connection'), { hasText: 'Cal.com (signed in)' });
+    await made.waitFor({ timeout: 15_000 });
+    expect(await g.panel.locator(byTestId('connection')).count()).toBe(before + 1);
+    const id = await made.getAttribute('data-connection-id');
+    const location = demo.dental.id === partners.locationId ? demo.dental : demo.fitness;
+    const admin = await apiSession(appUrl, emu, demo.companyId, location.id, location.admin);
+    expect((await admin.call('DELETE', `/api/connections/${id}`)).status).toBe(200);
+    expect(g.problems).toEqual([]);
+  });
+
   it('asks before deleting a connection', async () => {
     const g = await settingsAsAdmin();
     await card(g, partners.yourapp).locator(byTestId('connection-delete')).click();

@@ -185,6 +185,22 @@ export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
       return c.json({ error: err.error, error_description: err.message }, err.status as 400);
     }
   });
+  // The consent page of app.cal.com/auth/oauth2/authorize: the emulator's user always approves.
+  app.get('/auth/oauth2/authorize', (c) => {
+    const clientId = c.req.query('client_id') ?? '';
+    const redirectUri = c.req.query('redirect_uri') ?? '';
+    if (!/^https?:\/\//.test(redirectUri)) return c.text('redirect_uri is required', 400);
+    const back = new URL(redirectUri);
+    const state = c.req.query('state');
+    if (state) back.searchParams.set('state', state);
+    try {
+      back.searchParams.set('code', oauth.authorize(clientId, redirectUri));
+    } catch (err) {
+      if (!(err instanceof OAuthError)) throw err;
+      back.searchParams.set('error', err.error);
+    }
+    return c.redirect(back.toString(), 302);
+  });
   app.get('/v2/event-types/:id', (c) => c.json({ status: 'success', data: state.eventTypeOutput(Number(c.req.param('id'))) }));
 
   app.get('/v2/me', (c) =>

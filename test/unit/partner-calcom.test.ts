@@ -195,6 +195,25 @@ describe('Cal.com emulator: OAuth token endpoint', () => {
     expect((await token({ ...input, refresh_token: res.body.refresh_token }, true)).status).toBe(200);
   });
 
+  it('authorization_code: the authorize page sends the user back with a code that is good once, for its redirect URI', async () => {
+    const client = await ctl('/oauth/clients', {});
+    const redirectUri = `${sink.url}/oauth/calcom/callback`;
+    const page = await fetch(`${cal.url}/auth/oauth2/authorize?${new URLSearchParams({ client_id: client.clientId, redirect_uri: redirectUri, state: 's1' })}`, { redirect: 'manual' });
+    expect(page.status).toBe(302);
+    const back = new URL(page.headers.get('location')!);
+    expect(`${back.origin}${back.pathname}`).toBe(redirectUri);
+    expect(back.searchParams.get('state')).toBe('s1');
+    const input = { grant_type: 'authorization_code', client_id: client.clientId, client_secret: client.clientSecret, code: back.searchParams.get('code'), redirect_uri: redirectUri };
+    expect(requestErrors('/v2/auth/oauth2/token', 'post', input)).toEqual([]);
+    const res = await token(input);
+    expect(res.status).toBe(200);
+    expect(responseErrors('/v2/auth/oauth2/token', 'post', 200, res.body)).toEqual([]);
+    expect((await bearer(res.body.access_token)).status).toBe(200);
+    expect(await token(input)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    const unknown = await fetch(`${cal.url}/auth/oauth2/authorize?${new URLSearchParams({ client_id: 'nobody', redirect_uri: redirectUri })}`, { redirect: 'manual' });
+    expect(new URL(unknown.headers.get('location')!).searchParams.get('error')).toBe('invalid_client');
+  });
+
   it('refuses a wrong secret or client, an unknown grant type, a revoked grant; expired access tokens get 401', async () => {
     const client = await ctl('/oauth/clients', { accessTokenTtlSec: 60 });
     const granted = await ctl('/oauth/grant', { clientId: client.clientId });

@@ -155,3 +155,38 @@ describe('field maps', () => {
     expect((await api('GET', '/api/connections')).body.kinds.find((k: { kind: string }) => k.kind === 'calcom').partnerFields.contact).toContain('attendee.email');
   });
 });
+
+describe('Sign in with Cal.com', () => {
+  it('an admin signs in on Cal.com instead of pasting tokens: the code becomes the connection’s tokens, its webhook is made and the check passes', async () => {
+    const { api } = await admin();
+    const kinds = (await api('GET', '/api/connections')).body.kinds as { kind: string; signIn: boolean }[];
+    expect(kinds.find((k) => k.kind === 'calcom')?.signIn).toBe(true);
+    const { body } = await api('POST', '/api/connections/calcom/sign-in', { name: 'Cal.com (signed in)', settings: { eventTypeId: 1 } });
+    const consent = await fetch(body.url, { redirect: 'manual' });
+    expect(consent.status).toBe(302);
+    const back = new URL(consent.headers.get('location')!);
+    expect(back.pathname).toBe('/oauth/calcom/callback');
+    const done = await SELF.fetch(back.toString());
+    expect(done.status, await done.clone().text()).toBe(200);
+    expect(await done.text()).toMatch(/Cal\.com is connected/);
+
+    const made = (await api('GET', '/api/connections')).body.connections.find((c: { name: string }) => c.name === 'Cal.com (signed in)');
+    expect(made.credentialNames).toEqual(['accessToken', 'clientId', 'clientSecret', 'refreshToken', 'webhookSecret']);
+    expect(made.settings).toMatchObject({ eventTypeId: 1, apiBase: env.CALCOM_URL, webhookId: expect.any(Number) });
+    expect(made.lastError).toBeNull();
+    expect((await api('POST', `/api/connections/${made.id}/test`)).body.check.state).toBe('ok');
+    // A used code or a state we did not sign makes nothing.
+    expect((await SELF.fetch(back.toString())).status).toBe(502);
+    const forged = new URL(back);
+    forged.searchParams.set('state', 'not-ours');
+    expect((await SELF.fetch(forged.toString())).status).toBe(400);
+    expect((await api('GET', '/api/connections')).body.connections).toHaveLength(1);
+    await api('DELETE', `/api/connections/${made.id}`);
+  });
+
+  it('only admins start a sign-in', async () => {
+    const { locationId, companyId } = await admin();
+    const token = await sessionToken({ userId: 'signin-user', companyId, activeLocation: locationId, role: 'user' });
+    expectError(await call(token, 'POST', '/api/connections/calcom/sign-in', {}), 403, 'forbidden');
+  });
+});

@@ -167,7 +167,20 @@ export function ConnectionsPanel({ state, canEdit }: { state: ConnectionsState; 
   const now = useNow();
   const [adding, setAdding] = useState(false);
   const [created, setCreated] = useState<Created | null>(null);
+  /** A sign-in in another window: how many connections there were, and until when to look. */
+  const [signingIn, setSigningIn] = useState<{ count: number; until: number } | null>(null);
   const { list, error, reload } = state;
+
+  // While the admin signs in elsewhere, look every 2 s (for up to 2 minutes) for the new connection.
+  useEffect(() => {
+    if (!signingIn) return;
+    if ((list?.connections.length ?? 0) > signingIn.count || Date.now() > signingIn.until) {
+      setSigningIn(null);
+      return;
+    }
+    const t = setTimeout(reload, 2000);
+    return () => clearTimeout(t);
+  }, [signingIn, list]);
 
   return (
     <section class="card" aria-labelledby="connections-title" data-testid="connections">
@@ -193,9 +206,21 @@ export function ConnectionsPanel({ state, canEdit }: { state: ConnectionsState; 
           }}
         />
       )}
+      {signingIn && (
+        <p class="notice" role="status" data-testid="connection-signing-in">
+          Finish signing in in the other window; the connection appears here when it is made.{' '}
+          <button type="button" class="btn btn-sm" onClick={() => setSigningIn(null)}>
+            Stop waiting
+          </button>
+        </p>
+      )}
       {adding && list && (
         <ConnectionForm
           kinds={list.kinds}
+          onSignIn={() => {
+            setAdding(false);
+            setSigningIn({ count: list.connections.length, until: Date.now() + 120_000 });
+          }}
           onCancel={() => setAdding(false)}
           onCreated={(c) => {
             setAdding(false);

@@ -24,6 +24,8 @@ export interface KindSpec {
   defaultFieldMaps?: Record<string, Record<string, string>>;
   /** The partner's field paths per object kind (`name.*`: anything below); null: any path. */
   partnerFields?: Record<string, string[]> | null;
+  /** The admin can sign in to the partner (OAuth) instead of pasting tokens. */
+  signIn?: boolean;
 }
 
 export interface Health {

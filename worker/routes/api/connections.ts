@@ -3,11 +3,12 @@ import * as v from 'valibot';
 import { isAdmin, type SessionEnv } from '../../auth/session.ts';
 import { checkCredentials, checkSettings } from '../../connectors/connection-checks.ts';
 import { sendTestEvent, testConnection } from '../../connectors/connection-test.ts';
-import { createConnection, deleteConnection, getConnection, listConnections, openConnection, recordCheck, updateConnection } from '../../connectors/connections.ts';
-import { connectionFieldMapError } from '../../connectors/partner-fields.ts';
+import { calcomSignIn } from '../../connectors/calcom-signin.ts';
+import { deleteConnection, getConnection, listConnections, openConnection, recordCheck, updateConnection } from '../../connectors/connections.ts';
 import { connectorFor, CONNECTORS } from '../../connectors/registry.ts';
-import type { ConnectionSettings, Connector, ConnectorConnection } from '../../connectors/types.ts';
 import { getConfig } from '../../config.ts';
+import { calcomSignInUrl } from '../calcom-signin.ts';
+import { createCheckedConnection, draftConnection, REFUSE_ON_FAILED_CHECK, refuseUnknownFields, refuseUnlessAccepted } from './connection-create.ts';
 import { backfillRefusal } from '../../sync/backfill.ts';
 import { AppError, forbidden, notFound } from '../../errors.ts';
 import { locationOf } from './scope.ts';
@@ -26,6 +27,10 @@ const Patch = v.strictObject({
   credentials: v.optional(v.record(v.string(), v.string())),
   settings: v.optional(v.record(v.string(), v.unknown())),
 });
+const SignIn = v.strictObject({
+  name: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(80))),
+  settings: v.optional(v.record(v.string(), v.unknown())),
+});
 const Backfill = v.strictObject({ dryRun: v.boolean(), history: v.optional(v.boolean()) });
 
 /**
@@ -34,25 +39,7 @@ const Backfill = v.strictObject({ dryRun: v.boolean(), history: v.optional(v.boo
  */
 export const connectionRoutes = new Hono<SessionEnv>();
 
-/** Kinds whose test uses only what the admin typed: a refusal refuses the save. */
-const REFUSE_ON_FAILED_CHECK = new Set(['calcom']);
-
 const inboundUrlOf = (env: Env, id: string) => `${getConfig(env).appBaseUrl}/webhooks/partner/${id}`;
-
-/** The connection as it would be saved, for a test before saving. */
-function draftConnection(locationId: string, kind: string, settings: ConnectionSettings, credentials: Record<string, string>, id = 'conn_draft'): ConnectorConnection {
-  return { id, locationId, kind, settings, credentials, inboundSecretHash: null, createdAt: Date.now() };
-}
-
-function refuseUnknownFields(connector: Connector, settings: Record<string, unknown> | undefined) {
-  const why = settings?.fieldMap ? connectionFieldMapError(connector, checkSettings(settings).fieldMap) : null;
-  if (why) throw new AppError(400, 'invalid_field_map', why);
-}
-
-async function refuseUnlessAccepted(draft: ConnectorConnection, inboundUrl: string) {
-  const check = await testConnection(draft, inboundUrl);
-  if (check.state === 'failed') throw new AppError(422, 'connection_check_failed', check.message);
-}
 
 const adminOnly = async (c: { var: { session: SessionEnv['Variables']['session'] } }, next: () => Promise<void>) => {
   if (!isAdmin(c.var.session)) throw forbidden('Only sub-account admins can manage connections.');
@@ -72,44 +59,24 @@ connectionRoutes.get('/', async (c) => {
     generated: Object.keys(k.mintSecrets?.() ?? {}),
     defaultFieldMaps: k.defaultFieldMaps,
     partnerFields: k.partnerFields ?? null,
+    // Where a sign-in exists the form offers it instead of asking for tokens.
+    signIn: k.kind === 'calcom' && calcomSignIn(c.env) !== null,
   }));
   return c.json({ connections: connections.map((conn) => ({ ...conn, health: byId.get(conn.id) ?? null })), kinds, inboxBacklog: health.inboxBacklog });
 });
 
 /**
- * Saving tests the connection with the partner. Where the test uses only what the admin typed
- * (Cal.com: its key against GET /v2/me) a refusal refuses the save; elsewhere (your app may not
- * know a secret minted just now) the connection is kept, marked with the partner's answer.
+ * Saving tests the connection with the partner (connection-create.ts): a refusal refuses the
+ * save where the test uses only what the admin typed, else marks the connection.
  */
 connectionRoutes.post('/', adminOnly, jsonBody(NewConnection), async (c) => {
-  const body = c.req.valid('json');
-  const { locationId } = c.var.session;
-  const connector = connectorFor(body.kind)!;
-  refuseUnknownFields(connector, body.settings);
-  if (REFUSE_ON_FAILED_CHECK.has(connector.kind)) {
-    const draft = draftConnection(locationId, connector.kind, checkSettings(body.settings), checkCredentials(connector, { ...connector.mintSecrets?.(), ...body.credentials }));
-    await refuseUnlessAccepted(draft, '');
-  }
-  const created = await createConnection(c.env, { ...body, locationId });
-  const id = created.connection.id;
-  let webhookRegistered = false;
-  if (connector.registerWebhook) {
-    const open = (await openConnection(c.env, id))!;
-    try {
-      const extra = await connector.registerWebhook(open, created.connection.inboundUrl);
-      await updateConnection(c.env, id, locationId, { settings: { ...open.settings, ...extra } });
-      webhookRegistered = true;
-    } catch (err) {
-      await deleteConnection(c.env, id, locationId);
-      throw new AppError(422, 'webhook_registration_failed', `${connector.label} did not take the webhook: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500));
-    }
-  }
-  const check = await testConnection((await openConnection(c.env, id))!, created.connection.inboundUrl);
-  await recordCheck(c.env, id, locationId, check.state === 'failed' ? check.message : null);
-  const connection = (await getConnection(c.env, id, locationId))!;
-  // A webhook we registered carries its secret already: nothing to paste into the partner.
-  const secrets = webhookRegistered ? {} : created.secrets;
-  return c.json({ ...created, connection, secrets, webhookRegistered, check }, 201);
+  return c.json(await createCheckedConnection(c.env, c.var.session.locationId, c.req.valid('json')), 201);
+});
+
+/** "Sign in with Cal.com": where Cal.com's authorize page sends the admin (see routes/calcom-signin.ts). */
+connectionRoutes.post('/calcom/sign-in', adminOnly, jsonBody(SignIn), async (c) => {
+  const { locationId, userId } = c.var.session;
+  return c.json({ url: await calcomSignInUrl(c.env, { locationId, userId, ...c.req.valid('json') }) });
 });
 
 connectionRoutes.patch('/:id', adminOnly, paramsOf(Params), jsonBody(Patch), async (c) => {
