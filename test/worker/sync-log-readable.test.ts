@@ -44,3 +44,22 @@ describe('a sync log people can read', () => {
     expect(intoGhl?.contactName).toBe(name);
   });
 });
+
+describe('timeline items synced from a partner', () => {
+  it('name the partner; items made in GHL stay GHL’s', async () => {
+    const { locationId, connectionId, contactIds, seed } = await syncedLocation(1);
+    const token = await sessionToken({ userId: 'tl-user', companyId: seed.companyId, activeLocation: locationId, role: 'user' });
+    const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[0])!;
+    await ghlAct(locationId, { action: 'note.create', contactId: contact.id, data: { body: 'Written in GHL' } });
+    await settled(locationId, contact.id);
+    await yourAppAct(connectionId, 'note.created', { body: 'Written in your app', contact: { email: contact.email } });
+    await eventually('note in GHL', async () => (await ghlState(locationId)).notes.some((n) => n.body === 'Written in your app'));
+    await settled(locationId, contact.id);
+
+    const { body } = await call(token, 'GET', `/api/contacts/${contact.id}/timeline?refresh=1`);
+    const byBody = (text: string) => (body.items as any[]).find((i) => i.body === text);
+    expect(byBody('Written in your app')).toMatchObject({ source: 'partner', partner: { connectionId, name: 'Your app (emulator)', kind: 'yourapp' } });
+    expect(byBody('Written in GHL')).toMatchObject({ source: 'ghl' });
+    expect(byBody('Written in GHL').partner).toBeUndefined();
+  });
+});

@@ -46,6 +46,8 @@ export interface TimelineItem {
   body?: string | null;
   status?: string | null;
   source?: 'ghl' | 'partner' | string;
+  /** The partner connection it came from, when it did. */
+  partner?: { connectionId: string; name: string; kind: string };
   raw?: Record<string, unknown>;
 }
 

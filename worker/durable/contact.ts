@@ -20,6 +20,7 @@ import type { SyncLogInput } from '../sync-log/write.ts';
 import { backfillContact, type ContactBackfillResult } from '../sync/backfill-contact.ts';
 import type { BackfillOptions } from '../sync/backfill-plan.ts';
 import { subjectOfData, subjectOfWork } from '../sync-log/subject.ts';
+import { annotatePartnerOrigin } from '../timeline/partner-origin.ts';
 import { tenantStub } from './location.ts';
 
 /** Stub of the Durable Object of one contact (`locationId:contactId`). */
@@ -227,7 +228,15 @@ export class ContactDO extends DurableObject<Env> {
 
   /** The contact's merged timeline, from the cache or (cold, or `refresh`) from GHL. */
   async timeline(key: string, opts: { refresh: boolean; order: TimelineOrder }): Promise<TimelineResult> {
-    return this.timelineOf(key).view(opts);
+    const result = await this.timelineOf(key).view(opts);
+    if (!result.ok) return result;
+    // Items that came from a partner name it (the ID map knows which side we last wrote).
+    const { locationId } = this.bind(key);
+    const names = async () => {
+      const connections = await (this.connectionsCache ??= new ConnectionsCache(this.env, locationId)).get({ held: true });
+      return new Map(connections.map((c) => [c.id, { name: c.name, kind: c.kind }]));
+    };
+    return { ...result, items: await annotatePartnerOrigin(this.sql, result.items, names) };
   }
 
   /** Write-through: a change the panel just made in GHL. */
