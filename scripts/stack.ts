@@ -148,7 +148,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (options.partners?.calcom) partners.calcom = await startCalcomEmulator();
   const ownStateDir = !options.stateDir;
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'contact-sync-'));
-  const envFile = writeEnvFile(stateDir, { ...workerConfig(emulator, client, appUrl), ...(options.benchProbes ? { BENCH_PROBES: '1' } : {}) });
+  // With a Cal.com emulator, the worker gets an OAuth client there: "Sign in with Cal.com" works.
+  const calcomSignIn = partners.calcom ? partners.calcom.oauth.addClient({ clientId: 'contact-sync-local' }) : null;
+  const envFile = writeEnvFile(stateDir, {
+    ...workerConfig(emulator, client, appUrl),
+    ...(options.benchProbes ? { BENCH_PROBES: '1' } : {}),
+    ...(calcomSignIn && partners.calcom
+      ? {
+          CALCOM_OAUTH_CLIENT_ID: calcomSignIn.clientId,
+          CALCOM_OAUTH_CLIENT_SECRET: calcomSignIn.clientSecret ?? '',
+          CALCOM_OAUTH_AUTHORIZE_URL: `${partners.calcom.url}/auth/oauth2/authorize`,
+          CALCOM_API_BASE: partners.calcom.url,
+        }
+      : {}),
+  });
   const migrate = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir], {
     cwd: ROOT,
     env: quietEnv(),

@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { connectDemoPartners } from './demo-partners.ts';
 import { buildPanel, freePort, installAgency, ROOT, startStack } from './stack.ts';
 
 async function portOr(preferred: number): Promise<number> {
@@ -26,8 +27,12 @@ const stack = await startStack({
   emulatorPort: await portOr(8788),
   stateDir,
   emulator: { seedDemo: true },
+  partners: { yourapp: 1, calcom: true },
 });
 await installAgency(stack);
+const demo = await connectDemoPartners(stack);
+const yourApp = stack.partners.yourapp[0]!;
+const cal = stack.partners.calcom!;
 
 console.log(`
 Contact Sync is running on its embedded defaults.
@@ -38,6 +43,17 @@ Contact Sync is running on its embedded defaults.
   The GHL emulator API:       ${stack.emulatorUrl}   (control API under /_emulator)
 
 The demo agency "Northwind Agency" is installed on its two sub-accounts.
+${demo.locationName} is connected to two demo partners (Settings › Partner connections):
+
+  "Your app" emulator:        ${yourApp.url}   (state: ${yourApp.url}/_partner/state)
+  Cal.com emulator:           ${cal.url}   (state: ${cal.url}/_partner/state)
+
+Make a change as the partner with its control API, e.g.
+  curl -X POST ${yourApp.url}/_partner/act -H 'content-type: application/json' \\
+    -d '{"type":"note.created","data":{"body":"Hello from your app","contact":{"email":"<a contact's email>"}}}'
+  curl -X POST ${cal.url}/_partner/act/book -H 'content-type: application/json' \\
+    -d '{"start":"2030-01-07T10:00:00Z","attendee":{"name":"Ada Lovelace","email":"ada@example.com"}}'
+
 Press Ctrl+C to stop.
 `);
 

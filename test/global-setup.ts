@@ -21,7 +21,9 @@ export default async function setup(project: TestProject) {
   // hand them to the worker, which listens on no port inside the test pool.
   const ghlSink = await startSink();
   const emu = await startEmulator({ port: 0, clients: [{ ...client, webhookUrl: `${ghlSink.url}/ghl` }], webhookRetryDelayMs: 100 });
-  const calcom = await startCalcomEmulator();
+  // Our Cal.com OAuth client, for "Sign in with Cal.com".
+  const calcomClient = { clientId: 'contact-sync-test', clientSecret: randomBytes(18).toString('base64url') };
+  const calcom = await startCalcomEmulator({ oauthClients: [calcomClient] });
   const appointlet = await startAppointletEmulator();
   const yourapp = await startYourAppEmulator();
   project.provide('workerBindings', {
@@ -30,6 +32,10 @@ export default async function setup(project: TestProject) {
     CALCOM_URL: calcom.url,
     CALCOM_API_KEY: calcom.apiKey,
     CALCOM_WEBHOOK_SECRET: calcom.webhookSecret ?? '',
+    CALCOM_OAUTH_CLIENT_ID: calcomClient.clientId,
+    CALCOM_OAUTH_CLIENT_SECRET: calcomClient.clientSecret,
+    CALCOM_OAUTH_AUTHORIZE_URL: `${calcom.url}/auth/oauth2/authorize`,
+    CALCOM_API_BASE: calcom.url,
     APPOINTLET_URL: appointlet.url,
     YOURAPP_URL: yourapp.url,
     YOURAPP_SECRET: yourapp.secret,

@@ -144,6 +144,6 @@ export const deleteTask = (id: string, taskId: string) => request<unknown>('DELE
 
 export const listConnections = () => request<ConnectionList>('GET', '/api/connections');
 
-export const getSyncLog = (p: { status?: string; contactId?: string; cursor?: string | null }) =>
+export const getSyncLog = (p: { status?: string; contactId?: string; cursor?: string | null; show?: 'all' }) =>
   request<SyncLogPage>('GET', `/api/sync-log${query(p)}`);
 export const replaySyncLogEntry = (entryId: number) => request<{ entry: SyncLogEntry }>('POST', `/api/sync-log/${entryId}/replay`).then((r) => r.entry);

@@ -2,7 +2,8 @@
  * Browser helpers: Debian's Chromium through playwright-core, the GHL host page of the emulator
  * with our panel in its iframe, and screenshots at desktop and phone widths.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { ROOT } from '../../scripts/stack.ts';
@@ -10,6 +11,25 @@ import { ROOT } from '../../scripts/stack.ts';
 export const ARTIFACTS = join(ROOT, 'test', 'artifacts');
 export const WIDE = { width: 1280, height: 800 };
 export const NARROW = { width: 390, height: 844 };
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+let axeSource: string | null = null;
+
+/**
+ * axe-core's findings in the panel's frame as it is now, one line per rule and element (every
+ * rule axe runs by default: WCAG 2.x A and AA, and its best practices).
+ */
+export async function axeViolations(g: GhlPage): Promise<string[]> {
+  const frame = await g.frame();
+  // The panel's CSP (script-src 'self') refuses a script tag; evaluated through the DevTools
+  // protocol, the library defines window.axe all the same.
+  if (!(await frame.evaluate(() => 'axe' in window))) await frame.evaluate((axeSource ??= readFileSync(AXE_PATH, 'utf8')));
+  const violations = await frame.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, help: v.help, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
+  });
+  return violations.flatMap((v) => v.targets.map((t) => `${v.id} (${v.help}): ${t}`));
+}
 
 /** Never downloads a browser: Debian's package, with the flags ENGINEERING.md names. */
 export function launchBrowser(): Promise<Browser> {
@@ -120,7 +140,8 @@ export async function waitSignedIn(ghl: GhlPage, name: string): Promise<void> {
  * Saves `test/artifacts/{1280,390}-<name>.png`: the whole GHL page (nav, top bar, panel) at the
  * desktop width and at a phone width, then restores the desktop viewport. `focus` is scrolled
  * into view at each width so the screen shows what it is named after. Fails when the panel is
- * wider than its iframe at either width (content cut off, sideways scrolling on a phone).
+ * wider than its iframe at either width (content cut off, sideways scrolling on a phone), or
+ * when axe-core finds any violation in the panel at either width.
  */
 export async function shoot(g: GhlPage, name: string, focus?: Locator): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -132,6 +153,7 @@ export async function shoot(g: GhlPage, name: string, focus?: Locator): Promise<
     await g.page.screenshot({ path: join(ARTIFACTS, `${size.width}-${name}.png`), animations: 'disabled' });
     const extra = await (await g.frame()).evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     if (extra > 0) overflow.push(`${size.width} px: the panel is ${extra} px wider than its frame`);
+    for (const v of await axeViolations(g)) overflow.push(`${size.width} px: axe ${v}`);
   }
   await g.page.setViewportSize(original);
   if (focus) await focus.scrollIntoViewIfNeeded();

@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { connectDemoPartners } from '../../scripts/demo-partners.ts';
 import { installAgency, startStack } from '../../scripts/stack.ts';
 
 /**
@@ -7,9 +8,12 @@ import { installAgency, startStack } from '../../scripts/stack.ts';
  * real OAuth redirects. `npm test` has built the panel into dist/ui/app before this runs.
  */
 export default async function setup(project: TestProject) {
-  const stack = await startStack({ emulator: { seedDemo: true } });
+  const stack = await startStack({ emulator: { seedDemo: true }, partners: { yourapp: 1, calcom: true } });
+  let demoPartners;
   try {
     await installAgency(stack);
+    // As `npm start` does: the demo partners connected to one sub-account.
+    demoPartners = await connectDemoPartners(stack);
   } catch (err) {
     await stack.stop();
     throw err;
@@ -17,6 +21,7 @@ export default async function setup(project: TestProject) {
   project.provide('appUrl', stack.appUrl);
   project.provide('emulatorUrl', stack.emulatorUrl);
   project.provide('clientId', stack.client.clientId);
+  project.provide('demoPartners', { ...demoPartners, yourappUrl: stack.partners.yourapp[0]!.url, calcomUrl: stack.partners.calcom!.url });
   return () => stack.stop();
 }
 
@@ -25,5 +30,6 @@ declare module 'vitest' {
     appUrl: string;
     emulatorUrl: string;
     clientId: string;
+    demoPartners: { locationId: string; locationName: string; yourapp: string | null; calcom: string | null; yourappUrl: string; calcomUrl: string };
   }
 }

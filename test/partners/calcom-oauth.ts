@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
  * (spec OAuth2RefreshConfidentialInput / OAuth2RefreshPublicInput → OAuth2TokensDto). Every
  * refresh rotates the refresh token: the spent one is refused afterwards. Errors follow RFC 6749
  * §5.2 (`{ error, error_description }`, 400 / 401), which the spec leaves undocumented [inferred].
- * A user authorizing the app is `grant()` (control API), not a browser flow.
+ * A user authorizing the app is the authorize page (`authorize()`, always approved, then
+ * `grant_type=authorization_code`) or `grant()` (control API).
  */
 
 export interface OAuthClient {
@@ -45,6 +46,7 @@ export class CalOAuth {
   readonly clients = new Map<string, OAuthClient>();
   readonly #access = new Map<string, { grant: Grant; expiresAt: number }>();
   readonly #refresh = new Map<string, Grant>();
+  readonly #codes = new Map<string, { clientId: string; redirectUri: string }>();
   /** Refresh grants answered with new tokens, for tests that count refreshes. */
   refreshes = 0;
 
@@ -65,14 +67,34 @@ export class CalOAuth {
     return this.#issue({ clientId, refreshToken: '', revoked: false }, accessTokenTtlSec ?? client.accessTokenTtlSec, now);
   }
 
+  /**
+   * The user approved `clientId` on the authorize page: a one-time code for `redirectUri`
+   * (`GET /auth/oauth2/authorize`; the emulator's user always approves).
+   */
+  authorize(clientId: string, redirectUri: string): string {
+    if (!this.clients.has(clientId)) throw new OAuthError(400, 'invalid_client', 'Unknown client_id');
+    const code = token('cal_code');
+    this.#codes.set(code, { clientId, redirectUri });
+    return code;
+  }
+
   /** The token endpoint: a form or JSON body already parsed into strings. */
   exchange(body: Record<string, unknown>, now = Date.now()): OAuthTokens {
     const clientId = typeof body.client_id === 'string' ? body.client_id : '';
     if (!clientId) throw new OAuthError(400, 'invalid_request', 'client_id is required');
     const client = this.clients.get(clientId);
     if (!client) throw new OAuthError(401, 'invalid_client', 'Unknown client_id');
-    if (body.grant_type !== 'refresh_token') throw new OAuthError(400, 'unsupported_grant_type', 'This emulator answers grant_type refresh_token only');
+    if (body.grant_type !== 'refresh_token' && body.grant_type !== 'authorization_code') {
+      throw new OAuthError(400, 'unsupported_grant_type', 'This emulator answers grant_type authorization_code and refresh_token');
+    }
     if (client.clientSecret !== null && body.client_secret !== client.clientSecret) throw new OAuthError(401, 'invalid_client', 'Invalid client_secret');
+    if (body.grant_type === 'authorization_code') {
+      // A code is good once, for the client and redirect URI it was given to.
+      const code = typeof body.code === 'string' ? this.#codes.get(body.code) : undefined;
+      if (code) this.#codes.delete(body.code as string);
+      if (!code || code.clientId !== clientId || code.redirectUri !== body.redirect_uri) throw new OAuthError(400, 'invalid_grant', 'Invalid or used authorization code');
+      return this.#issue({ clientId, refreshToken: '', revoked: false }, client.accessTokenTtlSec, now);
+    }
     const grant = typeof body.refresh_token === 'string' ? this.#refresh.get(body.refresh_token) : undefined;
     if (!grant || grant.revoked || grant.clientId !== clientId || grant.refreshToken !== body.refresh_token) {
       throw new OAuthError(400, 'invalid_grant', 'Invalid or expired refresh token');

@@ -3,6 +3,7 @@ import { Hono, type Context } from 'hono';
 import { apiMiddleware, CallStats, Deliverer, Faults, jsonBody, listen, type Delivery, type FaultRule } from './common.ts';
 import { CalOAuth, OAuthError, type OAuthClient } from './calcom-oauth.ts';
 import { CalError, CalState, checkCreateInput, type CalBooking, type CalEventType, type CalHost, type NewBooking } from './calcom-state.ts';
+import { CalWebhooks } from './calcom-webhook-api.ts';
 import { ALL_TRIGGERS, bookingPayload, calcomSignatureHeaders, envelope, type Trigger, type WebhookSubscription } from './calcom-webhooks.ts';
 
 /**
@@ -84,14 +85,23 @@ export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
     ? { subscriberUrl: opts.subscriberUrl, secret: secret ?? undefined, active: true, triggers: opts.triggers ?? ALL_TRIGGERS }
     : null;
 
-  /** Sends one trigger to the subscriber; `wait` makes the caller (control API) see the result. */
+  const userWebhooks = new CalWebhooks(host.id);
+
+  /**
+   * Sends one trigger to the control API's subscriber and to every webhook made through the API;
+   * `wait` makes the caller (control API) see the result (the first delivery).
+   */
   async function notify(trigger: Trigger, payload: unknown, wait: boolean): Promise<Delivery | null> {
-    if (!webhook?.active || !webhook.triggers.includes(trigger)) return null;
+    const targets = [...(webhook?.active && webhook.triggers.includes(trigger) ? [webhook] : []), ...userWebhooks.active(trigger)];
+    if (!targets.length) return null;
     const body = envelope(trigger, payload);
-    const headers = calcomSignatureHeaders(body, webhook.secret);
-    if (wait) return deliverer.send(webhook.subscriberUrl, trigger, body, headers);
-    deliverer.background(webhook.subscriberUrl, trigger, body, headers);
-    return null;
+    const sent = targets.map((t) => {
+      const headers = calcomSignatureHeaders(body, t.secret);
+      if (wait) return deliverer.send(t.subscriberUrl, trigger, body, headers);
+      deliverer.background(t.subscriberUrl, trigger, body, headers);
+      return Promise.resolve(null);
+    });
+    return (await Promise.all(sent))[0] ?? null;
   }
 
   const ops = {
@@ -175,6 +185,22 @@ export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
       return c.json({ error: err.error, error_description: err.message }, err.status as 400);
     }
   });
+  // The consent page of app.cal.com/auth/oauth2/authorize: the emulator's user always approves.
+  app.get('/auth/oauth2/authorize', (c) => {
+    const clientId = c.req.query('client_id') ?? '';
+    const redirectUri = c.req.query('redirect_uri') ?? '';
+    if (!/^https?:\/\//.test(redirectUri)) return c.text('redirect_uri is required', 400);
+    const back = new URL(redirectUri);
+    const state = c.req.query('state');
+    if (state) back.searchParams.set('state', state);
+    try {
+      back.searchParams.set('code', oauth.authorize(clientId, redirectUri));
+    } catch (err) {
+      if (!(err instanceof OAuthError)) throw err;
+      back.searchParams.set('error', err.error);
+    }
+    return c.redirect(back.toString(), 302);
+  });
   app.get('/v2/event-types/:id', (c) => c.json({ status: 'success', data: state.eventTypeOutput(Number(c.req.param('id'))) }));
 
   app.get('/v2/me', (c) =>
@@ -183,6 +209,7 @@ export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
       data: { id: host.id, username: host.username, email: host.email, name: host.name, avatarUrl: null, bio: null, timeFormat: 12, defaultScheduleId: 1, weekStart: 'Monday', timeZone: host.timeZone, organizationId: null },
     }),
   );
+  userWebhooks.routes(app);
   app.get('/v2/bookings', (c) => c.json({ status: 'success', ...state.list(new URL(c.req.url).searchParams) }));
   app.post('/v2/bookings', async (c) => {
     const { booking } = ops.create(checkCreateInput(await jsonBody(c)), false);
@@ -223,7 +250,9 @@ export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
     };
   };
 
-  ctl.get('/state', (c) => c.json({ host, eventTypes: state.eventTypes, bookings: [...state.bookings.values()], webhook, apiKey, webhookSecret: secret }));
+  ctl.get('/state', (c) =>
+    c.json({ host, eventTypes: state.eventTypes, bookings: [...state.bookings.values()], webhook, webhooks: [...userWebhooks.list.values()], apiKey, webhookSecret: secret }),
+  );
   ctl.post('/reset', async (c) => {
     state.reset();
     faults.clear();

@@ -44,6 +44,8 @@ export interface YourAppEmulator {
 
 type Obj = Record<string, unknown>;
 const KINDS = ['contact', 'appointment', 'note', 'task'];
+/** Events that only check the line: `ping` (a connection test) and `test` (a test event). */
+const TEST_TYPES = new Set(['ping', 'test']);
 
 /** Starts the your-app partner emulator. */
 export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): Promise<YourAppEmulator> {
@@ -54,6 +56,7 @@ export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): P
   const objects: Record<string, Map<string, Obj>> = Object.fromEntries(KINDS.map((k) => [k, new Map<string, Obj>()]));
   const feed: FeedEvent[] = [];
   const received: { id: string; event: unknown; answer: Obj }[] = [];
+  const tests: { id: string; event: unknown }[] = [];
   const seen = new Map<string, Obj>();
   const faults = new Faults();
   const stats = new CallStats();
@@ -103,6 +106,11 @@ export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): P
     } catch {
       return c.json({ error: 'invalid signature' }, 401);
     }
+    // A connection test or test event: answered, never stored.
+    if (TEST_TYPES.has(event?.type as string)) {
+      tests.push({ id: headers['webhook-id'], event });
+      return c.json({ ok: true, test: true });
+    }
     const prior = seen.get(headers['webhook-id']);
     if (prior) return c.json({ ...prior, duplicate: true });
     if (typeof event?.type !== 'string' || !event.data || typeof event.data !== 'object') return c.json({ error: 'invalid event' }, 400);
@@ -137,12 +145,13 @@ export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): P
   });
 
   app.get('/_partner/state', (c) =>
-    c.json({ targetUrl: target, objects: Object.fromEntries(KINDS.map((k) => [k, [...objects[k]!.values()]])), received, feed }),
+    c.json({ targetUrl: target, objects: Object.fromEntries(KINDS.map((k) => [k, [...objects[k]!.values()]])), received, tests, feed }),
   );
   app.post('/_partner/reset', (c) => {
     for (const k of KINDS) objects[k]!.clear();
     feed.length = 0;
     received.length = 0;
+    tests.length = 0;
     seen.clear();
     faults.clear();
     stats.reset();
@@ -158,6 +167,12 @@ export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): P
     const b = (await jsonBody(c)) ?? {};
     if (typeof b.type !== 'string' || !b.data || typeof b.data !== 'object') return c.json({ error: 'type and data are required' }, 400);
     const data = { ...(b.data as Obj) };
+    if (TEST_TYPES.has(b.type)) {
+      // A test event to us: signed and sent like any event, marked as a test, never in the feed.
+      const body = JSON.stringify({ type: b.type, test: true, timestamp: new Date().toISOString(), data });
+      const headers = signHeaders(webhook, `msg_${randomBytes(12).toString('hex')}`, body);
+      return c.json({ body, deliveries: target ? [await deliverer.send(target, b.type, body, headers)] : [] });
+    }
     let id: string | undefined;
     try {
       id = apply(b.type, data);

@@ -195,6 +195,25 @@ describe('Cal.com emulator: OAuth token endpoint', () => {
     expect((await token({ ...input, refresh_token: res.body.refresh_token }, true)).status).toBe(200);
   });
 
+  it('authorization_code: the authorize page sends the user back with a code that is good once, for its redirect URI', async () => {
+    const client = await ctl('/oauth/clients', {});
+    const redirectUri = `${sink.url}/oauth/calcom/callback`;
+    const page = await fetch(`${cal.url}/auth/oauth2/authorize?${new URLSearchParams({ client_id: client.clientId, redirect_uri: redirectUri, state: 's1' })}`, { redirect: 'manual' });
+    expect(page.status).toBe(302);
+    const back = new URL(page.headers.get('location')!);
+    expect(`${back.origin}${back.pathname}`).toBe(redirectUri);
+    expect(back.searchParams.get('state')).toBe('s1');
+    const input = { grant_type: 'authorization_code', client_id: client.clientId, client_secret: client.clientSecret, code: back.searchParams.get('code'), redirect_uri: redirectUri };
+    expect(requestErrors('/v2/auth/oauth2/token', 'post', input)).toEqual([]);
+    const res = await token(input);
+    expect(res.status).toBe(200);
+    expect(responseErrors('/v2/auth/oauth2/token', 'post', 200, res.body)).toEqual([]);
+    expect((await bearer(res.body.access_token)).status).toBe(200);
+    expect(await token(input)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    const unknown = await fetch(`${cal.url}/auth/oauth2/authorize?${new URLSearchParams({ client_id: 'nobody', redirect_uri: redirectUri })}`, { redirect: 'manual' });
+    expect(new URL(unknown.headers.get('location')!).searchParams.get('error')).toBe('invalid_client');
+  });
+
   it('refuses a wrong secret or client, an unknown grant type, a revoked grant; expired access tokens get 401', async () => {
     const client = await ctl('/oauth/clients', { accessTokenTtlSec: 60 });
     const granted = await ctl('/oauth/grant', { clientId: client.clientId });
@@ -284,6 +303,45 @@ describe('Cal.com emulator: webhooks', () => {
     await ctl('/act/book', { start: '2030-06-02T09:00:00Z', attendee: { name: 'N', email: 'n@example.com' } });
     expect(sink.received).toHaveLength(1);
     await ctl('/webhook', { subscriberUrl: `${sink.url}/hook` });
+  });
+});
+
+describe('Cal.com emulator: webhooks made through the API (/v2/webhooks)', () => {
+  const hmac = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('hex');
+
+  it('create, list, get, update and delete answer as the spec says; each webhook gets its triggers signed with its own secret', async () => {
+    const input = { subscriberUrl: `${sink.url}/registered`, active: true, triggers: ['BOOKING_CREATED', 'BOOKING_CANCELLED'], secret: 'reg-secret', version: '2021-10-20' };
+    expect(requestErrors('/v2/webhooks', 'post', input)).toEqual([]);
+    const made = await api('POST', '/v2/webhooks', input);
+    expect(made.status).toBe(201);
+    expect(responseErrors('/v2/webhooks', 'post', 201, made.body)).toEqual([]);
+    const id = made.body.data.id as number;
+    expect(made.body.data).toMatchObject({ subscriberUrl: input.subscriberUrl, active: true, triggers: input.triggers });
+    const listed = await api('GET', '/v2/webhooks');
+    expect(responseErrors('/v2/webhooks', 'get', 200, listed.body)).toEqual([]);
+    expect(listed.body.data.map((w: { id: number }) => w.id)).toContain(id);
+    const one = await api('GET', `/v2/webhooks/${id}`);
+    expect(responseErrors('/v2/webhooks/{webhookId}', 'get', 200, one.body)).toEqual([]);
+
+    await ctl('/act/book', { start: '2030-07-01T09:00:00Z', attendee: { name: 'R', email: 'r@example.com' } });
+    const registered = sink.received.filter((r) => r.path === '/registered');
+    expect(registered).toHaveLength(1);
+    expect(registered[0]!.headers['x-cal-signature-256']).toBe(hmac('reg-secret', registered[0]!.body));
+
+    const paused = await api('PATCH', `/v2/webhooks/${id}`, { active: false });
+    expect(responseErrors('/v2/webhooks/{webhookId}', 'patch', 200, paused.body)).toEqual([]);
+    await ctl('/act/book', { start: '2030-07-02T09:00:00Z', attendee: { name: 'R', email: 'r@example.com' } });
+    expect(sink.received.filter((r) => r.path === '/registered')).toHaveLength(1);
+
+    const gone = await api('DELETE', `/v2/webhooks/${id}`);
+    expect(responseErrors('/v2/webhooks/{webhookId}', 'delete', 200, gone.body)).toEqual([]);
+    expect((await api('GET', `/v2/webhooks/${id}`)).status).toBe(404);
+  });
+
+  it('refuses a webhook without subscriberUrl, active or triggers, or with an unknown trigger', async () => {
+    expect((await api('POST', '/v2/webhooks', { subscriberUrl: `${sink.url}/x`, active: true })).status).toBe(400);
+    expect((await api('POST', '/v2/webhooks', { subscriberUrl: `${sink.url}/x`, active: true, triggers: ['BOOKING_DONE'] })).status).toBe(400);
+    expect((await api('POST', '/v2/webhooks', { active: true, triggers: [] })).status).toBe(400);
   });
 });
 

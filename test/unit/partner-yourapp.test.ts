@@ -35,6 +35,28 @@ const event = (type: string, data: Record<string, unknown>) => JSON.stringify({ 
 describe('your app emulator: receiving our events', () => {
   const wh = () => new Webhook(app.secret);
 
+  it('answers a signed ping or test event without storing it; an unsigned one is 401', async () => {
+    for (const type of ['ping', 'test']) {
+      const body = JSON.stringify({ type, test: true, timestamp: new Date().toISOString(), data: { message: 'hello' } });
+      const res = await post('/webhooks', body, signHeaders(wh(), `msg_${type}`, body));
+      expect(res).toEqual({ status: 200, body: { ok: true, test: true } });
+      expect((await post('/webhooks', body, signHeaders(wh(), `msg_${type}2`, body, 'bad'))).status).toBe(401);
+    }
+    const state = await get('/_partner/state');
+    expect(state.body.tests.map((t: { event: { type: string } }) => t.event.type)).toEqual(['ping', 'test']);
+    expect(state.body.received).toEqual([]);
+    expect(state.body.feed).toEqual([]);
+  });
+
+  it('act sends a test event to us, signed and marked as a test, not in its feed', async () => {
+    const r = await post('/_partner/act', { type: 'test', data: { message: 'from the partner' } });
+    expect(r.body.deliveries).toHaveLength(1);
+    const got = sink.received[0]!;
+    expect(JSON.parse(got.body)).toMatchObject({ type: 'test', test: true, data: { message: 'from the partner' } });
+    expect(() => wh().verify(got.body, got.headers)).not.toThrow();
+    expect((await get('/_partner/state')).body.feed).toEqual([]);
+  });
+
   it('verifies Standard Webhooks signatures: valid 200, bad or missing 401', async () => {
     const body = event('contact.created', { ghlId: 'g1', email: 'a@example.com' });
     expect((await post('/webhooks', body, signHeaders(wh(), 'msg_a', body))).status).toBe(200);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applySettings, credentialsError, isPartnerUrl, progressPercent, settingError, settingFields, words } from '../../ui/lib/connection-admin.ts';
+import { applySettings, backfillRows, credentialsError, isPartnerUrl, progressPercent, settingError, settingFields, words } from '../../ui/lib/connection-admin.ts';
 import { directionOf, healthOf, RECENT_ERROR_MS, type KindSpec, type PartnerConnection } from '../../ui/lib/connections.ts';
 
 const NOW = Date.UTC(2026, 0, 15, 12);
@@ -131,5 +131,18 @@ describe('directionOf', () => {
   it('says two-way only when the connector writes to the partner', () => {
     expect(directionOf({ kind: 'a', label: 'A', credentials: [], capabilities: { outbound: { contact: ['create'] } } })).toBe('Two-way');
     expect(directionOf({ kind: 'b', label: 'B', credentials: [], capabilities: { outbound: {} } })).toBe('Into HighLevel only');
+  });
+});
+
+describe('backfillRows', () => {
+  const c = (create: number, skipped = 0) => ({ create, update: 0, unchanged: 0, skipped });
+  it('lists partner-bound kinds first in a fixed order, then what comes into HighLevel', () => {
+    const rows = backfillRows({ toPartner: { appointment: c(2, 11), contact: c(25) }, toGhl: { note: c(1) } }, 'Cal.com');
+    expect(rows.map((r) => r.label)).toEqual(['Contacts to Cal.com', 'Appointments to Cal.com', 'Notes into HighLevel']);
+    expect(rows[1]!.counts).toEqual(c(2, 11));
+  });
+
+  it('is empty for a backfill from before per-kind counts', () => {
+    expect(backfillRows({}, 'Your app')).toEqual([]);
   });
 });

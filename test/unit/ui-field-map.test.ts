@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultLines, isPath, mapOf, mapPatch, normalizeField, rowErrors, rowsOf } from '../../ui/lib/field-map.ts';
+import { defaultLines, fieldChoices, isPath, mapOf, mapPatch, normalizeField, rowErrors, rowsOf } from '../../ui/lib/field-map.ts';
 
 const CALCOM = {
   contact: { email: 'attendee.email', phone: 'attendee.phoneNumber' },
@@ -85,5 +85,26 @@ describe('rows and patches', () => {
   it('lists defaults as kind.field lines', () => {
     expect(defaultLines(CALCOM)).toContainEqual({ field: 'contact.phone', path: 'attendee.phoneNumber' });
     expect(defaultLines(undefined)).toEqual([]);
+  });
+});
+
+describe('rowErrors with the partner’s fields', () => {
+  const partner = { label: 'Cal.com', fields: { contact: ['attendee.email', 'attendee.phoneNumber', 'responses.*'], appointment: ['title', 'notes', 'location'] } };
+  it('takes paths the partner has, and any name below a `.*` one', () => {
+    const rows = [
+      { field: 'phone', path: 'attendee.phoneNumber' },
+      { field: 'contact.companyName', path: 'responses.company' },
+      { field: 'appointment.address', path: 'location' },
+    ];
+    expect(rowErrors(rows, CALCOM, partner)).toEqual(['', '', '']);
+  });
+  it('refuses a path the partner does not have and lists what it has', () => {
+    const [err] = rowErrors([{ field: 'email', path: 'attendee.mail' }], CALCOM, partner);
+    expect(err).toBe('Cal.com has no field “attendee.mail” here. It has: attendee.email, attendee.phoneNumber, responses.<name>.');
+    expect(rowErrors([{ field: 'contact.companyName', path: 'responses' }], CALCOM, partner)[0]).toMatch(/no field “responses”/);
+  });
+  it('takes any path when the partner names its own fields', () => {
+    expect(rowErrors([{ field: 'email', path: 'anything.here' }], CALCOM, { label: 'Your app', fields: null })).toEqual(['']);
+    expect(fieldChoices(['a', 'b.*'])).toEqual(['a', 'b.<name>']);
   });
 });

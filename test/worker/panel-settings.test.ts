@@ -73,7 +73,7 @@ describe('PUT /api/settings', () => {
     const second = await call(A.token, 'PUT', '/api/settings', {
       kinds: { notes: { enabled: false } },
       conflictPolicy: 'ghl_wins',
-      fieldMapping: { calcom: { phone: 'attendees.0.phoneNumber' } },
+      fieldMapping: { calcom: { phone: 'responses.mobile' } },
       connections: [{ id: 'conn_1', enabled: false }],
     });
     expect(second.status, second.text).toBe(200);
@@ -81,7 +81,7 @@ describe('PUT /api/settings', () => {
       kinds: { notes: { enabled: false, direction: 'partner_to_ghl' } },
       conflictPolicy: 'ghl_wins',
       dryRun: true,
-      fieldMapping: { calcom: { phone: 'attendees.0.phoneNumber' } },
+      fieldMapping: { calcom: { phone: 'responses.mobile' } },
       connections: [{ id: 'conn_1', enabled: false }],
     });
     expect((await call(A.token, 'GET', '/api/settings')).body).toEqual(second.body);

@@ -1,14 +1,60 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, errorText } from '../api.ts';
-import { progressPercent } from '../lib/connection-admin.ts';
-import type { Backfill, BackfillCounts } from '../lib/connections.ts';
+import { backfillRows, progressPercent } from '../lib/connection-admin.ts';
+import type { ActionCounts, Backfill } from '../lib/connections.ts';
 import { relativeTime } from '../lib/format.ts';
-import { getBackfill, startBackfill } from '../settings-api.ts';
+import { cancelBackfill, getBackfill, startBackfill } from '../settings-api.ts';
 
-const COUNTS: (keyof BackfillCounts)[] = ['creates', 'updates', 'matches', 'conflicts', 'skipped'];
+const ACTIONS: { key: keyof ActionCounts; label: string }[] = [
+  { key: 'create', label: 'Create' },
+  { key: 'update', label: 'Update' },
+  { key: 'unchanged', label: 'Unchanged' },
+  { key: 'skipped', label: 'Skipped' },
+  { key: 'delete', label: 'Delete' },
+];
+const ENDED: Record<Backfill['state'], string> = { running: 'running', done: 'finished', failed: 'failed', cancelled: 'cancelled' };
+
+/** What the backfill does, per direction and kind (a preview and its run count the same way). */
+function PlanTable({ bf, partnerLabel }: { bf: Backfill; partnerLabel: string }) {
+  const rows = backfillRows(bf, partnerLabel);
+  if (!rows.length) return <p class="small muted">Nothing to sync so far.</p>;
+  const cols = ACTIONS.filter((a) => a.key !== 'delete' || rows.some((r) => r.counts.delete));
+  return (
+    // Scrolls sideways on a phone instead of widening the panel; focusable so keys scroll it too.
+    <div class="plan-scroll" tabIndex={0} role="region" aria-label="Backfill counts">
+    <table class="plan-table" data-testid="backfill-counts">
+      <caption class="sr-only">{bf.dryRun ? 'What the backfill would do' : 'What the backfill did'}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Objects</th>
+          {cols.map((c) => (
+            <th key={c.key} scope="col">
+              {c.label}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.key} data-row={r.key}>
+            <th scope="row">{r.label}</th>
+            {cols.map((c) => (
+              <td key={c.key} data-count={c.key}>
+                {r.counts[c.key] ?? 0}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+    </div>
+  );
+}
 
 interface Props {
   connectionId: string;
+  /** The partner's name, for "Appointments to Cal.com". */
+  partnerLabel: string;
   canEdit: boolean;
   /** Backfills need an active connection. */
   active: boolean;
@@ -19,11 +65,12 @@ interface Props {
  * Backfill of one connection: "Preview" runs a dry run and shows what would happen; "Run backfill"
  * (after a finished preview) writes, with progress polled every second while it runs.
  */
-export function BackfillPanel({ connectionId, canEdit, active, now }: Props) {
+export function BackfillPanel({ connectionId, partnerLabel, canEdit, active, now }: Props) {
   const [bf, setBf] = useState<Backfill | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const [tick, setTick] = useState(0);
+  const [history, setHistory] = useState(false);
   const running = bf?.state === 'running';
 
   useEffect(() => {
@@ -51,7 +98,7 @@ export function BackfillPanel({ connectionId, canEdit, active, now }: Props) {
     setBusy(true);
     setError('');
     try {
-      setBf(await startBackfill(connectionId, dryRun));
+      setBf(await startBackfill(connectionId, dryRun, history));
     } catch (err) {
       if (err instanceof ApiError && err.code === 'backfill_running') setBf(await getBackfill(connectionId).catch(() => bf));
       else setError(errorText(err));
@@ -61,9 +108,22 @@ export function BackfillPanel({ connectionId, canEdit, active, now }: Props) {
     }
   };
 
+  const stop = async () => {
+    setBusy(true);
+    try {
+      setBf(await cancelBackfill(connectionId));
+    } catch (err) {
+      setError(errorText(err));
+      setBf(await getBackfill(connectionId).catch(() => bf));
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const pct = bf ? progressPercent(bf) : null;
   const what = bf?.dryRun ? 'Preview' : 'Backfill';
-  const canRun = bf?.dryRun === true && bf.state === 'done';
+  // The run does what the preview counted: only after a finished preview with the same options.
+  const canRun = bf?.dryRun === true && bf.state === 'done' && (bf.history ?? false) === history;
   const coarse = pct === null ? '' : `${Math.floor(pct / 10) * 10}%`;
 
   return (
@@ -85,9 +145,20 @@ export function BackfillPanel({ connectionId, canEdit, active, now }: Props) {
             >
               Run backfill
             </button>
+            {running && (
+              <button type="button" class="btn btn-sm btn-ghost danger" disabled={busy} onClick={stop} data-testid="backfill-cancel">
+                Cancel
+              </button>
+            )}
           </div>
         )}
       </div>
+      {canEdit && (
+        <label class="inline-check small">
+          <input type="checkbox" checked={history} disabled={running} onChange={(e) => setHistory(e.currentTarget.checked)} data-testid="backfill-history" />
+          Include past appointments (history)
+        </label>
+      )}
       {canEdit && (
         <p id={`bf-hint-${connectionId}`} class="hint">
           {active ? 'Brings existing contacts in step. Preview first: it counts what would change and writes nothing.' : 'Resume the connection to backfill it.'}
@@ -95,7 +166,7 @@ export function BackfillPanel({ connectionId, canEdit, active, now }: Props) {
       )}
       {/* Announced: phase changes, progress in steps of 10 %, and the end. */}
       <p class="sr-only" aria-live="polite">
-        {bf && (running ? `${what} running ${coarse}` : bf.state === 'done' ? `${what} finished` : `${what} failed`)}
+        {bf && (running ? `${what} running ${coarse}` : `${what} ${ENDED[bf.state]}`)}
       </p>
       {running && (
         <div class="backfill-progress" data-testid="backfill-progress">
@@ -118,17 +189,24 @@ export function BackfillPanel({ connectionId, canEdit, active, now }: Props) {
               ? ' so far'
               : bf.state === 'done'
                 ? ` finished ${relativeTime(bf.finishedAt, now)}: ${bf.processed} contacts, ${bf.partnerChanges} partner changes`
-                : ' stopped'}
+                : ` ${ENDED[bf.state]} after ${bf.processed} contacts`}
           </p>
-          <dl class="counts" data-testid="backfill-counts">
-            {COUNTS.map((k) => (
-              <div key={k} data-count={k}>
-                <dt>{k}</dt>
-                <dd>{bf.counts[k]}</dd>
-              </div>
-            ))}
-          </dl>
-          {bf.state === 'failed' && <p class="small error-text">{bf.error ?? 'The backfill stopped.'}</p>}
+          <PlanTable bf={bf} partnerLabel={partnerLabel} />
+          {Object.entries(bf.reasons ?? {}).map(([reason, n]) => (
+            <p key={reason} class="small muted" data-testid="backfill-reason">
+              {n} skipped: {reason}
+            </p>
+          ))}
+          {(bf.notes ?? []).map((note) => (
+            <p key={note} class="small notice" data-testid="backfill-note">
+              {note}
+            </p>
+          ))}
+          {bf.state === 'failed' && (
+            <p class="small error-text" data-testid="backfill-error">
+              Failed: {bf.error ?? 'the backfill stopped.'}
+            </p>
+          )}
         </div>
       )}
       {error && (

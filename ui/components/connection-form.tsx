@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText } from '../api.ts';
 import { applySettings, credentialLabel, credentialsError, settingError, settingFields, settingText } from '../lib/connection-admin.ts';
 import type { Created, KindSpec, PartnerConnection } from '../lib/connections.ts';
-import { createConnection, updateConnection } from '../settings-api.ts';
+import { calcomSignInUrl, createConnection, updateConnection } from '../settings-api.ts';
 import { Field } from './field.tsx';
 import { FormError } from './form-error.tsx';
 
@@ -12,11 +12,16 @@ interface Props {
   connection?: PartnerConnection;
   onCreated?: (c: Created) => void;
   onUpdated?: (c: PartnerConnection) => void;
+  /** The admin went to sign in to the partner in another window. */
+  onSignIn?: () => void;
   onCancel: () => void;
 }
 
 /** Creates or edits a partner connection: kind, name, credentials (password inputs) and the settings that connector needs. */
-export function ConnectionForm({ kinds, connection, onCreated, onUpdated, onCancel }: Props) {
+/** Tokens a sign-in gives: never asked for where the admin can sign in instead. */
+const SIGNED_IN = new Set(['accessToken', 'refreshToken', 'clientId', 'clientSecret']);
+
+export function ConnectionForm({ kinds, connection, onCreated, onUpdated, onSignIn, onCancel }: Props) {
   const [kind, setKind] = useState(connection?.kind ?? kinds[0]?.kind ?? '');
   const [name, setName] = useState(connection?.name ?? '');
   const [creds, setCreds] = useState<Record<string, string>>({});
@@ -27,6 +32,27 @@ export function ConnectionForm({ kinds, connection, onCreated, onUpdated, onCanc
   useEffect(() => form.current?.querySelector<HTMLElement>('select, input')?.focus(), []);
   const spec = kinds.find((k) => k.kind === kind);
   const fields = settingFields(kind);
+  const signIn = !connection && spec?.signIn === true;
+  const credentialSpecs = (spec?.credentials ?? []).filter((c) => !(signIn && SIGNED_IN.has(c.name)));
+
+  const startSignIn = async () => {
+    // Opened before the await: a window opened after it is a popup the browser may block.
+    const popup = window.open('', 'calcom-sign-in', 'popup,width=520,height=720');
+    setBusy(true);
+    setError('');
+    try {
+      const all = Object.fromEntries(fields.filter((f) => f.key !== 'apiBase').map((f) => [f.key, value(f.key)]));
+      const url = await calcomSignInUrl({ name: name.trim() || undefined, settings: applySettings({}, fields.filter((f) => f.key !== 'apiBase'), all) });
+      if (popup) popup.location.href = url;
+      else window.open(url, '_blank', 'noopener');
+      onSignIn?.();
+    } catch (err) {
+      popup?.close();
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
   const value = (key: string) => values[key] ?? settingText(connection?.settings ?? {}, key);
 
   const fail = (message: string, testId?: string) => {
@@ -88,9 +114,17 @@ export function ConnectionForm({ kinds, connection, onCreated, onUpdated, onCanc
         </div>
       )}
       <Field label="Name" value={name} onValue={setName} maxLength={80} testId="connection-name" placeholder={spec?.label} />
-      {spec?.credentials.map((c) => {
+      {signIn && (
+        <div class="sign-in">
+          <button type="button" class="btn btn-primary" disabled={busy} onClick={startSignIn} data-testid="connection-sign-in">
+            Sign in with {spec?.label}
+          </button>
+          <p class="hint">Approve Contact Sync in {spec?.label}'s window: the connection and its webhook are made for you. Or paste an API key below.</p>
+        </div>
+      )}
+      {credentialSpecs.map((c) => {
         const kept = connection?.credentialNames.includes(c.name);
-        const generated = !connection && spec.generated?.includes(c.name);
+        const generated = !connection && spec?.generated?.includes(c.name);
         const extra = kept ? '. Leave empty to keep the current one.' : generated ? '. Leave empty and Contact Sync generates one.' : '';
         return (
           <Field

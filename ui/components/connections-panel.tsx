@@ -6,6 +6,7 @@ import { useNow, useUniqueId } from '../lib/hooks.ts';
 import type { ConnectionsState } from '../lib/use-connections.ts';
 import { deleteConnection, updateConnection } from '../settings-api.ts';
 import { BackfillPanel } from './backfill.tsx';
+import { CheckResult, ConnectionChecks } from './connection-checks.tsx';
 import { ConnectionForm } from './connection-form.tsx';
 import { ConnectionHead, ConnectionHealth } from './connection-health.tsx';
 import { ConfirmDialog } from './dialog.tsx';
@@ -53,15 +54,22 @@ function Secrets({ created, onDone }: { created: Created; onDone: () => void }) 
   return (
     <div class="card secrets" role="region" aria-labelledby="secrets-title" data-testid="connection-secrets">
       <h3 id="secrets-title" ref={title} tabIndex={-1} class="subtitle">
-        Copy this now: {created.connection.name} is connected
+        {created.webhookRegistered ? `${created.connection.name} is connected` : `Copy this now: ${created.connection.name} is connected`}
       </h3>
-      <p class="notice">
-        These are shown only this once. {SETUP[created.connection.kind] ?? 'Give them to the partner app.'}
-      </p>
-      <CopyField label="Webhook URL" value={created.inboundUrl} testId="secret-inboundUrl" />
-      {Object.entries(created.secrets).map(([k, v]) => (
-        <CopyField key={k} label={credentialLabel(k)} value={v} testId={`secret-${k}`} />
-      ))}
+      {created.check && <CheckResult check={created.check} testId="connection-created-check" />}
+      {created.webhookRegistered ? (
+        <p class="notice">Its webhook was registered in {created.connection.name} for you: nothing to paste there.</p>
+      ) : (
+        <>
+          <p class="notice">
+            These are shown only this once. {SETUP[created.connection.kind] ?? 'Give them to the partner app.'}
+          </p>
+          <CopyField label="Webhook URL" value={created.inboundUrl} testId="secret-inboundUrl" />
+          {Object.entries(created.secrets).map(([k, v]) => (
+            <CopyField key={k} label={credentialLabel(k)} value={v} testId={`secret-${k}`} />
+          ))}
+        </>
+      )}
       <div class="form-actions">
         <button type="button" class="btn btn-primary" onClick={onDone} data-testid="connection-secrets-done">
           I copied them
@@ -139,7 +147,8 @@ function ConnectionCard({ c, kinds, canEdit, now, onChange }: CardProps) {
           }}
         />
       )}
-      <BackfillPanel connectionId={c.id} canEdit={canEdit} active={!paused} now={now} />
+      {canEdit && !editing && <ConnectionChecks connectionId={c.id} partnerLabel={spec?.label ?? c.name} onChecked={onChange} />}
+      <BackfillPanel connectionId={c.id} partnerLabel={spec?.label ?? c.name} canEdit={canEdit} active={!paused} now={now} />
       {confirming && (
         <ConfirmDialog
           title={`Delete ${c.name}?`}
@@ -158,7 +167,20 @@ export function ConnectionsPanel({ state, canEdit }: { state: ConnectionsState; 
   const now = useNow();
   const [adding, setAdding] = useState(false);
   const [created, setCreated] = useState<Created | null>(null);
+  /** A sign-in in another window: how many connections there were, and until when to look. */
+  const [signingIn, setSigningIn] = useState<{ count: number; until: number } | null>(null);
   const { list, error, reload } = state;
+
+  // While the admin signs in elsewhere, look every 2 s (for up to 2 minutes) for the new connection.
+  useEffect(() => {
+    if (!signingIn) return;
+    if ((list?.connections.length ?? 0) > signingIn.count || Date.now() > signingIn.until) {
+      setSigningIn(null);
+      return;
+    }
+    const t = setTimeout(reload, 2000);
+    return () => clearTimeout(t);
+  }, [signingIn, list]);
 
   return (
     <section class="card" aria-labelledby="connections-title" data-testid="connections">
@@ -184,9 +206,21 @@ export function ConnectionsPanel({ state, canEdit }: { state: ConnectionsState; 
           }}
         />
       )}
+      {signingIn && (
+        <p class="notice" role="status" data-testid="connection-signing-in">
+          Finish signing in in the other window; the connection appears here when it is made.{' '}
+          <button type="button" class="btn btn-sm" onClick={() => setSigningIn(null)}>
+            Stop waiting
+          </button>
+        </p>
+      )}
       {adding && list && (
         <ConnectionForm
           kinds={list.kinds}
+          onSignIn={() => {
+            setAdding(false);
+            setSigningIn({ count: list.connections.length, until: Date.now() + 120_000 });
+          }}
           onCancel={() => setAdding(false)}
           onCreated={(c) => {
             setAdding(false);

@@ -42,7 +42,8 @@ export function FieldMap({ kinds, mapping, canEdit, initialKind }: Props) {
   const save = async (e: Event) => {
     e.preventDefault();
     for (const k of dirtyKinds) {
-      const errs = rowErrors(drafts[k]!, kinds.find((s) => s.kind === k)?.defaultFieldMaps);
+      const ks = kinds.find((s) => s.kind === k);
+      const errs = rowErrors(drafts[k]!, ks?.defaultFieldMaps, ks && { label: ks.label, fields: ks.partnerFields });
       const bad = errs.findIndex(Boolean);
       if (bad >= 0) {
         setKind(k);
@@ -120,6 +121,7 @@ export function FieldMap({ kinds, mapping, canEdit, initialKind }: Props) {
                 placeholder="attendee.phoneNumber"
                 aria-label={`${spec?.label ?? 'Partner'} field, row ${i + 1}`}
                 aria-invalid={errors[i] ? true : undefined}
+                list={spec?.partnerFields ? `partner-fields-${kind}` : undefined}
                 data-testid="field-map-path"
                 onInput={(e) => edit(i, { path: e.currentTarget.value })}
               />
@@ -145,6 +147,13 @@ export function FieldMap({ kinds, mapping, canEdit, initialKind }: Props) {
             </li>
           ))}
         </ul>
+        {spec?.partnerFields && (
+          <datalist id={`partner-fields-${kind}`}>
+            {[...new Set(Object.values(spec.partnerFields).flat())].filter((f) => !f.endsWith('.*')).map((f) => (
+              <option key={f} value={f} />
+            ))}
+          </datalist>
+        )}
         <p id="field-map-hint" class="hint">
           Common fields: {COMMON_FIELDS.join(', ')}. Prefix with contact., appointment., note. or task. for one kind; GHL custom fields are
           contact.customField.&lt;id&gt;.

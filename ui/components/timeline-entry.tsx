@@ -90,7 +90,11 @@ export function TimelineEntry({ item, state, now, userId }: Props) {
           <h3 id={titleId} class="tl-title">
             {item.title || (item.kind === 'note' ? 'Note' : item.kind === 'task' ? 'Task' : 'Appointment')}
           </h3>
-          {item.source === 'partner' && <span class="badge badge-partner">Partner</span>}
+          {item.source === 'partner' && (
+            <span class="badge badge-partner" data-testid="timeline-partner" title={item.partner ? `Synced from ${item.partner.name}` : undefined}>
+              {item.partner ? `From ${item.partner.name}` : 'Partner'}
+            </span>
+          )}
           {item.kind === 'appointment' && item.status && <span class="badge">{item.status}</span>}
         </div>
         {item.body && <p class="tl-body">{item.body}</p>}

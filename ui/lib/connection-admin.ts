@@ -3,13 +3,35 @@
  * (worker/connectors/types.ts ConnectionSettings), how a form's strings become the settings JSON,
  * which credentials a new connection needs, and backfill progress.
  */
-import type { Backfill, KindSpec, Settings } from './connections.ts';
+import type { ActionCounts, Backfill, KindSpec, Settings } from './connections.ts';
 
 /** Whole percent of a backfill's GHL pass; null while the size is unknown or the partner feed is read. */
 export function progressPercent(p: Pick<Backfill, 'state' | 'phase' | 'processed' | 'total'>): number | null {
   if (p.state === 'done') return 100;
   if (p.phase !== 'ghl' || !p.total) return null;
   return Math.max(0, Math.min(100, Math.floor((p.processed / p.total) * 100)));
+}
+
+export interface PlanRow {
+  key: string;
+  /** e.g. "Appointments to Cal.com" */
+  label: string;
+  counts: ActionCounts;
+}
+
+const KIND_LABEL: Record<string, string> = { contact: 'Contacts', note: 'Notes', task: 'Tasks', appointment: 'Appointments', tag: 'Tags' };
+const KIND_ORDER = ['contact', 'tag', 'note', 'task', 'appointment'];
+
+/** One row per direction and kind a backfill touches, partner-bound first, in a fixed kind order. */
+export function backfillRows(bf: Pick<Backfill, 'toPartner' | 'toGhl'>, partnerLabel: string): PlanRow[] {
+  const rows: PlanRow[] = [];
+  const add = (counts: Record<string, ActionCounts> | undefined, label: (kind: string) => string, dir: string) => {
+    const kinds = Object.keys(counts ?? {}).sort((a, b) => KIND_ORDER.indexOf(a) - KIND_ORDER.indexOf(b));
+    for (const kind of kinds) rows.push({ key: `${dir}:${kind}`, label: label(KIND_LABEL[kind] ?? kind), counts: counts![kind]! });
+  };
+  add(bf.toPartner, (k) => `${k} to ${partnerLabel}`, 'out');
+  add(bf.toGhl, (k) => `${k} into HighLevel`, 'in');
+  return rows;
 }
 
 export interface SettingField {

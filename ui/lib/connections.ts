@@ -22,6 +22,10 @@ export interface KindSpec {
   generated?: string[];
   /** Default field maps per object kind: `{ contact: { email: 'attendee.email' } }`. */
   defaultFieldMaps?: Record<string, Record<string, string>>;
+  /** The partner's field paths per object kind (`name.*`: anything below); null: any path. */
+  partnerFields?: Record<string, string[]> | null;
+  /** The admin can sign in to the partner (OAuth) instead of pasting tokens. */
+  signIn?: boolean;
 }
 
 export interface Health {
@@ -70,10 +74,21 @@ export interface ConnectionPatch {
   settings?: Settings;
 }
 
+/** What a connection test or test event found (worker/connectors/connection-test.ts). */
+export interface CheckOutcome {
+  state: 'ok' | 'failed' | 'unchecked';
+  message: string;
+  code?: string;
+  checkedAt: string;
+}
+
 export interface Created {
   connection: PartnerConnection;
   inboundUrl: string;
   secrets: Record<string, string>;
+  /** The partner's webhook was made through its API: nothing to paste there. */
+  webhookRegistered?: boolean;
+  check?: CheckOutcome;
 }
 
 export interface BackfillCounts {
@@ -82,17 +97,33 @@ export interface BackfillCounts {
   matches: number;
   conflicts: number;
   skipped: number;
+  deletes?: number;
+}
+
+/** What a backfill does with objects of one kind (worker/sync/backfill-plan.ts). */
+export interface ActionCounts {
+  create: number;
+  update: number;
+  unchanged: number;
+  skipped: number;
+  delete?: number;
 }
 
 export interface Backfill {
   connectionId: string;
   dryRun: boolean;
-  state: 'running' | 'done' | 'failed';
+  history?: boolean;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
   phase: 'ghl' | 'partner' | 'done';
   total: number | null;
   processed: number;
   partnerChanges: number;
   counts: BackfillCounts;
+  toPartner?: Record<string, ActionCounts>;
+  toGhl?: Record<string, ActionCounts>;
+  reasons?: Record<string, number>;
+  notes?: string[];
+  failures?: number;
   startedAt: string;
   finishedAt: string | null;
   error: string | null;

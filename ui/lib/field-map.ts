@@ -61,14 +61,32 @@ function pathError(what: string, raw: string, max: number): string {
   return '';
 }
 
-/** Why each row cannot be saved ('' when it can), in row order; duplicates are flagged too. */
-export function rowErrors(rows: MapRow[], defaults?: Defaults): string[] {
+/** The partner's fields for display: `responses.*` reads "responses.<name>". */
+export const fieldChoices = (fields: string[]) => fields.map((f) => (f.endsWith('.*') ? `${f.slice(0, -1)}<name>` : f));
+
+/** Does the partner have `path` for `field` (the worker's rule, connectors/partner-fields.ts)? */
+function partnerHas(field: string, path: string, defaults: Defaults | undefined, partner: Record<string, string[]>): string[] | null {
+  const dot = field.indexOf('.');
+  const kinds = dot > 0 && OBJECT_KINDS.includes(field.slice(0, dot)) ? [field.slice(0, dot)] : OBJECT_KINDS.filter((k) => defaults?.[k] && Object.hasOwn(defaults[k]!, field));
+  const lists = kinds.map((k) => partner[k]).filter((l): l is string[] => !!l);
+  if (!lists.length) return null;
+  const ok = lists.some((l) => l.some((p) => (p.endsWith('.*') ? path.startsWith(p.slice(0, -1)) && path.length > p.length - 1 : p === path)));
+  return ok ? null : [...new Set(lists.flat())];
+}
+
+/**
+ * Why each row cannot be saved ('' when it can), in row order; duplicates are flagged too.
+ * With `partner` (its fields per kind), a path the partner does not have is refused.
+ */
+export function rowErrors(rows: MapRow[], defaults?: Defaults, partner?: { label: string; fields: Record<string, string[]> | null | undefined }): string[] {
   const seen = new Set<string>();
   return rows.map((r) => {
     const field = normalizeField(r.field);
     const error = pathError('common field', r.field, 128) || pathError('partner field', r.path, 256);
     if (error) return error;
     if (!reaches(field, defaults)) return `No default mapping uses “${field}”: write it as contact.${field} (or appointment., note., task.).`;
+    const known = partner?.fields ? partnerHas(field, r.path.trim(), defaults, partner.fields) : null;
+    if (known) return `${partner!.label} has no field “${r.path.trim()}” here. It has: ${fieldChoices(known).join(', ')}.`;
     if (seen.has(field)) return `“${field}” is mapped twice.`;
     seen.add(field);
     return '';

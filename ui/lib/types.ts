@@ -46,6 +46,8 @@ export interface TimelineItem {
   body?: string | null;
   status?: string | null;
   source?: 'ghl' | 'partner' | string;
+  /** The partner connection it came from, when it did. */
+  partner?: { connectionId: string; name: string; kind: string };
   raw?: Record<string, unknown>;
 }
 
@@ -93,6 +95,14 @@ export interface SyncLogEntry {
   status: string;
   attempts: number;
   error: string | null;
+  updatedAt?: string;
+  connectionId?: string | null;
+  /** What the row is about ("Consultation"). */
+  subject?: string | null;
+  contactName?: string | null;
+  /** An echo of our own write or a change that changed nothing. */
+  quiet?: boolean;
+  detail?: unknown;
 }
 
 export interface SyncLogPage {

@@ -14,6 +14,8 @@ interface Props {
 export function ContactsPage({ session, contactId, navigate }: Props) {
   return (
     <div class={`split${contactId ? ' has-selection' : ''}`}>
+      {/* With a contact open, its name is the page's heading. */}
+      {!contactId && <h1 class="sr-only">Contacts</h1>}
       <div class="split-list">
         <ContactSearch selectedId={contactId} onSelect={(c) => navigate({ page: 'contacts', contactId: c.id })} />
       </div>

@@ -34,8 +34,9 @@ export function SettingsPage() {
     );
   }, [attempt]);
 
-  if (error) return <div class="card page-card"><ErrorState message={error} onRetry={() => setAttempt((n) => n + 1)} /></div>;
-  if (!view || !draft) return <div class="card page-card"><Loading label="Loading settings…" /></div>;
+  const title = <h1 class="page-title">Settings</h1>;
+  if (error) return <div class="card page-card">{title}<ErrorState message={error} onRetry={() => setAttempt((n) => n + 1)} /></div>;
+  if (!view || !draft) return <div class="card page-card">{title}<Loading label="Loading settings…" /></div>;
 
   const { canEdit } = view;
   const saved = editable(view);
@@ -60,6 +61,7 @@ export function SettingsPage() {
 
   return (
     <div class="settings-page">
+      {title}
       <form class="settings" onSubmit={save} data-testid="settings">
         {!canEdit && (
           <p class="notice" role="note" data-testid="settings-readonly">

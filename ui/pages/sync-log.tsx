@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { errorText, getSyncLog, replaySyncLogEntry } from '../api.ts';
 import { Empty, ErrorState, Loading } from '../components/states.tsx';
 import { SyncHealth } from '../components/sync-health.tsx';
+import { SyncLogDetail } from '../components/sync-log-detail.tsx';
 import { useToast } from '../components/toasts.tsx';
 import { formatDateTime, relativeTime } from '../lib/format.ts';
 import { useNow } from '../lib/hooks.ts';
@@ -9,6 +10,7 @@ import type { Route } from '../lib/route.ts';
 import type { SyncLogEntry } from '../lib/types.ts';
 import { useConnections } from '../lib/use-connections.ts';
 import { usePages } from '../lib/use-pages.ts';
+import { describeEntry } from '../lib/sync-log-words.ts';
 
 /** The statuses of worker/sync-log/write.ts, and `dead` for work that ran out of retries. */
 const STATUSES = ['failed', 'dead', 'retrying', 'queued', 'conflict', 'skipped', 'done'];
@@ -28,7 +30,12 @@ export function SyncLogPage({ contactId, navigate }: Props) {
   const toast = useToast();
   const now = useNow();
   const [status, setStatus] = useState('');
-  const { pages, status: phase, error, cursor, more, retry, setPages } = usePages((c) => getSyncLog({ status, contactId, cursor: c }), [status, contactId]);
+  const [showAll, setShowAll] = useState(false);
+  const [open, setOpen] = useState<number | null>(null);
+  const { pages, status: phase, error, cursor, more, retry, setPages } = usePages(
+    (c) => getSyncLog({ status, contactId, cursor: c, show: showAll ? 'all' : undefined }),
+    [status, contactId, showAll],
+  );
   const entries = pages.flatMap((p) => p.entries);
   const [replaying, setReplaying] = useState<number[]>([]);
   const conns = useConnections();
@@ -73,6 +80,10 @@ export function SyncLogPage({ contactId, navigate }: Props) {
               </option>
             ))}
           </select>
+          <label class="inline-check small">
+            <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.currentTarget.checked)} data-testid="sync-log-show-all" />
+            Show echoes and no-op skips
+          </label>
           <button
             type="button"
             class="btn btn-sm btn-ghost"
@@ -117,12 +128,12 @@ export function SyncLogPage({ contactId, navigate }: Props) {
                   </time>
                 </td>
                 <td>
-                  <span class="strong">
-                    {label(e.action)} {label(e.objectKind)}
+                  <span class="strong" data-testid="sync-log-words">
+                    {describeEntry(e)}
                   </span>
                   <span class="muted small block">
                     from {label(e.trigger)}
-                    {e.objectId && ` · ${e.objectId}`}
+                    {e.quiet && ' · no news'}
                   </span>
                   {e.error && <span class="small error-text block">{e.error}</span>}
                 </td>
@@ -133,6 +144,9 @@ export function SyncLogPage({ contactId, navigate }: Props) {
                   {e.attempts > 1 && <span class="muted small block">{e.attempts} attempts</span>}
                 </td>
                 <td class="log-actions">
+                  <button type="button" class="btn btn-sm btn-ghost" data-testid="sync-log-open" onClick={() => setOpen(e.id)} aria-label={`Details: ${describeEntry(e)}`}>
+                    Details
+                  </button>
                   {REPLAYABLE.has(e.status) && (
                     <button
                       type="button"
@@ -151,6 +165,21 @@ export function SyncLogPage({ contactId, navigate }: Props) {
           </tbody>
         </table>
       )}
+      {open !== null &&
+        (() => {
+          const e = entries.find((x) => x.id === open);
+          if (!e) return null;
+          const conn = conns.list?.connections.find((c) => c.id === e.connectionId);
+          return (
+            <SyncLogDetail
+              entry={e}
+              connectionName={conn?.name}
+              replaying={replaying.includes(e.id)}
+              onReplay={REPLAYABLE.has(e.status) ? () => replay(e) : undefined}
+              onClose={() => setOpen(null)}
+            />
+          );
+        })()}
       {cursor && phase !== 'loading' && phase !== 'error' && (
         <button type="button" class="btn btn-block" disabled={phase === 'more'} onClick={more} data-testid="sync-log-load-more">
           {phase === 'more' ? 'Loading…' : 'Load more'}

@@ -153,6 +153,12 @@ export const appointletConnector: Connector = {
   },
   credentials: [],
   defaultFieldMaps: APPOINTLET_DEFAULT_MAPS,
+  // The attendee and meeting objects of its webhooks (FACTS §1.3), with form answers under fields.
+  partnerFields: {
+    contact: ['email', 'phone', 'first_name', 'last_name', 'full_name', 'name', 'timezone', 'notes', 'fields.*'],
+    appointment: ['name', 'location', 'location_type', 'start', 'end', 'id'],
+    note: ['notes', 'fields.*'],
+  },
 
   async verifyInbound(_raw, _headers, conn, url) {
     return matchesHash(url?.searchParams.get('key'), conn.inboundSecretHash);

@@ -13,7 +13,7 @@ export const CALCOM_BOOKINGS_VERSION = '2024-08-13';
 export const CALCOM_EVENT_TYPES_VERSION = '2024-06-14';
 
 export type Call = (
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   path: string,
   what: string,
   body?: unknown,

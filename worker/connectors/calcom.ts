@@ -4,6 +4,7 @@ import { parseJsonObject } from '../lib/body.ts';
 import { CALCOM_EVENT_TYPES_VERSION, calcomClient, type Call } from './calcom-client.ts';
 import { keptLengthNote, lengthForNewBooking, newBookingNote, type CalEventTypeLengths } from './calcom-length.ts';
 import { refreshCalcomTokens } from './calcom-oauth.ts';
+import { registerCalcomWebhook, testCalcom, unregisterCalcomWebhook } from './calcom-admin.ts';
 import { PartnerApiError } from './http.ts';
 import { iso, mapFor, str } from './mapping.ts';
 import {
@@ -208,6 +209,12 @@ export const calcomConnector: Connector = {
     { name: 'webhookSecret', required: true, description: 'Secret of the Cal.com webhook that points at this connection' },
   ],
   defaultFieldMaps: CALCOM_DEFAULT_MAPS,
+  // What the booking views in calcom-map.ts hold: the attendee, the booking, its form answers.
+  partnerFields: {
+    contact: ['attendee.email', 'attendee.phoneNumber', 'attendee.name', 'attendee.firstName', 'attendee.lastName', 'attendee.timeZone', 'title', 'responses.*'],
+    appointment: ['title', 'notes', 'location', 'description', 'start', 'end', 'status', 'responses.*'],
+    note: ['notes', 'description', 'title', 'location', 'responses.*'],
+  },
 
   async verifyInbound(raw, headers, conn) {
     return verifyHmacSha256Hex(conn.credentials.webhookSecret ?? '', raw, headers.get('x-cal-signature-256'));
@@ -270,4 +277,8 @@ export const calcomConnector: Connector = {
   refreshTokens(conn) {
     return refreshCalcomTokens(conn);
   },
+
+  testConnection: testCalcom,
+  registerWebhook: registerCalcomWebhook,
+  unregisterWebhook: unregisterCalcomWebhook,
 };

@@ -69,7 +69,7 @@ export function errorForStatus(res: Response, what: string, detail?: string): Pa
   const suffix = detail ? `: ${detail.slice(0, 200)}` : '';
   if (s === 429) return new PartnerApiError('rate_limited', `${what} was rate limited by the partner.`, s, retryAfterMs(res.headers));
   if (s === 408 || s >= 500) return new PartnerApiError('unavailable', `${what} failed at the partner (${s})${suffix}.`, s, retryAfterMs(res.headers));
-  if (s === 401 || s === 403) return new PartnerApiError('auth_failed', `${what} was refused: the partner credentials are invalid or lack access (${s}).`, s);
+  if (s === 401 || s === 403) return new PartnerApiError('auth_failed', `${what} was refused: the partner credentials are invalid or lack access (${s})${suffix}.`, s);
   if (s === 404 || s === 410) return new PartnerApiError('not_found', `${what}: the partner object or endpoint does not exist (${s}).`, s);
   if (s >= 300 && s < 400) return new PartnerApiError('rejected', `${what}: the partner answered with a redirect (${s}); redirects are not followed.`, s);
   return new PartnerApiError('rejected', `${what} was rejected by the partner (${s})${suffix}.`, s);

@@ -214,6 +214,11 @@ export interface Connector {
   readonly credentials: readonly CredentialSpec[];
   /** Default field maps per kind (before a connection's overrides). */
   readonly defaultFieldMaps: FieldMapOverrides;
+  /**
+   * The field paths the partner has per kind (`name.*`: anything below `name`); field maps may
+   * point only there. Absent: the partner names its own fields (partner-fields.ts).
+   */
+  readonly partnerFields?: Partial<Record<Exclude<SyncKind, 'tag'>, readonly string[]>>;
 
   /**
    * Authenticates an inbound webhook over its raw bytes. Fails closed: any missing header,
@@ -243,6 +248,21 @@ export interface Connector {
 
   /** Secrets we generate for a new connection when the user brings none (shown to them once). */
   mintSecrets?(): Record<string, string>;
+
+  /**
+   * Checks the connection with a cheap call the partner must answer (credentials, URLs, its
+   * webhook where we registered one); resolves to what the partner said. Throws PartnerApiError.
+   */
+  testConnection?(connection: ConnectorConnection, inboundUrl: string): Promise<string>;
+
+  /** Sends the partner one event marked as a test (it stores nothing); resolves to its answer. */
+  sendTestEvent?(connection: ConnectorConnection): Promise<string>;
+
+  /** Makes the partner's webhook to `inboundUrl` through its API; the settings to keep (its id). */
+  registerWebhook?(connection: ConnectorConnection, inboundUrl: string): Promise<Partial<ConnectionSettings>>;
+
+  /** Removes the webhook `registerWebhook` made (the connection is being deleted). */
+  unregisterWebhook?(connection: ConnectorConnection): Promise<void>;
 
   /**
    * Exchanges the connection's OAuth refresh token at the partner and returns only the

@@ -4,6 +4,7 @@ import { toBase64 } from '../crypto/encoding.ts';
 import { parseJsonObject } from '../lib/body.ts';
 import { checkPartnerUrl, errorForStatus, PartnerApiError, partnerFetch, readJson } from './http.ts';
 import { mapFor, str } from './mapping.ts';
+import { sendYourAppTestEvent, testYourApp } from './yourapp-admin.ts';
 import { parseYourAppEvent, toYourAppEvent, YOURAPP_DEFAULT_MAPS, yourappFingerprint, type YourAppMaps } from './yourapp-map.ts';
 import type { ChangePage, Connector, ConnectorConnection, PartnerChange } from './types.ts';
 
@@ -25,7 +26,7 @@ function maps(conn: ConnectorConnection): YourAppMaps {
   };
 }
 
-function signer(conn: ConnectorConnection): Webhook {
+export function signer(conn: ConnectorConnection): Webhook {
   const secret = conn.credentials.webhookSecret;
   if (!secret) throw new PartnerApiError('not_configured', 'This connection has no webhook secret.');
   try {
@@ -99,7 +100,10 @@ export const yourappConnector: Connector = {
   parseInbound(raw, headers, conn): PartnerChange[] {
     const id = headers.get('webhook-id');
     if (!id) throw new AppError(400, 'invalid_event', 'The event has no webhook-id header.');
-    return parseYourAppEvent(parseJsonObject(raw), id, conn.id, maps(conn));
+    const event = parseJsonObject(raw);
+    // A connection test or test event from the partner: accepted (health shows it), nothing to sync.
+    if (event.type === 'ping' || event.type === 'test') return [];
+    return parseYourAppEvent(event, id, conn.id, maps(conn));
   },
 
   async apply(change, conn, idempotencyKey) {
@@ -146,6 +150,9 @@ export const yourappConnector: Connector = {
   },
 
   fingerprint: yourappFingerprint,
+
+  testConnection: (conn) => testYourApp(conn),
+  sendTestEvent: (conn) => sendYourAppTestEvent(conn),
 
   mintSecrets() {
     return { webhookSecret: `whsec_${toBase64(crypto.getRandomValues(new Uint8Array(32)))}` };

@@ -17,6 +17,10 @@ import { contactFromGhl, ghlPrint, taskFromGhl } from '../sync/ghl-model.ts';
 import { isThinTask } from '../sync/ghl-events.ts';
 import { withLocationMapping } from '../sync/field-mapping.ts';
 import type { SyncLogInput } from '../sync-log/write.ts';
+import { backfillContact, type ContactBackfillResult } from '../sync/backfill-contact.ts';
+import type { BackfillOptions } from '../sync/backfill-plan.ts';
+import { subjectOfData, subjectOfWork } from '../sync-log/subject.ts';
+import { annotatePartnerOrigin } from '../timeline/partner-origin.ts';
 import { tenantStub } from './stubs.ts';
 
 /** Stub of the Durable Object of one contact (`locationId:contactId`). */
@@ -103,37 +107,22 @@ export class ContactDO extends DurableObject<Env> {
   }
 
   /**
-   * Backfill of this contact for one connection. A dry run only says what would happen to the
-   * contact; a run queues the contact and, where the partner takes them, its notes, tasks and
-   * appointments (read from GHL through the location's rate budget).
+   * Backfill of this contact for one connection (sync/backfill-contact.ts): a preview counts what
+   * a run would write, per kind and action; a run queues exactly that.
    */
-  async backfillContact(key: string, connectionId: string, contact: Record<string, unknown>, dryRun: boolean): Promise<'create' | 'update' | 'match' | 'skipped'> {
+  async backfillContact(key: string, connectionId: string, contact: Record<string, unknown>, opts: BackfillOptions & { dryRun: boolean }): Promise<ContactBackfillResult> {
     const engine = this.engineOf(key);
-    const { contactId } = this.bind(key);
+    const { locationId, contactId } = this.bind(key);
     const data = contactFromGhl(contact);
-    const verdict = engine.preview(connectionId, 'contact', contactId, data);
-    if (dryRun) return verdict;
-    this.setSnapshot(data);
-    const connection = (await (this.connectionsCache ??= new ConnectionsCache(this.env, this.bind(key).locationId)).get()).find((c) => c.id === connectionId);
-    if (!connection) return 'skipped';
-    const outbound = connectorFor(connection.kind)?.capabilities.outbound ?? {};
-    const stamp = String(contact.dateUpdated ?? contact.dateAdded ?? '');
-    const base = { locationId: this.bind(key).locationId, timestamp: new Date().toISOString(), trigger: 'backfill' };
-    const events: GhlEvent[] = [{ ...contact, ...base, type: 'ContactUpdate', id: contactId, webhookId: `backfill:${connectionId}:${contactId}:${stamp}` }];
-    const ghl = this.ghlOf(key);
-    if (outbound.note?.length) for (const n of await ghl.listNotes(contactId)) events.push({ ...n, ...base, type: 'NoteUpdate', contactId, webhookId: `backfill:${connectionId}:note:${n.id}:${n.body.length}` });
-    if (outbound.task?.length) for (const t of await ghl.listTasks(contactId)) events.push({ ...t, ...base, type: 'TaskComplete', completed: t.completed, contactId, webhookId: `backfill:${connectionId}:task:${t.id}:${t.completed}` });
-    if (outbound.appointment?.length) {
-      for (const a of await ghl.listAppointments(contactId)) events.push({ ...base, type: 'AppointmentUpdate', appointment: { ...a, contactId }, webhookId: `backfill:${connectionId}:appt:${a.id}:${String(a.dateUpdated ?? a.startTime)}` });
-    }
-    let queued = 0;
-    for (const event of events) {
-      // TaskComplete forces completed=true; a backfilled task keeps its own state.
-      const override = event.type === 'TaskComplete' ? { task: taskFromGhl(event) } : undefined;
-      queued += await engine.fromGhl(event, 'backfill', override, connectionId);
-    }
-    if (queued) await this.arm();
-    return verdict;
+    if (!opts.dryRun) this.setSnapshot(data);
+    const settings = (await this.engineSettings(locationId)) as EngineSettings & { disabledConnections: Set<string>; fieldMapping: Record<string, Record<string, string>> };
+    const found = (await (this.connectionsCache ??= new ConnectionsCache(this.env, locationId)).get()).find((c) => c.id === connectionId);
+    const connector = found && connectorFor(found.kind);
+    if (!found || !connector || settings.disabledConnections.has(connectionId)) return { counts: {}, reasons: {}, queued: 0 };
+    const connection = { ...found, settings: withLocationMapping(found.settings, connector.defaultFieldMaps, settings.fieldMapping[found.kind]) };
+    const result = await backfillContact({ locationId, contactId, engine, ghl: this.ghlOf(key), settings, connection, connector }, contact, opts);
+    if (result.queued) await this.arm();
+    return result;
   }
 
   /** Puts a finished or failed work item back in the queue (sync log replay). */
@@ -222,7 +211,8 @@ export class ContactDO extends DurableObject<Env> {
           .map((c) => ({ ...c, settings: withLocationMapping(c.settings, connectorFor(c.kind)?.defaultFieldMaps ?? {}, settings.fieldMapping[c.kind]) }));
       },
       connector: connectorFor,
-      log: (entry: SyncLogInput) => location.recordSync(locationId, entry),
+      log: (entry: SyncLogInput) =>
+        location.recordSync(locationId, { ...entry, subject: entry.subject ?? subjectOfWork(this.sql, entry.workKey), contactName: entry.contactName ?? subjectOfData('contact', this.snapshot()) }),
       contact: async () => {
         const known = this.snapshot();
         if (known) return known;
@@ -238,7 +228,15 @@ export class ContactDO extends DurableObject<Env> {
 
   /** The contact's merged timeline, from the cache or (cold, or `refresh`) from GHL. */
   async timeline(key: string, opts: { refresh: boolean; order: TimelineOrder }): Promise<TimelineResult> {
-    return this.timelineOf(key).view(opts);
+    const result = await this.timelineOf(key).view(opts);
+    if (!result.ok) return result;
+    // Items that came from a partner name it (the ID map knows which side we last wrote).
+    const { locationId } = this.bind(key);
+    const names = async () => {
+      const connections = await (this.connectionsCache ??= new ConnectionsCache(this.env, locationId)).get({ held: true });
+      return new Map(connections.map((c) => [c.id, { name: c.name, kind: c.kind }]));
+    };
+    return { ...result, items: await annotatePartnerOrigin(this.sql, result.items, names) };
   }
 
   /** Write-through: a change the panel just made in GHL. */

@@ -59,4 +59,7 @@ export const LOCATION_SCHEMA: readonly string[] = [
    )`,
   `CREATE INDEX idempotent_creates_expiry ON idempotent_creates (expires_at)`,
   `CREATE INDEX idempotent_creates_object ON idempotent_creates (object_id)`,
+  // What a sync log row is about ("Consultation"), for rows people can read.
+  `ALTER TABLE sync_log ADD COLUMN subject TEXT`,
+  `ALTER TABLE sync_log ADD COLUMN contact_name TEXT`,
 ];

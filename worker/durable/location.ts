@@ -165,7 +165,7 @@ export class LocationDO extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     this.armedAt = null;
-    let backfillPending = false;
+    let backfillDue: number | null = null;
     try {
       this.inbox.forgetOldWebhookIds(now);
       this.contacts.prune(now);
@@ -174,12 +174,12 @@ export class LocationDO extends DurableObject<Env> {
       const turnEnds = now + DRAIN_TURN_MS;
       const mayGoOn = () => Date.now() < turnEnds || !requestPressure.busy(Date.now());
       if (!this.identity.isCompany) await this.dispatch.run(now, mayGoOn);
-      if (!this.identity.isCompany && (await this.backfills.step())) backfillPending = true;
+      if (!this.identity.isCompany) backfillDue = await this.backfills.step(now);
     } finally {
       const end = Date.now();
       const housekeeping = now + HOUSEKEEPING_EVERY_MS;
       const next = this.inbox.nextDueAt();
-      let soonest = Math.min(next ?? housekeeping, housekeeping, backfillPending ? end + 50 : housekeeping);
+      let soonest = Math.min(next ?? housekeeping, housekeeping, backfillDue === null ? housekeeping : Math.max(backfillDue, end + 50));
       if (requestPressure.busy(end)) soonest = Math.max(soonest, end + DRAIN_PAUSE_MS);
       const at = Math.max(end + 10, soonest);
       await this.ctx.storage.setAlarm(at);
@@ -242,9 +242,15 @@ export class LocationDO extends DurableObject<Env> {
   }
 
   /** Starts a backfill (or its dry-run preview) of one connection; one at a time per connection. */
-  async startBackfill(locationId: string, connectionId: string, dryRun: boolean): Promise<{ ok: boolean; progress: BackfillProgress | null }> {
+  async startBackfill(locationId: string, connectionId: string, dryRun: boolean, opts: { history?: boolean } = {}): Promise<{ ok: boolean; progress: BackfillProgress | null }> {
     this.identity.bind(locationId);
-    return this.backfills.start(connectionId, dryRun);
+    return this.backfills.start(connectionId, dryRun, opts);
+  }
+
+  /** Cancels the connection's running backfill; null when none runs. */
+  async cancelBackfill(locationId: string, connectionId: string): Promise<BackfillProgress | null> {
+    this.identity.bind(locationId);
+    return this.backfills.cancel(connectionId);
   }
 
   /** The last backfill of a connection, running or finished, or null. */

@@ -2,11 +2,12 @@ import { Hono } from 'hono';
 import { getConfig } from '../config.ts';
 import { exchangeCode, OAuthError } from '../ghl/oauth.ts';
 import { tenantStub } from '../durable/stubs.ts';
+import { calcomSignInRoutes } from './calcom-signin.ts';
 import { escapeHtml, page, pageHeaders } from './pages.ts';
 
 export const oauthRoutes = new Hono<{ Bindings: Env }>();
-
 oauthRoutes.use('*', pageHeaders);
+oauthRoutes.route('/calcom', calcomSignInRoutes);
 
 /** Sends the agency admin to GHL's location chooser. */
 oauthRoutes.get('/install', (c) => {

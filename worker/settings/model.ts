@@ -28,7 +28,7 @@ export interface Settings {
   kinds: Record<SyncKind, KindSettings>;
   conflictPolicy: ConflictPolicy;
   dryRun: boolean;
-  /** Field-mapping overrides per connector: `{ calcom: { "phone": "attendees.0.phoneNumber" } }`. */
+  /** Field-mapping overrides per connector: `{ calcom: { "phone": "responses.mobile" } }` (only fields the partner has: connectors/partner-fields.ts). */
   fieldMapping: Record<string, Record<string, string>>;
   connections: ConnectionSetting[];
 }

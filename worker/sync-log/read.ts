@@ -1,4 +1,5 @@
 /** Read side of the location's sync log (`sync_log` table in the location object's SQLite). */
+import { quietSql } from './noise.ts';
 
 /** One unit of sync work as the panel shows it. */
 export interface SyncLogEntry {
@@ -16,6 +17,12 @@ export interface SyncLogEntry {
   error: string | null;
   /** JSON text as the sync engine stored it (parsed by the panel route). */
   detail: string | null;
+  /** What the row is about ("Consultation"), when known. */
+  subject: string | null;
+  /** The contact's name (or email) from the location's contact index, when known. */
+  contactName: string | null;
+  /** An echo of our own write or a change that changed nothing (hidden unless asked for). */
+  quiet: boolean;
 }
 
 export interface SyncLogFilter {
@@ -24,6 +31,8 @@ export interface SyncLogFilter {
   /** Only entries older than this id (paging, newest first). */
   beforeId?: number;
   limit: number;
+  /** Leave out echoes of our own writes and no-op skips (noise.ts); the panel does unless asked. */
+  hideQuiet?: boolean;
 }
 
 /** What `LocationDO.replaySyncLog` answers; the sync engine owns the replay itself. */
@@ -48,6 +57,9 @@ type Row = {
   attempts: number;
   error: string | null;
   detail: string | null;
+  subject: string | null;
+  contact_name: string | null;
+  quiet: number;
 };
 
 const toEntry = (r: Row): SyncLogEntry => ({
@@ -64,9 +76,19 @@ const toEntry = (r: Row): SyncLogEntry => ({
   attempts: r.attempts,
   error: r.error,
   detail: r.detail,
+  subject: r.subject,
+  contactName: r.contact_name,
+  quiet: r.quiet === 1,
 });
 
-const COLUMNS = 'id, at, updated_at, trigger, action, object_kind, object_id, contact_id, connection_id, status, attempts, error, detail';
+const QUIET = quietSql();
+/** The contact's name as written with the row, else from the contact index (pruned entries give null). */
+const CONTACT_NAME = `COALESCE(sync_log.contact_name, (SELECT COALESCE(
+    NULLIF(TRIM(COALESCE(json_extract(c.body, '$.firstName'), '') || ' ' || COALESCE(json_extract(c.body, '$.lastName'), '')), ''),
+    json_extract(c.body, '$.contactName'), json_extract(c.body, '$.email'), json_extract(c.body, '$.phone'))
+  FROM contacts c WHERE c.id = sync_log.contact_id))`;
+const COLUMNS = `id, at, updated_at, trigger, action, object_kind, object_id, contact_id, connection_id, status, attempts, error, detail, subject,
+  ${CONTACT_NAME} AS contact_name, ${QUIET.sql} AS quiet`;
 
 /** Newest first; `nextBeforeId` is set when there are older entries. */
 export function listSyncLog(sql: SqlStorage, filter: SyncLogFilter): { entries: SyncLogEntry[]; nextBeforeId: number | null } {
@@ -84,8 +106,12 @@ export function listSyncLog(sql: SqlStorage, filter: SyncLogFilter): { entries: 
     where.push('id < ?');
     args.push(filter.beforeId);
   }
+  if (filter.hideQuiet) {
+    where.push(`NOT ${QUIET.sql}`);
+    args.push(...QUIET.args);
+  }
   const rows = sql
-    .exec<Row>(`SELECT ${COLUMNS} FROM sync_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`, ...args, filter.limit + 1)
+    .exec<Row>(`SELECT ${COLUMNS} FROM sync_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`, ...QUIET.args, ...args, filter.limit + 1)
     .toArray();
   const more = rows.length > filter.limit;
   const entries = rows.slice(0, filter.limit).map(toEntry);
@@ -94,6 +120,6 @@ export function listSyncLog(sql: SqlStorage, filter: SyncLogFilter): { entries: 
 
 /** One entry, or null. */
 export function getSyncLogEntry(sql: SqlStorage, id: number): SyncLogEntry | null {
-  const row = sql.exec<Row>(`SELECT ${COLUMNS} FROM sync_log WHERE id = ?`, id).toArray()[0];
+  const row = sql.exec<Row>(`SELECT ${COLUMNS} FROM sync_log WHERE id = ?`, ...QUIET.args, id).toArray()[0];
   return row ? toEntry(row) : null;
 }

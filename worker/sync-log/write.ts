@@ -17,6 +17,10 @@ export interface SyncLogInput {
   attempts?: number;
   error?: string | null;
   detail?: unknown;
+  /** What the row is about in a few words (subject.ts). */
+  subject?: string | null;
+  /** The contact's name as the contact's object knows it. */
+  contactName?: string | null;
 }
 
 
@@ -28,24 +32,24 @@ export function recordSyncLog(sql: SqlStorage, e: SyncLogInput, now = Date.now()
     // running it: arriving after "done", it must not roll the row back (a replay may).
     const row = sql
       .exec<{ id: number }>(
-        `INSERT INTO sync_log (at, updated_at, trigger, action, object_kind, object_id, contact_id, connection_id, status, attempts, error, detail, work_key)
-         VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+        `INSERT INTO sync_log (at, updated_at, trigger, action, object_kind, object_id, contact_id, connection_id, status, attempts, error, detail, work_key, subject, contact_name)
+         VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (work_key) DO UPDATE SET updated_at = ?1, trigger = ?2, action = ?3, object_id = COALESCE(?5, object_id),
-           status = ?8, attempts = ?9, error = ?10, detail = COALESCE(?11, detail)
+           status = ?8, attempts = ?9, error = ?10, detail = COALESCE(?11, detail), subject = COALESCE(?13, subject), contact_name = COALESCE(?14, contact_name)
          WHERE NOT (?8 = 'queued' AND ?2 != 'replay' AND sync_log.status != 'queued')
          RETURNING id`,
         now, e.trigger, e.action, e.objectKind, e.objectId ?? null, e.contactId ?? null, e.connectionId ?? null,
-        e.status, e.attempts ?? 0, e.error ?? null, detail, e.workKey,
+        e.status, e.attempts ?? 0, e.error ?? null, detail, e.workKey, e.subject ?? null, e.contactName ?? null,
       )
       .toArray()[0];
     return row?.id ?? sql.exec<{ id: number }>('SELECT id FROM sync_log WHERE work_key = ?', e.workKey).one().id;
   }
   return sql
     .exec<{ id: number }>(
-      `INSERT INTO sync_log (at, updated_at, trigger, action, object_kind, object_id, contact_id, connection_id, status, attempts, error, detail)
-       VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id`,
+      `INSERT INTO sync_log (at, updated_at, trigger, action, object_kind, object_id, contact_id, connection_id, status, attempts, error, detail, subject, contact_name)
+       VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id`,
       now, e.trigger, e.action, e.objectKind, e.objectId ?? null, e.contactId ?? null, e.connectionId ?? null,
-      e.status, e.attempts ?? 0, e.error ?? null, detail,
+      e.status, e.attempts ?? 0, e.error ?? null, detail, e.subject ?? null, e.contactName ?? null,
     )
     .one().id;
 }

@@ -342,3 +342,9 @@ const keeper = new CredentialKeeper(connectorFor);
 export function renewConnectionCredentials(env: Env, locationId: string, connectionId: string, staleAccessToken: string): Promise<RenewOutcome> {
   return keeper.renew(credentialStore(env), connectionId, locationId, staleAccessToken);
 }
+
+/** Records a connection test: the partner's answer as the last error, or none when it passed. */
+export async function recordCheck(env: Env, id: string, locationId: string, error: string | null): Promise<void> {
+  await env.DB.prepare('UPDATE connections SET last_error = ?, updated_at = ? WHERE id = ? AND location_id = ?').bind(error?.slice(0, 500) ?? null, Date.now(), id, locationId).run();
+  rowCache.delete(id);
+}

@@ -1,5 +1,5 @@
 import type { GhlContact } from '../../ghl/types.ts';
-import { backfillStep, newProgress, type BackfillContact, type BackfillProgress } from '../../sync/backfill.ts';
+import { cancel, newProgress, stepOrFail, type BackfillContact, type BackfillProgress } from '../../sync/backfill.ts';
 import { contactStub } from '../stubs.ts';
 import type { Meta } from './meta.ts';
 import type { LocationSync } from './sync.ts';
@@ -19,13 +19,22 @@ export class Backfills {
   }
 
   /** Starts a backfill (or its dry-run preview); refused while one of the connection runs. */
-  async start(connectionId: string, dryRun: boolean): Promise<{ ok: boolean; progress: BackfillProgress | null }> {
+  async start(connectionId: string, dryRun: boolean, opts: { history?: boolean } = {}): Promise<{ ok: boolean; progress: BackfillProgress | null }> {
     const current = this.progress(connectionId);
     if (current?.state === 'running') return { ok: false, progress: current };
-    const progress = newProgress(connectionId, dryRun);
+    const progress = newProgress(connectionId, dryRun, opts);
     this.meta.set(`backfill:${connectionId}`, JSON.stringify(progress));
     await this.armAlarm(Date.now());
     return { ok: true, progress };
+  }
+
+  /** Cancels the connection's running backfill; null when there is none. */
+  cancel(connectionId: string): BackfillProgress | null {
+    const current = this.progress(connectionId);
+    if (current?.state !== 'running') return null;
+    const done = cancel(current);
+    this.meta.set(`backfill:${connectionId}`, JSON.stringify(done));
+    return done;
   }
 
   /** The last backfill of a connection, running or finished, or null. */
@@ -34,25 +43,24 @@ export class Backfills {
     return raw ? (JSON.parse(raw) as BackfillProgress) : null;
   }
 
-  /** One page of every running backfill; true when any is still running. */
-  async step(): Promise<boolean> {
+  /** One page of every running backfill that is due; when the next one is due (epoch ms), or null. */
+  async step(now = Date.now()): Promise<number | null> {
     const running = this.sql
       .exec<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key LIKE 'backfill:%'")
       .toArray()
       .map((r) => ({ key: r.key, p: JSON.parse(r.value) as BackfillProgress }))
       .filter((r) => r.p.state === 'running');
     const deps = this.sync.deps();
-    const backfillContact: BackfillContact = (contact, connectionId, dryRun) =>
-      contactStub(deps.env, deps.locationId, contact.id).backfillContact(`${deps.locationId}:${contact.id}`, connectionId, contact as GhlContact & Record<string, never>, dryRun);
+    const backfillContact: BackfillContact = (contact, connectionId, opts) =>
+      contactStub(deps.env, deps.locationId, contact.id).backfillContact(`${deps.locationId}:${contact.id}`, connectionId, contact as GhlContact & Record<string, never>, opts);
+    let next: number | null = null;
     for (const { key, p } of running) {
-      try {
-        await backfillStep(deps, p, backfillContact);
-      } catch (err) {
-        // Retried on the next alarm; a partner or GHL outage pauses the backfill, it does not end it.
-        p.error = String(err);
-      }
+      await stepOrFail(deps, p, backfillContact, now);
+      // A cancel that came in while this page ran wins over the page's progress.
+      if (this.progress(p.connectionId)?.state === 'cancelled') continue;
       this.meta.set(key, JSON.stringify(p));
+      if (p.state === 'running') next = Math.min(next ?? Infinity, p.retryAt ?? now);
     }
-    return running.some((r) => r.p.state === 'running');
+    return next;
   }
 }

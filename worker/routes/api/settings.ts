@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import { isAdmin, type SessionEnv } from '../../auth/session.ts';
-import { forbidden } from '../../errors.ts';
+import { fieldMappingError } from '../../connectors/partner-fields.ts';
+import { connectorFor } from '../../connectors/registry.ts';
+import { badRequest, forbidden } from '../../errors.ts';
 import { SettingsPatch } from '../../settings/model.ts';
 import { loadSettings, saveSettings, type SettingsRecord } from '../../settings/store.ts';
 import { jsonBody, notEmpty } from './validate.ts';
@@ -37,5 +39,8 @@ settingsRoutes.put('/', async (c, next) => {
   await next();
 }, jsonBody(SettingsChange), async (c) => {
   const { locationId, companyId, userId } = c.var.session;
-  return c.json(view(await saveSettings(c.env.DB, locationId, c.req.valid('json'), userId, companyId), true));
+  const patch = c.req.valid('json');
+  const unknownField = patch.fieldMapping ? fieldMappingError(connectorFor, patch.fieldMapping) : null;
+  if (unknownField) throw badRequest(unknownField, 'invalid_field_map');
+  return c.json(view(await saveSettings(c.env.DB, locationId, patch, userId, companyId), true));
 });

@@ -12,6 +12,8 @@ const ListQuery = v.object({
   contactId: v.optional(GhlId),
   cursor: v.optional(v.string()),
   limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,3}$/, 'must be a number'), v.transform(Number), v.minValue(1), v.maxValue(200))),
+  /** `all`: echoes of our own writes and other no-op skips too (hidden by default). */
+  show: v.optional(v.picklist(['all'])),
 });
 const Cursor = v.object({ before: v.pipe(v.number(), v.integer(), v.minValue(1)) });
 const EntryParams = v.object({ id: v.pipe(v.string(), v.regex(/^[1-9]\d{0,14}$/, 'must be a sync log entry id'), v.transform(Number)) });
@@ -31,11 +33,11 @@ function present(entry: SyncLogEntry) {
 export const syncLogRoutes = new Hono<SessionEnv>();
 
 syncLogRoutes.get('/', queryOf(ListQuery), async (c) => {
-  const { status, contactId, cursor, limit = 50 } = c.req.valid('query');
+  const { status, contactId, cursor, limit = 50, show } = c.req.valid('query');
   const beforeId = cursor ? decodeCursor(cursor, Cursor).before : undefined;
   const location = locationOf(c);
   const [page, health] = await Promise.all([
-    location.listSyncLog(c.var.session.locationId, { status, contactId, beforeId, limit }),
+    location.listSyncLog(c.var.session.locationId, { status, contactId, beforeId, limit, hideQuiet: show !== 'all' }),
     location.syncHealth(c.var.session.locationId),
   ]);
   return c.json({
