@@ -1,5 +1,5 @@
 import { checkPartnerUrl, errorForStatus, PartnerApiError, partnerFetch } from './http.ts';
-import { signer, signYourAppBody } from './yourapp.ts';
+import { signer, signYourAppBody } from './yourapp-signing.ts';
 import type { ConnectorConnection } from './types.ts';
 
 /**
