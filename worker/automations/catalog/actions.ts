@@ -1,0 +1,122 @@
+import * as v from 'valibot';
+import { GhlError } from '../../ghl/errors.ts';
+import type { GhlContact } from '../../ghl/types.ts';
+import { Delay } from '../model.ts';
+import { delayEnd } from '../schedule.ts';
+import { action, type ActionOperation } from './types.ts';
+
+const Text = (max: number) => v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(max));
+const Tags = v.pipe(v.array(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100))), v.minLength(1), v.maxLength(10));
+
+const DAY_MIN = 24 * 60;
+
+/** Every action a recipe (or the panel) can run; each handler is the code that runs it. */
+export const ACTIONS: readonly ActionOperation[] = [
+  action({
+    key: 'ghl.task.create',
+    group: 'ghl',
+    label: 'Add a task',
+    description: 'Adds a task to the contact in HighLevel, due when you say (default: in one day).',
+    scope: 'contacts.write',
+    input: v.object({
+      title: v.pipe(Text(255), v.description('Task title; {{contact.firstName}} and other placeholders are filled in')),
+      body: v.optional(v.pipe(v.string(), v.maxLength(5000), v.description('Task description'))),
+      due: v.optional(v.pipe(Delay, v.description('When the task is due, counted from when the step runs'))),
+    }),
+    sample: { title: 'Welcome call with {{contact.firstName}}', due: { type: 'next_business_day', hour: 9 } },
+    async run(ctx, input) {
+      const due = delayEnd(input.due ?? { type: 'after', minutes: DAY_MIN }, ctx.now, ctx.data) ?? ctx.now + DAY_MIN * 60_000;
+      const task = await ctx.ghl.createTask(ctx.contactId, { title: input.title, ...(input.body ? { body: input.body } : {}), dueDate: new Date(due).toISOString(), completed: false });
+      ctx.wrote(`task:${task.id}`);
+      return { taskId: task.id, dueDate: new Date(due).toISOString() };
+    },
+  }),
+  action({
+    key: 'ghl.note.create',
+    group: 'ghl',
+    label: 'Add a note',
+    description: 'Adds a note to the contact in HighLevel.',
+    scope: 'contacts.write',
+    input: v.object({ body: v.pipe(Text(20_000), v.description('Note text; placeholders are filled in')) }),
+    sample: { body: 'Book your first call: https://example.com/book' },
+    async run(ctx, input) {
+      const note = await ctx.ghl.createNote(ctx.contactId, { body: input.body });
+      ctx.wrote(`note:${note.id}`);
+      return { noteId: note.id };
+    },
+  }),
+  action({
+    key: 'ghl.tags.add',
+    group: 'ghl',
+    label: 'Add tags',
+    description: 'Puts tags on the contact in HighLevel.',
+    scope: 'contacts.write',
+    input: v.object({ tags: v.pipe(Tags, v.description('Tags to add')) }),
+    sample: { tags: ['no-show'] },
+    async run(ctx, input) {
+      for (const tag of input.tags) ctx.wrote(`tag:${tag.toLowerCase()}`);
+      const tags = await ctx.ghl.addTags(ctx.contactId, input.tags);
+      return { tags };
+    },
+  }),
+  action({
+    key: 'ghl.tags.remove',
+    group: 'ghl',
+    label: 'Remove tags',
+    description: 'Takes tags off the contact in HighLevel.',
+    scope: 'contacts.write',
+    input: v.object({ tags: v.pipe(Tags, v.description('Tags to remove')) }),
+    sample: { tags: ['lead'] },
+    async run(ctx, input) {
+      for (const tag of input.tags) ctx.wrote(`untag:${tag.toLowerCase()}`);
+      const tags = await ctx.ghl.removeTags(ctx.contactId, input.tags);
+      return { tags };
+    },
+  }),
+  action({
+    key: 'ghl.tasks.close',
+    group: 'ghl',
+    label: 'Close this recipe\'s tasks',
+    description: 'Completes the open tasks this recipe added for the same appointment.',
+    scope: 'contacts.write',
+    input: v.object({}),
+    sample: {},
+    async run(ctx) {
+      const closed: string[] = [];
+      for (const id of ctx.recipeTasks()) {
+        try {
+          await ctx.ghl.completeTask(ctx.contactId, id, true);
+          closed.push(id);
+        } catch (err) {
+          // Deleted meanwhile: nothing left to close.
+          if (!(err instanceof GhlError && (err.kind === 'not_found' || err.kind === 'wrong_location'))) throw err;
+        }
+      }
+      return { closed };
+    },
+  }),
+  action({
+    key: 'ghl.contacts.by_business',
+    group: 'ghl',
+    label: 'Find the business\'s contacts',
+    description: 'Lists the contacts of a business (GET /contacts/business/:businessId); default: the contact\'s own business.',
+    scope: 'contacts.readonly',
+    input: v.object({
+      businessId: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{0,64}$/), v.description('Business id; empty: the contact\'s business'))),
+      query: v.optional(v.pipe(v.string(), v.maxLength(100), v.description('Text to match'))),
+    }),
+    sample: { businessId: 'business_id' },
+    async run(ctx, input) {
+      const businessId = input.businessId || ctx.data.contact?.businessId;
+      if (!businessId) return { count: 0, contactIds: [], note: 'the contact belongs to no business' };
+      const res = await ctx.ghl.call<{ contacts: GhlContact[]; count?: number }>({
+        method: 'GET',
+        path: `/contacts/business/${encodeURIComponent(businessId)}`,
+        query: { locationId: ctx.locationId, limit: '25', ...(input.query ? { query: input.query } : {}) },
+        version: '2021-07-28',
+      });
+      const mine = res.contacts.filter((c) => c.locationId === undefined || c.locationId === ctx.locationId);
+      return { count: res.count ?? mine.length, contactIds: mine.map((c) => c.id) };
+    },
+  }),
+];
