@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requireSession, type SessionEnv } from '../../auth/session.ts';
 import { AppError } from '../../errors.ts';
+import { automationRoutes } from './automations.ts';
+import { catalogRoutes } from './catalog.ts';
 import { connectionRoutes } from './connections.ts';
 import { contactRoutes } from './contacts.ts';
 import { toAppError } from './errors.ts';
@@ -42,6 +44,8 @@ apiRoutes.route('/contacts', tagRoutes);
 apiRoutes.route('/connections', connectionRoutes);
 apiRoutes.route('/settings', settingsRoutes);
 apiRoutes.route('/sync-log', syncLogRoutes);
+apiRoutes.route('/automations', automationRoutes);
+apiRoutes.route('/catalog', catalogRoutes);
 
 // Hono calls a mounted app's error handler for its own routes; converting here and rethrowing
 // hands GHL failures and validator errors to the app-wide handler as AppErrors (one JSON shape).
