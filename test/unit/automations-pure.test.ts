@@ -143,6 +143,7 @@ describe('the catalog', () => {
       expect.objectContaining({ name: 'title', type: 'string', required: true }),
       expect.objectContaining({ name: 'body', required: false }),
       expect.objectContaining({ name: 'due', type: 'delay', required: false }),
+      expect.objectContaining({ name: 'dueDate', type: 'string', required: false }),
     ]);
   });
 

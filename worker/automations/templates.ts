@@ -81,7 +81,7 @@ export const TEMPLATES: readonly Template[] = [
     description: 'An open task with a due date in a connected app becomes a HighLevel task due at the same time.',
     trigger: 'partner.task.updated',
     conditions: [{ type: 'field', path: 'task.completed', op: 'neq', value: 'true' }],
-    steps: [{ action: 'ghl.task.create', input: { title: 'Deadline: {{task.title}}', body: 'Due {{task.dueDate}} in the connected app.', due: { type: 'now' } }, delay: { type: 'now' }, when: [] }],
+    steps: [{ action: 'ghl.task.create', input: { title: 'Deadline: {{task.title}}', body: 'Due {{task.dueDate}} in the connected app.', dueDate: '{{task.dueDate}}' }, delay: { type: 'now' }, when: [] }],
   }),
 ];
 

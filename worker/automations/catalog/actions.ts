@@ -22,10 +22,12 @@ export const ACTIONS: readonly ActionOperation[] = [
       title: v.pipe(Text(255), v.description('Task title; {{contact.firstName}} and other placeholders are filled in')),
       body: v.optional(v.pipe(v.string(), v.maxLength(5000), v.description('Task description'))),
       due: v.optional(v.pipe(Delay, v.description('When the task is due, counted from when the step runs'))),
+      dueDate: v.optional(v.pipe(v.string(), v.maxLength(100), v.description('An exact due time (ISO 8601, or a placeholder such as {{task.dueDate}}); wins over due when it is a date'))),
     }),
     sample: { title: 'Welcome call with {{contact.firstName}}', due: { type: 'next_business_day', hour: 9 } },
     async run(ctx, input) {
-      const due = delayEnd(input.due ?? { type: 'after', minutes: DAY_MIN }, ctx.now, ctx.data) ?? ctx.now + DAY_MIN * 60_000;
+      const exact = Date.parse(input.dueDate ?? '');
+      const due = Number.isNaN(exact) ? (delayEnd(input.due ?? { type: 'after', minutes: DAY_MIN }, ctx.now, ctx.data) ?? ctx.now + DAY_MIN * 60_000) : exact;
       const task = await ctx.ghl.createTask(ctx.contactId, { title: input.title, ...(input.body ? { body: input.body } : {}), dueDate: new Date(due).toISOString(), completed: false });
       ctx.wrote(`task:${task.id}`);
       return { taskId: task.id, dueDate: new Date(due).toISOString() };

@@ -1,0 +1,56 @@
+/** More templates end to end: a first appointment proposed (and chased), and partner events into GHL. */
+import { describe, expect, it } from 'vitest';
+import { automationsIdle, enableTemplate, makeDue, runsOf, steps, tasksOf } from './automations-helpers.ts';
+import { panelLocations, sessionToken } from './panel-helpers.ts';
+import { eventually, ghlAct, ghlState, syncedLocation, yourAppAct } from './sync-helpers.ts';
+
+const DAY = 24 * 3600_000;
+
+describe('first appointment', () => {
+  it('a new contact gets the booking link in a note; two days later a chase task, unless something was booked', async () => {
+    const [loc] = await panelLocations(1, 0);
+    const recipe = await enableTemplate(loc!.token, 'first-appointment');
+    const idle = (await ghlAct(loc!.locationId, { action: 'contact.create', data: { firstName: 'Ida', lastName: 'Idle', email: 'ida@example.com' } })).result.contact.id as string;
+    const booked = (await ghlAct(loc!.locationId, { action: 'contact.create', data: { firstName: 'Bo', lastName: 'Booked', email: 'bo@example.com' } })).result.contact.id as string;
+    for (const contactId of [idle, booked]) {
+      await eventually('booking link note', async () => (await ghlState(loc!.locationId)).notes.find((n) => n.contactId === contactId && n.body.includes('Booking link: https://example.com/book')));
+      await automationsIdle(loc!.locationId, contactId);
+      expect((await steps(loc!.locationId, contactId)).map((s) => s.state)).toEqual(['done', 'waiting']);
+    }
+    await ghlAct(loc!.locationId, { action: 'appointment.create', contactId: booked, data: { title: 'First call', startTime: new Date(Date.now() + DAY).toISOString() } });
+    // Two days pass.
+    for (const contactId of [idle, booked]) await makeDue(loc!.locationId, contactId);
+    await eventually('chase task', async () => (await tasksOf(loc!.locationId, idle)).find((t) => t.title === 'Chase Ida Idle: no appointment booked yet'));
+    await automationsIdle(loc!.locationId, booked);
+    expect(await tasksOf(loc!.locationId, booked)).toEqual([]);
+    const runs = await runsOf(loc!.token, `recipeId=${recipe.id}&contactId=${booked}`);
+    expect(runs.map((r) => [r.step, r.status])).toEqual([[1, 'skipped'], [0, 'done']]);
+    expect(runs[0]!.detail.reason).toMatch(/conditions/);
+  });
+});
+
+describe('partner events into GHL', () => {
+  async function partnerSetup() {
+    const { seed, locationId, connectionId, contactIds } = await syncedLocation(1);
+    const loc = seed.locations[0] as (typeof seed.locations)[number] & { userIds: string[] };
+    const token = await sessionToken({ userId: loc.userIds[0]!, companyId: seed.companyId, activeLocation: locationId, role: 'admin' });
+    const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[0])!;
+    return { locationId, connectionId, contact, token };
+  }
+
+  it('a partner deadline becomes a GHL task due at the same time', async () => {
+    const { locationId, connectionId, contact, token } = await partnerSetup();
+    await enableTemplate(token, 'partner-deadline');
+    const due = '2026-12-18T15:00:00.000Z';
+    await yourAppAct(connectionId, 'task.created', { title: 'Send contract', dueDate: due, completed: false, contact: { email: contact.email } });
+    const task = await eventually('deadline task', async () => (await tasksOf(locationId, contact.id)).find((t) => t.title === 'Deadline: Send contract'));
+    expect(task.dueDate).toBe(due);
+  });
+
+  it('meeting notes from a partner are captured into a GHL note', async () => {
+    const { locationId, connectionId, contact, token } = await partnerSetup();
+    await enableTemplate(token, 'meeting-notes');
+    await yourAppAct(connectionId, 'note.created', { body: 'Agreed on a pilot in January', contact: { email: contact.email } });
+    await eventually('meeting note', async () => (await ghlState(locationId)).notes.find((n) => n.contactId === contact.id && n.body === 'Meeting notes: Agreed on a pilot in January'));
+  });
+});
