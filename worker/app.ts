@@ -5,6 +5,7 @@ import { ghlWebhookRoutes } from './routes/webhooks-ghl.ts';
 import { apiRoutes } from './routes/api/index.ts';
 import { partnerWebhookRoutes } from './routes/webhooks-partner.ts';
 import { panelRoutes } from './routes/panel.ts';
+import { workflowRoutes } from './routes/workflows.ts';
 
 export const BUILD = { name: 'contact-sync', version: '0.1.0' };
 
@@ -17,6 +18,7 @@ app.route('/webhooks/ghl', ghlWebhookRoutes);
 app.route('/api', apiRoutes);
 app.route('/webhooks/partner', partnerWebhookRoutes);
 app.route('/app', panelRoutes);
+app.route('/workflows', workflowRoutes);
 
 app.notFound((c) => c.json(errorBody('not_found', 'No such route.'), 404));
 

@@ -1,11 +1,14 @@
 import type { Recipe } from './model.ts';
 import { dailyCap, listRecipes } from './store.ts';
+import { listSubscriptions, type Subscription } from './workflows/subscriptions.ts';
 
 /** A location's enabled recipes and daily cap, as the contact objects use them. */
 export interface EnabledSet {
   recipes: Recipe[];
   dailyCap: number;
-  /** Trigger keys any enabled recipe listens to (its trigger or a stop trigger). */
+  /** GHL workflows subscribed to our triggers. */
+  subscriptions: Subscription[];
+  /** Trigger keys any enabled recipe or workflow listens to (its trigger or a stop trigger). */
   listens: Set<string>;
 }
 
@@ -21,13 +24,13 @@ const cache = new Map<string, { value: EnabledSet; until: number }>();
 export async function enabledSet(db: D1Database, locationId: string, now = Date.now()): Promise<EnabledSet> {
   const hit = cache.get(locationId);
   if (hit && hit.until > now) return hit.value;
-  const [recipes, cap] = await Promise.all([listRecipes(db, locationId, true), dailyCap(db, locationId)]);
-  const listens = new Set<string>();
+  const [recipes, cap, subscriptions] = await Promise.all([listRecipes(db, locationId, true), dailyCap(db, locationId), listSubscriptions(db, locationId)]);
+  const listens = new Set<string>(subscriptions.map((s) => s.operation));
   for (const r of recipes) {
     listens.add(r.trigger);
     for (const t of r.stopOn?.triggers ?? []) listens.add(t);
   }
-  const value = { recipes, dailyCap: cap, listens };
+  const value = { recipes, dailyCap: cap, subscriptions, listens };
   cache.delete(locationId);
   cache.set(locationId, { value, until: now + TTL_MS });
   if (cache.size > MAX_LOCATIONS) cache.delete(cache.keys().next().value!);

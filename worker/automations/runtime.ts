@@ -13,7 +13,8 @@ import type { Condition, Delay, Recipe } from './model.ts';
 import { enabledSet, type EnabledSet } from './recipes-cache.ts';
 import { delayEnd } from './schedule.ts';
 import { recordRun, type RunRecord } from './store.ts';
-import { StepRunner } from './step-runner.ts';
+import { FIRE_WORKFLOW, StepRunner, WORKFLOW_PREFIX } from './step-runner.ts';
+import type { Subscription } from './workflows/subscriptions.ts';
 import type { TriggerData, TriggerEvent } from './trigger-data.ts';
 
 export interface AutomationDeps {
@@ -23,6 +24,12 @@ export interface AutomationDeps {
   ghl: Pick<GhlApi, 'call' | 'createTask' | 'createNote' | 'addTags' | 'removeTags' | 'completeTask' | 'getContact' | 'listAppointments'>;
   /** The contact from the location's index, without a GHL call when it is known there. */
   knownContact(): Promise<Record<string, unknown> | null>;
+  /** POSTs a trigger's payload to a GHL workflow's targetUrl with the location's token; `gone` when GHL says the trigger is inactive. */
+  fireWorkflow(targetUrl: string, payload: Record<string, unknown>): Promise<{ gone: boolean }>;
+  /** Drops a workflow subscription GHL no longer runs. */
+  dropSubscription(id: string): Promise<void>;
+  /** Stores a ContactUpdate of the contact as GHL holds it in the location's inbox (the sync takes it from there). */
+  pushToPartners(): Promise<{ queued: boolean }>;
 }
 
 export class ContactAutomations {
@@ -78,8 +85,15 @@ export class ContactAutomations {
         if (event.subject && recipe.stopOn?.triggers.includes(event.trigger)) await this.stop(recipe, event, now);
         if (recipe.trigger === event.trigger) await this.start(recipe, event, now);
       }
+      for (const sub of set.subscriptions) if (sub.operation === event.trigger) this.scheduleFiring(sub, event, now);
     }
     return this.runner.nextDueAt();
+  }
+
+  /** A GHL workflow using this trigger gets it, from the alarm (retried like a step). */
+  private scheduleFiring(sub: Subscription, event: TriggerEvent, now: number): void {
+    const firing: Recipe = { id: `${WORKFLOW_PREFIX}${sub.id}`, locationId: this.deps.locationId, enabled: true, template: null, updatedAt: now, updatedBy: null, name: 'workflow', description: '', trigger: event.trigger, conditions: [], steps: [{ action: FIRE_WORKFLOW, input: {}, delay: { type: 'now' }, when: [] }] };
+    this.insertStep(firing, event, 0, 'waiting', now, now);
   }
 
   private originOf(event: TriggerEvent): string | null {

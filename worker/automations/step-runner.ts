@@ -6,6 +6,7 @@ import { enabledSet } from './recipes-cache.ts';
 import type { AutomationDeps, ContactAutomations } from './runtime.ts';
 import { fillInput } from './template-text.ts';
 import type { TriggerData } from './trigger-data.ts';
+import type { Subscription } from './workflows/subscriptions.ts';
 
 const MAX_ATTEMPTS = 5;
 const BATCH = 25;
@@ -13,6 +14,9 @@ const DAY_MS = 24 * 3600_000;
 /** Finished steps and remembered writes are kept this long (history lives in D1). */
 const KEEP_MS = 30 * DAY_MS;
 const MANUAL = 'manual';
+/** Steps that fire a GHL workflow trigger: recipe id `wf:<subscription id>`. */
+export const WORKFLOW_PREFIX = 'wf:';
+export const FIRE_WORKFLOW = 'workflow.fire';
 
 type StepRow = {
   id: number;
@@ -76,6 +80,10 @@ export class StepRunner {
       const set = await enabledSet(this.deps.db, this.deps.locationId, now);
       for (const row of rows) {
         if (!this.stillWaiting(row.id)) continue;
+        if (row.recipe_id.startsWith(WORKFLOW_PREFIX)) {
+          await this.fire(row, set.subscriptions.find((s) => `${WORKFLOW_PREFIX}${s.id}` === row.recipe_id), now);
+          continue;
+        }
         const recipe = set.recipes.find((r) => r.id === row.recipe_id);
         if (!recipe && !row.test) {
           await this.finish(row, 'cancelled', null, 'the recipe was turned off or deleted', now);
@@ -91,6 +99,28 @@ export class StepRunner {
     this.sql.exec("DELETE FROM auto_steps WHERE state NOT IN ('waiting', 'running') AND updated_at < ?", now - KEEP_MS);
     this.sql.exec('DELETE FROM auto_writes WHERE at < ?', now - KEEP_MS);
     return this.nextDueAt();
+  }
+
+  /** Fires a GHL workflow trigger: the occurrence's data, as the trigger's sample shows it. */
+  private async fire(row: StepRow, sub: Subscription | undefined, now: number): Promise<void> {
+    if (!sub) return this.finish(row, 'cancelled', null, 'the workflow no longer uses this trigger', now);
+    this.sql.exec("UPDATE auto_steps SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'waiting'", now, row.id);
+    if (this.sql.exec<{ n: number }>('SELECT changes() AS n').one().n !== 1) return;
+    const data = JSON.parse(row.data) as TriggerData;
+    const payload = { ...data, contactId: this.deps.contactId, event: sub.operation.replace(/\./g, '_'), test: row.test === 1 };
+    try {
+      const { gone } = await this.deps.fireWorkflow(sub.targetUrl, payload);
+      if (gone) await this.deps.dropSubscription(sub.id);
+      await this.finish(row, gone ? 'cancelled' : 'done', gone ? null : { workflowId: sub.workflowId }, gone ? 'GHL says the workflow trigger is inactive; subscription dropped' : null, now);
+    } catch (err) {
+      await this.retryOrFail(row, err, now);
+    }
+  }
+
+  private async retryOrFail(row: StepRow, err: unknown, now: number): Promise<void> {
+    const message = String(err instanceof Error ? err.message : err).slice(0, 500);
+    if (row.attempts + 1 >= MAX_ATTEMPTS) await this.finish(row, 'failed', null, message, now);
+    else this.sql.exec("UPDATE auto_steps SET state = 'waiting', error = ?, due_at = ?, updated_at = ? WHERE id = ?", message, now + 30_000 * 2 ** row.attempts, now, row.id);
   }
 
   private async runStep(row: StepRow, now: number): Promise<void> {
@@ -109,9 +139,7 @@ export class StepRunner {
       const result = await this.execute(row.recipe_id, row.action, fillInput(JSON.parse(row.input) as Record<string, unknown>, data), data, row.subject, now);
       await this.finish(row, 'done', result, null, now);
     } catch (err) {
-      const message = String(err instanceof Error ? err.message : err).slice(0, 500);
-      if (row.attempts + 1 >= MAX_ATTEMPTS) await this.finish(row, 'failed', null, message, now);
-      else this.sql.exec("UPDATE auto_steps SET state = 'waiting', error = ?, due_at = ?, updated_at = ? WHERE id = ?", message, now + 30_000 * 2 ** row.attempts, now, row.id);
+      await this.retryOrFail(row, err, now);
     }
   }
 
@@ -128,15 +156,16 @@ export class StepRunner {
       now,
       wrote: (object) => this.sql.exec('INSERT INTO auto_writes (object, recipe_id, at) VALUES (?1, ?2, ?3) ON CONFLICT (object) DO UPDATE SET recipe_id = ?2, at = ?3', object, recipeId, now),
       recipeTasks: () => (subject ? this.recipeTasks(recipeId, subject) : []),
+      pushToPartners: () => this.deps.pushToPartners(),
     };
     return op.run(ctx, input);
   }
 
   /** Runs an action at once from the panel ("run on this contact"), recorded as a manual run. */
-  async runNow(actionKey: string, input: Record<string, unknown>, data: TriggerData, now = Date.now()) {
-    const base = { recipeId: MANUAL, contactId: this.deps.contactId, trigger: 'manual', triggerKey: `manual:${now}`, step: 0, action: actionKey, test: true, at: now };
+  async runNow(actionKey: string, input: Record<string, unknown>, data: TriggerData, origin: { by: 'manual' | 'workflow'; key: string } = { by: MANUAL, key: `manual:${Date.now()}` }, now = Date.now()) {
+    const base = { recipeId: origin.by, contactId: this.deps.contactId, trigger: origin.by, triggerKey: origin.key, step: 0, action: actionKey, test: origin.by === MANUAL, at: now };
     try {
-      const result = await this.execute(MANUAL, actionKey, fillInput(input, data), data, null, now);
+      const result = await this.execute(origin.by, actionKey, fillInput(input, data), data, null, now);
       await this.automations.history({ ...base, status: 'done', detail: result });
       return { ok: true as const, result };
     } catch (err) {

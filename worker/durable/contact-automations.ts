@@ -1,15 +1,45 @@
 import { ContactAutomations } from '../automations/runtime.ts';
+import { forgetEnabledSet } from '../automations/recipes-cache.ts';
+import { dropSubscription } from '../automations/workflows/subscriptions.ts';
+import { getConfig } from '../config.ts';
 import { GhlApi } from '../ghl/api.ts';
+import { GhlError } from '../ghl/errors.ts';
 import { tenantStub } from './location.ts';
 
 /** The contact object's recipe runtime, wired to the location's GHL access and contact index. */
 export function contactAutomations(env: Env, sql: SqlStorage, locationId: string, contactId: string): ContactAutomations {
+  const ghl = new GhlApi(env, locationId, 'background');
   return new ContactAutomations(sql, {
     db: env.DB,
     locationId,
     contactId,
-    ghl: new GhlApi(env, locationId, 'background'),
+    ghl,
     knownContact: () => tenantStub(env, locationId).knownContact(locationId, contactId),
+    fireWorkflow: async (targetUrl, payload) => {
+      // The location's token goes only to GHL's own API host, whatever a subscription says.
+      const base = getConfig(env).apiBase;
+      if (!targetUrl.startsWith(`${base}/`)) throw new Error(`targetUrl ${targetUrl} is not on ${base}`);
+      try {
+        await ghl.call({ method: 'POST', path: targetUrl.slice(base.length), body: payload, version: '2021-07-28' });
+        return { gone: false };
+      } catch (err) {
+        if (err instanceof GhlError && /trigger with id: .* inactive/i.test(err.message)) return { gone: true };
+        throw err;
+      }
+    },
+    dropSubscription: async (id) => {
+      await dropSubscription(env.DB, locationId, id);
+      forgetEnabledSet(locationId);
+    },
+    pushToPartners: async () => {
+      const contact = await ghl.getContact(contactId);
+      const now = Date.now();
+      // Stored like GHL's own report, so it waits its turn behind the contact's earlier events.
+      const result = await tenantStub(env, locationId).ingest(locationId, {
+        ...contact, type: 'ContactUpdate', id: contactId, locationId, webhookId: `automation-push:${contactId}:${now}`, timestamp: new Date(now).toISOString(), trigger: 'automation',
+      }, now);
+      return { queued: result.accepted && !result.duplicate };
+    },
   });
 }
 

@@ -214,10 +214,10 @@ export class ContactDO extends DurableObject<Env> {
     return { scheduled };
   }
 
-  /** A catalog action run on this contact from the panel. */
-  async runAutomationAction(key: string, action: string, input: Record<string, unknown>) {
+  /** A catalog action run on this contact from the panel, or by a GHL workflow (`origin`). */
+  async runAutomationAction(key: string, action: string, input: Record<string, unknown>, origin?: { by: 'manual' | 'workflow'; key: string }) {
     const { contactId } = this.bind(key);
-    return this.automationsOf(key).runner.runNow(action, input, { contact: { id: contactId } });
+    return this.automationsOf(key).runner.runNow(action, input, { contact: { id: contactId } }, origin);
   }
 
   private settingsCache: { value: EngineSettings; until: number } | null = null;

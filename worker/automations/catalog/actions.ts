@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { GhlError } from '../../ghl/errors.ts';
 import type { GhlContact } from '../../ghl/types.ts';
 import { Delay } from '../model.ts';
+import { hasUpcoming } from '../conditions.ts';
 import { delayEnd } from '../schedule.ts';
 import { action, type ActionOperation } from './types.ts';
 
@@ -95,6 +96,50 @@ export const ACTIONS: readonly ActionOperation[] = [
         }
       }
       return { closed };
+    },
+  }),
+  action({
+    key: 'ghl.booking_link.send',
+    group: 'ghl',
+    label: 'Send a booking link',
+    description: 'Puts a booking link on the contact as a note, with your message; answers the link.',
+    scope: 'contacts.write',
+    input: v.object({
+      url: v.pipe(v.string(), v.url('must be a URL'), v.maxLength(2000), v.description('The booking page')),
+      message: v.optional(v.pipe(v.string(), v.maxLength(2000), v.description('Text before the link'))),
+    }),
+    sample: { url: 'https://cal.com/team/intro', message: 'Pick a time that suits you:' },
+    async run(ctx, input) {
+      const note = await ctx.ghl.createNote(ctx.contactId, { body: `${input.message ?? 'Book a time:'} ${input.url}`.trim() });
+      ctx.wrote(`note:${note.id}`);
+      return { bookingUrl: input.url, noteId: note.id };
+    },
+  }),
+  action({
+    key: 'ghl.appointments.has_upcoming',
+    group: 'ghl',
+    label: 'Has an upcoming appointment?',
+    description: 'Checks the contact\'s appointments; answers yes or no (a branch in GHL workflows) and the next start.',
+    scope: 'calendars/events.readonly',
+    input: v.object({}),
+    sample: {},
+    async run(ctx) {
+      const appointments = await ctx.ghl.listAppointments(ctx.contactId);
+      const upcoming = hasUpcoming(appointments, ctx.now);
+      const next = appointments.map((a) => a.startTime ?? '').filter((t) => Date.parse(t) > ctx.now).sort()[0] ?? null;
+      return { upcoming, nextStartTime: upcoming ? next : null, branchId: upcoming ? 'has_upcoming' : 'no_upcoming' };
+    },
+  }),
+  action({
+    key: 'engine.contact.push',
+    group: 'sync',
+    label: 'Push the contact to connected apps now',
+    description: 'Hands the contact as HighLevel holds it to the sync, at once, for every connected app.',
+    scope: 'contacts.readonly',
+    input: v.object({}),
+    sample: {},
+    async run(ctx) {
+      return ctx.pushToPartners();
     },
   }),
   action({

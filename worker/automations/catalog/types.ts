@@ -1,5 +1,5 @@
 import type * as v from 'valibot';
-import type { GhlApi } from '../../ghl/api.ts';
+import type { GhlAppointment, GhlNote, GhlTask } from '../../ghl/types.ts';
 import type { TriggerData } from '../trigger-data.ts';
 
 /** Where an operation's events come from or where its writes go. */
@@ -21,9 +21,22 @@ export interface TriggerOperation extends OperationBase {
   sample: TriggerData;
 }
 
+/** The GHL calls actions make (GhlApi has them; kept structural so this module stays pure). */
+export interface ActionGhl {
+  call<T>(req: { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; query?: Record<string, string | undefined>; body?: unknown; version: string }): Promise<T>;
+  createTask(contactId: string, input: { title: string; body?: string; dueDate: string; completed: boolean }): Promise<GhlTask>;
+  createNote(contactId: string, input: { body: string }): Promise<GhlNote>;
+  addTags(contactId: string, tags: string[]): Promise<string[]>;
+  removeTags(contactId: string, tags: string[]): Promise<string[]>;
+  completeTask(contactId: string, taskId: string, completed: boolean): Promise<GhlTask>;
+  listAppointments(contactId: string): Promise<GhlAppointment[]>;
+}
+
 /** What a running action may use. Everything it writes is remembered as the recipe's own. */
 export interface ActionContext {
-  ghl: Pick<GhlApi, 'call' | 'createTask' | 'createNote' | 'addTags' | 'removeTags' | 'completeTask'>;
+  ghl: ActionGhl;
+  /** Hands the contact as GHL holds it now to the sync engine (like a webhook), for every connection. */
+  pushToPartners(): Promise<{ queued: boolean }>;
   locationId: string;
   contactId: string;
   data: TriggerData;
