@@ -102,6 +102,10 @@ describe('events become trigger occurrences', () => {
     expect(fromPartnerChange(booking, 'c1', { startTime: '2026-12-08T10:00:00Z' })).toEqual([]);
     expect(fromPartnerChange(booking, 'c1', { startTime: '2026-12-08T09:00:00Z' }).map((e) => e.trigger)).toEqual(['partner.booking.rescheduled']);
     expect(fromPartnerChange(change({ kind: 'appointment', op: 'no_show', data: { absent: false, attendeeEmails: [] } }), 'c1', undefined)).toEqual([]);
+    const noshow = change({ kind: 'appointment', op: 'upsert', data: { title: 'Call', startTime: '2026-12-08T10:00:00Z', endTime: '2026-12-08T10:30:00Z', status: 'noshow' } });
+    const marked = change({ kind: 'appointment', op: 'no_show', data: { absent: true, attendeeEmails: [] } });
+    // The same occurrence whether the partner says it by status or by an absent mark.
+    expect(fromPartnerChange(noshow, 'c1', { startTime: '2026-12-08T10:00:00Z' })[0]!.key).toBe(fromPartnerChange(marked, 'c1', undefined)[0]!.key);
   });
 
   it('every catalog trigger is one the runtime fires, and nothing fires outside the catalog', () => {
@@ -130,7 +134,7 @@ describe('the catalog', () => {
     for (const a of ACTIONS) {
       expect(typeof a.run).toBe('function');
       expect(a.description.length).toBeGreaterThan(10);
-      expect(a.scope).toMatch(/^contacts\./);
+      expect(a.scope).toMatch(/^(contacts|calendars\/events)\.(readonly|write)$/);
       expect(parseActionInput(a.key, a.sample), a.key).toMatchObject({ ok: true });
     }
     expect(parseActionInput('ghl.task.create', { title: '' })).toMatchObject({ ok: false });

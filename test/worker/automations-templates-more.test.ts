@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { automationsIdle, enableTemplate, makeDue, runsOf, steps, tasksOf } from './automations-helpers.ts';
 import { panelLocations, sessionToken } from './panel-helpers.ts';
-import { eventually, ghlAct, ghlState, syncedLocation, yourAppAct } from './sync-helpers.ts';
+import { call } from './panel-helpers.ts';
+import { eventually, ghlAct, ghlState, syncedLocation, yourAppAct, yourAppState } from './sync-helpers.ts';
 
 const DAY = 24 * 3600_000;
 
@@ -52,5 +53,25 @@ describe('partner events into GHL', () => {
     await enableTemplate(token, 'meeting-notes');
     await yourAppAct(connectionId, 'note.created', { body: 'Agreed on a pilot in January', contact: { email: contact.email } });
     await eventually('meeting note', async () => (await ghlState(locationId)).notes.find((n) => n.contactId === contact.id && n.body === 'Meeting notes: Agreed on a pilot in January'));
+  });
+
+  it('a partner no-show tags the contact and adds a rebook task', async () => {
+    const { locationId, connectionId, contact, token } = await partnerSetup();
+    await enableTemplate(token, 'partner-no-show');
+    const booking = { title: 'Consult', startTime: '2026-12-22T10:00:00.000Z', endTime: '2026-12-22T10:30:00.000Z', status: 'confirmed', contact: { email: contact.email } };
+    const created = await yourAppAct(connectionId, 'appointment.created', booking);
+    const partnerId = JSON.parse(created.body).data.id as string;
+    await yourAppAct(connectionId, 'appointment.updated', { ...booking, id: partnerId, status: 'noshow' });
+    await eventually('rebook task', async () => (await tasksOf(locationId, contact.id)).find((t) => t.title.startsWith('Rebook') && t.title.endsWith('(absent at a partner booking)')));
+    expect((await ghlState(locationId)).contacts.find((c) => c.id === contact.id)!.tags).toContain('no-show');
+  });
+
+  it('"push the contact to connected apps now" hands it to the sync at once', async () => {
+    const { connectionId: _c, contact, token } = await partnerSetup();
+    expect((await yourAppState()).objects.contact!.some((c) => c.ghlId === contact.id)).toBe(false);
+    const ran = await call(token, 'POST', '/api/catalog/actions/engine.contact.push/run', { contactId: contact.id, input: {} });
+    expect(ran.status, ran.text).toBe(200);
+    expect(ran.body.result).toEqual({ queued: true });
+    await eventually('contact at the partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contact.id));
   });
 });

@@ -126,6 +126,7 @@ export function fromPartnerChange(change: PartnerChange, contactId: string, seen
     const data = { ...base, appointment };
     const subject = `partner_booking:${id}`;
     if (a.status === 'cancelled') return [{ trigger: 'partner.booking.cancelled', key: `p_cancelled:${id}`, subject, data }];
+    if (a.status === 'noshow') return [{ trigger: 'partner.booking.no_show', key: `p_noshow:${id}`, subject, data }];
     if (change.previousPartnerId || (seen && seen.startTime !== a.startTime)) {
       return [{ trigger: 'partner.booking.rescheduled', key: `p_rescheduled:${id}:${a.startTime}`, subject, data }];
     }
