@@ -4,7 +4,7 @@ import { ACTIONS } from '../../worker/automations/catalog/actions.ts';
 import { catalogView, parseActionInput } from '../../worker/automations/catalog/index.ts';
 import { TRIGGERS } from '../../worker/automations/catalog/triggers.ts';
 import { allHold, hasUpcoming, holds } from '../../worker/automations/conditions.ts';
-import { fromGhlEvent, fromPartnerChange } from '../../worker/automations/events.ts';
+import { fromGhlEvent, fromPartnerChange, fromSyncLog } from '../../worker/automations/events.ts';
 import { delayEnd, nextBusinessDay } from '../../worker/automations/schedule.ts';
 import { fill } from '../../worker/automations/template-text.ts';
 import { TEMPLATES } from '../../worker/automations/templates.ts';
@@ -125,7 +125,20 @@ describe('events become trigger occurrences', () => {
     add(fromPartnerChange(change({ kind: 'contact', op: 'upsert', data: { email: 'a@b.co' } }), 'c1', undefined));
     add(fromPartnerChange(change({ kind: 'task', op: 'upsert', data: { title: 't', dueDate: 'd', completed: false } }), 'c1', undefined));
     add(fromPartnerChange(change({ kind: 'note', op: 'upsert', data: { body: 'b' } }), 'c1', undefined));
+    for (const status of ['conflict', 'failed']) add(fromSyncLog({ action: 'update contact in partner', objectKind: 'contact', status }, 'c1', 0));
+    add(fromSyncLog({ action: 'x', objectKind: 'contact', status: 'retrying', error: 'The connection needs a reconnect', connectionId: 'k' }, 'c1', 0));
     expect([...fired].sort()).toEqual(TRIGGERS.map((t) => t.key).sort());
+  });
+});
+
+describe('sync log entries', () => {
+  it('a reconnect fires once per connection and day; retries and successes fire nothing', () => {
+    const reconnect = { action: 'x', objectKind: 'contact', status: 'retrying', error: 'The connection needs a reconnect', connectionId: 'k' };
+    const day = Date.parse('2026-12-04T08:00:00Z');
+    expect(fromSyncLog(reconnect, 'c1', day)[0]!.key).toBe(fromSyncLog(reconnect, 'c1', day + 3600_000)[0]!.key);
+    expect(fromSyncLog(reconnect, 'c1', day)[0]!.key).not.toBe(fromSyncLog(reconnect, 'c1', day + 86_400_000)[0]!.key);
+    expect(fromSyncLog({ ...reconnect, error: 'GHL 503' }, 'c1', day)).toEqual([]);
+    expect(fromSyncLog({ ...reconnect, status: 'done', error: null }, 'c1', day)).toEqual([]);
   });
 });
 

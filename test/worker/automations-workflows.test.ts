@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { listSubscriptions } from '../../worker/automations/workflows/subscriptions.ts';
 import { WORKFLOW_ACTIONS } from '../../worker/automations/workflows/modules.ts';
 import { emu } from './helpers.ts';
-import { expectError, panelLocations } from './panel-helpers.ts';
+import { call, expectError, panelLocations, sessionToken } from './panel-helpers.ts';
 import { eventually, ghlAct, ghlState, syncedLocation, yourAppAct } from './sync-helpers.ts';
 
 async function toWorker(path: string, body: unknown, secret: string | null = env.WORKFLOW_SECRET) {
@@ -46,6 +46,24 @@ describe('workflow triggers', () => {
     await yourAppAct(connectionId, 'appointment.created', booking(contact.email, 11));
     await eventually('booking synced', async () => (await ghlState(locationId)).appointments.find((a) => a.startTime === '2026-12-21T11:00:00.000Z'));
     expect(await executions(locationId)).toHaveLength(1);
+  });
+
+  it('"sync failed" reaches a workflow using it, and a recipe on it', async () => {
+    const { seed, locationId, connectionId, contactIds } = await syncedLocation(1);
+    const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[0])!;
+    const user = (seed.locations[0] as unknown as { userIds: string[] }).userIds[0]!;
+    const token = await sessionToken({ userId: user, companyId: seed.companyId, activeLocation: locationId, role: 'admin' });
+    const made = await call(token, 'POST', '/api/automations/recipes', { name: 'Flag failures', trigger: 'sync.failed', steps: [{ action: 'ghl.task.create', input: { title: 'Sync failed: {{sync.action}}' } }], enabled: true });
+    expect(made.status, made.text).toBe(201);
+    const saved = await emu('/_emulator/workflows/triggers', { locationId, key: 'sync_failed' });
+    expect((await toWorker('/workflows/triggers/subscription', saved.subscription)).status).toBe(200);
+    // GHL refuses the note the partner's change asks for: the sync gives up on it.
+    await emu('/_emulator/faults', { locationId, pathPrefix: `/contacts/${contact.id}/notes`, method: 'POST', status: 422, count: 1 });
+    await yourAppAct(connectionId, 'note.created', { body: 'Refused by GHL', contact: { email: contact.email } });
+    const task = await eventually('failure task', async () => (await ghlState(locationId)).tasks.find((t) => t.contactId === contact.id && t.title.startsWith('Sync failed: ')));
+    expect(task.title).toMatch(/note/i);
+    const [fired] = await eventually('sync_failed fired', async () => ((await executions(locationId)).length ? executions(locationId) : null));
+    expect(fired.payload).toMatchObject({ event: 'sync_failed', contactId: contact.id, connectionId, sync: { objectKind: 'note' } });
   });
 
   it('a subscription GHL answers "inactive" for is dropped', async () => {

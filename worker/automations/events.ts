@@ -149,3 +149,32 @@ export function fromPartnerChange(change: PartnerChange, contactId: string, seen
   }
   return [];
 }
+
+const DAY_MS = 24 * 3600_000;
+
+/** The fields of a sync log entry (sync-log/write.ts SyncLogInput) a trigger reads. */
+export interface SyncLogFacts {
+  workKey?: string;
+  action: string;
+  objectKind: string;
+  objectId?: string | null;
+  connectionId?: string | null;
+  status: string;
+  error?: string | null;
+}
+
+/**
+ * Occurrences a sync log entry of the contact's engine brings: a conflict, a failure that will
+ * not be retried, or a connection that needs a reconnect (once per connection and day).
+ */
+export function fromSyncLog(entry: SyncLogFacts, contactId: string, now: number): TriggerEvent[] {
+  const sync = { action: entry.action, objectKind: entry.objectKind, ...(entry.objectId ? { objectId: entry.objectId } : {}), ...(entry.error ? { error: entry.error } : {}) };
+  const data: TriggerData = { sync, contact: { id: contactId }, ...(entry.connectionId ? { connectionId: entry.connectionId } : {}) };
+  const what = entry.workKey ?? `${entry.objectKind}:${entry.objectId ?? ''}:${entry.action}`;
+  if (entry.status === 'conflict') return [{ trigger: 'sync.conflict', key: `sync_conflict:${what}:${now}`, data }];
+  if (entry.status === 'failed') return [{ trigger: 'sync.failed', key: `sync_failed:${what}`, data }];
+  if (entry.status === 'retrying' && /reconnect/i.test(entry.error ?? '')) {
+    return [{ trigger: 'sync.reconnect_needed', key: `sync_reconnect:${entry.connectionId ?? ''}:${Math.floor(now / DAY_MS)}`, data }];
+  }
+  return [];
+}

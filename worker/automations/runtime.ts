@@ -8,7 +8,7 @@ import type { PartnerChange } from '../connectors/types.ts';
 import type { GhlApi } from '../ghl/api.ts';
 import type { GhlEvent } from '../webhooks/events.ts';
 import { allHold, hasUpcoming, needsContact, needsUpcoming, type CostlyFacts } from './conditions.ts';
-import { contactFacts, fromGhlEvent, fromPartnerChange, type BookingSeen } from './events.ts';
+import { contactFacts, fromGhlEvent, fromPartnerChange, fromSyncLog, type BookingSeen, type SyncLogFacts } from './events.ts';
 import type { Condition, Delay, Recipe } from './model.ts';
 import { enabledSet, type EnabledSet } from './recipes-cache.ts';
 import { delayEnd } from './schedule.ts';
@@ -72,6 +72,12 @@ export class ContactAutomations {
       this.setState(bookingKey, change.data.startTime);
     }
     const events = fromPartnerChange(change, this.deps.contactId, seen);
+    return events.length ? this.onEvents(events, now) : null;
+  }
+
+  /** A sync log entry of this contact's engine (conflict, failure, reconnect needed). */
+  async onSyncLog(entry: SyncLogFacts, now = Date.now()): Promise<number | null> {
+    const events = fromSyncLog(entry, this.deps.contactId, now);
     return events.length ? this.onEvents(events, now) : null;
   }
 

@@ -6,6 +6,7 @@ import { enabledSet } from './recipes-cache.ts';
 import type { AutomationDeps, ContactAutomations } from './runtime.ts';
 import { fillInput } from './template-text.ts';
 import type { TriggerData } from './trigger-data.ts';
+import { workflowTriggerFor } from './workflows/modules.ts';
 import type { Subscription } from './workflows/subscriptions.ts';
 
 const MAX_ATTEMPTS = 5;
@@ -107,7 +108,7 @@ export class StepRunner {
     this.sql.exec("UPDATE auto_steps SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'waiting'", now, row.id);
     if (this.sql.exec<{ n: number }>('SELECT changes() AS n').one().n !== 1) return;
     const data = JSON.parse(row.data) as TriggerData;
-    const payload = { ...data, contactId: this.deps.contactId, event: sub.operation.replace(/\./g, '_'), test: row.test === 1 };
+    const payload = { ...data, contactId: this.deps.contactId, event: workflowTriggerFor(sub.operation)?.key ?? sub.operation, test: row.test === 1 };
     try {
       const { gone } = await this.deps.fireWorkflow(sub.targetUrl, payload);
       if (gone) await this.deps.dropSubscription(sub.id);

@@ -32,6 +32,8 @@ export interface TriggerData {
   tag?: string;
   task?: { id: string; title?: string; dueDate?: string; completed?: boolean };
   note?: { id: string; body?: string };
+  /** What the sync log said (sync triggers). */
+  sync?: { action: string; objectKind: string; objectId?: string; error?: string };
   /** The partner connection a partner trigger came from. */
   connectionId?: string;
   [k: string]: unknown;

@@ -204,6 +204,15 @@ export class ContactDO extends DurableObject<Env> {
     }
   }
 
+  /** Sync triggers never disturb the sync: a failure here is logged, not thrown into the engine. */
+  private async automationsOnSyncLog(key: string, entry: SyncLogInput): Promise<void> {
+    try {
+      await this.armAutomations(await this.automationsOf(key).onSyncLog(entry));
+    } catch (err) {
+      console.error('automation sync trigger failed', key, String(err));
+    }
+  }
+
   /** A catalog trigger fired by hand from the panel (marked as a test). */
   async automationTestEvent(key: string, trigger: string, data: TriggerData): Promise<{ scheduled: number }> {
     const automations = this.automationsOf(key);
@@ -273,7 +282,11 @@ export class ContactDO extends DurableObject<Env> {
           .map((c) => ({ ...c, settings: withLocationMapping(c.settings, connectorFor(c.kind)?.defaultFieldMaps ?? {}, settings.fieldMapping[c.kind]) }));
       },
       connector: connectorFor,
-      log: (entry: SyncLogInput) => location.recordSync(locationId, entry),
+      log: async (entry: SyncLogInput) => {
+        const id = await location.recordSync(locationId, entry);
+        await this.automationsOnSyncLog(key, entry); // automations: sync triggers
+        return id;
+      },
       contact: async () => {
         const known = this.snapshot();
         if (known) return known;

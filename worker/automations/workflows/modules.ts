@@ -36,6 +36,12 @@ const bookingVars: CustomVar[] = [
   { name: 'Attendee email', reference: 'contact.email', fieldType: 'string' },
   { name: 'Connection', reference: 'connectionId', fieldType: 'string' },
 ];
+const syncVars: CustomVar[] = [
+  { name: 'What', reference: 'sync.action', fieldType: 'string' },
+  { name: 'Object kind', reference: 'sync.objectKind', fieldType: 'string' },
+  { name: 'Error', reference: 'sync.error', fieldType: 'string' },
+  { name: 'Connection', reference: 'connectionId', fieldType: 'string' },
+];
 const connectionFilter: ModuleInput = { field: 'connectionId', title: 'Connected app', fieldType: 'select', required: false };
 
 const trigger = (operation: string, name: string, customVars: CustomVar[]): WorkflowTrigger => ({ key: operation.replace(/\./g, '_'), operation, name, customVars, filters: [connectionFilter] });
@@ -50,6 +56,9 @@ export const WORKFLOW_TRIGGERS: readonly WorkflowTrigger[] = [
     { name: 'Phone', reference: 'contact.phone', fieldType: 'string' },
     { name: 'Connection', reference: 'connectionId', fieldType: 'string' },
   ]),
+  trigger('sync.conflict', 'Sync conflict', syncVars),
+  trigger('sync.failed', 'Sync failed', syncVars),
+  { ...trigger('sync.reconnect_needed', 'Connection needs a reconnect', syncVars), key: 'connection_needs_reconnect' },
 ];
 
 export const WORKFLOW_ACTIONS: readonly WorkflowAction[] = [
