@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: figures for the foundation (rate budget, token refresh), the panel (bundle
  * size, timeline latency) and the sync engine (webhook intake, end-to-end latency, API calls per
- * change), measured against the real worker under `wrangler dev` and the local emulators.
+ * change) and automations (trigger → action latency, GHL calls per event), measured against the real worker under `wrangler dev` and the local emulators.
  * Prints tables; asserts nothing about timing. Exits non-zero only when something crashes.
  *
  * Flags: --requests N (foundation workload, default 250), --events N (intake, default 2000),
- * --concurrency N (intake, default 20), --contacts N (e2e contacts, default 6), --verbose.
+ * --concurrency N (intake, default 20), --contacts N (e2e contacts, default 6), --only a,b (sections:
+ * foundation, panel, sync, automations), --verbose.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { automations } from './lib/bench-automations.ts';
 import { installAgency, ROOT, startStack, type Stack } from './stack.ts';
 import {
   act, call, companies, connectYourApp, diff, fmt, getJson, ghlState, ghlStats, ms, openSession, percentile, pool, postJson, routeCount, sleep, table, tally, workerRevision,
@@ -26,6 +28,7 @@ const { values: flags } = parseArgs({
     concurrency: { type: 'string', default: '20' },
     contacts: { type: 'string', default: '6' },
     verbose: { type: 'boolean', default: false },
+    only: { type: 'string', default: '' },
   },
 });
 const REQUESTS = Number(flags.requests);
@@ -408,7 +411,8 @@ async function main(): Promise<number> {
     console.log(`Contact Sync benchmark: worker ${stack.appUrl} (wrangler dev, snapshot of ${revision}), GHL emulator ${stack.emulatorUrl}`);
     console.log(`machine: ${cpus().length} CPU cores, Node ${process.version}; the emulators and this load generator share the machine with workerd`);
     console.log(`${locations.length} locations installed: ${company.locations.map((l) => `${l.name} (${l.id})`).join(', ')}`);
-    for (const [name, section] of [['foundation', foundation], ['panel', panel], ['sync', sync]] as const) {
+    for (const [name, section] of [['foundation', foundation], ['panel', panel], ['sync', sync], ['automations', automations]] as const) {
+      if (flags.only && !flags.only.split(',').includes(name)) continue;
       const t = Date.now();
       try {
         await section(env);
