@@ -30,6 +30,25 @@ describe('first appointment', () => {
   });
 });
 
+describe('conditional schedule', () => {
+  it('"book-call" books an hour for a vip, half an hour for anyone else, next business day 10:00', async () => {
+    const [loc] = await panelLocations(1, 2);
+    const [vip, plain] = loc!.contactIds as [string, string];
+    await enableTemplate(loc!.token, 'conditional-schedule');
+    await ghlAct(loc!.locationId, { action: 'tags.add', contactId: vip, tags: ['vip'] });
+    for (const contactId of [vip, plain]) await ghlAct(loc!.locationId, { action: 'tags.add', contactId, tags: ['book-call'] });
+    const booked = async (contactId: string) => eventually('appointment', async () => (await ghlState(loc!.locationId)).appointments.find((a) => a.contactId === contactId));
+    const [a, b] = [await booked(vip), await booked(plain)];
+    const minutes = (x: { startTime: string; endTime: string }) => (Date.parse(x.endTime) - Date.parse(x.startTime)) / 60_000;
+    expect([a.title.startsWith('Strategy call with'), minutes(a)]).toEqual([true, 60]);
+    expect([b.title.startsWith('Intro call with'), minutes(b)]).toEqual([true, 30]);
+    expect(new Date(a.startTime).getUTCHours()).toBe(10);
+    expect(a.calendarId).toBe(loc!.calendarId);
+    for (const contactId of [vip, plain]) await automationsIdle(loc!.locationId, contactId);
+    expect((await ghlState(loc!.locationId)).appointments.filter((x) => x.contactId === vip || x.contactId === plain)).toHaveLength(2);
+  });
+});
+
 describe('partner events into GHL', () => {
   async function partnerSetup() {
     const { seed, locationId, connectionId, contactIds } = await syncedLocation(1);

@@ -6,6 +6,7 @@
  */
 import type { PartnerChange } from '../connectors/types.ts';
 import type { GhlApi } from '../ghl/api.ts';
+import type { ActionGhl } from './catalog/types.ts';
 import type { GhlEvent } from '../webhooks/events.ts';
 import { allHold, hasUpcoming, needsContact, needsUpcoming, type CostlyFacts } from './conditions.ts';
 import { contactFacts, fromGhlEvent, fromPartnerChange, fromSyncLog, type BookingSeen, type SyncLogFacts } from './events.ts';
@@ -21,7 +22,7 @@ export interface AutomationDeps {
   db: D1Database;
   locationId: string;
   contactId: string;
-  ghl: Pick<GhlApi, 'call' | 'createTask' | 'createNote' | 'addTags' | 'removeTags' | 'completeTask' | 'getContact' | 'listAppointments'>;
+  ghl: ActionGhl & Pick<GhlApi, 'getContact'>;
   /** The contact from the location's index, without a GHL call when it is known there. */
   knownContact(): Promise<Record<string, unknown> | null>;
   /** POSTs a trigger's payload to a GHL workflow's targetUrl with the location's token; `gone` when GHL says the trigger is inactive. */

@@ -59,6 +59,16 @@ export const TEMPLATES: readonly Template[] = [
     conditions: [{ type: 'field', path: 'tag', op: 'eq', value: 'qualified' }],
     steps: [{ action: 'ghl.task.create', input: { title: 'Book a call with {{contact.name | the contact}} (qualified)', due: { type: 'after', minutes: 24 * 60 } }, delay: { type: 'now' }, when: [] }],
   }),
+  tpl('conditional-schedule', {
+    name: 'Book a call, length by contact',
+    description: 'Tagging a contact "book-call" books a call the next business day at 10:00: an hour for contacts tagged "vip", 30 minutes for everyone else.',
+    trigger: 'ghl.contact.tag_added',
+    conditions: [{ type: 'field', path: 'tag', op: 'eq', value: 'book-call' }],
+    steps: [
+      { action: 'ghl.appointment.create', input: { title: 'Strategy call with {{contact.name | the contact}}', lengthMinutes: 60, start: { type: 'next_business_day', hour: 10, minute: 0, utcOffsetMinutes: 0 } }, delay: { type: 'now' }, when: [{ type: 'tag', op: 'has', tag: 'vip' }] },
+      { action: 'ghl.appointment.create', input: { title: 'Intro call with {{contact.name | the contact}}', lengthMinutes: 30, start: { type: 'next_business_day', hour: 10, minute: 0, utcOffsetMinutes: 0 } }, delay: { type: 'now' }, when: [{ type: 'tag', op: 'lacks', tag: 'vip' }] },
+    ],
+  }),
   tpl('partner-no-show', {
     name: 'Partner no-show → tag and rebook',
     description: 'When a connected app marks the attendee absent, the contact gets the "no-show" tag and a rebook task.',

@@ -99,6 +99,32 @@ export const ACTIONS: readonly ActionOperation[] = [
     },
   }),
   action({
+    key: 'ghl.appointment.create',
+    group: 'ghl',
+    label: 'Book an appointment',
+    description: 'Books the contact into a HighLevel calendar at a time you say, for a length you say.',
+    scope: 'calendars/events.write',
+    input: v.object({
+      title: v.pipe(Text(255), v.description('Appointment title; placeholders are filled in')),
+      calendarId: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{0,64}$/), v.description('Calendar id; empty: the location\'s first active calendar'))),
+      start: v.optional(v.pipe(Delay, v.description('When it starts, counted from when the step runs (default: next business day 09:00 UTC)'))),
+      lengthMinutes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(5), v.maxValue(24 * 60), v.description('Length in minutes (default 30)'))),
+    }),
+    sample: { title: 'Strategy call with {{contact.name}}', lengthMinutes: 60, start: { type: 'next_business_day', hour: 10 } },
+    async run(ctx, input) {
+      const start = delayEnd(input.start ?? { type: 'next_business_day', hour: 9, minute: 0, utcOffsetMinutes: 0 }, ctx.now, ctx.data) ?? ctx.now + DAY_MIN * 60_000;
+      const end = start + (input.lengthMinutes ?? 30) * 60_000;
+      const calendarId = input.calendarId || (await ctx.ghl.listCalendars()).find((c) => c.isActive !== false)?.id;
+      if (!calendarId) throw new Error('the location has no active calendar');
+      const appointment = await ctx.ghl.createAppointment({
+        calendarId, contactId: ctx.contactId, title: input.title, startTime: new Date(start).toISOString(), endTime: new Date(end).toISOString(),
+        appointmentStatus: 'confirmed', ignoreFreeSlotValidation: true,
+      });
+      ctx.wrote(`appointment:${appointment.id}`);
+      return { appointmentId: appointment.id, calendarId, startTime: new Date(start).toISOString(), endTime: new Date(end).toISOString() };
+    },
+  }),
+  action({
     key: 'ghl.booking_link.send',
     group: 'ghl',
     label: 'Send a booking link',

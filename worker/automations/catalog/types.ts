@@ -30,6 +30,8 @@ export interface ActionGhl {
   removeTags(contactId: string, tags: string[]): Promise<string[]>;
   completeTask(contactId: string, taskId: string, completed: boolean): Promise<GhlTask>;
   listAppointments(contactId: string): Promise<GhlAppointment[]>;
+  listCalendars(): Promise<{ id: string; name?: string; isActive?: boolean }[]>;
+  createAppointment(input: Record<string, unknown>): Promise<GhlAppointment>;
 }
 
 /** What a running action may use. Everything it writes is remembered as the recipe's own. */
