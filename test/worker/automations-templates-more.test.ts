@@ -1,6 +1,6 @@
 /** More templates end to end: a first appointment proposed (and chased), and partner events into GHL. */
 import { describe, expect, it } from 'vitest';
-import { automationsIdle, enableTemplate, makeDue, runsOf, steps, tasksOf } from './automations-helpers.ts';
+import { automationsIdle, enableTemplate, forwardFrom, ghlDeliveries, makeDue, runsOf, steps, tasksOf } from './automations-helpers.ts';
 import { panelLocations, sessionToken } from './panel-helpers.ts';
 import { call } from './panel-helpers.ts';
 import { eventually, ghlAct, ghlState, syncedLocation, yourAppAct, yourAppState } from './sync-helpers.ts';
@@ -92,5 +92,21 @@ describe('partner events into GHL', () => {
     expect(ran.status, ran.text).toBe(200);
     expect(ran.body.result).toEqual({ queued: true });
     await eventually('contact at the partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contact.id));
+  });
+
+  it('changed contact details reach the upcoming appointment in GHL and at the partner', async () => {
+    const { locationId, contact, token } = await partnerSetup();
+    const start = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    const { result } = await ghlAct(locationId, { action: 'appointment.create', contactId: contact.id, data: { title: 'Kick-off', startTime: start } });
+    const appointmentId = result.appointment.id as string;
+    await eventually('appointment at the partner', async () => (await yourAppState()).objects.appointment!.find((a) => a.ghlId === appointmentId));
+    await enableTemplate(token, 'details-to-appointments');
+    const seen = (await ghlDeliveries(locationId)).length;
+    await ghlAct(locationId, { action: 'contact.update', contactId: contact.id, data: { firstName: 'Renata', lastName: 'Renamed' } });
+    await eventually('appointment renamed in GHL', async () => (await ghlState(locationId)).appointments.find((a) => a.id === appointmentId && a.title === 'Call with Renata Renamed'));
+    const runs = await runsOf(token, `contactId=${contact.id}`);
+    expect(runs.map((r) => [r.action, r.status, r.detail.updated])).toEqual([['ghl.appointments.update_upcoming', 'done', [appointmentId]]]);
+    await forwardFrom(locationId, seen);
+    await eventually('appointment renamed at the partner', async () => (await yourAppState()).objects.appointment!.find((a) => a.ghlId === appointmentId && a.title === 'Call with Renata Renamed'));
   });
 });

@@ -69,6 +69,13 @@ export const TEMPLATES: readonly Template[] = [
       { action: 'ghl.appointment.create', input: { title: 'Intro call with {{contact.name | the contact}}', lengthMinutes: 30, start: { type: 'next_business_day', hour: 10, minute: 0, utcOffsetMinutes: 0 } }, delay: { type: 'now' }, when: [{ type: 'tag', op: 'lacks', tag: 'vip' }] },
     ],
   }),
+  tpl('details-to-appointments', {
+    name: 'Contact details into upcoming appointments',
+    description: 'When a contact\'s details change, their upcoming appointments show the new name, email and phone, in HighLevel and in connected apps.',
+    trigger: 'ghl.contact.updated',
+    conditions: [],
+    steps: [{ action: 'ghl.appointments.update_upcoming', input: { title: 'Call with {{contact.name | the contact}}', notes: 'Contact: {{contact.name}} · {{contact.email | no email}} · {{contact.phone | no phone}}' }, delay: { type: 'now' }, when: [] }],
+  }),
   tpl('partner-no-show', {
     name: 'Partner no-show → tag and rebook',
     description: 'When a connected app marks the attendee absent, the contact gets the "no-show" tag and a rebook task.',

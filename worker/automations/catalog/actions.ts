@@ -125,6 +125,33 @@ export const ACTIONS: readonly ActionOperation[] = [
     },
   }),
   action({
+    key: 'ghl.appointments.update_upcoming',
+    group: 'ghl',
+    label: 'Update upcoming appointments',
+    description: 'Rewrites the title and notes of the contact\'s upcoming appointments (the sync carries them to connected apps).',
+    scope: 'calendars/events.write',
+    input: v.object({
+      title: v.optional(v.pipe(v.string(), v.maxLength(255), v.description('New title; placeholders are filled in'))),
+      notes: v.optional(v.pipe(v.string(), v.maxLength(5000), v.description('New notes; placeholders are filled in'))),
+    }),
+    sample: { title: 'Call with {{contact.name}}', notes: 'Reach {{contact.name}} at {{contact.phone}}, {{contact.email}}' },
+    async run(ctx, input) {
+      const upcoming = (await ctx.ghl.listAppointments(ctx.contactId)).filter((a) => hasUpcoming([a], ctx.now));
+      const updated: string[] = [];
+      for (const a of upcoming) {
+        const change: Record<string, unknown> = {};
+        if (input.title?.trim() && input.title !== a.title) change.title = input.title;
+        if (input.notes?.trim() && input.notes !== (a.notes ?? '')) change.notes = input.notes;
+        // Already as wanted: no write, so a repeated contact update changes nothing.
+        if (!Object.keys(change).length) continue;
+        await ctx.ghl.updateAppointment(a.id, change);
+        ctx.wrote(`appointment:${a.id}`);
+        updated.push(a.id);
+      }
+      return { updated, upcoming: upcoming.length };
+    },
+  }),
+  action({
     key: 'ghl.booking_link.send',
     group: 'ghl',
     label: 'Send a booking link',

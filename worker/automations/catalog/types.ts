@@ -32,6 +32,7 @@ export interface ActionGhl {
   listAppointments(contactId: string): Promise<GhlAppointment[]>;
   listCalendars(): Promise<{ id: string; name?: string; isActive?: boolean }[]>;
   createAppointment(input: Record<string, unknown>): Promise<GhlAppointment>;
+  updateAppointment(eventId: string, input: Record<string, unknown>): Promise<GhlAppointment>;
 }
 
 /** What a running action may use. Everything it writes is remembered as the recipe's own. */
