@@ -126,3 +126,18 @@ describe('workflow actions', () => {
     expectError(await toWorker('/workflows/actions/send_booking_link', bad) as any, 422, 'invalid_input');
   });
 });
+
+describe('workflow option lists', () => {
+  it('the connected apps of the installed location, for a select and for a trigger\'s filters', async () => {
+    const { locationId, connectionId } = await syncedLocation(1);
+    const get = (path: string, secret = env.WORKFLOW_SECRET) => SELF.fetch(`http://app.test${path}`, { headers: { authorization: `Bearer ${secret}` } });
+    const options = await get(`/workflows/options/connections?locationId=${locationId}`);
+    expect(options.status).toBe(200);
+    expect(await options.json()).toEqual({ options: [{ label: 'Your app (emulator)', value: connectionId }] });
+    expect((await get(`/workflows/options/connections?locationId=${locationId}`, 'wrong')).status).toBe(401);
+    expect((await get('/workflows/options/connections?locationId=NotInstalledLoc1')).status).toBe(403);
+    const filters = await toWorker('/workflows/triggers/partner_booking_created/filters', { data: {}, extras: { locationId, workflowId: 'wf9' }, meta: { key: 'partner_booking_created', version: '1.0' } });
+    expect(filters.status, filters.text).toBe(200);
+    expect(filters.body.filters).toEqual([expect.objectContaining({ field: 'connectionId', fieldType: 'select', options: [{ label: 'Your app (emulator)', value: connectionId }] })]);
+  });
+});
