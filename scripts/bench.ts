@@ -1,11 +1,11 @@
 /**
  * `npm run bench`: figures for the foundation (rate budget, token refresh), the panel (bundle
  * size, timeline latency) and the sync engine (webhook intake, end-to-end latency, API calls per
- * change), measured against the real worker under `wrangler dev` and the local emulators.
+ * change) and automations (trigger → action latency, GHL calls per event), measured against the real worker under `wrangler dev` and the local emulators.
  * Prints tables; asserts nothing about timing. Exits non-zero only when something crashes.
  *
  * Sections, all by default, or name some: `npm run bench -- intake` (foundation, panel, intake,
- * e2e; `sync` is intake and e2e).
+ * e2e, automations; `sync` is intake and e2e).
  * Flags: --requests N (foundation workload, default 250), --events N (intake, per route and
  * condition, default 2000), --burst N (intake: events the engine drains meanwhile, default 2000),
  * --rounds N (intake: interleaved rounds, default 10), --concurrency N (intake, default 20),
@@ -16,6 +16,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { automations } from './lib/bench-automations.ts';
 import { buildPanel, installAgency, ROOT, startStack, type Stack } from './stack.ts';
 import { intakeBench } from './lib/bench-intake.ts';
 import {
@@ -37,7 +38,7 @@ const { values: flags, positionals } = parseArgs({
 });
 const REQUESTS = Number(flags.requests);
 const E2E_CONTACTS = Number(flags.contacts);
-const SECTIONS = ['foundation', 'panel', 'intake', 'e2e'] as const;
+const SECTIONS = ['foundation', 'panel', 'intake', 'e2e', 'automations'] as const;
 const ALIASES: Record<string, readonly string[]> = { sync: ['intake', 'e2e'] };
 
 const ASSETS = join(ROOT, 'dist', 'ui', 'app', 'assets');
@@ -375,7 +376,7 @@ async function main(): Promise<number> {
     console.log(`Contact Sync benchmark: worker ${stack.appUrl} (wrangler dev, snapshot of ${revision}), GHL emulator ${stack.emulatorUrl}`);
     console.log(`machine: ${cpus().length} CPU cores, Node ${process.version}; the emulators and this load generator share the machine with workerd`);
     console.log(`${locations.length} locations installed: ${company.locations.map((l) => `${l.name} (${l.id})`).join(', ')}`);
-    const run = { foundation, panel, intake, e2e } as const;
+    const run = { foundation, panel, intake, e2e, automations } as const;
     for (const name of sections as (keyof typeof run)[]) {
       const section = run[name];
       const t = Date.now();

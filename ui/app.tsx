@@ -26,14 +26,20 @@ export function App() {
 const TABS: { page: Route['page']; label: string }[] = [
   { page: 'contacts', label: 'Contacts' },
   { page: 'sync-log', label: 'Sync log' },
+  { page: 'automations', label: 'Automations' },
+  { page: 'catalog', label: 'Catalog' },
   { page: 'settings', label: 'Settings' },
 ];
 
 const loadSettings = () => import('./pages/settings.tsx').then((m) => m.SettingsPage);
+const loadAutomations = () => import('./pages/automations.tsx').then((m) => m.AutomationsPage);
+const loadCatalog = () => import('./pages/catalog.tsx').then((m) => m.CatalogPage);
 
 function Shell({ session }: { session: Session }) {
   const [route, navigate] = useRoute();
   const SettingsPage = useLazy(loadSettings, route.page === 'settings');
+  const AutomationsPage = useLazy(loadAutomations, route.page === 'automations');
+  const CatalogPage = useLazy(loadCatalog, route.page === 'catalog');
   return (
     <div class="shell">
       <header class="topbar">
@@ -68,6 +74,8 @@ function Shell({ session }: { session: Session }) {
         )}
         {route.page === 'sync-log' && <SyncLogPage contactId={route.contactId} navigate={navigate} />}
         {route.page === 'settings' && (SettingsPage ? <SettingsPage /> : <Loading label="Loading settings…" />)}
+        {route.page === 'automations' && (AutomationsPage ? <AutomationsPage /> : <Loading label="Loading automations…" />)}
+        {route.page === 'catalog' && (CatalogPage ? <CatalogPage canEdit={session.user.role === 'admin'} /> : <Loading label="Loading the catalog…" />)}
       </main>
     </div>
   );

@@ -7,6 +7,7 @@ import { partnerWebhookRoutes } from './routes/webhooks-partner.ts';
 import { panelRoutes } from './routes/panel.ts';
 import { benchRoutes } from './routes/bench.ts';
 import { requestPressure } from './lib/request-pressure.ts';
+import { workflowRoutes } from './routes/workflows.ts';
 
 export const BUILD = { name: 'contact-sync', version: '0.1.0' };
 
@@ -28,6 +29,7 @@ app.route('/api', apiRoutes);
 app.route('/webhooks/partner', partnerWebhookRoutes);
 app.route('/app', panelRoutes);
 app.route('/_bench', benchRoutes);
+app.route('/workflows', workflowRoutes);
 
 app.notFound((c) => c.json(errorBody('not_found', 'No such route.'), 404));
 

@@ -18,6 +18,7 @@ import { State, type ClientInput } from './state.ts';
 import { Stats } from './stats.ts';
 import { registerTasksNotes } from './tasks-notes.ts';
 import { WebhookDispatcher } from './webhooks.ts';
+import { registerWorkflows } from './workflows.ts';
 
 export interface EmulatorOptions {
   port?: number;
@@ -78,6 +79,7 @@ export function createEmulator(options: Omit<EmulatorOptions, 'port'> = {}): { a
   registerContacts(app, emu);
   registerTasksNotes(app, emu);
   registerCalendars(app, emu);
+  registerWorkflows(app, emu);
   return { app, emu };
 }
 

@@ -190,7 +190,7 @@ export interface AuthCode extends Grant {
 export const DEFAULT_SCOPE = [
   'contacts.readonly', 'contacts.write', 'calendars.readonly', 'calendars/events.readonly',
   'calendars/events.write', 'locations.readonly', 'locations/tasks.readonly', 'oauth.readonly',
-  'oauth.write', 'users.readonly',
+  'oauth.write', 'users.readonly', 'workflows.readonly',
 ].join(' ');
 
 export class State {

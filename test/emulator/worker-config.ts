@@ -19,6 +19,7 @@ export function workerConfig(
     GHL_WEBHOOK_RSA_PUBLIC_KEY: emulator.keys.rsaPublicKeyPem,
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     SESSION_SIGNING_KEY: randomBytes(48).toString('base64url'),
+    WORKFLOW_SECRET: randomBytes(24).toString('base64url'),
     APP_BASE_URL: appBaseUrl,
   };
 }

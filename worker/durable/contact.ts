@@ -22,6 +22,10 @@ import type { BackfillOptions } from '../sync/backfill-plan.ts';
 import { subjectOfData, subjectOfWork } from '../sync-log/subject.ts';
 import { annotatePartnerOrigin } from '../timeline/partner-origin.ts';
 import { tenantStub } from './stubs.ts';
+import { applyAutomationSchema } from '../automations/contact-schema.ts';
+import type { ContactAutomations } from '../automations/runtime.ts';
+import type { TriggerData } from '../automations/trigger-data.ts';
+import { contactAutomations, earliest } from './contact-automations.ts';
 
 /** Stub of the Durable Object of one contact (`locationId:contactId`). */
 export function contactStub(env: Env, locationId: string, contactId: string) {
@@ -43,7 +47,10 @@ export class ContactDO extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       applySchema(this.sql, CONTACT_SCHEMA);
       const interrupted = new SyncQueue(this.sql).recoverInterrupted();
-      if (interrupted) await ctx.storage.setAlarm(Date.now());
+      // automations: their own tables; a step cut off by a restart is due again.
+      applyAutomationSchema(this.sql);
+      const stepsWaiting = this.sql.exec("SELECT 1 FROM auto_steps WHERE state IN ('waiting', 'running') LIMIT 1").toArray().length > 0;
+      if (interrupted || stepsWaiting) await ctx.storage.setAlarm(Date.now());
     });
   }
 
@@ -65,6 +72,7 @@ export class ContactDO extends DurableObject<Env> {
 
   /** A stored GHL event about this contact, handed over in order by the location's object. */
   async applyGhlEvent(key: string, event: GhlEvent): Promise<void> {
+    await this.armAutomations(await this.automationsOf(key).onGhlEvent(event)); // automations
     await this.timelineOf(key).applyEvent(event);
     const engine = this.engineOf(key);
     if (event.type.startsWith('Contact') && event.type !== 'ContactDelete') this.setSnapshot(contactFromGhl(event));
@@ -84,6 +92,7 @@ export class ContactDO extends DurableObject<Env> {
    * contact was just created in GHL from this very change, so only the ID map is recorded.
    */
   async applyPartnerChange(key: string, change: PartnerChange, trigger: string, created: boolean): Promise<void> {
+    await this.armAutomations(await this.automationsOf(key).onPartnerChange(change)); // automations
     const engine = this.engineOf(key);
     const { contactId } = this.bind(key);
     if (created) {
@@ -143,10 +152,11 @@ export class ContactDO extends DurableObject<Env> {
     if (!key) return;
     let next: number | null = null;
     try {
+      await this.runAutomations(key);
       next = await this.engineOf(key).run();
     } finally {
       // Re-armed in finally: a throw mid-run must not strand the rest of the queue.
-      const at = next ?? this.engineOf(key).queue.nextDueAt();
+      const at = earliest(next ?? this.engineOf(key).queue.nextDueAt(), this.automationsOf(key).runner.nextDueAt());
       if (at !== null) await this.ctx.storage.setAlarm(Math.max(at, Date.now() + 5));
     }
   }
@@ -156,6 +166,61 @@ export class ContactDO extends DurableObject<Env> {
     if (at === null) return;
     const current = await this.ctx.storage.getAlarm();
     if (current === null || current > at) await this.ctx.storage.setAlarm(Math.max(at, Date.now()));
+  }
+
+  // ---- automations (worker/automations): recipes run from the same alarm ------------------
+
+  private automationsCache: ContactAutomations | null = null;
+
+  private automationsOf(key: string): ContactAutomations {
+    const { locationId, contactId } = this.bind(key);
+    this.automationsCache ??= contactAutomations(this.env, this.sql, locationId, contactId);
+    return this.automationsCache;
+  }
+
+  private async armAutomations(at: number | null): Promise<void> {
+    if (at === null) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(Math.max(at, Date.now()));
+  }
+
+  /** Due recipe steps; their failures are theirs (retried there) and never hold up the sync queue. */
+  private async runAutomations(key: string): Promise<void> {
+    try {
+      await this.automationsOf(key).runner.runDue();
+    } catch (err) {
+      console.error('automation steps failed to run', key, String(err));
+    }
+  }
+
+  /** Sync triggers never disturb the sync: a failure here is logged, not thrown into the engine. */
+  private async automationsOnSyncLog(key: string, entry: SyncLogInput): Promise<void> {
+    try {
+      await this.armAutomations(await this.automationsOf(key).onSyncLog(entry));
+    } catch (err) {
+      console.error('automation sync trigger failed', key, String(err));
+    }
+  }
+
+  /** A catalog trigger fired by hand from the panel (marked as a test). */
+  async automationTestEvent(key: string, trigger: string, data: TriggerData): Promise<{ scheduled: number }> {
+    const automations = this.automationsOf(key);
+    const stamp = Date.now();
+    const at = await automations.onEvents([{ trigger, key: `test:${trigger}:${stamp}:${crypto.randomUUID()}`, test: true, data: { ...data, contact: { ...(data.contact ?? {}), id: this.bind(key).contactId } } }], stamp);
+    await this.armAutomations(at);
+    const scheduled = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM auto_steps WHERE test = 1 AND created_at = ?", stamp).one().n;
+    return { scheduled };
+  }
+
+  /** A daily recipe's occurrence for this contact (durable/automation-schedules.ts). */
+  async automationScheduled(key: string, recipeId: string, day: string, contact: Record<string, unknown>): Promise<void> {
+    await this.armAutomations(await this.automationsOf(key).onScheduled(recipeId, day, contact));
+  }
+
+  /** A catalog action run on this contact from the panel, or by a GHL workflow (`origin`). */
+  async runAutomationAction(key: string, action: string, input: Record<string, unknown>, origin?: { by: 'manual' | 'workflow'; key: string }) {
+    const { contactId } = this.bind(key);
+    return this.automationsOf(key).runner.runNow(action, input, { contact: { id: contactId } }, origin);
   }
 
   private settingsCache: { value: EngineSettings; until: number } | null = null;
@@ -211,8 +276,11 @@ export class ContactDO extends DurableObject<Env> {
           .map((c) => ({ ...c, settings: withLocationMapping(c.settings, connectorFor(c.kind)?.defaultFieldMaps ?? {}, settings.fieldMapping[c.kind]) }));
       },
       connector: connectorFor,
-      log: (entry: SyncLogInput) =>
-        location.recordSync(locationId, { ...entry, subject: entry.subject ?? subjectOfWork(this.sql, entry.workKey), contactName: entry.contactName ?? subjectOfData('contact', this.snapshot()) }),
+      log: async (entry: SyncLogInput) => {
+        const id = await location.recordSync(locationId, { ...entry, subject: entry.subject ?? subjectOfWork(this.sql, entry.workKey), contactName: entry.contactName ?? subjectOfData('contact', this.snapshot()) });
+        await this.automationsOnSyncLog(key, entry); // automations: sync triggers
+        return id;
+      },
       contact: async () => {
         const known = this.snapshot();
         if (known) return known;

@@ -3,6 +3,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { requireSession, type SessionEnv } from '../../auth/session.ts';
 import { AppError } from '../../errors.ts';
 import { agencyRoutes } from './agency.ts';
+import { automationRoutes } from './automations.ts';
+import { catalogRoutes } from './catalog.ts';
 import { connectionRoutes } from './connections.ts';
 import { contactRoutes } from './contacts.ts';
 import { toAppError } from './errors.ts';
@@ -45,6 +47,8 @@ apiRoutes.route('/connections', connectionRoutes);
 apiRoutes.route('/settings', settingsRoutes);
 apiRoutes.route('/agency', agencyRoutes);
 apiRoutes.route('/sync-log', syncLogRoutes);
+apiRoutes.route('/automations', automationRoutes);
+apiRoutes.route('/catalog', catalogRoutes);
 
 // Hono calls a mounted app's error handler for its own routes; converting here and rethrowing
 // hands GHL failures and validator errors to the app-wide handler as AppErrors (one JSON shape).

@@ -1,0 +1,200 @@
+import * as v from 'valibot';
+import { describe, expect, it } from 'vitest';
+import { ACTIONS } from '../../worker/automations/catalog/actions.ts';
+import { catalogView, parseActionInput } from '../../worker/automations/catalog/index.ts';
+import { TRIGGERS } from '../../worker/automations/catalog/triggers.ts';
+import { allHold, hasUpcoming, holds } from '../../worker/automations/conditions.ts';
+import { fromGhlEvent, fromPartnerChange, fromSyncLog } from '../../worker/automations/events.ts';
+import { delayEnd, nextBusinessDay, scheduleDue } from '../../worker/automations/schedule.ts';
+import { fill } from '../../worker/automations/template-text.ts';
+import { TEMPLATES } from '../../worker/automations/templates.ts';
+import { RecipeInput } from '../../worker/automations/validate.ts';
+import type { PartnerChange } from '../../worker/connectors/types.ts';
+
+const at = (iso: string) => Date.parse(iso);
+
+describe('delays on a numeric clock', () => {
+  it('"+1 h" and "+2 d" count from the trigger', () => {
+    const from = at('2026-12-04T11:00:00Z');
+    expect(delayEnd({ type: 'after', minutes: 60 }, from, {})).toBe(at('2026-12-04T12:00:00Z'));
+    expect(delayEnd({ type: 'after', minutes: 2880 }, from, {})).toBe(at('2026-12-06T11:00:00Z'));
+    expect(delayEnd({ type: 'now' }, from, {})).toBe(from);
+  });
+
+  it('"next business day 09:00" skips the weekend and honours the offset', () => {
+    // Friday 4 Dec 2026 → Monday 7 Dec; Thursday → Friday.
+    expect(nextBusinessDay(at('2026-12-04T11:00:00Z'), 9, 0, 0)).toBe(at('2026-12-07T09:00:00Z'));
+    expect(nextBusinessDay(at('2026-12-03T23:30:00Z'), 9, 0, 0)).toBe(at('2026-12-04T09:00:00Z'));
+    // Berlin (UTC+1): 23:30 UTC Thursday is already Friday there → Monday 09:00 local = 08:00 UTC.
+    expect(nextBusinessDay(at('2026-12-03T23:30:00Z'), 9, 0, 60)).toBe(at('2026-12-07T08:00:00Z'));
+    expect(nextBusinessDay(at('2026-12-05T10:00:00Z'), 9, 30, 0)).toBe(at('2026-12-07T09:30:00Z'));
+  });
+
+  it('"1 h before the appointment" needs an appointment and never lies in the past', () => {
+    const appointment = { id: 'a', startTime: '2026-12-08T10:00:00.000Z', endTime: '2026-12-08T10:30:00.000Z' };
+    expect(delayEnd({ type: 'before_appointment', minutes: 60 }, at('2026-12-04T11:00:00Z'), { appointment })).toBe(at('2026-12-08T09:00:00Z'));
+    expect(delayEnd({ type: 'after_appointment', minutes: 60 }, at('2026-12-04T11:00:00Z'), { appointment })).toBe(at('2026-12-08T11:30:00Z'));
+    expect(delayEnd({ type: 'before_appointment', minutes: 60 }, at('2026-12-08T09:45:00Z'), { appointment })).toBe(at('2026-12-08T09:45:00Z'));
+    expect(delayEnd({ type: 'before_appointment', minutes: 60 }, 0, {})).toBeNull();
+  });
+});
+
+describe('conditions', () => {
+  const data = { contact: { id: 'c', tags: ['Lead', 'vip'], email: 'a@b.co', source: 'Website form', businessId: 'biz1', customFields: { f1: 'gold' } }, appointment: { id: 'a', calendarId: 'cal1' }, tag: 'qualified' };
+
+  it('tag, field, source, business and calendar', () => {
+    expect(holds({ type: 'tag', op: 'has', tag: 'lead' }, data)).toBe(true);
+    expect(holds({ type: 'tag', op: 'lacks', tag: 'lead' }, data)).toBe(false);
+    expect(holds({ type: 'field', path: 'contact.customFields.f1', op: 'eq', value: 'Gold' }, data)).toBe(true);
+    expect(holds({ type: 'field', path: 'contact.phone', op: 'unset' }, data)).toBe(true);
+    expect(holds({ type: 'field', path: 'contact.email', op: 'contains', value: '@B.' }, data)).toBe(true);
+    expect(holds({ type: 'field', path: 'tag', op: 'eq', value: 'qualified' }, data)).toBe(true);
+    expect(holds({ type: 'field', path: 'tag', op: 'neq', value: 'qualified' }, data)).toBe(false);
+    expect(holds({ type: 'source', value: 'website form' }, data)).toBe(true);
+    expect(holds({ type: 'business', value: 'biz2' }, data)).toBe(false);
+    expect(holds({ type: 'calendar', value: 'cal1' }, data)).toBe(true);
+    expect(allHold([], data)).toBe(true);
+  });
+
+  it('"has an upcoming appointment" fails closed when the fact is unknown', () => {
+    expect(holds({ type: 'upcoming_appointment', value: false }, data)).toBe(false);
+    expect(holds({ type: 'upcoming_appointment', value: false }, data, { upcomingAppointment: false })).toBe(true);
+    const now = at('2026-12-04T11:00:00Z');
+    expect(hasUpcoming([{ startTime: '2026-12-05T10:00:00Z', appointmentStatus: 'confirmed' }], now)).toBe(true);
+    expect(hasUpcoming([{ startTime: '2026-12-05T10:00:00Z', appointmentStatus: 'cancelled' }, { startTime: '2026-12-01T10:00:00Z' }], now)).toBe(false);
+  });
+});
+
+describe('placeholders', () => {
+  it('fills paths, falls back, leaves unknowns empty', () => {
+    const data = { contact: { id: 'c', firstName: 'Ada', tags: ['a', 'b'] }, appointment: { id: 'x', title: '' } };
+    expect(fill('Hi {{contact.firstName}} ({{ contact.tags }})', data)).toBe('Hi Ada (a, b)');
+    expect(fill('{{appointment.title | the call}} / {{nope.x}}', data)).toBe('the call / ');
+  });
+});
+
+const ghl = (type: string, fields: Record<string, unknown>) => ({ type, webhookId: `wh-${type}-${Math.random()}`, timestamp: '2026-12-04T11:00:00Z', locationId: 'loc', ...fields });
+const change = (fields: Record<string, unknown>) => ({ connectionId: 'conn', partnerId: 'p1', occurredAt: '2026-12-04T11:00:00Z', dedupeKey: 'k1', fingerprint: 'f', contact: { email: 'a@b.co' }, ...fields }) as unknown as PartnerChange;
+
+describe('events become trigger occurrences', () => {
+  it('tags: new against the baseline; a plain update without a baseline says nothing about tags', () => {
+    const update = ghl('ContactUpdate', { id: 'c1', tags: ['lead', 'qualified'] });
+    expect(fromGhlEvent(update, 'c1', ['lead']).events.map((e) => [e.trigger, e.data.tag])).toEqual([['ghl.contact.updated', undefined], ['ghl.contact.tag_added', 'qualified']]);
+    expect(fromGhlEvent(update, 'c1', undefined).events.map((e) => e.trigger)).toEqual(['ghl.contact.updated']);
+    const tagUpdate = ghl('ContactTagUpdate', { id: 'c1', tags: ['lead'] });
+    expect(fromGhlEvent(tagUpdate, 'c1', ['lead', 'old']).events.map((e) => [e.trigger, e.data.tag])).toEqual([['ghl.contact.tag_removed', 'old']]);
+    expect(fromGhlEvent(tagUpdate, 'c1', ['lead']).tags).toEqual(['lead']);
+  });
+
+  it('appointment status decides the trigger; keys repeat for the same occurrence', () => {
+    const appt = (status: string) => ({ appointment: { id: 'a1', contactId: 'c1', appointmentStatus: status, startTime: '2026-12-08T10:00:00Z' } });
+    const one = fromGhlEvent(ghl('AppointmentUpdate', appt('noshow')), 'c1', undefined).events[0]!;
+    const again = fromGhlEvent(ghl('AppointmentUpdate', appt('noshow')), 'c1', undefined).events[0]!;
+    expect(one.trigger).toBe('ghl.appointment.no_show');
+    expect(one.key).toBe(again.key);
+    expect(fromGhlEvent(ghl('AppointmentDelete', appt('confirmed')), 'c1', undefined).events[0]!.trigger).toBe('ghl.appointment.cancelled');
+    expect(fromGhlEvent(ghl('AppointmentCreate', appt('confirmed')), 'c1', undefined).events[0]!.subject).toBe('appointment:a1');
+  });
+
+  it('partner bookings: created once, rescheduled when the start moves, no-show only when absent', () => {
+    const booking = change({ kind: 'appointment', op: 'upsert', data: { title: 'Call', startTime: '2026-12-08T10:00:00Z', endTime: '2026-12-08T10:30:00Z', status: 'confirmed' } });
+    expect(fromPartnerChange(booking, 'c1', undefined).map((e) => e.trigger)).toEqual(['partner.booking.created']);
+    expect(fromPartnerChange(booking, 'c1', { startTime: '2026-12-08T10:00:00Z' })).toEqual([]);
+    expect(fromPartnerChange(booking, 'c1', { startTime: '2026-12-08T09:00:00Z' }).map((e) => e.trigger)).toEqual(['partner.booking.rescheduled']);
+    expect(fromPartnerChange(change({ kind: 'appointment', op: 'no_show', data: { absent: false, attendeeEmails: [] } }), 'c1', undefined)).toEqual([]);
+    const noshow = change({ kind: 'appointment', op: 'upsert', data: { title: 'Call', startTime: '2026-12-08T10:00:00Z', endTime: '2026-12-08T10:30:00Z', status: 'noshow' } });
+    const marked = change({ kind: 'appointment', op: 'no_show', data: { absent: true, attendeeEmails: [] } });
+    // The same occurrence whether the partner says it by status or by an absent mark.
+    expect(fromPartnerChange(noshow, 'c1', { startTime: '2026-12-08T10:00:00Z' })[0]!.key).toBe(fromPartnerChange(marked, 'c1', undefined)[0]!.key);
+  });
+
+  it('every catalog trigger is one the runtime fires, and nothing fires outside the catalog', () => {
+    const appt = (status: string) => ({ appointment: { id: 'a1', appointmentStatus: status } });
+    const fired = new Set<string>();
+    const add = (events: { trigger: string }[]) => events.forEach((e) => fired.add(e.trigger));
+    add(fromGhlEvent(ghl('ContactCreate', { id: 'c1', tags: ['x'] }), 'c1', undefined).events);
+    add(fromGhlEvent(ghl('ContactUpdate', { id: 'c1', tags: ['y'] }), 'c1', ['x']).events);
+    for (const s of ['confirmed', 'cancelled', 'noshow', 'showed']) add(fromGhlEvent(ghl('AppointmentUpdate', appt(s)), 'c1', undefined).events);
+    add(fromGhlEvent(ghl('AppointmentCreate', appt('confirmed')), 'c1', undefined).events);
+    for (const type of ['TaskCreate', 'TaskComplete', 'NoteCreate']) add(fromGhlEvent(ghl(type, { id: 'o1', contactId: 'c1' }), 'c1', undefined).events);
+    const data = { title: 'Call', startTime: '2026-12-08T10:00:00Z', endTime: '2026-12-08T10:30:00Z', status: 'confirmed' };
+    add(fromPartnerChange(change({ kind: 'appointment', op: 'upsert', data }), 'c1', undefined));
+    add(fromPartnerChange(change({ kind: 'appointment', op: 'upsert', data }), 'c1', { startTime: 'x' }));
+    add(fromPartnerChange(change({ kind: 'appointment', op: 'upsert', data: { ...data, status: 'cancelled' } }), 'c1', undefined));
+    add(fromPartnerChange(change({ kind: 'appointment', op: 'no_show', data: { absent: true, attendeeEmails: [] } }), 'c1', undefined));
+    add(fromPartnerChange(change({ kind: 'contact', op: 'upsert', data: { email: 'a@b.co' } }), 'c1', undefined));
+    add(fromPartnerChange(change({ kind: 'task', op: 'upsert', data: { title: 't', dueDate: 'd', completed: false } }), 'c1', undefined));
+    add(fromPartnerChange(change({ kind: 'note', op: 'upsert', data: { body: 'b' } }), 'c1', undefined));
+    for (const status of ['conflict', 'failed']) add(fromSyncLog({ action: 'update contact in partner', objectKind: 'contact', status }, 'c1', 0));
+    add(fromSyncLog({ action: 'x', objectKind: 'contact', status: 'retrying', error: 'The connection needs a reconnect', connectionId: 'k' }, 'c1', 0));
+    // schedule.daily comes from the cron (schedules.ts → runtime.onScheduled), not from an event.
+    fired.add('schedule.daily');
+    expect([...fired].sort()).toEqual(TRIGGERS.map((t) => t.key).sort());
+  });
+});
+
+describe('daily recipes', () => {
+  it('are due once a day, after their time (UTC)', () => {
+    const recipe = { schedule: { hour: 6, minute: 30, tag: 'x' } };
+    expect(scheduleDue(recipe, null, Date.parse('2026-12-04T06:29:00Z'))).toBeNull();
+    expect(scheduleDue(recipe, null, Date.parse('2026-12-04T06:30:00Z'))).toBe('2026-12-04');
+    expect(scheduleDue(recipe, '2026-12-04', Date.parse('2026-12-04T23:00:00Z'))).toBeNull();
+    expect(scheduleDue(recipe, '2026-12-03', Date.parse('2026-12-04T23:00:00Z'))).toBe('2026-12-04');
+    expect(scheduleDue({}, null, Date.parse('2026-12-04T23:00:00Z'))).toBeNull();
+  });
+
+  it('a schedule.daily recipe needs a schedule naming a tag or a business, and nothing else takes one', () => {
+    const base = { name: 'D', trigger: 'schedule.daily', steps: [{ action: 'engine.contact.push' }] };
+    expect(v.safeParse(RecipeInput, { ...base, schedule: { hour: 6, tag: 't' } }).success).toBe(true);
+    expect(v.safeParse(RecipeInput, base).success).toBe(false);
+    expect(v.safeParse(RecipeInput, { ...base, schedule: { hour: 6 } }).success).toBe(false);
+    expect(v.safeParse(RecipeInput, { ...base, schedule: { hour: 6, tag: 't', businessId: 'b' } }).success).toBe(false);
+    expect(v.safeParse(RecipeInput, { ...base, trigger: 'ghl.contact.created', schedule: { hour: 6, tag: 't' } }).success).toBe(false);
+  });
+});
+
+describe('sync log entries', () => {
+  it('a reconnect fires once per connection and day; retries and successes fire nothing', () => {
+    const reconnect = { action: 'x', objectKind: 'contact', status: 'retrying', error: 'The connection needs a reconnect', connectionId: 'k' };
+    const day = Date.parse('2026-12-04T08:00:00Z');
+    expect(fromSyncLog(reconnect, 'c1', day)[0]!.key).toBe(fromSyncLog(reconnect, 'c1', day + 3600_000)[0]!.key);
+    expect(fromSyncLog(reconnect, 'c1', day)[0]!.key).not.toBe(fromSyncLog(reconnect, 'c1', day + 86_400_000)[0]!.key);
+    expect(fromSyncLog({ ...reconnect, error: 'GHL 503' }, 'c1', day)).toEqual([]);
+    expect(fromSyncLog({ ...reconnect, status: 'done', error: null }, 'c1', day)).toEqual([]);
+  });
+});
+
+describe('the catalog', () => {
+  it('every action has a handler, a scope, a description and a sample its own schema accepts', () => {
+    for (const a of ACTIONS) {
+      expect(typeof a.run).toBe('function');
+      expect(a.description.length).toBeGreaterThan(10);
+      // GHL actions need a GHL scope; a partner lookup in our own ID map needs none.
+      if (a.group === 'ghl' || a.scope !== null) expect(a.scope, a.key).toMatch(/^(contacts|calendars\/events)\.(readonly|write)$/);
+      else expect(a.group, a.key).toBe('partner');
+      expect(parseActionInput(a.key, a.sample), a.key).toMatchObject({ ok: true });
+    }
+    expect(parseActionInput('ghl.task.create', { title: '' })).toMatchObject({ ok: false });
+    expect(parseActionInput('nope.action', {})).toMatchObject({ ok: false });
+  });
+
+  it('describes each action\'s input fields', () => {
+    const task = catalogView().actions.find((a) => a.key === 'ghl.task.create')!;
+    expect(task.fields).toEqual([
+      expect.objectContaining({ name: 'title', type: 'string', required: true }),
+      expect.objectContaining({ name: 'body', required: false }),
+      expect.objectContaining({ name: 'due', type: 'delay', required: false }),
+      expect.objectContaining({ name: 'dueDate', type: 'string', required: false }),
+    ]);
+  });
+
+  it('every template is a valid recipe over catalog operations', () => {
+    for (const t of TEMPLATES) {
+      const parsed = v.safeParse(RecipeInput, t.definition);
+      expect(parsed.success, `${t.id}: ${JSON.stringify(parsed.issues?.map((i) => i.message))}`).toBe(true);
+    }
+    const bad = v.safeParse(RecipeInput, { ...TEMPLATES[0]!.definition, steps: [{ action: 'ghl.task.create', input: {} }] });
+    expect(bad.success).toBe(false);
+    expect(v.safeParse(RecipeInput, { ...TEMPLATES[0]!.definition, trigger: 'ghl.nothing.here' }).success).toBe(false);
+  });
+});
