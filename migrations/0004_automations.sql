@@ -48,3 +48,13 @@ CREATE TABLE workflow_trigger_subscriptions (
   updated_at  INTEGER NOT NULL
 );
 CREATE INDEX workflow_trigger_subscriptions_location ON workflow_trigger_subscriptions (location_id, trigger_key);
+
+-- The last day (UTC, YYYY-MM-DD) each daily recipe ran; claimed by compare-and-set, so two
+-- overlapping cron runs cannot both run it.
+CREATE TABLE automation_schedule_runs (
+  recipe_id   TEXT PRIMARY KEY,
+  location_id TEXT NOT NULL,
+  last_day    TEXT NOT NULL,
+  contacts    INTEGER NOT NULL DEFAULT 0,
+  at          INTEGER NOT NULL
+);

@@ -1,4 +1,5 @@
 import { app } from './app.ts';
+import { runSchedules } from './automations/schedules.ts';
 import { tenantStub } from './durable/location.ts';
 import { listActiveLocations } from './tenants/installs.ts';
 
@@ -10,6 +11,8 @@ export default {
 
   /** Reconciliation sweep: each active location repairs what its webhooks missed. */
   async scheduled(_controller, env, ctx) {
+    // automations: daily recipes
+    ctx.waitUntil(runSchedules(env).catch((err) => console.error('daily recipes failed', String(err))));
     const locations = await listActiveLocations(env.DB);
     ctx.waitUntil(
       Promise.allSettled(locations.map((l) => tenantStub(env, l.resourceId).reconcile(l.resourceId))).then((results) => {

@@ -5,7 +5,7 @@ import { catalogView, parseActionInput } from '../../worker/automations/catalog/
 import { TRIGGERS } from '../../worker/automations/catalog/triggers.ts';
 import { allHold, hasUpcoming, holds } from '../../worker/automations/conditions.ts';
 import { fromGhlEvent, fromPartnerChange, fromSyncLog } from '../../worker/automations/events.ts';
-import { delayEnd, nextBusinessDay } from '../../worker/automations/schedule.ts';
+import { delayEnd, nextBusinessDay, scheduleDue } from '../../worker/automations/schedule.ts';
 import { fill } from '../../worker/automations/template-text.ts';
 import { TEMPLATES } from '../../worker/automations/templates.ts';
 import { RecipeInput } from '../../worker/automations/validate.ts';
@@ -127,7 +127,29 @@ describe('events become trigger occurrences', () => {
     add(fromPartnerChange(change({ kind: 'note', op: 'upsert', data: { body: 'b' } }), 'c1', undefined));
     for (const status of ['conflict', 'failed']) add(fromSyncLog({ action: 'update contact in partner', objectKind: 'contact', status }, 'c1', 0));
     add(fromSyncLog({ action: 'x', objectKind: 'contact', status: 'retrying', error: 'The connection needs a reconnect', connectionId: 'k' }, 'c1', 0));
+    // schedule.daily comes from the cron (schedules.ts → runtime.onScheduled), not from an event.
+    fired.add('schedule.daily');
     expect([...fired].sort()).toEqual(TRIGGERS.map((t) => t.key).sort());
+  });
+});
+
+describe('daily recipes', () => {
+  it('are due once a day, after their time (UTC)', () => {
+    const recipe = { schedule: { hour: 6, minute: 30, tag: 'x' } };
+    expect(scheduleDue(recipe, null, Date.parse('2026-12-04T06:29:00Z'))).toBeNull();
+    expect(scheduleDue(recipe, null, Date.parse('2026-12-04T06:30:00Z'))).toBe('2026-12-04');
+    expect(scheduleDue(recipe, '2026-12-04', Date.parse('2026-12-04T23:00:00Z'))).toBeNull();
+    expect(scheduleDue(recipe, '2026-12-03', Date.parse('2026-12-04T23:00:00Z'))).toBe('2026-12-04');
+    expect(scheduleDue({}, null, Date.parse('2026-12-04T23:00:00Z'))).toBeNull();
+  });
+
+  it('a schedule.daily recipe needs a schedule naming a tag or a business, and nothing else takes one', () => {
+    const base = { name: 'D', trigger: 'schedule.daily', steps: [{ action: 'engine.contact.push' }] };
+    expect(v.safeParse(RecipeInput, { ...base, schedule: { hour: 6, tag: 't' } }).success).toBe(true);
+    expect(v.safeParse(RecipeInput, base).success).toBe(false);
+    expect(v.safeParse(RecipeInput, { ...base, schedule: { hour: 6 } }).success).toBe(false);
+    expect(v.safeParse(RecipeInput, { ...base, schedule: { hour: 6, tag: 't', businessId: 'b' } }).success).toBe(false);
+    expect(v.safeParse(RecipeInput, { ...base, trigger: 'ghl.contact.created', schedule: { hour: 6, tag: 't' } }).success).toBe(false);
   });
 });
 

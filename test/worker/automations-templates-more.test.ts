@@ -1,5 +1,7 @@
 /** More templates end to end: a first appointment proposed (and chased), and partner events into GHL. */
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import worker from '../../worker/index.ts';
 import { automationsIdle, enableTemplate, forwardFrom, ghlDeliveries, makeDue, runsOf, steps, tasksOf } from './automations-helpers.ts';
 import { panelLocations, sessionToken } from './panel-helpers.ts';
 import { call } from './panel-helpers.ts';
@@ -108,5 +110,30 @@ describe('partner events into GHL', () => {
     expect(runs.map((r) => [r.action, r.status, r.detail.updated])).toEqual([['ghl.appointments.update_upcoming', 'done', [appointmentId]]]);
     await forwardFrom(locationId, seen);
     await eventually('appointment renamed at the partner', async () => (await yourAppState()).objects.appointment!.find((a) => a.ghlId === appointmentId && a.title === 'Call with Renata Renamed'));
+  });
+
+  it('a daily recipe pushes the tagged contacts to the partner once a day, from the cron', async () => {
+    const { locationId, contact, token } = await partnerSetup();
+    const template = (await call(token, 'GET', '/api/automations')).body.templates.find((t: any) => t.id === 'daily-tag-sync');
+    // The template's 06:00 as midnight, so the test does not depend on the hour it runs at.
+    const { id: _id, recipeId: _r, ...definition } = template;
+    const made = await call(token, 'POST', '/api/automations/recipes', { ...definition, schedule: { ...definition.schedule, hour: 0 }, enabled: true });
+    expect(made.status, made.text).toBe(201);
+    await ghlAct(locationId, { action: 'tags.add', contactId: contact.id, tags: ['sync-daily'] }, { deliver: false });
+    const other = (await ghlAct(locationId, { action: 'contact.create', data: { firstName: 'Untagged', email: 'untagged@example.com' } }, { deliver: false })).result.contact.id as string;
+    const cron = async () => {
+      const ctx = createExecutionContext();
+      await worker.scheduled(createScheduledController(), env, ctx);
+      await waitOnExecutionContext(ctx);
+    };
+    await cron();
+    await eventually('contact at the partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contact.id));
+    await automationsIdle(locationId, contact.id);
+    await cron();
+    await automationsIdle(locationId, contact.id);
+    const runs = await runsOf(token, `recipeId=${made.body.recipe.id}`);
+    expect(runs.map((r) => [r.contactId, r.action, r.status])).toEqual([[contact.id, 'engine.contact.push', 'done']]);
+    // (The cron's reconciliation sweep syncs the untagged contact on its own; the recipe never ran for it.)
+    expect(await runsOf(token, `contactId=${other}`)).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import { formatDateTime } from '../lib/format.ts';
 
 type Editing = { recipe: Recipe | null; def: RecipeDefinition } | null;
 
-const definitionOf = ({ name, description, trigger, conditions, steps, stopOn }: Recipe): RecipeDefinition => ({ name, description, trigger, conditions, steps, ...(stopOn ? { stopOn } : {}) });
+const definitionOf = ({ name, description, trigger, conditions, steps, stopOn, schedule }: Recipe): RecipeDefinition => ({ name, description, trigger, conditions, steps, ...(stopOn ? { stopOn } : {}), ...(schedule ? { schedule } : {}) });
 
 /** Templates gallery, the location's recipes (on/off, edit, history) and the recipe editor. */
 export function AutomationsPage() {

@@ -54,6 +54,19 @@ export const StopOn = v.object({
   closeTasks: v.optional(v.boolean(), true),
 });
 
+/** A daily run over a set of the location's contacts (trigger `schedule.daily`). */
+export const Schedule = v.pipe(
+  v.object({
+    hour: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(23)),
+    minute: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(59)), 0),
+    /** The contacts: those with this tag, or those of this business. */
+    tag: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100))),
+    businessId: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a business id'))),
+  }),
+  v.check((s) => Boolean(s.tag) !== Boolean(s.businessId), 'name either a tag or a businessId'),
+);
+export type Schedule = v.InferOutput<typeof Schedule>;
+
 export const RecipeDefinition = v.object({
   name: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(120)),
   description: v.optional(Short(500), ''),
@@ -61,6 +74,7 @@ export const RecipeDefinition = v.object({
   conditions: v.optional(v.pipe(v.array(Condition), v.maxLength(20)), []),
   steps: v.pipe(v.array(Step), v.minLength(1), v.maxLength(10)),
   stopOn: v.optional(StopOn),
+  schedule: v.optional(Schedule),
 });
 export type RecipeDefinition = v.InferOutput<typeof RecipeDefinition>;
 

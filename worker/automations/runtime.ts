@@ -82,6 +82,15 @@ export class ContactAutomations {
     return events.length ? this.onEvents(events, now) : null;
   }
 
+  /** A daily recipe's run for this contact: only that recipe starts, once per day. */
+  async onScheduled(recipeId: string, day: string, contact: Record<string, unknown>, now = Date.now()): Promise<number | null> {
+    const set = await enabledSet(this.deps.db, this.deps.locationId, now);
+    const recipe = set.recipes.find((r) => r.id === recipeId);
+    if (!recipe) return null;
+    const event: TriggerEvent = { trigger: recipe.trigger, key: `schedule:${day}`, data: { contact: contactFacts(this.deps.contactId, contact), schedule: { day, ...recipe.schedule } } };
+    return this.onEvents([event], now, { ...set, recipes: [recipe], subscriptions: [], listens: new Set([recipe.trigger]) });
+  }
+
   /** Occurrences in: stop what they stop, then schedule the steps of each recipe they start. */
   async onEvents(events: TriggerEvent[], now = Date.now(), only?: EnabledSet): Promise<number | null> {
     const set = only ?? (await enabledSet(this.deps.db, this.deps.locationId, now));

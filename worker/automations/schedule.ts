@@ -1,4 +1,4 @@
-import type { Delay } from './model.ts';
+import type { Delay, Recipe } from './model.ts';
 import type { TriggerData } from './trigger-data.ts';
 
 const MINUTE = 60_000;
@@ -51,4 +51,12 @@ export function describeDelay(delay: Delay | undefined): string {
     case 'after_appointment':
       return `${delay.minutes} min after the appointment`;
   }
+}
+
+/** Whether a daily recipe is due at `now`, given the day it last ran (pure). */
+export function scheduleDue(recipe: Pick<Recipe, 'schedule'>, lastDay: string | null, now: number): string | null {
+  if (!recipe.schedule) return null;
+  const day = new Date(now).toISOString().slice(0, 10);
+  const at = Math.floor(now / DAY) * DAY + (recipe.schedule.hour * 60 + (recipe.schedule.minute ?? 0)) * 60_000;
+  return now >= at && (lastDay === null || lastDay < day) ? day : null;
 }

@@ -76,6 +76,14 @@ export const TEMPLATES: readonly Template[] = [
     conditions: [],
     steps: [{ action: 'ghl.appointments.update_upcoming', input: { title: 'Call with {{contact.name | the contact}}', notes: 'Contact: {{contact.name}} · {{contact.email | no email}} · {{contact.phone | no phone}}' }, delay: { type: 'now' }, when: [] }],
   }),
+  tpl('daily-tag-sync', {
+    name: 'Daily sync of tagged contacts',
+    description: 'Every day at 06:00 UTC, each contact tagged "sync-daily" is pushed to your connected apps.',
+    trigger: 'schedule.daily',
+    conditions: [],
+    schedule: { hour: 6, minute: 0, tag: 'sync-daily' },
+    steps: [{ action: 'engine.contact.push', input: {}, delay: { type: 'now' }, when: [] }],
+  }),
   tpl('partner-no-show', {
     name: 'Partner no-show → tag and rebook',
     description: 'When a connected app marks the attendee absent, the contact gets the "no-show" tag and a rebook task.',

@@ -223,6 +223,11 @@ export class ContactDO extends DurableObject<Env> {
     return { scheduled };
   }
 
+  /** A daily recipe's occurrence for this contact (automations/schedules.ts). */
+  async automationScheduled(key: string, recipeId: string, day: string, contact: Record<string, unknown>): Promise<void> {
+    await this.armAutomations(await this.automationsOf(key).onScheduled(recipeId, day, contact));
+  }
+
   /** A catalog action run on this contact from the panel, or by a GHL workflow (`origin`). */
   async runAutomationAction(key: string, action: string, input: Record<string, unknown>, origin?: { by: 'manual' | 'workflow'; key: string }) {
     const { contactId } = this.bind(key);

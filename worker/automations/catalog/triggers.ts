@@ -5,7 +5,7 @@ const appointment = { id: 'appointment_id', calendarId: 'calendar_id', title: 'I
 const partnerBooking = { ...appointment, id: 'booking_uid', calendarId: undefined, source: undefined };
 
 const t = (key: string, group: TriggerOperation['group'], label: string, description: string, sample: TriggerOperation['sample']): TriggerOperation => ({
-  kind: 'trigger', key, group, label, description, scope: group === 'ghl' ? (key.includes('appointment') ? 'calendars/events.readonly' : 'contacts.readonly') : null, sample,
+  kind: 'trigger', key, group, label, description, scope: group === 'ghl' || group === 'schedule' ? (key.includes('appointment') ? 'calendars/events.readonly' : 'contacts.readonly') : null, sample,
 });
 
 /**
@@ -35,4 +35,5 @@ export const TRIGGERS: readonly TriggerOperation[] = [
   t('sync.conflict', 'sync', 'Sync conflict', 'Both sides changed the same thing; the conflict policy decided (see the sync log).', { sync: { action: 'update contact in partner', objectKind: 'contact', objectId: 'contact_id', error: 'both sides changed email' }, connectionId: 'connection_id' }),
   t('sync.failed', 'sync', 'Sync failed', 'A change could not be synced and will not be retried (replay it from the sync log).', { sync: { action: 'create note in GHL', objectKind: 'note', objectId: 'note_id', error: 'GHL 422 validation' }, connectionId: 'connection_id' }),
   t('sync.reconnect_needed', 'sync', 'Connection needs a reconnect', 'A connected app stopped accepting our credentials; its changes wait for a reconnect.', { sync: { action: 'update contact in partner', objectKind: 'contact', error: 'The connection needs a reconnect' }, connectionId: 'connection_id' }),
+  t('schedule.daily', 'schedule', 'Every day', 'Once a day at the recipe\'s time (UTC), for each contact with its tag or of its business.', { contact, schedule: { day: '2026-12-04', tag: 'sync-daily' } }),
 ];

@@ -3,7 +3,7 @@ import type { GhlAppointment, GhlNote, GhlTask } from '../../ghl/types.ts';
 import type { TriggerData } from '../trigger-data.ts';
 
 /** Where an operation's events come from or where its writes go. */
-export type OperationGroup = 'ghl' | 'partner' | 'sync';
+export type OperationGroup = 'ghl' | 'partner' | 'sync' | 'schedule';
 
 interface OperationBase {
   key: string;
