@@ -127,6 +127,20 @@ describe('workflow actions', () => {
   });
 });
 
+describe('workflow action: book an appointment', () => {
+  it('books the workflow\'s contact (length given as GHL sends numbers, a string) and answers its times', async () => {
+    const [loc] = await panelLocations(1, 1);
+    const contactId = loc!.contactIds[0]!;
+    const request = await emu('/_emulator/workflows/actions/request', { key: 'book_appointment', locationId: loc!.locationId, contactId, workflowId: 'wf5', data: { title: 'Onboarding', lengthMinutes: '45' } });
+    const answer = await toWorker('/workflows/actions/book_appointment', request);
+    expect(answer.status, answer.text).toBe(200);
+    const { variables } = await emu('/_emulator/workflows/actions/variables', { answer: answer.body, customVars: WORKFLOW_ACTIONS.find((a) => a.key === 'book_appointment')!.customVars });
+    const booked = (await ghlState(loc!.locationId)).appointments.find((a) => a.id === variables.appointmentId)!;
+    expect(booked).toMatchObject({ contactId, title: 'Onboarding', calendarId: loc!.calendarId });
+    expect((Date.parse(variables.endTime) - Date.parse(variables.startTime)) / 60_000).toBe(45);
+  });
+});
+
 describe('workflow option lists', () => {
   it('the connected apps of the installed location, for a select and for a trigger\'s filters', async () => {
     const { locationId, connectionId } = await syncedLocation(1);

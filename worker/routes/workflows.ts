@@ -88,7 +88,12 @@ workflowRoutes.post('/actions/:key', jsonBody(ActionBody), async (c) => {
   await requireLocation(c.env, extras.locationId);
   const contactId = extras.contactId;
   if (!contactId || !/^[A-Za-z0-9_-]{1,64}$/.test(contactId)) throw new AppError(422, 'contact_required', 'This action needs the workflow\'s contact (extras.contactId).');
-  const input = Object.fromEntries(module.inputs.map((i) => [i.field, data[i.field]]).filter(([, x]) => x !== undefined && x !== ''));
+  // GHL sends every value as the user typed it: numerical inputs may come as strings.
+  const input = Object.fromEntries(
+    module.inputs
+      .map((i) => [i.field, i.fieldType === 'numerical' && typeof data[i.field] === 'string' && data[i.field] !== '' ? Number(data[i.field]) : data[i.field]])
+      .filter(([, x]) => x !== undefined && x !== ''),
+  );
   const parsed = parseActionInput(module.operation, input);
   if (!parsed.ok) throw new AppError(422, 'invalid_input', `The action's input is not valid: ${parsed.message}`);
   try {

@@ -73,6 +73,21 @@ export const WORKFLOW_ACTIONS: readonly WorkflowAction[] = [
     customVars: [{ name: 'Booking URL', reference: 'bookingUrl', fieldType: 'string' }, { name: 'Note id', reference: 'noteId', fieldType: 'string' }],
   },
   {
+    key: 'book_appointment',
+    operation: 'ghl.appointment.create',
+    name: 'Book an appointment (synced to connected apps)',
+    inputs: [
+      { field: 'title', title: 'Title', fieldType: 'string', required: true },
+      { field: 'calendarId', title: 'Calendar id (empty: the first active calendar)', fieldType: 'string', required: false },
+      { field: 'lengthMinutes', title: 'Length in minutes', fieldType: 'numerical', required: false },
+    ],
+    customVars: [
+      { name: 'Appointment id', reference: 'appointmentId', fieldType: 'string' },
+      { name: 'Start time', reference: 'startTime', fieldType: 'date' },
+      { name: 'End time', reference: 'endTime', fieldType: 'date' },
+    ],
+  },
+  {
     key: 'push_contact_to_partner',
     operation: 'engine.contact.push',
     name: 'Push contact to connected apps now',
