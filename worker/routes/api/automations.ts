@@ -23,7 +23,7 @@ const RecipeChange = v.pipe(
   v.check(notEmpty, 'send a definition or enabled'),
 );
 const RunsQuery = v.object({
-  recipeId: v.optional(v.pipe(v.string(), v.regex(/^(rcp_[a-f0-9]{20}|manual)$/, 'must be a recipe id'))),
+  recipeId: v.optional(v.pipe(v.string(), v.regex(/^(rcp_[a-f0-9]{20}|manual|workflow)$/, 'must be a recipe id, manual or workflow'))),
   contactId: v.optional(GhlId),
   before: v.optional(v.pipe(v.string(), v.regex(/^\d{1,12}$/, 'must be a run id'), v.transform(Number))),
   limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,3}$/, 'must be a number'), v.transform(Number), v.minValue(1), v.maxValue(200))),
