@@ -9,7 +9,7 @@ import { contactStub } from '../../worker/durable/contact.ts';
 import { nextBusinessDay } from '../../worker/automations/schedule.ts';
 import { automationsIdle, enableTemplate, forwardFrom, ghlDeliveries, makeDue, runsOf, steps, tasksOf } from './automations-helpers.ts';
 import { panelLocations } from './panel-helpers.ts';
-import { eventually, ghlAct, ghlState } from './sync-helpers.ts';
+import { deliverGhlBody, eventually, ghlAct, ghlState } from './sync-helpers.ts';
 
 const HOUR = 3600_000;
 
@@ -110,5 +110,30 @@ describe('templates', () => {
     await ghlAct(loc!.locationId, { action: 'tags.add', contactId, tags: ['qualified'] });
     const task = await eventually('milestone task', async () => (await tasksOf(loc!.locationId, contactId))[0]);
     expect(task.title).toMatch(/^Book a call with .+ \(qualified\)$/);
+  });
+
+  it('a moved appointment moves the follow-up still waiting for it', async () => {
+    const [loc] = await panelLocations(1, 1);
+    const contactId = loc!.contactIds[0]!;
+    await enableTemplate(loc!.token, 'booking-prep-follow-up');
+    const start = Date.now() + 3 * 24 * HOUR;
+    const { result } = await ghlAct(loc!.locationId, { action: 'appointment.create', contactId, data: { title: 'Moving', startTime: new Date(start).toISOString(), endTime: new Date(start + HOUR).toISOString() } });
+    await eventually('prep task', async () => (await tasksOf(loc!.locationId, contactId)).find((t) => t.title === 'Prepare: Moving'));
+    const later = start + 24 * HOUR;
+    await ghlAct(loc!.locationId, { action: 'appointment.update', appointmentId: result.appointment.id, data: { startTime: new Date(later).toISOString(), endTime: new Date(later + HOUR).toISOString() } });
+    await eventually('follow-up moved', async () => (await steps(loc!.locationId, contactId)).find((s) => s.state === 'waiting' && s.due_at === later + 2 * HOUR));
+  });
+
+  it('the same occurrence delivered again under another webhook id runs nothing twice', async () => {
+    const [loc] = await panelLocations(1, 0);
+    await enableTemplate(loc!.token, 'welcome-task');
+    const { result, deliveries } = await ghlAct(loc!.locationId, { action: 'contact.create', data: { firstName: 'Otto', email: 'otto@example.com' } });
+    const contactId = result.contact.id as string;
+    await eventually('welcome task', async () => (await tasksOf(loc!.locationId, contactId))[0]);
+    // GHL (or a replay) sends the ContactCreate again as a new delivery.
+    const again = { ...JSON.parse(deliveries.find((d: { type: string }) => d.type === 'ContactCreate')!.body), webhookId: crypto.randomUUID() };
+    await deliverGhlBody(JSON.stringify(again));
+    await automationsIdle(loc!.locationId, contactId);
+    expect(await tasksOf(loc!.locationId, contactId)).toHaveLength(1);
   });
 });

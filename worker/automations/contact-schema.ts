@@ -32,6 +32,7 @@ export const AUTOMATION_SCHEMA: readonly string[] = [
   `CREATE TABLE auto_writes (object TEXT PRIMARY KEY, recipe_id TEXT NOT NULL, at INTEGER NOT NULL)`,
   // Small per-contact memory: the tags last seen, partner bookings seen (start time).
   `CREATE TABLE auto_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  `CREATE INDEX auto_steps_waiting_subject ON auto_steps (subject, state)`,
 ];
 
 /** Applies AUTOMATION_SCHEMA with its own version counter. */

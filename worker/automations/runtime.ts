@@ -93,10 +93,12 @@ export class ContactAutomations {
 
   /** Occurrences in: stop what they stop, then schedule the steps of each recipe they start. */
   async onEvents(events: TriggerEvent[], now = Date.now(), only?: EnabledSet): Promise<number | null> {
+    // Steps already waiting on a moved appointment follow it, whatever listens now (local only).
+    let moved = false;
+    for (const event of events) if (event.subject && this.followAppointment(event, now)) moved = true;
     const set = only ?? (await enabledSet(this.deps.db, this.deps.locationId, now));
-    if (!events.some((e) => set.listens.has(e.trigger))) return null;
+    if (!events.some((e) => set.listens.has(e.trigger))) return moved ? this.runner.nextDueAt() : null;
     for (const event of events) {
-      if (event.subject) this.followAppointment(event, now);
       for (const recipe of set.recipes) {
         if (event.subject && recipe.stopOn?.triggers.includes(event.trigger)) await this.stop(recipe, event, now);
         if (recipe.trigger === event.trigger) await this.start(recipe, event, now);
@@ -163,17 +165,21 @@ export class ContactAutomations {
   }
 
   /** An appointment that moved: waiting steps timed from it follow it. */
-  private followAppointment(event: TriggerEvent, now: number): void {
+  private followAppointment(event: TriggerEvent, now: number): boolean {
     const appointment = event.data.appointment;
-    if (!appointment?.startTime) return;
+    if (!appointment?.startTime) return false;
+    let moved = false;
     const rows = this.sql.exec<{ id: number; delay: string | null; data: string }>("SELECT id, delay, data FROM auto_steps WHERE subject = ? AND state = 'waiting'", event.subject!).toArray();
     for (const row of rows) {
       const delay = row.delay ? (JSON.parse(row.delay) as Delay) : undefined;
       if (delay?.type !== 'before_appointment' && delay?.type !== 'after_appointment') continue;
       const data = { ...(JSON.parse(row.data) as TriggerData), appointment: { ...(JSON.parse(row.data) as TriggerData).appointment, ...appointment } };
       const due = delayEnd(delay, now, data);
-      if (due !== null) this.sql.exec('UPDATE auto_steps SET due_at = ?, data = ?, updated_at = ? WHERE id = ?', due, JSON.stringify(data), now, row.id);
+      if (due === null) continue;
+      this.sql.exec('UPDATE auto_steps SET due_at = ?, data = ?, updated_at = ? WHERE id = ?', due, JSON.stringify(data), now, row.id);
+      moved = true;
     }
+    return moved;
   }
 
   /** Adds the contact's record when a condition reads it and the trigger did not carry it. */
