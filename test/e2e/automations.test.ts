@@ -71,4 +71,57 @@ describe('automations page', () => {
       await emu.act({ locationId: fitness.id, action: 'contact.delete', contactId: contact.id });
     }
   });
+
+  it('builds a recipe in the editor (condition, two steps, a delay); a matching note in GHL runs it', async () => {
+    const { fitness } = demo;
+    const admin = await apiSession(appUrl, emu, demo.companyId, fitness.id, fitness.admin);
+    const u = unique();
+    const { contact } = await emu.act<{ contact: GhlContact }>({ locationId: fitness.id, action: 'contact.create', data: { firstName: 'Edda', lastName: `Editor${u}`, email: `edda.${u}@example.com` } });
+    try {
+      const g = await openGhl(browser, emulatorUrl, appUrl, { locationId: fitness.id });
+      open.push(g);
+      await waitSignedIn(g, `${fitness.admin.firstName} ${fitness.admin.lastName}`);
+      await g.panel.locator(byTestId('nav-automations')).click();
+      await g.panel.locator(byTestId('recipe-new')).click();
+      const editor = g.panel.locator(byTestId('recipe-editor'));
+      await editor.locator(byTestId('recipe-name')).fill(`Notes to tasks ${u}`);
+      await editor.locator(byTestId('recipe-trigger')).selectOption('ghl.note.created');
+      await editor.locator(byTestId('add-condition')).click();
+      const condition = editor.locator(byTestId('condition-row'));
+      await condition.getByLabel('Condition', { exact: true }).selectOption('field');
+      await condition.getByLabel('Field path').fill('note.body');
+      await condition.getByLabel('Comparison').selectOption('contains');
+      await condition.getByLabel('Value', { exact: true }).fill(`check ${u}`);
+      await editor.locator(byTestId('step-0-title')).fill('Follow the note: {{note.body}}');
+      await editor.locator(byTestId('add-step')).click();
+      await editor.getByLabel('Step 2 action').selectOption('ghl.note.create');
+      await editor.getByLabel('Step 2 timing').selectOption('after');
+      await editor.getByLabel('Step 2 minutes or hour').fill('120');
+      await editor.locator(byTestId('step-1-body')).fill('Checked two hours later');
+      await shoot(g, 'recipe-editor', editor);
+      await editor.locator(byTestId('recipe-save')).click();
+      await g.panel.locator(byTestId('toast'), { hasText: 'Recipe saved' }).first().waitFor();
+      await g.panel.locator(byTestId('recipe-item'), { hasText: `Notes to tasks ${u}` }).waitFor();
+
+      const saved = (await admin.call<{ recipes: any[] }>('GET', '/api/automations')).body.recipes.find((r) => r.name === `Notes to tasks ${u}`);
+      expect(saved).toMatchObject({
+        enabled: true,
+        trigger: 'ghl.note.created',
+        conditions: [{ type: 'field', path: 'note.body', op: 'contains', value: `check ${u}` }],
+        steps: [
+          { action: 'ghl.task.create', input: { title: 'Follow the note: {{note.body}}' }, delay: { type: 'now' } },
+          { action: 'ghl.note.create', input: { body: 'Checked two hours later' }, delay: { type: 'after', minutes: 120 } },
+        ],
+      });
+      await emu.act({ locationId: fitness.id, action: 'note.create', contactId: contact.id, data: { body: 'unrelated note' } });
+      await emu.act({ locationId: fitness.id, action: 'note.create', contactId: contact.id, data: { body: `sales check ${u}` } });
+      const state = await until(() => emu.state(fitness.id), (s) => s.tasks.some((t) => t.contactId === contact.id), 'the recipe task in GHL');
+      expect(state.tasks.filter((t) => t.contactId === contact.id).map((t) => t.title)).toEqual([`Follow the note: sales check ${u}`]);
+      expect(g.problems).toEqual([]);
+    } finally {
+      const { body } = await admin.call<{ recipes: { id: string; name: string }[] }>('GET', '/api/automations');
+      for (const r of body.recipes.filter((x) => x.name === `Notes to tasks ${u}`)) await admin.call('DELETE', `/api/automations/recipes/${r.id}`);
+      await emu.act({ locationId: fitness.id, action: 'contact.delete', contactId: contact.id });
+    }
+  });
 });
