@@ -9,7 +9,7 @@ import { listSubscriptions } from '../../worker/automations/workflows/subscripti
 import { WORKFLOW_ACTIONS } from '../../worker/automations/workflows/modules.ts';
 import { emu } from './helpers.ts';
 import { call, expectError, panelLocations, sessionToken } from './panel-helpers.ts';
-import { eventually, ghlAct, ghlState, syncedLocation, yourAppAct } from './sync-helpers.ts';
+import { eventually, ghlAct, ghlState, syncedLocation, yourAppAct, yourAppState } from './sync-helpers.ts';
 
 async function toWorker(path: string, body: unknown, secret: string | null = env.WORKFLOW_SECRET) {
   const res = await SELF.fetch(`http://app.test${path}`, {
@@ -138,6 +138,23 @@ describe('workflow action: book an appointment', () => {
     const booked = (await ghlState(loc!.locationId)).appointments.find((a) => a.id === variables.appointmentId)!;
     expect(booked).toMatchObject({ contactId, title: 'Onboarding', calendarId: loc!.calendarId });
     expect((Date.parse(variables.endTime) - Date.parse(variables.startTime)) / 60_000).toBe(45);
+  });
+});
+
+describe('workflow action: find the partner\'s record', () => {
+  it('answers the contact\'s id in the connected app once the sync has linked it, and "not found" before', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation(1);
+    const contactId = contactIds[0]!;
+    const find = async () => {
+      const request = await emu('/_emulator/workflows/actions/request', { key: 'find_partner_record', locationId, contactId, workflowId: 'wf6', data: { connectionId } });
+      const answer = await toWorker('/workflows/actions/find_partner_record', request);
+      expect(answer.status, answer.text).toBe(200);
+      return (await emu('/_emulator/workflows/actions/variables', { answer: answer.body, customVars: WORKFLOW_ACTIONS.find((a) => a.key === 'find_partner_record')!.customVars })).variables;
+    };
+    expect(await find()).toEqual({ found: false, partnerId: null, connectionId: null });
+    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Linked Co' } });
+    const atPartner = await eventually('contact at the partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId));
+    expect(await find()).toEqual({ found: true, partnerId: atPartner.id, connectionId });
   });
 });
 

@@ -29,6 +29,8 @@ export interface AutomationDeps {
   fireWorkflow(targetUrl: string, payload: Record<string, unknown>): Promise<{ gone: boolean }>;
   /** Drops a workflow subscription GHL no longer runs. */
   dropSubscription(id: string): Promise<void>;
+  /** The contact's partner records from the sync's ID map. */
+  partnerRecords(): Promise<{ connectionId: string; connectionKind: string; partnerId: string }[]>;
   /** Stores a ContactUpdate of the contact as GHL holds it in the location's inbox (the sync takes it from there). */
   pushToPartners(): Promise<{ queued: boolean }>;
 }

@@ -158,6 +158,7 @@ export class StepRunner {
       wrote: (object) => this.sql.exec('INSERT INTO auto_writes (object, recipe_id, at) VALUES (?1, ?2, ?3) ON CONFLICT (object) DO UPDATE SET recipe_id = ?2, at = ?3', object, recipeId, now),
       recipeTasks: () => (subject ? this.recipeTasks(recipeId, subject) : []),
       pushToPartners: () => this.deps.pushToPartners(),
+      partnerRecords: () => this.deps.partnerRecords(),
     };
     return op.run(ctx, input);
   }

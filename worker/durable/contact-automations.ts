@@ -2,6 +2,8 @@ import { ContactAutomations } from '../automations/runtime.ts';
 import { forgetEnabledSet } from '../automations/recipes-cache.ts';
 import { dropSubscription } from '../automations/workflows/subscriptions.ts';
 import { getConfig } from '../config.ts';
+import { listConnections } from '../connectors/connections.ts';
+import { Links } from '../sync/queue.ts';
 import { GhlApi } from '../ghl/api.ts';
 import { GhlError } from '../ghl/errors.ts';
 import { tenantStub } from './location.ts';
@@ -30,6 +32,16 @@ export function contactAutomations(env: Env, sql: SqlStorage, locationId: string
     dropSubscription: async (id) => {
       await dropSubscription(env.DB, locationId, id);
       forgetEnabledSet(locationId);
+    },
+    partnerRecords: async () => {
+      // Read through the ID map's own class; a tombstone (both prints cleared) is no record.
+      const links = new Links(sql);
+      const out: { connectionId: string; connectionKind: string; partnerId: string }[] = [];
+      for (const c of await listConnections(env, locationId)) {
+        const link = links.byGhl('contact', c.id, contactId);
+        if (link?.partnerId && (link.ghlFp !== null || link.partnerFp !== null)) out.push({ connectionId: c.id, connectionKind: c.kind, partnerId: link.partnerId });
+      }
+      return out;
     },
     pushToPartners: async () => {
       const contact = await ghl.getContact(contactId);

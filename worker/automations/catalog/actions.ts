@@ -196,6 +196,19 @@ export const ACTIONS: readonly ActionOperation[] = [
     },
   }),
   action({
+    key: 'partner.contact.find',
+    group: 'partner',
+    label: 'Find the partner\'s record',
+    description: 'Answers the contact\'s id in each connected app (or one), from the sync\'s ID map.',
+    scope: null,
+    input: v.object({ connectionId: v.optional(v.pipe(v.string(), v.maxLength(100), v.description('Only this connection; empty: all'))) }),
+    sample: {},
+    async run(ctx, input) {
+      const records = (await ctx.partnerRecords()).filter((r) => !input.connectionId || r.connectionId === input.connectionId);
+      return { found: records.length > 0, partnerId: records[0]?.partnerId ?? null, connectionId: records[0]?.connectionId ?? null, records };
+    },
+  }),
+  action({
     key: 'ghl.contacts.by_business',
     group: 'ghl',
     label: 'Find the business\'s contacts',

@@ -38,6 +38,8 @@ export interface ActionGhl {
 /** What a running action may use. Everything it writes is remembered as the recipe's own. */
 export interface ActionContext {
   ghl: ActionGhl;
+  /** The contact's records at the connected apps, from the sync's ID map (no call to anyone). */
+  partnerRecords(): Promise<{ connectionId: string; connectionKind: string; partnerId: string }[]>;
   /** Hands the contact as GHL holds it now to the sync engine (like a webhook), for every connection. */
   pushToPartners(): Promise<{ queued: boolean }>;
   locationId: string;

@@ -103,6 +103,17 @@ export const WORKFLOW_ACTIONS: readonly WorkflowAction[] = [
     branches: [{ id: 'has_upcoming', branchName: 'Has an upcoming appointment' }, { id: 'no_upcoming', branchName: 'No upcoming appointment' }],
   },
   {
+    key: 'find_partner_record',
+    operation: 'partner.contact.find',
+    name: 'Find the partner\'s record',
+    inputs: [{ field: 'connectionId', title: 'Connected app', fieldType: 'select', required: false }],
+    customVars: [
+      { name: 'Found', reference: 'found', fieldType: 'boolean' },
+      { name: 'Partner id', reference: 'partnerId', fieldType: 'string' },
+      { name: 'Connection', reference: 'connectionId', fieldType: 'string' },
+    ],
+  },
+  {
     key: 'find_business_contacts',
     operation: 'ghl.contacts.by_business',
     name: 'Find the business\'s contacts',
