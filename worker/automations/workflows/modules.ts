@@ -88,6 +88,28 @@ export const WORKFLOW_ACTIONS: readonly WorkflowAction[] = [
     ],
   },
   {
+    key: 'cancel_appointment',
+    operation: 'ghl.appointment.cancel',
+    name: 'Cancel an appointment (also in connected apps)',
+    inputs: [{ field: 'appointmentId', title: 'Appointment id (empty: the next upcoming)', fieldType: 'string', required: false }],
+    customVars: [{ name: 'Cancelled', reference: 'cancelled', fieldType: 'boolean' }, { name: 'Appointment id', reference: 'appointmentId', fieldType: 'string' }],
+  },
+  {
+    key: 'reschedule_appointment',
+    operation: 'ghl.appointment.reschedule',
+    name: 'Reschedule an appointment (also in connected apps)',
+    inputs: [
+      { field: 'appointmentId', title: 'Appointment id (empty: the next upcoming)', fieldType: 'string', required: false },
+      { field: 'startTime', title: 'New start (ISO 8601)', fieldType: 'string', required: true },
+    ],
+    customVars: [
+      { name: 'Rescheduled', reference: 'rescheduled', fieldType: 'boolean' },
+      { name: 'Appointment id', reference: 'appointmentId', fieldType: 'string' },
+      { name: 'Start time', reference: 'startTime', fieldType: 'date' },
+      { name: 'End time', reference: 'endTime', fieldType: 'date' },
+    ],
+  },
+  {
     key: 'push_contact_to_partner',
     operation: 'engine.contact.push',
     name: 'Push contact to connected apps now',
