@@ -141,14 +141,18 @@ function StepRow({ index, step, catalog, onChange, onRemove }: { index: number; 
         )}
         {onRemove && <button type="button" class="btn btn-sm btn-ghost" onClick={onRemove}>Remove</button>}
       </div>
-      {(op?.fields ?? []).filter((f) => f.type === 'string' || f.type === 'array').map((f) => (
+      {(op?.fields ?? []).filter((f) => f.type === 'string' || f.type === 'array' || f.type === 'number').map((f) => (
         <label class="field" key={f.name}>
           <span>{f.name}{f.required ? ' *' : ''}</span>
           <input
             class="input input-sm"
+            type={f.type === 'number' ? 'number' : 'text'}
             required={f.required}
             value={f.type === 'array' ? ((step.input[f.name] as string[] | undefined) ?? []).join(', ') : String(step.input[f.name] ?? '')}
-            onInput={(e) => setInput(f.name, f.type === 'array' ? e.currentTarget.value.split(',').map((x) => x.trim()).filter(Boolean) : e.currentTarget.value)}
+            onInput={(e) => {
+              const raw = e.currentTarget.value;
+              setInput(f.name, f.type === 'array' ? raw.split(',').map((x) => x.trim()).filter(Boolean) : f.type === 'number' ? (raw === '' ? undefined : Number(raw)) : raw);
+            }}
             data-testid={`step-${index}-${f.name}`}
           />
           {f.description && <span class="hint">{f.description}</span>}
