@@ -186,6 +186,26 @@ describe('workflow actions: reschedule and cancel', () => {
   });
 });
 
+describe('workflow actions: a task and a note for the partner too', () => {
+  it('write to the GHL contact, and the sync carries them to the connected app', async () => {
+    const { locationId, contactIds } = await syncedLocation(1);
+    const contactId = contactIds[0]!;
+    const run = async (key: string, data: Record<string, unknown>) => {
+      const seen = (await ghlDeliveries(locationId)).length;
+      const request = await emu('/_emulator/workflows/actions/request', { key, locationId, contactId, workflowId: 'wf8', data });
+      const answer = await toWorker(`/workflows/actions/${key}`, request);
+      expect(answer.status, answer.text).toBe(200);
+      await forwardFrom(locationId, seen);
+      return answer.body;
+    };
+    const task = await run('add_partner_task', { title: 'Send the proposal', dueDate: '2026-12-30T09:00:00.000Z' });
+    expect(task).toEqual({ taskId: expect.any(String), dueDate: '2026-12-30T09:00:00.000Z' });
+    const note = await run('add_partner_note', { body: 'Called from the workflow' });
+    await eventually('task at the partner', async () => (await yourAppState()).objects.task!.find((t) => t.ghlId === task.taskId && t.title === 'Send the proposal'));
+    await eventually('note at the partner', async () => (await yourAppState()).objects.note!.find((n) => n.ghlId === note.noteId && n.body === 'Called from the workflow'));
+  });
+});
+
 describe('workflow option lists', () => {
   it('the connected apps of the installed location, for a select and for a trigger\'s filters', async () => {
     const { locationId, connectionId } = await syncedLocation(1);

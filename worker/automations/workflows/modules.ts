@@ -110,6 +110,24 @@ export const WORKFLOW_ACTIONS: readonly WorkflowAction[] = [
     ],
   },
   {
+    key: 'add_partner_task',
+    operation: 'ghl.task.create',
+    name: 'Add a task (also in connected apps)',
+    inputs: [
+      { field: 'title', title: 'Title', fieldType: 'string', required: true },
+      { field: 'body', title: 'Description', fieldType: 'textarea', required: false },
+      { field: 'dueDate', title: 'Due (ISO 8601; empty: in one day)', fieldType: 'string', required: false },
+    ],
+    customVars: [{ name: 'Task id', reference: 'taskId', fieldType: 'string' }, { name: 'Due', reference: 'dueDate', fieldType: 'date' }],
+  },
+  {
+    key: 'add_partner_note',
+    operation: 'ghl.note.create',
+    name: 'Add a note (also in connected apps)',
+    inputs: [{ field: 'body', title: 'Note', fieldType: 'textarea', required: true }],
+    customVars: [{ name: 'Note id', reference: 'noteId', fieldType: 'string' }],
+  },
+  {
     key: 'push_contact_to_partner',
     operation: 'engine.contact.push',
     name: 'Push contact to connected apps now',
