@@ -3,7 +3,7 @@
  * emulator, their webhooks delivered to the worker, recipes run in the contact's object, and
  * the results read back from the emulator's GHL state.
  */
-import { env, evictDurableObject, runDurableObjectAlarm } from 'cloudflare:test';
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { contactStub } from '../../worker/durable/stubs.ts';
 import { nextBusinessDay } from '../../worker/automations/schedule.ts';
@@ -135,5 +135,25 @@ describe('templates', () => {
     await deliverGhlBody(JSON.stringify(again));
     await automationsIdle(loc!.locationId, contactId);
     expect(await tasksOf(loc!.locationId, contactId)).toHaveLength(1);
+  });
+
+  it('a step cut off by a restart mid-run runs again when the object starts', async () => {
+    const [loc] = await panelLocations(1, 1);
+    const contactId = loc!.contactIds[0]!;
+    await enableTemplate(loc!.token, 'booking-prep-follow-up');
+    const start = Date.now() + 2 * 24 * HOUR;
+    await ghlAct(loc!.locationId, { action: 'appointment.create', contactId, data: { title: 'Cut', startTime: new Date(start).toISOString(), endTime: new Date(start + HOUR).toISOString() } });
+    await eventually('prep task', async () => (await tasksOf(loc!.locationId, contactId)).find((t) => t.title === 'Prepare: Cut'));
+    const stub = contactStub(env, loc!.locationId, contactId);
+    // The follow-up was running (its GHL call in flight) when the object went away.
+    await runInDurableObject(stub, async (_, state) => {
+      state.storage.sql.exec("UPDATE auto_steps SET state = 'running' WHERE state = 'waiting'");
+      await state.storage.deleteAlarm();
+    });
+    await evictDurableObject(stub);
+    // Whatever starts the object next (here a read of its steps) finds the step and arms the alarm.
+    await steps(loc!.locationId, contactId);
+    await eventually('follow-up after the restart', async () => (await tasksOf(loc!.locationId, contactId)).find((t) => t.title === 'Follow up: Cut'));
+    expect((await steps(loc!.locationId, contactId)).map((s) => s.state)).toEqual(['done', 'done']);
   });
 });

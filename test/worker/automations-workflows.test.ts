@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { listSubscriptions } from '../../worker/automations/workflows/subscriptions.ts';
 import { WORKFLOW_ACTIONS } from '../../worker/automations/workflows/modules.ts';
 import { emu } from './helpers.ts';
+import { forwardFrom, ghlDeliveries } from './automations-helpers.ts';
 import { call, expectError, panelLocations, sessionToken } from './panel-helpers.ts';
 import { eventually, ghlAct, ghlState, syncedLocation, yourAppAct, yourAppState } from './sync-helpers.ts';
 
@@ -155,6 +156,53 @@ describe('workflow action: find the partner\'s record', () => {
     await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Linked Co' } });
     const atPartner = await eventually('contact at the partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId));
     expect(await find()).toEqual({ found: true, partnerId: atPartner.id, connectionId });
+  });
+});
+
+describe('workflow actions: reschedule and cancel', () => {
+  it('move, then cancel, the next upcoming appointment in GHL, and the sync does the same at the partner', async () => {
+    const { locationId, contactIds } = await syncedLocation(1);
+    const contactId = contactIds[0]!;
+    const start = Date.now() + 2 * 86_400_000;
+    const { result } = await ghlAct(locationId, { action: 'appointment.create', contactId, data: { title: 'Review', startTime: new Date(start).toISOString(), endTime: new Date(start + 45 * 60_000).toISOString() } });
+    const id = result.appointment.id as string;
+    await eventually('appointment at the partner', async () => (await yourAppState()).objects.appointment!.find((a) => a.ghlId === id));
+    const run = async (key: string, data: Record<string, unknown>) => {
+      const seen = (await ghlDeliveries(locationId)).length;
+      const request = await emu('/_emulator/workflows/actions/request', { key, locationId, contactId, workflowId: 'wf7', data });
+      const answer = await toWorker(`/workflows/actions/${key}`, request);
+      expect(answer.status, answer.text).toBe(200);
+      await forwardFrom(locationId, seen);
+      return answer.body;
+    };
+    const newStart = '2026-12-28T15:00:00.000Z';
+    expect(await run('reschedule_appointment', { startTime: newStart })).toEqual({ rescheduled: true, appointmentId: id, startTime: newStart, endTime: '2026-12-28T15:45:00.000Z' });
+    await eventually('moved at the partner', async () => (await yourAppState()).objects.appointment!.find((a) => a.ghlId === id && Date.parse(a.startTime) === Date.parse(newStart)));
+    expect(await run('cancel_appointment', {})).toEqual({ cancelled: true, appointmentId: id });
+    expect((await ghlState(locationId)).appointments.find((a) => a.id === id)!.appointmentStatus).toBe('cancelled');
+    await eventually('cancelled at the partner', async () => (await yourAppState()).objects.appointment!.find((a) => a.ghlId === id && a.status === 'cancelled'));
+    // Nothing upcoming is left to cancel.
+    expect(await run('cancel_appointment', {})).toEqual({ cancelled: false, appointmentId: null });
+  });
+});
+
+describe('workflow actions: a task and a note for the partner too', () => {
+  it('write to the GHL contact, and the sync carries them to the connected app', async () => {
+    const { locationId, contactIds } = await syncedLocation(1);
+    const contactId = contactIds[0]!;
+    const run = async (key: string, data: Record<string, unknown>) => {
+      const seen = (await ghlDeliveries(locationId)).length;
+      const request = await emu('/_emulator/workflows/actions/request', { key, locationId, contactId, workflowId: 'wf8', data });
+      const answer = await toWorker(`/workflows/actions/${key}`, request);
+      expect(answer.status, answer.text).toBe(200);
+      await forwardFrom(locationId, seen);
+      return answer.body;
+    };
+    const task = await run('add_partner_task', { title: 'Send the proposal', dueDate: '2026-12-30T09:00:00.000Z' });
+    expect(task).toEqual({ taskId: expect.any(String), dueDate: '2026-12-30T09:00:00.000Z' });
+    const note = await run('add_partner_note', { body: 'Called from the workflow' });
+    await eventually('task at the partner', async () => (await yourAppState()).objects.task!.find((t) => t.ghlId === task.taskId && t.title === 'Send the proposal'));
+    await eventually('note at the partner', async () => (await yourAppState()).objects.note!.find((n) => n.ghlId === note.noteId && n.body === 'Called from the workflow'));
   });
 });
 

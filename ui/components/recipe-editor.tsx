@@ -21,7 +21,9 @@ export function RecipeEditor({ catalog, initial, saving, onSave, onCancel }: Pro
   const set = (patch: Partial<RecipeDefinition>) => setDraft({ ...draft, ...patch });
   const submit = (e: Event) => {
     e.preventDefault();
-    onSave(draft);
+    // Only a daily recipe takes a schedule.
+    const { schedule, ...rest } = draft;
+    onSave(draft.trigger === 'schedule.daily' ? { ...rest, schedule: schedule ?? { hour: 6 } } : rest);
   };
   return (
     <form class="card form recipe-editor" onSubmit={submit} data-testid="recipe-editor" aria-label="Recipe">
@@ -37,6 +39,25 @@ export function RecipeEditor({ catalog, initial, saving, onSave, onCancel }: Pro
           </select>
         </label>
       </div>
+      {draft.trigger === 'schedule.daily' && (
+        <fieldset class="recipe-part" data-testid="recipe-schedule">
+          <legend>Every day</legend>
+          <div class="recipe-row">
+            <label class="field">
+              <span>Hour (UTC)</span>
+              <input type="number" min={0} max={23} class="input input-sm" required value={draft.schedule?.hour ?? 6} onInput={(e) => set({ schedule: { ...draft.schedule, hour: Number(e.currentTarget.value) } })} />
+            </label>
+            <label class="field">
+              <span>Contacts with the tag</span>
+              <input class="input input-sm" value={draft.schedule?.tag ?? ''} onInput={(e) => set({ schedule: { hour: draft.schedule?.hour ?? 6, tag: e.currentTarget.value || undefined } })} />
+            </label>
+            <label class="field">
+              <span>or of the business (id)</span>
+              <input class="input input-sm" value={draft.schedule?.businessId ?? ''} onInput={(e) => set({ schedule: { hour: draft.schedule?.hour ?? 6, businessId: e.currentTarget.value || undefined } })} />
+            </label>
+          </div>
+        </fieldset>
+      )}
       <fieldset class="recipe-part">
         <legend>Only if</legend>
         {draft.conditions.map((c, i) => (
@@ -120,14 +141,18 @@ function StepRow({ index, step, catalog, onChange, onRemove }: { index: number; 
         )}
         {onRemove && <button type="button" class="btn btn-sm btn-ghost" onClick={onRemove}>Remove</button>}
       </div>
-      {(op?.fields ?? []).filter((f) => f.type === 'string' || f.type === 'array').map((f) => (
+      {(op?.fields ?? []).filter((f) => f.type === 'string' || f.type === 'array' || f.type === 'number').map((f) => (
         <label class="field" key={f.name}>
           <span>{f.name}{f.required ? ' *' : ''}</span>
           <input
             class="input input-sm"
+            type={f.type === 'number' ? 'number' : 'text'}
             required={f.required}
             value={f.type === 'array' ? ((step.input[f.name] as string[] | undefined) ?? []).join(', ') : String(step.input[f.name] ?? '')}
-            onInput={(e) => setInput(f.name, f.type === 'array' ? e.currentTarget.value.split(',').map((x) => x.trim()).filter(Boolean) : e.currentTarget.value)}
+            onInput={(e) => {
+              const raw = e.currentTarget.value;
+              setInput(f.name, f.type === 'array' ? raw.split(',').map((x) => x.trim()).filter(Boolean) : f.type === 'number' ? (raw === '' ? undefined : Number(raw)) : raw);
+            }}
             data-testid={`step-${index}-${f.name}`}
           />
           {f.description && <span class="hint">{f.description}</span>}

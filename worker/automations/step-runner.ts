@@ -34,6 +34,15 @@ type StepRow = {
   test: number;
 };
 
+/**
+ * On the object's start: a step cut off by a restart is waiting again, due at once (its action
+ * may have landed: see ARCHITECTURE's known limits). Answers when the next step is due.
+ */
+export function recoverSteps(sql: SqlStorage, now = Date.now()): number | null {
+  sql.exec("UPDATE auto_steps SET state = 'waiting', due_at = MIN(due_at, ?) WHERE state = 'running'", now);
+  return sql.exec<{ at: number | null }>("SELECT MIN(due_at) AS at FROM auto_steps WHERE state = 'waiting'").one().at ?? null;
+}
+
 /** Runs the contact's due recipe steps from its alarm, one at a time, oldest first. */
 export class StepRunner {
   private readonly sql: SqlStorage;
@@ -48,12 +57,6 @@ export class StepRunner {
 
   nextDueAt(): number | null {
     return this.sql.exec<{ at: number | null }>("SELECT MIN(due_at) AS at FROM auto_steps WHERE state = 'waiting'").one().at ?? null;
-  }
-
-  /** A step cut off by a restart runs again (its action may have landed: see the README's limits). */
-  recoverInterrupted(): boolean {
-    this.sql.exec("UPDATE auto_steps SET state = 'waiting' WHERE state = 'running'");
-    return this.nextDueAt() !== null;
   }
 
   /** GHL task ids a recipe made for a subject. */

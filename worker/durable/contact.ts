@@ -23,6 +23,7 @@ import { subjectOfData, subjectOfWork } from '../sync-log/subject.ts';
 import { annotatePartnerOrigin } from '../timeline/partner-origin.ts';
 import { tenantStub } from './stubs.ts';
 import { applyAutomationSchema } from '../automations/contact-schema.ts';
+import { recoverSteps } from '../automations/step-runner.ts';
 import type { ContactAutomations } from '../automations/runtime.ts';
 import type { TriggerData } from '../automations/trigger-data.ts';
 import { contactAutomations, earliest } from './contact-automations.ts';
@@ -47,10 +48,10 @@ export class ContactDO extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       applySchema(this.sql, CONTACT_SCHEMA);
       const interrupted = new SyncQueue(this.sql).recoverInterrupted();
+      if (interrupted) await ctx.storage.setAlarm(Date.now());
       // automations: their own tables; a step cut off by a restart is due again.
       applyAutomationSchema(this.sql);
-      const stepsWaiting = this.sql.exec("SELECT 1 FROM auto_steps WHERE state IN ('waiting', 'running') LIMIT 1").toArray().length > 0;
-      if (interrupted || stepsWaiting) await ctx.storage.setAlarm(Date.now());
+      await this.armAutomations(recoverSteps(this.sql));
     });
   }
 

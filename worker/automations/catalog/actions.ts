@@ -1,15 +1,21 @@
 import * as v from 'valibot';
 import { GhlError } from '../../ghl/errors.ts';
-import type { GhlContact } from '../../ghl/types.ts';
+import type { GhlAppointment, GhlContact } from '../../ghl/types.ts';
 import { Delay } from '../model.ts';
 import { hasUpcoming } from '../conditions.ts';
 import { delayEnd } from '../schedule.ts';
-import { action, type ActionOperation } from './types.ts';
+import { action, type ActionContext, type ActionOperation } from './types.ts';
 
 const Text = (max: number) => v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(max));
 const Tags = v.pipe(v.array(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100))), v.minLength(1), v.maxLength(10));
 
 const DAY_MIN = 24 * 60;
+
+/** The contact's next upcoming appointment (not cancelled), if any. */
+async function nextUpcoming(ctx: ActionContext, known?: GhlAppointment[]): Promise<GhlAppointment | undefined> {
+  const list = known ?? (await ctx.ghl.listAppointments(ctx.contactId));
+  return list.filter((a) => hasUpcoming([a], ctx.now)).sort((a, b) => Date.parse(a.startTime ?? '') - Date.parse(b.startTime ?? ''))[0];
+}
 
 /** Every action a recipe (or the panel) can run; each handler is the code that runs it. */
 export const ACTIONS: readonly ActionOperation[] = [
@@ -149,6 +155,48 @@ export const ACTIONS: readonly ActionOperation[] = [
         updated.push(a.id);
       }
       return { updated, upcoming: upcoming.length };
+    },
+  }),
+  action({
+    key: 'ghl.appointment.cancel',
+    group: 'ghl',
+    label: 'Cancel an appointment',
+    description: 'Cancels an appointment of the contact (default: the next upcoming one); the sync cancels it in connected apps.',
+    scope: 'calendars/events.write',
+    input: v.object({ appointmentId: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{0,64}$/), v.description('Appointment id; empty: the next upcoming one'))) }),
+    sample: {},
+    async run(ctx, input) {
+      const id = input.appointmentId || (await nextUpcoming(ctx))?.id;
+      if (!id) return { cancelled: false, appointmentId: null };
+      await ctx.ghl.updateAppointment(id, { appointmentStatus: 'cancelled' });
+      ctx.wrote(`appointment:${id}`);
+      return { cancelled: true, appointmentId: id };
+    },
+  }),
+  action({
+    key: 'ghl.appointment.reschedule',
+    group: 'ghl',
+    label: 'Reschedule an appointment',
+    description: 'Moves an appointment of the contact (default: the next upcoming one), keeping its length; the sync moves it in connected apps.',
+    scope: 'calendars/events.write',
+    input: v.object({
+      appointmentId: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{0,64}$/), v.description('Appointment id; empty: the next upcoming one'))),
+      start: v.optional(v.pipe(Delay, v.description('The new start, counted from when the step runs'))),
+      startTime: v.optional(v.pipe(v.string(), v.maxLength(100), v.description('An exact new start (ISO 8601 or a placeholder); wins over start when it is a date'))),
+    }),
+    sample: { start: { type: 'next_business_day', hour: 9 } },
+    async run(ctx, input) {
+      const appointments = await ctx.ghl.listAppointments(ctx.contactId);
+      const current = input.appointmentId ? appointments.find((a) => a.id === input.appointmentId) : await nextUpcoming(ctx, appointments);
+      if (!current) return { rescheduled: false, appointmentId: null };
+      const exact = Date.parse(input.startTime ?? '');
+      const start = Number.isNaN(exact) ? (delayEnd(input.start ?? { type: 'next_business_day', hour: 9, minute: 0, utcOffsetMinutes: 0 }, ctx.now, ctx.data) ?? ctx.now) : exact;
+      const length = Math.max(0, Date.parse(current.endTime ?? '') - Date.parse(current.startTime ?? '')) || 30 * 60_000;
+      const startTime = new Date(start).toISOString();
+      const endTime = new Date(start + length).toISOString();
+      await ctx.ghl.updateAppointment(current.id, { startTime, endTime, ignoreFreeSlotValidation: true });
+      ctx.wrote(`appointment:${current.id}`);
+      return { rescheduled: true, appointmentId: current.id, startTime, endTime };
     },
   }),
   action({

@@ -88,6 +88,46 @@ export const WORKFLOW_ACTIONS: readonly WorkflowAction[] = [
     ],
   },
   {
+    key: 'cancel_appointment',
+    operation: 'ghl.appointment.cancel',
+    name: 'Cancel an appointment (also in connected apps)',
+    inputs: [{ field: 'appointmentId', title: 'Appointment id (empty: the next upcoming)', fieldType: 'string', required: false }],
+    customVars: [{ name: 'Cancelled', reference: 'cancelled', fieldType: 'boolean' }, { name: 'Appointment id', reference: 'appointmentId', fieldType: 'string' }],
+  },
+  {
+    key: 'reschedule_appointment',
+    operation: 'ghl.appointment.reschedule',
+    name: 'Reschedule an appointment (also in connected apps)',
+    inputs: [
+      { field: 'appointmentId', title: 'Appointment id (empty: the next upcoming)', fieldType: 'string', required: false },
+      { field: 'startTime', title: 'New start (ISO 8601)', fieldType: 'string', required: true },
+    ],
+    customVars: [
+      { name: 'Rescheduled', reference: 'rescheduled', fieldType: 'boolean' },
+      { name: 'Appointment id', reference: 'appointmentId', fieldType: 'string' },
+      { name: 'Start time', reference: 'startTime', fieldType: 'date' },
+      { name: 'End time', reference: 'endTime', fieldType: 'date' },
+    ],
+  },
+  {
+    key: 'add_partner_task',
+    operation: 'ghl.task.create',
+    name: 'Add a task (also in connected apps)',
+    inputs: [
+      { field: 'title', title: 'Title', fieldType: 'string', required: true },
+      { field: 'body', title: 'Description', fieldType: 'textarea', required: false },
+      { field: 'dueDate', title: 'Due (ISO 8601; empty: in one day)', fieldType: 'string', required: false },
+    ],
+    customVars: [{ name: 'Task id', reference: 'taskId', fieldType: 'string' }, { name: 'Due', reference: 'dueDate', fieldType: 'date' }],
+  },
+  {
+    key: 'add_partner_note',
+    operation: 'ghl.note.create',
+    name: 'Add a note (also in connected apps)',
+    inputs: [{ field: 'body', title: 'Note', fieldType: 'textarea', required: true }],
+    customVars: [{ name: 'Note id', reference: 'noteId', fieldType: 'string' }],
+  },
+  {
     key: 'push_contact_to_partner',
     operation: 'engine.contact.push',
     name: 'Push contact to connected apps now',
