@@ -165,6 +165,7 @@ describe('admin screens with the demo partners', () => {
     const detail = g.panel.locator(byTestId('sync-log-detail'));
     await detail.waitFor();
     expect(await detail.textContent()).toContain('Demo: your app');
+    expect(await detail.locator(byTestId('sync-log-requests')).textContent()).toMatch(/HighLevel: POST \/contacts\/\S+\/notes → 20\d/);
     await shoot(g, 'sync-log-detail', detail);
     await detail.getByRole('button', { name: 'Close' }).click();
 

@@ -37,6 +37,34 @@ export function SyncLogDetail({ entry: e, connectionName, replaying, onReplay, o
             </div>
           ))}
       </dl>
+      {!!e.requests?.length && (
+        <section aria-label="Requests of the last try">
+          <p class="strong small">Requests of the last try</p>
+          <ol class="request-list" data-testid="sync-log-requests">
+            {e.requests.map((r, i) => (
+              <li key={i}>
+                <details>
+                  <summary class="mono small">
+                    {r.side === 'ghl' ? 'HighLevel' : (connectionName ?? 'Partner')}: {r.method} {r.path} → {r.status ?? r.error ?? 'no answer'} · {r.ms} ms
+                  </summary>
+                  {r.requestBody && (
+                    <pre class="mono small">
+                      <span class="muted">sent </span>
+                      {r.requestBody}
+                    </pre>
+                  )}
+                  {r.responseBody && (
+                    <pre class="mono small">
+                      <span class="muted">answer </span>
+                      {r.responseBody}
+                    </pre>
+                  )}
+                </details>
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
       {e.detail !== undefined && e.detail !== null && (
         <details class="detail-json">
           <summary>Details the engine recorded</summary>

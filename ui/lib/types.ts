@@ -103,6 +103,19 @@ export interface SyncLogEntry {
   /** An echo of our own write or a change that changed nothing. */
   quiet?: boolean;
   detail?: unknown;
+  /** The GHL and partner requests of the last try. */
+  requests?: SyncRequest[];
+}
+
+export interface SyncRequest {
+  side: 'ghl' | 'partner';
+  method: string;
+  path: string;
+  status: number | null;
+  ms: number;
+  requestBody?: string;
+  responseBody?: string;
+  error?: string;
 }
 
 export interface SyncLogPage {

@@ -21,6 +21,7 @@ import { backfillContact, type ContactBackfillResult } from '../sync/backfill-co
 import type { BackfillOptions } from '../sync/backfill-plan.ts';
 import { subjectOfData, subjectOfWork } from '../sync-log/subject.ts';
 import { annotatePartnerOrigin } from '../timeline/partner-origin.ts';
+import { takeRequests, withTrace } from '../lib/request-trace.ts';
 import { tenantStub } from './location.ts';
 
 /** Stub of the Durable Object of one contact (`locationId:contactId`). */
@@ -143,7 +144,8 @@ export class ContactDO extends DurableObject<Env> {
     if (!key) return;
     let next: number | null = null;
     try {
-      next = await this.engineOf(key).run();
+      // Traced: each row of the sync log keeps the GHL and partner requests of its try.
+      next = await withTrace(() => this.engineOf(key).run());
     } finally {
       // Re-armed in finally: a throw mid-run must not strand the rest of the queue.
       const at = next ?? this.engineOf(key).queue.nextDueAt();
@@ -212,7 +214,13 @@ export class ContactDO extends DurableObject<Env> {
       },
       connector: connectorFor,
       log: (entry: SyncLogInput) =>
-        location.recordSync(locationId, { ...entry, subject: entry.subject ?? subjectOfWork(this.sql, entry.workKey), contactName: entry.contactName ?? subjectOfData('contact', this.snapshot()) }),
+        location.recordSync(locationId, {
+          ...entry,
+          subject: entry.subject ?? subjectOfWork(this.sql, entry.workKey),
+          contactName: entry.contactName ?? subjectOfData('contact', this.snapshot()),
+          // A try ended: the requests made since the last one are this try's.
+          ...(entry.status === 'queued' ? {} : { requests: takeRequests() }),
+        }),
       contact: async () => {
         const known = this.snapshot();
         if (known) return known;

@@ -49,4 +49,6 @@ export const LOCATION_SCHEMA: readonly string[] = [
   // What a sync log row is about ("Consultation"), for rows people can read.
   `ALTER TABLE sync_log ADD COLUMN subject TEXT`,
   `ALTER TABLE sync_log ADD COLUMN contact_name TEXT`,
+  // The GHL and partner requests of the row's last try (lib/request-trace.ts), JSON.
+  `ALTER TABLE sync_log ADD COLUMN requests TEXT`,
 ];

@@ -23,6 +23,8 @@ export interface SyncLogEntry {
   contactName: string | null;
   /** An echo of our own write or a change that changed nothing (hidden unless asked for). */
   quiet: boolean;
+  /** JSON text: the GHL and partner requests of the last try (lib/request-trace.ts). */
+  requests: string | null;
 }
 
 export interface SyncLogFilter {
@@ -60,6 +62,7 @@ type Row = {
   subject: string | null;
   contact_name: string | null;
   quiet: number;
+  requests: string | null;
 };
 
 const toEntry = (r: Row): SyncLogEntry => ({
@@ -79,6 +82,7 @@ const toEntry = (r: Row): SyncLogEntry => ({
   subject: r.subject,
   contactName: r.contact_name,
   quiet: r.quiet === 1,
+  requests: r.requests,
 });
 
 const QUIET = quietSql();
@@ -87,7 +91,7 @@ const CONTACT_NAME = `COALESCE(sync_log.contact_name, (SELECT COALESCE(
     NULLIF(TRIM(COALESCE(json_extract(c.body, '$.firstName'), '') || ' ' || COALESCE(json_extract(c.body, '$.lastName'), '')), ''),
     json_extract(c.body, '$.contactName'), json_extract(c.body, '$.email'), json_extract(c.body, '$.phone'))
   FROM contacts c WHERE c.id = sync_log.contact_id))`;
-const COLUMNS = `id, at, updated_at, trigger, action, object_kind, object_id, contact_id, connection_id, status, attempts, error, detail, subject,
+const COLUMNS = `id, at, updated_at, trigger, action, object_kind, object_id, contact_id, connection_id, status, attempts, error, detail, subject, requests,
   ${CONTACT_NAME} AS contact_name, ${QUIET.sql} AS quiet`;
 
 /** Newest first; `nextBeforeId` is set when there are older entries. */

@@ -26,7 +26,13 @@ function present(entry: SyncLogEntry) {
   } catch {
     // Not JSON: show the text as it is.
   }
-  return { ...entry, detail };
+  let requests: unknown = [];
+  try {
+    requests = entry.requests ? JSON.parse(entry.requests) : [];
+  } catch {
+    // Written by us as JSON; an unreadable one shows as none.
+  }
+  return { ...entry, detail, requests };
 }
 
 /** `GET /api/sync-log` and `POST /api/sync-log/:id/replay`, read from the location's Durable Object. */
