@@ -160,6 +160,14 @@ export class ContactDO extends DurableObject<Env> {
     if (current === null || current > at) await this.ctx.storage.setAlarm(Math.max(at, Date.now()));
   }
 
+  /** Tells the location which partner contact this contact is (the ID map knows it once synced). */
+  private async sharePartnerLink(locationId: string, contactId: string, connectionId: string): Promise<void> {
+    const partnerId = this.sql
+      .exec<{ partner_id: string | null }>("SELECT partner_id FROM links WHERE kind = 'contact' AND connection_id = ? AND ghl_id = ?", connectionId, contactId)
+      .toArray()[0]?.partner_id;
+    if (partnerId) await tenantStub(this.env, locationId).linkPartnerContact(locationId, connectionId, partnerId, contactId);
+  }
+
   private settingsCache: { value: EngineSettings; until: number } | null = null;
   private connectionsCache: ConnectionsCache | null = null;
   private ghlCache: GhlApi | null = null;
@@ -213,14 +221,16 @@ export class ContactDO extends DurableObject<Env> {
           .map((c) => ({ ...c, settings: withLocationMapping(c.settings, connectorFor(c.kind)?.defaultFieldMaps ?? {}, settings.fieldMapping[c.kind]) }));
       },
       connector: connectorFor,
-      log: (entry: SyncLogInput) =>
-        location.recordSync(locationId, {
+      log: async (entry: SyncLogInput) => {
+        if (entry.status === 'done' && entry.objectKind === 'contact' && entry.connectionId) await this.sharePartnerLink(locationId, contactId, entry.connectionId);
+        return location.recordSync(locationId, {
           ...entry,
           subject: entry.subject ?? subjectOfWork(this.sql, entry.workKey),
           contactName: entry.contactName ?? subjectOfData('contact', this.snapshot()),
           // A try ended: the requests made since the last one are this try's.
           ...(entry.status === 'queued' ? {} : { requests: takeRequests() }),
-        }),
+        });
+      },
       contact: async () => {
         const known = this.snapshot();
         if (known) return known;
