@@ -169,6 +169,9 @@ describe('admin screens with the demo partners', () => {
     await shoot(g, 'sync-log-detail', detail);
     await detail.getByRole('button', { name: 'Close' }).click();
 
+    // At 1280 px no status badge wraps onto a second line ("Failed", "Retrying", …).
+    const heights = await log.locator('.badge').evaluateAll((els) => els.map((el) => [el.textContent, el.getBoundingClientRect().height, parseFloat(getComputedStyle(el).lineHeight) || 18]));
+    for (const [text, height, line] of heights as [string, number, number][]) expect(height, `${text} badge`).toBeLessThan(line * 1.8);
     const all = g.page.waitForResponse((r) => r.url().includes('/api/sync-log') && r.url().includes('show=all'));
     await log.locator(byTestId('sync-log-show-all')).check();
     expect((await all).status()).toBe(200);

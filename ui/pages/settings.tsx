@@ -4,6 +4,7 @@ import { ConnectionsPanel } from '../components/connections-panel.tsx';
 import { FieldMap } from '../components/field-map.tsx';
 import { ErrorState, Loading } from '../components/states.tsx';
 import { Switch } from '../components/switch.tsx';
+import { SyncScopeForm } from '../components/sync-scope.tsx';
 import { useToast } from '../components/toasts.tsx';
 import { DIRECTIONS, editable, KINDS, POLICIES, type Direction, type Kind, type SettingsAnswer, type SyncSettings } from '../lib/settings.ts';
 import { useConnections } from '../lib/use-connections.ts';
@@ -149,6 +150,7 @@ export function SettingsPage() {
         )}
       </form>
 
+      <SyncScopeForm scope={view.scope} canEdit={canEdit} />
       <ConnectionsPanel state={conns} canEdit={canEdit} />
       {conns.list && (
         <FieldMap kinds={conns.list.kinds} mapping={view.fieldMapping} canEdit={canEdit} initialKind={conns.list.connections[0]?.kind} />

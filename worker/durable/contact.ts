@@ -22,6 +22,8 @@ import type { BackfillOptions } from '../sync/backfill-plan.ts';
 import { subjectOfData, subjectOfWork } from '../sync-log/subject.ts';
 import { annotatePartnerOrigin } from '../timeline/partner-origin.ts';
 import { takeRequests, withTrace } from '../lib/request-trace.ts';
+import { OUT_OF_SCOPE, outOfScope, scopeFactsOf, type ScopeFacts } from '../sync/scope.ts';
+import type { SyncScope } from '../settings/model.ts';
 import { tenantStub } from './location.ts';
 
 /** Stub of the Durable Object of one contact (`locationId:contactId`). */
@@ -67,6 +69,7 @@ export class ContactDO extends DurableObject<Env> {
   /** A stored GHL event about this contact, handed over in order by the location's object. */
   async applyGhlEvent(key: string, event: GhlEvent): Promise<void> {
     await this.timelineOf(key).applyEvent(event);
+    if (await this.outsideScope(key, event)) return;
     const engine = this.engineOf(key);
     if (event.type.startsWith('Contact') && event.type !== 'ContactDelete') this.setSnapshot(contactFromGhl(event));
     let data: Parameters<ContactEngine['fromGhl']>[2];
@@ -121,6 +124,8 @@ export class ContactDO extends DurableObject<Env> {
     const connector = found && connectorFor(found.kind);
     if (!found || !connector || settings.disabledConnections.has(connectionId)) return { counts: {}, reasons: {}, queued: 0 };
     const connection = { ...found, settings: withLocationMapping(found.settings, connector.defaultFieldMaps, settings.fieldMapping[found.kind]) };
+    const why = outOfScope((settings as EngineSettings & { scope?: SyncScope }).scope, scopeFactsOf(contact));
+    if (why) return { counts: { contact: { create: 0, update: 0, unchanged: 0, skipped: 1 } }, reasons: { [OUT_OF_SCOPE]: 1 }, queued: 0 };
     const result = await backfillContact({ locationId, contactId, engine, ghl: this.ghlOf(key), settings, connection, connector }, contact, opts);
     if (result.queued) await this.arm();
     return result;
@@ -158,6 +163,28 @@ export class ContactDO extends DurableObject<Env> {
     if (at === null) return;
     const current = await this.ctx.storage.getAlarm();
     if (current === null || current > at) await this.ctx.storage.setAlarm(Math.max(at, Date.now()));
+  }
+
+  /**
+   * A change of a contact outside the location's sync scope (sync/scope.ts) does not go out; a
+   * quiet log row says so. The scope's facts (tags, business, creation) come from Contact*
+   * events, else from what the location knows of the contact, else from GHL once.
+   */
+  private async outsideScope(key: string, event: GhlEvent): Promise<boolean> {
+    const { locationId, contactId } = this.bind(key);
+    const scope = ((await this.engineSettings(locationId)) as EngineSettings & { scope?: SyncScope }).scope;
+    if (!scope || event.type === 'ContactDelete') return false;
+    let facts: ScopeFacts | undefined;
+    if (event.type.startsWith('Contact')) facts = scopeFactsOf(event);
+    else {
+      const stored = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'scope_facts'").toArray()[0]?.value;
+      facts = stored ? (JSON.parse(stored) as ScopeFacts) : scopeFactsOf((await tenantStub(this.env, locationId).knownContact(locationId, contactId)) ?? (await this.ghlOf(key).getContact(contactId)));
+    }
+    this.sql.exec("INSERT INTO meta (key, value) VALUES ('scope_facts', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1", JSON.stringify(facts));
+    const why = outOfScope(scope, facts);
+    if (!why) return false;
+    await tenantStub(this.env, locationId).recordSync(locationId, { trigger: String(event.trigger ?? 'ghl_webhook'), action: `${event.type} to partners`, objectKind: event.type.replace(/(Create|Update|Delete|Complete|TagUpdate|DndUpdate)$/, '').toLowerCase() || 'contact', contactId, status: 'skipped', error: why });
+    return true;
   }
 
   /** Tells the location which partner contact this contact is (the ID map knows it once synced). */
