@@ -178,6 +178,32 @@ describe('admin screens with the demo partners', () => {
     expect(g.problems).toEqual([]);
   });
 
+  it('makes a new contact from the panel, then deletes it after asking', async () => {
+    const g = await settingsAsAdmin();
+    const location = demo.dental.id === partners.locationId ? demo.dental : demo.fitness;
+    await g.panel.locator(byTestId('nav-contacts')).click();
+    await g.panel.locator(byTestId('contact-new')).click();
+    const form = g.panel.locator(byTestId('contact-form'));
+    const email = `grace.${Date.now().toString(36)}@example.com`;
+    await form.locator(byTestId('contact-first-name')).fill('Grace');
+    await form.locator(byTestId('contact-last-name')).fill('Hopper');
+    await form.locator(byTestId('contact-email')).fill(email);
+    await shoot(g, 'contact-new', form);
+    await form.locator(byTestId('contact-save')).click();
+    await g.panel.locator(byTestId('contact-name'), { hasText: 'Grace Hopper' }).waitFor();
+    const made = await until(async () => (await emu.state(location.id)).contacts.find((c) => c.email === email), Boolean, 'the contact in GHL');
+
+    await g.panel.locator(byTestId('contact-delete')).click();
+    const confirm = g.panel.getByRole('dialog');
+    await confirm.waitFor();
+    expect(await confirm.textContent()).toContain('Delete Grace Hopper?');
+    await shoot(g, 'contact-delete-dialog', confirm);
+    await confirm.locator(byTestId('confirm-ok')).click();
+    await g.panel.getByText('Contact deleted').first().waitFor();
+    await until(async () => (await emu.state(location.id)).contacts.some((c) => c.id === made!.id), (still) => !still, 'the contact gone from GHL');
+    expect(g.problems).toEqual([]);
+  });
+
   it('shows the contacts screen with nothing selected', async () => {
     const g = await settingsAsAdmin();
     await g.panel.locator(byTestId('nav-contacts')).click();
