@@ -166,6 +166,7 @@ describe('admin screens with the demo partners', () => {
     await detail.waitFor();
     expect(await detail.textContent()).toContain('Demo: your app');
     expect(await detail.locator(byTestId('sync-log-requests')).textContent()).toMatch(/HighLevel: POST \/contacts\/\S+\/notes → 20\d/);
+    expect(await detail.locator(byTestId('sync-log-diff')).textContent()).toContain('Left a voicemail');
     await shoot(g, 'sync-log-detail', detail);
     await detail.getByRole('button', { name: 'Close' }).click();
 

@@ -48,6 +48,8 @@ describe('a sync log people can read', () => {
     expect(partnerCall).toMatchObject({ method: 'POST', path: '/webhooks', status: 200 });
     expect(typeof partnerCall.ms).toBe('number');
     expect(JSON.parse(partnerCall.requestBody)).toMatchObject({ type: 'note.created', data: { body: 'Called, wants a demo\nsecond line' } });
+    // …and what it changed, field by field.
+    expect(toPartner.diff).toContainEqual({ field: 'body', before: null, after: 'Called, wants a demo\nsecond line' });
     const ghlCall = (intoGhl.requests as any[]).find((r) => r.side === 'ghl' && r.method === 'POST');
     expect(ghlCall.path).toBe(`/contacts/${contact.id}/notes`);
     expect(ghlCall.status).toBeGreaterThanOrEqual(200);

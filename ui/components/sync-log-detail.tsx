@@ -3,6 +3,13 @@ import { describeEntry, redacted } from '../lib/sync-log-words.ts';
 import type { SyncLogEntry } from '../lib/types.ts';
 import { Dialog } from './dialog.tsx';
 
+/** A field's value in a cell: text as it is, anything else as JSON, cut short. */
+const shown = (v: unknown) => {
+  if (v === null || v === undefined || v === '') return '—';
+  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+};
+
 interface Props {
   entry: SyncLogEntry;
   connectionName?: string;
@@ -37,6 +44,29 @@ export function SyncLogDetail({ entry: e, connectionName, replaying, onReplay, o
             </div>
           ))}
       </dl>
+      {!!e.diff?.length && (
+        <div class="plan-scroll" tabIndex={0} role="region" aria-label="What changed">
+          <table class="plan-table diff-table" data-testid="sync-log-diff">
+            <caption class="strong small">What changed</caption>
+            <thead>
+              <tr>
+                <th scope="col">Field</th>
+                <th scope="col">Before</th>
+                <th scope="col">After</th>
+              </tr>
+            </thead>
+            <tbody>
+              {e.diff.map((d) => (
+                <tr key={d.field}>
+                  <th scope="row">{d.field}</th>
+                  <td>{shown(d.before)}</td>
+                  <td>{shown(d.after)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
       {!!e.requests?.length && (
         <section aria-label="Requests of the last try">
           <p class="strong small">Requests of the last try</p>

@@ -105,6 +105,8 @@ export interface SyncLogEntry {
   detail?: unknown;
   /** The GHL and partner requests of the last try. */
   requests?: SyncRequest[];
+  /** What the write changed, field by field. */
+  diff?: { field: string; before: unknown; after: unknown }[];
 }
 
 export interface SyncRequest {

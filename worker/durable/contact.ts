@@ -20,6 +20,7 @@ import type { SyncLogInput } from '../sync-log/write.ts';
 import { backfillContact, type ContactBackfillResult } from '../sync/backfill-contact.ts';
 import type { BackfillOptions } from '../sync/backfill-plan.ts';
 import { subjectOfData, subjectOfWork } from '../sync-log/subject.ts';
+import { diffOfWork } from '../sync-log/diff-of-work.ts';
 import { annotatePartnerOrigin } from '../timeline/partner-origin.ts';
 import { takeRequests, withTrace } from '../lib/request-trace.ts';
 import { OUT_OF_SCOPE, outOfScope, scopeFactsOf, type ScopeFacts } from '../sync/scope.ts';
@@ -256,6 +257,7 @@ export class ContactDO extends DurableObject<Env> {
           contactName: entry.contactName ?? subjectOfData('contact', this.snapshot()),
           // A try ended: the requests made since the last one are this try's.
           ...(entry.status === 'queued' ? {} : { requests: takeRequests() }),
+          ...(entry.status === 'done' ? { diff: diffOfWork(this.sql, entry.workKey) } : {}),
         });
       },
       contact: async () => {

@@ -25,6 +25,8 @@ export interface SyncLogEntry {
   quiet: boolean;
   /** JSON text: the GHL and partner requests of the last try (lib/request-trace.ts). */
   requests: string | null;
+  /** JSON text: what the write changed, field by field (diff.ts). */
+  diff: string | null;
 }
 
 export interface SyncLogFilter {
@@ -63,6 +65,7 @@ type Row = {
   contact_name: string | null;
   quiet: number;
   requests: string | null;
+  diff: string | null;
 };
 
 const toEntry = (r: Row): SyncLogEntry => ({
@@ -83,6 +86,7 @@ const toEntry = (r: Row): SyncLogEntry => ({
   contactName: r.contact_name,
   quiet: r.quiet === 1,
   requests: r.requests,
+  diff: r.diff,
 });
 
 const QUIET = quietSql();
@@ -91,7 +95,7 @@ const CONTACT_NAME = `COALESCE(sync_log.contact_name, (SELECT COALESCE(
     NULLIF(TRIM(COALESCE(json_extract(c.body, '$.firstName'), '') || ' ' || COALESCE(json_extract(c.body, '$.lastName'), '')), ''),
     json_extract(c.body, '$.contactName'), json_extract(c.body, '$.email'), json_extract(c.body, '$.phone'))
   FROM contacts c WHERE c.id = sync_log.contact_id))`;
-const COLUMNS = `id, at, updated_at, trigger, action, object_kind, object_id, contact_id, connection_id, status, attempts, error, detail, subject, requests,
+const COLUMNS = `id, at, updated_at, trigger, action, object_kind, object_id, contact_id, connection_id, status, attempts, error, detail, subject, requests, diff,
   ${CONTACT_NAME} AS contact_name, ${QUIET.sql} AS quiet`;
 
 /** Newest first; `nextBeforeId` is set when there are older entries. */

@@ -32,7 +32,13 @@ function present(entry: SyncLogEntry) {
   } catch {
     // Written by us as JSON; an unreadable one shows as none.
   }
-  return { ...entry, detail, requests };
+  let diff: unknown = [];
+  try {
+    diff = entry.diff ? JSON.parse(entry.diff) : [];
+  } catch {
+    // as above
+  }
+  return { ...entry, detail, requests, diff };
 }
 
 /** `GET /api/sync-log` and `POST /api/sync-log/:id/replay`, read from the location's Durable Object. */
