@@ -119,6 +119,8 @@ function query(params: Record<string, string | number | null | undefined>): stri
 
 export const searchContacts = (q: string, cursor?: string | null, limit = 20) =>
   request<ContactPage>('GET', `/api/contacts${query({ query: q, limit, cursor })}`);
+export const createContact = (body: ContactPatch) => request<{ contact: Contact }>('POST', '/api/contacts', body).then((r) => r.contact);
+export const deleteContact = (id: string) => request<unknown>('DELETE', contactPath(id));
 export const updateContact = (id: string, patch: ContactPatch) => request<{ contact: Contact }>('PUT', contactPath(id), patch).then((r) => r.contact);
 export const getTimeline = (id: string, refresh = false) => request<Timeline>('GET', `${contactPath(id)}/timeline${refresh ? '?refresh=1' : ''}`);
 

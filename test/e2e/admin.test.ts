@@ -165,12 +165,43 @@ describe('admin screens with the demo partners', () => {
     const detail = g.panel.locator(byTestId('sync-log-detail'));
     await detail.waitFor();
     expect(await detail.textContent()).toContain('Demo: your app');
+    expect(await detail.locator(byTestId('sync-log-requests')).textContent()).toMatch(/HighLevel: POST \/contacts\/\S+\/notes → 20\d/);
+    expect(await detail.locator(byTestId('sync-log-diff')).textContent()).toContain('Left a voicemail');
     await shoot(g, 'sync-log-detail', detail);
     await detail.getByRole('button', { name: 'Close' }).click();
 
+    // At 1280 px no status badge wraps onto a second line ("Failed", "Retrying", …).
+    const heights = await log.locator('.badge').evaluateAll((els) => els.map((el) => [el.textContent, el.getBoundingClientRect().height, parseFloat(getComputedStyle(el).lineHeight) || 18]));
+    for (const [text, height, line] of heights as [string, number, number][]) expect(height, `${text} badge`).toBeLessThan(line * 1.8);
     const all = g.page.waitForResponse((r) => r.url().includes('/api/sync-log') && r.url().includes('show=all'));
     await log.locator(byTestId('sync-log-show-all')).check();
     expect((await all).status()).toBe(200);
+    expect(g.problems).toEqual([]);
+  });
+
+  it('makes a new contact from the panel, then deletes it after asking', async () => {
+    const g = await settingsAsAdmin();
+    const location = demo.dental.id === partners.locationId ? demo.dental : demo.fitness;
+    await g.panel.locator(byTestId('nav-contacts')).click();
+    await g.panel.locator(byTestId('contact-new')).click();
+    const form = g.panel.locator(byTestId('contact-form'));
+    const email = `grace.${Date.now().toString(36)}@example.com`;
+    await form.locator(byTestId('contact-first-name')).fill('Grace');
+    await form.locator(byTestId('contact-last-name')).fill('Hopper');
+    await form.locator(byTestId('contact-email')).fill(email);
+    await shoot(g, 'contact-new', form);
+    await form.locator(byTestId('contact-save')).click();
+    await g.panel.locator(byTestId('contact-name'), { hasText: 'Grace Hopper' }).waitFor();
+    const made = await until(async () => (await emu.state(location.id)).contacts.find((c) => c.email === email), Boolean, 'the contact in GHL');
+
+    await g.panel.locator(byTestId('contact-delete')).click();
+    const confirm = g.panel.getByRole('dialog');
+    await confirm.waitFor();
+    expect(await confirm.textContent()).toContain('Delete Grace Hopper?');
+    await shoot(g, 'contact-delete-dialog', confirm);
+    await confirm.locator(byTestId('confirm-ok')).click();
+    await g.panel.getByText('Contact deleted').first().waitFor();
+    await until(async () => (await emu.state(location.id)).contacts.some((c) => c.id === made!.id), (still) => !still, 'the contact gone from GHL');
     expect(g.problems).toEqual([]);
   });
 

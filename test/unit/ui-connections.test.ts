@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applySettings, backfillRows, credentialsError, isPartnerUrl, progressPercent, settingError, settingFields, words } from '../../ui/lib/connection-admin.ts';
+import { applySettings, backfillRows, credentialsError, formFields, isPartnerUrl, progressPercent, settingError, settingFields, words } from '../../ui/lib/connection-admin.ts';
 import { directionOf, healthOf, RECENT_ERROR_MS, type KindSpec, type PartnerConnection } from '../../ui/lib/connections.ts';
 
 const NOW = Date.UTC(2026, 0, 15, 12);
@@ -144,5 +144,16 @@ describe('backfillRows', () => {
 
   it('is empty for a backfill from before per-kind counts', () => {
     expect(backfillRows({}, 'Your app')).toEqual([]);
+  });
+});
+
+describe('formFields', () => {
+  it('asks what a partner delete does only where the partner deletes contacts', () => {
+    const yourapp = { kind: 'yourapp', capabilities: { inbound: { contact: ['upsert', 'delete'] } } };
+    const calcom = { kind: 'calcom', capabilities: { inbound: { contact: ['upsert'] } } };
+    const field = formFields(yourapp).at(-1)!;
+    expect(field).toMatchObject({ key: 'contactDelete', type: 'choice' });
+    expect(field.options!.map((o) => o.value)).toEqual(['tag', 'delete', 'ignore']);
+    expect(formFields(calcom).some((f) => f.key === 'contactDelete')).toBe(false);
   });
 });

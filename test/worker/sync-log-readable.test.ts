@@ -42,6 +42,18 @@ describe('a sync log people can read', () => {
     expect(toPartner.contactName).toBe(name);
     const intoGhl = shown.find((e) => e.objectKind === 'note' && e.status === 'done' && e.subject === 'Met at the expo');
     expect(intoGhl?.contactName).toBe(name);
+
+    // Each row keeps the requests of its try: method, path, status, duration, bodies.
+    const partnerCall = (toPartner.requests as any[]).find((r) => r.side === 'partner');
+    expect(partnerCall).toMatchObject({ method: 'POST', path: '/webhooks', status: 200 });
+    expect(typeof partnerCall.ms).toBe('number');
+    expect(JSON.parse(partnerCall.requestBody)).toMatchObject({ type: 'note.created', data: { body: 'Called, wants a demo\nsecond line' } });
+    // …and what it changed, field by field.
+    expect(toPartner.diff).toContainEqual({ field: 'body', before: null, after: 'Called, wants a demo\nsecond line' });
+    const ghlCall = (intoGhl.requests as any[]).find((r) => r.side === 'ghl' && r.method === 'POST');
+    expect(ghlCall.path).toBe(`/contacts/${contact.id}/notes`);
+    expect(ghlCall.status).toBeGreaterThanOrEqual(200);
+    expect(JSON.parse(ghlCall.requestBody)).toMatchObject({ body: 'Met at the expo' });
   });
 });
 

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText } from '../api.ts';
-import { applySettings, credentialLabel, credentialsError, settingError, settingFields, settingText } from '../lib/connection-admin.ts';
+import { applySettings, credentialLabel, credentialsError, settingError, formFields, settingText } from '../lib/connection-admin.ts';
 import type { Created, KindSpec, PartnerConnection } from '../lib/connections.ts';
 import { calcomSignInUrl, createConnection, updateConnection } from '../settings-api.ts';
 import { Field } from './field.tsx';
@@ -31,7 +31,7 @@ export function ConnectionForm({ kinds, connection, onCreated, onUpdated, onSign
   const form = useRef<HTMLFormElement>(null);
   useEffect(() => form.current?.querySelector<HTMLElement>('select, input')?.focus(), []);
   const spec = kinds.find((k) => k.kind === kind);
-  const fields = settingFields(kind);
+  const fields = formFields(spec);
   const signIn = !connection && spec?.signIn === true;
   const credentialSpecs = (spec?.credentials ?? []).filter((c) => !(signIn && SIGNED_IN.has(c.name)));
 
@@ -140,7 +140,29 @@ export function ConnectionForm({ kinds, connection, onCreated, onUpdated, onSign
           />
         );
       })}
-      {fields.map((f) => (
+      {fields.map((f) =>
+        f.type === 'choice' ? (
+          <div class="field" key={`${kind}-${f.key}`}>
+            <label for={`connection-setting-${f.key}`}>{f.label}</label>
+            <select
+              id={`connection-setting-${f.key}`}
+              class="input"
+              value={value(f.key) || f.options?.[0]?.value}
+              data-testid={`connection-setting-${f.key}`}
+              aria-describedby={`connection-setting-${f.key}-hint`}
+              onChange={(e) => setValues({ ...values, [f.key]: e.currentTarget.value })}
+            >
+              {f.options?.map((o) => (
+                <option key={o.value} value={o.value}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+            <p id={`connection-setting-${f.key}-hint`} class="hint">
+              {f.hint}
+            </p>
+          </div>
+        ) : (
         <Field
           key={`${kind}-${f.key}`}
           label={f.label}
@@ -151,7 +173,8 @@ export function ConnectionForm({ kinds, connection, onCreated, onUpdated, onSign
           hint={f.hint}
           testId={`connection-setting-${f.key}`}
         />
-      ))}
+        ),
+      )}
       <FormError message={error} />
       <div class="form-actions">
         <button type="button" class="btn" onClick={onCancel}>

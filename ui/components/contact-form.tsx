@@ -6,7 +6,8 @@ import { Field } from './field.tsx';
 import { FormError } from './form-error.tsx';
 
 interface Props {
-  contact: Contact;
+  /** The contact to edit; none: a new contact. */
+  contact?: Contact;
   onSave: (patch: ContactPatch) => Promise<void>;
   onClose: () => void;
 }
@@ -14,9 +15,9 @@ interface Props {
 const FIELDS = ['firstName', 'lastName', 'email', 'phone', 'companyName'] as const;
 const s = (v: unknown) => (typeof v === 'string' ? v : '');
 
-/** Edits the contact's name, email, phone and company, in a dialog. */
+/** Edits the contact's name, email, phone and company, or makes a new contact, in a dialog. */
 export function ContactForm({ contact, onSave, onClose }: Props) {
-  const [form, setForm] = useState(() => Object.fromEntries(FIELDS.map((k) => [k, s(contact[k])])) as Record<(typeof FIELDS)[number], string>);
+  const [form, setForm] = useState(() => Object.fromEntries(FIELDS.map((k) => [k, s(contact?.[k])])) as Record<(typeof FIELDS)[number], string>);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const set = (key: keyof typeof form) => (v: string) => setForm((f) => ({ ...f, [key]: v }));
@@ -29,7 +30,12 @@ export function ContactForm({ contact, onSave, onClose }: Props) {
     const patch: ContactPatch = {};
     for (const key of FIELDS) {
       const next = form[key].trim();
-      if (next !== s(contact[key])) patch[key] = next;
+      if (next !== s(contact?.[key])) patch[key] = next;
+    }
+    if (!contact && !patch.firstName && !patch.lastName && !patch.email && !patch.phone) {
+      setError('A contact needs a name, an email or a phone.');
+      setBusy(false);
+      return;
     }
     try {
       if (Object.keys(patch).length) await onSave(patch);
@@ -41,7 +47,7 @@ export function ContactForm({ contact, onSave, onClose }: Props) {
   };
 
   return (
-    <Dialog title="Edit contact" onClose={onClose} testId="contact-form">
+    <Dialog title={contact ? 'Edit contact' : 'New contact'} onClose={onClose} testId="contact-form">
       <form onSubmit={submit} class="form">
         <div class="form-row">
           <Field label="First name" value={form.firstName} onValue={set('firstName')} autoComplete="off" testId="contact-first-name" />
@@ -56,7 +62,7 @@ export function ContactForm({ contact, onSave, onClose }: Props) {
             Cancel
           </button>
           <button type="submit" class="btn btn-primary" disabled={busy} data-testid="contact-save">
-            {busy ? 'Saving…' : 'Save contact'}
+            {busy ? 'Saving…' : contact ? 'Save contact' : 'Create contact'}
           </button>
         </div>
       </form>

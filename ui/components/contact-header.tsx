@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { contactName, initials } from '../lib/format.ts';
 import type { Contact, ContactPatch } from '../lib/types.ts';
 import { ContactForm } from './contact-form.tsx';
+import { ConfirmDialog } from './dialog.tsx';
 import { TagEditor } from './tag-editor.tsx';
 
 interface Props {
@@ -10,11 +11,14 @@ interface Props {
   onRemoveTag: (tag: string) => void;
   onSave: (patch: ContactPatch) => Promise<void>;
   onShowLog: () => void;
+  /** Deletes the contact in HighLevel (after the confirmation here). */
+  onDelete: () => Promise<void>;
 }
 
 /** Name, email, phone, company and tags of the open contact. */
-export function ContactHeader({ contact, onAddTag, onRemoveTag, onSave, onShowLog }: Props) {
+export function ContactHeader({ contact, onAddTag, onRemoveTag, onSave, onShowLog, onDelete }: Props) {
   const [editing, setEditing] = useState(false);
+  const [deleting, setDeleting] = useState(false);
   const name = contactName(contact);
   return (
     <section class="card contact-header" data-testid="contact-header" aria-labelledby="contact-name">
@@ -50,10 +54,22 @@ export function ContactHeader({ contact, onAddTag, onRemoveTag, onSave, onShowLo
           <button type="button" class="btn btn-sm btn-ghost" data-testid="contact-sync-log" onClick={onShowLog}>
             Sync log
           </button>
+          <button type="button" class="btn btn-sm btn-ghost danger" data-testid="contact-delete" onClick={() => setDeleting(true)}>
+            Delete
+          </button>
         </div>
       </div>
       <TagEditor tags={contact.tags ?? []} onAdd={onAddTag} onRemove={onRemoveTag} />
       {editing && <ContactForm contact={contact} onSave={onSave} onClose={() => setEditing(false)} />}
+      {deleting && (
+        <ConfirmDialog
+          title={`Delete ${name}?`}
+          message="The contact, its notes, tasks and appointments are deleted in HighLevel. Connected apps hear about it as about any delete."
+          confirmLabel="Delete contact"
+          onConfirm={onDelete}
+          onClose={() => setDeleting(false)}
+        />
+      )}
     </section>
   );
 }

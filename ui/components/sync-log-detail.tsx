@@ -3,6 +3,13 @@ import { describeEntry, redacted } from '../lib/sync-log-words.ts';
 import type { SyncLogEntry } from '../lib/types.ts';
 import { Dialog } from './dialog.tsx';
 
+/** A field's value in a cell: text as it is, anything else as JSON, cut short. */
+const shown = (v: unknown) => {
+  if (v === null || v === undefined || v === '') return '—';
+  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+};
+
 interface Props {
   entry: SyncLogEntry;
   connectionName?: string;
@@ -37,6 +44,57 @@ export function SyncLogDetail({ entry: e, connectionName, replaying, onReplay, o
             </div>
           ))}
       </dl>
+      {!!e.diff?.length && (
+        <div class="plan-scroll" tabIndex={0} role="region" aria-label="What changed">
+          <table class="plan-table diff-table" data-testid="sync-log-diff">
+            <caption class="strong small">What changed</caption>
+            <thead>
+              <tr>
+                <th scope="col">Field</th>
+                <th scope="col">Before</th>
+                <th scope="col">After</th>
+              </tr>
+            </thead>
+            <tbody>
+              {e.diff.map((d) => (
+                <tr key={d.field}>
+                  <th scope="row">{d.field}</th>
+                  <td>{shown(d.before)}</td>
+                  <td>{shown(d.after)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {!!e.requests?.length && (
+        <section aria-label="Requests of the last try">
+          <p class="strong small">Requests of the last try</p>
+          <ol class="request-list" data-testid="sync-log-requests">
+            {e.requests.map((r, i) => (
+              <li key={i}>
+                <details>
+                  <summary class="mono small">
+                    {r.side === 'ghl' ? 'HighLevel' : (connectionName ?? 'Partner')}: {r.method} {r.path} → {r.status ?? r.error ?? 'no answer'} · {r.ms} ms
+                  </summary>
+                  {r.requestBody && (
+                    <pre class="mono small">
+                      <span class="muted">sent </span>
+                      {r.requestBody}
+                    </pre>
+                  )}
+                  {r.responseBody && (
+                    <pre class="mono small">
+                      <span class="muted">answer </span>
+                      {r.responseBody}
+                    </pre>
+                  )}
+                </details>
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
       {e.detail !== undefined && e.detail !== null && (
         <details class="detail-json">
           <summary>Details the engine recorded</summary>

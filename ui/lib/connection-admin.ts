@@ -38,8 +38,10 @@ export interface SettingField {
   key: string;
   label: string;
   hint: string;
-  type: 'url' | 'int' | 'tz' | 'id';
+  type: 'url' | 'int' | 'tz' | 'id' | 'choice';
   required?: boolean;
+  /** For `choice`: value and label of each option (the first is the default). */
+  options?: { value: string; label: string }[];
 }
 
 const calendar: SettingField = {
@@ -65,6 +67,26 @@ const FIELDS: Record<string, SettingField[]> = {
 };
 
 export const settingFields = (kind: string): SettingField[] => FIELDS[kind] ?? [calendar];
+
+/** Partners that delete contacts ask what that does to the HighLevel contact (worker/sync/delete-policy.ts). */
+const CONTACT_DELETE: SettingField = {
+  key: 'contactDelete',
+  label: 'When a contact is deleted there',
+  hint: 'What happens to the HighLevel contact. Tagging keeps it, so nothing is lost by mistake.',
+  type: 'choice',
+  options: [
+    { value: 'tag', label: 'Tag it “deleted in …”' },
+    { value: 'delete', label: 'Delete it in HighLevel too' },
+    { value: 'ignore', label: 'Leave it as it is' },
+  ],
+};
+
+/** The form's fields: the kind's settings, and the delete policy where the partner deletes contacts. */
+export const formFields = (spec: { kind: string; capabilities?: { inbound?: Record<string, unknown> } } | undefined): SettingField[] => {
+  const fields = settingFields(spec?.kind ?? '');
+  const deletes = (spec?.capabilities?.inbound?.contact as string[] | undefined)?.includes('delete');
+  return deletes ? [...fields, CONTACT_DELETE] : fields;
+};
 
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
 
@@ -93,6 +115,7 @@ const RULES: Record<SettingField['type'], [(v: string) => boolean, string]> = {
   int: [(v) => /^[1-9]\d{0,15}$/.test(v), 'use a whole number'],
   tz: [isTimeZone, 'use a name like Europe/Berlin'],
   id: [(v) => /^[A-Za-z0-9_-]{1,64}$/.test(v), 'use letters, digits, _ or -'],
+  choice: [() => true, ''],
 };
 
 /** Why a setting's text is not acceptable, or '' when it is. */

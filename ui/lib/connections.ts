@@ -17,7 +17,7 @@ export interface KindSpec {
   kind: string;
   label: string;
   credentials: CredentialSpec[];
-  capabilities?: { outbound?: Record<string, unknown>; reconcile?: boolean; inboundAuth?: string };
+  capabilities?: { inbound?: Record<string, unknown>; outbound?: Record<string, unknown>; reconcile?: boolean; inboundAuth?: string };
   /** Credentials the worker generates when left blank. */
   generated?: string[];
   /** Default field maps per object kind: `{ contact: { email: 'attendee.email' } }`. */

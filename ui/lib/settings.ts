@@ -38,11 +38,30 @@ export type FieldMapping = Record<string, Record<string, string>>;
 export interface SettingsAnswer extends SyncSettings {
   /** Field-mapping overrides per connector kind; edited and saved on their own (components/field-map.tsx). */
   fieldMapping: FieldMapping;
+  /** Saved on its own too (components/sync-scope.tsx). */
+  scope?: SyncScope;
   canEdit: boolean;
 }
 
 /** A `PUT /api/settings` body: any of the settings; in `fieldMapping`, `null` removes an override. */
-export type SettingsPatch = Partial<SyncSettings> & { fieldMapping?: Record<string, Record<string, string | null>> };
+/** Which contacts sync at all (worker/sync/scope.ts); empty: every contact. */
+export interface SyncScope {
+  tag?: string;
+  businessId?: string;
+  /** YYYY-MM-DD */
+  createdAfter?: string;
+}
+
+export type SettingsPatch = Partial<SyncSettings> & { fieldMapping?: Record<string, Record<string, string | null>>; scope?: SyncScope };
+
+/** A scope from the form's texts: blank conditions left out. */
+export function scopeOf(values: { tag: string; businessId: string; createdAfter: string }): SyncScope {
+  const out: SyncScope = {};
+  if (values.tag.trim()) out.tag = values.tag.trim();
+  if (values.businessId.trim()) out.businessId = values.businessId.trim();
+  if (values.createdAfter.trim()) out.createdAfter = values.createdAfter.trim();
+  return out;
+}
 
 /** The part of an answer the settings form edits. */
 export const editable = ({ kinds, conflictPolicy, dryRun }: SyncSettings): SyncSettings => ({ kinds, conflictPolicy, dryRun });

@@ -103,6 +103,21 @@ export interface SyncLogEntry {
   /** An echo of our own write or a change that changed nothing. */
   quiet?: boolean;
   detail?: unknown;
+  /** The GHL and partner requests of the last try. */
+  requests?: SyncRequest[];
+  /** What the write changed, field by field. */
+  diff?: { field: string; before: unknown; after: unknown }[];
+}
+
+export interface SyncRequest {
+  side: 'ghl' | 'partner';
+  method: string;
+  path: string;
+  status: number | null;
+  ms: number;
+  requestBody?: string;
+  responseBody?: string;
+  error?: string;
 }
 
 export interface SyncLogPage {

@@ -1,4 +1,7 @@
+import { useState } from 'preact/hooks';
+import { createContact } from '../api.ts';
 import { ContactDetail } from '../components/contact-detail.tsx';
+import { ContactForm } from '../components/contact-form.tsx';
 import { ContactSearch } from '../components/contact-search.tsx';
 import { Empty } from '../components/states.tsx';
 import type { Route } from '../lib/route.ts';
@@ -12,13 +15,29 @@ interface Props {
 
 /** Contact list and the selected contact side by side; one at a time on narrow screens. */
 export function ContactsPage({ session, contactId, navigate }: Props) {
+  const [creating, setCreating] = useState(false);
+  // A new or deleted contact: the list is read again.
+  const [listVersion, setListVersion] = useState(0);
   return (
     <div class={`split${contactId ? ' has-selection' : ''}`}>
       {/* With a contact open, its name is the page's heading. */}
       {!contactId && <h1 class="sr-only">Contacts</h1>}
       <div class="split-list">
-        <ContactSearch selectedId={contactId} onSelect={(c) => navigate({ page: 'contacts', contactId: c.id })} />
+        <button type="button" class="btn btn-primary btn-sm new-contact" onClick={() => setCreating(true)} data-testid="contact-new">
+          New contact
+        </button>
+        <ContactSearch key={listVersion} selectedId={contactId} onSelect={(c) => navigate({ page: 'contacts', contactId: c.id })} />
       </div>
+      {creating && (
+        <ContactForm
+          onSave={async (fields) => {
+            const made = await createContact(fields);
+            setListVersion((n) => n + 1);
+            navigate({ page: 'contacts', contactId: made.id });
+          }}
+          onClose={() => setCreating(false)}
+        />
+      )}
       <div class="split-detail">
         {contactId ? (
           <ContactDetail
@@ -27,6 +46,10 @@ export function ContactsPage({ session, contactId, navigate }: Props) {
             session={session}
             onBack={() => navigate({ page: 'contacts' })}
             onShowLog={() => navigate({ page: 'sync-log', contactId })}
+            onDeleted={() => {
+              setListVersion((n) => n + 1);
+              navigate({ page: 'contacts' });
+            }}
           />
         ) : (
           <div class="card">

@@ -5,6 +5,7 @@ import { FieldMap } from '../components/field-map.tsx';
 import { FrameDomainsCard } from '../components/frame-domains.tsx';
 import { ErrorState, Loading } from '../components/states.tsx';
 import { Switch } from '../components/switch.tsx';
+import { SyncScopeForm } from '../components/sync-scope.tsx';
 import { useToast } from '../components/toasts.tsx';
 import { DIRECTIONS, editable, KINDS, POLICIES, type Direction, type Kind, type SettingsAnswer, type SyncSettings } from '../lib/settings.ts';
 import { useConnections } from '../lib/use-connections.ts';
@@ -150,6 +151,7 @@ export function SettingsPage() {
         )}
       </form>
 
+      <SyncScopeForm scope={view.scope} canEdit={canEdit} />
       <ConnectionsPanel state={conns} canEdit={canEdit} />
       {conns.list && (
         <FieldMap kinds={conns.list.kinds} mapping={view.fieldMapping} canEdit={canEdit} initialKind={conns.list.connections[0]?.kind} />

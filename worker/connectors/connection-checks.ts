@@ -24,6 +24,9 @@ export function checkSettings(input: unknown): ConnectionSettings {
     throw invalid('settings.eventTypeId must be a positive integer.', 'invalid_settings');
   }
   if (s.timeZone !== undefined && (typeof s.timeZone !== 'string' || s.timeZone.length > 64)) throw invalid('settings.timeZone must be an IANA time zone name.', 'invalid_settings');
+  if (s.contactDelete !== undefined && !['tag', 'delete', 'ignore'].includes(s.contactDelete as string)) {
+    throw invalid('settings.contactDelete must be tag, delete or ignore.', 'invalid_settings');
+  }
   if (s.cursor !== undefined && s.cursor !== null && typeof s.cursor !== 'string') throw invalid('settings.cursor must be a string.', 'invalid_settings');
   return s;
 }

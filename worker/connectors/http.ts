@@ -2,6 +2,7 @@
  * Outbound HTTP for connectors: one error type that says whether a retry can help, a fetch with
  * a timeout, and the rule for which partner URLs a connection may point at.
  */
+import { recordRequest, safeBody, tracing } from '../lib/request-trace.ts';
 
 /**
  * Why a partner call failed; the first four are worth retrying (see sync/policy.ts).
@@ -40,11 +41,17 @@ export class PartnerApiError extends Error {
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
-/** fetch with a timeout; network failures and timeouts become retryable PartnerApiErrors. */
+/** fetch with a timeout; network failures and timeouts become retryable PartnerApiErrors. Traced for the sync log. */
 export async function partnerFetch(url: string, init: RequestInit, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Response> {
+  const started = Date.now();
+  const at = new URL(url);
+  const trace = tracing() ? { side: 'partner' as const, method: init.method ?? 'GET', path: `${at.pathname}${at.search}`, requestBody: safeBody(init.body) } : null;
   try {
-    return await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    if (trace) recordRequest({ ...trace, status: res.status, ms: Date.now() - started, responseBody: safeBody(await res.clone().text().catch(() => '')) });
+    return res;
   } catch (err) {
+    if (trace) recordRequest({ ...trace, status: null, ms: Date.now() - started, error: String((err as Error)?.message ?? err).slice(0, 200) });
     const name = (err as { name?: string } | null)?.name;
     if (name === 'TimeoutError' || name === 'AbortError') {
       throw new PartnerApiError('timeout', `The partner did not answer within ${timeoutMs} ms.`);

@@ -162,6 +162,8 @@ export interface ConnectionSettings {
   eventTypeId?: number;
   /** Cal.com: attendee time zone for bookings created from GHL (default UTC). */
   timeZone?: string;
+  /** What a contact deleted at the partner does to the GHL contact (sync/delete-policy.ts); default tag. */
+  contactDelete?: 'tag' | 'delete' | 'ignore';
   [key: string]: unknown;
 }
 

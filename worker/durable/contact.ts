@@ -20,6 +20,7 @@ import type { SyncLogInput } from '../sync-log/write.ts';
 import { backfillContact, type ContactBackfillResult } from '../sync/backfill-contact.ts';
 import type { BackfillOptions } from '../sync/backfill-plan.ts';
 import { subjectOfData, subjectOfWork } from '../sync-log/subject.ts';
+import { diffOfWork } from '../sync-log/diff-of-work.ts';
 import { annotatePartnerOrigin } from '../timeline/partner-origin.ts';
 import { tenantStub } from './stubs.ts';
 import { applyAutomationSchema } from '../automations/contact-schema.ts';
@@ -27,6 +28,9 @@ import { recoverSteps } from '../automations/step-runner.ts';
 import type { ContactAutomations } from '../automations/runtime.ts';
 import type { TriggerData } from '../automations/trigger-data.ts';
 import { contactAutomations, earliest } from './contact-automations.ts';
+import { takeRequests, withTrace } from '../lib/request-trace.ts';
+import { OUT_OF_SCOPE, outOfScope, scopeFactsOf, type ScopeFacts } from '../sync/scope.ts';
+import type { SyncScope } from '../settings/model.ts';
 
 /** Stub of the Durable Object of one contact (`locationId:contactId`). */
 export function contactStub(env: Env, locationId: string, contactId: string) {
@@ -75,6 +79,7 @@ export class ContactDO extends DurableObject<Env> {
   async applyGhlEvent(key: string, event: GhlEvent): Promise<void> {
     await this.armAutomations(await this.automationsOf(key).onGhlEvent(event)); // automations
     await this.timelineOf(key).applyEvent(event);
+    if (await this.outsideScope(key, event)) return;
     const engine = this.engineOf(key);
     if (event.type.startsWith('Contact') && event.type !== 'ContactDelete') this.setSnapshot(contactFromGhl(event));
     let data: Parameters<ContactEngine['fromGhl']>[2];
@@ -130,6 +135,8 @@ export class ContactDO extends DurableObject<Env> {
     const connector = found && connectorFor(found.kind);
     if (!found || !connector || settings.disabledConnections.has(connectionId)) return { counts: {}, reasons: {}, queued: 0 };
     const connection = { ...found, settings: withLocationMapping(found.settings, connector.defaultFieldMaps, settings.fieldMapping[found.kind]) };
+    const why = outOfScope((settings as EngineSettings & { scope?: SyncScope }).scope, scopeFactsOf(contact));
+    if (why) return { counts: { contact: { create: 0, update: 0, unchanged: 0, skipped: 1 } }, reasons: { [OUT_OF_SCOPE]: 1 }, queued: 0 };
     const result = await backfillContact({ locationId, contactId, engine, ghl: this.ghlOf(key), settings, connection, connector }, contact, opts);
     if (result.queued) await this.arm();
     return result;
@@ -154,7 +161,8 @@ export class ContactDO extends DurableObject<Env> {
     let next: number | null = null;
     try {
       await this.runAutomations(key);
-      next = await this.engineOf(key).run();
+      // Traced: each row of the sync log keeps the GHL and partner requests of its try.
+      next = await withTrace(() => this.engineOf(key).run());
     } finally {
       // Re-armed in finally: a throw mid-run must not strand the rest of the queue.
       const at = earliest(next ?? this.engineOf(key).queue.nextDueAt(), this.automationsOf(key).runner.nextDueAt());
@@ -224,6 +232,36 @@ export class ContactDO extends DurableObject<Env> {
     return this.automationsOf(key).runner.runNow(action, input, { contact: { id: contactId } }, origin);
   }
 
+  /**
+   * A change of a contact outside the location's sync scope (sync/scope.ts) does not go out; a
+   * quiet log row says so. The scope's facts (tags, business, creation) come from Contact*
+   * events, else from what the location knows of the contact, else from GHL once.
+   */
+  private async outsideScope(key: string, event: GhlEvent): Promise<boolean> {
+    const { locationId, contactId } = this.bind(key);
+    const scope = ((await this.engineSettings(locationId)) as EngineSettings & { scope?: SyncScope }).scope;
+    if (!scope || event.type === 'ContactDelete') return false;
+    let facts: ScopeFacts | undefined;
+    if (event.type.startsWith('Contact')) facts = scopeFactsOf(event);
+    else {
+      const stored = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'scope_facts'").toArray()[0]?.value;
+      facts = stored ? (JSON.parse(stored) as ScopeFacts) : scopeFactsOf((await tenantStub(this.env, locationId).knownContact(locationId, contactId)) ?? (await this.ghlOf(key).getContact(contactId)));
+    }
+    this.sql.exec("INSERT INTO meta (key, value) VALUES ('scope_facts', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1", JSON.stringify(facts));
+    const why = outOfScope(scope, facts);
+    if (!why) return false;
+    await tenantStub(this.env, locationId).recordSync(locationId, { trigger: String(event.trigger ?? 'ghl_webhook'), action: `${event.type} to partners`, objectKind: event.type.replace(/(Create|Update|Delete|Complete|TagUpdate|DndUpdate)$/, '').toLowerCase() || 'contact', contactId, status: 'skipped', error: why });
+    return true;
+  }
+
+  /** Tells the location which partner contact this contact is (the ID map knows it once synced). */
+  private async sharePartnerLink(locationId: string, contactId: string, connectionId: string): Promise<void> {
+    const partnerId = this.sql
+      .exec<{ partner_id: string | null }>("SELECT partner_id FROM links WHERE kind = 'contact' AND connection_id = ? AND ghl_id = ?", connectionId, contactId)
+      .toArray()[0]?.partner_id;
+    if (partnerId) await tenantStub(this.env, locationId).linkPartnerContact(locationId, connectionId, partnerId, contactId);
+  }
+
   private settingsCache: { value: EngineSettings; until: number } | null = null;
   private connectionsCache: ConnectionsCache | null = null;
   private ghlCache: GhlApi | null = null;
@@ -278,7 +316,15 @@ export class ContactDO extends DurableObject<Env> {
       },
       connector: connectorFor,
       log: async (entry: SyncLogInput) => {
-        const id = await location.recordSync(locationId, { ...entry, subject: entry.subject ?? subjectOfWork(this.sql, entry.workKey), contactName: entry.contactName ?? subjectOfData('contact', this.snapshot()) });
+        if (entry.status === 'done' && entry.objectKind === 'contact' && entry.connectionId) await this.sharePartnerLink(locationId, contactId, entry.connectionId);
+        const id = await location.recordSync(locationId, {
+          ...entry,
+          subject: entry.subject ?? subjectOfWork(this.sql, entry.workKey),
+          contactName: entry.contactName ?? subjectOfData('contact', this.snapshot()),
+          // A try ended: the requests made since the last one are this try's.
+          ...(entry.status === 'queued' ? {} : { requests: takeRequests() }),
+          ...(entry.status === 'done' ? { diff: diffOfWork(this.sql, entry.workKey) } : {}),
+        });
         await this.automationsOnSyncLog(key, entry); // automations: sync triggers
         return id;
       },

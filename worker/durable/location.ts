@@ -235,6 +235,15 @@ export class LocationDO extends DurableObject<Env> {
 
   // ---- sync engine ----------------------------------------------------------------------
 
+  /**
+   * Remembers which GHL contact a partner contact is, once we made or matched it at the partner,
+   * so a partner change naming only its own id (a delete) finds the GHL contact.
+   */
+  async linkPartnerContact(locationId: string, connectionId: string, partnerId: string, contactId: string): Promise<void> {
+    this.identity.bind(locationId);
+    this.ctx.storage.sql.exec('INSERT OR REPLACE INTO contact_links (connection_id, partner_key, contact_id) VALUES (?, ?, ?)', connectionId, `id:${partnerId}`, contactId);
+  }
+
   /** Stores partner changes (deduped on their keys) before the partner gets its answer. */
   async acceptPartner(locationId: string, connectionId: string, changes: PartnerChange[], trigger = 'partner_webhook') {
     this.identity.bind(locationId);

@@ -2,6 +2,7 @@ import type { CreateOnceResult } from '../durable/location/idempotent-creates.ts
 import { AppError } from '../errors.ts';
 import type { CreatedLookup, CreateOnce } from './create-once.ts';
 import { GhlError } from './errors.ts';
+import { recordRequest, safeBody, tracing } from '../lib/request-trace.ts';
 import type { GhlRequest, GhlResult } from './gateway.ts';
 import type { GhlAppointment, GhlContact, GhlNote, GhlTask } from './types.ts';
 
@@ -45,7 +46,15 @@ export class GhlApi {
   }
 
   async call<T>(req: Omit<GhlRequest, 'priority'>): Promise<T> {
+    const started = Date.now();
     const result = await this.send(req);
+    if (tracing()) {
+      const query = req.query ? `?${new URLSearchParams(Object.entries(req.query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]))}` : '';
+      recordRequest({
+        side: 'ghl', method: req.method, path: `${req.path}${query}`, ms: Date.now() - started, requestBody: safeBody(req.body),
+        ...(result.ok ? { status: result.status, responseBody: safeBody(result.data) } : { status: result.failure.status, error: result.failure.message.slice(0, 200) }),
+      });
+    }
     if (!result.ok) throw new GhlError(result.failure);
     return result.data as T;
   }

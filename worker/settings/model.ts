@@ -31,6 +31,18 @@ export interface Settings {
   /** Field-mapping overrides per connector: `{ calcom: { "phone": "responses.mobile" } }` (only fields the partner has: connectors/partner-fields.ts). */
   fieldMapping: Record<string, Record<string, string>>;
   connections: ConnectionSetting[];
+  /** Which GHL contacts sync at all (sync/scope.ts); absent: every contact. */
+  scope?: SyncScope;
+}
+
+/** A contact syncs only if it matches every condition set here. */
+export interface SyncScope {
+  /** It carries this tag. */
+  tag?: string;
+  /** It belongs to this GHL business. */
+  businessId?: string;
+  /** It was created in GHL on or after this day (YYYY-MM-DD, UTC). */
+  createdAfter?: string;
 }
 
 const Key = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a short name of letters, digits, _ . -'));
@@ -51,6 +63,13 @@ export const SettingsPatch = v.strictObject({
     ),
   ),
   connections: v.optional(v.pipe(v.array(v.strictObject({ id: Key, enabled: v.boolean() })), v.maxLength(50))),
+  scope: v.optional(
+    v.strictObject({
+      tag: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100))),
+      businessId: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a GHL business id'))),
+      createdAfter: v.optional(v.pipe(v.string(), v.isoDate('must be a date like 2026-01-31'))),
+    }),
+  ),
 });
 export type SettingsPatch = v.InferOutput<typeof SettingsPatch>;
 
@@ -81,6 +100,8 @@ export function mergePatch(base: SettingsPatch, patch: SettingsPatch): SettingsP
     out.fieldMapping = mapping;
   }
   if (patch.connections) out.connections = patch.connections;
+  // A scope is set as a whole: {} clears an inherited one.
+  if (patch.scope) out.scope = patch.scope;
   return out;
 }
 
@@ -103,6 +124,7 @@ export function resolveSettings(agency: SettingsPatch | null, location: Settings
     if (kept.length) out.fieldMapping[connector] = Object.fromEntries(kept);
   }
   out.connections = merged.connections ?? [];
+  if (merged.scope && Object.keys(merged.scope).length) out.scope = merged.scope;
   return out;
 }
 

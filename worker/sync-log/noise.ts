@@ -16,6 +16,7 @@ export const QUIET_NOTES: readonly string[] = [
   'a late report about it',
   'its delete syncs on its own',
   'carried what the partner should hold',
+  'outside this location’s sync scope',
 ];
 
 /** SQL that is true for a quiet row of `sync_log` (with its parameters). */

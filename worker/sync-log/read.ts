@@ -23,6 +23,10 @@ export interface SyncLogEntry {
   contactName: string | null;
   /** An echo of our own write or a change that changed nothing (hidden unless asked for). */
   quiet: boolean;
+  /** JSON text: the GHL and partner requests of the last try (lib/request-trace.ts). */
+  requests: string | null;
+  /** JSON text: what the write changed, field by field (diff.ts). */
+  diff: string | null;
 }
 
 export interface SyncLogFilter {
@@ -60,6 +64,8 @@ type Row = {
   subject: string | null;
   contact_name: string | null;
   quiet: number;
+  requests: string | null;
+  diff: string | null;
 };
 
 const toEntry = (r: Row): SyncLogEntry => ({
@@ -79,6 +85,8 @@ const toEntry = (r: Row): SyncLogEntry => ({
   subject: r.subject,
   contactName: r.contact_name,
   quiet: r.quiet === 1,
+  requests: r.requests,
+  diff: r.diff,
 });
 
 const QUIET = quietSql();
@@ -87,7 +95,7 @@ const CONTACT_NAME = `COALESCE(sync_log.contact_name, (SELECT COALESCE(
     NULLIF(TRIM(COALESCE(json_extract(c.body, '$.firstName'), '') || ' ' || COALESCE(json_extract(c.body, '$.lastName'), '')), ''),
     json_extract(c.body, '$.contactName'), json_extract(c.body, '$.email'), json_extract(c.body, '$.phone'))
   FROM contacts c WHERE c.id = sync_log.contact_id))`;
-const COLUMNS = `id, at, updated_at, trigger, action, object_kind, object_id, contact_id, connection_id, status, attempts, error, detail, subject,
+const COLUMNS = `id, at, updated_at, trigger, action, object_kind, object_id, contact_id, connection_id, status, attempts, error, detail, subject, requests, diff,
   ${CONTACT_NAME} AS contact_name, ${QUIET.sql} AS quiet`;
 
 /** Newest first; `nextBeforeId` is set when there are older entries. */

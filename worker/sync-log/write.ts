@@ -2,6 +2,9 @@
  * Write side of the location's sync log (`sync_log` in the location object's SQLite; the read
  * side is read.ts). One row per unit of work, updated as it moves on; skipped changes get one too.
  */
+import type { TracedRequest } from '../lib/request-trace.ts';
+import type { FieldChange } from './diff.ts';
+
 export type SyncStatus = 'queued' | 'done' | 'skipped' | 'conflict' | 'retrying' | 'failed';
 
 export interface SyncLogInput {
@@ -21,25 +24,31 @@ export interface SyncLogInput {
   subject?: string | null;
   /** The contact's name as the contact's object knows it. */
   contactName?: string | null;
+  /** The GHL and partner requests of this try. */
+  requests?: TracedRequest[];
+  /** What the write changed, field by field. */
+  diff?: FieldChange[] | null;
 }
 
 
 /** Inserts or updates (by workKey) a log row; returns its id. */
 export function recordSyncLog(sql: SqlStorage, e: SyncLogInput, now = Date.now()): number {
   const detail = e.detail === undefined ? null : JSON.stringify(e.detail);
+  const requests = e.requests?.length ? JSON.stringify(e.requests) : null;
   if (e.workKey) {
     // "Queued" is written as the work is accepted, while the contact object may already be
     // running it: arriving after "done", it must not roll the row back (a replay may).
     const row = sql
       .exec<{ id: number }>(
-        `INSERT INTO sync_log (at, updated_at, trigger, action, object_kind, object_id, contact_id, connection_id, status, attempts, error, detail, work_key, subject, contact_name)
-         VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+        `INSERT INTO sync_log (at, updated_at, trigger, action, object_kind, object_id, contact_id, connection_id, status, attempts, error, detail, work_key, subject, contact_name, requests, diff)
+         VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
          ON CONFLICT (work_key) DO UPDATE SET updated_at = ?1, trigger = ?2, action = ?3, object_id = COALESCE(?5, object_id),
-           status = ?8, attempts = ?9, error = ?10, detail = COALESCE(?11, detail), subject = COALESCE(?13, subject), contact_name = COALESCE(?14, contact_name)
+           status = ?8, attempts = ?9, error = ?10, detail = COALESCE(?11, detail), subject = COALESCE(?13, subject), contact_name = COALESCE(?14, contact_name),
+           requests = COALESCE(?15, requests), diff = COALESCE(?16, diff)
          WHERE NOT (?8 = 'queued' AND ?2 != 'replay' AND sync_log.status != 'queued')
          RETURNING id`,
         now, e.trigger, e.action, e.objectKind, e.objectId ?? null, e.contactId ?? null, e.connectionId ?? null,
-        e.status, e.attempts ?? 0, e.error ?? null, detail, e.workKey, e.subject ?? null, e.contactName ?? null,
+        e.status, e.attempts ?? 0, e.error ?? null, detail, e.workKey, e.subject ?? null, e.contactName ?? null, requests, e.diff?.length ? JSON.stringify(e.diff) : null,
       )
       .toArray()[0];
     return row?.id ?? sql.exec<{ id: number }>('SELECT id FROM sync_log WHERE work_key = ?', e.workKey).one().id;

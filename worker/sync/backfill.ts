@@ -16,6 +16,7 @@ import type { ContactBackfillResult } from './backfill-contact.ts';
 import type { BackfillOptions } from './backfill-plan.ts';
 import { indexContact, matchLocally } from './matching.ts';
 import { acceptPartner, type LocationSyncDeps } from './location-sync.ts';
+import { applyDeletePolicy } from './delete-policy.ts';
 import { emptyCounts, mergeCounts, type ActionCounts, type KindCounts, type PlanAction } from './backfill-plan.ts';
 
 /** Totals over every kind and direction (the summary line). */
@@ -136,9 +137,10 @@ export async function backfillStep(deps: LocationSyncDeps, p: BackfillProgress, 
       return finish(p, 'done', null);
     }
     p.partnerChanges += page.changes.length;
-    // The run hands the partner's changes over as they are; both count them the same way.
-    for (const change of page.changes) countPartner(deps, p, change);
-    if (!p.dryRun) acceptPartner(deps.sql, connection.id, page.changes, 'backfill');
+    // Preview and run count the partner's changes the same way, after the connection's delete policy.
+    const changes = applyDeletePolicy(p.dryRun ? null : deps.sql, connection, connector.label, page.changes, 'backfill');
+    for (const change of changes) countPartner(deps, p, change);
+    if (!p.dryRun) acceptPartner(deps.sql, connection.id, changes, 'backfill');
     p.partnerCursor = page.cursor;
     if (!page.hasMore) p.phase = 'done';
   }

@@ -4,6 +4,7 @@
  * reconciliation sweep. The location object calls these; they share its SQLite.
  */
 import type { PartnerChange } from '../connectors/types.ts';
+import { applyDeletePolicy } from './delete-policy.ts';
 import { connectorFor } from '../connectors/registry.ts';
 import { saveCursor } from '../tenants/connections.ts';
 import type { GhlApi } from '../ghl/api.ts';
@@ -147,7 +148,7 @@ export async function reconcile(deps: LocationSyncDeps, ingest: (event: Record<s
     let pageCursor = connection.settings.cursor ?? null;
     for (let page = 0; page < 20; page++) {
       const result = await connector.listChangedSince(connection, pageCursor);
-      partnerChanges += acceptPartner(sql, connection.id, result.changes, 'reconcile', now).accepted;
+      partnerChanges += acceptPartner(sql, connection.id, applyDeletePolicy(sql, connection, connector.label, result.changes, 'reconcile'), 'reconcile', now).accepted;
       pageCursor = result.cursor;
       if (!result.hasMore) break;
     }

@@ -2,6 +2,8 @@ import type { PartnerChange } from '../../connectors/types.ts';
 import { GhlApi } from '../../ghl/api.ts';
 import { ConnectionsCache } from '../connections-cache.ts';
 import { acceptPartner, reconcile, type LocationSyncDeps } from '../../sync/location-sync.ts';
+import { applyDeletePolicy } from '../../sync/delete-policy.ts';
+import { connectorFor } from '../../connectors/registry.ts';
 import { connectionHealth } from '../../sync-log/write.ts';
 import type { ContactIndex } from './contact-index.ts';
 import type { GhlAccess } from './ghl-access.ts';
@@ -49,6 +51,11 @@ export class LocationSync {
   /** Stores partner changes (deduped on their keys) before the partner gets its answer. */
   async acceptPartner(connectionId: string, changes: PartnerChange[], trigger: string) {
     if (this.identity.uninstalled) return { accepted: 0, duplicates: 0, ignored: changes.length };
+    if (changes.some((c) => c.kind === 'contact' && c.op === 'delete')) {
+      // A connection not found (paused meanwhile) gets the default policy: tag, never delete.
+      const connection = (await this.deps().connections.get()).find((c) => c.id === connectionId) ?? { id: connectionId };
+      changes = applyDeletePolicy(this.sql, connection, connectorFor((connection as { kind?: string }).kind ?? '')?.label ?? 'the partner app', changes, trigger);
+    }
     const result = acceptPartner(this.sql, connectionId, changes, trigger);
     if (result.accepted) await this.armAlarm(Date.now());
     return result;

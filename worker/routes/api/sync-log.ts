@@ -26,7 +26,19 @@ function present(entry: SyncLogEntry) {
   } catch {
     // Not JSON: show the text as it is.
   }
-  return { ...entry, detail };
+  let requests: unknown = [];
+  try {
+    requests = entry.requests ? JSON.parse(entry.requests) : [];
+  } catch {
+    // Written by us as JSON; an unreadable one shows as none.
+  }
+  let diff: unknown = [];
+  try {
+    diff = entry.diff ? JSON.parse(entry.diff) : [];
+  } catch {
+    // as above
+  }
+  return { ...entry, detail, requests, diff };
 }
 
 /** `GET /api/sync-log` and `POST /api/sync-log/:id/replay`, read from the location's Durable Object. */

@@ -1,0 +1,46 @@
+import type { ConnectionSettings, PartnerChange } from '../connectors/types.ts';
+import { recordSyncLog } from '../sync-log/write.ts';
+
+/**
+ * What a contact deleted in a partner app does to the GHL contact, per connection
+ * (`settings.contactDelete`): `tag` it "deleted in <partner>" (the default: nothing is lost and
+ * people can act on it), `delete` it in GHL too, or `ignore` it (logged). Never a silent hard
+ * delete. Applied where partner changes come in: webhooks, the sweep and backfills.
+ */
+
+export const CONTACT_DELETE_POLICIES = ['tag', 'delete', 'ignore'] as const;
+export type ContactDeletePolicy = (typeof CONTACT_DELETE_POLICIES)[number];
+
+export function contactDeletePolicy(settings: ConnectionSettings | undefined): ContactDeletePolicy {
+  const p = settings?.contactDelete;
+  return (CONTACT_DELETE_POLICIES as readonly unknown[]).includes(p) ? (p as ContactDeletePolicy) : 'tag';
+}
+
+export const deletedTag = (label: string) => `deleted in ${label}`.toLowerCase();
+
+/** The changes as the connection's policy has them; an ignored delete gets a sync log row (not with `sql` null: a preview). */
+export function applyDeletePolicy(sql: SqlStorage | null, connection: { id: string; settings?: ConnectionSettings }, label: string, changes: PartnerChange[], trigger: string): PartnerChange[] {
+  const policy = contactDeletePolicy(connection.settings);
+  if (policy === 'delete' || !changes.some((c) => c.kind === 'contact' && c.op === 'delete')) return changes;
+  const out: PartnerChange[] = [];
+  for (const change of changes) {
+    if (change.kind !== 'contact' || change.op !== 'delete') {
+      out.push(change);
+    } else if (policy === 'ignore') {
+      if (sql) recordSyncLog(sql, { trigger, action: `delete contact in GHL`, objectKind: 'contact', objectId: change.partnerId, connectionId: connection.id, status: 'skipped', error: `deleted in ${label}; this connection leaves GHL contacts as they are` });
+    } else {
+      out.push({
+        connectionId: change.connectionId,
+        partnerId: change.partnerId,
+        contactPartnerId: change.partnerId,
+        occurredAt: change.occurredAt,
+        dedupeKey: change.dedupeKey,
+        fingerprint: `contact-deleted:${change.partnerId}`,
+        kind: 'tag',
+        op: 'tag_add',
+        data: { tags: [deletedTag(label)] },
+      });
+    }
+  }
+  return out;
+}
