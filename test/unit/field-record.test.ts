@@ -20,7 +20,10 @@ class Sim {
   readonly decisions: Decision[] = [];
   writes = 0;
 
-  constructor(start: Fields, readonly policy: ConflictPolicy = 'newest_wins') {
+  readonly policy: ConflictPolicy;
+
+  constructor(start: Fields, policy: ConflictPolicy = 'newest_wins') {
+    this.policy = policy;
     this.side = { ghl: { ...start }, partner: { ...start } };
     this.record = seedRecord(start, 0);
   }

@@ -140,15 +140,16 @@ export function decide(record: SyncRecord, report: Report, policy: ConflictPolic
 
 function timed(f: FieldState, key: string, v: unknown, side: Side, t: number, policy: ConflictPolicy, out: Decision) {
   const held = heldAt(f[side], t);
+  const sure = surelyHeld(f[side], t);
   f[side] = learn(f[side], key, v, t);
   if (held.some((h) => sameValue(key, h, v)) || sameValue(key, v, f.v)) {
     // No change of the side's, or the one it made is the agreed value: it may date that change earlier.
     if (f.by === side && t < f.at && sameValue(key, v, f.v) && unchangedBetween(f[side], key, v, t, f.at)) redate(f, key, t, policy, out);
     return;
   }
-  // Made without seeing the field's last change (the other side's value had not reached this
-  // side), it conflicts with that change, and the policy decides.
-  const concurrent = !!f.by && f.by !== side && !held.some((h) => sameValue(key, h, f.v));
+  // Made before the field's last change had surely reached this side (our write of it ended
+  // after this report), it conflicts with that change, and the policy decides.
+  const concurrent = !!f.by && f.by !== side && !sameValue(key, sure, f.v);
   if (concurrent) {
     const winner = resolveConflict(policy, { side, changedAt: t }, { side: f.by!, changedAt: f.at });
     out.conflicts.push({ field: key, ghl: side === 'ghl' ? v : f.v, partner: side === 'ghl' ? f.v : v, winner });
@@ -232,6 +233,13 @@ function heldAt(history: Held[], t: number): unknown[] {
   }
   for (const h of history) if (h.at > t && h.at <= t + CLOCK_SLACK_MS) values.push(h.v);
   return values;
+}
+
+/** What the side surely held at `t`: the last value whose report or write (ended) came before. */
+function surelyHeld(history: Held[], t: number): unknown {
+  let value: unknown;
+  for (const h of history) if ((h.end ?? h.at) <= t) value = h.v;
+  return value;
 }
 
 /** The side held `v` at `t`: remembered in time order, unless the value in effect then was the same. */
