@@ -189,6 +189,18 @@ describe('order, coalescing, duplicates', () => {
     expect((await syncLog(locationId, { contactId: contact.id })).some((e) => /older change/.test(e.error ?? ''))).toBe(true);
   });
 
+  it('a GHL note deleted before its creation was delivered never appears at the partner', async () => {
+    const { locationId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const create = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Gone at once' } }, { deliver: false });
+    const noteId = create.result.note.id as string;
+    const remove = await ghlAct(locationId, { action: 'note.delete', contactId, noteId }, { deliver: false });
+    for (const d of [...remove.deliveries, ...create.deliveries]) await deliverGhlBody(d.body);
+    await settled(locationId, contactId);
+    expect(await partnerNote(noteId)).toBeUndefined();
+    expect((await yourAppState()).objects.note!.filter((n) => n.body === 'Gone at once')).toEqual([]);
+  });
+
   it('GHL’s report of our create, delivered after the partner deleted the note, does not bring it back', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[0])!;

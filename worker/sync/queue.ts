@@ -457,6 +457,17 @@ export class Links {
   }
 
   /**
+   * A GHL object deleted before it ever reached the partner: a tombstone, so its creation
+   * arriving later (a late webhook) is stale instead of making it at the partner.
+   */
+  buryUnsyncedGhl(kind: string, connectionId: string, ghlId: string, sourceAt: number | null, now = Date.now()) {
+    this.sql.exec(
+      `INSERT OR IGNORE INTO links (kind, connection_id, ghl_id, state, synced_at, source_at) VALUES (?, ?, ?, '${TOMBSTONE}', ?, ?)`,
+      kind, connectionId, ghlId, now, sourceAt,
+    );
+  }
+
+  /**
    * A partner object deleted before it ever reached GHL: a tombstone under its partner id, so its
    * creation arriving later (an older change) is stale instead of making it in GHL.
    */

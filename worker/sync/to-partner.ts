@@ -74,7 +74,11 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
     if (known?.sourceAt && sourceAt && sourceAt < known.sourceAt) {
       return { status: 'skipped', action: `delete ${kind} in ${label}`, note: 'an older change than the one already synced (reordered delivery)' };
     }
-    if (!link?.partnerId) return { status: 'skipped', action: `delete ${kind} in ${label}`, note: 'never synced to the partner' };
+    if (!link?.partnerId) {
+      // Its creation may still be on its way (a late webhook): remember the delete, so it is stale then.
+      if (!known) links.buryUnsyncedGhl(kind, connection.id, ghlId, sourceAt);
+      return { status: 'skipped', action: `delete ${kind} in ${label}`, note: 'never synced to the partner' };
+    }
     if (dryRun) return { status: 'skipped', action: `delete ${kind} in ${label}`, note: 'dry run: nothing written' };
     await connector.apply({ ...base, kind, op: 'delete', data: null } as OutboundChange, connection, key);
     links.bury(kind, connection.id, ghlId, sourceAt);
