@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { agreed, decide, emptyRecord, needsWrite, recordWrite, seedRecord, type Decision, type SyncRecord } from '../../worker/sync/field-record.ts';
+import { decideReports, reportsOf, withReport } from '../../worker/sync/item-reports.ts';
 import type { ConflictPolicy, Side } from '../../worker/sync/policy.ts';
 
 type Fields = Record<string, unknown>;
@@ -426,5 +427,28 @@ describe('what a decision says', () => {
     const record = seedRecord({ email: 'a@b.co', phone: '+1 555 0001', dueDate: '2026-12-07T10:00:00Z' }, 0);
     const d = decide(record, { side: 'partner', at: 5, data: { email: 'A@B.co', phone: '+15550001', dueDate: '2026-12-07T10:00:00.000Z' } }, 'newest_wins', 10);
     expect(d.changed).toEqual({});
+  });
+});
+
+describe('reports folded into one waiting item', () => {
+  const link = (data: Fields) => ({ kind: 'contact', connectionId: 'c', ghlId: 'g', partnerId: 'p', ghlFp: null, partnerFp: null, state: undefined, syncedAt: 0, sourceAt: 0, partnerWriteAt: null, ghlWriteAt: null, data, ghlWritten: [], partnerWritten: [] });
+
+  it('each keeps its own time: a field is dated by the first report showing its value', () => {
+    // GHL changed the last name (t=100), the partner too (t=200, already synced), then GHL the first name (t=300).
+    const start = decideReports(link(person), [{ at: 200, data: { ...person, lastName: 'Okoro' } }], 'partner', 'newest_wins', 250);
+    const folded = withReport([{ at: 100, data: { ...person, lastName: 'Lund' } }], { at: 300, data: { ...person, lastName: 'Lund', firstName: 'Ada' } });
+    const d = decideReports({ ...link(person), fields: start.record }, folded, 'ghl', 'newest_wins', 400);
+    expect(agreed(d.record)).toEqual({ ...person, firstName: 'Ada', lastName: 'Okoro' });
+    expect(d.conflicts.map((c) => [c.field, c.winner])).toEqual([['lastName', 'partner']]);
+  });
+
+  it('a burst keeps its first and newest reports only', () => {
+    let held = [{ at: 0, data: { body: 'r0' } }];
+    for (let i = 1; i <= 20; i++) held = withReport(held, { at: i, data: { body: `r${i}` } });
+    expect(held.map((r) => r.at)).toEqual([0, 1, 15, 16, 17, 18, 19, 20]);
+  });
+
+  it('an item from before reports were kept stands for one report', () => {
+    expect(reportsOf({ data: { body: 'x' } }, 7)).toEqual([{ at: 7, data: { body: 'x' } }]);
   });
 });

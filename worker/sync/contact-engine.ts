@@ -16,7 +16,7 @@ import { INTERRUPTED, Links, SyncQueue, type WorkInput, type WorkItem } from './
 import type { SyncStatus } from '../sync-log/write.ts';
 import { runToGhl, GhlDropped } from './to-ghl.ts';
 import { runToPartner, type StepOutcome } from './to-partner.ts';
-import { isRestore, runRestore, type RestorePayload, type RestoreReason } from './restore.ts';
+import { isRestore, restoreReason, runRestore, type RestorePayload, type RestoreReason } from './restore.ts';
 
 /** Items run per alarm before yielding (the alarm re-arms at once). */
 const BATCH = 25;
@@ -202,7 +202,8 @@ export class ContactEngine {
   }
 
   /** Queues a write of what won back to a side that may hold an older value (restore.ts). */
-  private restoreLater(item: WorkItem, reason: RestoreReason, direction: WorkItem['direction'], ghlId: string, payload: RestorePayload, dueAt?: number) {
+  private restoreLater(item: WorkItem, reason: RestoreReason, direction: WorkItem['direction'], ghlId: string, what: Omit<RestorePayload, 'type' | 'reason'>, dueAt?: number) {
+    const payload: RestorePayload = { type: 'restore', reason, ...what };
     this.queue.enqueue({
       idemKey: `${reason}:${direction}:${item.id}:${item.attempts}`,
       coalesceKey: `${reason}:${direction}:${item.connectionId}:${item.kind}:${ghlId}:${item.id}`,
@@ -329,7 +330,7 @@ const RECONNECT_RECHECK_MS = 10 * 60_000;
 
 /** A partner write (not a delete, not a check) whose answer is lost may still be applied later. */
 function mayLandLate(item: WorkItem): boolean {
-  return item.direction === 'to_partner' && item.op !== 'delete' && item.trigger !== 'verify';
+  return item.direction === 'to_partner' && item.op !== 'delete' && !(isRestore(item) && restoreReason(item) === 'verify');
 }
 
 type Fold = NonNullable<WorkInput['fold']>;

@@ -23,18 +23,25 @@ export type RestoreReason = 'reassert' | 'verify';
 export const RESTORE_TRIGGERS: readonly string[] = ['reassert', 'verify'] satisfies RestoreReason[];
 
 export interface RestorePayload {
+  type: 'restore';
+  reason: RestoreReason;
   /** Only these tags (a tag item); all known tags when absent. */
   tags?: string[];
   /** verify: print of the timed-out content; equal to what the partner should hold, no write is needed. */
   uncertainFp?: string;
 }
 
+/** A restore item, told by its payload (a replay renames the trigger); older rows by their trigger. */
 export function isRestore(item: WorkItem): boolean {
-  return RESTORE_TRIGGERS.includes(item.trigger);
+  return (item.payload as Partial<RestorePayload> | null)?.type === 'restore' || RESTORE_TRIGGERS.includes(item.trigger);
+}
+
+export function restoreReason(item: WorkItem): RestoreReason {
+  return (item.payload as Partial<RestorePayload> | null)?.reason ?? (item.trigger === 'verify' ? 'verify' : 'reassert');
 }
 
 export async function runRestore(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean): Promise<StepOutcome> {
-  const action = `${item.trigger === 'verify' ? 'check' : 'restore'} ${item.kind} in ${item.direction === 'to_partner' ? 'the partner' : 'GHL'}`;
+  const action = `${restoreReason(item) === 'verify' ? 'check' : 'restore'} ${item.kind} in ${item.direction === 'to_partner' ? 'the partner' : 'GHL'}`;
   try {
     return await restore(item, deps, links, dryRun, action);
   } catch (err) {
