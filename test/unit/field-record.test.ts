@@ -430,6 +430,33 @@ describe('what a decision says', () => {
   });
 });
 
+describe('our write landing around a change made during it', () => {
+  it('the side’s report of our write, made after its person’s newer edit, shows it lost: the newest value is written there again', () => {
+    // The partner changed the body (t=1000); we wrote it to GHL from 2000 to 2500; GHL's person
+    // changed it at 2200, before our write landed (2400), so GHL holds ours.
+    let record = seedRecord(note, 0);
+    record = decide(record, { side: 'partner', at: 1000, data: { body: 'partner edit' } }, 'newest_wins', 1500).record;
+    record = recordWrite(record, 'ghl', { body: 'partner edit' }, 2000, 2500);
+    const ghlEdit = decide(record, { side: 'ghl', at: 2200, data: { body: 'ghl edit' } }, 'newest_wins', 3000);
+    expect(ghlEdit.changed).toEqual({ body: 'ghl edit' });
+    expect(needsWrite(ghlEdit.record, 'ghl')).toBe(false);
+    const echo = decide(ghlEdit.record, { side: 'ghl', at: 2400, data: { body: 'partner edit' } }, 'newest_wins', 3100);
+    expect(echo.changed).toEqual({});
+    expect(agreed(echo.record)).toEqual({ body: 'ghl edit' });
+    expect(needsWrite(echo.record, 'ghl')).toBe(true);
+  });
+
+  it('landed before that edit, the report of our write changes nothing', () => {
+    let record = seedRecord(note, 0);
+    record = decide(record, { side: 'partner', at: 1000, data: { body: 'partner edit' } }, 'newest_wins', 1500).record;
+    record = recordWrite(record, 'ghl', { body: 'partner edit' }, 2000, 2500);
+    record = decide(record, { side: 'ghl', at: 2200, data: { body: 'ghl edit' } }, 'newest_wins', 3000).record;
+    const echo = decide(record, { side: 'ghl', at: 2100, data: { body: 'partner edit' } }, 'newest_wins', 3100);
+    expect(needsWrite(echo.record, 'ghl')).toBe(false);
+    expect(agreed(echo.record)).toEqual({ body: 'ghl edit' });
+  });
+});
+
 describe('reports folded into one waiting item', () => {
   const link = (data: Fields) => ({ kind: 'contact', connectionId: 'c', ghlId: 'g', partnerId: 'p', ghlFp: null, partnerFp: null, state: undefined, syncedAt: 0, sourceAt: 0, partnerWriteAt: null, ghlWriteAt: null, data, ghlWritten: [], partnerWritten: [] });
 

@@ -141,7 +141,11 @@ export function decide(record: SyncRecord, report: Report, policy: ConflictPolic
 function timed(f: FieldState, key: string, v: unknown, side: Side, t: number, policy: ConflictPolicy, out: Decision) {
   const held = heldAt(f[side], t);
   const sure = surelyHeld(f[side], t);
+  const ours = landed(f[side], key, v, t);
   f[side] = learn(f[side], key, v, t);
+  // Our own write showing (it may have landed over a change made during it: the side then holds
+  // it, and the agreed value is written there again).
+  if (ours) return;
   if (held.some((h) => sameValue(key, h, v)) || sameValue(key, v, f.v)) {
     // No change of the side's, or the one it made is the agreed value: it may date that change earlier.
     if (f.by === side && t < f.at && sameValue(key, v, f.v) && unchangedBetween(f[side], key, v, t, f.at)) redate(f, key, t, policy, out);
@@ -233,6 +237,18 @@ function heldAt(history: Held[], t: number): unknown[] {
   }
   for (const h of history) if (h.at > t && h.at <= t + CLOCK_SLACK_MS) values.push(h.v);
   return values;
+}
+
+/**
+ * Does the side show one of our writes, made in its run (or within the slack after it)? Not when
+ * the side reported another value after that write ended: then a person changed it back.
+ */
+function landed(history: Held[], key: string, v: unknown, t: number): boolean {
+  return history.some(
+    (h) =>
+      h.end !== undefined && t >= h.at && t <= h.end + CLOCK_SLACK_MS && sameValue(key, h.v, v) &&
+      !history.some((r) => r.end === undefined && r.at > h.end! && r.at <= t && !sameValue(key, r.v, v)),
+  );
 }
 
 /** What the side surely held at `t`: the last value whose report or write (ended) came before. */

@@ -33,9 +33,6 @@ export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, d
   // A partner that only knows an attendee fills blanks in GHL instead (applyToGhl).
   if (change.op === 'upsert' && !before?.deleted && (change.kind !== 'contact' || writable)) {
     const reports = reportsOf(change, item.changedAt);
-    if (reports.length === 1 && isPartnerEcho(before, change.fingerprint, item.changedAt)) {
-      return { status: 'skipped', action: `${change.op} ${change.kind} in GHL`, note: 'no change since the last sync (echo of our own write)' };
-    }
     const decision = decideReports(before, reports, 'partner', policy, Date.now());
     record = decision.record;
     told = { ...(decision.conflicts.length ? { conflicts: decision.conflicts } : {}), ...(decision.log.length ? { fields: decision.log } : {}) };
@@ -45,7 +42,7 @@ export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, d
       const action = `update ${change.kind} in GHL`;
       if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
       links.saveRecord(before.kind, before.connectionId, before.ghlId, record, content);
-      const note = Object.keys(decision.changed).length ? 'GHL holds this already' : decision.older.length ? 'an older change than the one already synced (reordered delivery)' : 'no change made at the partner';
+      const note = Object.keys(decision.changed).length ? 'GHL holds this already' : decision.older.length ? 'an older change than the one already synced (reordered delivery)' : 'nothing new from the partner (an echo of our own write, or what was synced already)';
       return { status: 'skipped', action, note, ...told, ...reassert };
     }
     change = { ...change, data: content } as PartnerChange;

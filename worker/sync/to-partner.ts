@@ -3,7 +3,6 @@ import type { ApplyResult, OutboundChange, SyncKind } from '../connectors/types.
 import type { EngineDeps } from './engine-types.ts';
 import { mapFor } from '../connectors/mapping.ts';
 import { PartnerApiError } from '../connectors/http.ts';
-import { isGhlEcho } from './echo.ts';
 import { withFields } from './field-merge.ts';
 import { agreed, needsWrite, recordWrite, type FieldConflict } from './field-record.ts';
 import type { GhlPayload } from './ghl-events.ts';
@@ -87,9 +86,6 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
 
   const print = ghlPrint(kind, data);
   const reports = reportsOf(item.payload, item.changedAt);
-  if (reports.length === 1 && isGhlEcho(link, print, item.changedAt)) {
-    return { status: 'skipped', action: `update ${kind} in ${label}`, note: 'no change since the last sync (echo of our own write)' };
-  }
   const op = link?.partnerId ? 'update' : 'create';
   const action = `${op} ${kind} in ${label}`;
   // Field by field: what GHL's reports change, however late they come (field-record.ts).
@@ -102,7 +98,7 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   if (link?.partnerId && !needsWrite(decision.record, 'partner')) {
     if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
     links.saveRecord(kind, connection.id, ghlId, decision.record, content);
-    const note = Object.keys(decision.changed).length ? 'the partner holds this already' : decision.older.length ? 'an older change than the one already synced (reordered delivery)' : 'no change made in GHL';
+    const note = Object.keys(decision.changed).length ? 'the partner holds this already' : decision.older.length ? 'an older change than the one already synced (reordered delivery)' : 'nothing new from GHL (an echo of our own write, or what was synced already)';
     return { status: 'skipped', action, note, ...told, ...(reassert ? { reassert } : {}) };
   }
   if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
