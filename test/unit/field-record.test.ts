@@ -439,14 +439,15 @@ describe('our write landing around a change made during it', () => {
     record = recordWrite(record, 'ghl', { body: 'partner edit' }, 2000, 2500);
     const ghlEdit = decide(record, { side: 'ghl', at: 2200, data: { body: 'ghl edit' } }, 'newest_wins', 3000);
     expect(ghlEdit.changed).toEqual({ body: 'ghl edit' });
-    expect(needsWrite(ghlEdit.record, 'ghl')).toBe(false);
+    // Made while our write was on its way: it may have landed over it, so the edit is written back.
+    expect(needsWrite(ghlEdit.record, 'ghl')).toBe(true);
     const echo = decide(ghlEdit.record, { side: 'ghl', at: 2400, data: { body: 'partner edit' } }, 'newest_wins', 3100);
     expect(echo.changed).toEqual({});
     expect(agreed(echo.record)).toEqual({ body: 'ghl edit' });
     expect(needsWrite(echo.record, 'ghl')).toBe(true);
   });
 
-  it('landed before that edit, the report of our write changes nothing', () => {
+  it('landed before that edit (its report says so), nothing needs writing back', () => {
     let record = seedRecord(note, 0);
     record = decide(record, { side: 'partner', at: 1000, data: { body: 'partner edit' } }, 'newest_wins', 1500).record;
     record = recordWrite(record, 'ghl', { body: 'partner edit' }, 2000, 2500);

@@ -12,11 +12,12 @@
 import { canonical, normalizeEmail, normalizePhone } from './fingerprint.ts';
 import { resolveConflict, type ConflictPolicy, type Side } from './policy.ts';
 
-/** A value a side held from `at` (epoch ms). Our write ran from `at` to `end`. */
+/** A value a side held from `at` (epoch ms). Our write ran from `at` to `end`; `ours`: the side's report of it. */
 export interface Held {
   v?: unknown;
   at: number;
   end?: number;
+  ours?: true;
 }
 
 export interface FieldState {
@@ -71,7 +72,7 @@ const IGNORED = new Set(['updatedAt', 'dateUpdated', 'name', 'tags']);
 export const CLOCK_SLACK_MS = 2000;
 
 /** Values remembered per side and field. */
-const HISTORY = 8;
+const HISTORY = 12;
 
 const other = (side: Side): Side => (side === 'ghl' ? 'partner' : 'ghl');
 const sideName = (side: Side) => (side === 'ghl' ? 'GHL' : 'the partner');
@@ -116,8 +117,10 @@ export function recordWrite(record: SyncRecord, side: Side, data: unknown, start
   for (const [key, v] of Object.entries((data ?? {}) as Record<string, unknown>)) {
     if (IGNORED.has(key)) continue;
     const f = (next.fields[key] ??= { v, at: 0, ghl: [], partner: [] });
-    const before = f[side].filter((h) => h.at <= startedAt);
-    f[side] = bounded([...before, { v, at: startedAt, end: endedAt }, ...f[side].slice(before.length)]);
+    const cut = f[side].findIndex((h) => h.at > startedAt);
+    const head = cut < 0 ? [...f[side]] : f[side].slice(0, cut);
+    const tail = cut < 0 ? [] : f[side].slice(cut);
+    f[side] = bounded([...head, { v, at: startedAt, end: endedAt }, ...tail]);
   }
   return next;
 }
@@ -142,7 +145,7 @@ function timed(f: FieldState, key: string, v: unknown, side: Side, t: number, po
   const held = heldAt(f[side], t);
   const sure = surelyHeld(f[side], t);
   const ours = landed(f[side], key, v, t);
-  f[side] = learn(f[side], key, v, t);
+  f[side] = learn(f[side], key, v, t, ours);
   // Our own write showing (it may have landed over a change made during it: the side then holds
   // it, and the agreed value is written there again).
   if (ours) return;
@@ -166,8 +169,9 @@ function timed(f: FieldState, key: string, v: unknown, side: Side, t: number, po
     out.log.push(`${key}: both sides changed it; ${sideName(side)} wins (${policy})`);
     return adopt(f, key, v, t, side, out);
   }
-  // The side's own later report shows what it held after this one: that is its change, not this.
-  const superseded = f.by === side && f[side].some((h) => h.at > t && h.end === undefined && !sameValue(key, h.v, v));
+  // The side's own later report shows another value, not one we wrote since: that is its change, not this.
+  const wroteSince = (h: Held) => f[side].some((w) => w.end !== undefined && w.end > t && w.at <= h.at && sameValue(key, w.v, h.v));
+  const superseded = f.by === side && f[side].some((h) => h.at > t && h.end === undefined && !h.ours && !sameValue(key, h.v, v) && !wroteSince(h));
   if (t <= f.at || superseded) {
     out.older.push(key);
     out.log.push(`${key}: ${sideName(side)}'s change is older than the ${f.by ? `${sideName(f.by)}'s ` : ''}change synced last: ignored`);
@@ -230,6 +234,8 @@ function heldAt(history: Held[], t: number): unknown[] {
   const values: unknown[] = [];
   let i = -1;
   for (let j = 0; j < history.length; j++) if (history[j]!.at <= t) i = j;
+  // Older than all we remember of the side: the oldest value we know is the best guess.
+  if (i < 0 && history.length) values.push(history[0]!.v);
   if (i >= 0) {
     values.push(history[i]!.v);
     const h = history[i]!;
@@ -247,7 +253,7 @@ function landed(history: Held[], key: string, v: unknown, t: number): boolean {
   return history.some(
     (h) =>
       h.end !== undefined && t >= h.at && t <= h.end + CLOCK_SLACK_MS && sameValue(key, h.v, v) &&
-      !history.some((r) => r.end === undefined && r.at > h.end! && r.at <= t && !sameValue(key, r.v, v)),
+      !history.some((r) => r.end === undefined && !r.ours && r.at > h.end! && r.at <= t && !sameValue(key, r.v, v)),
   );
 }
 
@@ -258,17 +264,34 @@ function surelyHeld(history: Held[], t: number): unknown {
   return value;
 }
 
-/** The side held `v` at `t`: remembered in time order, unless the value in effect then was the same. */
-function learn(history: Held[], key: string, v: unknown, t: number): Held[] {
+/**
+ * The side held `v` at `t`: remembered in time order, unless a report already showed that value
+ * then. One of our writes of it does not count: the side's report of it proves it landed (a
+ * change made during the write, reported later, may have landed before it).
+ */
+function learn(history: Held[], key: string, v: unknown, t: number, ours = false): Held[] {
   let i = -1;
   for (let j = 0; j < history.length; j++) if (history[j]!.at <= t) i = j;
-  if (i >= 0 && sameValue(key, history[i]!.v, v)) return history;
-  return bounded([...history.slice(0, i + 1), { v, at: t }, ...history.slice(i + 1)]);
+  if (i >= 0 && sameValue(key, history[i]!.v, v) && (history[i]!.end === undefined || history[i]!.at === t)) return history;
+  const report: Held = { v, at: t, ...(ours ? { ours: true as const } : {}) };
+  if (ours) {
+    // Our write had landed by `t`: a change reported within its run after `t` came after it.
+    const landedBy = (e: Held) => history.some((w) => w.end === e.end && w.at <= t && sameValue(key, w.v, e.v));
+    history = history.filter((e) => !(e.end !== undefined && e.at > t && sameValue(key, e.v, v) && landedBy(e)));
+    i = -1;
+    for (let j = 0; j < history.length; j++) if (history[j]!.at <= t) i = j;
+  }
+  // Made while our write was on its way: that write may have landed after it, over it.
+  const write = i >= 0 && history[i]!.end !== undefined && t < history[i]!.end! && !ours ? [{ ...history[i]!, at: t }] : [];
+  return bounded([...history.slice(0, i + 1), report, ...write, ...history.slice(i + 1)]);
 }
 
-/** No other value on the side between `from` and `to`. */
+/**
+ * No other value on the side between `from` and `to`: none reported, and none of our writes
+ * surely landed before `to` (one still on its way then had not replaced `v`).
+ */
 function unchangedBetween(history: Held[], key: string, v: unknown, from: number, to: number): boolean {
-  return history.every((h) => h.at <= from || h.at >= to || sameValue(key, h.v, v));
+  return history.every((h) => h.at <= from || h.at >= to || sameValue(key, h.v, v) || (h.end !== undefined && h.end >= to));
 }
 
 const bounded = (history: Held[]) => history.slice(-HISTORY);

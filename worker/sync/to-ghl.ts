@@ -33,6 +33,11 @@ export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, d
   // A partner that only knows an attendee fills blanks in GHL instead (applyToGhl).
   if (change.op === 'upsert' && !before?.deleted && (change.kind !== 'contact' || writable)) {
     const reports = reportsOf(change, item.changedAt);
+    // The partner's print of our own write (connector.fingerprint): its own spelling of what we
+    // sent (a booking page renames and re-times), no change of a person's.
+    if (reports.length === 1 && isPartnerEcho(before, change.fingerprint, item.changedAt)) {
+      return { status: 'skipped', action: `${change.op} ${change.kind} in GHL`, note: 'no change since the last sync (echo of our own write)' };
+    }
     const decision = decideReports(before, reports, 'partner', policy, Date.now());
     record = decision.record;
     told = { ...(decision.conflicts.length ? { conflicts: decision.conflicts } : {}), ...(decision.log.length ? { fields: decision.log } : {}) };
