@@ -20,7 +20,17 @@ function rng(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-type Ev = { at: number; seq: number } & ({ type: 'edit'; side: Side; fields: Record<string, string> } | { type: 'deliver'; report: { side: Side; at: number; data: Record<string, unknown> } } | { type: 'land'; side: Side; data: Record<string, unknown> } | { type: 'engine' });
+type Fields = Record<string, unknown>;
+type Report = { side: Side; at: number; data: Fields };
+/** What happens, in time order: a person's edit, a report reaching us, our write landing, the engine's next step. */
+type Happening =
+  | { type: 'edit'; at: number; side: Side; fields: Record<string, string> }
+  | { type: 'deliver'; at: number; report: Report }
+  | { type: 'land'; at: number; side: Side; data: Fields }
+  | { type: 'engine'; at: number };
+type Ev = Happening & { seq: number };
+
+/** One run; `ok` when both sides end with the newest edit of every field. */
 function run(seed: number): { ok: boolean; log: string[] } {
   const r = rng(seed);
   const start = { a: 'a0', b: 'b0', c: 'c0' };
@@ -28,7 +38,7 @@ function run(seed: number): { ok: boolean; log: string[] } {
   let record: SyncRecord = seedRecord(start, 0);
   const events: Ev[] = [];
   let seq = 0;
-  const push = (e: any) => events.push({ ...e, seq: seq++ });
+  const push = (e: Happening) => events.push({ ...e, seq: seq++ });
   const truth: Record<string, { v: string; at: number }> = { a: { v: 'a0', at: 0 }, b: { v: 'b0', at: 0 }, c: { v: 'c0', at: 0 } };
   let n = 0;
   for (let i = 0; i < 8; i++) {
@@ -41,10 +51,10 @@ function run(seed: number): { ok: boolean; log: string[] } {
     push({ type: 'edit', at, side, fields });
   }
   const log: string[] = [];
-  const queue: { side: Side; at: number; data: Record<string, unknown> }[] = [];
+  const queue: Report[] = [];
   let busyUntil = 0;
   let engineScheduled = false;
-  const deliverLater = (report: { side: Side; at: number; data: Record<string, unknown> }) => {
+  const deliverLater = (report: Report) => {
     const late = r() < 0.25 ? 5_000 + r() * 25_000 : r() * 2_000;
     push({ type: 'deliver', at: report.at + late, report });
     if (r() < 0.3) push({ type: 'deliver', at: report.at + r() * 30_000, report });
