@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { agreed, decide, emptyRecord, needsWrite, recordWrite, seedRecord, type Decision, type SyncRecord } from '../../worker/sync/field-record.ts';
-import { decideReports, reportsOf, withReport } from '../../worker/sync/item-reports.ts';
+import { decideReports, reportsOf, withReport, type HeldReport } from '../../worker/sync/item-reports.ts';
 import type { ConflictPolicy, Side } from '../../worker/sync/policy.ts';
 
 type Fields = Record<string, unknown>;
@@ -471,7 +471,7 @@ describe('reports folded into one waiting item', () => {
   });
 
   it('a burst keeps its first and newest reports only', () => {
-    let held = [{ at: 0, data: { body: 'r0' } }];
+    let held: HeldReport[] = [{ at: 0, data: { body: 'r0' } }];
     for (let i = 1; i <= 20; i++) held = withReport(held, { at: i, data: { body: `r${i}` } });
     expect(held.map((r) => r.at)).toEqual([0, 1, 15, 16, 17, 18, 19, 20]);
   });

@@ -5,7 +5,14 @@
  */
 import type { ConflictPolicy, Side } from './policy.ts';
 import { decide, emptyRecord, seedRecord, type FieldConflict, type SyncRecord } from './field-record.ts';
-import type { Link } from './queue.ts';
+
+/** What of an object's ID-map entry (queue.ts `Link`) the decision reads. */
+export interface RecordedLink {
+  deleted?: boolean;
+  fields?: SyncRecord;
+  data?: unknown;
+  sourceAt: number | null;
+}
 
 /** One report: the side's content as of `at` (null: the report had no usable time). */
 export interface HeldReport {
@@ -38,13 +45,13 @@ export interface ItemDecision {
 }
 
 /** The object's record (a link synced before records existed: both sides held its content). */
-export function recordOf(link: Link | undefined): SyncRecord {
+export function recordOf(link: RecordedLink | undefined): SyncRecord {
   if (!link || link.deleted) return emptyRecord();
   return link.fields ?? (link.data !== undefined ? seedRecord(link.data, link.sourceAt) : emptyRecord());
 }
 
 /** Every report of the item, in time order, decided over the object's record. */
-export function decideReports(link: Link | undefined, reports: HeldReport[], side: Side, policy: ConflictPolicy, now: number): ItemDecision {
+export function decideReports(link: RecordedLink | undefined, reports: HeldReport[], side: Side, policy: ConflictPolicy, now: number): ItemDecision {
   const out: ItemDecision = { record: recordOf(link), changed: {}, older: [], conflicts: [], log: [] };
   for (const report of reports) {
     const d = decide(out.record, { side, at: report.at, data: (report.data ?? {}) as Record<string, unknown> }, policy, now);
