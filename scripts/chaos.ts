@@ -5,8 +5,10 @@
  * lost. Prints figures; asserts nothing. Exits non-zero only when something crashes.
  *
  * Flags: --changes N (1000), --locations N (3), --rate N changes/s (8), --concurrency N (6),
- * --fault-rate P (0.2), --timeout-min N (10, for convergence), --seed N (1), --dump FILE (final
- * state of both sides and the sync log of every contact with a difference, as JSON), --verbose.
+ * --fault-rate P (0.2), --late P (0.1: share of reports held back until the other side's newer
+ * edit of the object has been applied, see chaos-late.ts; 0 turns it off), --timeout-min N (10,
+ * for convergence), --seed N (1), --dump FILE (final state of both sides and the sync log of
+ * every contact with a difference, as JSON), --verbose.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -15,7 +17,8 @@ import { parseArgs } from 'node:util';
 import { installAgency, ROOT, startStack, type Stack } from './stack.ts';
 import { compare, DEFINITION, type Comparison } from './lib/chaos-check.ts';
 import { FaultRotation, GHL_FAULTS, GhlReplayer, PARTNER_FAULTS, PartnerDelivery } from './lib/chaos-faults.ts';
-import { rng, World, type MContact, type MNote, type Side } from './lib/chaos-world.ts';
+import { LateReports } from './lib/chaos-late.ts';
+import { rng, World, type MContact, type MNote, type MTask, type Side } from './lib/chaos-world.ts';
 import { companies, connectYourApp, diff, fmt, getJson, ghlStats, openSession, postJson, routeCount, sleep, table, tally, workerRevision, type Session } from './lib/harness.ts';
 
 const { values: flags } = parseArgs({
@@ -25,6 +28,7 @@ const { values: flags } = parseArgs({
     rate: { type: 'string', default: '8' },
     concurrency: { type: 'string', default: '6' },
     'fault-rate': { type: 'string', default: '0.2' },
+    late: { type: 'string', default: '0.1' },
     'timeout-min': { type: 'string', default: '10' },
     seed: { type: 'string', default: '1' },
     dump: { type: 'string' },
@@ -36,9 +40,10 @@ const LOCATIONS = Number(flags.locations);
 const RATE = Number(flags.rate);
 const CONCURRENCY = Number(flags.concurrency);
 const FAULT_RATE = Number(flags['fault-rate']);
+const LATE_SHARE = Number(flags.late);
 const TIMEOUT_MS = Number(flags['timeout-min']) * 60_000;
 const SEED = Number(flags.seed);
-const GHL_WEBHOOK_FAULTS = { duplicate: 0.3, reorder: 0.3 };
+const GHL_WEBHOOK_FAULTS = { duplicate: 0.3, reorder: 0.3, drop: LATE_SHARE };
 const GHL_THIRD_COPY_SHARE = 0.25;
 /** Give up early when nothing is in flight anywhere and the differences stay the same this long. */
 const STALL_MS = 120_000;
@@ -59,6 +64,8 @@ const MIX: [string, number][] = [
 
 /** Picks the next change for a location and reserves the object it touches (synchronously). */
 function plan(w: World): Plan {
+  const overtaking = planWanted(w);
+  if (overtaking) return overtaking;
   // A kind of change with nothing to change yet (no notes to edit, no tags to remove) draws again.
   for (let attempt = 0; attempt < 6; attempt++) {
     const p = tryPlan(w, attempt === 5);
@@ -90,6 +97,10 @@ function tryPlan(w: World, last: boolean): Plan | undefined {
       const c = w.pick(pool);
       if (!c) return undefined;
       const side = w.sideFor(c, want());
+      if (op === 'contact.update' && r() < 0.5) {
+        const fields = w.randomFields();
+        return reserve(c.key, op, side, () => w.editFields(c, side, fields), fields.length);
+      }
       return reserve(c.key, op, side, () => (op === 'contact.update' ? w.updateContact(c, side) : w.tag(c, side, op === 'tag.add')));
     }
     case 'note.create':
@@ -139,6 +150,31 @@ function tryPlan(w: World, last: boolean): Plan | undefined {
   return reserve(`new-contact-${w.contacts.length}`, 'contact.create', side, () => w.createContact(side));
 }
 
+/**
+ * The edit a held report waits for (chaos-late.ts): the same object, changed on the other side.
+ * Entries whose object cannot take that edit now stay; the report is let go after 30 s anyway.
+ */
+function planWanted(w: World): Plan | undefined {
+  for (const [i, want] of w.wanted.entries()) {
+    const x = [...w.contacts, ...w.notes, ...w.tasks].find((o) => o.key === want.key);
+    if (!x || x.deleted || w.busy.has(x.key)) continue;
+    w.resolve(x, 'email' in x ? 'contact' : 'body' in x && !('title' in x) ? 'note' : 'task');
+    if (!(want.side === 'ghl' ? x.ghlId : x.partnerId)) continue;
+    if ('title' in x && want.side === 'ghl' && (x as MTask).completed) continue;
+    w.wanted.splice(i, 1);
+    w.busy.add(x.key);
+    const side = want.side;
+    const done = () => void w.busy.delete(x.key);
+    if ('email' in x) {
+      const fields = want.fields ?? w.randomFields();
+      return { label: 'contact.update', side, count: fields.length, run: () => w.editFields(x as MContact, side, fields).finally(done) };
+    }
+    if ('title' in x) return { label: 'task.update', side, count: 1, run: () => w.updateTask(x as MTask, side).finally(done) };
+    return { label: 'note.update', side, count: 1, run: () => w.updateNote(x as MNote, side).finally(done) };
+  }
+  return undefined;
+}
+
 async function conflictsLogged(stack: Stack, session: Session): Promise<number> {
   let n = 0;
   let cursor: string | null = null;
@@ -178,6 +214,8 @@ async function main(): Promise<number> {
   const rotation = new FaultRotation(random, FAULT_RATE);
   const delivery = new PartnerDelivery(random);
   const replayer = new GhlReplayer({ emulatorUrl: stack.emulatorUrl, appUrl: stack.appUrl, clientId: stack.client.clientId, share: GHL_THIRD_COPY_SHARE, random });
+  const worlds: World[] = [];
+  const late = new LateReports({ emulatorUrl: stack.emulatorUrl, appUrl: stack.appUrl, clientId: stack.client.clientId, share: LATE_SHARE, random, worlds: () => worlds });
   try {
     const seeded = await postJson<{ companyId: string }>(`${stack.emulatorUrl}/_emulator/seed`, {
       companyName: 'Chaos Agency',
@@ -185,14 +223,20 @@ async function main(): Promise<number> {
     });
     await installAgency(stack);
     const company = (await companies(stack.emulatorUrl)).find((c) => c.id === seeded.companyId)!;
-    const worlds: World[] = [];
     const sessions: Session[] = [];
     for (const [i, l] of company.locations.entries()) {
       const session = await openSession(stack, company, l.id);
       const partner = stack.partners.yourapp[i]!;
       const conn = await connectYourApp(stack.appUrl, session, partner, `Chaos partner ${i + 1}`);
       sessions.push(session);
-      worlds.push(new World({ loc: l.id, index: i + 1, emulatorUrl: stack.emulatorUrl, partner, random, send: (id, body) => delivery.send(partner.url, conn.inboundUrl, id, body) }));
+      const world: World = new World({
+        loc: l.id, index: i + 1, emulatorUrl: stack.emulatorUrl, partner, random,
+        send: (id, body, key) => {
+          const send = () => delivery.send(partner.url, conn.inboundUrl, id, body);
+          if (!late.holdPartner(world, key, send)) send();
+        },
+      });
+      worlds.push(world);
     }
     console.log(`Contact Sync chaos run: worker ${stack.appUrl} (wrangler dev, snapshot of ${revision}), seed ${SEED}, ${cpus().length} CPU cores, Node ${process.version}`);
     table('Chaos: setup', ['item', 'value'], [
@@ -200,6 +244,7 @@ async function main(): Promise<number> {
       ['changes', `${CHANGES} at ~${RATE}/s, up to ${CONCURRENCY} in flight, ~half in GHL (/_emulator/act), half in "your app" (/_partner/act)`],
       ['GHL webhooks', `duplicate ${GHL_WEBHOOK_FAULTS.duplicate}, reorder ${GHL_WEBHOOK_FAULTS.reorder} (/_emulator/webhook-faults), plus a third copy of ${GHL_THIRD_COPY_SHARE * 100}% replayed 1-5 s later`],
       ['partner webhooks', 'each event 1× (40%), 2× (35%) or 3× (25%), every copy 0-2 s late (reordered), retried on 429/5xx'],
+      ['late reports (both sides)', `${LATE_SHARE * 100}% of GHL webhooks and of partner events held back until a newer edit of the same object made on the other side has been applied (5-30 s), then delivered 1× (70%) or 2×; contact edits change 1-3 fields, each report carries the side's whole record`],
       ['GHL API faults', `${FAULT_RATE * 100}% of calls per location, kind rotating every 1.5 s: ${GHL_FAULTS.map((f) => f.label).join(', ')}`],
       ['partner API faults', `${FAULT_RATE * 100}% of calls, kind rotating every 1.5 s: ${PARTNER_FAULTS.map((f) => f.label).join(', ')}`],
     ]);
@@ -210,6 +255,7 @@ async function main(): Promise<number> {
     for (const w of worlds) rotation.ghl(stack.emulatorUrl, w.loc).partner(w.partner.url);
     rotation.start();
     replayer.start();
+    late.start();
     let refreshing = true;
     const refresher = (async () => {
       while (refreshing) {
@@ -258,7 +304,8 @@ async function main(): Promise<number> {
       try {
         await Promise.all(worlds.map((w) => w.refreshGhl()));
         results = worlds.map((w) => compare(w.ghl, w.partnerSide()));
-        const agree = results.every((r) => !r.mismatches.length && !r.duplicates.length);
+        // A report still held back may yet undo the agreement.
+        const agree = results.every((r) => !r.mismatches.length && !r.duplicates.length) && late.pending === 0;
         if (agree && agreedSince === null) agreedSince = Date.now();
         if (!agree) agreedSince = null;
         if (agree && Date.now() - agreedSince! >= 3000) {
@@ -269,7 +316,7 @@ async function main(): Promise<number> {
         const health = await Promise.all(sessions.map((s) => syncHealth(stack, s)));
         const { pending } = await postJson<{ pending: number }>(`${stack.emulatorUrl}/_emulator/webhooks/drain`, { timeoutMs: 1 });
         const signature = JSON.stringify(results.map((r) => [r.mismatches, r.duplicates]));
-        const idle = !agree && pending === 0 && delivery.pending === 0 && health.every((h) => h.inbox === 0 && h.backlog === 0) && signature === lastSignature;
+        const idle = !agree && pending === 0 && delivery.pending === 0 && late.pending === 0 && health.every((h) => h.inbox === 0 && h.backlog === 0) && signature === lastSignature;
         lastSignature = signature;
         idleSince = idle ? (idleSince ?? Date.now()) : null;
         if (idleSince !== null && Date.now() - idleSince >= STALL_MS) {
@@ -291,7 +338,8 @@ async function main(): Promise<number> {
     await refresher;
     await rotation.stop();
     await replayer.stop();
-    await postJson(`${stack.emulatorUrl}/_emulator/webhook-faults`, { clientId: stack.client.clientId, duplicate: 0, reorder: 0 });
+    await late.stop();
+    await postJson(`${stack.emulatorUrl}/_emulator/webhook-faults`, { clientId: stack.client.clientId, duplicate: 0, reorder: 0, drop: 0 });
 
     // ---- figures -------------------------------------------------------------------------------
     await Promise.all(worlds.map((w) => w.refreshGhl()));
@@ -322,6 +370,7 @@ async function main(): Promise<number> {
       ['GHL webhook deliveries (attempts) / duplicated / retried after 429', `${ghl.webhooks.sent} / ${ghl.webhooks.duplicated} / ${ghl.webhooks.retried}`],
       // GHL retries only after a 429: any other failed delivery is an event the worker never got.
       ['GHL webhook deliveries failed (not retried) / dropped', `${ghl.webhooks.failed} / ${ghl.webhooks.dropped}`],
+      ['reports held back (GHL / partner) / delivered late / extra copies', `${late.byKind.get('ghl') ?? 0} / ${late.byKind.get('partner') ?? 0} / ${late.delivered} / ${late.copies}`],
       ['GHL webhooks replayed a third time (answers)', `${replayer.replayed} (${tally([...replayer.byStatus].flatMap(([k, v]) => Array(v).fill(k)))})`],
       ['partner events / extra copies / POSTs / retried / given up', `${delivery.counts.events} / ${delivery.counts.copies} / ${delivery.counts.posts} / ${delivery.counts.retried} / ${delivery.counts.gaveUp}`],
       ['partner webhook answers from the worker', tally([...delivery.counts.byStatus].flatMap(([k, v]) => Array(v).fill(k)))],
@@ -364,6 +413,7 @@ async function main(): Promise<number> {
   } finally {
     await rotation.stop().catch(() => undefined);
     await replayer.stop().catch(() => undefined);
+    await late.stop().catch(() => undefined);
     await delivery.flush();
     await stack.stop();
     // The worker's local state (D1, Durable Objects) is kept only when asked for a dump.

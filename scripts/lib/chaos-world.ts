@@ -50,7 +50,12 @@ const FIRST = ['Ada', 'Bo', 'Cy', 'Di', 'Eli', 'Fay', 'Gus', 'Hal', 'Ivy', 'Jo',
 const LAST = ['Hart', 'Ng', 'Diaz', 'Okoro', 'Berg', 'Lund', 'Sato', 'Rossi', 'Klein', 'Moss'];
 const TAGS = ['alpha', 'beta', 'gamma', 'delta', 'vip', 'lead', 'cold', 'warm'];
 
-export type PartnerSend = (eventId: string, body: string) => void;
+/** Hands a partner event to the delivery; `key` names the object it is about (for held reports). */
+export type PartnerSend = (eventId: string, body: string, key: string, side: Side) => void;
+
+/** The contact fields a person edits in the run. */
+const CONTACT_EDITS = ['firstName', 'lastName', 'companyName', 'phone'] as const;
+type ContactEdit = (typeof CONTACT_EDITS)[number];
 
 export class World {
   readonly contacts: MContact[] = [];
@@ -58,6 +63,11 @@ export class World {
   readonly tasks: MTask[] = [];
   /** Keys of objects with a change on its way; the generator leaves them alone meanwhile. */
   readonly busy = new Set<string>();
+  /**
+   * Edits the generator makes next, before anything else (chaos-late.ts: a report held back
+   * waits for a newer edit of the same object from the other side).
+   */
+  readonly wanted: { key: string; side: Side; fields?: ContactEdit[] }[] = [];
   ghl: SideObjects = { contacts: [], notes: [], tasks: [] };
   private seq = 0;
   readonly loc: string;
@@ -132,9 +142,9 @@ export class World {
   }
 
   /** Makes a change at the partner and hands its event to the delivery (duplicates, reordering). */
-  private async partnerAct(type: string, data: Json): Promise<{ id: string; at: number }> {
+  private async partnerAct(type: string, data: Json, key: string): Promise<{ id: string; at: number }> {
     const res = await postJson<{ event: { id: string; timestamp: string; data: Json }; body: string }>(`${this.partner.url}/_partner/act`, { type, data, deliver: false });
-    this.send(res.event.id, res.body);
+    this.send(res.event.id, res.body, key, 'partner');
     return { id: String(res.event.data.id ?? data.id ?? ''), at: Date.parse(res.event.timestamp) };
   }
 
@@ -157,25 +167,63 @@ export class World {
       c.ghlId = String(contact.id);
       c.lastAt = Date.parse(String(contact.dateUpdated)) || Date.now();
     } else {
-      const r = await this.partnerAct('contact.created', fields);
+      const r = await this.partnerAct('contact.created', fields, c.key);
       c.partnerId = r.id;
       c.lastAt = r.at;
     }
   }
 
-  async updateContact(c: MContact, side: Side): Promise<void> {
-    const fields = { firstName: this.pick(FIRST)!, lastName: this.pick(LAST)!, companyName: `Co ${++this.seq}` };
+  /**
+   * A person edits some of the contact's fields (all three names when `fields` is not given: the
+   * usual edit; else only those, as a person fixing one field does). The partner's event carries
+   * its whole record as it is after the edit, like GHL's webhook.
+   */
+  async updateContact(c: MContact, side: Side, fields: readonly ContactEdit[] = ['firstName', 'lastName', 'companyName']): Promise<void> {
+    const seq = ++this.seq;
+    const all: Record<ContactEdit, string> = { firstName: this.pick(FIRST)!, lastName: this.pick(LAST)!, companyName: `Co ${seq}`, phone: `+1556${this.index}${String(seq).padStart(6, '0')}` };
+    const edit = Object.fromEntries(fields.map((f) => [f, all[f]]));
     // A field typed as the side already shows it is no change of the person's (the sync merges
     // field by field): the model keeps the value of the field's last real change.
     const shown = side === 'ghl' ? (await ghlState(this.emulatorUrl, this.loc)).contacts.find((o) => o.id === c.ghlId) : this.partner.objects.contact!.get(String(c.partnerId));
-    for (const [key, value] of Object.entries(fields)) if (shown?.[key] !== value) (c as unknown as Record<string, unknown>)[key] = value;
-    this.record(c, side, `contact.update ${fields.firstName} ${fields.lastName} ${fields.companyName}`);
+    const same = (key: string, value: string) => (key === 'phone' ? String(shown?.phone ?? '').replace(/\D/g, '') === value.replace(/\D/g, '') : shown?.[key] === value);
+    for (const [key, value] of Object.entries(edit)) if (!same(key, value)) (c as unknown as Record<string, unknown>)[key] = value;
+    this.record(c, side, `contact.update ${JSON.stringify(edit)}`);
     if (side === 'ghl') {
-      const { contact } = await act<{ contact: Json }>(this.emulatorUrl, { locationId: this.loc, action: 'contact.update', contactId: c.ghlId, data: fields });
+      const { contact } = await act<{ contact: Json }>(this.emulatorUrl, { locationId: this.loc, action: 'contact.update', contactId: c.ghlId, data: edit });
       c.lastAt = Date.parse(String(contact.dateUpdated)) || Date.now();
     } else {
-      c.lastAt = (await this.partnerAct('contact.updated', { id: c.partnerId, email: c.email, phone: c.phone, ...fields })).at;
+      const record = Object.fromEntries(CONTACT_EDITS.map((f) => [f, shown?.[f] ?? c[f]]));
+      c.lastAt = (await this.partnerAct('contact.updated', { ...record, id: c.partnerId, email: c.email, ...edit }, c.key)).at;
     }
+  }
+
+  /** One or two fields, each edited on its own (GHL then reports the whole contact each time). */
+  async editFields(c: MContact, side: Side, fields: readonly ContactEdit[]): Promise<void> {
+    for (const f of fields) await this.updateContact(c, side, [f]);
+  }
+
+  /** A random edit of one or two single fields, or of the phone. */
+  randomFields(): ContactEdit[] {
+    const r = this.random();
+    if (r < 0.3) return ['phone'];
+    const a = this.pick(['firstName', 'lastName', 'companyName'] as const)!;
+    const b = this.pick(['firstName', 'lastName', 'companyName'] as const)!;
+    return r < 0.65 || a === b ? [a] : [a, b];
+  }
+
+  /** Do both sides show the object as the model has it? (a held report's newer edit has been applied) */
+  applied(key: string, partner: SideObjects): boolean {
+    const c = this.contacts.find((x) => x.key === key);
+    if (c) {
+      const model = contactFields({ ...c, tags: [...c.tags] });
+      const on = (objs: SideObjects) => objs.contacts.find((o) => String(o.email ?? '').toLowerCase() === key);
+      return [on(this.ghl), on(partner)].every((o) => o && !differences({ ...model, tags: '' }, { ...contactFields(o), tags: '' }).length);
+    }
+    const n = this.notes.find((x) => x.key === key);
+    if (n) return [this.ghl, partner].every((objs) => objs.notes.some((o) => noteToken(o.body) === key && !differences(noteFields(n as unknown as Json), noteFields(o)).length));
+    const t = this.tasks.find((x) => x.key === key);
+    if (t) return [this.ghl, partner].every((objs) => objs.tasks.some((o) => taskToken(o.title) === key && !differences(taskFields(t as unknown as Json), taskFields(o)).length));
+    return true;
   }
 
   async tag(c: MContact, side: Side, add: boolean): Promise<void> {
@@ -193,7 +241,7 @@ export class World {
     else c.tags.delete(tag);
     this.record(c, side, `${add ? 'tag.add' : 'tag.remove'} ${tag}`);
     if (side === 'ghl') await act(this.emulatorUrl, { locationId: this.loc, action: add ? 'tags.add' : 'tags.remove', contactId: c.ghlId, tags: [tag] });
-    else await this.partnerAct(add ? 'tag.added' : 'tag.removed', { id: c.partnerId, tags: [tag], contact: this.ref(c) });
+    else await this.partnerAct(add ? 'tag.added' : 'tag.removed', { id: c.partnerId, tags: [tag], contact: this.ref(c) }, c.key);
   }
 
   async createNote(c: MContact, side: Side): Promise<void> {
@@ -206,7 +254,7 @@ export class World {
       n.ghlId = String(note.id);
       n.lastAt = Date.parse(String(note.dateAdded)) || Date.now();
     } else {
-      const r = await this.partnerAct('note.created', { body: n.body, contact: this.ref(c) });
+      const r = await this.partnerAct('note.created', { body: n.body, contact: this.ref(c) }, n.key);
       n.partnerId = r.id;
       n.lastAt = r.at;
     }
@@ -219,7 +267,7 @@ export class World {
       await act(this.emulatorUrl, { locationId: this.loc, action: 'note.update', noteId: n.ghlId, data: { body: n.body } });
       n.lastAt = Date.now();
     } else {
-      n.lastAt = (await this.partnerAct('note.updated', { id: n.partnerId, body: n.body, contact: this.ref(n.contact) })).at;
+      n.lastAt = (await this.partnerAct('note.updated', { id: n.partnerId, body: n.body, contact: this.ref(n.contact) }, n.key)).at;
     }
   }
 
@@ -227,7 +275,7 @@ export class World {
     n.deleted = true;
     this.record(n, side, 'note.delete');
     if (side === 'ghl') await act(this.emulatorUrl, { locationId: this.loc, action: 'note.delete', noteId: n.ghlId });
-    else await this.partnerAct('note.deleted', { id: n.partnerId, contact: this.ref(n.contact) });
+    else await this.partnerAct('note.deleted', { id: n.partnerId, contact: this.ref(n.contact) }, n.key);
     n.lastAt = Date.now();
   }
 
@@ -244,7 +292,7 @@ export class World {
       t.ghlId = String(task.id);
       t.lastAt = Date.now();
     } else {
-      const r = await this.partnerAct('task.created', { ...fields, contact: this.ref(c) });
+      const r = await this.partnerAct('task.created', { ...fields, contact: this.ref(c) }, t.key);
       t.partnerId = r.id;
       t.lastAt = r.at;
     }
@@ -272,7 +320,7 @@ export class World {
     // them; otherwise it is no change of theirs (a completion in GHL may still be on its way).
     const shown = Boolean(this.partner.objects.task!.get(String(t.partnerId))?.completed);
     if (completed !== shown) t.completed = completed;
-    const r = await this.partnerAct('task.updated', { id: t.partnerId, title: t.title, body: t.body, dueDate: t.dueDate, completed, contact: this.ref(t.contact) });
+    const r = await this.partnerAct('task.updated', { id: t.partnerId, title: t.title, body: t.body, dueDate: t.dueDate, completed, contact: this.ref(t.contact) }, t.key);
     t.lastAt = r.at;
   }
 
@@ -280,7 +328,7 @@ export class World {
     t.deleted = true;
     this.record(t, side, 'task.delete');
     if (side === 'ghl') await act(this.emulatorUrl, { locationId: this.loc, action: 'task.delete', taskId: t.ghlId });
-    else await this.partnerAct('task.deleted', { id: t.partnerId, contact: this.ref(t.contact) });
+    else await this.partnerAct('task.deleted', { id: t.partnerId, contact: this.ref(t.contact) }, t.key);
     t.lastAt = Date.now();
   }
 

@@ -188,6 +188,18 @@ describe('order, coalescing, duplicates', () => {
     expect((await syncLog(locationId, { contactId: contact.id })).some((e) => /older change/.test(e.error ?? ''))).toBe(true);
   });
 
+  it('a GHL note deleted before its creation was delivered never appears at the partner', async () => {
+    const { locationId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const create = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Gone at once' } }, { deliver: false });
+    const noteId = create.result.note.id as string;
+    const remove = await ghlAct(locationId, { action: 'note.delete', contactId, noteId }, { deliver: false });
+    for (const d of [...remove.deliveries, ...create.deliveries]) await deliverGhlBody(d.body);
+    await settled(locationId, contactId);
+    expect(await partnerNote(noteId)).toBeUndefined();
+    expect((await yourAppState()).objects.note!.filter((n) => n.body === 'Gone at once')).toEqual([]);
+  });
+
   it('GHL’s report of our create, delivered after the partner deleted the note, does not bring it back', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[0])!;
@@ -593,7 +605,8 @@ describe('both sides changed within moments', () => {
     await rename(connectionId);
     await settled(locationId, contactId);
     expect(await taskOnBothSides(locationId, taskId, atPartner.id)).toEqual({ ghl: ['Print flyers (A5)', true], partner: ['Print flyers (A5)', true] });
-    expect((await syncLog(locationId, { contactId, status: 'conflict' })).length).toBe(1);
+    // Different fields: no conflict to settle.
+    expect(await syncLog(locationId, { contactId, status: 'conflict' })).toEqual([]);
   });
 
   it('a conflict keeps the loser’s edits even when the winner’s write failed once and waits for its retry', async () => {
@@ -612,7 +625,7 @@ describe('both sides changed within moments', () => {
     await fastForward(locationId, contactId);
     await settled(locationId, contactId);
     expect(await taskOnBothSides(locationId, taskId, atPartner.id)).toEqual({ ghl: ['Book venue (50 seats)', true], partner: ['Book venue (50 seats)', true] });
-    expect((await syncLog(locationId, { contactId, status: 'conflict' })).length).toBe(1);
+    expect(await syncLog(locationId, { contactId, status: 'conflict' })).toEqual([]);
   });
 
   it('a conflict keeps the loser’s edits when the winner’s merged write fails once and is retried', async () => {
@@ -646,8 +659,8 @@ describe('both sides changed within moments', () => {
     await partnerEdit(connectionId);
     await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Slow two' } });
     for (const d of ghlEdit.deliveries) await deliverGhlBody(d.body);
-    // The partner edit lost to GHL's, which now waits behind the second slow write...
-    await eventually('partner edit lost the conflict', async () => (await syncLog(locationId, { contactId, status: 'conflict' })).length === 1);
+    // The partner's edit (another field) reached GHL; GHL's waits behind the second slow write...
+    await eventually('partner edit in GHL', async () => (await ghlState(locationId)).contacts.find((c) => c.id === contactId)?.firstName === 'Lu');
     expect(await queuedItems(locationId, contactId, 'contact')).toBe(1);
     // ...where GHL's next edit of the contact is folded into it.
     await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Fold Co' } });
@@ -742,11 +755,11 @@ describe('both sides changed within moments', () => {
     await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'ghl edit' } });
     const stub = contactStub(env, locationId, contactId);
     await eventually('write in flight', async () => (await stub.syncStatus(`${locationId}:${contactId}`)).counts.running === 1);
-    // Meanwhile the partner's user edits the note; that newer edit wins the conflict.
+    // Meanwhile the partner's user edits the note. It waits behind the timed-out write's retry
+    // (order holds per connection), then wins: it is the newer change.
     await yourAppAct(connectionId, 'note.updated', { id: atPartner.id, body: 'partner edit', contact: atPartner.contact });
     await eventually('partner edit in GHL', async () => (await ghlNote(locationId, noteId)) === 'partner edit', 25_000);
-    // The timed-out write lands late and undoes the partner's edit there.
-    await eventually('late write landed', async () => (await partnerNote(noteId)).body === 'ghl edit', 30_000);
+    await eventually('partner edit written back to the partner', async () => (await partnerNote(noteId)).body === 'partner edit', 30_000);
     // The check scheduled after the timeout (normally 30 s later) runs now.
     await runInDurableObject(stub, (_obj, state) => {
       state.storage.sql.exec("UPDATE work SET next_attempt_at = 0 WHERE trigger = 'verify'");
@@ -756,6 +769,123 @@ describe('both sides changed within moments', () => {
     expect({ ghl: await ghlNote(locationId, noteId), partner: (await partnerNote(noteId)).body }).toEqual({ ghl: 'partner edit', partner: 'partner edit' });
     expect((await syncLog(locationId, { contactId })).some((e) => e.trigger === 'verify' && e.status === 'done')).toBe(true);
   }, 60_000);
+});
+
+describe('late reports: the newest change of each field wins, however late its report arrives', () => {
+  const digits = (v: unknown) => String(v ?? '').replace(/\D/g, '');
+  /** Names and phone digits of a contact in GHL and at the partner. */
+  async function person(locationId: string, contactId: string, partnerId: string) {
+    const both = await contactOnBothSides(locationId, contactId, partnerId, ['firstName', 'lastName', 'phone']);
+    return { ghl: [both.ghl[0], both.ghl[1], digits(both.ghl[2])], partner: [both.partner[0], both.partner[1], digits(both.partner[2])] };
+  }
+  /** The partner's whole record of the person now, with `edit` over it (what its event carries). */
+  const partnerRecord = async (partnerId: string, edit: Record<string, unknown>) => {
+    const c = (await yourAppState()).objects.contact!.find((o) => o.id === partnerId)!;
+    return { id: c.id, email: c.email, phone: c.phone, firstName: c.firstName, lastName: c.lastName, companyName: c.companyName, ...edit };
+  };
+  const deliverAll = async (held: { deliveries: { body: string }[] }) => {
+    for (const d of held.deliveries) await deliverGhlBody(d.body);
+  };
+
+  it('case 1: the partner’s phone edit, delivered after two GHL name edits reached the partner, keeps the names', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const atPartner = await syncedContact(locationId, contactId);
+    const phoneEdit = await heldPartnerChange('contact.updated', await partnerRecord(atPartner.id, { phone: '+15559990001' }));
+    await ghlAct(locationId, { action: 'contact.update', contactId, data: { firstName: 'Ada' } });
+    await settled(locationId, contactId);
+    await ghlAct(locationId, { action: 'contact.update', contactId, data: { lastName: 'Lund' } });
+    await settled(locationId, contactId);
+    await phoneEdit(connectionId);
+    await settled(locationId, contactId);
+    expect(await person(locationId, contactId, atPartner.id)).toEqual({ ghl: ['Ada', 'Lund', '15559990001'], partner: ['Ada', 'Lund', '15559990001'] });
+  });
+
+  it('case 2: GHL’s phone edit, delivered after two partner name edits reached GHL, keeps the names', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const atPartner = await syncedContact(locationId, contactId);
+    const phoneEdit = await ghlAct(locationId, { action: 'contact.update', contactId, data: { phone: '+15559990002' } }, { deliver: false });
+    await yourAppAct(connectionId, 'contact.updated', await partnerRecord(atPartner.id, { firstName: 'Bo' }));
+    await settled(locationId, contactId);
+    await yourAppAct(connectionId, 'contact.updated', await partnerRecord(atPartner.id, { lastName: 'Berg' }));
+    await settled(locationId, contactId);
+    await deliverAll(phoneEdit);
+    await settled(locationId, contactId);
+    expect(await person(locationId, contactId, atPartner.id)).toEqual({ ghl: ['Bo', 'Berg', '15559990002'], partner: ['Bo', 'Berg', '15559990002'] });
+  });
+
+  it('case 3: GHL first name, partner first name, GHL phone, delivered partner / GHL second / GHL first: the partner’s name and GHL’s phone', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const atPartner = await syncedContact(locationId, contactId);
+    const ghlName = await ghlAct(locationId, { action: 'contact.update', contactId, data: { firstName: 'Gus' } }, { deliver: false });
+    const partnerName = await heldPartnerChange('contact.updated', await partnerRecord(atPartner.id, { firstName: 'Pia' }));
+    // GHL's snapshot of the phone edit still shows GHL's first name.
+    const ghlPhone = await ghlAct(locationId, { action: 'contact.update', contactId, data: { phone: '+15559990003' } }, { deliver: false });
+    await partnerName(connectionId);
+    await settled(locationId, contactId);
+    await deliverAll(ghlPhone);
+    await settled(locationId, contactId);
+    await deliverAll(ghlName);
+    await settled(locationId, contactId);
+    expect(await person(locationId, contactId, atPartner.id)).toEqual({ ghl: ['Pia', atPartner.lastName, '15559990003'], partner: ['Pia', atPartner.lastName, '15559990003'] });
+  });
+
+  it('a note edited at the partner, delivered after two GHL edits reached the partner, does not undo them', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const { result } = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'base' } });
+    const noteId = result.note.id as string;
+    const atPartner = await eventually('note at partner', () => partnerNote(noteId));
+    await settled(locationId, contactId);
+    const partnerEdit = await heldPartnerChange('note.updated', { id: atPartner.id, body: 'partner edit', contact: atPartner.contact });
+    for (const body of ['ghl edit 1', 'ghl edit 2']) {
+      await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body } });
+      await settled(locationId, contactId);
+    }
+    await partnerEdit(connectionId);
+    await settled(locationId, contactId);
+    expect({ ghl: (await ghlState(locationId)).notes.find((n) => n.id === noteId)?.body, partner: (await partnerNote(noteId)).body }).toEqual({ ghl: 'ghl edit 2', partner: 'ghl edit 2' });
+  });
+
+  it('a note edited in GHL, delivered after two partner edits reached GHL, does not undo them', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const { result } = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'base' } });
+    const noteId = result.note.id as string;
+    const atPartner = await eventually('note at partner', () => partnerNote(noteId));
+    await settled(locationId, contactId);
+    const ghlEdit = await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'ghl edit' } }, { deliver: false });
+    for (const body of ['partner edit 1', 'partner edit 2']) {
+      await yourAppAct(connectionId, 'note.updated', { id: atPartner.id, body, contact: atPartner.contact });
+      await settled(locationId, contactId);
+    }
+    await deliverAll(ghlEdit);
+    await settled(locationId, contactId);
+    expect({ ghl: (await ghlState(locationId)).notes.find((n) => n.id === noteId)?.body, partner: (await partnerNote(noteId)).body }).toEqual({ ghl: 'partner edit 2', partner: 'partner edit 2' });
+  });
+
+  it('task case 1: the partner’s due-date edit, delivered after GHL’s rename (panel) and completion reached the partner, keeps both', async () => {
+    const { locationId, connectionId, contactIds, seed } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const { taskId, atPartner } = await syncedTask(locationId, contactId, 'Call supplier');
+    const due = await heldTaskEdit(atPartner, { title: 'Call supplier', dueDate: '2026-12-09T10:00:00.000Z' });
+    const token = await sessionToken({ userId: 'user-7', companyId: seed.companyId, activeLocation: locationId, role: 'user' });
+    const rename = await SELF.fetch(`http://app.test/api/contacts/${contactId}/tasks/${taskId}`, {
+      method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Call supplier (urgent)' }),
+    });
+    expect(rename.status).toBe(200);
+    await settled(locationId, contactId);
+    await ghlAct(locationId, { action: 'task.complete', taskId });
+    await settled(locationId, contactId);
+    await due(connectionId);
+    await settled(locationId, contactId);
+    const g = (await ghlState(locationId)).tasks.find((t) => t.id === taskId)!;
+    const p = (await yourAppState()).objects.task!.find((t) => t.id === atPartner.id)!;
+    const want = ['Call supplier (urgent)', true, Date.parse('2026-12-09T10:00:00.000Z')];
+    expect({ ghl: [g.title, g.completed, Date.parse(g.dueDate)], partner: [p.title, p.completed, Date.parse(p.dueDate)] }).toEqual({ ghl: want, partner: want });
+  });
 });
 
 describe('matching partner people to GHL contacts', () => {

@@ -10,13 +10,13 @@ import { SETTINGS_KEY, type EngineDeps, type EngineSettings } from './engine-typ
 import { changesFromGhlEvent, foldTagTimes, type GhlChange } from './ghl-events.ts';
 import { isGhlEcho, isPartnerEcho } from './echo.ts';
 import { ghlPrint } from './ghl-model.ts';
-import { fieldChangedAt, foldFields, ownChanges, withFields, type FieldHistory } from './field-merge.ts';
-import { allowsFlow, isRetryable, MAX_ATTEMPTS, resolveConflict, retryDelayMs, type ConflictPolicy, type Side } from './policy.ts';
+import { withReport, type HeldReport } from './item-reports.ts';
+import { allowsFlow, isRetryable, MAX_ATTEMPTS, resolveConflict, retryDelayMs, type Side } from './policy.ts';
 import { INTERRUPTED, Links, SyncQueue, type WorkInput, type WorkItem } from './queue.ts';
 import type { SyncStatus } from '../sync-log/write.ts';
 import { runToGhl, GhlDropped } from './to-ghl.ts';
 import { runToPartner, type StepOutcome } from './to-partner.ts';
-import { isRestore, runRestore, type RestorePayload, type RestoreReason } from './restore.ts';
+import { isRestore, restoreReason, runRestore, type RestorePayload, type RestoreReason } from './restore.ts';
 
 /** Items run per alarm before yielding (the alarm re-arms at once). */
 const BATCH = 25;
@@ -66,9 +66,9 @@ export class ContactEngine {
           ghlId: change.ghlId,
           partnerId: link?.partnerId ?? null,
           trigger,
-          payload: { data: change.data },
+          payload: { data: change.data, reports: [{ at: change.timed ? change.changedAt : null, data: change.data }] },
           changedAt: change.changedAt,
-          fold: foldReport({ data: change.data }, change.changedAt, foldTagTimes(change)),
+          fold: foldReport({ data: change.data }, change.changedAt, change.timed ? change.changedAt : null, foldTagTimes(change)),
         });
         if (out.kind === 'queued') {
           queued++;
@@ -94,7 +94,8 @@ export class ContactEngine {
           (change.previousPartnerId ? this.links.byPartner(change.kind, change.connectionId, change.previousPartnerId)?.ghlId : undefined) ??
           null);
     const echo = change.kind !== 'tag' && change.op === 'upsert' && isPartnerEcho(this.links.byPartner(change.kind, change.connectionId, change.partnerId), change.fingerprint, Date.parse(change.occurredAt) || undefined);
-    const changedAt = Date.parse(change.occurredAt) || this.now();
+    const stamped = Date.parse(change.occurredAt) || null;
+    const changedAt = stamped ?? this.now();
     const out = this.queue.enqueue({
       idemKey: `${change.connectionId}:${change.dedupeKey}`,
       coalesceKey: apart(`to_ghl:${change.connectionId}:${change.kind}:${change.kind === 'tag' ? this.deps.contactId : change.partnerId}`, echo, change.dedupeKey),
@@ -105,9 +106,9 @@ export class ContactEngine {
       ghlId,
       partnerId: change.partnerId,
       trigger,
-      payload: change,
+      payload: { ...change, reports: [{ at: stamped, data: change.data }] },
       changedAt,
-      fold: foldReport(change, changedAt),
+      fold: foldReport(change, changedAt, stamped),
     });
     if (out.kind === 'queued') await this.logItem(out.item, 'queued', `${change.op} ${change.kind} in GHL`);
     return out.kind !== 'duplicate';
@@ -145,40 +146,31 @@ export class ContactEngine {
     const off = this.switchedOff(settings, item.kind as SyncKind, from);
     if (off) return this.settle(item, 'skipped', { status: 'skipped', action, note: off });
 
-    // Tags merge tag by tag and do not conflict; a restore writes what already won; our own echo
-    // (skipped below) is no change, so it cannot beat one.
-    const rivals = item.kind === 'tag' || isRestore(item) || this.isEcho(item) ? [] : this.queue.opposing(item).filter((r) => !isRestore(r) && !this.isEcho(r));
+    // Tags merge tag by tag, and edits field by field (field-record.ts, in the steps): only a delete
+    // and a change on the other side conflict as wholes. A restore writes what already won; our
+    // own echo (skipped below) is no change, so it cannot beat one.
+    const rivals = item.kind === 'tag' || isRestore(item) || this.isEcho(item) ? [] : this.queue.opposing(item).filter((r) => !isRestore(r) && !this.isEcho(r) && (r.op === 'delete' || item.op === 'delete'));
     if (rivals.length) {
       // Against the newest rival: beating it beats them all; losing to it leaves them to run in turn.
       const rival = rivals.reduce((a, b) => ((b.changedAt ?? 0) > (a.changedAt ?? 0) ? b : a));
       const winner = resolveConflict(settings.conflictPolicy, { side: from, changedAt: item.changedAt }, { side: from === 'ghl' ? 'partner' : 'ghl', changedAt: rival.changedAt });
       const detail = { policy: settings.conflictPolicy, winner, ghl: from === 'ghl' ? item.payload : rival.payload, partner: from === 'ghl' ? rival.payload : item.payload };
       const losers = winner === from ? rivals : [item];
-      // Fields only the losing side changed are no conflict: the winner carries them (field-merge.ts).
-      const carrier = winner === from ? item : rival;
-      const carried = this.carryOwnChanges(carrier, losers, settings.conflictPolicy);
-      if (carried) this.queue.setPayload(carrier.id, carried, this.now());
-      if (carried && carrier === item) item = { ...item, payload: carried };
       for (const loser of losers) {
-        this.handDown(loser);
         this.queue.finish(loser.id, 'conflict', `both sides changed; ${winner} wins (${settings.conflictPolicy})`, this.now());
         await this.logItem({ ...loser, attempts: loser.attempts + 1 }, 'conflict', `${loser.op} ${loser.kind}`, `both sides changed; ${winner === 'ghl' ? 'GHL' : 'the partner'} wins (${settings.conflictPolicy})`, detail);
       }
       if (winner !== from) return;
     }
-    if ((item.payload as Carried | null)?.carry) item = this.mergeCarried(item, settings.conflictPolicy);
 
     try {
       const outcome = isRestore(item)
         ? await runRestore(item, this.deps, this.links, settings.dryRun)
         : item.direction === 'to_partner'
-          ? await runToPartner(item, this.deps, this.links, settings.dryRun)
-          : await runToGhl(item, this.deps, this.links, settings.dryRun);
+          ? await runToPartner(item, this.deps, this.links, settings.dryRun, settings.conflictPolicy)
+          : await runToGhl(item, this.deps, this.links, settings.dryRun, settings.conflictPolicy);
       await this.settle(item, outcome.status, outcome);
-      const carried = item.payload as Carried | null;
-      // It carries the other side's own changes too: that side needs them back (written now).
-      if (outcome.status === 'done' && carried?.carried && !outcome.reassert) outcome.reassert = { to: from };
-      if (outcome.status === 'done' && carried?.carryLater) this.landCarriedLater(item, outcome.objectId, carried.carryLater);
+      if (outcome.conflicts?.length) await this.logConflicts(item, outcome, settings.conflictPolicy);
       // A restore never asks for another: two sides cannot keep handing the same value back.
       if (outcome.reassert && !isRestore(item)) {
         const ghlId = item.kind === 'tag' ? this.deps.contactId : item.direction === 'to_partner' ? item.ghlId : outcome.objectId;
@@ -189,95 +181,29 @@ export class ContactEngine {
     }
   }
 
-  /**
-   * The winner's payload with the losers' own changes (against the last synced content) on the
-   * fields the winner left alone, and on fields both changed where the policy, field by field,
-   * gives the loser's change (newest wins: the winner's items folded several reports, and its
-   * change of that field came first); undefined when there are none. Deletes merge nothing.
-   */
-  private carryOwnChanges(winner: WorkItem, losers: WorkItem[], policy: ConflictPolicy): Carried | undefined {
-    if (winner.op !== 'upsert' || winner.kind === 'tag') return undefined;
-    const link = this.linkOf(winner);
-    if (!link || link.deleted || link.data === undefined) return undefined;
-    const payload = winner.payload as Carried;
-    const own = ownChanges(payload.data, link.data, payload.earlier);
-    const carry: Record<string, unknown> = {};
-    const carryAt: Record<string, number> = {};
-    for (const loser of [...losers].sort((a, b) => (a.changedAt ?? 0) - (b.changedAt ?? 0))) {
-      if (loser.op !== 'upsert') continue;
-      const theirs = loser.payload as Carried;
-      for (const [key, value] of Object.entries(ownChanges(theirs.data, link.data))) {
-        const at = fieldChangedAt(theirs, key, loser.changedAt);
-        if (key in own && !this.loserWinsField(policy, winner, at, fieldChangedAt(payload, key, winner.changedAt))) continue;
-        carry[key] = value;
-        carryAt[key] = at;
-      }
-    }
-    if (!Object.keys(carry).length) return undefined;
-    // A tried item repeats what it sent, under the same idempotency key (an earlier try may have
-    // landed): the carried fields follow it as a write of their own, to both sides.
-    if (winner.attempts > 0) return { ...payload, carryLater: { ...payload.carryLater, ...carry } };
-    return { ...payload, carry: { ...payload.carry, ...carry }, carryAt: { ...payload.carryAt, ...carryAt } };
-  }
-
-  /**
-   * A change that lost still says what its side showed: the next waiting change from that side
-   * learns it, as a fold would have taught it (they waited apart only because this one had been
-   * tried already).
-   */
-  private handDown(loser: WorkItem) {
-    if (loser.op !== 'upsert' || loser.kind === 'tag' || loser.changedAt == null) return;
-    const next = this.queue.follower(loser);
-    if (!next || next.op !== 'upsert' || next.changedAt == null || next.changedAt < loser.changedAt) return;
-    const held = loser.payload as Carried;
-    const payload = next.payload as Carried;
-    const history = foldFields(held.data, payload.data, held, loser.changedAt, next.changedAt, payload);
-    this.queue.setPayload(next.id, { ...payload, ...stripUndefined(history) }, this.now());
-  }
-
-  /** Does the policy give one field both sides changed to the loser's change (made at `at`)? */
-  private loserWinsField(policy: ConflictPolicy, winner: WorkItem, at: number, winnerAt: number): boolean {
-    const winnerSide: Side = winner.direction === 'to_partner' ? 'ghl' : 'partner';
-    const loserSide: Side = winnerSide === 'ghl' ? 'partner' : 'ghl';
-    return resolveConflict(policy, { side: winnerSide, changedAt: winnerAt }, { side: loserSide, changedAt: at }) === loserSide;
-  }
-
-  /**
-   * Before an item's first try: what a conflict carried into it joins its content, except where
-   * its own side changed a field itself (a report folded into it after the conflict). Saved, so
-   * a retry repeats the same content.
-   */
-  private mergeCarried(item: WorkItem, policy: ConflictPolicy): WorkItem {
-    const { carry, carryAt, ...payload } = item.payload as Carried;
-    const link = this.linkOf(item);
-    const own = link?.data === undefined ? {} : ownChanges(payload.data, link.data, payload.earlier);
-    const keep = (key: string) => !(key in own) || this.loserWinsField(policy, item, carryAt?.[key] ?? 0, fieldChangedAt(payload, key, item.changedAt));
-    const fields = Object.fromEntries(Object.entries(carry ?? {}).filter(([key]) => keep(key)));
-    const merged: Carried =
-      !link || link.deleted || !Object.keys(fields).length ? payload
-      // Tried already (a restart cut the try off): it may have gone out without these fields.
-      : item.attempts > 0 ? { ...payload, carryLater: { ...payload.carryLater, ...fields } }
-      : { ...payload, data: withFields(payload.data, fields), carried: true };
-    this.queue.setPayload(item.id, merged, this.now());
-    return { ...item, payload: merged };
-  }
-
-  /**
-   * After a tried winner synced: its losers' own fields join what both sides agreed on, and go
-   * to both sides (neither holds them all: the winner's write overwrote them on the loser's side).
-   */
-  private landCarriedLater(item: WorkItem, objectId: string | null | undefined, fields: Record<string, unknown>) {
-    const ghlId = item.direction === 'to_partner' ? item.ghlId : objectId;
-    const link = ghlId ? this.links.byGhl(item.kind, item.connectionId, ghlId) : undefined;
-    if (!link || link.deleted || link.data === undefined) return;
-    // No write times: this is no write to either side, and must not move their prior content.
-    this.links.save({ ...link, data: withFields(link.data, fields), ghlWriteAt: null, partnerWriteAt: null });
-    this.restoreLater(item, 'reassert', 'to_partner', link.ghlId, {});
-    this.restoreLater(item, 'reassert', 'to_ghl', link.ghlId, {});
+  /** Fields both sides changed, settled by the policy field by field: one conflict row in the sync log. */
+  private async logConflicts(item: WorkItem, outcome: StepOutcome, policy: string) {
+    const conflicts = outcome.conflicts ?? [];
+    const winners = [...new Set(conflicts.map((c) => c.winner))];
+    const pick = (side: 'ghl' | 'partner') => Object.fromEntries(conflicts.map((c) => [c.field, c[side]]));
+    const says = conflicts.map((c) => `${c.field}: ${c.winner === 'ghl' ? 'GHL' : 'the partner'}`).join(', ');
+    await this.deps.log({
+      trigger: item.trigger,
+      action: `${item.op} ${item.kind}`,
+      objectKind: item.kind,
+      objectId: outcome.objectId ?? (item.direction === 'to_partner' ? item.ghlId : item.partnerId) ?? null,
+      contactId: this.deps.contactId,
+      connectionId: item.connectionId,
+      status: 'conflict',
+      attempts: item.attempts + 1,
+      error: `both sides changed ${conflicts.map((c) => c.field).join(', ')}; kept ${says} (${policy})`,
+      detail: { policy, winner: winners.length === 1 ? winners[0] : 'by field', ghl: pick('ghl'), partner: pick('partner'), fields: conflicts },
+    });
   }
 
   /** Queues a write of what won back to a side that may hold an older value (restore.ts). */
-  private restoreLater(item: WorkItem, reason: RestoreReason, direction: WorkItem['direction'], ghlId: string, payload: RestorePayload, dueAt?: number) {
+  private restoreLater(item: WorkItem, reason: RestoreReason, direction: WorkItem['direction'], ghlId: string, what: Omit<RestorePayload, 'type' | 'reason'>, dueAt?: number) {
+    const payload: RestorePayload = { type: 'restore', reason, ...what };
     this.queue.enqueue({
       idemKey: `${reason}:${direction}:${item.id}:${item.attempts}`,
       coalesceKey: `${reason}:${direction}:${item.connectionId}:${item.kind}:${ghlId}:${item.id}`,
@@ -336,7 +262,7 @@ export class ContactEngine {
 
   private async settle(item: WorkItem, status: 'done' | 'skipped', outcome: StepOutcome) {
     this.queue.finish(item.id, status, status === 'skipped' ? (outcome.note ?? null) : null, this.now());
-    await this.logItem({ ...item, attempts: item.attempts + 1 }, status, outcome.action, outcome.note ?? null, undefined, outcome.objectId);
+    await this.logItem({ ...item, attempts: item.attempts + 1 }, status, outcome.action, outcome.note ?? null, outcome.fields ? { fields: outcome.fields } : undefined, outcome.objectId);
   }
 
   private async fail(item: WorkItem, action: string, err: unknown) {
@@ -404,39 +330,23 @@ const RECONNECT_RECHECK_MS = 10 * 60_000;
 
 /** A partner write (not a delete, not a check) whose answer is lost may still be applied later. */
 function mayLandLate(item: WorkItem): boolean {
-  return item.direction === 'to_partner' && item.op !== 'delete' && item.trigger !== 'verify';
+  return item.direction === 'to_partner' && item.op !== 'delete' && !(isRestore(item) && restoreReason(item) === 'verify');
 }
 
-/**
- * An upsert's payload, with what a conflict gave it of the loser's own fields: `carry` until its
- * first try, then merged into `data` (`carried`); `carryLater` when it had been tried already.
- */
-type Carried = FieldHistory & {
-  data: unknown;
-  carried?: boolean;
-  carry?: Record<string, unknown>;
-  /** Per carried field, when the loser's side changed it. */
-  carryAt?: Record<string, number>;
-  carryLater?: Record<string, unknown>;
-};
 type Fold = NonNullable<WorkInput['fold']>;
 
 /**
- * Folds a report into a waiting item of the same object. The newest content wins; the item keeps
- * what a conflict carried into it (merged when it runs, see `mergeCarried`) and what it learnt
- * of its side's fields from the reports before (`FieldHistory`).
+ * Folds a report into a waiting item of the same object: the newest content is what the item
+ * shows, and each report is kept with its own time (item-reports.ts), so the record learns when
+ * each field changed. `at` is null for a report with no usable time.
  */
-function foldReport(payload: Carried, changedAt: number | undefined, inner?: Fold): Fold {
+function foldReport(payload: object, changedAt: number | undefined, at: number | null, inner?: Fold): Fold {
   return (waiting) => {
-    const held = waiting.payload as Carried | null;
+    const held = waiting.payload as { reports?: HeldReport[]; data?: unknown } | null;
     const newer = changedAt === undefined || waiting.changedAt === null || changedAt >= waiting.changedAt;
-    const folded = (inner ? inner(waiting) : newer ? payload : held) as Carried;
-    const history: FieldHistory =
-      newer && changedAt !== undefined && waiting.changedAt !== null
-        ? foldFields(held?.data, payload.data, held ?? {}, waiting.changedAt, changedAt)
-        : { earlier: held?.earlier, since: held?.since };
-    const carried = held?.carry ? { carry: held.carry, carryAt: held.carryAt } : {};
-    return { ...folded, ...carried, ...stripUndefined(history) };
+    const folded = (inner ? inner(waiting) : newer ? payload : held) as object;
+    const reports = withReport(held?.reports ?? [{ at: waiting.changedAt, data: held?.data }], { at, data: (payload as { data?: unknown }).data });
+    return { ...folded, reports };
   };
 }
 

@@ -3,10 +3,8 @@
  * or one of our last few writes there when it was made before the latest of them ended (the
  * webhook about an earlier write of ours can arrive after a later one). Pure.
  */
+import { CLOCK_SLACK_MS } from './field-record.ts';
 import type { Link } from './queue.ts';
-
-/** The two sides' clocks may differ by a little. */
-const CLOCK_SLACK_MS = 2000;
 
 export function isGhlEcho(link: Link | undefined, print: string, changedAt: number | undefined): boolean {
   if (!link) return false;

@@ -14,21 +14,28 @@ export interface GhlChange {
   data: unknown;
   /** epoch ms of the change in GHL, for newest-wins */
   changedAt: number;
+  /** false: the event carried no usable time, `changedAt` is when we handled it */
+  timed: boolean;
 }
 
 /** Every change an event implies (a contact event also carries the contact's tag set). */
 export function changesFromGhlEvent(event: GhlEvent): GhlChange[] {
   // A create without dateUpdated is dated by its dateAdded, not by the (perhaps much later) delivery.
   const added = event.type.endsWith('Create') ? Date.parse(String(event.dateAdded ?? '')) : NaN;
-  const at = Date.parse(String(event.dateUpdated ?? '')) || added || Date.parse(event.timestamp) || Date.now();
+  const stamped = Date.parse(String(event.dateUpdated ?? '')) || added || Date.parse(event.timestamp) || 0;
+  const at = stamped || Date.now();
   const id = typeof event.id === 'string' ? event.id : undefined;
+  return changesAt(event, id, at).map((c) => ({ ...c, timed: !!stamped || c.changedAt !== at }));
+}
+
+function changesAt(event: GhlEvent, id: string | undefined, at: number): Omit<GhlChange, 'timed'>[] {
   switch (event.type) {
     case 'ContactCreate':
     case 'ContactUpdate':
     case 'ContactDndUpdate': {
       if (!id) return [];
       const contact = contactFromGhl(event);
-      const out: GhlChange[] = [{ kind: 'contact', op: 'upsert', ghlId: id, data: contact, changedAt: at }];
+      const out: Omit<GhlChange, 'timed'>[] = [{ kind: 'contact', op: 'upsert', ghlId: id, data: contact, changedAt: at }];
       if (Array.isArray(event.tags)) out.push({ kind: 'tag', op: 'upsert', ghlId: id, data: { tags: contact.tags ?? [] }, changedAt: at });
       return out;
     }

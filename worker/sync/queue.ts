@@ -1,3 +1,5 @@
+import type { SyncRecord } from './field-record.ts';
+
 /**
  * The contact's durable, ordered queue of sync work, in the contact object's SQLite. One item
  * runs at a time; a burst of changes to the same object coalesces into the waiting item.
@@ -112,10 +114,12 @@ export const SYNC_QUEUE_SCHEMA: readonly string[] = [
   // arrive after a later one, and must still be known as our own.
   `ALTER TABLE links ADD COLUMN ghl_written TEXT`,
   `ALTER TABLE links ADD COLUMN partner_written TEXT`,
-  // What each side held before our last write to it (common model): that side's report made
-  // before our write landed shows it, and only its other differences are changes made there.
+  // Superseded by `fields` (no longer read or written; the schema is append-only).
   `ALTER TABLE links ADD COLUMN ghl_prior TEXT`,
   `ALTER TABLE links ADD COLUMN partner_prior TEXT`,
+  // The object's record, field by field (field-record.ts): what each side held and when each
+  // field last changed, on which side.
+  `ALTER TABLE links ADD COLUMN fields TEXT`,
 ];
 
 /** How many of our own recent writes per side are remembered for echo suppression. */
@@ -343,18 +347,19 @@ export interface Link {
   /** prints of our last few writes to GHL / to the partner, newest last */
   ghlWritten: string[];
   partnerWritten: string[];
-  /** the content GHL / the partner held before our last write to it (see mergeOwnChanges) */
-  ghlPrior?: unknown;
-  partnerPrior?: unknown;
+  /** the object's record, field by field (field-record.ts); absent before the first sync with one */
+  fields?: SyncRecord;
   /** A tombstone: the object was deleted; kept so late, older changes about it stay stale. */
   deleted?: boolean;
 }
 
-export type LinkInput = Omit<Link, 'syncedAt' | 'sourceAt' | 'partnerWriteAt' | 'ghlWriteAt' | 'data' | 'deleted' | 'ghlWritten' | 'partnerWritten' | 'ghlPrior' | 'partnerPrior'> & {
+export type LinkInput = Omit<Link, 'syncedAt' | 'sourceAt' | 'partnerWriteAt' | 'ghlWriteAt' | 'data' | 'deleted' | 'ghlWritten' | 'partnerWritten' | 'fields'> & {
   sourceAt?: number | null;
   partnerWriteAt?: number | null;
   ghlWriteAt?: number | null;
   data?: unknown;
+  /** left out: the stored record is kept */
+  fields?: SyncRecord;
 };
 
 const TOMBSTONE = '"deleted"';
@@ -374,8 +379,7 @@ type LinkRow = {
   data: string | null;
   ghl_written: string | null;
   partner_written: string | null;
-  ghl_prior: string | null;
-  partner_prior: string | null;
+  fields: string | null;
 };
 
 /** ID map of the contact's objects and the content prints of their last sync. */
@@ -408,18 +412,26 @@ export class Links {
     const remember = (list: string[] | undefined, print: string | null, wrote: boolean) =>
       JSON.stringify(wrote && print ? [...(list ?? []).filter((p) => p !== print), print].slice(-WRITES_REMEMBERED) : (list ?? []));
     this.sql.exec(
-      `INSERT INTO links (kind, connection_id, ghl_id, partner_id, ghl_fp, partner_fp, state, synced_at, source_at, partner_write_at, ghl_write_at, data, ghl_written, partner_written)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+      `INSERT INTO links (kind, connection_id, ghl_id, partner_id, ghl_fp, partner_fp, state, synced_at, source_at, partner_write_at, ghl_write_at, data, ghl_written, partner_written, fields)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
        ON CONFLICT (kind, connection_id, ghl_id) DO UPDATE SET partner_id = ?4, ghl_fp = ?5, partner_fp = ?6, state = ?7, synced_at = ?8,
          source_at = MAX(COALESCE(source_at, 0), COALESCE(?9, 0)), partner_write_at = COALESCE(?10, partner_write_at),
          ghl_write_at = COALESCE(?11, ghl_write_at), data = COALESCE(?12, data), ghl_written = ?13, partner_written = ?14,
-         ghl_prior = CASE WHEN ?11 IS NOT NULL AND ?12 IS NOT NULL THEN data ELSE ghl_prior END,
-         partner_prior = CASE WHEN ?10 IS NOT NULL AND ?12 IS NOT NULL THEN data ELSE partner_prior END`,
+         fields = COALESCE(?15, fields)`,
       link.kind, link.connectionId, link.ghlId, link.partnerId, link.ghlFp, link.partnerFp,
       link.state === undefined ? null : JSON.stringify(link.state), now, link.sourceAt ?? null, link.partnerWriteAt ?? null,
       link.ghlWriteAt ?? null, link.data === undefined || link.data === null ? null : JSON.stringify(link.data),
       remember(before?.ghlWritten, link.ghlFp, link.ghlWriteAt != null), remember(before?.partnerWritten, link.partnerFp, link.partnerWriteAt != null),
+      link.fields ? JSON.stringify(link.fields) : null,
     );
+  }
+
+  /**
+   * What a report taught the object's record, with nothing written to either side: the agreed
+   * content (`data`, what a write back repeats) follows the record.
+   */
+  saveRecord(kind: string, connectionId: string, ghlId: string, fields: SyncRecord, data: unknown) {
+    this.sql.exec('UPDATE links SET fields = ?, data = ? WHERE kind = ? AND connection_id = ? AND ghl_id = ?', JSON.stringify(fields), JSON.stringify(data ?? null), kind, connectionId, ghlId);
   }
 
   /** Remembers an id the partner used before for the same object. */
@@ -438,9 +450,20 @@ export class Links {
    */
   bury(kind: string, connectionId: string, ghlId: string, sourceAt: number | null, now = Date.now()) {
     this.sql.exec(
-      `UPDATE links SET ghl_fp = NULL, partner_fp = NULL, data = NULL, ghl_prior = NULL, partner_prior = NULL, state = '${TOMBSTONE}', synced_at = ?, source_at = MAX(COALESCE(source_at, 0), COALESCE(?, 0))
+      `UPDATE links SET ghl_fp = NULL, partner_fp = NULL, data = NULL, fields = NULL, state = '${TOMBSTONE}', synced_at = ?, source_at = MAX(COALESCE(source_at, 0), COALESCE(?, 0))
        WHERE kind = ? AND connection_id = ? AND ghl_id = ?`,
       now, sourceAt, kind, connectionId, ghlId,
+    );
+  }
+
+  /**
+   * A GHL object deleted before it ever reached the partner: a tombstone, so its creation
+   * arriving later (a late webhook) is stale instead of making it at the partner.
+   */
+  buryUnsyncedGhl(kind: string, connectionId: string, ghlId: string, sourceAt: number | null, now = Date.now()) {
+    this.sql.exec(
+      `INSERT OR IGNORE INTO links (kind, connection_id, ghl_id, state, synced_at, source_at) VALUES (?, ?, ?, '${TOMBSTONE}', ?, ?)`,
+      kind, connectionId, ghlId, now, sourceAt,
     );
   }
 
@@ -476,8 +499,7 @@ export class Links {
       data: r.data === null ? undefined : JSON.parse(r.data),
       ghlWritten: r.ghl_written ? JSON.parse(r.ghl_written) : [],
       partnerWritten: r.partner_written ? JSON.parse(r.partner_written) : [],
-      ...(r.ghl_prior ? { ghlPrior: JSON.parse(r.ghl_prior) } : {}),
-      ...(r.partner_prior ? { partnerPrior: JSON.parse(r.partner_prior) } : {}),
+      ...(r.fields ? { fields: JSON.parse(r.fields) as SyncRecord } : {}),
       deleted: r.state === TOMBSTONE,
     };
   }

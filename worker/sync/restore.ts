@@ -12,6 +12,7 @@ import { mapFor } from '../connectors/mapping.ts';
 import { PartnerApiError } from '../connectors/http.ts';
 import { GhlError } from '../ghl/errors.ts';
 import type { EngineDeps } from './engine-types.ts';
+import { recordWrite } from './field-record.ts';
 import { ghlPrint } from './ghl-model.ts';
 import type { Link, Links, WorkItem } from './queue.ts';
 import { heldTags, readTagState, recordGhlWrite, restate, type TagDiff } from './tag-state.ts';
@@ -22,18 +23,25 @@ export type RestoreReason = 'reassert' | 'verify';
 export const RESTORE_TRIGGERS: readonly string[] = ['reassert', 'verify'] satisfies RestoreReason[];
 
 export interface RestorePayload {
+  type: 'restore';
+  reason: RestoreReason;
   /** Only these tags (a tag item); all known tags when absent. */
   tags?: string[];
   /** verify: print of the timed-out content; equal to what the partner should hold, no write is needed. */
   uncertainFp?: string;
 }
 
+/** A restore item, told by its payload (a replay renames the trigger); older rows by their trigger. */
 export function isRestore(item: WorkItem): boolean {
-  return RESTORE_TRIGGERS.includes(item.trigger);
+  return (item.payload as Partial<RestorePayload> | null)?.type === 'restore' || RESTORE_TRIGGERS.includes(item.trigger);
+}
+
+export function restoreReason(item: WorkItem): RestoreReason {
+  return (item.payload as Partial<RestorePayload> | null)?.reason ?? (item.trigger === 'verify' ? 'verify' : 'reassert');
 }
 
 export async function runRestore(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean): Promise<StepOutcome> {
-  const action = `${item.trigger === 'verify' ? 'check' : 'restore'} ${item.kind} in ${item.direction === 'to_partner' ? 'the partner' : 'GHL'}`;
+  const action = `${restoreReason(item) === 'verify' ? 'check' : 'restore'} ${item.kind} in ${item.direction === 'to_partner' ? 'the partner' : 'GHL'}`;
   try {
     return await restore(item, deps, links, dryRun, action);
   } catch (err) {
@@ -81,10 +89,12 @@ async function toPartner(item: WorkItem, deps: EngineDeps, links: Links, link: L
   let data = link.data;
   const tagLink = kind === 'contact' && 'tags' in mapFor(connector.defaultFieldMaps, connection.settings, 'contact') ? links.byGhl('tag', connection.id, link.ghlId) : undefined;
   if (tagLink) data = { ...(data as SyncContact), tags: heldTags(readTagState(tagLink.state, tagLink.sourceAt ?? 0)) };
+  const startedAt = Date.now();
   const result = await connector.apply({ ...base, kind, op: 'update', data } as Parameters<typeof connector.apply>[0], connection, key);
   if (result.skipped !== undefined) return { status: 'skipped', action, note: result.skipped };
   const writtenAt = Date.now();
-  links.save({ ...link, partnerId: result.partnerId, partnerFp: result.echoFingerprint, partnerWriteAt: writtenAt });
+  const fields = link.fields ? recordWrite(link.fields, 'partner', link.data, startedAt, writtenAt) : undefined;
+  links.save({ ...link, partnerId: result.partnerId, partnerFp: result.echoFingerprint, partnerWriteAt: writtenAt, fields });
   // The tags went too: a partner tag change made before this write may have been undone by it.
   if (tagLink) links.save({ ...tagLink, partnerWriteAt: writtenAt });
   return { status: 'done', action, objectId: result.partnerId };
@@ -108,7 +118,9 @@ async function toGhl(item: WorkItem, deps: EngineDeps, links: Links, link: Link,
     return { status: 'done', action: `delete ${kind} in GHL again`, objectId: link.ghlId };
   }
   if (link.data === undefined) return { status: 'skipped', action, note: 'nothing recorded to write again' };
+  const startedAt = Date.now();
   const held = await updateInGhl(deps, kind, link.ghlId, link.data);
-  links.save({ ...link, ghlFp: ghlPrint(kind, held), ghlWriteAt: Date.now() });
+  const fields = link.fields ? recordWrite(link.fields, 'ghl', held, startedAt, Date.now()) : undefined;
+  links.save({ ...link, ghlFp: ghlPrint(kind, held), ghlWriteAt: Date.now(), fields });
   return { status: 'done', action, objectId: link.ghlId };
 }

@@ -3,7 +3,10 @@ import type { PartnerChange, SyncAppointment, SyncContact, SyncKind, SyncNote, S
 import { GhlError } from '../ghl/errors.ts';
 import type { EngineDeps } from './engine-types.ts';
 import { isPartnerEcho } from './echo.ts';
-import { lateOwnChanges, mergeOwnChanges, withFields } from './field-merge.ts';
+import { withFields } from './field-merge.ts';
+import { agreed, needsWrite, recordWrite, type SyncRecord } from './field-record.ts';
+import { decideReports, reportsOf } from './item-reports.ts';
+import type { ConflictPolicy } from './policy.ts';
 import { normalizeEmail, normalizePhone } from './fingerprint.ts';
 import { appointmentToGhl, contactFromGhl, contactToGhl, ghlPrint } from './ghl-model.ts';
 import type { Link, Links, WorkItem } from './queue.ts';
@@ -20,24 +23,39 @@ export class GhlDropped extends Error {
 
 const NO_SHOW_TAG = 'no-show';
 
-export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean): Promise<StepOutcome> {
+export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean, policy: ConflictPolicy): Promise<StepOutcome> {
   let change = item.payload as PartnerChange;
   const before = links.byPartner(change.kind, change.connectionId, change.partnerId) ?? (item.ghlId ? links.byGhl(change.kind, change.connectionId, item.ghlId) : undefined);
-  // The partner's report made before our last write there landed: only what a person changed
-  // there meanwhile is news; the rest is the partner before our write (field-merge.ts).
-  if (change.op === 'upsert' && before && !before.deleted && before.partnerPrior !== undefined && before.data !== undefined && before.partnerWriteAt && item.changedAt && item.changedAt < before.partnerWriteAt) {
-    // Older than the change synced last (delivered late): only the fields that change left alone.
-    const older = !!before.sourceAt && item.changedAt < before.sourceAt;
-    const late = older ? lateOwnChanges(before.data, change.data, before.partnerPrior) : null;
-    const merged = older ? (late && withFields(before.data, late)) : mergeOwnChanges(before.data, change.data, before.partnerPrior);
-    if (!merged) return { status: 'skipped', action: `update ${change.kind} in GHL`, note: older ? 'an older change than the one already synced (reordered delivery)' : 'the partner as it was before our write landed: no change made there' };
-    change = { ...change, data: merged } as PartnerChange;
-    // Taken as of the change it completes, so the staleness check lets it through.
-    item = { ...item, payload: change, changedAt: older ? before.sourceAt! : item.changedAt };
+  let record: SyncRecord | undefined;
+  let told: Pick<StepOutcome, 'conflicts' | 'fields'> = {};
+  const writable = await partnerTakes(deps, change.connectionId, change.kind);
+  // Field by field: what the partner's reports change, however late they come (field-record.ts).
+  // A partner that only knows an attendee fills blanks in GHL instead (applyToGhl).
+  if (change.op === 'upsert' && !before?.deleted && (change.kind !== 'contact' || writable)) {
+    const reports = reportsOf(change, item.changedAt);
+    // The partner's print of our own write (connector.fingerprint): its own spelling of what we
+    // sent (a booking page renames and re-times), no change of a person's.
+    if (reports.length === 1 && isPartnerEcho(before, change.fingerprint, item.changedAt)) {
+      return { status: 'skipped', action: `${change.op} ${change.kind} in GHL`, note: 'no change since the last sync (echo of our own write)' };
+    }
+    const decision = decideReports(before, reports, 'partner', policy, Date.now());
+    record = decision.record;
+    told = { ...(decision.conflicts.length ? { conflicts: decision.conflicts } : {}), ...(decision.log.length ? { fields: decision.log } : {}) };
+    const content = withFields(before?.data ?? change.data, agreed(record));
+    const reassert = writable && before && needsWrite(record, 'partner') ? { reassert: { to: 'partner' as const } } : {};
+    if (before && !needsWrite(record, 'ghl')) {
+      const action = `update ${change.kind} in GHL`;
+      if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
+      links.saveRecord(before.kind, before.connectionId, before.ghlId, record, content);
+      const note = Object.keys(decision.changed).length ? 'GHL holds this already' : decision.older.length ? 'an older change than the one already synced (reordered delivery)' : 'nothing new from the partner (an echo of our own write, or what was synced already)';
+      return { status: 'skipped', action, note, ...told, ...reassert };
+    }
+    change = { ...change, data: content } as PartnerChange;
+    item = { ...item, payload: change };
   }
   let outcome: StepOutcome;
   try {
-    outcome = await applyToGhl(item, deps, links, dryRun);
+    outcome = await applyToGhl(item, deps, links, dryRun, record);
   } catch (err) {
     // Deleted in GHL meanwhile: GHL's delete, on its way, decides (newest wins against this change).
     if (err instanceof GhlError && err.kind === 'not_found' && change.op !== 'delete' && before && !before.deleted) {
@@ -45,18 +63,26 @@ export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, d
     }
     throw err;
   }
-  // Both sides changed within moments: this partner change (the newer) was made before our
-  // write of the older GHL change reached the partner, which then overwrote it there. GHL now
-  // holds the winner; the partner must get it back.
+  if (record) {
+    // The partner may hold an older value: our write of an older GHL change landed over a newer one there.
+    return outcome.status === 'done' && writable && before && needsWrite(record, 'partner') ? { ...outcome, reassert: { to: 'partner' }, ...told } : { ...outcome, ...told };
+  }
   // A delete the same way: our update reaching the partner after its delete brought the object back.
   const overwrittenAt = before?.partnerWriteAt;
-  if (outcome.status === 'done' && (change.op === 'upsert' || change.op === 'delete') && overwrittenAt && item.changedAt && item.changedAt < overwrittenAt) {
+  if (outcome.status === 'done' && change.op === 'delete' && overwrittenAt && item.changedAt && item.changedAt < overwrittenAt) {
     return { ...outcome, reassert: { to: 'partner' } };
   }
   return outcome;
 }
 
-async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean): Promise<StepOutcome> {
+/** Can we write this kind to the partner? (Booking pages only report attendees.) */
+async function partnerTakes(deps: EngineDeps, connectionId: string, kind: SyncKind): Promise<boolean> {
+  const connection = (await deps.connections()).find((c) => c.id === connectionId);
+  return !!connection && !!deps.connector(connection.kind)?.capabilities.outbound[kind]?.length;
+}
+
+/** `record`: the upsert was decided field by field; its write to GHL is remembered there. */
+async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean, record?: SyncRecord): Promise<StepOutcome> {
   const change = item.payload as PartnerChange;
   const { ghl, contactId } = deps;
   const conn = change.connectionId;
@@ -68,14 +94,17 @@ async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun
     (change.previousPartnerId ? links.byPartner(change.kind, conn, change.previousPartnerId) : undefined) ??
     byId;
   const sourceAt = item.changedAt ?? null;
+  let startedAt = Date.now();
   const save = (ghlId: string, data: unknown) => {
-    links.save({ kind: change.kind, connectionId: conn, ghlId, partnerId: change.partnerId, ghlFp: ghlPrint(change.kind, data), partnerFp: change.fingerprint, state: undefined, sourceAt, ghlWriteAt: Date.now(), data });
+    const fields = record ? recordWrite(record, 'ghl', data, startedAt, Date.now()) : undefined;
+    links.save({ kind: change.kind, connectionId: conn, ghlId, partnerId: change.partnerId, ghlFp: ghlPrint(change.kind, data), partnerFp: change.fingerprint, state: undefined, sourceAt, ghlWriteAt: Date.now(), data, fields });
     if (change.previousPartnerId) links.alias(change.kind, conn, change.previousPartnerId, ghlId);
   };
 
   if (change.kind === 'tag') return applyTags(item, deps, links, dryRun, known);
-  // A late, reordered delivery must not roll back a newer state already synced.
-  if (known?.sourceAt && sourceAt && sourceAt < known.sourceAt) {
+  // A late, reordered delivery must not roll back a newer state already synced (an upsert's
+  // fields were weighed one by one already), nor bring back what was deleted.
+  if ((!record || known?.deleted) && known?.sourceAt && sourceAt && sourceAt < known.sourceAt) {
     return { status: 'skipped', action: `${change.op} ${change.kind} in GHL`, note: 'an older change than the one already synced (reordered delivery)' };
   }
   // Deleted on both sides: the partner's report from before we saw the delete is late.
@@ -85,7 +114,7 @@ async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun
   // A deleted object's tombstone only serves the staleness checks above.
   const link = known?.deleted ? undefined : known;
 
-  if (change.op !== 'delete' && isPartnerEcho(link, change.fingerprint, item.changedAt)) {
+  if (!record && change.op !== 'delete' && isPartnerEcho(link, change.fingerprint, item.changedAt)) {
     return { status: 'skipped', action: `${change.op} ${change.kind} in GHL`, note: 'no change since the last sync (echo of our own write)' };
   }
 
@@ -104,6 +133,7 @@ async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun
   const verb = link ? 'update' : 'create';
   const action = `${verb} ${change.kind} in GHL`;
   if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
+  startedAt = Date.now();
 
   switch (change.kind) {
     case 'contact': {

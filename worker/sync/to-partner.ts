@@ -3,10 +3,12 @@ import type { ApplyResult, OutboundChange, SyncKind } from '../connectors/types.
 import type { EngineDeps } from './engine-types.ts';
 import { mapFor } from '../connectors/mapping.ts';
 import { PartnerApiError } from '../connectors/http.ts';
-import { isGhlEcho } from './echo.ts';
-import { lateOwnChanges, mergeOwnChanges, withFields } from './field-merge.ts';
+import { withFields } from './field-merge.ts';
+import { agreed, needsWrite, recordWrite, type FieldConflict } from './field-record.ts';
 import type { GhlPayload } from './ghl-events.ts';
 import { ghlPrint } from './ghl-model.ts';
+import { decideReports, reportsOf } from './item-reports.ts';
+import type { ConflictPolicy } from './policy.ts';
 import type { Links, WorkItem } from './queue.ts';
 import { contactTags, mergeGhlSnapshot, readTagState, type TagDiff } from './tag-state.ts';
 
@@ -20,9 +22,13 @@ export type StepOutcome = {
    * the winner there again (see restore.ts). `tags`: only these tags, for a tag change.
    */
   reassert?: { to: 'ghl' | 'partner'; tags?: string[] };
+  /** Fields both sides changed, and who won each (logged as a conflict). */
+  conflicts?: FieldConflict[];
+  /** How the report's fields were decided, where that needs saying (field-record.ts). */
+  fields?: string[];
 };
 
-export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean): Promise<StepOutcome> {
+export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean, policy: ConflictPolicy): Promise<StepOutcome> {
   const connection = (await deps.connections()).find((c) => c.id === item.connectionId);
   if (!connection) return { status: 'skipped', action: `${item.op} ${item.kind}`, note: 'the connection was removed or paused' };
   const connector = deps.connector(connection.kind);
@@ -57,20 +63,21 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
     return { status: 'done', action };
   }
 
-  // A late, reordered delivery must not roll back a newer state already synced; the fields that
-  // newer change left alone still take this one's edits.
-  let late: Record<string, unknown> | null = null;
-  if (known?.sourceAt && sourceAt && sourceAt < known.sourceAt) {
-    if (item.op === 'upsert' && link && changedAt < (link.ghlWriteAt ?? 0)) late = lateOwnChanges(link.data, data, link.ghlPrior);
-    if (!late) return { status: 'skipped', action: `${item.op} ${kind} in ${label}`, note: 'an older change than the one already synced (reordered delivery)' };
-  }
   // GHL does not bring a deleted object back: its report from before we saw the delete is late.
   if (known?.deleted && item.op !== 'delete' && changedAt > 0 && changedAt <= (known.syncedAt ?? 0)) {
     return { status: 'skipped', action: `${item.op} ${kind} in ${label}`, note: 'deleted on both sides since (a late report about it)' };
   }
 
   if (item.op === 'delete') {
-    if (!link?.partnerId) return { status: 'skipped', action: `delete ${kind} in ${label}`, note: 'never synced to the partner' };
+    // A late, reordered delivery must not roll back a newer state already synced.
+    if (known?.sourceAt && sourceAt && sourceAt < known.sourceAt) {
+      return { status: 'skipped', action: `delete ${kind} in ${label}`, note: 'an older change than the one already synced (reordered delivery)' };
+    }
+    if (!link?.partnerId) {
+      // Its creation may still be on its way (a late webhook): remember the delete, so it is stale then.
+      if (!known) links.buryUnsyncedGhl(kind, connection.id, ghlId, sourceAt);
+      return { status: 'skipped', action: `delete ${kind} in ${label}`, note: 'never synced to the partner' };
+    }
     if (dryRun) return { status: 'skipped', action: `delete ${kind} in ${label}`, note: 'dry run: nothing written' };
     await connector.apply({ ...base, kind, op: 'delete', data: null } as OutboundChange, connection, key);
     links.bury(kind, connection.id, ghlId, sourceAt);
@@ -78,20 +85,21 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   }
 
   const print = ghlPrint(kind, data);
-  if (isGhlEcho(link, print, item.changedAt)) {
-    return { status: 'skipped', action: `update ${kind} in ${label}`, note: 'no change since the last sync (echo of our own write)' };
-  }
+  const reports = reportsOf(item.payload, item.changedAt);
   const op = link?.partnerId ? 'update' : 'create';
   const action = `${op} ${kind} in ${label}`;
-  // Our write to GHL of an older partner change came after this GHL change: GHL lost it. Only
-  // what a person changed in GHL meanwhile is news; the rest is GHL before our write landed.
-  const overwritten = !!link?.ghlWriteAt && changedAt > 0 && changedAt < link.ghlWriteAt;
-  let content = data;
-  if (late) content = withFields(link!.data, late);
-  else if (overwritten && link?.ghlPrior !== undefined && link.data !== undefined) {
-    const merged = mergeOwnChanges(link.data, data, link.ghlPrior);
-    if (!merged) return { status: 'skipped', action, note: 'GHL as it was before our write landed: no change made there' };
-    content = merged;
+  // Field by field: what GHL's reports change, however late they come (field-record.ts).
+  const decision = decideReports(link, reports, 'ghl', policy, Date.now());
+  const told = { ...(decision.conflicts.length ? { conflicts: decision.conflicts } : {}), ...(decision.log.length ? { fields: decision.log } : {}) };
+  const content = withFields(link?.data ?? data, agreed(decision.record));
+  // GHL may hold an older value than the agreed one: our write of an older change landed over
+  // a newer one made there, or the partner's newer change won.
+  const reassert: StepOutcome['reassert'] = link && needsWrite(decision.record, 'ghl') ? { to: 'ghl' } : undefined;
+  if (link?.partnerId && !needsWrite(decision.record, 'partner')) {
+    if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
+    links.saveRecord(kind, connection.id, ghlId, decision.record, content);
+    const note = Object.keys(decision.changed).length ? 'the partner holds this already' : decision.older.length ? 'an older change than the one already synced (reordered delivery)' : 'nothing new from GHL (an echo of our own write, or what was synced already)';
+    return { status: 'skipped', action, note, ...told, ...(reassert ? { reassert } : {}) };
   }
   if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
 
@@ -102,17 +110,18 @@ export async function runToPartner(item: WorkItem, deps: EngineDeps, links: Link
   const snapshotTags = carriesTags ? (data as { tags: string[] }).tags.map(String) : [];
   const sent = tagState ? { ...(content as object), tags: contactTags(tagState, snapshotTags, changedAt, tagRuns) } : content;
 
+  const startedAt = Date.now();
   const result: ApplyResult = await connector.apply({ ...base, kind, op, data: sent } as OutboundChange, connection, key);
   if (result.skipped !== undefined) return { status: 'skipped', action, note: result.skipped };
   const writtenAt = Date.now();
-  links.save({ kind, connectionId: connection.id, ghlId, partnerId: result.partnerId, ghlFp: print, partnerFp: result.echoFingerprint, state: undefined, sourceAt, partnerWriteAt: writtenAt, data: sent });
-  const reassert: StepOutcome['reassert'] = overwritten ? { to: 'ghl' } : undefined;
+  const fields = recordWrite(decision.record, 'partner', content, startedAt, writtenAt);
+  links.save({ kind, connectionId: connection.id, ghlId, partnerId: result.partnerId, ghlFp: print, partnerFp: result.echoFingerprint, state: undefined, sourceAt, partnerWriteAt: writtenAt, data: sent, fields });
   if (tagState) {
     // The tags went with the contact: the tag item that follows has nothing left to write.
     mergeGhlSnapshot(tagState, snapshotTags, changedAt, tagRuns);
     links.save({ kind: 'tag', connectionId: connection.id, ghlId, partnerId: tagLink?.partnerId ?? result.partnerId, ghlFp: ghlPrint('tag', { tags: snapshotTags }), partnerFp: null, state: tagState, sourceAt, partnerWriteAt: writtenAt });
   }
-  return { status: 'done', action, objectId: result.partnerId, ...(result.note ? { note: result.note } : {}), ...(reassert ? { reassert } : {}) };
+  return { status: 'done', action, objectId: result.partnerId, ...(result.note ? { note: result.note } : {}), ...(reassert ? { reassert } : {}), ...told };
 }
 
 /**

@@ -1,0 +1,301 @@
+/**
+ * The record of one synced object, field by field, and the one rule that decides what a report
+ * from either side changes. Pure: no I/O, no clock of its own.
+ *
+ * Per field the record keeps the value both sides should hold, when and on which side it last
+ * changed, and what each side held over time (from its reports, and from our writes to it). A
+ * report changes a field only if its side changed it (its value differs from what that side
+ * held at the report's time) and that change is newer than the field's last change; a field the
+ * report merely repeats is no news. Our own writes, late reports, echoes and conflicts all fall
+ * out of that.
+ */
+import { canonical, normalizeEmail, normalizePhone } from './fingerprint.ts';
+import { resolveConflict, type ConflictPolicy, type Side } from './policy.ts';
+
+/** A value a side held from `at` (epoch ms). Our write ran from `at` to `end`; `ours`: the side's report of it. */
+export interface Held {
+  v?: unknown;
+  at: number;
+  end?: number;
+  ours?: true;
+}
+
+export interface FieldState {
+  /** the value both sides should hold */
+  v?: unknown;
+  /** when the change that set it was made at its source (0: as first synced) */
+  at: number;
+  by?: Side;
+  /** what each side held over time, oldest first (bounded) */
+  ghl: Held[];
+  partner: Held[];
+  /**
+   * The other side's change this value beat by being newer: when reports show this value is
+   * older than it looked (dated by a later snapshot), the rival wins after all.
+   */
+  rival?: { v?: unknown; at: number; by: Side };
+}
+
+export interface SyncRecord {
+  fields: Record<string, FieldState>;
+}
+
+/** One side's report: its whole record (or the fields it knows) as of `at`; null: no usable time. */
+export interface Report {
+  side: Side;
+  at: number | null;
+  data: Record<string, unknown>;
+}
+
+export interface FieldConflict {
+  field: string;
+  ghl: unknown;
+  partner: unknown;
+  winner: Side;
+}
+
+export interface Decision {
+  record: SyncRecord;
+  /** fields whose agreed value this report changed, with the new value */
+  changed: Record<string, unknown>;
+  /** fields this report showed changed on its side, but older than the field's last change */
+  older: string[];
+  conflicts: FieldConflict[];
+  /** how each field the report touched was decided, for the sync log */
+  log: string[];
+}
+
+/** Not the person's to change, or merged elsewhere (tags: tag-state.ts). */
+const IGNORED = new Set(['updatedAt', 'dateUpdated', 'name', 'tags']);
+
+/** Two sides' clocks and a write's trip may differ by this much. */
+export const CLOCK_SLACK_MS = 2000;
+
+/** Values remembered per side and field. */
+const HISTORY = 12;
+
+const other = (side: Side): Side => (side === 'ghl' ? 'partner' : 'ghl');
+const sideName = (side: Side) => (side === 'ghl' ? 'GHL' : 'the partner');
+
+/** The same value as far as either side can tell (email case, phone punctuation, date format). */
+export function sameValue(key: string, a: unknown, b: unknown): boolean {
+  if (key === 'email') return (normalizeEmail(a) ?? canonical(a)) === (normalizeEmail(b) ?? canonical(b));
+  if (key === 'phone') return (normalizePhone(a) ?? canonical(a)) === (normalizePhone(b) ?? canonical(b));
+  return JSON.stringify(canonical(a) ?? null) === JSON.stringify(canonical(b) ?? null);
+}
+
+/** A record for content both sides already held (as of `at`): a link synced before records existed. */
+export function seedRecord(data: unknown, at: number | null | undefined): SyncRecord {
+  const fields: Record<string, FieldState> = {};
+  for (const [key, v] of Object.entries((data ?? {}) as Record<string, unknown>)) {
+    if (IGNORED.has(key)) continue;
+    fields[key] = { v, at: at ?? 0, ghl: [{ v, at: 0 }], partner: [{ v, at: 0 }] };
+  }
+  return { fields };
+}
+
+export const emptyRecord = (): SyncRecord => ({ fields: {} });
+
+/** The values both sides should hold. */
+export function agreed(record: SyncRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, f] of Object.entries(record.fields)) if (f.v !== undefined) out[key] = f.v;
+  return out;
+}
+
+/** Does `side` hold (as far as we know) another value than the agreed one for some field? */
+export function needsWrite(record: SyncRecord, side: Side): boolean {
+  return Object.entries(record.fields).some(([key, f]) => {
+    const last = f[side].at(-1);
+    return last ? !sameValue(key, last.v, f.v) : f.v !== undefined;
+  });
+}
+
+/** Our write of `data` to `side` ran from `startedAt` to `endedAt`: that side holds it now. */
+export function recordWrite(record: SyncRecord, side: Side, data: unknown, startedAt: number, endedAt: number): SyncRecord {
+  const next = clone(record);
+  for (const [key, v] of Object.entries((data ?? {}) as Record<string, unknown>)) {
+    if (IGNORED.has(key)) continue;
+    const f = (next.fields[key] ??= { v, at: 0, ghl: [], partner: [] });
+    const cut = f[side].findIndex((h) => h.at > startedAt);
+    const head = cut < 0 ? [...f[side]] : f[side].slice(0, cut);
+    const tail = cut < 0 ? [] : f[side].slice(cut);
+    f[side] = bounded([...head, { v, at: startedAt, end: endedAt }, ...tail]);
+  }
+  return next;
+}
+
+/**
+ * What `report` changes. `now` dates a report with no usable time (it cannot be ordered: the
+ * policy settles a field the other side changed too).
+ */
+export function decide(record: SyncRecord, report: Report, policy: ConflictPolicy, now: number): Decision {
+  const next = clone(record);
+  const out: Decision = { record: next, changed: {}, older: [], conflicts: [], log: [] };
+  for (const [key, v] of Object.entries(report.data)) {
+    if (IGNORED.has(key) || v === undefined) continue;
+    const f = (next.fields[key] ??= { at: 0, ghl: [], partner: [] });
+    if (report.at === null) untimed(f, key, v, report.side, policy, now, out);
+    else timed(f, key, v, report.side, report.at, policy, out);
+  }
+  return out;
+}
+
+function timed(f: FieldState, key: string, v: unknown, side: Side, t: number, policy: ConflictPolicy, out: Decision) {
+  const held = heldAt(f[side], t);
+  const sure = surelyHeld(f[side], t);
+  const ours = landed(f[side], key, v, t);
+  f[side] = learn(f[side], key, v, t, ours);
+  // Our own write showing (it may have landed over a change made during it: the side then holds
+  // it, and the agreed value is written there again).
+  if (ours) return;
+  if (held.some((h) => sameValue(key, h, v)) || sameValue(key, v, f.v)) {
+    // No change of the side's, or the one it made is the agreed value: it may date that change earlier.
+    if (f.by === side && t < f.at && sameValue(key, v, f.v) && unchangedBetween(f[side], key, v, t, f.at)) redate(f, key, t, policy, out);
+    return;
+  }
+  // Made before the field's last change had surely reached this side (our write of it ended
+  // after this report), it conflicts with that change, and the policy decides.
+  const concurrent = !!f.by && f.by !== side && !sameValue(key, sure, f.v);
+  if (concurrent) {
+    const winner = resolveConflict(policy, { side, changedAt: t }, { side: f.by!, changedAt: f.at });
+    out.conflicts.push({ field: key, ghl: side === 'ghl' ? v : f.v, partner: side === 'ghl' ? f.v : v, winner });
+    if (winner !== side) {
+      if (t <= f.at) out.older.push(key);
+      keepRival(f, { v, at: t, by: side });
+      out.log.push(`${key}: both sides changed it; ${sideName(winner)} wins (${policy})`);
+      return;
+    }
+    out.log.push(`${key}: both sides changed it; ${sideName(side)} wins (${policy})`);
+    return adopt(f, key, v, t, side, out);
+  }
+  // The side's own later report shows another value, not one we wrote since: that is its change, not this.
+  const wroteSince = (h: Held) => f[side].some((w) => w.end !== undefined && w.end > t && w.at <= h.at && sameValue(key, w.v, h.v));
+  const superseded = f.by === side && f[side].some((h) => h.at > t && h.end === undefined && !h.ours && !sameValue(key, h.v, v) && !wroteSince(h));
+  if (t <= f.at || superseded) {
+    out.older.push(key);
+    out.log.push(`${key}: ${sideName(side)}'s change is older than the ${f.by ? `${sideName(f.by)}'s ` : ''}change synced last: ignored`);
+    return;
+  }
+  adopt(f, key, v, t, side, out);
+}
+
+/** A report with no time: it cannot be ordered against the other side's change, so the policy decides. */
+function untimed(f: FieldState, key: string, v: unknown, side: Side, policy: ConflictPolicy, now: number, out: Decision) {
+  const last = f[side].at(-1);
+  f[side] = learn(f[side], key, v, now);
+  if ((last && sameValue(key, last.v, v)) || sameValue(key, v, f.v)) return;
+  // The field's last change came from the other side: with no time, this one cannot be ordered after it.
+  const both = !!f.by && f.by !== side;
+  if (both) {
+    const winner = policy === 'ghl_wins' ? 'ghl' : policy === 'partner_wins' ? 'partner' : f.by!;
+    out.conflicts.push({ field: key, ghl: side === 'ghl' ? v : f.v, partner: side === 'ghl' ? f.v : v, winner });
+    out.log.push(`${key}: ${sideName(side)}'s report has no time and ${sideName(f.by!)} changed it too: ${sideName(winner)}'s value kept (${policy}${policy === 'newest_wins' ? ': a change with no time counts as the older' : ''})`);
+    if (winner !== side) return;
+  } else {
+    out.log.push(`${key}: ${sideName(side)}'s report has no time; no other change to weigh it against: taken`);
+  }
+  adopt(f, key, v, now, side, out);
+}
+
+function adopt(f: FieldState, key: string, v: unknown, at: number, side: Side, out: Decision) {
+  if (f.by && f.by !== side) f.rival = { v: f.v, at: f.at, by: f.by };
+  else if (f.rival?.by === side) delete f.rival;
+  f.v = v;
+  f.at = at;
+  f.by = side;
+  out.changed[key] = v;
+}
+
+function keepRival(f: FieldState, rival: { v?: unknown; at: number; by: Side }) {
+  if (!f.rival || f.rival.by !== rival.by || f.rival.at < rival.at) f.rival = rival;
+}
+
+/** The agreed value turns out to have been on its side since `t`: the rival it beat may be newer. */
+function redate(f: FieldState, key: string, t: number, policy: ConflictPolicy, out: Decision) {
+  f.at = t;
+  const rival = f.rival;
+  if (!rival || rival.by === f.by || policy !== 'newest_wins' || rival.at <= t) return;
+  out.log.push(`${key}: ${sideName(f.by!)} showed its value from an earlier time; ${sideName(rival.by)}'s newer change wins`);
+  out.conflicts.push({ field: key, ghl: rival.by === 'ghl' ? rival.v : f.v, partner: rival.by === 'ghl' ? f.v : rival.v, winner: rival.by });
+  const beaten = { v: f.v, at: f.at, by: f.by! };
+  f.v = rival.v;
+  f.at = rival.at;
+  f.by = rival.by;
+  f.rival = beaten;
+  out.changed[key] = rival.v;
+}
+
+/**
+ * The values a side may have held at `t`: the one in effect then, one taken up within the clock
+ * slack after it, and, inside the run of one of our writes, the value before that write.
+ */
+function heldAt(history: Held[], t: number): unknown[] {
+  const values: unknown[] = [];
+  let i = -1;
+  for (let j = 0; j < history.length; j++) if (history[j]!.at <= t) i = j;
+  // Older than all we remember of the side: the oldest value we know is the best guess.
+  if (i < 0 && history.length) values.push(history[0]!.v);
+  if (i >= 0) {
+    values.push(history[i]!.v);
+    const h = history[i]!;
+    if (h.end !== undefined && t <= h.end + CLOCK_SLACK_MS && i > 0) values.push(history[i - 1]!.v);
+  }
+  for (const h of history) if (h.at > t && h.at <= t + CLOCK_SLACK_MS) values.push(h.v);
+  return values;
+}
+
+/**
+ * Does the side show one of our writes, made in its run (or within the slack after it)? Not when
+ * the side reported another value after that write ended: then a person changed it back.
+ */
+function landed(history: Held[], key: string, v: unknown, t: number): boolean {
+  return history.some(
+    (h) =>
+      h.end !== undefined && t >= h.at && t <= h.end + CLOCK_SLACK_MS && sameValue(key, h.v, v) &&
+      !history.some((r) => r.end === undefined && !r.ours && r.at > h.end! && r.at <= t && !sameValue(key, r.v, v)),
+  );
+}
+
+/** What the side surely held at `t`: the last value whose report or write (ended) came before. */
+function surelyHeld(history: Held[], t: number): unknown {
+  let value: unknown;
+  for (const h of history) if ((h.end ?? h.at) <= t) value = h.v;
+  return value;
+}
+
+/**
+ * The side held `v` at `t`: remembered in time order, unless a report already showed that value
+ * then. One of our writes of it does not count: the side's report of it proves it landed (a
+ * change made during the write, reported later, may have landed before it).
+ */
+function learn(history: Held[], key: string, v: unknown, t: number, ours = false): Held[] {
+  let i = -1;
+  for (let j = 0; j < history.length; j++) if (history[j]!.at <= t) i = j;
+  if (i >= 0 && sameValue(key, history[i]!.v, v) && (history[i]!.end === undefined || history[i]!.at === t)) return history;
+  const report: Held = { v, at: t, ...(ours ? { ours: true as const } : {}) };
+  if (ours) {
+    // Our write had landed by `t`: a change reported within its run after `t` came after it.
+    const landedBy = (e: Held) => history.some((w) => w.end === e.end && w.at <= t && sameValue(key, w.v, e.v));
+    history = history.filter((e) => !(e.end !== undefined && e.at > t && sameValue(key, e.v, v) && landedBy(e)));
+    i = -1;
+    for (let j = 0; j < history.length; j++) if (history[j]!.at <= t) i = j;
+  }
+  // Made while our write was on its way: that write may have landed after it, over it.
+  const write = i >= 0 && history[i]!.end !== undefined && t < history[i]!.end! && !ours ? [{ ...history[i]!, at: t }] : [];
+  return bounded([...history.slice(0, i + 1), report, ...write, ...history.slice(i + 1)]);
+}
+
+/**
+ * No other value on the side between `from` and `to`: none reported, and none of our writes
+ * surely landed before `to` (one still on its way then had not replaced `v`).
+ */
+function unchangedBetween(history: Held[], key: string, v: unknown, from: number, to: number): boolean {
+  return history.every((h) => h.at <= from || h.at >= to || sameValue(key, h.v, v) || (h.end !== undefined && h.end >= to));
+}
+
+const bounded = (history: Held[]) => history.slice(-HISTORY);
+
+function clone(record: SyncRecord): SyncRecord {
+  return JSON.parse(JSON.stringify(record)) as SyncRecord;
+}
