@@ -30,12 +30,11 @@ export type { IngestResult, InstallMeta };
 /** With nothing due, the alarm still runs this often for housekeeping (dedupe ids, contact index). */
 const HOUSEKEEPING_EVERY_MS = 60 * 60 * 1000;
 /**
- * While requests pour in (lib/request-pressure.ts), stored events are handed on in turns of
- * about this long (at least one event), with this pause between turns: acknowledgements go
- * first, and the drain never stops.
+ * While requests pour in (lib/request-pressure.ts), the alarm hands on one stored event per
+ * this pause: each sets off contact and partner work on the thread that acknowledges the next
+ * request, so acknowledgements go first, and the drain never stops.
  */
-const DRAIN_TURN_MS = 10;
-const DRAIN_PAUSE_MS = 250;
+const DRAIN_PAUSE_MS = 500;
 
 /**
  * One per location and one per agency (`company:<companyId>`): owns the token pair and its
@@ -161,9 +160,7 @@ export class LocationDO extends DurableObject<Env> {
       this.inbox.forgetOldWebhookIds(now);
       this.contacts.prune(now);
       for (const row of this.inbox.dueLifecycle(now)) await this.lifecycle.handle(row);
-      const turnEnds = now + DRAIN_TURN_MS;
-      const mayGoOn = () => Date.now() < turnEnds || !requestPressure.busy(Date.now());
-      if (!this.identity.isCompany) await this.dispatch.run(now, mayGoOn);
+      if (!this.identity.isCompany) await this.dispatch.run(now, () => !requestPressure.busy(Date.now()));
       if (!this.identity.isCompany && (await this.backfills.step())) backfillPending = true;
     } finally {
       const end = Date.now();
