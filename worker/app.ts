@@ -15,8 +15,12 @@ export const app = new Hono<{ Bindings: Env }>();
 
 // Background work in this isolate gives way while requests pour in (lib/request-pressure.ts).
 app.use('*', async (_c, next) => {
-  requestPressure.note(Date.now());
-  await next();
+  requestPressure.enter(Date.now());
+  try {
+    await next();
+  } finally {
+    requestPressure.leave();
+  }
 });
 
 app.get('/healthz', (c) => c.json({ ok: true, build: BUILD }));

@@ -131,7 +131,10 @@ describe('handing stored events on (location alarm)', () => {
     const stub = await ingestMany(loc, 120);
     // Requests keep arriving at the door of this isolate, as the app notes them.
     const knock = () => {
-      for (let i = 0; i < 10; i++) requestPressure.note(Date.now());
+      for (let i = 0; i < 10; i++) {
+        requestPressure.enter(Date.now());
+        requestPressure.leave();
+      }
     };
     knock();
     const knocking = setInterval(knock, 50);
