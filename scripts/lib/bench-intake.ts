@@ -29,7 +29,7 @@ export interface IntakeBenchOptions {
 }
 
 type Signed = { body: string; headers: Record<string, string> };
-type Answer = { status: number; ms: number; duplicate: boolean; timing: Record<string, number>; error?: string };
+type Answer = { status: number; ms: number; doneAt: number; duplicate: boolean; timing: Record<string, number>; error?: string };
 type RouteRun = { answers: Answer[]; wallMs: number };
 type Condition = { healthz: RouteRun; verify: RouteRun; intake: RouteRun; loopDelay: string };
 
@@ -67,6 +67,7 @@ async function request(url: string, init: RequestInit): Promise<Answer> {
   return {
     status: res.status,
     ms: performance.now() - t,
+    doneAt: performance.now(),
     duplicate: text.includes('"duplicate":true'),
     timing: parseServerTiming(res.headers.get('server-timing')),
     error: res.ok ? undefined : `${res.status} ${text.slice(0, 160)}`,
@@ -177,6 +178,19 @@ function phaseRows(name: string, answers: Answer[]): (string | number)[][] {
   return rows;
 }
 
+/** Acknowledgements per second in each fifth of a run: whether it kept its pace. */
+function fifths(answers: Answer[], startedAt: number): string {
+  const done = answers.map((a) => a.doneAt).sort((a, b) => a - b);
+  const out: string[] = [];
+  let from = startedAt;
+  for (let k = 1; k <= 5; k++) {
+    const to = done[Math.ceil((k * done.length) / 5) - 1]!;
+    out.push(fmt(done.length / 5 / ((to - from) / 1000), 1));
+    from = to;
+  }
+  return out.join(' / ');
+}
+
 export async function intakeBench(env: IntakeBenchEnv, partner: Parameters<typeof connectYourApp>[2], opts: IntakeBenchOptions): Promise<void> {
   const { stack } = env;
   const conn = await connectYourApp(stack.appUrl, env.sessions.get(env.burst)!, partner, 'Bench burst partner');
@@ -227,6 +241,7 @@ export async function intakeBench(env: IntakeBenchEnv, partner: Parameters<typeo
     ['backlog before the idle measurement', before.left],
     ['idle intake stored events handed to contact objects', idleDrain.left === 0 ? `${fmt(idleDrain.ms / 1000, 1)} s after the last ack` : `not drained after 120 s (${idleDrain.left} left)`],
     [`burst: ${opts.burst} ContactCreate events for ${env.burst} (connection ${conn.id})`, `${tally(burstAcks.map((a) => a.status))} in ${fmt(burstMs / 1000, 1)} s (${fmt(opts.burst / (burstMs / 1000), 1)}/s, p99 ${ms(percentile(burstAcks.map((a) => a.ms), 99))})`],
+    ['burst acks/s by fifth of the burst', fifths(burstAcks, tBurst)],
     ['GHL calls for the burst location while the burst was acknowledged', ghlDuringBurst],
     ['burst backlog when the draining measurement started / ended', `${backlogAtStart} / ${backlogAtEnd}`],
     ['partner calls during the draining measurement', partnerCalls],
