@@ -54,6 +54,8 @@ export class LocationDO extends DurableObject<Env> {
   private readonly dispatch: ContactDispatch;
   /** When the stored alarm is due as this object last set or read it; undefined until known. */
   private armedAt: number | null | undefined;
+  /** When the alarm last handed a stored event on. */
+  private handedOnAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -134,6 +136,17 @@ export class LocationDO extends DurableObject<Env> {
     return this.inbox.stored(opts);
   }
 
+  /**
+   * Whether the alarm may hand the next stored event on: always while requests are quiet, else
+   * once per pause, however often the alarm runs (partner webhooks arm it at once).
+   */
+  private mayHandOn(): boolean {
+    const now = Date.now();
+    if (requestPressure.busy(now) && now - this.handedOnAt < DRAIN_PAUSE_MS) return false;
+    this.handedOnAt = now;
+    return true;
+  }
+
   /** When newly stored events are handed on: at once, or after a pause while intake is busy. */
   private handOffAt(at: number): number {
     const now = Date.now();
@@ -160,7 +173,7 @@ export class LocationDO extends DurableObject<Env> {
       this.inbox.forgetOldWebhookIds(now);
       this.contacts.prune(now);
       for (const row of this.inbox.dueLifecycle(now)) await this.lifecycle.handle(row);
-      if (!this.identity.isCompany) await this.dispatch.run(now, () => !requestPressure.busy(Date.now()));
+      if (!this.identity.isCompany) await this.dispatch.run(now, () => this.mayHandOn());
       if (!this.identity.isCompany && (await this.backfills.step())) backfillPending = true;
     } finally {
       const end = Date.now();

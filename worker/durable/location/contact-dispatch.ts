@@ -27,8 +27,7 @@ export class ContactDispatch {
   }
 
   /**
-   * One pass over the due rows: the first always, the others while `mayGoOn` allows; the rest
-   * wait for the next pass, in order.
+   * One pass over the due rows, while `mayGoOn` allows; the rest wait for the next pass, in order.
    * Thin payloads (TaskCreate without contactId) are completed by a fetch.
    */
   async run(now: number, mayGoOn: () => boolean = () => true): Promise<void> {
@@ -39,8 +38,8 @@ export class ContactDispatch {
       return;
     }
     const blocked = new Set<string>();
-    for (const [i, row] of rows.entries()) {
-      if (i > 0 && !mayGoOn()) return;
+    for (const row of rows) {
+      if (!mayGoOn()) return;
       if (row.type === 'partner') await this.dispatchPartnerRow(row, blocked);
       else await this.dispatchGhlRow(row, blocked);
     }
