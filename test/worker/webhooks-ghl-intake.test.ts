@@ -144,7 +144,7 @@ describe('handing stored events on (location alarm)', () => {
       // Without requests at the door, one pass takes all 120.
       expect(await stub.storedEvents(loc)).toHaveLength(119);
       const next = await runInDurableObject(stub, (_obj, state) => state.storage.getAlarm());
-      expect(next).toBeGreaterThanOrEqual(started + 500);
+      expect(next).toBeGreaterThanOrEqual(started + 250);
       // An alarm run sooner (a partner webhook arms it at once) hands nothing more on.
       await runDurableObjectAlarm(stub);
       expect(await stub.storedEvents(loc)).toHaveLength(119);

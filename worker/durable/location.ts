@@ -34,7 +34,7 @@ const HOUSEKEEPING_EVERY_MS = 60 * 60 * 1000;
  * this pause: each sets off contact and partner work on the thread that acknowledges the next
  * request, so acknowledgements go first, and the drain never stops.
  */
-const DRAIN_PAUSE_MS = 500;
+const DRAIN_PAUSE_MS = 250;
 
 /**
  * One per location and one per agency (`company:<companyId>`): owns the token pair and its

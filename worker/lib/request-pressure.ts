@@ -9,6 +9,8 @@ export class RequestPressure {
   private readonly bucketMs: number;
   private readonly busyAt: number;
   private readonly busyInFlight: number;
+  private readonly stayBusyAt: number;
+  private wasBusy = false;
   private bucketStart = 0;
   private inBucket = 0;
   private inPrevious = 0;
@@ -16,13 +18,15 @@ export class RequestPressure {
 
   /**
    * Busy from `busyAt` requests in the current and the previous bucket of `bucketMs` (~12/s by
-   * default), or from `busyInFlight` requests answered at once: a rate alone would read a thread
-   * too busy to answer quickly as quiet.
+   * default), or from `busyInFlight` requests answered at once, and busy still while `stayBusyAt`
+   * keep coming (~4/s): requests queued where the app cannot count them answer slowly, and a
+   * thread too busy to answer quickly must not read as quiet.
    */
-  constructor(bucketMs = 250, busyAt = 6, busyInFlight = 3) {
+  constructor(bucketMs = 250, busyAt = 6, busyInFlight = 3, stayBusyAt = 2) {
     this.bucketMs = bucketMs;
     this.busyAt = busyAt;
     this.busyInFlight = busyInFlight;
+    this.stayBusyAt = stayBusyAt;
   }
 
   /** A request arrived; `leave` when it is answered. */
@@ -38,7 +42,9 @@ export class RequestPressure {
 
   busy(now: number): boolean {
     this.roll(now);
-    return this.inFlight >= this.busyInFlight || this.inBucket + this.inPrevious >= this.busyAt;
+    const recent = this.inBucket + this.inPrevious;
+    this.wasBusy = this.inFlight >= this.busyInFlight || recent >= (this.wasBusy ? this.stayBusyAt : this.busyAt);
+    return this.wasBusy;
   }
 
   private roll(now: number): void {
