@@ -17,8 +17,12 @@ export const app = new Hono<{ Bindings: Env }>();
 // Background work in this isolate gives way while requests pour in (lib/request-pressure.ts), and
 // no answer may be sniffed into another type (a JSON error rendered as HTML): all carry nosniff.
 app.use('*', async (c, next) => {
-  requestPressure.note(Date.now());
-  await next();
+  requestPressure.enter(Date.now());
+  try {
+    await next();
+  } finally {
+    requestPressure.leave();
+  }
   c.res.headers.set('X-Content-Type-Options', 'nosniff');
 });
 

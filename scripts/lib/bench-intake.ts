@@ -8,8 +8,9 @@
  * ContactCreate events for another location that has a partner connection, and prints
  * intake / floor ratios and where intake's time goes (the route's Server-Timing phases).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Stack } from '../stack.ts';
-import { connectYourApp, fmt, getJson, ghlState, ms, percentile, pool, postJson, sleep, table, tally, type Json, type Session } from './harness.ts';
+import { connectYourApp, fmt, getJson, ghlState, ghlStats, ms, percentile, pool, postJson, sleep, table, tally, type Json, type Session } from './harness.ts';
 
 export interface IntakeBenchEnv {
   stack: Stack;
@@ -28,9 +29,24 @@ export interface IntakeBenchOptions {
 }
 
 type Signed = { body: string; headers: Record<string, string> };
-type Answer = { status: number; ms: number; duplicate: boolean; timing: Record<string, number>; error?: string };
+type Answer = { status: number; ms: number; doneAt: number; duplicate: boolean; timing: Record<string, number>; error?: string };
 type RouteRun = { answers: Answer[]; wallMs: number };
-type Condition = { healthz: RouteRun; verify: RouteRun; intake: RouteRun };
+type Condition = { healthz: RouteRun; verify: RouteRun; intake: RouteRun; loopDelay: string };
+
+/**
+ * This process also runs the emulators: when they are busy, answers wait here before the clock
+ * stops. The event-loop delay while measuring says how much of a figure that can be.
+ */
+async function withLoopDelay<T>(fn: () => Promise<T>): Promise<[T, string]> {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  try {
+    const out = await fn();
+    return [out, `p50 ${ms(h.percentile(50) / 1e6)}, p99 ${ms(h.percentile(99) / 1e6)}, max ${ms(h.max / 1e6)}`];
+  } finally {
+    h.disable();
+  }
+}
 
 /** The connection list is cached by the engine for 15 s: a burst sooner would find no connection. */
 const CONNECTION_CACHE_MS = 16_000;
@@ -51,6 +67,7 @@ async function request(url: string, init: RequestInit): Promise<Answer> {
   return {
     status: res.status,
     ms: performance.now() - t,
+    doneAt: performance.now(),
     duplicate: text.includes('"duplicate":true'),
     timing: parseServerTiming(res.headers.get('server-timing')),
     error: res.ok ? undefined : `${res.status} ${text.slice(0, 160)}`,
@@ -109,15 +126,17 @@ async function waitDrained(env: IntakeBenchEnv, locs: string[], timeoutMs: numbe
 /** The three routes in `rounds` interleaved rounds, each route's share of a round at `concurrency`. */
 async function measure(env: IntakeBenchEnv, events: Signed[], opts: IntakeBenchOptions): Promise<Condition> {
   const { appUrl } = env.stack;
-  const cond: Condition = { healthz: { answers: [], wallMs: 0 }, verify: { answers: [], wallMs: 0 }, intake: { answers: [], wallMs: 0 } };
+  const cond: Condition = { healthz: { answers: [], wallMs: 0 }, verify: { answers: [], wallMs: 0 }, intake: { answers: [], wallMs: 0 }, loopDelay: '' };
   const post = (path: string) => (ev: Signed) => request(`${appUrl}${path}`, { method: 'POST', headers: ev.headers, body: ev.body });
   const per = Math.ceil(events.length / opts.rounds);
-  for (let r = 0; r < opts.rounds; r++) {
-    const slice = events.slice(r * per, (r + 1) * per);
-    await run(slice, opts.concurrency, () => request(`${appUrl}/healthz`, {}), cond.healthz);
-    await run(slice, opts.concurrency, post('/_bench/verify'), cond.verify);
-    await run(slice, opts.concurrency, post('/webhooks/ghl'), cond.intake);
-  }
+  [, cond.loopDelay] = await withLoopDelay(async () => {
+    for (let r = 0; r < opts.rounds; r++) {
+      const slice = events.slice(r * per, (r + 1) * per);
+      await run(slice, opts.concurrency, () => request(`${appUrl}/healthz`, {}), cond.healthz);
+      await run(slice, opts.concurrency, post('/_bench/verify'), cond.verify);
+      await run(slice, opts.concurrency, post('/webhooks/ghl'), cond.intake);
+    }
+  });
   return cond;
 }
 
@@ -159,6 +178,19 @@ function phaseRows(name: string, answers: Answer[]): (string | number)[][] {
   return rows;
 }
 
+/** Acknowledgements per second in each fifth of a run: whether it kept its pace. */
+function fifths(answers: Answer[], startedAt: number): string {
+  const done = answers.map((a) => a.doneAt).sort((a, b) => a - b);
+  const out: string[] = [];
+  let from = startedAt;
+  for (let k = 1; k <= 5; k++) {
+    const to = done[Math.ceil((k * done.length) / 5) - 1]!;
+    out.push(fmt(done.length / 5 / ((to - from) / 1000), 1));
+    from = to;
+  }
+  return out.join(' / ');
+}
+
 export async function intakeBench(env: IntakeBenchEnv, partner: Parameters<typeof connectYourApp>[2], opts: IntakeBenchOptions): Promise<void> {
   const { stack } = env;
   const conn = await connectYourApp(stack.appUrl, env.sessions.get(env.burst)!, partner, 'Bench burst partner');
@@ -174,9 +206,13 @@ export async function intakeBench(env: IntakeBenchEnv, partner: Parameters<typeo
   const idleDrain = await waitDrained(env, env.targets, 120_000);
 
   await sleep(Math.max(0, connectedAt + CONNECTION_CACHE_MS - Date.now()));
+  const ghlBefore = await ghlStats(stack.emulatorUrl, env.burst);
   const tBurst = performance.now();
-  const burstAcks = await pool(burstEvents, opts.concurrency, (ev) => request(`${stack.appUrl}/webhooks/ghl`, { method: 'POST', headers: ev.headers, body: ev.body }));
+  const [burstAcks, burstLoopDelay] = await withLoopDelay(() =>
+    pool(burstEvents, opts.concurrency, (ev) => request(`${stack.appUrl}/webhooks/ghl`, { method: 'POST', headers: ev.headers, body: ev.body })),
+  );
   const burstMs = performance.now() - tBurst;
+  const ghlDuringBurst = (await ghlStats(stack.emulatorUrl, env.burst)).total - ghlBefore.total;
   const backlogAtStart = await backlog(env, env.burst);
   const partnerCallsAtStart = await partnerCallCount(partner.url);
   const draining = await measure(env, drainEvents, opts);
@@ -205,6 +241,8 @@ export async function intakeBench(env: IntakeBenchEnv, partner: Parameters<typeo
     ['backlog before the idle measurement', before.left],
     ['idle intake stored events handed to contact objects', idleDrain.left === 0 ? `${fmt(idleDrain.ms / 1000, 1)} s after the last ack` : `not drained after 120 s (${idleDrain.left} left)`],
     [`burst: ${opts.burst} ContactCreate events for ${env.burst} (connection ${conn.id})`, `${tally(burstAcks.map((a) => a.status))} in ${fmt(burstMs / 1000, 1)} s (${fmt(opts.burst / (burstMs / 1000), 1)}/s, p99 ${ms(percentile(burstAcks.map((a) => a.ms), 99))})`],
+    ['burst acks/s by fifth of the burst', fifths(burstAcks, tBurst)],
+    ['GHL calls for the burst location while the burst was acknowledged', ghlDuringBurst],
     ['burst backlog when the draining measurement started / ended', `${backlogAtStart} / ${backlogAtEnd}`],
     ['partner calls during the draining measurement', partnerCalls],
     ['draining-phase intake handed to contact objects', targetsDrain.left === 0 ? `${fmt(targetsDrain.ms / 1000, 1)} s after the last ack` : `not drained after 120 s (${targetsDrain.left} left)`],
@@ -212,6 +250,7 @@ export async function intakeBench(env: IntakeBenchEnv, partner: Parameters<typeo
     ['partner calls settled (contact objects done with the burst)', `${fmt(partnerSettled / 1000, 1)} s later`],
     ['redelivered events answered duplicate', `${dupes.filter((d) => d.duplicate && d.status === 200).length} / ${dupes.length}`],
     ['signing the bodies (not timed above)', `${fmt(signMs / 1000, 1)} s`],
+    ['event-loop delay of this process (load generator + emulators): idle / draining / burst', `${idle.loopDelay} / ${draining.loopDelay} / ${burstLoopDelay}`],
     ...errors.slice(0, 3).map((e) => ['sample error answer', e]),
   ]);
 }

@@ -31,11 +31,10 @@ export type { IngestResult, InstallMeta };
 /** With nothing due, the alarm still runs this often for housekeeping (dedupe ids, contact index). */
 const HOUSEKEEPING_EVERY_MS = 60 * 60 * 1000;
 /**
- * While requests pour in (lib/request-pressure.ts), stored events are handed on in turns of
- * about this long (at least one event), with this pause between turns: acknowledgements go
- * first, and the drain never stops.
+ * While requests pour in (lib/request-pressure.ts), the alarm hands on one stored event per
+ * this pause: each sets off contact and partner work on the thread that acknowledges the next
+ * request, so acknowledgements go first, and the drain never stops.
  */
-const DRAIN_TURN_MS = 10;
 const DRAIN_PAUSE_MS = 250;
 
 /**
@@ -57,6 +56,8 @@ export class LocationDO extends DurableObject<Env> {
   private readonly creates: IdempotentCreates;
   /** When the stored alarm is due as this object last set or read it; undefined until known. */
   private armedAt: number | null | undefined;
+  /** When the alarm last handed a stored event on. */
+  private handedOnAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -144,6 +145,17 @@ export class LocationDO extends DurableObject<Env> {
     return this.inbox.stored(opts);
   }
 
+  /**
+   * Whether the alarm may hand the next stored event on: always while requests are quiet, else
+   * once per pause, however often the alarm runs (partner webhooks arm it at once).
+   */
+  private mayHandOn(): boolean {
+    const now = Date.now();
+    if (requestPressure.busy(now) && now - this.handedOnAt < DRAIN_PAUSE_MS) return false;
+    this.handedOnAt = now;
+    return true;
+  }
+
   /** When newly stored events are handed on: at once, or after a pause while intake is busy. */
   private handOffAt(at: number): number {
     const now = Date.now();
@@ -171,9 +183,7 @@ export class LocationDO extends DurableObject<Env> {
       this.contacts.prune(now);
       this.creates.prune(now);
       for (const row of this.inbox.dueLifecycle(now)) await this.lifecycle.handle(row);
-      const turnEnds = now + DRAIN_TURN_MS;
-      const mayGoOn = () => Date.now() < turnEnds || !requestPressure.busy(Date.now());
-      if (!this.identity.isCompany) await this.dispatch.run(now, mayGoOn);
+      if (!this.identity.isCompany) await this.dispatch.run(now, () => this.mayHandOn());
       if (!this.identity.isCompany) backfillDue = await this.backfills.step(now);
     } finally {
       const end = Date.now();
