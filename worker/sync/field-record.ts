@@ -245,7 +245,8 @@ function heldAt(history: Held[], t: number): unknown[] {
   if (i >= 0) {
     values.push(history[i]!.v);
     const h = history[i]!;
-    if (((h.end !== undefined && t <= h.end + CLOCK_SLACK_MS) || h.maybe) && i > 0) values.push(history[i - 1]!.v);
+    // A side stamps our write before our call returns: a report after its end is after it landed.
+    if (((h.end !== undefined && t <= h.end) || h.maybe) && i > 0) values.push(history[i - 1]!.v);
   }
   for (const h of history) if (h.at > t && h.at <= t + CLOCK_SLACK_MS) values.push(h.v);
   return values;
