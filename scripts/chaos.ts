@@ -304,8 +304,9 @@ async function main(): Promise<number> {
       try {
         await Promise.all(worlds.map((w) => w.refreshGhl()));
         results = worlds.map((w) => compare(w.ghl, w.partnerSide()));
-        // A report still held back may yet undo the agreement.
-        const agree = results.every((r) => !r.mismatches.length && !r.duplicates.length) && late.pending === 0;
+        const health = await Promise.all(sessions.map((s) => syncHealth(stack, s)));
+        // A report still held back, or work still waiting (a retry), may yet undo the agreement.
+        const agree = results.every((r) => !r.mismatches.length && !r.duplicates.length) && late.pending === 0 && health.every((h) => h.inbox === 0 && h.backlog === 0);
         if (agree && agreedSince === null) agreedSince = Date.now();
         if (!agree) agreedSince = null;
         if (agree && Date.now() - agreedSince! >= 3000) {
@@ -313,7 +314,6 @@ async function main(): Promise<number> {
           break;
         }
         // Nothing left anywhere that could still change a side: waiting longer cannot help.
-        const health = await Promise.all(sessions.map((s) => syncHealth(stack, s)));
         const { pending } = await postJson<{ pending: number }>(`${stack.emulatorUrl}/_emulator/webhooks/drain`, { timeoutMs: 1 });
         const signature = JSON.stringify(results.map((r) => [r.mismatches, r.duplicates]));
         const idle = !agree && pending === 0 && delivery.pending === 0 && late.pending === 0 && health.every((h) => h.inbox === 0 && h.backlog === 0) && signature === lastSignature;

@@ -12,12 +12,16 @@
 import { canonical, normalizeEmail, normalizePhone } from './fingerprint.ts';
 import { resolveConflict, type ConflictPolicy, type Side } from './policy.ts';
 
-/** A value a side held from `at` (epoch ms). Our write ran from `at` to `end`; `ours`: the side's report of it. */
+/**
+ * A value a side held from `at` (epoch ms). Our write ran from `at` to `end`; `ours`: the side's
+ * report of it; `maybe`: our write may have landed after the report before it, or before.
+ */
 export interface Held {
   v?: unknown;
   at: number;
   end?: number;
   ours?: true;
+  maybe?: true;
 }
 
 export interface FieldState {
@@ -72,7 +76,7 @@ const IGNORED = new Set(['updatedAt', 'dateUpdated', 'name', 'tags']);
 export const CLOCK_SLACK_MS = 2000;
 
 /** Values remembered per side and field. */
-const HISTORY = 12;
+const HISTORY = 32;
 
 const other = (side: Side): Side => (side === 'ghl' ? 'partner' : 'ghl');
 const sideName = (side: Side) => (side === 'ghl' ? 'GHL' : 'the partner');
@@ -172,7 +176,9 @@ function timed(f: FieldState, key: string, v: unknown, side: Side, t: number, po
   // The side's own later report shows another value, not one we wrote since: that is its change, not this.
   const wroteSince = (h: Held) => f[side].some((w) => w.end !== undefined && w.end > t && w.at <= h.at && sameValue(key, w.v, h.v));
   const superseded = f.by === side && f[side].some((h) => h.at > t && h.end === undefined && !h.ours && !sameValue(key, h.v, v) && !wroteSince(h));
-  if (t <= f.at || superseded) {
+  // Two reports from one side within the same millisecond: the one handled later counts as later.
+  const older = t < f.at || (t === f.at && f.by !== side);
+  if (older || superseded) {
     out.older.push(key);
     out.log.push(`${key}: ${sideName(side)}'s change is older than the ${f.by ? `${sideName(f.by)}'s ` : ''}change synced last: ignored`);
     return;
@@ -239,7 +245,8 @@ function heldAt(history: Held[], t: number): unknown[] {
   if (i >= 0) {
     values.push(history[i]!.v);
     const h = history[i]!;
-    if (h.end !== undefined && t <= h.end + CLOCK_SLACK_MS && i > 0) values.push(history[i - 1]!.v);
+    // A side stamps our write before our call returns: a report after its end is after it landed.
+    if (((h.end !== undefined && t <= h.end) || h.maybe) && i > 0) values.push(history[i - 1]!.v);
   }
   for (const h of history) if (h.at > t && h.at <= t + CLOCK_SLACK_MS) values.push(h.v);
   return values;
@@ -282,7 +289,7 @@ function learn(history: Held[], key: string, v: unknown, t: number, ours = false
     for (let j = 0; j < history.length; j++) if (history[j]!.at <= t) i = j;
   }
   // Made while our write was on its way: that write may have landed after it, over it.
-  const write = i >= 0 && history[i]!.end !== undefined && t < history[i]!.end! && !ours ? [{ ...history[i]!, at: t }] : [];
+  const write: Held[] = i >= 0 && history[i]!.end !== undefined && t < history[i]!.end! && !ours ? [{ ...history[i]!, at: t, maybe: true }] : [];
   return bounded([...history.slice(0, i + 1), report, ...write, ...history.slice(i + 1)]);
 }
 
