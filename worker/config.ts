@@ -111,5 +111,5 @@ export function ghlTimeoutOverride(env: Env): number | undefined {
   return ms;
 }
 
-/** appId is the part of the client id before the dash (GHL-FACTS §1). */
+/** appId is the part of the client id before the dash. */
 export const appIdOf = (clientId: string) => clientId.split('-')[0] ?? clientId;

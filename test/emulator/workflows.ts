@@ -8,7 +8,7 @@ import { newId } from './ids.ts';
  * GHL's workflow builder, as far as a marketplace app sees it: workflows that use the app's
  * triggers (the subscription callbacks it sends on save, and the execute endpoint the app fires),
  * and workflow steps that run the app's actions (the request it sends, custom variables and the
- * branch read from the answer). Contract: GHL-WORKFLOWS fact sheet, §1.3–1.5 and §2.2–2.3.
+ * branch read from the answer). Contract: HighLevel's docs for marketplace workflow triggers and actions.
  */
 
 interface WorkflowTrigger {

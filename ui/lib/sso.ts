@@ -1,5 +1,5 @@
 /**
- * GHL's user-context handshake for custom pages (GHL-FACTS.md §8.1): ask the parent frame with
+ * GHL's user-context handshake for custom pages: ask the parent frame with
  * `REQUEST_USER_DATA`, receive an encrypted string in `REQUEST_USER_DATA_RESPONSE`. Only the
  * worker can decrypt it, so the panel just forwards it to `POST /api/session`.
  */

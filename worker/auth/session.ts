@@ -6,7 +6,7 @@ import { utf8 } from '../crypto/encoding.ts';
 import type { SsoUser } from './sso.ts';
 
 /**
- * GHL's SSO payload carries no expiry (GHL-FACTS §11), so the session lifetime is ours: short,
+ * GHL's SSO payload carries no expiry, so the session lifetime is ours: short,
  * because the role inside it gates settings, and the panel can fetch a fresh payload at any time.
  */
 export const SESSION_TTL_SECONDS = 30 * 60;

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { AppError } from '../errors.ts';
 import { concatBytes, fromBase64, utf8 } from '../crypto/encoding.ts';
 
-/** The user context GHL hands a custom page, once decrypted (GHL-FACTS §8.3). */
+/** The user context GHL hands a custom page, once decrypted. */
 export interface SsoUser {
   userId: string;
   companyId: string;
@@ -81,7 +81,7 @@ export async function decryptSsoPayload(payload: string, secret: string): Promis
 
 /**
  * Decrypts and checks the SSO payload. The location comes from `activeLocation` only: GHL's own
- * example shows `type: "agency"` next to an activeLocation (GHL-FACTS §8.3), so `type` decides nothing.
+ * example shows `type: "agency"` next to an activeLocation, so `type` decides nothing.
  */
 export async function openSsoPayload(payload: string, secret: string): Promise<SsoUser> {
   const json = await decryptSsoPayload(payload, secret);

@@ -6,7 +6,7 @@ import { matchesHash } from './signing.ts';
 import type { AppointmentStatus, Connector, ConnectorConnection, FieldMapOverrides, PartnerChange, SyncAppointment, SyncContact } from './types.ts';
 
 /**
- * Appointlet (partner-api/FACTS.md §1): webhooks only, unsigned, no API. The inbound URL carries
+ * Appointlet: webhooks only, unsigned, no API. The inbound URL carries
  * a per-connection `?key=` whose SHA-256 is stored; a request without the right key is refused.
  *
  * Envelope (attested): `{ id, type: "Activity", created_at, action, message, metadata, entity }`.

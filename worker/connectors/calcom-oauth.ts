@@ -3,7 +3,7 @@ import { checkPartnerUrl, errorForStatus, PartnerApiError, partnerFetch, readJso
 import type { ConnectorConnection } from './types.ts';
 
 /**
- * Cal.com OAuth token refresh (partner-api/FACTS.md §3.1; spec `POST /v2/auth/oauth2/token`,
+ * Cal.com OAuth token refresh (spec `POST /v2/auth/oauth2/token`,
  * OAuth2RefreshConfidentialInput / OAuth2RefreshPublicInput → OAuth2TokensDto). Every refresh
  * answers a new refresh token, which replaces the one spent.
  */

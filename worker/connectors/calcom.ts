@@ -24,7 +24,7 @@ import { verifyHmacSha256Hex } from './signing.ts';
 import type { ApplyResult, ChangePage, Connector, ConnectorConnection, OutboundChange, PartnerChange, SyncAppointment } from './types.ts';
 
 /**
- * Cal.com API v2 (partner-api/FACTS.md §3): bookings ⇄ GHL appointments; attendees, booking
+ * Cal.com API v2: bookings ⇄ GHL appointments; attendees, booking
  * notes and no-shows flow in. Webhooks are `{ triggerEvent, createdAt, payload }` signed with
  * `X-Cal-Signature-256` = hex HMAC-SHA256(secret, raw body). Calls authenticate with an API key
  * or OAuth tokens (calcom-client.ts, calcom-oauth.ts).

@@ -2,7 +2,7 @@ import type { GhlRequest } from './gateway.ts';
 
 /**
  * A panel create that must happen once per user action, however often the panel retries it
- * (DESIGN.md §5: every change is applied once). Crosses the Durable Object RPC boundary, so
+ * (docs/CONTRACT.md §5: every change is applied once). Crosses the Durable Object RPC boundary, so
  * plain data only.
  */
 export interface CreateOnce {

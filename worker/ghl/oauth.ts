@@ -14,7 +14,7 @@ export interface TokenSet {
   userId?: string;
 }
 
-/** The fields of GHL's token answer we use (GHL-FACTS §2.2). */
+/** The fields of GHL's token answer we use. */
 interface TokenAnswer {
   access_token: string;
   refresh_token?: string;

@@ -1,4 +1,4 @@
-/** GHL objects as the Contacts and Calendars APIs return them (GHL-FACTS §4–5). Fields we read. */
+/** GHL objects as the Contacts and Calendars APIs return them. Fields we read. */
 export interface GhlContact {
   id: string;
   locationId: string;

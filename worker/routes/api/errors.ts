@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { AppError, reconnectNeeded } from '../../errors.ts';
 import { GhlError, type GhlFailure } from '../../ghl/errors.ts';
 
-/** GHL's burst window is 10 s (GHL-FACTS §6); a panel retry after that usually gets through. */
+/** GHL's burst window is 10 s; a panel retry after that usually gets through. */
 const RETRY_AFTER_SECONDS = 10;
 
 function what(path: string): string {
