@@ -5,8 +5,8 @@
  * confirmation. Every screen is shot at 1280 and 390 px and checked with axe-core (`shoot`).
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser, openGhl, shoot, waitSignedIn, type GhlPage } from './browser.ts';
+import { describe, expect, inject, it } from 'vitest';
+import { browserSuite, openGhl, shoot, waitSignedIn, type GhlPage } from './browser.ts';
 import { apiSession, emulatorClient, until, type Demo } from './harness.ts';
 
 const appUrl = inject('appUrl');
@@ -19,14 +19,9 @@ let browser: Browser;
 let demo: Demo;
 const open: GhlPage[] = [];
 
-beforeAll(async () => {
-  [browser, demo] = await Promise.all([launchBrowser(), emu.demo()]);
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((p) => p.close().catch(() => {})));
-});
-afterAll(async () => {
-  await browser?.close();
+browserSuite(emu, open, (b, d) => {
+  browser = b;
+  demo = d;
 });
 
 /** The demo location's admin on the settings screen. */

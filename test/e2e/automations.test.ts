@@ -4,8 +4,8 @@
  * promises appears in GHL and in the recipe's run history.
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser, openGhl, shoot, waitSignedIn, type GhlPage } from './browser.ts';
+import { describe, expect, inject, it } from 'vitest';
+import { browserSuite, openGhl, shoot, waitSignedIn, type GhlPage } from './browser.ts';
 import { apiSession, emulatorClient, unique, until, type Demo, type GhlContact } from './harness.ts';
 
 const appUrl = inject('appUrl');
@@ -17,14 +17,9 @@ let browser: Browser;
 let demo: Demo;
 const open: GhlPage[] = [];
 
-beforeAll(async () => {
-  [browser, demo] = await Promise.all([launchBrowser(), emu.demo()]);
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((p) => p.close().catch(() => {})));
-});
-afterAll(async () => {
-  await browser?.close();
+browserSuite(emu, open, (b, d) => {
+  browser = b;
+  demo = d;
 });
 
 describe('automations page', () => {

@@ -6,7 +6,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { ROOT } from '../../scripts/stack.ts';
+import type { Demo, Emulator } from './harness.ts';
 
 export const ARTIFACTS = join(ROOT, 'test', 'artifacts');
 export const WIDE = { width: 1280, height: 800 };
@@ -158,4 +160,23 @@ export async function shoot(g: GhlPage, name: string, focus?: Locator): Promise<
   await g.page.setViewportSize(original);
   if (focus) await focus.scrollIntoViewIfNeeded();
   if (overflow.length) throw new Error(`${name}: ${overflow.join('; ')}`);
+}
+
+/**
+ * The hooks every browser test file shares: one browser and the demo agency for the file, the
+ * pages a test opened (pushed onto `open`) closed after it, the browser closed at the end.
+ */
+export function browserSuite(emu: Emulator, open: GhlPage[], ready: (browser: Browser, demo: Demo) => void): void {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    const [launched, demo] = await Promise.all([launchBrowser(), emu.demo()]);
+    browser = launched;
+    ready(launched, demo);
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((p) => p.close().catch(() => {})));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
 }

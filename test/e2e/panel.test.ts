@@ -5,8 +5,8 @@
  * Each test opens its own browser context and works on its own contact or location.
  */
 import type { Browser, Locator } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser, openGhl, shoot, waitSignedIn, type GhlPage, type OpenOptions } from './browser.ts';
+import { describe, expect, inject, it } from 'vitest';
+import { browserSuite, openGhl, shoot, waitSignedIn, type GhlPage, type OpenOptions } from './browser.ts';
 import { apiSession, emulatorClient, installLocation, unique, until, type Demo, type DemoLocation, type DemoUser, type GhlContact } from './harness.ts';
 
 const appUrl = inject('appUrl');
@@ -18,16 +18,9 @@ let browser: Browser;
 let demo: Demo;
 const open: GhlPage[] = [];
 
-beforeAll(async () => {
-  [browser, demo] = await Promise.all([launchBrowser(), emu.demo()]);
-});
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((p) => p.close().catch(() => {})));
-});
-
-afterAll(async () => {
-  await browser?.close();
+browserSuite(emu, open, (b, d) => {
+  browser = b;
+  demo = d;
 });
 
 async function ghl(opts: OpenOptions): Promise<GhlPage> {
