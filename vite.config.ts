@@ -34,7 +34,8 @@ function plainDynamicImport(): Plugin {
     enforce: 'pre',
     load: {
       order: 'pre',
-      handler: (id) => (id === '\0vite/preload-helper.js' ? 'export const __vitePreload = (load) => load();' : undefined),
+      handler: (id) =>
+        id === '\0vite/preload-helper.js' ? 'export const __vitePreload = (load) => load();' : undefined,
     },
     generateBundle(_, bundle) {
       for (const chunk of Object.values(bundle)) {

@@ -20,8 +20,28 @@ import { automations } from './lib/bench-automations.ts';
 import { buildPanel, installAgency, ROOT, startStack, type Stack } from './stack.ts';
 import { intakeBench } from './lib/bench-intake.ts';
 import {
-  act, call, companies, connectYourApp, diff, fmt, getJson, ghlState, ghlStats, ms, openSession, percentile, postJson, routeCount, sleep, table, tally, workerRevision,
-  type EmulatorCompany, type EmulatorStats, type Json, type Session,
+  act,
+  call,
+  companies,
+  connectYourApp,
+  diff,
+  fmt,
+  getJson,
+  ghlState,
+  ghlStats,
+  ms,
+  openSession,
+  percentile,
+  postJson,
+  routeCount,
+  sleep,
+  table,
+  tally,
+  workerRevision,
+  type EmulatorCompany,
+  type EmulatorStats,
+  type Json,
+  type Session,
 } from './lib/harness.ts';
 
 const { values: flags, positionals } = parseArgs({
@@ -54,8 +74,10 @@ interface Env {
   sessions: Map<string, Session>;
 }
 
-const isRead = (route: string) => route.startsWith('GET ') || route.endsWith('/search') || route.endsWith('/tasks/search');
-const isWrite = (route: string) => !isRead(route) && !route.endsWith(' fault') && !route.startsWith('POST /oauth');
+const isRead = (route: string) =>
+  route.startsWith('GET ') || route.endsWith('/search') || route.endsWith('/tasks/search');
+const isWrite = (route: string) =>
+  !isRead(route) && !route.endsWith(' fault') && !route.startsWith('POST /oauth');
 
 // ---- foundation ----------------------------------------------------------------------------------
 
@@ -64,7 +86,11 @@ async function foundation(env: Env): Promise<void> {
   const loc = env.locations[0]!;
   const session = env.sessions.get(loc)!;
   const contactIds = ((await ghlState(stack.emulatorUrl, loc)).contacts as { id: string }[]).map((c) => c.id);
-  const read = (i: number) => call('GET', `${stack.appUrl}/api/contacts/${contactIds[i % contactIds.length]}`, { token: session.token, okStatuses: [409, 429, 500, 502, 503] });
+  const read = (i: number) =>
+    call('GET', `${stack.appUrl}/api/contacts/${contactIds[i % contactIds.length]}`, {
+      token: session.token,
+      okStatuses: [409, 429, 500, 502, 503],
+    });
 
   await postJson(`${stack.emulatorUrl}/_emulator/rate-limit`, { locationId: loc, ...LIMIT });
   // One call teaches the location's budget the new limit from GHL's headers (GHL's real limit never
@@ -83,11 +109,13 @@ async function foundation(env: Env): Promise<void> {
       if (sampling) await sample();
     }
   })();
-  const results = await Promise.all(Array.from({ length: REQUESTS }, async (_, i) => {
-    const t = performance.now();
-    const res = await read(i);
-    return { status: res.status, ms: performance.now() - t };
-  }));
+  const results = await Promise.all(
+    Array.from({ length: REQUESTS }, async (_, i) => {
+      const t = performance.now();
+      const res = await read(i);
+      return { status: res.status, ms: performance.now() - t };
+    }),
+  );
   const wall = Date.now() - started;
   sampling = false;
   await sampler;
@@ -95,7 +123,11 @@ async function foundation(env: Env): Promise<void> {
 
   const windows = samples.slice(1).map((s, i) => {
     const d = diff(s.stats, samples[i]!.stats);
-    return { seconds: (s.at - samples[i]!.at) / 1000, ok: d.total - d.throttled - routeCount(d, (r) => r.endsWith(' fault')), throttled: d.throttled };
+    return {
+      seconds: (s.at - samples[i]!.at) / 1000,
+      ok: d.total - d.throttled - routeCount(d, (r) => r.endsWith(' fault')),
+      throttled: d.throttled,
+    };
   });
   const total = diff(samples.at(-1)!.stats, samples[0]!.stats);
   const calls = total.total - total.throttled;
@@ -107,49 +139,99 @@ async function foundation(env: Env): Promise<void> {
   table(
     `Foundation: GHL calls per ${LIMIT.intervalMs} ms window (limit ${LIMIT.max}), ${REQUESTS} concurrent GET /api/contacts/:id on one location`,
     ['window', 'seconds', 'GHL calls', 'allowed', 'utilization', '429s'],
-    windows.map((w, i) => [`#${i + 1}${i === windows.length - 1 ? ' (tail)' : ''}`, fmt(w.seconds, 2), w.ok, LIMIT.max, `${fmt((100 * w.ok) / LIMIT.max, 0)}%`, w.throttled]),
+    windows.map((w, i) => [
+      `#${i + 1}${i === windows.length - 1 ? ' (tail)' : ''}`,
+      fmt(w.seconds, 2),
+      w.ok,
+      LIMIT.max,
+      `${fmt((100 * w.ok) / LIMIT.max, 0)}%`,
+      w.throttled,
+    ]),
   );
   const minSeconds = REQUESTS / (LIMIT.max / (LIMIT.intervalMs / 1000));
-  table('Foundation: rate budget summary', ['figure', 'value'], [
-    ['panel requests answered', `${results.length} (${statuses})`],
-    ['GHL calls made (emulator count)', calls],
-    ['429s from GHL (goal 0)', total.throttled],
-    ['mean GHL calls per full window / allowed', `${fmt(mean, 2)} / ${LIMIT.max} = ${fmt((100 * mean) / LIMIT.max, 1)}%`],
-    ['min / max calls in a full window', `${Math.min(...perWindow)} / ${Math.max(...perWindow)}`],
-    ['wall time', `${fmt(wall / 1000, 2)} s`],
-    ['theoretical minimum (calls / limit per s)', `${fmt(minSeconds, 2)} s`],
-    ['wall time / theoretical minimum', fmt(wall / 1000 / minSeconds, 3)],
-    ['overall utilization (calls / (wall s × limit/s))', `${fmt((100 * calls) / ((wall / 1000) * (LIMIT.max * 1000 / LIMIT.intervalMs)), 1)}%`],
-    ['request latency p50 / p95 / max', `${ms(percentile(results.map((r) => r.ms), 50))} / ${ms(percentile(results.map((r) => r.ms), 95))} / ${ms(Math.max(...results.map((r) => r.ms)))}`],
-  ]);
-  await postJson(`${stack.emulatorUrl}/_emulator/rate-limit`, { locationId: loc, max: 100, intervalMs: 10_000 });
+  table(
+    'Foundation: rate budget summary',
+    ['figure', 'value'],
+    [
+      ['panel requests answered', `${results.length} (${statuses})`],
+      ['GHL calls made (emulator count)', calls],
+      ['429s from GHL (goal 0)', total.throttled],
+      [
+        'mean GHL calls per full window / allowed',
+        `${fmt(mean, 2)} / ${LIMIT.max} = ${fmt((100 * mean) / LIMIT.max, 1)}%`,
+      ],
+      ['min / max calls in a full window', `${Math.min(...perWindow)} / ${Math.max(...perWindow)}`],
+      ['wall time', `${fmt(wall / 1000, 2)} s`],
+      ['theoretical minimum (calls / limit per s)', `${fmt(minSeconds, 2)} s`],
+      ['wall time / theoretical minimum', fmt(wall / 1000 / minSeconds, 3)],
+      [
+        'overall utilization (calls / (wall s × limit/s))',
+        `${fmt((100 * calls) / ((wall / 1000) * ((LIMIT.max * 1000) / LIMIT.intervalMs)), 1)}%`,
+      ],
+      [
+        'request latency p50 / p95 / max',
+        `${ms(
+          percentile(
+            results.map((r) => r.ms),
+            50,
+          ),
+        )} / ${ms(
+          percentile(
+            results.map((r) => r.ms),
+            95,
+          ),
+        )} / ${ms(Math.max(...results.map((r) => r.ms)))}`,
+      ],
+    ],
+  );
+  await postJson(`${stack.emulatorUrl}/_emulator/rate-limit`, {
+    locationId: loc,
+    max: 100,
+    intervalMs: 10_000,
+  });
 
   // Single-flight refresh: every access token of a fresh location dies, then 50 reads at once.
   const refreshLoc = env.locations[2]!;
   const refreshSession = env.sessions.get(refreshLoc)!;
   const ids = ((await ghlState(stack.emulatorUrl, refreshLoc)).contacts as { id: string }[]).map((c) => c.id);
   await call('GET', `${stack.appUrl}/api/contacts/${ids[0]}`, { token: refreshSession.token });
-  const expired = await postJson<{ count: number }>(`${stack.emulatorUrl}/_emulator/tokens/expire`, { locationId: refreshLoc });
+  const expired = await postJson<{ count: number }>(`${stack.emulatorUrl}/_emulator/tokens/expire`, {
+    locationId: refreshLoc,
+  });
   const before = await ghlStats(stack.emulatorUrl, refreshLoc);
   const t0 = Date.now();
-  const reads = await Promise.all(Array.from({ length: 50 }, (_, i) =>
-    call('GET', `${stack.appUrl}/api/contacts/${ids[i % ids.length]}`, { token: refreshSession.token, okStatuses: [401, 409, 500, 502, 503] }).then((r) => r.status),
-  ));
+  const reads = await Promise.all(
+    Array.from({ length: 50 }, (_, i) =>
+      call('GET', `${stack.appUrl}/api/contacts/${ids[i % ids.length]}`, {
+        token: refreshSession.token,
+        okStatuses: [401, 409, 500, 502, 503],
+      }).then((r) => r.status),
+    ),
+  );
   const wallRefresh = Date.now() - t0;
   const d = diff(await ghlStats(stack.emulatorUrl, refreshLoc), before);
   const okReads = reads.filter((s) => s === 200).length;
-  table('Foundation: token refresh under 50 concurrent reads with an expired access token', ['figure', 'value'], [
-    ['access tokens expired at the emulator', expired.count],
-    ['panel reads answered 200', `${okReads} / ${reads.length}`],
-    ['oauth refreshes at GHL (goal 1)', d.oauth.refresh],
-    ['invalid_grant answers (goal 0)', d.oauth.invalidGrant],
-    ['GHL 401s (reads sent before the first 401 came back)', d.byStatus['401'] ?? 0],
-    ['GHL calls answered 2xx', (d.byStatus['200'] ?? 0) + (d.byStatus['201'] ?? 0)],
-    ['wall time', `${wallRefresh} ms`],
-    ...((d.byStatus['401'] ?? 0) + okReads + 1 > 100
-      ? [['note', `${(d.byStatus['401'] ?? 0) + okReads + 1} calls in 10 s: the budget counts the 401s against 100/10 s (the emulator does not), so the last ones wait for the window`]]
-      : []),
-  ]);
+  table(
+    'Foundation: token refresh under 50 concurrent reads with an expired access token',
+    ['figure', 'value'],
+    [
+      ['access tokens expired at the emulator', expired.count],
+      ['panel reads answered 200', `${okReads} / ${reads.length}`],
+      ['oauth refreshes at GHL (goal 1)', d.oauth.refresh],
+      ['invalid_grant answers (goal 0)', d.oauth.invalidGrant],
+      ['GHL 401s (reads sent before the first 401 came back)', d.byStatus['401'] ?? 0],
+      ['GHL calls answered 2xx', (d.byStatus['200'] ?? 0) + (d.byStatus['201'] ?? 0)],
+      ['wall time', `${wallRefresh} ms`],
+      ...((d.byStatus['401'] ?? 0) + okReads + 1 > 100
+        ? [
+            [
+              'note',
+              `${(d.byStatus['401'] ?? 0) + okReads + 1} calls in 10 s: the budget counts the 401s against 100/10 s (the emulator does not), so the last ones wait for the window`,
+            ],
+          ]
+        : []),
+    ],
+  );
 }
 
 // ---- panel ---------------------------------------------------------------------------------------
@@ -158,38 +240,70 @@ async function foundation(env: Env): Promise<void> {
 function bundleSize() {
   const html = readFileSync(join(ASSETS, '..', 'index.html'), 'utf8');
   const initial = new Set([...html.matchAll(/(?:src|href)="[^"]*\/assets\/([^"]+\.js)"/g)].map((m) => m[1]!));
-  const files = readdirSync(ASSETS).filter((f) => f.endsWith('.js')).map((f) => {
-    const bytes = readFileSync(join(ASSETS, f));
-    return { file: f, raw: bytes.length, gz: gzipSync(bytes, { level: 9 }).length, initial: initial.has(f) };
-  });
+  const files = readdirSync(ASSETS)
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => {
+      const bytes = readFileSync(join(ASSETS, f));
+      return {
+        file: f,
+        raw: bytes.length,
+        gz: gzipSync(bytes, { level: 9 }).length,
+        initial: initial.has(f),
+      };
+    });
   const sum = (xs: typeof files) => xs.reduce((n, f) => n + f.gz, 0);
-  return { files, gz: sum(files), initialGz: sum(files.filter((f) => f.initial)), builtAt: statSync(join(ASSETS, '..', 'index.html')).mtime };
+  return {
+    files,
+    gz: sum(files),
+    initialGz: sum(files.filter((f) => f.initial)),
+    builtAt: statSync(join(ASSETS, '..', 'index.html')).mtime,
+  };
 }
 
 async function panel(env: Env): Promise<void> {
   const { files, gz, initialGz, builtAt } = bundleSize();
   const kb = (n: number) => `${fmt(n / 1024, 1)} KB`;
-  const ofBudget = (n: number) => `${kb(n)} / ${BUNDLE_BUDGET_BYTES / 1024} KB = ${fmt((100 * n) / BUNDLE_BUDGET_BYTES, 0)}%`;
-  table(`Panel: JavaScript shipped to the browser (dist/ui/app/assets, built ${builtAt.toISOString()})`, ['file', 'loaded', 'raw', 'gzip (level 9)'], [
-    ...files.map((f) => [f.file, f.initial ? 'at start' : 'on demand', kb(f.raw), kb(f.gz)]),
-    ['loaded at start vs budget', '', '', ofBudget(initialGz)],
-    ['all chunks vs budget', '', '', ofBudget(gz)],
-  ]);
+  const ofBudget = (n: number) =>
+    `${kb(n)} / ${BUNDLE_BUDGET_BYTES / 1024} KB = ${fmt((100 * n) / BUNDLE_BUDGET_BYTES, 0)}%`;
+  table(
+    `Panel: JavaScript shipped to the browser (dist/ui/app/assets, built ${builtAt.toISOString()})`,
+    ['file', 'loaded', 'raw', 'gzip (level 9)'],
+    [
+      ...files.map((f) => [f.file, f.initial ? 'at start' : 'on demand', kb(f.raw), kb(f.gz)]),
+      ['loaded at start vs budget', '', '', ofBudget(initialGz)],
+      ['all chunks vs budget', '', '', ofBudget(gz)],
+    ],
+  );
 
   const { stack } = env;
   const loc = env.locations[1]!;
   const session = env.sessions.get(loc)!;
   // Latency of the app, not of GHL's budget: 3 calls per cold view would hit 100/10 s after ~33 views.
-  await postJson(`${stack.emulatorUrl}/_emulator/rate-limit`, { locationId: loc, max: 1000, intervalMs: 10_000 });
-  const found = await getJson<{ contacts: { id: string }[] }>(`${stack.appUrl}/api/contacts?limit=100`, session.token);
+  await postJson(`${stack.emulatorUrl}/_emulator/rate-limit`, {
+    locationId: loc,
+    max: 1000,
+    intervalMs: 10_000,
+  });
+  const found = await getJson<{ contacts: { id: string }[] }>(
+    `${stack.appUrl}/api/contacts?limit=100`,
+    session.token,
+  );
   const ids = found.contacts.map((c) => c.id);
   const view = async (id: string) => {
     const before = await ghlStats(stack.emulatorUrl, loc);
     const t = performance.now();
-    const res = await getJson<{ items: unknown[]; freshness: { source: string; ghlCalls: number } }>(`${stack.appUrl}/api/contacts/${id}/timeline`, session.token);
+    const res = await getJson<{ items: unknown[]; freshness: { source: string; ghlCalls: number } }>(
+      `${stack.appUrl}/api/contacts/${id}/timeline`,
+      session.token,
+    );
     const latency = performance.now() - t;
     const after = await ghlStats(stack.emulatorUrl, loc);
-    return { latency, calls: after.total - before.total, items: res.items.length, source: res.freshness.source };
+    return {
+      latency,
+      calls: after.total - before.total,
+      items: res.items.length,
+      source: res.freshness.source,
+    };
   };
   const cold = [];
   for (const id of ids) cold.push(await view(id));
@@ -197,25 +311,57 @@ async function panel(env: Env): Promise<void> {
   for (let round = 0; round < 3; round++) for (const id of ids) warm.push(await view(id));
   const row = (name: string, xs: { latency: number; calls: number; source: string }[]) => {
     const lat = xs.map((x) => x.latency);
-    return [name, xs.length, ms(percentile(lat, 50)), ms(percentile(lat, 95)), ms(Math.max(...lat)), fmt(xs.reduce((n, x) => n + x.calls, 0) / xs.length, 2), xs.filter((x) => x.source === 'cache').length];
+    return [
+      name,
+      xs.length,
+      ms(percentile(lat, 50)),
+      ms(percentile(lat, 95)),
+      ms(Math.max(...lat)),
+      fmt(xs.reduce((n, x) => n + x.calls, 0) / xs.length, 2),
+      xs.filter((x) => x.source === 'cache').length,
+    ];
   };
-  const p = (xs: { latency: number }[], q: number) => percentile(xs.map((x) => x.latency), q);
-  table(`Panel: timeline views of ${ids.length} contacts found by search (GET /api/contacts/:id/timeline, one at a time)`,
+  const p = (xs: { latency: number }[], q: number) =>
+    percentile(
+      xs.map((x) => x.latency),
+      q,
+    );
+  table(
+    `Panel: timeline views of ${ids.length} contacts found by search (GET /api/contacts/:id/timeline, one at a time)`,
     ['views', 'n', 'p50', 'p95', 'max', 'GHL calls/view', 'from cache'],
-    [row('cold (first view)', cold), row('warm (repeat views)', warm)]);
-  table('Panel: warm vs cold', ['figure', 'value'], [
-    ['warm / cold p50', fmt(p(warm, 50) / p(cold, 50), 3)],
-    ['warm / cold p95', fmt(p(warm, 95) / p(cold, 95), 3)],
-    ['cold / warm p50 (speed-up)', `${fmt(p(cold, 50) / p(warm, 50), 1)}×`],
-    ['timeline items per view (mean)', fmt(cold.reduce((n, x) => n + x.items, 0) / Math.max(1, cold.length), 2)],
-    ['note', 'GHL limit of this location raised to 1000/10 s so the budget does not queue the cold views'],
-  ]);
-  await postJson(`${stack.emulatorUrl}/_emulator/rate-limit`, { locationId: loc, max: 100, intervalMs: 10_000 });
+    [row('cold (first view)', cold), row('warm (repeat views)', warm)],
+  );
+  table(
+    'Panel: warm vs cold',
+    ['figure', 'value'],
+    [
+      ['warm / cold p50', fmt(p(warm, 50) / p(cold, 50), 3)],
+      ['warm / cold p95', fmt(p(warm, 95) / p(cold, 95), 3)],
+      ['cold / warm p50 (speed-up)', `${fmt(p(cold, 50) / p(warm, 50), 1)}×`],
+      [
+        'timeline items per view (mean)',
+        fmt(cold.reduce((n, x) => n + x.items, 0) / Math.max(1, cold.length), 2),
+      ],
+      ['note', 'GHL limit of this location raised to 1000/10 s so the budget does not queue the cold views'],
+    ],
+  );
+  await postJson(`${stack.emulatorUrl}/_emulator/rate-limit`, {
+    locationId: loc,
+    max: 100,
+    intervalMs: 10_000,
+  });
 }
 
 // ---- sync ----------------------------------------------------------------------------------------
 
-type ChangeResult = { kind: string; latency: number | null; ghlReads: number; ghlWrites: number; partnerWrites: number; partnerReads: number };
+type ChangeResult = {
+  kind: string;
+  latency: number | null;
+  ghlReads: number;
+  ghlWrites: number;
+  partnerWrites: number;
+  partnerReads: number;
+};
 
 async function changes(env: Env, connectedAt: number): Promise<void> {
   const { stack } = env;
@@ -227,7 +373,8 @@ async function changes(env: Env, connectedAt: number): Promise<void> {
   // Engine caches of the connection list live 15 s; changes before that would find no connection.
   await sleep(Math.max(0, connectedAt + 16_000 - Date.now()));
 
-  const partnerStats = () => getJson<{ total: number; byRoute: Record<string, number> }>(`${partner.url}/_partner/stats`);
+  const partnerStats = () =>
+    getJson<{ total: number; byRoute: Record<string, number> }>(`${partner.url}/_partner/stats`);
   const quiet = async () => {
     let last = '';
     let stableSince = Date.now();
@@ -244,7 +391,11 @@ async function changes(env: Env, connectedAt: number): Promise<void> {
     return { g: await ghlStats(stack.emulatorUrl, loc), p: await partnerStats() };
   };
 
-  const measure = async (kind: string, run: () => Promise<unknown>, arrived: (startFeed: number, startGhlWrites: number) => Promise<boolean>): Promise<ChangeResult> => {
+  const measure = async (
+    kind: string,
+    run: () => Promise<unknown>,
+    arrived: (startFeed: number, startGhlWrites: number) => Promise<boolean>,
+  ): Promise<ChangeResult> => {
     const base = await quiet();
     const feed0 = partner.feed.length;
     const writes0 = routeCount(base.g, isWrite);
@@ -270,7 +421,12 @@ async function changes(env: Env, connectedAt: number): Promise<void> {
       partnerReads: routeCount(p, (r) => r.startsWith('GET ')),
     };
   };
-  const toPartner = (kind: string, body: Json) => measure(kind, () => act(stack.emulatorUrl, { locationId: loc, ...body }), async (feed0) => partner.feed.length > feed0);
+  const toPartner = (kind: string, body: Json) =>
+    measure(
+      kind,
+      () => act(stack.emulatorUrl, { locationId: loc, ...body }),
+      async (feed0) => partner.feed.length > feed0,
+    );
 
   const results: ChangeResult[] = [];
   let n = 0;
@@ -279,40 +435,109 @@ async function changes(env: Env, connectedAt: number): Promise<void> {
     let noteId = '';
     let taskId = '';
     let apptId = '';
-    results.push(await toPartner('contact.update', { action: 'contact.update', contactId, data: { companyName: `Bench Co ${n}` } }));
-    results.push(await toPartner('note.create', { action: 'note.create', contactId, data: { body: `bench note ${n}` } }).then((r) => r));
-    noteId = ((await ghlState(stack.emulatorUrl, loc)).notes as { id: string; body: string }[]).find((x) => x.body === `bench note ${n}`)!.id;
-    results.push(await toPartner('note.update', { action: 'note.update', noteId, data: { body: `bench note ${n} (edited)` } }));
-    results.push(await toPartner('task.create', { action: 'task.create', contactId, data: { title: `bench task ${n}`, body: 'call back', dueDate: new Date(Date.now() + 3 * 86_400_000).toISOString() } }));
-    taskId = ((await ghlState(stack.emulatorUrl, loc)).tasks as { id: string; title: string }[]).find((x) => x.title === `bench task ${n}`)!.id;
+    results.push(
+      await toPartner('contact.update', {
+        action: 'contact.update',
+        contactId,
+        data: { companyName: `Bench Co ${n}` },
+      }),
+    );
+    results.push(
+      await toPartner('note.create', {
+        action: 'note.create',
+        contactId,
+        data: { body: `bench note ${n}` },
+      }).then((r) => r),
+    );
+    noteId = ((await ghlState(stack.emulatorUrl, loc)).notes as { id: string; body: string }[]).find(
+      (x) => x.body === `bench note ${n}`,
+    )!.id;
+    results.push(
+      await toPartner('note.update', {
+        action: 'note.update',
+        noteId,
+        data: { body: `bench note ${n} (edited)` },
+      }),
+    );
+    results.push(
+      await toPartner('task.create', {
+        action: 'task.create',
+        contactId,
+        data: {
+          title: `bench task ${n}`,
+          body: 'call back',
+          dueDate: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+        },
+      }),
+    );
+    taskId = ((await ghlState(stack.emulatorUrl, loc)).tasks as { id: string; title: string }[]).find(
+      (x) => x.title === `bench task ${n}`,
+    )!.id;
     results.push(await toPartner('task.complete', { action: 'task.complete', taskId }));
     results.push(await toPartner('tags.add', { action: 'tags.add', contactId, tags: [`bench-${n}`] }));
     results.push(await toPartner('tags.remove', { action: 'tags.remove', contactId, tags: [`bench-${n}`] }));
     if (calendarId) {
       const start = new Date(Date.now() + (5 + n) * 86_400_000);
       start.setUTCHours(16, 0, 0, 0);
-      results.push(await toPartner('appointment.create', { action: 'appointment.create', contactId, data: { title: `bench visit ${n}`, startTime: start.toISOString(), calendarId } }));
-      apptId = ((await ghlState(stack.emulatorUrl, loc)).appointments as { id: string; title: string }[]).find((x) => x.title === `bench visit ${n}`)!.id;
-      results.push(await toPartner('appointment.update', { action: 'appointment.update', appointmentId: apptId, data: { title: `bench visit ${n} (moved)` } }));
+      results.push(
+        await toPartner('appointment.create', {
+          action: 'appointment.create',
+          contactId,
+          data: { title: `bench visit ${n}`, startTime: start.toISOString(), calendarId },
+        }),
+      );
+      apptId = (
+        (await ghlState(stack.emulatorUrl, loc)).appointments as { id: string; title: string }[]
+      ).find((x) => x.title === `bench visit ${n}`)!.id;
+      results.push(
+        await toPartner('appointment.update', {
+          action: 'appointment.update',
+          appointmentId: apptId,
+          data: { title: `bench visit ${n} (moved)` },
+        }),
+      );
     }
     results.push(await toPartner('note.delete', { action: 'note.delete', noteId }));
   }
 
   // The other direction: partner changes to GHL (your-app control API, delivered signed at once).
   const fromPartner = (kind: string, type: string, data: Json) =>
-    measure(kind, () => postJson(`${partner.url}/_partner/act`, { type, data }), async (_f, writes0) => routeCount(await ghlStats(stack.emulatorUrl, loc), isWrite) > writes0);
+    measure(
+      kind,
+      () => postJson(`${partner.url}/_partner/act`, { type, data }),
+      async (_f, writes0) => routeCount(await ghlStats(stack.emulatorUrl, loc), isWrite) > writes0,
+    );
   const back: ChangeResult[] = [];
-  const partnerContacts = [...partner.objects.contact!.values()].filter((c) => typeof c.email === 'string').slice(0, E2E_CONTACTS);
+  const partnerContacts = [...partner.objects.contact!.values()]
+    .filter((c) => typeof c.email === 'string')
+    .slice(0, E2E_CONTACTS);
   let m = 0;
   for (const pc of partnerContacts) {
     m++;
     const who = { id: pc.id, email: pc.email };
-    back.push(await fromPartner('contact.updated', 'contact.updated', { ...pc, companyName: `Partner Co ${m}` }));
+    back.push(
+      await fromPartner('contact.updated', 'contact.updated', { ...pc, companyName: `Partner Co ${m}` }),
+    );
     back.push(await fromPartner('note.created', 'note.created', { body: `partner note ${m}`, contact: who }));
     const note = [...partner.objects.note!.values()].find((x) => x.body === `partner note ${m}`)!;
-    back.push(await fromPartner('note.updated', 'note.updated', { id: note.id, body: `partner note ${m} (edited)`, contact: who }));
-    back.push(await fromPartner('task.created', 'task.created', { title: `partner task ${m}`, dueDate: new Date(Date.now() + 2 * 86_400_000).toISOString(), completed: false, contact: who }));
-    back.push(await fromPartner('tag.added', 'tag.added', { id: pc.id, tags: [`partner-${m}`], contact: who }));
+    back.push(
+      await fromPartner('note.updated', 'note.updated', {
+        id: note.id,
+        body: `partner note ${m} (edited)`,
+        contact: who,
+      }),
+    );
+    back.push(
+      await fromPartner('task.created', 'task.created', {
+        title: `partner task ${m}`,
+        dueDate: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+        completed: false,
+        contact: who,
+      }),
+    );
+    back.push(
+      await fromPartner('tag.added', 'tag.added', { id: pc.id, tags: [`partner-${m}`], contact: who }),
+    );
   }
 
   const rows = (rs: ChangeResult[]) => {
@@ -320,21 +545,67 @@ async function changes(env: Env, connectedAt: number): Promise<void> {
     const line = (name: string, xs: ChangeResult[]) => {
       const lat = xs.map((x) => x.latency).filter((x): x is number => x !== null);
       const per = (f: (x: ChangeResult) => number) => fmt(xs.reduce((a, x) => a + f(x), 0) / xs.length, 2);
-      return [name, xs.length, `${xs.length - lat.length}`, ms(percentile(lat, 50)), ms(percentile(lat, 99)), per((x) => x.ghlReads), per((x) => x.ghlWrites), per((x) => x.partnerReads), per((x) => x.partnerWrites)];
+      return [
+        name,
+        xs.length,
+        `${xs.length - lat.length}`,
+        ms(percentile(lat, 50)),
+        ms(percentile(lat, 99)),
+        per((x) => x.ghlReads),
+        per((x) => x.ghlWrites),
+        per((x) => x.partnerReads),
+        per((x) => x.partnerWrites),
+      ];
     };
-    return [...kinds.map((k) => line(k, rs.filter((r) => r.kind === k))), line('all changes', rs)];
+    return [
+      ...kinds.map((k) =>
+        line(
+          k,
+          rs.filter((r) => r.kind === k),
+        ),
+      ),
+      line('all changes', rs),
+    ];
   };
-  const header = ['change', 'n', 'not arrived', 'p50', 'p99', 'GHL reads', 'GHL writes', 'partner reads', 'partner writes'];
-  table(`Sync: GHL change (/_emulator/act) → write at "your app", one change at a time on ${loc}; calls are per change`, header, rows(results));
-  table('Sync: "your app" change (signed webhook) → write in GHL, one change at a time; calls are per change', header, rows(back));
+  const header = [
+    'change',
+    'n',
+    'not arrived',
+    'p50',
+    'p99',
+    'GHL reads',
+    'GHL writes',
+    'partner reads',
+    'partner writes',
+  ];
+  table(
+    `Sync: GHL change (/_emulator/act) → write at "your app", one change at a time on ${loc}; calls are per change`,
+    header,
+    rows(results),
+  );
+  table(
+    'Sync: "your app" change (signed webhook) → write in GHL, one change at a time; calls are per change',
+    header,
+    rows(back),
+  );
 }
 
 async function intake(env: Env): Promise<void> {
   // Measured events go to the panel's location and the two extras; the burst location drains meanwhile.
   await intakeBench(
-    { stack: env.stack, sessions: env.sessions, targets: env.locations.slice(1, 4), burst: env.locations[4]! },
+    {
+      stack: env.stack,
+      sessions: env.sessions,
+      targets: env.locations.slice(1, 4),
+      burst: env.locations[4]!,
+    },
     env.stack.partners.yourapp[1]!,
-    { events: Number(flags.events), concurrency: Number(flags.concurrency), rounds: Number(flags.rounds), burst: Number(flags.burst) },
+    {
+      events: Number(flags.events),
+      concurrency: Number(flags.concurrency),
+      rounds: Number(flags.rounds),
+      burst: Number(flags.burst),
+    },
   );
 }
 
@@ -350,7 +621,10 @@ async function e2e(env: Env): Promise<void> {
 
 function chosenSections(): readonly string[] {
   const unknown = positionals.filter((p) => !SECTIONS.includes(p as never) && !ALIASES[p]);
-  if (unknown.length) throw new Error(`unknown section(s) ${unknown.join(', ')}: choose from ${[...SECTIONS, ...Object.keys(ALIASES)].join(', ')}`);
+  if (unknown.length)
+    throw new Error(
+      `unknown section(s) ${unknown.join(', ')}: choose from ${[...SECTIONS, ...Object.keys(ALIASES)].join(', ')}`,
+    );
   if (!positionals.length) return SECTIONS;
   const wanted = new Set(positionals.flatMap((p) => ALIASES[p] ?? [p]));
   return SECTIONS.filter((s) => wanted.has(s));
@@ -362,20 +636,40 @@ async function main(): Promise<number> {
   buildPanel({ ifMissing: true });
   const revision = workerRevision(ROOT);
   const stateDir = mkdtempSync(join(tmpdir(), 'contact-sync-bench-'));
-  const stack = await startStack({ stateDir, emulator: { seedDemo: true }, partners: { yourapp: 2 }, snapshot: true, benchProbes: true, verbose: flags.verbose });
+  const stack = await startStack({
+    stateDir,
+    emulator: { seedDemo: true },
+    partners: { yourapp: 2 },
+    snapshot: true,
+    benchProbes: true,
+    verbose: flags.verbose,
+  });
   let failed = 0;
   try {
     const [demo] = await companies(stack.emulatorUrl);
-    await postJson(`${stack.emulatorUrl}/_emulator/seed`, { companyId: demo!.id, locations: [{ name: 'Bench Extra A', contacts: 20 }, { name: 'Bench Extra B', contacts: 20 }, { name: 'Bench Burst', contacts: 400 }] });
+    await postJson(`${stack.emulatorUrl}/_emulator/seed`, {
+      companyId: demo!.id,
+      locations: [
+        { name: 'Bench Extra A', contacts: 20 },
+        { name: 'Bench Extra B', contacts: 20 },
+        { name: 'Bench Burst', contacts: 400 },
+      ],
+    });
     await installAgency(stack);
     const company = (await companies(stack.emulatorUrl)).find((c) => c.id === demo!.id)!;
     const locations = company.locations.map((l) => l.id);
     const sessions = new Map<string, Session>();
     for (const loc of locations) sessions.set(loc, await openSession(stack, company, loc));
     const env: Env = { stack, company, locations, sessions };
-    console.log(`Contact Sync benchmark: worker ${stack.appUrl} (wrangler dev, snapshot of ${revision}), GHL emulator ${stack.emulatorUrl}`);
-    console.log(`machine: ${cpus().length} CPU cores, Node ${process.version}; the emulators and this load generator share the machine with workerd`);
-    console.log(`${locations.length} locations installed: ${company.locations.map((l) => `${l.name} (${l.id})`).join(', ')}`);
+    console.log(
+      `Contact Sync benchmark: worker ${stack.appUrl} (wrangler dev, snapshot of ${revision}), GHL emulator ${stack.emulatorUrl}`,
+    );
+    console.log(
+      `machine: ${cpus().length} CPU cores, Node ${process.version}; the emulators and this load generator share the machine with workerd`,
+    );
+    console.log(
+      `${locations.length} locations installed: ${company.locations.map((l) => `${l.name} (${l.id})`).join(', ')}`,
+    );
     const run = { foundation, panel, intake, e2e, automations } as const;
     for (const name of sections as (keyof typeof run)[]) {
       const section = run[name];
@@ -384,7 +678,9 @@ async function main(): Promise<number> {
         await section(env);
       } catch (err) {
         failed++;
-        console.error(`\n!! section ${name} crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        console.error(
+          `\n!! section ${name} crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+        );
       }
       console.log(`\n(${name}: ${fmt((Date.now() - t) / 1000, 1)} s)`);
     }

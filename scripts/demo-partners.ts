@@ -12,7 +12,15 @@ interface DemoCompany {
   id: string;
   name: string;
   locations: { id: string; name: string; calendarId: string }[];
-  users: { id: string; firstName: string; lastName: string; email: string; role: string; type: string; locationIds: string[] }[];
+  users: {
+    id: string;
+    firstName: string;
+    lastName: string;
+    email: string;
+    role: string;
+    type: string;
+    locationIds: string[];
+  }[];
 }
 
 async function json<T>(res: Response, what: string): Promise<T> {
@@ -23,26 +31,47 @@ async function json<T>(res: Response, what: string): Promise<T> {
 
 /** A panel session of the location's admin, made from an SSO payload as the panel makes one. */
 async function adminSession(stack: Stack, locationName: string) {
-  const { companies } = await json<{ companies: DemoCompany[] }>(await fetch(`${stack.emulatorUrl}/_emulator/companies`), 'GET companies');
+  const { companies } = await json<{ companies: DemoCompany[] }>(
+    await fetch(`${stack.emulatorUrl}/_emulator/companies`),
+    'GET companies',
+  );
   const company = companies.find((c) => c.locations.some((l) => l.name === locationName));
   const location = company?.locations.find((l) => l.name === locationName);
-  const admin = company?.users.find((u) => u.type === 'account' && u.role === 'admin' && location && u.locationIds.includes(location.id));
+  const admin = company?.users.find(
+    (u) => u.type === 'account' && u.role === 'admin' && location && u.locationIds.includes(location.id),
+  );
   if (!company || !location || !admin) throw new Error(`no demo location "${locationName}" with an admin`);
   const sso = await fetch(`${stack.emulatorUrl}/_emulator/sso`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ clientId: stack.client.clientId, userId: admin.id, companyId: company.id, activeLocation: location.id, role: 'admin', type: 'location', userName: `${admin.firstName} ${admin.lastName}`, email: admin.email }),
+    body: JSON.stringify({
+      clientId: stack.client.clientId,
+      userId: admin.id,
+      companyId: company.id,
+      activeLocation: location.id,
+      role: 'admin',
+      type: 'location',
+      userName: `${admin.firstName} ${admin.lastName}`,
+      email: admin.email,
+    }),
   });
   const { payload } = await json<{ payload: string }>(sso, 'POST /_emulator/sso');
   const { token } = await json<{ token: string }>(
-    await fetch(`${stack.appUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payload }) }),
+    await fetch(`${stack.appUrl}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ payload }),
+    }),
     'POST /api/session',
   );
   const call = async <T>(method: string, path: string, body?: unknown) =>
     json<T>(
       await fetch(`${stack.appUrl}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       }),
       `${method} ${path}`,
@@ -59,10 +88,17 @@ export interface DemoConnections {
 }
 
 /** Connects the stack's partner emulators to `locationName`, replacing the demo connections of an earlier start. */
-export async function connectDemoPartners(stack: Stack, locationName = DEMO_LOCATION): Promise<DemoConnections> {
+export async function connectDemoPartners(
+  stack: Stack,
+  locationName = DEMO_LOCATION,
+): Promise<DemoConnections> {
   const { location, call } = await adminSession(stack, locationName);
-  const { connections } = await call<{ connections: { id: string; name: string }[] }>('GET', '/api/connections');
-  for (const old of connections.filter((c) => Object.values(NAMES).includes(c.name as never))) await call('DELETE', `/api/connections/${old.id}`);
+  const { connections } = await call<{ connections: { id: string; name: string }[] }>(
+    'GET',
+    '/api/connections',
+  );
+  for (const old of connections.filter((c) => Object.values(NAMES).includes(c.name as never)))
+    await call('DELETE', `/api/connections/${old.id}`);
   const out: DemoConnections = { locationId: location.id, locationName, yourapp: null, calcom: null };
 
   const app = stack.partners.yourapp[0];
@@ -73,7 +109,14 @@ export async function connectDemoPartners(stack: Stack, locationName = DEMO_LOCA
       credentials: { webhookSecret: app.secret, apiKey: app.apiKey },
       settings: { webhookUrl: app.webhookUrl, apiBase: app.url, ghlCalendarId: location.calendarId },
     });
-    await json(await fetch(`${app.url}/_partner/target`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: made.connection.inboundUrl }) }), 'your app target');
+    await json(
+      await fetch(`${app.url}/_partner/target`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ url: made.connection.inboundUrl }),
+      }),
+      'your app target',
+    );
     out.yourapp = made.connection.id;
   }
   const cal = stack.partners.calcom;

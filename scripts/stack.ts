@@ -5,7 +5,16 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -67,9 +76,17 @@ const PANEL_ASSETS = join(ROOT, 'dist', 'ui', 'app', 'assets');
  * `wrangler dev` refuses to start without. `ifMissing` keeps a build that is already there.
  */
 export function buildPanel(options: { ifMissing?: boolean } = {}): void {
-  if (options.ifMissing && existsSync(PANEL_ASSETS) && readdirSync(PANEL_ASSETS).some((f) => f.endsWith('.js'))) return;
+  if (
+    options.ifMissing &&
+    existsSync(PANEL_ASSETS) &&
+    readdirSync(PANEL_ASSETS).some((f) => f.endsWith('.js'))
+  )
+    return;
   console.log('> vite build (the panel, into dist/ui)');
-  const build = spawnSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  const build = spawnSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   if (build.status !== 0) throw new Error('vite build failed');
 }
 
@@ -105,12 +122,23 @@ function snapshotWorker(): { config: string; dir: string } {
 function writeEnvFile(dir: string, values: Record<string, string>): string {
   const path = join(dir, 'stack.env');
   const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
-  writeFileSync(path, Object.entries(values).map(([k, v]) => `${k}=${quote(v)}`).join('\n') + '\n');
+  writeFileSync(
+    path,
+    Object.entries(values)
+      .map(([k, v]) => `${k}=${quote(v)}`)
+      .join('\n') + '\n',
+  );
   return path;
 }
 
 function quietEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CI: process.env.CI ?? 'true', NO_COLOR: '1' };
+  return {
+    ...process.env,
+    WRANGLER_SEND_METRICS: 'false',
+    WRANGLER_HIDE_BANNER: 'true',
+    CI: process.env.CI ?? 'true',
+    NO_COLOR: '1',
+  };
 }
 
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
@@ -144,12 +172,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     appBaseUrl: appUrl,
   });
   const partners: StackPartners = { yourapp: [], calcom: null };
-  for (let i = 0; i < (options.partners?.yourapp ?? 0); i++) partners.yourapp.push(await startYourAppEmulator());
+  for (let i = 0; i < (options.partners?.yourapp ?? 0); i++)
+    partners.yourapp.push(await startYourAppEmulator());
   if (options.partners?.calcom) partners.calcom = await startCalcomEmulator();
   const ownStateDir = !options.stateDir;
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'contact-sync-'));
   // With a Cal.com emulator, the worker gets an OAuth client there: "Sign in with Cal.com" works.
-  const calcomSignIn = partners.calcom ? partners.calcom.oauth.addClient({ clientId: 'contact-sync-local' }) : null;
+  const calcomSignIn = partners.calcom
+    ? partners.calcom.oauth.addClient({ clientId: 'contact-sync-local' })
+    : null;
   const envFile = writeEnvFile(stateDir, {
     ...workerConfig(emulator, client, appUrl),
     ...(options.benchProbes ? { BENCH_PROBES: '1' } : {}),
@@ -162,11 +193,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         }
       : {}),
   });
-  const migrate = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir], {
-    cwd: ROOT,
-    env: quietEnv(),
-    encoding: 'utf8',
-  });
+  const migrate = spawnSync(
+    WRANGLER,
+    ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir],
+    {
+      cwd: ROOT,
+      env: quietEnv(),
+      encoding: 'utf8',
+    },
+  );
   if (migrate.status !== 0) {
     await emulator.close();
     await closePartners(partners);
@@ -175,8 +210,27 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const snapshot = options.snapshot ? snapshotWorker() : null;
   const child = spawn(
     WRANGLER,
-    ['dev', ...(snapshot ? ['--config', snapshot.config] : []), '--port', String(port), '--ip', '127.0.0.1', '--persist-to', stateDir, '--env-file', envFile, '--show-interactive-dev-session=false', '--log-level', options.verbose ? 'info' : 'warn'],
-    { cwd: ROOT, env: quietEnv(), stdio: options.verbose ? 'inherit' : ['ignore', 'pipe', 'pipe'], detached: true },
+    [
+      'dev',
+      ...(snapshot ? ['--config', snapshot.config] : []),
+      '--port',
+      String(port),
+      '--ip',
+      '127.0.0.1',
+      '--persist-to',
+      stateDir,
+      '--env-file',
+      envFile,
+      '--show-interactive-dev-session=false',
+      '--log-level',
+      options.verbose ? 'info' : 'warn',
+    ],
+    {
+      cwd: ROOT,
+      env: quietEnv(),
+      stdio: options.verbose ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
   );
   let output = '';
   child.stdout?.on('data', (d) => (output = (output + d).slice(-20_000)));

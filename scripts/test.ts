@@ -20,16 +20,23 @@ const run = (cmd: string, args: string[]) => {
 function ensureChromium() {
   if (existsSync('/usr/bin/chromium')) return;
   if (process.getuid?.() !== 0) {
-    console.error('Browser tests need Debian Chromium at /usr/bin/chromium: run `sudo apt-get install -y chromium`.');
+    console.error(
+      'Browser tests need Debian Chromium at /usr/bin/chromium: run `sudo apt-get install -y chromium`.',
+    );
     process.exit(1);
   }
   console.log('\n> apt-get install -y chromium (first run on this machine)');
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
 const only = process.argv.slice(2);
+// One format for every file, so reviews read changes, not layout (`npm run format` fixes it).
+run(bin('prettier'), ['--check', '--log-level', 'warn', '.']);
 run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.node.json']);
 run(bin('tsc'), ['--noEmit', '-p', 'ui/tsconfig.json']);
@@ -38,9 +45,25 @@ if (!only.length || only.includes('e2e')) ensureChromium();
 // The JSON report gives the totals for one plain closing line, whatever the projects printed.
 const report = join(mkdtempSync(join(tmpdir(), 'contact-sync-test-')), 'vitest.json');
 console.log(`\n> vitest run ${only.map((p) => `--project ${p}`).join(' ')}`);
-const tests = spawnSync(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...only.flatMap((p) => ['--project', p])], { cwd: ROOT, stdio: 'inherit' });
+const tests = spawnSync(
+  bin('vitest'),
+  [
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+    ...only.flatMap((p) => ['--project', p]),
+  ],
+  { cwd: ROOT, stdio: 'inherit' },
+);
 if (existsSync(report)) {
-  const totals = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
-  console.log(`\n${totals.numPassedTests} passed, ${totals.numFailedTests} failed, ${totals.numPendingTests} skipped`);
+  const totals = JSON.parse(readFileSync(report, 'utf8')) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+  };
+  console.log(
+    `\n${totals.numPassedTests} passed, ${totals.numFailedTests} failed, ${totals.numPendingTests} skipped`,
+  );
 }
 process.exit(tests.status ?? 1);

@@ -20,7 +20,11 @@ export default async function setup(project: TestProject) {
   // GHL's webhook deliveries land here; tests read them from the emulator's delivery log and
   // hand them to the worker, which listens on no port inside the test pool.
   const ghlSink = await startSink();
-  const emu = await startEmulator({ port: 0, clients: [{ ...client, webhookUrl: `${ghlSink.url}/ghl` }], webhookRetryDelayMs: 100 });
+  const emu = await startEmulator({
+    port: 0,
+    clients: [{ ...client, webhookUrl: `${ghlSink.url}/ghl` }],
+    webhookRetryDelayMs: 100,
+  });
   // Our Cal.com OAuth client, for "Sign in with Cal.com".
   const calcomClient = { clientId: 'contact-sync-test', clientSecret: randomBytes(18).toString('base64url') };
   const calcom = await startCalcomEmulator({ oauthClients: [calcomClient] });

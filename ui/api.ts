@@ -49,7 +49,13 @@ export function setToken(t: string | null): void {
   token = t;
 }
 
-async function send(method: string, path: string, body: unknown, auth: boolean, extra: Record<string, string>): Promise<Response> {
+async function send(
+  method: string,
+  path: string,
+  body: unknown,
+  auth: boolean,
+  extra: Record<string, string>,
+): Promise<Response> {
   const headers: Record<string, string> = { ...extra, Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (auth && token) headers.Authorization = `Bearer ${token}`;
@@ -67,7 +73,10 @@ async function send(method: string, path: string, body: unknown, auth: boolean, 
 
 async function fail(res: Response): Promise<ApiError> {
   let code = `http_${res.status}`;
-  let message = res.status >= 500 ? 'Something went wrong on our side. Please try again.' : `Request failed (${res.status}).`;
+  let message =
+    res.status >= 500
+      ? 'Something went wrong on our side. Please try again.'
+      : `Request failed (${res.status}).`;
   try {
     const data = (await res.json()) as { error?: { code?: unknown; message?: unknown } };
     if (typeof data.error?.code === 'string') code = data.error.code;
@@ -79,7 +88,8 @@ async function fail(res: Response): Promise<ApiError> {
 }
 
 function refreshToken(): Promise<string> {
-  if (!hooks) return Promise.reject(new ApiError(401, 'unauthorized', 'Your session ended. Reload the page.'));
+  if (!hooks)
+    return Promise.reject(new ApiError(401, 'unauthorized', 'Your session ended. Reload the page.'));
   // Many requests can hit 401 at once; they share one handshake.
   reauthing ??= hooks.reauth().finally(() => {
     reauthing = null;
@@ -88,7 +98,13 @@ function refreshToken(): Promise<string> {
 }
 
 /** One call; an authenticated one that gets 401 runs the handshake again once and is retried (same headers). */
-export async function request<T>(method: string, path: string, body?: unknown, auth = true, headers: Record<string, string> = {}): Promise<T> {
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  auth = true,
+  headers: Record<string, string> = {},
+): Promise<T> {
   let res = await send(method, path, body, auth, headers);
   if (auth && res.status === 401) {
     await refreshToken();
@@ -103,14 +119,16 @@ export async function request<T>(method: string, path: string, body?: unknown, a
 }
 
 /** Exchanges the encrypted SSO payload for a panel session. */
-export const createSession = (payload: string) => request<Session>('POST', '/api/session', { payload }, false);
+export const createSession = (payload: string) =>
+  request<Session>('POST', '/api/session', { payload }, false);
 
 export const enc = encodeURIComponent;
 const contactPath = (id: string) => `/api/contacts/${enc(id)}`;
 
 function query(params: Record<string, string | number | null | undefined>): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
   const s = q.toString();
   return s ? `?${s}` : '';
 }
@@ -119,33 +137,49 @@ function query(params: Record<string, string | number | null | undefined>): stri
 
 export const searchContacts = (q: string, cursor?: string | null, limit = 20) =>
   request<ContactPage>('GET', `/api/contacts${query({ query: q, limit, cursor })}`);
-export const createContact = (body: ContactPatch) => request<{ contact: Contact }>('POST', '/api/contacts', body).then((r) => r.contact);
+export const createContact = (body: ContactPatch) =>
+  request<{ contact: Contact }>('POST', '/api/contacts', body).then((r) => r.contact);
 export const deleteContact = (id: string) => request<unknown>('DELETE', contactPath(id));
-export const updateContact = (id: string, patch: ContactPatch) => request<{ contact: Contact }>('PUT', contactPath(id), patch).then((r) => r.contact);
-export const getTimeline = (id: string, refresh = false) => request<Timeline>('GET', `${contactPath(id)}/timeline${refresh ? '?refresh=1' : ''}`);
+export const updateContact = (id: string, patch: ContactPatch) =>
+  request<{ contact: Contact }>('PUT', contactPath(id), patch).then((r) => r.contact);
+export const getTimeline = (id: string, refresh = false) =>
+  request<Timeline>('GET', `${contactPath(id)}/timeline${refresh ? '?refresh=1' : ''}`);
 
-export const addTags = (id: string, tags: string[]) => request<{ tags: string[] }>('POST', `${contactPath(id)}/tags`, { tags });
-export const removeTags = (id: string, tags: string[]) => request<{ tags: string[] }>('DELETE', `${contactPath(id)}/tags`, { tags });
+export const addTags = (id: string, tags: string[]) =>
+  request<{ tags: string[] }>('POST', `${contactPath(id)}/tags`, { tags });
+export const removeTags = (id: string, tags: string[]) =>
+  request<{ tags: string[] }>('DELETE', `${contactPath(id)}/tags`, { tags });
 
 /** The header that makes a create happen once per user action (lib/action-keys.ts). */
 const onceAs = (key: string) => ({ 'Idempotency-Key': key });
 
 export const createNote = (id: string, note: NoteInput, key: string) =>
-  request<{ note: GhlObject }>('POST', `${contactPath(id)}/notes`, note, true, onceAs(key)).then((r) => r.note);
+  request<{ note: GhlObject }>('POST', `${contactPath(id)}/notes`, note, true, onceAs(key)).then(
+    (r) => r.note,
+  );
 export const updateNote = (id: string, noteId: string, note: NoteInput) =>
   request<{ note: GhlObject }>('PUT', `${contactPath(id)}/notes/${enc(noteId)}`, note).then((r) => r.note);
-export const deleteNote = (id: string, noteId: string) => request<unknown>('DELETE', `${contactPath(id)}/notes/${enc(noteId)}`);
+export const deleteNote = (id: string, noteId: string) =>
+  request<unknown>('DELETE', `${contactPath(id)}/notes/${enc(noteId)}`);
 
 export const createTask = (id: string, task: TaskInput, key: string) =>
-  request<{ task: GhlObject }>('POST', `${contactPath(id)}/tasks`, task, true, onceAs(key)).then((r) => r.task);
+  request<{ task: GhlObject }>('POST', `${contactPath(id)}/tasks`, task, true, onceAs(key)).then(
+    (r) => r.task,
+  );
 export const updateTask = (id: string, taskId: string, task: Partial<TaskInput>) =>
   request<{ task: GhlObject }>('PUT', `${contactPath(id)}/tasks/${enc(taskId)}`, task).then((r) => r.task);
 export const setTaskCompleted = (id: string, taskId: string, completed: boolean) =>
   request<unknown>('PUT', `${contactPath(id)}/tasks/${enc(taskId)}/completed`, { completed });
-export const deleteTask = (id: string, taskId: string) => request<unknown>('DELETE', `${contactPath(id)}/tasks/${enc(taskId)}`);
+export const deleteTask = (id: string, taskId: string) =>
+  request<unknown>('DELETE', `${contactPath(id)}/tasks/${enc(taskId)}`);
 
 export const listConnections = () => request<ConnectionList>('GET', '/api/connections');
 
-export const getSyncLog = (p: { status?: string; contactId?: string; cursor?: string | null; show?: 'all' }) =>
-  request<SyncLogPage>('GET', `/api/sync-log${query(p)}`);
-export const replaySyncLogEntry = (entryId: number) => request<{ entry: SyncLogEntry }>('POST', `/api/sync-log/${entryId}/replay`).then((r) => r.entry);
+export const getSyncLog = (p: {
+  status?: string;
+  contactId?: string;
+  cursor?: string | null;
+  show?: 'all';
+}) => request<SyncLogPage>('GET', `/api/sync-log${query(p)}`);
+export const replaySyncLogEntry = (entryId: number) =>
+  request<{ entry: SyncLogEntry }>('POST', `/api/sync-log/${entryId}/replay`).then((r) => r.entry);

@@ -73,9 +73,16 @@ function Shell({ session }: { session: Session }) {
           <ContactsPage session={session} contactId={route.contactId} navigate={navigate} />
         )}
         {route.page === 'sync-log' && <SyncLogPage contactId={route.contactId} navigate={navigate} />}
-        {route.page === 'settings' && (SettingsPage ? <SettingsPage /> : <Loading label="Loading settings…" />)}
-        {route.page === 'automations' && (AutomationsPage ? <AutomationsPage /> : <Loading label="Loading automations…" />)}
-        {route.page === 'catalog' && (CatalogPage ? <CatalogPage canEdit={session.user.role === 'admin'} /> : <Loading label="Loading the catalog…" />)}
+        {route.page === 'settings' &&
+          (SettingsPage ? <SettingsPage /> : <Loading label="Loading settings…" />)}
+        {route.page === 'automations' &&
+          (AutomationsPage ? <AutomationsPage /> : <Loading label="Loading automations…" />)}
+        {route.page === 'catalog' &&
+          (CatalogPage ? (
+            <CatalogPage canEdit={session.user.role === 'admin'} />
+          ) : (
+            <Loading label="Loading the catalog…" />
+          ))}
       </main>
     </div>
   );

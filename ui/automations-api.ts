@@ -3,8 +3,10 @@ import { enc, request } from './api.ts';
 import type { AutomationsAnswer, Catalog, Recipe, RecipeDefinition, Run } from './lib/automations.ts';
 
 export const getAutomations = () => request<AutomationsAnswer>('GET', '/api/automations');
-export const enableTemplate = (id: string) => request<{ recipe: Recipe }>('POST', `/api/automations/templates/${enc(id)}/enable`).then((r) => r.recipe);
-export const createRecipe = (def: RecipeDefinition & { enabled: boolean }) => request<{ recipe: Recipe }>('POST', '/api/automations/recipes', def).then((r) => r.recipe);
+export const enableTemplate = (id: string) =>
+  request<{ recipe: Recipe }>('POST', `/api/automations/templates/${enc(id)}/enable`).then((r) => r.recipe);
+export const createRecipe = (def: RecipeDefinition & { enabled: boolean }) =>
+  request<{ recipe: Recipe }>('POST', '/api/automations/recipes', def).then((r) => r.recipe);
 export const updateRecipe = (id: string, change: { definition?: RecipeDefinition; enabled?: boolean }) =>
   request<{ recipe: Recipe }>('PUT', `/api/automations/recipes/${enc(id)}`, change).then((r) => r.recipe);
 export const deleteRecipe = (id: string) => request<unknown>('DELETE', `/api/automations/recipes/${enc(id)}`);
@@ -14,6 +16,9 @@ export const getRuns = (q: { recipeId?: string; contactId?: string }) => {
 };
 export const getCatalog = () => request<Catalog>('GET', '/api/catalog');
 export const runAction = (key: string, contactId: string, input: Record<string, unknown>) =>
-  request<{ result: Record<string, unknown> }>('POST', `/api/catalog/actions/${enc(key)}/run`, { contactId, input }).then((r) => r.result);
+  request<{ result: Record<string, unknown> }>('POST', `/api/catalog/actions/${enc(key)}/run`, {
+    contactId,
+    input,
+  }).then((r) => r.result);
 export const testTrigger = (key: string, contactId: string) =>
   request<{ scheduled: number }>('POST', `/api/catalog/triggers/${enc(key)}/test`, { contactId });

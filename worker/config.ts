@@ -23,7 +23,11 @@ const cache = new WeakMap<object, Config>();
 function need(env: Env, name: keyof Env): string {
   const value = env[name];
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new AppError(500, 'config_missing', `Server configuration is incomplete: ${String(name)} is not set.`);
+    throw new AppError(
+      500,
+      'config_missing',
+      `Server configuration is incomplete: ${String(name)} is not set.`,
+    );
   }
   return value.trim();
 }
@@ -33,7 +37,11 @@ function url(env: Env, name: keyof Env): string {
   try {
     new URL(value);
   } catch {
-    throw new AppError(500, 'config_invalid', `Server configuration is invalid: ${String(name)} is not a URL.`);
+    throw new AppError(
+      500,
+      'config_invalid',
+      `Server configuration is invalid: ${String(name)} is not a URL.`,
+    );
   }
   return value.replace(/\/+$/, '');
 }
@@ -41,7 +49,11 @@ function url(env: Env, name: keyof Env): string {
 function pem(env: Env, name: keyof Env): string {
   const value = need(env, name);
   if (!/-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----/.test(value)) {
-    throw new AppError(500, 'config_invalid', `Server configuration is invalid: ${String(name)} is not a PEM public key.`);
+    throw new AppError(
+      500,
+      'config_invalid',
+      `Server configuration is invalid: ${String(name)} is not a PEM public key.`,
+    );
   }
   return value;
 }
@@ -53,7 +65,8 @@ function key32(env: Env, name: keyof Env): string {
 /** An optional key: unset or empty is null, anything else must be a valid key. */
 function optionalKey32(env: Env, name: keyof Env): string | null {
   const value = env[name] as unknown;
-  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return null;
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === ''))
+    return null;
   return checkKey32(name, typeof value === 'string' ? value.trim() : '');
 }
 
@@ -65,7 +78,11 @@ function checkKey32(name: keyof Env, value: string): string {
     bytes = -1;
   }
   if (bytes !== 32) {
-    throw new AppError(500, 'config_invalid', `Server configuration is invalid: ${String(name)} must be base64 of 32 bytes.`);
+    throw new AppError(
+      500,
+      'config_invalid',
+      `Server configuration is invalid: ${String(name)} must be base64 of 32 bytes.`,
+    );
   }
   return value;
 }
@@ -84,13 +101,20 @@ export function getConfig(env: Env): Config {
     ed25519PublicKeyPem: pem(env, 'GHL_WEBHOOK_ED25519_PUBLIC_KEY'),
     rsaPublicKeyPem: pem(env, 'GHL_WEBHOOK_RSA_PUBLIC_KEY'),
     tokenEncryptionKey,
-    sealingKeys: { current: tokenEncryptionKey, previous: optionalKey32(env, 'TOKEN_ENCRYPTION_KEY_PREVIOUS') },
+    sealingKeys: {
+      current: tokenEncryptionKey,
+      previous: optionalKey32(env, 'TOKEN_ENCRYPTION_KEY_PREVIOUS'),
+    },
     sessionSigningKey: need(env, 'SESSION_SIGNING_KEY'),
     appBaseUrl: url(env, 'APP_BASE_URL'),
     scopes: need(env, 'OAUTH_SCOPES'),
   };
   if (config.sessionSigningKey.length < 32) {
-    throw new AppError(500, 'config_invalid', 'Server configuration is invalid: SESSION_SIGNING_KEY must be at least 32 characters.');
+    throw new AppError(
+      500,
+      'config_invalid',
+      'Server configuration is invalid: SESSION_SIGNING_KEY must be at least 32 characters.',
+    );
   }
   cache.set(env, config);
   return config;
@@ -106,7 +130,11 @@ export function ghlTimeoutOverride(env: Env): number | undefined {
   if (raw === undefined || raw === null || raw === '') return undefined;
   const ms = Number(raw);
   if (!Number.isInteger(ms) || ms < 100 || ms > 120_000) {
-    throw new AppError(500, 'config_invalid', 'Server configuration is invalid: GHL_TIMEOUT_MS must be whole milliseconds from 100 to 120000.');
+    throw new AppError(
+      500,
+      'config_invalid',
+      'Server configuration is invalid: GHL_TIMEOUT_MS must be whole milliseconds from 100 to 120000.',
+    );
   }
   return ms;
 }

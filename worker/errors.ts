@@ -22,7 +22,11 @@ export const unauthorized = (message: string, code = 'unauthorized') => new AppE
 export const forbidden = (message: string) => new AppError(403, 'forbidden', message);
 export const notFound = (what = 'Resource') => new AppError(404, 'not_found', `${what} not found`);
 export const reconnectNeeded = () =>
-  new AppError(409, 'reconnect_needed', 'This sub-account needs to reconnect Contact Sync: reinstall the app from the HighLevel marketplace.');
+  new AppError(
+    409,
+    'reconnect_needed',
+    'This sub-account needs to reconnect Contact Sync: reinstall the app from the HighLevel marketplace.',
+  );
 
 /**
  * What storage and checks below the routes report, with no HTTP in it: the input is invalid,
@@ -47,7 +51,12 @@ export class DomainError extends Error {
 
 export const invalid = (message: string, code = 'invalid') => new DomainError('invalid', code, message);
 
-const STATUS_OF: Record<DomainErrorKind, ContentfulStatusCode> = { invalid: 400, not_found: 404, conflict: 409, corrupt: 500 };
+const STATUS_OF: Record<DomainErrorKind, ContentfulStatusCode> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  corrupt: 500,
+};
 
 /** The HTTP answer for a domain error (app.ts's error handler). */
 export function fromDomain(err: DomainError): AppError {

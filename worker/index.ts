@@ -15,10 +15,12 @@ export default {
     ctx.waitUntil(runSchedules(env).catch((err) => console.error('daily recipes failed', String(err))));
     const locations = await listActiveLocations(env.DB);
     ctx.waitUntil(
-      Promise.allSettled(locations.map((l) => tenantStub(env, l.resourceId).reconcile(l.resourceId))).then((results) => {
-        const failed = results.filter((r) => r.status === 'rejected').length;
-        if (failed) console.error(`reconciliation failed for ${failed} of ${results.length} locations`);
-      }),
+      Promise.allSettled(locations.map((l) => tenantStub(env, l.resourceId).reconcile(l.resourceId))).then(
+        (results) => {
+          const failed = results.filter((r) => r.status === 'rejected').length;
+          if (failed) console.error(`reconciliation failed for ${failed} of ${results.length} locations`);
+        },
+      ),
     );
   },
 } satisfies ExportedHandler<Env>;

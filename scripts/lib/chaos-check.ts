@@ -46,7 +46,8 @@ const when = (v: unknown) => {
   const t = Date.parse(s(v));
   return Number.isFinite(t) ? t : s(v);
 };
-const tagSet = (v: unknown) => (Array.isArray(v) ? [...new Set(v.map((t) => s(t).toLowerCase()).filter(Boolean))].sort().join(',') : '');
+const tagSet = (v: unknown) =>
+  Array.isArray(v) ? [...new Set(v.map((t) => s(t).toLowerCase()).filter(Boolean))].sort().join(',') : '';
 export const noteToken = (body: unknown) => /\[n[\w-]+\]/.exec(s(body))?.[0];
 export const taskToken = (title: unknown) => /\[t[\w-]+\]/.exec(s(title))?.[0];
 
@@ -60,12 +61,25 @@ function group(items: Json[], key: (o: Json) => string | undefined): Map<string,
   return out;
 }
 
-export const contactFields = (c: Json) => ({ firstName: s(c.firstName), lastName: s(c.lastName), companyName: s(c.companyName), phone: digits(c.phone), tags: tagSet(c.tags) });
+export const contactFields = (c: Json) => ({
+  firstName: s(c.firstName),
+  lastName: s(c.lastName),
+  companyName: s(c.companyName),
+  phone: digits(c.phone),
+  tags: tagSet(c.tags),
+});
 export const noteFields = (n: Json) => ({ body: s(n.body) });
-export const taskFields = (t: Json) => ({ title: s(t.title), body: s(t.body), dueDate: when(t.dueDate), completed: t.completed === true });
+export const taskFields = (t: Json) => ({
+  title: s(t.title),
+  body: s(t.body),
+  dueDate: when(t.dueDate),
+  completed: t.completed === true,
+});
 
 export function differences(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
-  return Object.keys(a).filter((k) => a[k] !== b[k]).map((k) => `${k}: ${JSON.stringify(a[k])} ≠ ${JSON.stringify(b[k])}`);
+  return Object.keys(a)
+    .filter((k) => a[k] !== b[k])
+    .map((k) => `${k}: ${JSON.stringify(a[k])} ≠ ${JSON.stringify(b[k])}`);
 }
 
 /** Email of the contact a GHL note/task belongs to, and of a partner note/task. */
@@ -75,7 +89,9 @@ function ghlOwner(ghl: SideObjects) {
 }
 function partnerOwner(partner: SideObjects) {
   const byId = new Map(partner.contacts.map((c) => [s(c.id), s(c.email).toLowerCase()]));
-  const byGhl = new Map(partner.contacts.filter((c) => c.ghlId).map((c) => [s(c.ghlId), s(c.email).toLowerCase()]));
+  const byGhl = new Map(
+    partner.contacts.filter((c) => c.ghlId).map((c) => [s(c.ghlId), s(c.email).toLowerCase()]),
+  );
   return (o: Json) => {
     const ref = (o.contact ?? {}) as Json;
     return s(ref.email).toLowerCase() || byId.get(s(ref.id)) || byGhl.get(s(ref.ghlId)) || '?';
@@ -88,9 +104,27 @@ export function compare(ghl: SideObjects, partner: SideObjects): Comparison {
   const duplicates: Mismatch[] = [];
   let pairs = 0;
   const kinds = [
-    { kind: 'contact' as const, key: (o: Json) => s(o.email).toLowerCase() || undefined, fields: contactFields, g: ghl.contacts, p: partner.contacts },
-    { kind: 'note' as const, key: (o: Json) => noteToken(o.body), fields: noteFields, g: ghl.notes, p: partner.notes },
-    { kind: 'task' as const, key: (o: Json) => taskToken(o.title), fields: taskFields, g: ghl.tasks, p: partner.tasks },
+    {
+      kind: 'contact' as const,
+      key: (o: Json) => s(o.email).toLowerCase() || undefined,
+      fields: contactFields,
+      g: ghl.contacts,
+      p: partner.contacts,
+    },
+    {
+      kind: 'note' as const,
+      key: (o: Json) => noteToken(o.body),
+      fields: noteFields,
+      g: ghl.notes,
+      p: partner.notes,
+    },
+    {
+      kind: 'task' as const,
+      key: (o: Json) => taskToken(o.title),
+      fields: taskFields,
+      g: ghl.tasks,
+      p: partner.tasks,
+    },
   ];
   const gOwner = ghlOwner(ghl);
   const pOwner = partnerOwner(partner);
@@ -108,7 +142,8 @@ export function compare(ghl: SideObjects, partner: SideObjects): Comparison {
       }
       pairs++;
       const diffs = differences(fields(a[0]!), fields(b[0]!));
-      if (kind !== 'contact' && gOwner(a[0]!) !== pOwner(b[0]!)) diffs.push(`contact: ${gOwner(a[0]!)} ≠ ${pOwner(b[0]!)}`);
+      if (kind !== 'contact' && gOwner(a[0]!) !== pOwner(b[0]!))
+        diffs.push(`contact: ${gOwner(a[0]!)} ≠ ${pOwner(b[0]!)}`);
       if (diffs.length) mismatches.push({ kind, key: k, why: diffs.join('; ') });
     }
   }

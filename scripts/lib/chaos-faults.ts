@@ -38,7 +38,12 @@ export class FaultRotation {
   private timer: NodeJS.Timeout | null = null;
   private running = Promise.resolve();
   readonly applied = new Map<string, number>();
-  private readonly targets: { set: (kind: FaultKind) => Promise<void>; clear: () => Promise<void>; kinds: FaultKind[]; name: string }[] = [];
+  private readonly targets: {
+    set: (kind: FaultKind) => Promise<void>;
+    clear: () => Promise<void>;
+    kinds: FaultKind[];
+    name: string;
+  }[] = [];
   private readonly random: () => number;
   private readonly probability: number;
 
@@ -51,8 +56,15 @@ export class FaultRotation {
     this.targets.push({
       name: `GHL ${locationId}`,
       kinds: GHL_FAULTS,
-      clear: async () => void (await call('DELETE', `${emulatorUrl}/_emulator/faults?locationId=${locationId}`)),
-      set: async (k) => void (await postJson(`${emulatorUrl}/_emulator/faults`, { locationId, probability: this.probability, status: k.status, delayMs: k.delayMs })),
+      clear: async () =>
+        void (await call('DELETE', `${emulatorUrl}/_emulator/faults?locationId=${locationId}`)),
+      set: async (k) =>
+        void (await postJson(`${emulatorUrl}/_emulator/faults`, {
+          locationId,
+          probability: this.probability,
+          status: k.status,
+          delayMs: k.delayMs,
+        })),
     });
     return this;
   }
@@ -62,7 +74,12 @@ export class FaultRotation {
       name: `partner ${partnerUrl}`,
       kinds: PARTNER_FAULTS,
       clear: async () => void (await call('DELETE', `${partnerUrl}/_partner/faults`)),
-      set: async (k) => void (await postJson(`${partnerUrl}/_partner/faults`, { probability: this.probability, status: k.status, delayMs: k.delayMs })),
+      set: async (k) =>
+        void (await postJson(`${partnerUrl}/_partner/faults`, {
+          probability: this.probability,
+          status: k.status,
+          delayMs: k.delayMs,
+        })),
     });
     return this;
   }
@@ -107,7 +124,14 @@ export interface DeliveryCounts {
  * retried on 429/5xx/network errors as Standard Webhooks senders do.
  */
 export class PartnerDelivery {
-  readonly counts: DeliveryCounts = { events: 0, posts: 0, copies: 0, retried: 0, gaveUp: 0, byStatus: new Map() };
+  readonly counts: DeliveryCounts = {
+    events: 0,
+    posts: 0,
+    copies: 0,
+    retried: 0,
+    gaveUp: 0,
+    byStatus: new Map(),
+  };
   private readonly inflight = new Set<Promise<void>>();
   private readonly random: () => number;
   private readonly maxDelayMs: number;
@@ -123,18 +147,38 @@ export class PartnerDelivery {
     const copies = r < 0.4 ? 1 : r < 0.75 ? 2 : 3;
     this.counts.copies += copies - 1;
     for (let i = 0; i < copies; i++) {
-      const p = this.deliver(partnerUrl, targetUrl, eventId, body, Math.floor(this.random() * this.maxDelayMs)).finally(() => this.inflight.delete(p));
+      const p = this.deliver(
+        partnerUrl,
+        targetUrl,
+        eventId,
+        body,
+        Math.floor(this.random() * this.maxDelayMs),
+      ).finally(() => this.inflight.delete(p));
       this.inflight.add(p);
     }
   }
 
-  private async deliver(partnerUrl: string, targetUrl: string, eventId: string, body: string, delayMs: number): Promise<void> {
+  private async deliver(
+    partnerUrl: string,
+    targetUrl: string,
+    eventId: string,
+    body: string,
+    delayMs: number,
+  ): Promise<void> {
     await sleep(delayMs);
     for (let attempt = 0; attempt < 8; attempt++) {
       let status = 'network';
       try {
-        const signed = await postJson<{ headers: Record<string, string> }>(`${partnerUrl}/_partner/sign`, { body, id: eventId });
-        const res = await fetch(targetUrl, { method: 'POST', headers: signed.headers, body, signal: AbortSignal.timeout(30_000) });
+        const signed = await postJson<{ headers: Record<string, string> }>(`${partnerUrl}/_partner/sign`, {
+          body,
+          id: eventId,
+        });
+        const res = await fetch(targetUrl, {
+          method: 'POST',
+          headers: signed.headers,
+          body,
+          signal: AbortSignal.timeout(30_000),
+        });
         await res.arrayBuffer();
         status = String(res.status);
       } catch {
@@ -142,7 +186,8 @@ export class PartnerDelivery {
       }
       this.counts.posts++;
       this.counts.byStatus.set(status, (this.counts.byStatus.get(status) ?? 0) + 1);
-      if (status.startsWith('2') || (status !== 'network' && status !== '429' && !status.startsWith('5'))) return;
+      if (status.startsWith('2') || (status !== 'network' && status !== '429' && !status.startsWith('5')))
+        return;
       this.counts.retried++;
       await sleep(Math.min(8000, 250 * 2 ** attempt) * (0.5 + this.random()));
     }
@@ -170,34 +215,70 @@ export class GhlReplayer {
   private readonly pending = new Set<Promise<void>>();
   replayed = 0;
   readonly byStatus = new Map<string, number>();
-  private readonly opts: { emulatorUrl: string; appUrl: string; clientId: string; share: number; random: () => number };
+  private readonly opts: {
+    emulatorUrl: string;
+    appUrl: string;
+    clientId: string;
+    share: number;
+    random: () => number;
+  };
 
-  constructor(opts: { emulatorUrl: string; appUrl: string; clientId: string; share: number; random: () => number }) {
+  constructor(opts: {
+    emulatorUrl: string;
+    appUrl: string;
+    clientId: string;
+    share: number;
+    random: () => number;
+  }) {
     this.opts = opts;
   }
 
   start(everyMs = 2000): void {
     const tick = async () => {
       const url = `${this.opts.emulatorUrl}/_emulator/webhooks?clientId=${encodeURIComponent(this.opts.clientId)}`;
-      const { deliveries } = (await call<{ deliveries: { webhookId: string; body: string; outcome: string; type: string }[] }>('GET', url)).data;
+      const { deliveries } = (
+        await call<{ deliveries: { webhookId: string; body: string; outcome: string; type: string }[] }>(
+          'GET',
+          url,
+        )
+      ).data;
       for (const d of deliveries) {
-        if (this.seen.has(d.webhookId) || d.outcome !== 'delivered' || d.type === 'INSTALL' || d.type === 'UNINSTALL') continue;
+        if (
+          this.seen.has(d.webhookId) ||
+          d.outcome !== 'delivered' ||
+          d.type === 'INSTALL' ||
+          d.type === 'UNINSTALL'
+        )
+          continue;
         this.seen.add(d.webhookId);
         if (this.opts.random() >= this.opts.share) continue;
-        const p = this.replay(d.body, 1000 + Math.floor(this.opts.random() * 4000)).finally(() => this.pending.delete(p));
+        const p = this.replay(d.body, 1000 + Math.floor(this.opts.random() * 4000)).finally(() =>
+          this.pending.delete(p),
+        );
         this.pending.add(p);
       }
     };
     const loop = () => {
-      this.timer = setTimeout(() => void tick().catch((err) => console.error('ghl replay:', String(err))).then(loop), everyMs);
+      this.timer = setTimeout(
+        () =>
+          void tick()
+            .catch((err) => console.error('ghl replay:', String(err)))
+            .then(loop),
+        everyMs,
+      );
     };
     loop();
   }
 
   private async replay(body: string, delayMs: number): Promise<void> {
     await sleep(delayMs);
-    const { headers } = await postJson<{ headers: Record<string, string> }>(`${this.opts.emulatorUrl}/_emulator/webhooks/sign`, { body });
-    const res = await fetch(`${this.opts.appUrl}/webhooks/ghl`, { method: 'POST', headers, body }).catch(() => null);
+    const { headers } = await postJson<{ headers: Record<string, string> }>(
+      `${this.opts.emulatorUrl}/_emulator/webhooks/sign`,
+      { body },
+    );
+    const res = await fetch(`${this.opts.appUrl}/webhooks/ghl`, { method: 'POST', headers, body }).catch(
+      () => null,
+    );
     await res?.arrayBuffer();
     this.replayed++;
     const key = res ? String(res.status) : 'network';

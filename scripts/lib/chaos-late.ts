@@ -29,9 +29,23 @@ export class LateReports {
   private readonly seen = new Set<string>();
   private readonly inflight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
-  private readonly opts: { emulatorUrl: string; appUrl: string; clientId: string; share: number; random: () => number; worlds: () => World[] };
+  private readonly opts: {
+    emulatorUrl: string;
+    appUrl: string;
+    clientId: string;
+    share: number;
+    random: () => number;
+    worlds: () => World[];
+  };
 
-  constructor(opts: { emulatorUrl: string; appUrl: string; clientId: string; share: number; random: () => number; worlds: () => World[] }) {
+  constructor(opts: {
+    emulatorUrl: string;
+    appUrl: string;
+    clientId: string;
+    share: number;
+    random: () => number;
+    worlds: () => World[];
+  }) {
     this.opts = opts;
   }
 
@@ -53,7 +67,13 @@ export class LateReports {
       for (const h of [...this.waiting]) if (this.due(h)) this.release(h);
     };
     const loop = () => {
-      this.timer = setTimeout(() => void tick().catch((err) => console.error('late reports:', String(err))).then(loop), everyMs);
+      this.timer = setTimeout(
+        () =>
+          void tick()
+            .catch((err) => console.error('late reports:', String(err)))
+            .then(loop),
+        everyMs,
+      );
     };
     loop();
   }
@@ -108,21 +128,38 @@ export class LateReports {
   /** GHL deliveries the emulator dropped: held from now on. */
   private async pickUpGhl() {
     const url = `${this.opts.emulatorUrl}/_emulator/webhooks?clientId=${encodeURIComponent(this.opts.clientId)}`;
-    const { deliveries } = (await call<{ deliveries: { webhookId: string; body: string; outcome: string; type: string; locationId?: string }[] }>('GET', url)).data;
+    const { deliveries } = (
+      await call<{
+        deliveries: { webhookId: string; body: string; outcome: string; type: string; locationId?: string }[];
+      }>('GET', url)
+    ).data;
     for (const d of deliveries) {
       if (d.outcome !== 'dropped' || this.seen.has(d.webhookId)) continue;
       this.seen.add(d.webhookId);
       const found = this.find(d.body);
       const send = async () => {
-        const { headers } = await postJson<{ headers: Record<string, string> }>(`${this.opts.emulatorUrl}/_emulator/webhooks/sign`, { body: d.body });
-        const res = await fetch(`${this.opts.appUrl}/webhooks/ghl`, { method: 'POST', headers, body: d.body });
+        const { headers } = await postJson<{ headers: Record<string, string> }>(
+          `${this.opts.emulatorUrl}/_emulator/webhooks/sign`,
+          { body: d.body },
+        );
+        const res = await fetch(`${this.opts.appUrl}/webhooks/ghl`, {
+          method: 'POST',
+          headers,
+          body: d.body,
+        });
         await res.arrayBuffer();
       };
       if (found) this.hold(found.world, found.key, 'ghl', send);
       else {
         // Not an object of the run (INSTALL, an object not known yet): late by a few seconds only.
         this.held++;
-        this.waiting.add({ world: this.opts.worlds()[0]!, key: '', side: 'ghl', since: Date.now() - MAX_HOLD_MS + MIN_HOLD_MS, deliver: send });
+        this.waiting.add({
+          world: this.opts.worlds()[0]!,
+          key: '',
+          side: 'ghl',
+          since: Date.now() - MAX_HOLD_MS + MIN_HOLD_MS,
+          deliver: send,
+        });
       }
     }
   }
@@ -132,7 +169,13 @@ export class LateReports {
     const event = JSON.parse(body) as { type?: string; id?: string; locationId?: string; contactId?: string };
     const world = this.opts.worlds().find((w) => w.loc === event.locationId);
     if (!world || !event.id || !event.type) return undefined;
-    const list = event.type.startsWith('Contact') ? world.contacts : event.type.startsWith('Note') ? world.notes : event.type.startsWith('Task') ? world.tasks : [];
+    const list = event.type.startsWith('Contact')
+      ? world.contacts
+      : event.type.startsWith('Note')
+        ? world.notes
+        : event.type.startsWith('Task')
+          ? world.tasks
+          : [];
     const x = (list as { key: string; ghlId?: string; deleted: boolean }[]).find((o) => o.ghlId === event.id);
     return x && !x.deleted ? { world, key: x.key } : undefined;
   }

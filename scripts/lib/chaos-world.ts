@@ -4,7 +4,15 @@
  * (its control API; delivery to us is left to the caller, see chaos-faults.ts).
  */
 import type { YourAppEmulator } from '../../test/partners/yourapp.ts';
-import { contactFields, differences, noteFields, noteToken, taskFields, taskToken, type SideObjects } from './chaos-check.ts';
+import {
+  contactFields,
+  differences,
+  noteFields,
+  noteToken,
+  taskFields,
+  taskToken,
+  type SideObjects,
+} from './chaos-check.ts';
 import { act, ghlState, postJson, type Json } from './harness.ts';
 import { seededRandom } from '../../test/emulator/ids.ts';
 
@@ -46,7 +54,24 @@ export interface MTask extends Base {
 /** Deterministic random numbers, so `--seed` repeats the same choices. */
 export const rng = seededRandom;
 
-const FIRST = ['Ada', 'Bo', 'Cy', 'Di', 'Eli', 'Fay', 'Gus', 'Hal', 'Ivy', 'Jo', 'Kai', 'Lu', 'Max', 'Nia', 'Oz', 'Pia'];
+const FIRST = [
+  'Ada',
+  'Bo',
+  'Cy',
+  'Di',
+  'Eli',
+  'Fay',
+  'Gus',
+  'Hal',
+  'Ivy',
+  'Jo',
+  'Kai',
+  'Lu',
+  'Max',
+  'Nia',
+  'Oz',
+  'Pia',
+];
 const LAST = ['Hart', 'Ng', 'Diaz', 'Okoro', 'Berg', 'Lund', 'Sato', 'Rossi', 'Klein', 'Moss'];
 const TAGS = ['alpha', 'beta', 'gamma', 'delta', 'vip', 'lead', 'cold', 'warm'];
 
@@ -77,7 +102,14 @@ export class World {
   readonly random: () => number;
   readonly send: PartnerSend;
 
-  constructor(opts: { loc: string; index: number; emulatorUrl: string; partner: YourAppEmulator; random: () => number; send: PartnerSend }) {
+  constructor(opts: {
+    loc: string;
+    index: number;
+    emulatorUrl: string;
+    partner: YourAppEmulator;
+    random: () => number;
+    send: PartnerSend;
+  }) {
     this.loc = opts.loc;
     this.index = opts.index;
     this.emulatorUrl = opts.emulatorUrl;
@@ -105,13 +137,25 @@ export class World {
   resolve(x: MContact | MNote | MTask, kind: 'contact' | 'note' | 'task'): void {
     if (!x.ghlId) {
       const list = kind === 'contact' ? this.ghl.contacts : kind === 'note' ? this.ghl.notes : this.ghl.tasks;
-      const hit = list.find((o) => (kind === 'contact' ? String(o.email).toLowerCase() === x.key : kind === 'note' ? noteToken(o.body) === x.key : taskToken(o.title) === x.key));
+      const hit = list.find((o) =>
+        kind === 'contact'
+          ? String(o.email).toLowerCase() === x.key
+          : kind === 'note'
+            ? noteToken(o.body) === x.key
+            : taskToken(o.title) === x.key,
+      );
       if (hit) x.ghlId = String(hit.id);
     }
     if (!x.partnerId) {
       const store = this.partner.objects[kind]!;
       for (const o of store.values()) {
-        const same = (x.ghlId && o.ghlId === x.ghlId) || (kind === 'contact' ? String(o.email ?? '').toLowerCase() === x.key : kind === 'note' ? noteToken(o.body) === x.key : taskToken(o.title) === x.key);
+        const same =
+          (x.ghlId && o.ghlId === x.ghlId) ||
+          (kind === 'contact'
+            ? String(o.email ?? '').toLowerCase() === x.key
+            : kind === 'note'
+              ? noteToken(o.body) === x.key
+              : taskToken(o.title) === x.key);
         if (same) {
           x.partnerId = String(o.id);
           break;
@@ -143,7 +187,10 @@ export class World {
 
   /** Makes a change at the partner and hands its event to the delivery (duplicates, reordering). */
   private async partnerAct(type: string, data: Json, key: string): Promise<{ id: string; at: number }> {
-    const res = await postJson<{ event: { id: string; timestamp: string; data: Json }; body: string }>(`${this.partner.url}/_partner/act`, { type, data, deliver: false });
+    const res = await postJson<{ event: { id: string; timestamp: string; data: Json }; body: string }>(
+      `${this.partner.url}/_partner/act`,
+      { type, data, deliver: false },
+    );
     this.send(res.event.id, res.body, key, 'partner');
     return { id: String(res.event.data.id ?? data.id ?? ''), at: Date.parse(res.event.timestamp) };
   }
@@ -153,17 +200,33 @@ export class World {
   async createContact(side: Side): Promise<void> {
     const n = ++this.seq;
     const c: MContact = {
-      key: '', origin: side, deleted: false, lastAt: 0, tags: new Set(),
+      key: '',
+      origin: side,
+      deleted: false,
+      lastAt: 0,
+      tags: new Set(),
       email: `c${this.index}-${n}.${Math.floor(this.random() * 1e6)}@chaos.example.com`,
       phone: `+1555${this.index}${String(n).padStart(6, '0')}`,
-      firstName: this.pick(FIRST)!, lastName: this.pick(LAST)!, companyName: `Co ${n}`,
+      firstName: this.pick(FIRST)!,
+      lastName: this.pick(LAST)!,
+      companyName: `Co ${n}`,
     };
     c.key = c.email;
     this.contacts.push(c);
     this.record(c, side, 'contact.create');
-    const fields = { email: c.email, phone: c.phone, firstName: c.firstName, lastName: c.lastName, companyName: c.companyName };
+    const fields = {
+      email: c.email,
+      phone: c.phone,
+      firstName: c.firstName,
+      lastName: c.lastName,
+      companyName: c.companyName,
+    };
     if (side === 'ghl') {
-      const { contact } = await act<{ contact: Json }>(this.emulatorUrl, { locationId: this.loc, action: 'contact.create', data: fields });
+      const { contact } = await act<{ contact: Json }>(this.emulatorUrl, {
+        locationId: this.loc,
+        action: 'contact.create',
+        data: fields,
+      });
       c.ghlId = String(contact.id);
       c.lastAt = Date.parse(String(contact.dateUpdated)) || Date.now();
     } else {
@@ -178,22 +241,49 @@ export class World {
    * usual edit; else only those, as a person fixing one field does). The partner's event carries
    * its whole record as it is after the edit, like GHL's webhook.
    */
-  async updateContact(c: MContact, side: Side, fields: readonly ContactEdit[] = ['firstName', 'lastName', 'companyName']): Promise<void> {
+  async updateContact(
+    c: MContact,
+    side: Side,
+    fields: readonly ContactEdit[] = ['firstName', 'lastName', 'companyName'],
+  ): Promise<void> {
     const seq = ++this.seq;
-    const all: Record<ContactEdit, string> = { firstName: this.pick(FIRST)!, lastName: this.pick(LAST)!, companyName: `Co ${seq}`, phone: `+1556${this.index}${String(seq).padStart(6, '0')}` };
+    const all: Record<ContactEdit, string> = {
+      firstName: this.pick(FIRST)!,
+      lastName: this.pick(LAST)!,
+      companyName: `Co ${seq}`,
+      phone: `+1556${this.index}${String(seq).padStart(6, '0')}`,
+    };
     const edit = Object.fromEntries(fields.map((f) => [f, all[f]]));
     // A field typed as the side already shows it is no change of the person's (the sync merges
     // field by field): the model keeps the value of the field's last real change.
-    const shown = side === 'ghl' ? (await ghlState(this.emulatorUrl, this.loc)).contacts.find((o) => o.id === c.ghlId) : this.partner.objects.contact!.get(String(c.partnerId));
-    const same = (key: string, value: string) => (key === 'phone' ? String(shown?.phone ?? '').replace(/\D/g, '') === value.replace(/\D/g, '') : shown?.[key] === value);
-    for (const [key, value] of Object.entries(edit)) if (!same(key, value)) (c as unknown as Record<string, unknown>)[key] = value;
+    const shown =
+      side === 'ghl'
+        ? (await ghlState(this.emulatorUrl, this.loc)).contacts.find((o) => o.id === c.ghlId)
+        : this.partner.objects.contact!.get(String(c.partnerId));
+    const same = (key: string, value: string) =>
+      key === 'phone'
+        ? String(shown?.phone ?? '').replace(/\D/g, '') === value.replace(/\D/g, '')
+        : shown?.[key] === value;
+    for (const [key, value] of Object.entries(edit))
+      if (!same(key, value)) (c as unknown as Record<string, unknown>)[key] = value;
     this.record(c, side, `contact.update ${JSON.stringify(edit)}`);
     if (side === 'ghl') {
-      const { contact } = await act<{ contact: Json }>(this.emulatorUrl, { locationId: this.loc, action: 'contact.update', contactId: c.ghlId, data: edit });
+      const { contact } = await act<{ contact: Json }>(this.emulatorUrl, {
+        locationId: this.loc,
+        action: 'contact.update',
+        contactId: c.ghlId,
+        data: edit,
+      });
       c.lastAt = Date.parse(String(contact.dateUpdated)) || Date.now();
     } else {
       const record = Object.fromEntries(CONTACT_EDITS.map((f) => [f, shown?.[f] ?? c[f]]));
-      c.lastAt = (await this.partnerAct('contact.updated', { ...record, id: c.partnerId, email: c.email, ...edit }, c.key)).at;
+      c.lastAt = (
+        await this.partnerAct(
+          'contact.updated',
+          { ...record, id: c.partnerId, email: c.email, ...edit },
+          c.key,
+        )
+      ).at;
     }
   }
 
@@ -216,13 +306,29 @@ export class World {
     const c = this.contacts.find((x) => x.key === key);
     if (c) {
       const model = contactFields({ ...c, tags: [...c.tags] });
-      const on = (objs: SideObjects) => objs.contacts.find((o) => String(o.email ?? '').toLowerCase() === key);
-      return [on(this.ghl), on(partner)].every((o) => o && !differences({ ...model, tags: '' }, { ...contactFields(o), tags: '' }).length);
+      const on = (objs: SideObjects) =>
+        objs.contacts.find((o) => String(o.email ?? '').toLowerCase() === key);
+      return [on(this.ghl), on(partner)].every(
+        (o) => o && !differences({ ...model, tags: '' }, { ...contactFields(o), tags: '' }).length,
+      );
     }
     const n = this.notes.find((x) => x.key === key);
-    if (n) return [this.ghl, partner].every((objs) => objs.notes.some((o) => noteToken(o.body) === key && !differences(noteFields(n as unknown as Json), noteFields(o)).length));
+    if (n)
+      return [this.ghl, partner].every((objs) =>
+        objs.notes.some(
+          (o) =>
+            noteToken(o.body) === key && !differences(noteFields(n as unknown as Json), noteFields(o)).length,
+        ),
+      );
     const t = this.tasks.find((x) => x.key === key);
-    if (t) return [this.ghl, partner].every((objs) => objs.tasks.some((o) => taskToken(o.title) === key && !differences(taskFields(t as unknown as Json), taskFields(o)).length));
+    if (t)
+      return [this.ghl, partner].every((objs) =>
+        objs.tasks.some(
+          (o) =>
+            taskToken(o.title) === key &&
+            !differences(taskFields(t as unknown as Json), taskFields(o)).length,
+        ),
+      );
     return true;
   }
 
@@ -240,17 +346,40 @@ export class World {
     if (add) c.tags.add(tag);
     else c.tags.delete(tag);
     this.record(c, side, `${add ? 'tag.add' : 'tag.remove'} ${tag}`);
-    if (side === 'ghl') await act(this.emulatorUrl, { locationId: this.loc, action: add ? 'tags.add' : 'tags.remove', contactId: c.ghlId, tags: [tag] });
-    else await this.partnerAct(add ? 'tag.added' : 'tag.removed', { id: c.partnerId, tags: [tag], contact: this.ref(c) }, c.key);
+    if (side === 'ghl')
+      await act(this.emulatorUrl, {
+        locationId: this.loc,
+        action: add ? 'tags.add' : 'tags.remove',
+        contactId: c.ghlId,
+        tags: [tag],
+      });
+    else
+      await this.partnerAct(
+        add ? 'tag.added' : 'tag.removed',
+        { id: c.partnerId, tags: [tag], contact: this.ref(c) },
+        c.key,
+      );
   }
 
   async createNote(c: MContact, side: Side): Promise<void> {
     const key = `[n${this.index}-${++this.seq}]`;
-    const n: MNote = { key, origin: side, deleted: false, lastAt: 0, contact: c, body: `${key} first words ${Math.floor(this.random() * 1e4)}` };
+    const n: MNote = {
+      key,
+      origin: side,
+      deleted: false,
+      lastAt: 0,
+      contact: c,
+      body: `${key} first words ${Math.floor(this.random() * 1e4)}`,
+    };
     this.notes.push(n);
     this.record(n, side, 'note.create');
     if (side === 'ghl') {
-      const { note } = await act<{ note: Json }>(this.emulatorUrl, { locationId: this.loc, action: 'note.create', contactId: c.ghlId, data: { body: n.body } });
+      const { note } = await act<{ note: Json }>(this.emulatorUrl, {
+        locationId: this.loc,
+        action: 'note.create',
+        contactId: c.ghlId,
+        data: { body: n.body },
+      });
       n.ghlId = String(note.id);
       n.lastAt = Date.parse(String(note.dateAdded)) || Date.now();
     } else {
@@ -264,17 +393,29 @@ export class World {
     n.body = `${n.key} edited ${++this.seq}`;
     this.record(n, side, `note.update ${n.body}`);
     if (side === 'ghl') {
-      await act(this.emulatorUrl, { locationId: this.loc, action: 'note.update', noteId: n.ghlId, data: { body: n.body } });
+      await act(this.emulatorUrl, {
+        locationId: this.loc,
+        action: 'note.update',
+        noteId: n.ghlId,
+        data: { body: n.body },
+      });
       n.lastAt = Date.now();
     } else {
-      n.lastAt = (await this.partnerAct('note.updated', { id: n.partnerId, body: n.body, contact: this.ref(n.contact) }, n.key)).at;
+      n.lastAt = (
+        await this.partnerAct(
+          'note.updated',
+          { id: n.partnerId, body: n.body, contact: this.ref(n.contact) },
+          n.key,
+        )
+      ).at;
     }
   }
 
   async deleteNote(n: MNote, side: Side): Promise<void> {
     n.deleted = true;
     this.record(n, side, 'note.delete');
-    if (side === 'ghl') await act(this.emulatorUrl, { locationId: this.loc, action: 'note.delete', noteId: n.ghlId });
+    if (side === 'ghl')
+      await act(this.emulatorUrl, { locationId: this.loc, action: 'note.delete', noteId: n.ghlId });
     else await this.partnerAct('note.deleted', { id: n.partnerId, contact: this.ref(n.contact) }, n.key);
     n.lastAt = Date.now();
   }
@@ -283,12 +424,27 @@ export class World {
     const key = `[t${this.index}-${++this.seq}]`;
     const due = new Date(Date.now() + (1 + Math.floor(this.random() * 20)) * 86_400_000);
     due.setUTCHours(17, 0, 0, 0);
-    const t: MTask = { key, origin: side, deleted: false, lastAt: 0, contact: c, title: `${key} call back`, body: `details ${this.seq}`, dueDate: due.toISOString(), completed: false };
+    const t: MTask = {
+      key,
+      origin: side,
+      deleted: false,
+      lastAt: 0,
+      contact: c,
+      title: `${key} call back`,
+      body: `details ${this.seq}`,
+      dueDate: due.toISOString(),
+      completed: false,
+    };
     this.tasks.push(t);
     this.record(t, side, 'task.create');
     const fields = { title: t.title, body: t.body, dueDate: t.dueDate, completed: false };
     if (side === 'ghl') {
-      const { task } = await act<{ task: Json }>(this.emulatorUrl, { locationId: this.loc, action: 'task.create', contactId: c.ghlId, data: fields });
+      const { task } = await act<{ task: Json }>(this.emulatorUrl, {
+        locationId: this.loc,
+        action: 'task.create',
+        contactId: c.ghlId,
+        data: fields,
+      });
       t.ghlId = String(task.id);
       t.lastAt = Date.now();
     } else {
@@ -315,19 +471,35 @@ export class World {
     }
     const due = new Date(Date.parse(t.dueDate) + 86_400_000);
     const completed = this.random() < 0.4;
-    Object.assign(t, { title: `${t.key} call back (v${++this.seq})`, body: `details ${this.seq}`, dueDate: due.toISOString() });
+    Object.assign(t, {
+      title: `${t.key} call back (v${++this.seq})`,
+      body: `details ${this.seq}`,
+      dueDate: due.toISOString(),
+    });
     // The person ticks or unticks the box only if it differs from what the partner app shows
     // them; otherwise it is no change of theirs (a completion in GHL may still be on its way).
     const shown = Boolean(this.partner.objects.task!.get(String(t.partnerId))?.completed);
     if (completed !== shown) t.completed = completed;
-    const r = await this.partnerAct('task.updated', { id: t.partnerId, title: t.title, body: t.body, dueDate: t.dueDate, completed, contact: this.ref(t.contact) }, t.key);
+    const r = await this.partnerAct(
+      'task.updated',
+      {
+        id: t.partnerId,
+        title: t.title,
+        body: t.body,
+        dueDate: t.dueDate,
+        completed,
+        contact: this.ref(t.contact),
+      },
+      t.key,
+    );
     t.lastAt = r.at;
   }
 
   async deleteTask(t: MTask, side: Side): Promise<void> {
     t.deleted = true;
     this.record(t, side, 'task.delete');
-    if (side === 'ghl') await act(this.emulatorUrl, { locationId: this.loc, action: 'task.delete', taskId: t.ghlId });
+    if (side === 'ghl')
+      await act(this.emulatorUrl, { locationId: this.loc, action: 'task.delete', taskId: t.ghlId });
     else await this.partnerAct('task.deleted', { id: t.partnerId, contact: this.ref(t.contact) }, t.key);
     t.lastAt = Date.now();
   }
@@ -337,9 +509,15 @@ export class World {
   /** Objects whose final state on a side is not the last change made to them. */
   lost(partner: SideObjects): { key: string; side: Side; why: string; conflicted: boolean }[] {
     const out: { key: string; side: Side; why: string; conflicted: boolean }[] = [];
-    const flagged = new Set([...this.contacts, ...this.notes, ...this.tasks].filter((x) => x.conflicted).map((x) => x.key));
-    const push = (o: { key: string; side: Side; why: string }) => out.push({ ...o, conflicted: flagged.has(o.key) });
-    const sides: [Side, SideObjects][] = [['ghl', this.ghl], ['partner', partner]];
+    const flagged = new Set(
+      [...this.contacts, ...this.notes, ...this.tasks].filter((x) => x.conflicted).map((x) => x.key),
+    );
+    const push = (o: { key: string; side: Side; why: string }) =>
+      out.push({ ...o, conflicted: flagged.has(o.key) });
+    const sides: [Side, SideObjects][] = [
+      ['ghl', this.ghl],
+      ['partner', partner],
+    ];
     for (const [side, objs] of sides) {
       for (const c of this.contacts) {
         const found = objs.contacts.filter((o) => String(o.email ?? '').toLowerCase() === c.key);

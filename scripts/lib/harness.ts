@@ -23,7 +23,13 @@ export class HttpError extends Error {
 export async function call<T = Json>(
   method: string,
   url: string,
-  opts: { body?: unknown; token?: string; headers?: Record<string, string>; okStatuses?: number[]; timeoutMs?: number } = {},
+  opts: {
+    body?: unknown;
+    token?: string;
+    headers?: Record<string, string>;
+    okStatuses?: number[];
+    timeoutMs?: number;
+  } = {},
 ): Promise<{ status: number; data: T }> {
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
@@ -55,8 +61,10 @@ export async function call<T = Json>(
   return { status: res.status, data: data as T };
 }
 
-export const getJson = async <T = Json>(url: string, token?: string) => (await call<T>('GET', url, { token })).data;
-export const postJson = async <T = Json>(url: string, body: unknown, token?: string) => (await call<T>('POST', url, { body, token })).data;
+export const getJson = async <T = Json>(url: string, token?: string) =>
+  (await call<T>('GET', url, { token })).data;
+export const postJson = async <T = Json>(url: string, body: unknown, token?: string) =>
+  (await call<T>('POST', url, { body, token })).data;
 
 // ---- the GHL emulator --------------------------------------------------------------------------
 
@@ -70,7 +78,15 @@ export interface EmulatorCompany {
   id: string;
   name: string;
   locations: EmulatorLocation[];
-  users: { id: string; companyId: string; locationIds: string[]; role: string; type: string; firstName?: string; email?: string }[];
+  users: {
+    id: string;
+    companyId: string;
+    locationIds: string[];
+    role: string;
+    type: string;
+    firstName?: string;
+    email?: string;
+  }[];
 }
 
 export async function companies(emulatorUrl: string): Promise<EmulatorCompany[]> {
@@ -87,11 +103,16 @@ export interface EmulatorStats {
 }
 
 export async function ghlStats(emulatorUrl: string, locationId?: string): Promise<EmulatorStats> {
-  return getJson<EmulatorStats>(`${emulatorUrl}/_emulator/stats${locationId ? `?locationId=${locationId}` : ''}`);
+  return getJson<EmulatorStats>(
+    `${emulatorUrl}/_emulator/stats${locationId ? `?locationId=${locationId}` : ''}`,
+  );
 }
 
 /** Sum of byRoute counters whose key matches `pick` (e.g. GET routes, or injected faults). */
-export function routeCount(stats: { byRoute: Record<string, number> }, pick: (route: string) => boolean): number {
+export function routeCount(
+  stats: { byRoute: Record<string, number> },
+  pick: (route: string) => boolean,
+): number {
   return Object.entries(stats.byRoute).reduce((n, [route, count]) => (pick(route) ? n + count : n), 0);
 }
 
@@ -100,7 +121,8 @@ export function diff<T>(after: T, before: T): T {
   if (typeof after === 'number') return ((after as number) - ((before as number | undefined) ?? 0)) as T;
   if (after && typeof after === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(after as Record<string, unknown>)) out[k] = diff(v, ((before ?? {}) as Record<string, unknown>)[k]);
+    for (const [k, v] of Object.entries(after as Record<string, unknown>))
+      out[k] = diff(v, ((before ?? {}) as Record<string, unknown>)[k]);
     return out as T;
   }
   return after;
@@ -131,8 +153,13 @@ export interface Session {
 }
 
 /** A panel session for the location's admin, through GHL's SSO payload as the panel gets it. */
-export async function openSession(stack: Pick<Stack, 'appUrl' | 'emulatorUrl'>, company: EmulatorCompany, locationId: string): Promise<Session> {
-  const admin = company.users.find((u) => u.locationIds?.includes(locationId) && u.role === 'admin') ?? company.users[0]!;
+export async function openSession(
+  stack: Pick<Stack, 'appUrl' | 'emulatorUrl'>,
+  company: EmulatorCompany,
+  locationId: string,
+): Promise<Session> {
+  const admin =
+    company.users.find((u) => u.locationIds?.includes(locationId) && u.role === 'admin') ?? company.users[0]!;
   const { payload } = await postJson<{ payload: string }>(`${stack.emulatorUrl}/_emulator/sso`, {
     userId: admin.id,
     companyId: company.id,
@@ -142,7 +169,10 @@ export async function openSession(stack: Pick<Stack, 'appUrl' | 'emulatorUrl'>, 
     userName: 'Bench Admin',
     email: 'bench-admin@example.com',
   });
-  const session = await postJson<{ token: string; locationId: string; companyId: string }>(`${stack.appUrl}/api/session`, { payload });
+  const session = await postJson<{ token: string; locationId: string; companyId: string }>(
+    `${stack.appUrl}/api/session`,
+    { payload },
+  );
   return { token: session.token, locationId: session.locationId, companyId: session.companyId };
 }
 
@@ -154,7 +184,12 @@ export interface YourAppHandle {
 }
 
 /** Creates a "your app" connection on the session's location, wired to a your-app emulator both ways. */
-export async function connectYourApp(appUrl: string, session: Session, partner: YourAppHandle, name = 'Your app'): Promise<{ id: string; inboundUrl: string }> {
+export async function connectYourApp(
+  appUrl: string,
+  session: Session,
+  partner: YourAppHandle,
+  name = 'Your app',
+): Promise<{ id: string; inboundUrl: string }> {
   const created = await postJson<{ connection: { id: string }; inboundUrl: string }>(
     `${appUrl}/api/connections`,
     {
@@ -184,24 +219,42 @@ export function fmt(value: number, digits = 1): string {
   return Number.isInteger(value) && digits <= 1 ? String(value) : value.toFixed(digits);
 }
 
-export const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(value < 10 ? 1 : 0)} ms` : 'n/a');
+export const ms = (value: number) =>
+  Number.isFinite(value) ? `${value.toFixed(value < 10 ? 1 : 0)} ms` : 'n/a';
 
 /** Prints a titled two-or-more column table with aligned columns. */
 export function table(title: string, header: string[], rows: (string | number)[][]): void {
   const cells = [header, ...rows.map((r) => r.map(String))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   // Columns of figures are right-aligned, columns of text left-aligned.
-  const numeric = header.map((_, i) => i > 0 && rows.every((r) => /^[-+\d.,%×/ =]*(ms|s|KB)?$|^n\/a$/.test(String(r[i] ?? ''))));
-  const line = (r: string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const numeric = header.map(
+    (_, i) => i > 0 && rows.every((r) => /^[-+\d.,%×/ =]*(ms|s|KB)?$|^n\/a$/.test(String(r[i] ?? ''))),
+  );
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   console.log(`\n${title}`);
-  console.log('='.repeat(Math.max(title.length, widths.reduce((a, b) => a + b + 2, -2))));
+  console.log(
+    '='.repeat(
+      Math.max(
+        title.length,
+        widths.reduce((a, b) => a + b + 2, -2),
+      ),
+    ),
+  );
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of cells.slice(1)) console.log(line(r));
 }
 
 /** Runs `tasks` with at most `limit` in flight; results keep the input order. */
-export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
@@ -215,7 +268,11 @@ export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: 
 }
 
 /** Polls `check` until it returns a value other than undefined, or the deadline passes. */
-export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs: number, everyMs = 50): Promise<T | undefined> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  everyMs = 50,
+): Promise<T | undefined> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -229,12 +286,16 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs:
 export function tally(values: readonly (string | number)[]): string {
   const counts = new Map<string, number>();
   for (const v of values) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
-  return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([v, n]) => `${v}×${n}`).join(' ');
+  return [...counts]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([v, n]) => `${v}×${n}`)
+    .join(' ');
 }
 
 /** Which worker code ran: `git <sha>` plus how many files under worker/ differ from it. */
 export function workerRevision(root: string): string {
-  const git = (...args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const git = (...args: string[]) =>
+    spawnSync('git', args, { cwd: root, encoding: 'utf8' }).stdout?.trim() ?? '';
   const sha = git('rev-parse', '--short', 'HEAD') || 'unknown';
   const dirty = git('status', '--porcelain', '--', 'worker').split('\n').filter(Boolean).length;
   return `git ${sha}${dirty ? ` + ${dirty} uncommitted file(s) under worker/` : ''}`;

@@ -35,7 +35,8 @@ async function settingsAsAdmin(): Promise<GhlPage> {
   return g;
 }
 
-const card = (g: GhlPage, id: string | null) => g.panel.locator(`${byTestId('connection')}[data-connection-id="${id}"]`);
+const card = (g: GhlPage, id: string | null) =>
+  g.panel.locator(`${byTestId('connection')}[data-connection-id="${id}"]`);
 
 describe('admin screens with the demo partners', () => {
   it('tests both demo connections and sends a test event to your app', async () => {
@@ -53,7 +54,9 @@ describe('admin screens with the demo partners', () => {
     const app = card(g, partners.yourapp);
     await app.locator(byTestId('connection-test-event')).click();
     await app.locator(`${byTestId('connection-check')}[data-state="ok"]`).waitFor();
-    const state = (await (await fetch(`${partners.yourappUrl}/_partner/state`)).json()) as { tests: { event: { type: string; test: boolean } }[] };
+    const state = (await (await fetch(`${partners.yourappUrl}/_partner/state`)).json()) as {
+      tests: { event: { type: string; test: boolean } }[];
+    };
     expect(state.tests.some((t) => t.event.type === 'test' && t.event.test)).toBe(true);
     await shoot(g, 'connection-checks', app);
     expect(g.problems).toEqual([]);
@@ -67,10 +70,14 @@ describe('admin screens with the demo partners', () => {
     await app.locator(`${byTestId('backfill-run')}:enabled`).waitFor({ timeout: 60_000 });
     const location = demo.dental.id === partners.locationId ? demo.dental : demo.fitness;
     const admin = await apiSession(appUrl, emu, demo.companyId, location.id, location.admin);
-    const { body } = await admin.call<{ backfill: { state: string; toPartner: Record<string, { create: number }> } }>('GET', `/api/connections/${partners.yourapp}/backfill`);
+    const { body } = await admin.call<{
+      backfill: { state: string; toPartner: Record<string, { create: number }> };
+    }>('GET', `/api/connections/${partners.yourapp}/backfill`);
     expect(body.backfill.state).toBe('done');
     const contactsRow = table.locator('tr[data-row="out:contact"]');
-    expect(await contactsRow.locator('[data-count="create"]').textContent()).toBe(String(body.backfill.toPartner.contact!.create));
+    expect(await contactsRow.locator('[data-count="create"]').textContent()).toBe(
+      String(body.backfill.toPartner.contact!.create),
+    );
     await shoot(g, 'backfill-preview', app.locator(byTestId('backfill')));
     expect(g.problems).toEqual([]);
   });
@@ -83,7 +90,9 @@ describe('admin screens with the demo partners', () => {
     await form.locator(byTestId('connection-credential-apiKey')).fill('cal_live_made_up');
     await form.locator(byTestId('connection-setting-apiBase')).fill(partners.calcomUrl);
     await form.locator(byTestId('connection-setting-eventTypeId')).fill('1');
-    const refused = g.page.waitForResponse((r) => r.url().endsWith('/api/connections') && r.request().method() === 'POST');
+    const refused = g.page.waitForResponse(
+      (r) => r.url().endsWith('/api/connections') && r.request().method() === 'POST',
+    );
     await form.locator(byTestId('connection-save')).click();
     expect((await refused).status()).toBe(422);
     await form.getByText(/refused.*401/).waitFor();
@@ -99,7 +108,9 @@ describe('admin screens with the demo partners', () => {
     await map.getByText(/Cal\.com has no field “attendee\.mail”/).waitFor();
     await shoot(g, 'field-map-refused', map);
     // 422 from the made-up key is the only failed call, and it was the point.
-    expect(g.problems.filter((p) => !p.includes('api 422 POST /api/connections') && !p.includes('422'))).toEqual([]);
+    expect(
+      g.problems.filter((p) => !p.includes('api 422 POST /api/connections') && !p.includes('422')),
+    ).toEqual([]);
   });
 
   it('signs in with Cal.com in a window of its own instead of asking for tokens', async () => {
@@ -144,31 +155,57 @@ describe('admin screens with the demo partners', () => {
     // A note written by the partner reaches GHL: at least one row to read.
     const location = demo.dental.id === partners.locationId ? demo.dental : demo.fitness;
     const contact = (await emu.state(location.id)).contacts.find((c) => c.email)!;
-    await fetch(`${partners.yourappUrl}/_partner/act`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'note.created', data: { body: 'Left a voicemail', contact: { email: contact.email } } }) });
+    await fetch(`${partners.yourappUrl}/_partner/act`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'note.created',
+        data: { body: 'Left a voicemail', contact: { email: contact.email } },
+      }),
+    });
     const admin = await apiSession(appUrl, emu, demo.companyId, location.id, location.admin);
     await until(
-      async () => (await admin.call<{ entries: { subject: string | null; status: string }[] }>('GET', '/api/sync-log')).body.entries,
+      async () =>
+        (await admin.call<{ entries: { subject: string | null; status: string }[] }>('GET', '/api/sync-log'))
+          .body.entries,
       (entries) => entries.some((e) => e.subject === 'Left a voicemail' && e.status === 'done'),
       'the partner note in the sync log',
     );
     await g.panel.locator(byTestId('nav-sync-log')).click();
     const log = g.panel.locator(byTestId('sync-log'));
-    const row = log.locator(`${byTestId('sync-log-entry')}[data-status="done"]`, { hasText: 'Left a voicemail' }).first();
+    const row = log
+      .locator(`${byTestId('sync-log-entry')}[data-status="done"]`, { hasText: 'Left a voicemail' })
+      .first();
     await row.waitFor();
-    expect(await row.locator(byTestId('sync-log-words')).textContent()).toMatch(/note ‘Left a voicemail’ in HighLevel for /);
+    expect(await row.locator(byTestId('sync-log-words')).textContent()).toMatch(
+      /note ‘Left a voicemail’ in HighLevel for /,
+    );
     await row.locator(byTestId('sync-log-open')).click();
     const detail = g.panel.locator(byTestId('sync-log-detail'));
     await detail.waitFor();
     expect(await detail.textContent()).toContain('Demo: your app');
-    expect(await detail.locator(byTestId('sync-log-requests')).textContent()).toMatch(/HighLevel: POST \/contacts\/\S+\/notes → 20\d/);
+    expect(await detail.locator(byTestId('sync-log-requests')).textContent()).toMatch(
+      /HighLevel: POST \/contacts\/\S+\/notes → 20\d/,
+    );
     expect(await detail.locator(byTestId('sync-log-diff')).textContent()).toContain('Left a voicemail');
     await shoot(g, 'sync-log-detail', detail);
     await detail.getByRole('button', { name: 'Close' }).click();
 
     // At 1280 px no status badge wraps onto a second line ("Failed", "Retrying", …).
-    const heights = await log.locator('.badge').evaluateAll((els) => els.map((el) => [el.textContent, el.getBoundingClientRect().height, parseFloat(getComputedStyle(el).lineHeight) || 18]));
-    for (const [text, height, line] of heights as [string, number, number][]) expect(height, `${text} badge`).toBeLessThan(line * 1.8);
-    const all = g.page.waitForResponse((r) => r.url().includes('/api/sync-log') && r.url().includes('show=all'));
+    const heights = await log
+      .locator('.badge')
+      .evaluateAll((els) =>
+        els.map((el) => [
+          el.textContent,
+          el.getBoundingClientRect().height,
+          parseFloat(getComputedStyle(el).lineHeight) || 18,
+        ]),
+      );
+    for (const [text, height, line] of heights as [string, number, number][])
+      expect(height, `${text} badge`).toBeLessThan(line * 1.8);
+    const all = g.page.waitForResponse(
+      (r) => r.url().includes('/api/sync-log') && r.url().includes('show=all'),
+    );
     await log.locator(byTestId('sync-log-show-all')).check();
     expect((await all).status()).toBe(200);
     expect(g.problems).toEqual([]);
@@ -187,7 +224,11 @@ describe('admin screens with the demo partners', () => {
     await shoot(g, 'contact-new', form);
     await form.locator(byTestId('contact-save')).click();
     await g.panel.locator(byTestId('contact-name'), { hasText: 'Grace Hopper' }).waitFor();
-    const made = await until(async () => (await emu.state(location.id)).contacts.find((c) => c.email === email), Boolean, 'the contact in GHL');
+    const made = await until(
+      async () => (await emu.state(location.id)).contacts.find((c) => c.email === email),
+      Boolean,
+      'the contact in GHL',
+    );
 
     await g.panel.locator(byTestId('contact-delete')).click();
     const confirm = g.panel.getByRole('dialog');
@@ -196,7 +237,11 @@ describe('admin screens with the demo partners', () => {
     await shoot(g, 'contact-delete-dialog', confirm);
     await confirm.locator(byTestId('confirm-ok')).click();
     await g.panel.getByText('Contact deleted').first().waitFor();
-    await until(async () => (await emu.state(location.id)).contacts.some((c) => c.id === made!.id), (still) => !still, 'the contact gone from GHL');
+    await until(
+      async () => (await emu.state(location.id)).contacts.some((c) => c.id === made!.id),
+      (still) => !still,
+      'the contact gone from GHL',
+    );
     expect(g.problems).toEqual([]);
   });
 

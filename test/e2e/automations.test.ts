@@ -27,7 +27,11 @@ describe('automations page', () => {
     const { fitness } = demo;
     const admin = await apiSession(appUrl, emu, demo.companyId, fitness.id, fitness.admin);
     const u = unique();
-    const { contact } = await emu.act<{ contact: GhlContact }>({ locationId: fitness.id, action: 'contact.create', data: { firstName: 'Mila', lastName: `Stone${u}`, email: `mila.${u}@example.com` } });
+    const { contact } = await emu.act<{ contact: GhlContact }>({
+      locationId: fitness.id,
+      action: 'contact.create',
+      data: { firstName: 'Mila', lastName: `Stone${u}`, email: `mila.${u}@example.com` },
+    });
     try {
       const g = await openGhl(browser, emulatorUrl, appUrl, { locationId: fitness.id });
       open.push(g);
@@ -43,26 +47,43 @@ describe('automations page', () => {
       expect(await item.locator('input[role="switch"]').isChecked()).toBe(true);
       await shoot(g, 'automations');
 
-      await emu.act({ locationId: fitness.id, action: 'tags.add', contactId: contact.id, tags: ['qualified'] });
+      await emu.act({
+        locationId: fitness.id,
+        action: 'tags.add',
+        contactId: contact.id,
+        tags: ['qualified'],
+      });
       const title = `Book a call with Mila Stone${u} (qualified)`;
-      await until(() => emu.state(fitness.id), (s) => s.tasks.some((t) => t.contactId === contact.id && t.title === title), 'the milestone task in GHL');
+      await until(
+        () => emu.state(fitness.id),
+        (s) => s.tasks.some((t) => t.contactId === contact.id && t.title === title),
+        'the milestone task in GHL',
+      );
 
       const history = item.locator('button', { hasText: 'History' });
       await history.click();
       const run = g.panel.locator(`${byTestId('run-row')}[data-status="done"]`, { hasText: contact.id });
-      await until(async () => {
-        if (await run.count()) return true;
-        await g.panel.locator(byTestId('run-history')).locator('button', { hasText: 'Refresh' }).click();
-        return false;
-      }, Boolean, 'the run in the history');
+      await until(
+        async () => {
+          if (await run.count()) return true;
+          await g.panel.locator(byTestId('run-history')).locator('button', { hasText: 'Refresh' }).click();
+          return false;
+        },
+        Boolean,
+        'the run in the history',
+      );
       expect(g.problems).toEqual([]);
 
       await g.panel.locator(byTestId('nav-catalog')).click();
       await g.panel.locator(`${byTestId('catalog-entry')}[data-key="ghl.appointment.no_show"]`).waitFor();
       await shoot(g, 'catalog');
     } finally {
-      const { body } = await admin.call<{ recipes: { id: string; template: string | null }[] }>('GET', '/api/automations');
-      for (const r of body.recipes.filter((x) => x.template === 'milestone-task')) await admin.call('DELETE', `/api/automations/recipes/${r.id}`);
+      const { body } = await admin.call<{ recipes: { id: string; template: string | null }[] }>(
+        'GET',
+        '/api/automations',
+      );
+      for (const r of body.recipes.filter((x) => x.template === 'milestone-task'))
+        await admin.call('DELETE', `/api/automations/recipes/${r.id}`);
       await emu.act({ locationId: fitness.id, action: 'contact.delete', contactId: contact.id });
     }
   });
@@ -71,7 +92,11 @@ describe('automations page', () => {
     const { fitness } = demo;
     const admin = await apiSession(appUrl, emu, demo.companyId, fitness.id, fitness.admin);
     const u = unique();
-    const { contact } = await emu.act<{ contact: GhlContact }>({ locationId: fitness.id, action: 'contact.create', data: { firstName: 'Edda', lastName: `Editor${u}`, email: `edda.${u}@example.com` } });
+    const { contact } = await emu.act<{ contact: GhlContact }>({
+      locationId: fitness.id,
+      action: 'contact.create',
+      data: { firstName: 'Edda', lastName: `Editor${u}`, email: `edda.${u}@example.com` },
+    });
     try {
       const g = await openGhl(browser, emulatorUrl, appUrl, { locationId: fitness.id });
       open.push(g);
@@ -98,24 +123,54 @@ describe('automations page', () => {
       await g.panel.locator(byTestId('toast'), { hasText: 'Recipe saved' }).first().waitFor();
       await g.panel.locator(byTestId('recipe-item'), { hasText: `Notes to tasks ${u}` }).waitFor();
 
-      const saved = (await admin.call<{ recipes: any[] }>('GET', '/api/automations')).body.recipes.find((r) => r.name === `Notes to tasks ${u}`);
+      const saved = (await admin.call<{ recipes: any[] }>('GET', '/api/automations')).body.recipes.find(
+        (r) => r.name === `Notes to tasks ${u}`,
+      );
       expect(saved).toMatchObject({
         enabled: true,
         trigger: 'ghl.note.created',
         conditions: [{ type: 'field', path: 'note.body', op: 'contains', value: `check ${u}` }],
         steps: [
-          { action: 'ghl.task.create', input: { title: 'Follow the note: {{note.body}}' }, delay: { type: 'now' } },
-          { action: 'ghl.note.create', input: { body: 'Checked two hours later' }, delay: { type: 'after', minutes: 120 } },
+          {
+            action: 'ghl.task.create',
+            input: { title: 'Follow the note: {{note.body}}' },
+            delay: { type: 'now' },
+          },
+          {
+            action: 'ghl.note.create',
+            input: { body: 'Checked two hours later' },
+            delay: { type: 'after', minutes: 120 },
+          },
         ],
       });
-      await emu.act({ locationId: fitness.id, action: 'note.create', contactId: contact.id, data: { body: 'unrelated note' } });
-      await emu.act({ locationId: fitness.id, action: 'note.create', contactId: contact.id, data: { body: `sales check ${u}` } });
-      const state = await until(() => emu.state(fitness.id), (s) => s.tasks.some((t) => t.contactId === contact.id), 'the recipe task in GHL');
-      expect(state.tasks.filter((t) => t.contactId === contact.id).map((t) => t.title)).toEqual([`Follow the note: sales check ${u}`]);
+      await emu.act({
+        locationId: fitness.id,
+        action: 'note.create',
+        contactId: contact.id,
+        data: { body: 'unrelated note' },
+      });
+      await emu.act({
+        locationId: fitness.id,
+        action: 'note.create',
+        contactId: contact.id,
+        data: { body: `sales check ${u}` },
+      });
+      const state = await until(
+        () => emu.state(fitness.id),
+        (s) => s.tasks.some((t) => t.contactId === contact.id),
+        'the recipe task in GHL',
+      );
+      expect(state.tasks.filter((t) => t.contactId === contact.id).map((t) => t.title)).toEqual([
+        `Follow the note: sales check ${u}`,
+      ]);
       expect(g.problems).toEqual([]);
     } finally {
-      const { body } = await admin.call<{ recipes: { id: string; name: string }[] }>('GET', '/api/automations');
-      for (const r of body.recipes.filter((x) => x.name === `Notes to tasks ${u}`)) await admin.call('DELETE', `/api/automations/recipes/${r.id}`);
+      const { body } = await admin.call<{ recipes: { id: string; name: string }[] }>(
+        'GET',
+        '/api/automations',
+      );
+      for (const r of body.recipes.filter((x) => x.name === `Notes to tasks ${u}`))
+        await admin.call('DELETE', `/api/automations/recipes/${r.id}`);
       await emu.act({ locationId: fitness.id, action: 'contact.delete', contactId: contact.id });
     }
   });

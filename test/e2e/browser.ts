@@ -5,7 +5,15 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Frame,
+  type FrameLocator,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { ROOT } from '../../scripts/stack.ts';
 import type { Demo, Emulator } from './harness.ts';
@@ -24,11 +32,25 @@ export async function axeViolations(g: GhlPage): Promise<string[]> {
   const frame = await g.frame();
   // The panel's CSP (script-src 'self') refuses a script tag; evaluated through the DevTools
   // protocol, the library defines window.axe all the same.
-  if (!(await frame.evaluate(() => 'axe' in window))) await frame.evaluate((axeSource ??= readFileSync(AXE_PATH, 'utf8')));
+  if (!(await frame.evaluate(() => 'axe' in window)))
+    await frame.evaluate((axeSource ??= readFileSync(AXE_PATH, 'utf8')));
   const violations = await frame.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            ctx: Document,
+            opts: object,
+          ) => Promise<{ violations: { id: string; help: string; nodes: { target: unknown[] }[] }[] }>;
+        };
+      }
+    ).axe;
     const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, help: v.help, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      help: v.help,
+      targets: v.nodes.map((n) => JSON.stringify(n.target)),
+    }));
   });
   return violations.flatMap((v) => v.targets.map((t) => `${v.id} (${v.help}): ${t}`));
 }
@@ -61,7 +83,8 @@ function recordGates(gates: readonly string[]): void {
   const w = window as unknown as { __gatesSeen: string[] };
   w.__gatesSeen = [];
   const look = () => {
-    for (const g of gates) if (!w.__gatesSeen.includes(g) && document.querySelector(`[data-testid="${g}"]`)) w.__gatesSeen.push(g);
+    for (const g of gates)
+      if (!w.__gatesSeen.includes(g) && document.querySelector(`[data-testid="${g}"]`)) w.__gatesSeen.push(g);
   };
   new MutationObserver(look).observe(document, { childList: true, subtree: true });
 }
@@ -90,7 +113,12 @@ export interface OpenOptions {
 }
 
 /** Opens the emulator's GHL page (left nav, top bar, our panel in an iframe, the SSO handshake). */
-export async function openGhl(browser: Browser, emulatorUrl: string, appUrl: string, opts: OpenOptions): Promise<GhlPage> {
+export async function openGhl(
+  browser: Browser,
+  emulatorUrl: string,
+  appUrl: string,
+  opts: OpenOptions,
+): Promise<GhlPage> {
   const context = await browser.newContext({ viewport: opts.viewport ?? WIDE, reducedMotion: 'reduce' });
   context.setDefaultTimeout(20_000);
   await context.addInitScript(recordGates, GATES);
@@ -99,16 +127,19 @@ export async function openGhl(browser: Browser, emulatorUrl: string, appUrl: str
   const apiCalls: string[] = [];
   page.on('console', (m) => {
     // The emulator's GHL page has no favicon; Chromium's request for it is not the panel's.
-    if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) problems.push(`console: ${m.text()} (${m.location().url})`);
+    if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico'))
+      problems.push(`console: ${m.text()} (${m.location().url})`);
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('request', (r) => {
     const url = new URL(r.url());
-    if (url.origin === appUrl && url.pathname.startsWith('/api/')) apiCalls.push(`${r.method()} ${url.pathname}${url.search}`);
+    if (url.origin === appUrl && url.pathname.startsWith('/api/'))
+      apiCalls.push(`${r.method()} ${url.pathname}${url.search}`);
   });
   page.on('response', (r) => {
     const url = new URL(r.url());
-    if (url.origin === appUrl && url.pathname.startsWith('/api/') && r.status() >= 400) problems.push(`api ${r.status()} ${r.request().method()} ${url.pathname}`);
+    if (url.origin === appUrl && url.pathname.startsWith('/api/') && r.status() >= 400)
+      problems.push(`api ${r.status()} ${r.request().method()} ${url.pathname}`);
   });
   const query = new URLSearchParams({ locationId: opts.locationId });
   if (opts.userId) query.set('userId', opts.userId);
@@ -128,7 +159,8 @@ export async function openGhl(browser: Browser, emulatorUrl: string, appUrl: str
     problems,
     apiCalls,
     frame,
-    gatesSeen: async () => (await frame()).evaluate(() => (window as unknown as { __gatesSeen?: string[] }).__gatesSeen ?? []),
+    gatesSeen: async () =>
+      (await frame()).evaluate(() => (window as unknown as { __gatesSeen?: string[] }).__gatesSeen ?? []),
     close: () => context.close(),
   };
 }
@@ -153,7 +185,9 @@ export async function shoot(g: GhlPage, name: string, focus?: Locator): Promise<
     await g.page.setViewportSize(size);
     if (focus) await focus.scrollIntoViewIfNeeded();
     await g.page.screenshot({ path: join(ARTIFACTS, `${size.width}-${name}.png`), animations: 'disabled' });
-    const extra = await (await g.frame()).evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const extra = await (
+      await g.frame()
+    ).evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     if (extra > 0) overflow.push(`${size.width} px: the panel is ${extra} px wider than its frame`);
     for (const v of await axeViolations(g)) overflow.push(`${size.width} px: axe ${v}`);
   }
@@ -166,7 +200,11 @@ export async function shoot(g: GhlPage, name: string, focus?: Locator): Promise<
  * The hooks every browser test file shares: one browser and the demo agency for the file, the
  * pages a test opened (pushed onto `open`) closed after it, the browser closed at the end.
  */
-export function browserSuite(emu: Emulator, open: GhlPage[], ready: (browser: Browser, demo: Demo) => void): void {
+export function browserSuite(
+  emu: Emulator,
+  open: GhlPage[],
+  ready: (browser: Browser, demo: Demo) => void,
+): void {
   let browser: Browser | undefined;
   beforeAll(async () => {
     const [launched, demo] = await Promise.all([launchBrowser(), emu.demo()]);

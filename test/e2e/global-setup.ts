@@ -21,7 +21,11 @@ export default async function setup(project: TestProject) {
   project.provide('appUrl', stack.appUrl);
   project.provide('emulatorUrl', stack.emulatorUrl);
   project.provide('clientId', stack.client.clientId);
-  project.provide('demoPartners', { ...demoPartners, yourappUrl: stack.partners.yourapp[0]!.url, calcomUrl: stack.partners.calcom!.url });
+  project.provide('demoPartners', {
+    ...demoPartners,
+    yourappUrl: stack.partners.yourapp[0]!.url,
+    calcomUrl: stack.partners.calcom!.url,
+  });
   return () => stack.stop();
 }
 
@@ -30,6 +34,13 @@ declare module 'vitest' {
     appUrl: string;
     emulatorUrl: string;
     clientId: string;
-    demoPartners: { locationId: string; locationName: string; yourapp: string | null; calcom: string | null; yourappUrl: string; calcomUrl: string };
+    demoPartners: {
+      locationId: string;
+      locationName: string;
+      yourapp: string | null;
+      calcom: string | null;
+      yourappUrl: string;
+      calcomUrl: string;
+    };
   }
 }

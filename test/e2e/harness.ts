@@ -72,17 +72,34 @@ async function json<T>(res: Response, what: string): Promise<T> {
 /** The emulator's test-only control API (test/emulator/README.md). */
 export function emulatorClient(emulatorUrl: string) {
   const post = async <T>(path: string, body: unknown) =>
-    json<T>(await fetch(`${emulatorUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }), `POST ${path}`);
+    json<T>(
+      await fetch(`${emulatorUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
+      `POST ${path}`,
+    );
   return {
-    state: async (locationId: string) => json<LocationState>(await fetch(`${emulatorUrl}/_emulator/state/${locationId}`), 'GET state'),
+    state: async (locationId: string) =>
+      json<LocationState>(await fetch(`${emulatorUrl}/_emulator/state/${locationId}`), 'GET state'),
     act: <T = Record<string, unknown>>(body: Record<string, unknown>) => post<T>('/_emulator/act', body),
-    uninstall: (clientId: string, locationId: string) => post<unknown>('/_emulator/uninstall', { clientId, locationId }),
+    uninstall: (clientId: string, locationId: string) =>
+      post<unknown>('/_emulator/uninstall', { clientId, locationId }),
     sso: (body: Record<string, unknown>) => post<{ payload: string }>('/_emulator/sso', body),
 
     /** The Northwind demo agency that `seedDemo` creates: its two locations with their admin and user. */
     demo: async (): Promise<Demo> => {
-      type Company = { id: string; name: string; locations: { id: string; name: string; calendarId: string }[]; users: DemoUser[] };
-      const { companies } = await json<{ companies: Company[] }>(await fetch(`${emulatorUrl}/_emulator/companies`), 'GET companies');
+      type Company = {
+        id: string;
+        name: string;
+        locations: { id: string; name: string; calendarId: string }[];
+        users: DemoUser[];
+      };
+      const { companies } = await json<{ companies: Company[] }>(
+        await fetch(`${emulatorUrl}/_emulator/companies`),
+        'GET companies',
+      );
       const company = companies.find((c) => c.name === 'Northwind Agency');
       if (!company) throw new Error('the emulator has no demo agency: start it with seedDemo');
       const location = (name: string): DemoLocation => {
@@ -94,7 +111,11 @@ export function emulatorClient(emulatorUrl: string) {
         if (!admin || !user) throw new Error(`demo location ${name} lacks an admin or a user`);
         return { ...l, admin, user };
       };
-      return { companyId: company.id, dental: location('Northwind Dental'), fitness: location('Northwind Fitness') };
+      return {
+        companyId: company.id,
+        dental: location('Northwind Dental'),
+        fitness: location('Northwind Fitness'),
+      };
     },
   };
 }
@@ -112,7 +133,14 @@ export interface ApiSession {
  * A panel session for `user` made the way the panel makes one: an SSO payload encrypted like GHL's
  * (by the emulator, with the app's Shared Secret) traded at `POST /api/session`.
  */
-export async function apiSession(appUrl: string, emu: Emulator, companyId: string, locationId: string, user: DemoUser, role = user.role): Promise<ApiSession> {
+export async function apiSession(
+  appUrl: string,
+  emu: Emulator,
+  companyId: string,
+  locationId: string,
+  user: DemoUser,
+  role = user.role,
+): Promise<ApiSession> {
   const { payload } = await emu.sso({
     userId: user.id,
     companyId,
@@ -122,12 +150,22 @@ export async function apiSession(appUrl: string, emu: Emulator, companyId: strin
     userName: `${user.firstName} ${user.lastName}`,
     email: user.email,
   });
-  const res = await fetch(`${appUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payload }) });
-  const session = await json<{ token: string; installStatus?: string; user: ApiSession['user'] }>(res, 'POST /api/session');
+  const res = await fetch(`${appUrl}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ payload }),
+  });
+  const session = await json<{ token: string; installStatus?: string; user: ApiSession['user'] }>(
+    res,
+    'POST /api/session',
+  );
   const call = async <T>(method: string, path: string, body?: unknown) => {
     const r = await fetch(`${appUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${session.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${session.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await r.text();
@@ -137,7 +175,13 @@ export async function apiSession(appUrl: string, emu: Emulator, companyId: strin
 }
 
 /** The shared `eventually` with the browser tests' defaults (15 s, every 100 ms). */
-export function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 15_000, everyMs = 100): Promise<T> {
+export function until<T>(
+  read: () => Promise<T>,
+  ok: (value: T) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+  everyMs = 100,
+): Promise<T> {
   return eventually(read, ok, { what, timeoutMs, everyMs });
 }
 
@@ -159,7 +203,8 @@ export async function installLocation(appUrl: string, locationId: string): Promi
       url = new URL(next, target).toString();
       continue;
     }
-    if (!res.ok) throw new Error(`install failed at ${target}: ${res.status} ${(await res.text()).slice(0, 300)}`);
+    if (!res.ok)
+      throw new Error(`install failed at ${target}: ${res.status} ${(await res.text()).slice(0, 300)}`);
     return;
   }
   throw new Error('install redirect loop');

@@ -7,7 +7,17 @@
 import type { Browser, Locator } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { browserSuite, openGhl, shoot, waitSignedIn, type GhlPage, type OpenOptions } from './browser.ts';
-import { apiSession, emulatorClient, installLocation, unique, until, type Demo, type DemoLocation, type DemoUser, type GhlContact } from './harness.ts';
+import {
+  apiSession,
+  emulatorClient,
+  installLocation,
+  unique,
+  until,
+  type Demo,
+  type DemoLocation,
+  type DemoUser,
+  type GhlContact,
+} from './harness.ts';
 
 const appUrl = inject('appUrl');
 const emulatorUrl = inject('emulatorUrl');
@@ -31,10 +41,14 @@ async function ghl(opts: OpenOptions): Promise<GhlPage> {
 
 const fullName = (u: DemoUser) => `${u.firstName} ${u.lastName}`;
 const byTestId = (id: string) => `[data-testid="${id}"]`;
-const session = (location: DemoLocation, user: DemoUser) => apiSession(appUrl, emu, demo.companyId, location.id, user);
-const toast = (g: GhlPage, text: string) => g.panel.locator(byTestId('toast'), { hasText: text }).first().waitFor();
+const session = (location: DemoLocation, user: DemoUser) =>
+  apiSession(appUrl, emu, demo.companyId, location.id, user);
+const toast = (g: GhlPage, text: string) =>
+  g.panel.locator(byTestId('toast'), { hasText: text }).first().waitFor();
 const searchQueries = (g: GhlPage) =>
-  g.apiCalls.filter((c) => c.startsWith('GET /api/contacts?')).map((c) => new URLSearchParams(c.split('?')[1]).get('query') ?? '');
+  g.apiCalls
+    .filter((c) => c.startsWith('GET /api/contacts?'))
+    .map((c) => new URLSearchParams(c.split('?')[1]).get('query') ?? '');
 
 /** Types `text` in the search box and waits until the debounced search has replaced the list. */
 async function search(g: GhlPage, text: string, contactId: string): Promise<Locator> {
@@ -55,7 +69,9 @@ async function search(g: GhlPage, text: string, contactId: string): Promise<Loca
   // Debounced: the search ran for the settled text, not once per keystroke.
   expect(typed.at(-1)).toBe(text);
   expect(typed.length).toBeLessThan(text.length);
-  for (const name of await g.panel.locator(`${byTestId('contact-row')} .contact-row-name`).allTextContents()) {
+  for (const name of await g.panel
+    .locator(`${byTestId('contact-row')} .contact-row-name`)
+    .allTextContents()) {
     expect(name.toLowerCase()).toContain(text.toLowerCase());
   }
   return row;
@@ -145,22 +161,33 @@ describe('panel inside GHL', () => {
       ...activity.appointments.map((a) => ['appointment', a.id] as const),
     ];
     for (const [kind, id] of expected) {
-      expect(await g.panel.locator(`${byTestId('timeline-item')}[data-kind="${kind}"][data-id="${id}"]`).count(), `${kind} ${id}`).toBe(1);
+      expect(
+        await g.panel.locator(`${byTestId('timeline-item')}[data-kind="${kind}"][data-id="${id}"]`).count(),
+        `${kind} ${id}`,
+      ).toBe(1);
     }
     expect(await items.count()).toBe(expected.length);
     for (const t of activity.tasks) {
-      const toggle = g.panel.locator(`${byTestId('timeline-item')}[data-id="${t.id}"] ${byTestId('task-complete-toggle')}`);
+      const toggle = g.panel.locator(
+        `${byTestId('timeline-item')}[data-id="${t.id}"] ${byTestId('task-complete-toggle')}`,
+      );
       expect(await toggle.isChecked(), `task ${t.id} completed`).toBe(t.completed);
     }
-    const chip = (f: string) => g.panel.locator(`${byTestId(`timeline-filter-${f}`)} .chip-count`).textContent();
+    const chip = (f: string) =>
+      g.panel.locator(`${byTestId(`timeline-filter-${f}`)} .chip-count`).textContent();
     expect(await chip('notes')).toBe(String(activity.notes.length));
     expect(await chip('tasks')).toBe(String(activity.tasks.length));
     expect(await chip('appointments')).toBe(String(activity.appointments.length));
 
     // In the worker's merged order (newest first).
     const api = await session(dental, dental.admin);
-    const merged = await api.call<{ items: { kind: string; id: string }[] }>('GET', `/api/contacts/${contact.id}/timeline`);
-    const shown = await items.evaluateAll((els) => els.map((el) => `${el.getAttribute('data-kind')}:${el.getAttribute('data-id')}`));
+    const merged = await api.call<{ items: { kind: string; id: string }[] }>(
+      'GET',
+      `/api/contacts/${contact.id}/timeline`,
+    );
+    const shown = await items.evaluateAll((els) =>
+      els.map((el) => `${el.getAttribute('data-kind')}:${el.getAttribute('data-id')}`),
+    );
     expect(shown).toEqual(merged.body.items.map((i) => `${i.kind}:${i.id}`));
     expect(g.problems).toEqual([]);
     await shoot(g, 'timeline', g.panel.locator(byTestId('timeline')));
@@ -192,9 +219,15 @@ describe('panel inside GHL', () => {
       await noteForm.locator(byTestId('note-submit')).click();
       await noteForm.waitFor({ state: 'detached' });
       await toast(g, 'Note added');
-      const noteItem = g.panel.locator(`${byTestId('timeline-item')}[data-kind="note"]`, { hasText: noteBody });
+      const noteItem = g.panel.locator(`${byTestId('timeline-item')}[data-kind="note"]`, {
+        hasText: noteBody,
+      });
       await noteItem.waitFor();
-      const inGhl = await until(ghlState, (s) => s.notes.some((n) => n.contactId === contact.id && n.body === noteBody), 'the note in GHL');
+      const inGhl = await until(
+        ghlState,
+        (s) => s.notes.some((n) => n.contactId === contact.id && n.body === noteBody),
+        'the note in GHL',
+      );
       const note = inGhl.notes.find((n) => n.contactId === contact.id && n.body === noteBody)!;
       expect(await noteItem.getAttribute('data-id')).toBe(note.id);
 
@@ -209,9 +242,15 @@ describe('panel inside GHL', () => {
       await taskForm.locator(byTestId('task-submit')).click();
       await taskForm.waitFor({ state: 'detached' });
       await toast(g, 'Task created');
-      const taskItem = g.panel.locator(`${byTestId('timeline-item')}[data-kind="task"]`, { hasText: taskTitle });
+      const taskItem = g.panel.locator(`${byTestId('timeline-item')}[data-kind="task"]`, {
+        hasText: taskTitle,
+      });
       await taskItem.waitFor();
-      const withTask = await until(ghlState, (s) => s.tasks.some((t) => t.contactId === contact.id && t.title === taskTitle), 'the task in GHL');
+      const withTask = await until(
+        ghlState,
+        (s) => s.tasks.some((t) => t.contactId === contact.id && t.title === taskTitle),
+        'the task in GHL',
+      );
       const task = withTask.tasks.find((t) => t.contactId === contact.id && t.title === taskTitle)!;
       expect(task.completed).toBe(false);
       expect(await taskItem.getAttribute('data-id')).toBe(task.id);
@@ -223,7 +262,11 @@ describe('panel inside GHL', () => {
       await taskItem.locator(`${byTestId('task-complete-toggle')}:checked`).waitFor();
       await taskItem.locator(byTestId('task-due-label'), { hasText: 'Completed' }).waitFor();
       await toast(g, 'Task completed');
-      await until(ghlState, (s) => s.tasks.some((t) => t.id === task.id && t.completed), 'the task completed in GHL');
+      await until(
+        ghlState,
+        (s) => s.tasks.some((t) => t.id === task.id && t.completed),
+        'the task completed in GHL',
+      );
 
       // Tag (GHL stores tags lowercased)
       const tag = `e2e-${u}`;
@@ -232,15 +275,27 @@ describe('panel inside GHL', () => {
       await tagInput.press('Enter');
       await g.panel.locator(`${byTestId('tag')}[data-tag="${tag}"]`).waitFor();
       await toast(g, `Tag “${tag}” added`);
-      await until(ghlState, (s) => s.contacts.some((c) => c.id === contact.id && c.tags?.includes(tag)), 'the tag in GHL');
+      await until(
+        ghlState,
+        (s) => s.contacts.some((c) => c.id === contact.id && c.tags?.includes(tag)),
+        'the tag in GHL',
+      );
 
       // A refresh from the server shows the same: nothing lived only in the panel.
-      const refreshed = g.page.waitForResponse((r) => r.url().includes(`/api/contacts/${contact.id}/timeline?refresh=1`));
+      const refreshed = g.page.waitForResponse((r) =>
+        r.url().includes(`/api/contacts/${contact.id}/timeline?refresh=1`),
+      );
       await g.panel.locator(byTestId('timeline-refresh')).click();
       expect((await refreshed).status()).toBe(200);
       await g.panel.locator(byTestId('timeline-freshness'), { hasText: 'Updated' }).waitFor();
-      await g.panel.locator(`${byTestId('timeline-item')}[data-id="${note.id}"]`, { hasText: noteBody }).waitFor();
-      await g.panel.locator(`${byTestId('timeline-item')}[data-id="${task.id}"] ${byTestId('task-complete-toggle')}:checked`).waitFor();
+      await g.panel
+        .locator(`${byTestId('timeline-item')}[data-id="${note.id}"]`, { hasText: noteBody })
+        .waitFor();
+      await g.panel
+        .locator(
+          `${byTestId('timeline-item')}[data-id="${task.id}"] ${byTestId('task-complete-toggle')}:checked`,
+        )
+        .waitFor();
       await g.panel.locator(`${byTestId('tag')}[data-tag="${tag}"]`).waitFor();
       expect(await g.panel.locator(byTestId('timeline-item')).count()).toBe(2);
       expect(g.problems).toEqual([]);
@@ -270,9 +325,13 @@ describe('panel inside GHL', () => {
     const user = await session(dental, dental.user);
     const before = await user.call<{ dryRun: boolean; canEdit: boolean }>('GET', '/api/settings');
     expect(before.body.canEdit).toBe(false);
-    const put = await user.call<{ error: { code: string } }>('PUT', '/api/settings', { dryRun: !before.body.dryRun });
+    const put = await user.call<{ error: { code: string } }>('PUT', '/api/settings', {
+      dryRun: !before.body.dryRun,
+    });
     expect(put.status).toBe(403);
-    expect((await user.call<{ dryRun: boolean }>('GET', '/api/settings')).body.dryRun).toBe(before.body.dryRun);
+    expect((await user.call<{ dryRun: boolean }>('GET', '/api/settings')).body.dryRun).toBe(
+      before.body.dryRun,
+    );
   });
 
   it('lets an admin change a setting and save it', async () => {
@@ -309,17 +368,22 @@ describe('panel inside GHL', () => {
       await g.panel.locator(byTestId('nav-contacts')).click();
       await g.panel.locator(byTestId('contact-search')).waitFor();
       await g.panel.locator(byTestId('nav-settings')).click();
-      await g.panel.locator(`${byTestId('setting-dry-run')}${original.dryRun ? ':not(:checked)' : ':checked'}`).waitFor();
+      await g.panel
+        .locator(`${byTestId('setting-dry-run')}${original.dryRun ? ':not(:checked)' : ':checked'}`)
+        .waitFor();
       expect(await g.panel.locator(byTestId(`setting-conflict-${policy}`)).isChecked()).toBe(true);
       expect(g.problems).toEqual([]);
       await shoot(g, 'settings');
     } finally {
-      const restored = await admin.call<View>('PUT', '/api/settings', { dryRun: original.dryRun, conflictPolicy: original.conflictPolicy });
+      const restored = await admin.call<View>('PUT', '/api/settings', {
+        dryRun: original.dryRun,
+        conflictPolicy: original.conflictPolicy,
+      });
       expect(restored.status).toBe(200);
     }
   });
 
-  it('lets an admin add the agency\'s own domains, which the next panel load allows as frame parents', async () => {
+  it("lets an admin add the agency's own domains, which the next panel load allows as frame parents", async () => {
     const { dental } = demo;
     const admin = await session(dental, dental.admin);
     const host = `app.wl${unique()}.com`;
@@ -333,7 +397,9 @@ describe('panel inside GHL', () => {
       await input.fill([...original.domains, host].join('\n'));
       await g.panel.locator(byTestId('frame-domains-save')).click();
       await toast(g, 'Domains saved');
-      expect((await admin.call<{ domains: string[] }>('GET', '/api/agency/frame-domains')).body.domains).toContain(host);
+      expect(
+        (await admin.call<{ domains: string[] }>('GET', '/api/agency/frame-domains')).body.domains,
+      ).toContain(host);
       const doc = await fetch(`${appUrl}/app?locationId=${dental.id}`);
       await doc.arrayBuffer();
       expect(doc.headers.get('content-security-policy')).toContain(`https://${host}`);
@@ -341,7 +407,9 @@ describe('panel inside GHL', () => {
       await g.panel.locator(byTestId('frame-domains')).scrollIntoViewIfNeeded();
       await shoot(g, 'frame-domains');
     } finally {
-      expect((await admin.call('PUT', '/api/agency/frame-domains', { domains: original.domains })).status).toBe(200);
+      expect(
+        (await admin.call('PUT', '/api/agency/frame-domains', { domains: original.domains })).status,
+      ).toBe(200);
     }
   });
 
@@ -351,9 +419,14 @@ describe('panel inside GHL', () => {
     await waitSignedIn(g, fullName(dental.admin));
     await g.panel.locator(byTestId('nav-sync-log')).click();
     const log = g.panel.locator(byTestId('sync-log'));
-    await log.locator(`${byTestId('sync-log-entry')}, ${byTestId('empty-state')}`).first().waitFor();
+    await log
+      .locator(`${byTestId('sync-log-entry')}, ${byTestId('empty-state')}`)
+      .first()
+      .waitFor();
     expect(await log.locator(byTestId('error-state')).count()).toBe(0);
-    for (const status of await log.locator(byTestId('sync-log-entry')).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')))) {
+    for (const status of await log
+      .locator(byTestId('sync-log-entry'))
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')))) {
       expect(status).toBeTruthy();
     }
     await shoot(g, 'sync-log');
@@ -361,8 +434,13 @@ describe('panel inside GHL', () => {
     const filtered = g.page.waitForResponse((r) => r.url().includes('/api/sync-log?status=failed'));
     await log.locator(byTestId('sync-log-status')).selectOption('failed');
     expect((await filtered).status()).toBe(200);
-    await log.locator(`${byTestId('sync-log-entry')}, ${byTestId('empty-state')}`).first().waitFor();
-    for (const status of await log.locator(byTestId('sync-log-entry')).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')))) {
+    await log
+      .locator(`${byTestId('sync-log-entry')}, ${byTestId('empty-state')}`)
+      .first()
+      .waitFor();
+    for (const status of await log
+      .locator(byTestId('sync-log-entry'))
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')))) {
       expect(status).toBe('failed');
     }
     expect(g.problems).toEqual([]);

@@ -1,5 +1,13 @@
 import {
-  createAppointment, createNote, createTask, deleteAppointment, deleteNote, deleteTask, updateAppointment, updateNote, updateTask,
+  createAppointment,
+  createNote,
+  createTask,
+  deleteAppointment,
+  deleteNote,
+  deleteTask,
+  updateAppointment,
+  updateNote,
+  updateTask,
 } from './activity-ops.ts';
 import { changeTags, createContact, deleteContact, updateContact } from './contact-ops.ts';
 import type { Emu } from './context.ts';
@@ -27,35 +35,54 @@ export function act(emu: Emu, body: Body): Body {
   const contact = (): Contact => owned(state.contacts.get(String(body.contactId)), locationId, 'Contact');
   const task = () => owned(state.tasks.get(String(body.taskId)), locationId, 'Task');
   const note = () => owned(state.notes.get(String(body.noteId)), locationId, 'Note');
-  const appointment = () => owned(state.appointments.get(String(body.appointmentId ?? body.eventId)), locationId, 'Appointment');
+  const appointment = () =>
+    owned(state.appointments.get(String(body.appointmentId ?? body.eventId)), locationId, 'Appointment');
 
   switch (action) {
-    case 'contact.create': return { contact: contactView(createContact(emu, locationId, data)) };
-    case 'contact.update': return { contact: contactView(updateContact(emu, contact(), data)) };
-    case 'contact.delete': deleteContact(emu, contact()); return { succeded: true };
-    case 'tags.add': return { tags: changeTags(emu, contact(), (body.tags ?? data.tags ?? []) as unknown[], 'add') };
-    case 'tags.remove': return { tags: changeTags(emu, contact(), (body.tags ?? data.tags ?? []) as unknown[], 'remove') };
+    case 'contact.create':
+      return { contact: contactView(createContact(emu, locationId, data)) };
+    case 'contact.update':
+      return { contact: contactView(updateContact(emu, contact(), data)) };
+    case 'contact.delete':
+      deleteContact(emu, contact());
+      return { succeded: true };
+    case 'tags.add':
+      return { tags: changeTags(emu, contact(), (body.tags ?? data.tags ?? []) as unknown[], 'add') };
+    case 'tags.remove':
+      return { tags: changeTags(emu, contact(), (body.tags ?? data.tags ?? []) as unknown[], 'remove') };
     case 'note.create': {
       if (typeof data.body !== 'string' || !data.body) throw badRequest('note body is required');
-      return { note: noteView(createNote(emu, contact(), { userId: state.defaultUser(locationId)?.id, ...data })) };
+      return {
+        note: noteView(createNote(emu, contact(), { userId: state.defaultUser(locationId)?.id, ...data })),
+      };
     }
-    case 'note.update': return { note: noteView(updateNote(emu, note(), data)) };
-    case 'note.delete': deleteNote(emu, note()); return { succeded: true };
+    case 'note.update':
+      return { note: noteView(updateNote(emu, note(), data)) };
+    case 'note.delete':
+      deleteNote(emu, note());
+      return { succeded: true };
     case 'task.create': {
       if (typeof data.title !== 'string' || !data.title) throw badRequest('task title is required');
       const input = { dueDate: new Date(Date.now() + 86_400_000).toISOString(), completed: false, ...data };
       return { task: taskView(createTask(emu, contact(), input)) };
     }
-    case 'task.update': return { task: taskView(updateTask(emu, task(), data)) };
-    case 'task.complete': return { task: taskView(updateTask(emu, task(), { completed: data.completed ?? true })) };
-    case 'task.delete': deleteTask(emu, task()); return { succeded: true };
+    case 'task.update':
+      return { task: taskView(updateTask(emu, task(), data)) };
+    case 'task.complete':
+      return { task: taskView(updateTask(emu, task(), { completed: data.completed ?? true })) };
+    case 'task.delete':
+      deleteTask(emu, task());
+      return { succeded: true };
     case 'appointment.create': {
       const input: Body = { calendarId: state.calendarOf(locationId)?.id, source: 'booking_widget', ...data };
       if (!input.startTime) throw badRequest('appointment startTime is required');
       return { appointment: appointmentResponseView(createAppointment(emu, contact(), input)) };
     }
-    case 'appointment.update': return { appointment: appointmentResponseView(updateAppointment(emu, appointment(), data)) };
-    case 'appointment.delete': deleteAppointment(emu, appointment()); return { succeeded: true };
+    case 'appointment.update':
+      return { appointment: appointmentResponseView(updateAppointment(emu, appointment(), data)) };
+    case 'appointment.delete':
+      deleteAppointment(emu, appointment());
+      return { succeeded: true };
     default:
       throw badRequest(`Unknown action ${String(action)}`);
   }

@@ -41,7 +41,8 @@ export function updateTask(emu: Emu, task: Task, input: Input): Task {
   if ('dueDate' in input && input.dueDate) task.dueDate = toIso(input.dueDate);
   if (typeof input.completed === 'boolean') task.completed = input.completed;
   task.dateUpdated = nowIso();
-  if (!wasCompleted && task.completed) emu.webhooks.emitLocationEvent(task.locationId, 'TaskComplete', taskEvent(task));
+  if (!wasCompleted && task.completed)
+    emu.webhooks.emitLocationEvent(task.locationId, 'TaskComplete', taskEvent(task));
   return task;
 }
 
@@ -90,7 +91,11 @@ export function createAppointment(emu: Emu, contact: Contact, input: Input, emit
   const start = Date.parse(String(input.startTime));
   if (Number.isNaN(start)) throw badRequest('Invalid startTime');
   const endTime = str(input.endTime) ?? new Date(start + calendar.slotDurationMin * 60_000).toISOString();
-  const assignedUserId = str(input.assignedUserId) ?? calendar.teamUserIds[0] ?? emu.state.defaultUser(contact.locationId)?.id ?? '';
+  const assignedUserId =
+    str(input.assignedUserId) ??
+    calendar.teamUserIds[0] ??
+    emu.state.defaultUser(contact.locationId)?.id ??
+    '';
   const when = nowIso();
   const appointment: Appointment = {
     id: newId(),
@@ -98,7 +103,9 @@ export function createAppointment(emu: Emu, contact: Contact, input: Input, emit
     calendarId: calendar.id,
     groupId: calendar.groupId,
     contactId: contact.id,
-    title: str(input.title) ?? `Appointment with ${[contact.firstName, contact.lastName].filter(Boolean).join(' ') || 'contact'}`,
+    title:
+      str(input.title) ??
+      `Appointment with ${[contact.firstName, contact.lastName].filter(Boolean).join(' ') || 'contact'}`,
     appointmentStatus: str(input.appointmentStatus) ?? 'confirmed',
     assignedUserId,
     users: assignedUserId ? [assignedUserId] : [],
@@ -114,7 +121,12 @@ export function createAppointment(emu: Emu, contact: Contact, input: Input, emit
     dateUpdated: when,
   };
   emu.state.appointments.set(appointment.id, appointment);
-  if (emit) emu.webhooks.emitLocationEvent(appointment.locationId, 'AppointmentCreate', appointmentEvent(appointment));
+  if (emit)
+    emu.webhooks.emitLocationEvent(
+      appointment.locationId,
+      'AppointmentCreate',
+      appointmentEvent(appointment),
+    );
   return appointment;
 }
 
@@ -125,7 +137,14 @@ export function updateAppointment(emu: Emu, appointment: Appointment, input: Inp
     appointment.calendarId = calendar.id;
     appointment.groupId = calendar.groupId;
   }
-  for (const key of ['title', 'appointmentStatus', 'notes', 'description', 'address', 'meetingLocationType'] as const) {
+  for (const key of [
+    'title',
+    'appointmentStatus',
+    'notes',
+    'description',
+    'address',
+    'meetingLocationType',
+  ] as const) {
     if (key in input) {
       const value = str(input[key]);
       if (key === 'title' || key === 'appointmentStatus') {

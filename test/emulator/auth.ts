@@ -1,6 +1,13 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv, Emu } from './context.ts';
-import { badRequest, invalidJwt, noLocationAccess, notFound, tooManyRequests, wrongAuthClass } from './errors.ts';
+import {
+  badRequest,
+  invalidJwt,
+  noLocationAccess,
+  notFound,
+  tooManyRequests,
+  wrongAuthClass,
+} from './errors.ts';
 import type { AccessToken, Appointment, Contact, Note, Task } from './state.ts';
 
 export const CONTACTS_VERSION = '2021-07-28';
@@ -36,7 +43,10 @@ export function guard(emu: Emu, access: Access, version: string): MiddlewareHand
     if (!decision.allowed) throw tooManyRequests();
     const given = c.req.header('version');
     if (!given) throw badRequest('version header was not found', { error: 'Bad Request' });
-    if (given !== version) throw badRequest(`Version ${given} is not supported for this route; use ${version}`, { error: 'Bad Request' });
+    if (given !== version)
+      throw badRequest(`Version ${given} is not supported for this route; use ${version}`, {
+        error: 'Bad Request',
+      });
     c.set('auth', auth);
     await next();
   };

@@ -10,7 +10,10 @@ const STATUSES = ['new', 'confirmed', 'cancelled', 'showed', 'noshow', 'invalid'
 
 const EDIT_RULES: Rules = {
   title: { type: 'string' },
-  meetingLocationType: { type: 'string', oneOf: ['custom', 'zoom', 'gmeet', 'phone', 'address', 'ms_teams', 'google'] },
+  meetingLocationType: {
+    type: 'string',
+    oneOf: ['custom', 'zoom', 'gmeet', 'phone', 'address', 'ms_teams', 'google'],
+  },
   meetingLocationId: { type: 'string' },
   overrideLocationConfig: { type: 'boolean' },
   appointmentStatus: { type: 'string', oneOf: STATUSES },
@@ -44,8 +47,13 @@ export function registerCalendars(app: Hono<AppEnv>, emu: Emu): void {
     const calendars = [...state.calendars.values()].filter((cal) => cal.locationId === q.locationId);
     return c.json({
       calendars: calendars.map((cal) => ({
-        id: cal.id, locationId: cal.locationId, groupId: cal.groupId, name: cal.name,
-        slotDuration: cal.slotDurationMin, slotDurationUnit: 'mins', isActive: true,
+        id: cal.id,
+        locationId: cal.locationId,
+        groupId: cal.groupId,
+        name: cal.name,
+        slotDuration: cal.slotDurationMin,
+        slotDurationUnit: 'mins',
+        isActive: true,
         teamMembers: cal.teamUserIds.map((userId) => ({ userId, priority: 0.5 })),
       })),
     });
@@ -59,12 +67,18 @@ export function registerCalendars(app: Hono<AppEnv>, emu: Emu): void {
     });
     assertLocation(emu, c.get('auth'), String(q.locationId));
     const { calendarId, userId, groupId } = c.req.query();
-    if (!calendarId && !userId && !groupId) throw unprocessable(['Either calendarId, userId or groupId is required']);
+    if (!calendarId && !userId && !groupId)
+      throw unprocessable(['Either calendarId, userId or groupId is required']);
     const from = Number(q.startTime);
     const to = Number(q.endTime);
     const events = [...state.appointments.values()]
       .filter((a) => a.locationId === q.locationId)
-      .filter((a) => (!calendarId || a.calendarId === calendarId) && (!groupId || a.groupId === groupId) && (!userId || a.users.includes(userId)))
+      .filter(
+        (a) =>
+          (!calendarId || a.calendarId === calendarId) &&
+          (!groupId || a.groupId === groupId) &&
+          (!userId || a.users.includes(userId)),
+      )
       .filter((a) => Date.parse(a.endTime) >= from && Date.parse(a.startTime) <= to)
       .sort((a, b) => Date.parse(a.startTime) - Date.parse(b.startTime));
     return c.json({ events: events.map(eventView) });

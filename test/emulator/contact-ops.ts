@@ -8,8 +8,23 @@ import { contactName } from './views.ts';
 export type ContactInput = Record<string, unknown>;
 
 const TEXT_FIELDS = [
-  'firstName', 'lastName', 'name', 'email', 'phone', 'companyName', 'address1', 'city', 'state', 'country',
-  'postalCode', 'website', 'timezone', 'gender', 'source', 'assignedTo', 'dateOfBirth',
+  'firstName',
+  'lastName',
+  'name',
+  'email',
+  'phone',
+  'companyName',
+  'address1',
+  'city',
+  'state',
+  'country',
+  'postalCode',
+  'website',
+  'timezone',
+  'gender',
+  'source',
+  'assignedTo',
+  'dateOfBirth',
 ] as const;
 
 /** GHL stores phones in E.164; a bare 10-digit number is taken as North American. */
@@ -66,13 +81,22 @@ function assertNoDuplicate(emu: Emu, contact: Contact): void {
     const phoneMatch = contact.phone && other.phone === contact.phone;
     if (emailMatch || phoneMatch) {
       throw badRequest('This location does not allow duplicated contacts.', {
-        meta: { contactName: contactName(other), contactId: other.id, matchingField: emailMatch ? 'email' : 'phone' },
+        meta: {
+          contactName: contactName(other),
+          contactId: other.id,
+          matchingField: emailMatch ? 'email' : 'phone',
+        },
       });
     }
   }
 }
 
-export function findDuplicate(emu: Emu, locationId: string, email?: string, phone?: string): Contact | undefined {
+export function findDuplicate(
+  emu: Emu,
+  locationId: string,
+  email?: string,
+  phone?: string,
+): Contact | undefined {
   const contacts = [...emu.state.contacts.values()].filter((c) => c.locationId === locationId);
   if (email) {
     const hit = contacts.find((c) => c.email?.toLowerCase() === email.toLowerCase());
@@ -86,7 +110,13 @@ export function findDuplicate(emu: Emu, locationId: string, email?: string, phon
 }
 
 /** Creates without events; seeding uses this directly. */
-export function buildContact(emu: Emu, locationId: string, input: ContactInput, when = nowIso(), id = newId()): Contact {
+export function buildContact(
+  emu: Emu,
+  locationId: string,
+  input: ContactInput,
+  when = nowIso(),
+  id = newId(),
+): Contact {
   const contact: Contact = {
     id,
     locationId,
@@ -118,11 +148,16 @@ export function updateContact(emu: Emu, contact: Contact, input: ContactInput): 
   Object.assign(contact, next);
   for (const key of TEXT_FIELDS) if (!(key in next)) delete contact[key];
   emu.webhooks.emitLocationEvent(contact.locationId, 'ContactUpdate', contactEvent(contact));
-  if (tagsChanged) emu.webhooks.emitLocationEvent(contact.locationId, 'ContactTagUpdate', contactEvent(contact));
+  if (tagsChanged)
+    emu.webhooks.emitLocationEvent(contact.locationId, 'ContactTagUpdate', contactEvent(contact));
   return contact;
 }
 
-export function upsertContact(emu: Emu, locationId: string, input: ContactInput): { contact: Contact; isNew: boolean } {
+export function upsertContact(
+  emu: Emu,
+  locationId: string,
+  input: ContactInput,
+): { contact: Contact; isNew: boolean } {
   const email = typeof input.email === 'string' ? input.email : undefined;
   const phone = typeof input.phone === 'string' ? input.phone : undefined;
   const existing = findDuplicate(emu, locationId, email, phone);
@@ -140,7 +175,10 @@ export function deleteContact(emu: Emu, contact: Contact): void {
 
 export function changeTags(emu: Emu, contact: Contact, tags: unknown[], mode: 'add' | 'remove'): string[] {
   const given = normalizeTags(tags);
-  const next = mode === 'add' ? normalizeTags([...contact.tags, ...given]) : contact.tags.filter((t) => !given.includes(t));
+  const next =
+    mode === 'add'
+      ? normalizeTags([...contact.tags, ...given])
+      : contact.tags.filter((t) => !given.includes(t));
   if (next.join('\n') !== contact.tags.join('\n')) {
     contact.tags = next;
     contact.dateUpdated = nowIso();

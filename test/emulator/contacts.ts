@@ -1,6 +1,13 @@
 import type { Hono } from 'hono';
 import { assertLocation, contactFor, CONTACTS_VERSION, guard } from './auth.ts';
-import { changeTags, createContact, deleteContact, findDuplicate, updateContact, upsertContact } from './contact-ops.ts';
+import {
+  changeTags,
+  createContact,
+  deleteContact,
+  findDuplicate,
+  updateContact,
+  upsertContact,
+} from './contact-ops.ts';
 import { matchesQuery, searchContacts } from './contact-search.ts';
 import type { AppEnv, Emu } from './context.ts';
 import { unprocessable } from './errors.ts';
@@ -11,11 +18,28 @@ import { readJson, validate, type Rules } from './validate.ts';
 const text = { type: 'string', nullable: true } as const;
 
 export const CONTACT_RULES: Rules = {
-  firstName: text, lastName: text, name: text, email: { type: 'email', nullable: true }, phone: text,
-  address1: text, city: text, state: text, postalCode: text, website: text, timezone: text, country: text,
-  companyName: text, source: text, assignedTo: text, gender: text, dateOfBirth: { type: 'any', nullable: true },
-  dnd: { type: 'boolean' }, dndSettings: { type: 'object' }, inboundDndSettings: { type: 'object' },
-  tags: { type: 'stringArray' }, customFields: { type: 'array' },
+  firstName: text,
+  lastName: text,
+  name: text,
+  email: { type: 'email', nullable: true },
+  phone: text,
+  address1: text,
+  city: text,
+  state: text,
+  postalCode: text,
+  website: text,
+  timezone: text,
+  country: text,
+  companyName: text,
+  source: text,
+  assignedTo: text,
+  gender: text,
+  dateOfBirth: { type: 'any', nullable: true },
+  dnd: { type: 'boolean' },
+  dndSettings: { type: 'object' },
+  inboundDndSettings: { type: 'object' },
+  tags: { type: 'stringArray' },
+  customFields: { type: 'array' },
 };
 
 const CREATE_RULES: Rules = { ...CONTACT_RULES, locationId: { type: 'string', required: true } };
@@ -29,7 +53,8 @@ function forbidProperties(body: Record<string, unknown>, names: string[]): void 
 export function registerContacts(app: Hono<AppEnv>, emu: Emu): void {
   const { state } = emu;
   const auth = guard(emu, 'location', CONTACTS_VERSION);
-  const locationContacts = (locationId: string) => [...state.contacts.values()].filter((c) => c.locationId === locationId);
+  const locationContacts = (locationId: string) =>
+    [...state.contacts.values()].filter((c) => c.locationId === locationId);
 
   app.post('/contacts/search', auth, async (c) => {
     const body = validate(await readJson(c), { locationId: { type: 'string', required: true } });
@@ -56,7 +81,10 @@ export function registerContacts(app: Hono<AppEnv>, emu: Emu): void {
   });
 
   app.post('/contacts/upsert', auth, async (c) => {
-    const body = validate(await readJson(c), { ...CREATE_RULES, createNewIfDuplicateAllowed: { type: 'boolean' } });
+    const body = validate(await readJson(c), {
+      ...CREATE_RULES,
+      createNewIfDuplicateAllowed: { type: 'boolean' },
+    });
     assertLocation(emu, c.get('auth'), String(body.locationId));
     const { createNewIfDuplicateAllowed: _ignored, locationId, ...input } = body;
     const { contact, isNew } = upsertContact(emu, String(locationId), input);
@@ -82,7 +110,11 @@ export function registerContacts(app: Hono<AppEnv>, emu: Emu): void {
       .sort((a, b) => Date.parse(a.dateAdded) - Date.parse(b.dateAdded) || (a.id < b.id ? -1 : 1));
     const rest = sorted.filter((x) => {
       const ms = Date.parse(x.dateAdded);
-      return !startAfter || ms > startAfter || (ms === startAfter && startAfterId !== undefined && x.id > startAfterId);
+      return (
+        !startAfter ||
+        ms > startAfter ||
+        (ms === startAfter && startAfterId !== undefined && x.id > startAfterId)
+      );
     });
     const page = rest.slice(0, limit);
     const last = page.at(-1);

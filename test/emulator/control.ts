@@ -14,7 +14,8 @@ type Body = Record<string, unknown>;
 
 async function body(c: Context): Promise<Body> {
   const parsed = await readJson(c);
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw badRequest('Body must be a JSON object');
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw badRequest('Body must be a JSON object');
   return parsed as Body;
 }
 
@@ -33,19 +34,29 @@ export function registerControl(app: Hono<AppEnv>, emu: Emu): void {
 
   app.post('/_emulator/clients', async (c) => {
     const b = await body(c);
-    if (!b.clientId || !b.clientSecret || !b.sharedSecret) throw badRequest('clientId, clientSecret and sharedSecret are required');
+    if (!b.clientId || !b.clientSecret || !b.sharedSecret)
+      throw badRequest('clientId, clientSecret and sharedSecret are required');
     const client = state.upsertClient({
-      clientId: String(b.clientId), clientSecret: String(b.clientSecret), sharedSecret: String(b.sharedSecret),
+      clientId: String(b.clientId),
+      clientSecret: String(b.clientSecret),
+      sharedSecret: String(b.sharedSecret),
       webhookUrl: optionalString(b.webhookUrl),
     });
-    return c.json({ clientId: client.clientId, appId: client.appId, versionId: client.versionId, webhookUrl: client.webhookUrl ?? null });
+    return c.json({
+      clientId: client.clientId,
+      appId: client.appId,
+      versionId: client.versionId,
+      webhookUrl: client.webhookUrl ?? null,
+    });
   });
 
   app.get('/_emulator/companies', (c) =>
     c.json({
       companies: [...state.companies.values()].map((company) => ({
         ...company,
-        locations: state.locationsOf(company.id).map((l) => ({ id: l.id, name: l.name, calendarId: state.calendarOf(l.id)?.id })),
+        locations: state
+          .locationsOf(company.id)
+          .map((l) => ({ id: l.id, name: l.name, calendarId: state.calendarOf(l.id)?.id })),
         users: [...state.users.values()].filter((u) => u.companyId === company.id),
       })),
     }),
@@ -56,20 +67,36 @@ export function registerControl(app: Hono<AppEnv>, emu: Emu): void {
   app.post('/_emulator/install', async (c) => {
     const b = await body(c);
     const userType = (b.userType ?? 'Location') as UserType;
-    if (userType !== 'Location' && userType !== 'Company') throw badRequest('userType must be Location or Company');
-    const locationIds = Array.isArray(b.locationIds) ? b.locationIds.map(String) : b.locationId ? [String(b.locationId)] : [];
-    const companyId = optionalString(b.companyId) ?? state.locations.get(locationIds[0] ?? '')?.companyId ?? '';
+    if (userType !== 'Location' && userType !== 'Company')
+      throw badRequest('userType must be Location or Company');
+    const locationIds = Array.isArray(b.locationIds)
+      ? b.locationIds.map(String)
+      : b.locationId
+        ? [String(b.locationId)]
+        : [];
+    const companyId =
+      optionalString(b.companyId) ?? state.locations.get(locationIds[0] ?? '')?.companyId ?? '';
     const result = await install(emu, {
-      client: clientOf(b.clientId), companyId, userType,
-      locationIds: locationIds.length || userType === 'Location' ? locationIds : state.locationsOf(companyId).map((l) => l.id),
-      webhooks: (b.webhooks ?? 'after') as InstallWebhooks, scope: optionalString(b.scope), userId: optionalString(b.userId),
+      client: clientOf(b.clientId),
+      companyId,
+      userType,
+      locationIds:
+        locationIds.length || userType === 'Location'
+          ? locationIds
+          : state.locationsOf(companyId).map((l) => l.id),
+      webhooks: (b.webhooks ?? 'after') as InstallWebhooks,
+      scope: optionalString(b.scope),
+      userId: optionalString(b.userId),
     });
     return c.json(result);
   });
 
   app.post('/_emulator/uninstall', async (c) => {
     const b = await body(c);
-    uninstall(emu, clientOf(b.clientId), { locationId: optionalString(b.locationId), companyId: optionalString(b.companyId) });
+    uninstall(emu, clientOf(b.clientId), {
+      locationId: optionalString(b.locationId),
+      companyId: optionalString(b.companyId),
+    });
     return c.json({ ok: true });
   });
 
@@ -81,16 +108,28 @@ export function registerControl(app: Hono<AppEnv>, emu: Emu): void {
     const companyId = location?.companyId ?? optionalString(b.companyId);
     if (!companyId || (locationId && !location)) throw badRequest('Unknown locationId or companyId');
     const { access, refresh } = issueTokens(emu, {
-      clientId: client.clientId, userType: location ? 'Location' : 'Company', companyId, locationId: location?.id,
-      userId: (location ? state.defaultUser(location.id) : state.agencyAdmin(companyId))?.id ?? 'emulator-user',
+      clientId: client.clientId,
+      userType: location ? 'Location' : 'Company',
+      companyId,
+      locationId: location?.id,
+      userId:
+        (location ? state.defaultUser(location.id) : state.agencyAdmin(companyId))?.id ?? 'emulator-user',
       scope: DEFAULT_SCOPE,
     });
-    return c.json({ access_token: access.token, refresh_token: refresh.token, expires_in: emu.accessTokenTtlSec });
+    return c.json({
+      access_token: access.token,
+      refresh_token: refresh.token,
+      expires_in: emu.accessTokenTtlSec,
+    });
   });
 
   const revoke = (what: 'access' | 'refresh') => async (c: Context) => {
     const b = await body(c);
-    const filter = { clientId: optionalString(b.clientId), locationId: optionalString(b.locationId), companyId: optionalString(b.companyId) };
+    const filter = {
+      clientId: optionalString(b.clientId),
+      locationId: optionalString(b.locationId),
+      companyId: optionalString(b.companyId),
+    };
     if (!filter.locationId && !filter.companyId) throw badRequest('locationId or companyId is required');
     return c.json({ count: revokeTokens(emu, filter, what) });
   };
@@ -100,7 +139,8 @@ export function registerControl(app: Hono<AppEnv>, emu: Emu): void {
   app.post('/_emulator/rate-limit', async (c) => {
     const b = await body(c);
     const config: { max?: number; intervalMs?: number; daily?: number } = {};
-    for (const key of ['max', 'intervalMs', 'daily'] as const) if (typeof b[key] === 'number') config[key] = b[key] as number;
+    for (const key of ['max', 'intervalMs', 'daily'] as const)
+      if (typeof b[key] === 'number') config[key] = b[key] as number;
     return c.json(emu.limiter.configure(optionalString(b.locationId) ?? optionalString(b.companyId), config));
   });
 
@@ -108,8 +148,13 @@ export function registerControl(app: Hono<AppEnv>, emu: Emu): void {
     const b = await body(c);
     const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
     const id = emu.faults.add({
-      locationId: optionalString(b.locationId), pathPrefix: optionalString(b.pathPrefix), method: optionalString(b.method),
-      status: num(b.status), count: num(b.count), probability: num(b.probability), delayMs: num(b.delayMs),
+      locationId: optionalString(b.locationId),
+      pathPrefix: optionalString(b.pathPrefix),
+      method: optionalString(b.method),
+      status: num(b.status),
+      count: num(b.count),
+      probability: num(b.probability),
+      delayMs: num(b.delayMs),
     });
     return c.json({ id });
   });
@@ -119,7 +164,8 @@ export function registerControl(app: Hono<AppEnv>, emu: Emu): void {
   app.post('/_emulator/webhook-faults', async (c) => {
     const b = await body(c);
     const faults: { duplicate?: number; reorder?: number; drop?: number } = {};
-    for (const key of ['duplicate', 'reorder', 'drop'] as const) if (typeof b[key] === 'number') faults[key] = b[key] as number;
+    for (const key of ['duplicate', 'reorder', 'drop'] as const)
+      if (typeof b[key] === 'number') faults[key] = b[key] as number;
     return c.json(emu.webhooks.setFaults(clientOf(b.clientId).clientId, faults));
   });
 
@@ -139,7 +185,10 @@ export function registerControl(app: Hono<AppEnv>, emu: Emu): void {
   app.get('/_emulator/webhooks', (c) => {
     const { clientId, locationId, type } = c.req.query();
     const deliveries = emu.webhooks.log.filter(
-      (d) => (!clientId || d.clientId === clientId) && (!locationId || d.locationId === locationId) && (!type || d.type === type),
+      (d) =>
+        (!clientId || d.clientId === clientId) &&
+        (!locationId || d.locationId === locationId) &&
+        (!type || d.type === type),
     );
     return c.json({ deliveries });
   });
@@ -154,7 +203,8 @@ export function registerControl(app: Hono<AppEnv>, emu: Emu): void {
 
   app.get('/_emulator/state/:locationId', (c) => {
     const locationId = c.req.param('locationId');
-    const mine = <T extends { locationId: string }>(map: Map<string, T>) => [...map.values()].filter((x) => x.locationId === locationId);
+    const mine = <T extends { locationId: string }>(map: Map<string, T>) =>
+      [...map.values()].filter((x) => x.locationId === locationId);
     return c.json({
       contacts: mine(state.contacts).map(contactView),
       notes: mine(state.notes).map(noteView),

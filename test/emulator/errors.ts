@@ -39,7 +39,8 @@ export const noLocationAccess = () =>
 export const wrongAuthClass = () =>
   new GhlError(401, {
     statusCode: 401,
-    message: 'This authClass type is not allowed to access this scope. Please reach out to the Platform team to get it added.',
+    message:
+      'This authClass type is not allowed to access this scope. Please reach out to the Platform team to get it added.',
     error: 'Unauthorized',
   });
 
@@ -65,4 +66,7 @@ export const invalidGrant = (description: string) =>
   new GhlError(400, { error: 'invalid_grant', error_description: description });
 
 export const invalidClient = () =>
-  new GhlError(401, { error: 'invalid_client', error_description: 'Client authentication failed: wrong client_id or client_secret' });
+  new GhlError(401, {
+    error: 'invalid_client',
+    error_description: 'Client authentication failed: wrong client_id or client_secret',
+  });

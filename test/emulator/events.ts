@@ -39,7 +39,13 @@ export function noteEvent(n: Note): Fields {
 
 /** Real TaskCreate deliveries carry no contactId and no body (issue #332); the app must fetch them. */
 export function taskCreateEvent(t: Task): Fields {
-  return compact({ id: t.id, assignedTo: t.assignedTo, title: t.title, dateAdded: t.dateAdded, dueDate: t.dueDate });
+  return compact({
+    id: t.id,
+    assignedTo: t.assignedTo,
+    title: t.title,
+    dateAdded: t.dateAdded,
+    dueDate: t.dueDate,
+  });
 }
 
 export function taskEvent(t: Task): Fields {

@@ -43,7 +43,10 @@ export class FaultInjector {
   }
 
   list(): FaultRuleInput[] {
-    return this.#rules.map(({ remaining, ...rule }) => ({ ...rule, remaining: Number.isFinite(remaining) ? remaining : null }));
+    return this.#rules.map(({ remaining, ...rule }) => ({
+      ...rule,
+      remaining: Number.isFinite(remaining) ? remaining : null,
+    }));
   }
 
   /** The first rule that matches consumes one of its `count`; `probability` then decides whether it fires. */

@@ -5,8 +5,20 @@ import { encryptSso } from './sso.ts';
 import type { Location, User } from './state.ts';
 
 const MENU = [
-  'Launchpad', 'Dashboard', 'Conversations', 'Calendars', 'Contacts', 'Opportunities', 'Payments', 'Marketing',
-  'Automation', 'Sites', 'Memberships', 'Reputation', 'Reporting', 'App Marketplace',
+  'Launchpad',
+  'Dashboard',
+  'Conversations',
+  'Calendars',
+  'Contacts',
+  'Opportunities',
+  'Payments',
+  'Marketing',
+  'Automation',
+  'Sites',
+  'Memberships',
+  'Reputation',
+  'Reporting',
+  'App Marketplace',
 ] as const;
 
 // Letter badges instead of emoji: headless browsers and CI machines often lack an emoji font.
@@ -14,7 +26,10 @@ const icon = (label: string) => `<span class="ico" aria-hidden="true">${label[0]
 
 /** JSON inside a <script> without letting the data close the tag. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 function usersFor(emu: Emu, location: Location): User[] {
@@ -62,22 +77,38 @@ export function renderGhlPage(c: Context<AppEnv>, emu: Emu): Response {
   const role = q.role === 'user' || q.role === 'admin' ? q.role : (user?.role ?? 'admin');
   const client = state.firstClient();
   const appUrl = `${(q.appBaseUrl || emu.appBaseUrl).replace(/\/$/, '')}/app`;
-  const payload = client && user
-    ? encryptSso({
-        userId: user.id, companyId: location.companyId, role, type: 'location', activeLocation: location.id,
-        userName: `${user.firstName} ${user.lastName}`, email: user.email,
-      }, client.sharedSecret)
-    : null;
+  const payload =
+    client && user
+      ? encryptSso(
+          {
+            userId: user.id,
+            companyId: location.companyId,
+            role,
+            type: 'location',
+            activeLocation: location.id,
+            userName: `${user.firstName} ${user.lastName}`,
+            email: user.email,
+          },
+          client.sharedSecret,
+        )
+      : null;
   const here = (params: Record<string, string>) => {
     const url = new URL(c.req.url);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     return escapeHtml(url.pathname + url.search);
   };
-  const locationOptions = state.locationsOf(location.companyId)
-    .map((l) => `<option value="${here({ locationId: l.id })}"${l.id === location.id ? ' selected' : ''}>${escapeHtml(l.name)}</option>`)
+  const locationOptions = state
+    .locationsOf(location.companyId)
+    .map(
+      (l) =>
+        `<option value="${here({ locationId: l.id })}"${l.id === location.id ? ' selected' : ''}>${escapeHtml(l.name)}</option>`,
+    )
     .join('');
   const userOptions = users
-    .map((u) => `<option value="${here({ locationId: location.id, userId: u.id })}"${u.id === user?.id ? ' selected' : ''}>${escapeHtml(`${u.firstName} ${u.lastName}`)}</option>`)
+    .map(
+      (u) =>
+        `<option value="${here({ locationId: location.id, userId: u.id })}"${u.id === user?.id ? ' selected' : ''}>${escapeHtml(`${u.firstName} ${u.lastName}`)}</option>`,
+    )
     .join('');
   const roleOptions = ['admin', 'user']
     .map((r) => `<option value="${here({ role: r })}"${r === role ? ' selected' : ''}>${r}</option>`)

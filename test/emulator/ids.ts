@@ -11,7 +11,9 @@ export function newId(random: () => number = secureRandom): string {
 
 /** A 24-hex Mongo ObjectId, the shape of appId, versionId and planId. */
 export function objectId(): string {
-  const seconds = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
+  const seconds = Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, '0');
   return seconds + randomBytes(8).toString('hex');
 }
 

@@ -1,7 +1,14 @@
 import type { Emu } from './context.ts';
 import { badRequest } from './errors.ts';
 import { jwtLike, newId } from './ids.ts';
-import { DEFAULT_SCOPE, type AccessToken, type Client, type Grant, type RefreshToken, type UserType } from './state.ts';
+import {
+  DEFAULT_SCOPE,
+  type AccessToken,
+  type Client,
+  type Grant,
+  type RefreshToken,
+  type UserType,
+} from './state.ts';
 
 export type InstallWebhooks = 'before' | 'after' | 'none';
 
@@ -44,7 +51,13 @@ export function issueTokens(emu: Emu, source: Grant): { access: AccessToken; ref
   return { access, refresh };
 }
 
-function installPayload(emu: Emu, client: Client, companyId: string, locationId: string | undefined, userId: string) {
+function installPayload(
+  emu: Emu,
+  client: Client,
+  companyId: string,
+  locationId: string | undefined,
+  userId: string,
+) {
   const company = emu.state.companies.get(companyId);
   return {
     appId: client.appId,
@@ -66,16 +79,24 @@ export async function install(emu: Emu, req: InstallRequest): Promise<{ code: st
   const { state } = emu;
   const company = state.companies.get(req.companyId);
   if (!company) throw badRequest('Company not found');
-  if (req.userType === 'Location' && req.locationIds.length !== 1) throw badRequest('A Location install names exactly one location');
+  if (req.userType === 'Location' && req.locationIds.length !== 1)
+    throw badRequest('A Location install names exactly one location');
   for (const id of req.locationIds) {
-    if (state.locations.get(id)?.companyId !== company.id) throw badRequest(`Location ${id} is not in company ${company.id}`);
+    if (state.locations.get(id)?.companyId !== company.id)
+      throw badRequest(`Location ${id} is not in company ${company.id}`);
   }
   const installedAt = new Date().toISOString();
   for (const locationId of req.locationIds) {
-    state.installs.set(`${req.client.clientId}|${locationId}`, { clientId: req.client.clientId, companyId: company.id, locationId, installedAt });
+    state.installs.set(`${req.client.clientId}|${locationId}`, {
+      clientId: req.client.clientId,
+      companyId: company.id,
+      locationId,
+      installedAt,
+    });
   }
   const allLocations = state.locationsOf(company.id);
-  const approveAllLocations = req.userType === 'Company' && allLocations.every((l) => req.locationIds.includes(l.id));
+  const approveAllLocations =
+    req.userType === 'Company' && allLocations.every((l) => req.locationIds.includes(l.id));
   if (req.userType === 'Company') {
     state.companyInstalls.set(`${req.client.clientId}|${company.id}`, {
       clientId: req.client.clientId,
@@ -87,14 +108,29 @@ export async function install(emu: Emu, req: InstallRequest): Promise<{ code: st
   }
   const userId =
     req.userId ??
-    (req.userType === 'Location' ? state.defaultUser(req.locationIds[0]!)?.id : state.agencyAdmin(company.id)?.id) ??
+    (req.userType === 'Location'
+      ? state.defaultUser(req.locationIds[0]!)?.id
+      : state.agencyAdmin(company.id)?.id) ??
     newId();
   const code = jwtLike({ code: true, clientId: req.client.clientId });
   const send = () => {
     const deliveries: Promise<void>[] = [];
-    if (req.userType === 'Company') deliveries.push(emu.webhooks.emitToApp(req.client, 'INSTALL', installPayload(emu, req.client, company.id, undefined, userId)));
+    if (req.userType === 'Company')
+      deliveries.push(
+        emu.webhooks.emitToApp(
+          req.client,
+          'INSTALL',
+          installPayload(emu, req.client, company.id, undefined, userId),
+        ),
+      );
     for (const locationId of req.locationIds) {
-      deliveries.push(emu.webhooks.emitToApp(req.client, 'INSTALL', installPayload(emu, req.client, company.id, locationId, userId)));
+      deliveries.push(
+        emu.webhooks.emitToApp(
+          req.client,
+          'INSTALL',
+          installPayload(emu, req.client, company.id, locationId, userId),
+        ),
+      );
     }
     return Promise.all(deliveries);
   };
@@ -118,21 +154,39 @@ export async function install(emu: Emu, req: InstallRequest): Promise<{ code: st
 }
 
 /** Revokes every token the app holds for the resource; they answer 401 / invalid_grant from now on. */
-export function revokeTokens(emu: Emu, filter: { clientId?: string; locationId?: string; companyId?: string }, what: 'access' | 'refresh' | 'both'): number {
+export function revokeTokens(
+  emu: Emu,
+  filter: { clientId?: string; locationId?: string; companyId?: string },
+  what: 'access' | 'refresh' | 'both',
+): number {
   const matches = (g: Grant) =>
     (!filter.clientId || g.clientId === filter.clientId) &&
-    (filter.locationId ? g.locationId === filter.locationId : g.userType === 'Company' && g.companyId === filter.companyId);
+    (filter.locationId
+      ? g.locationId === filter.locationId
+      : g.userType === 'Company' && g.companyId === filter.companyId);
   let count = 0;
   if (what !== 'refresh') {
-    for (const t of emu.state.accessTokens.values()) if (!t.revoked && matches(t)) { t.revoked = true; count++; }
+    for (const t of emu.state.accessTokens.values())
+      if (!t.revoked && matches(t)) {
+        t.revoked = true;
+        count++;
+      }
   }
   if (what !== 'access') {
-    for (const t of emu.state.refreshTokens.values()) if (t.status === 'active' && matches(t)) { t.status = 'revoked'; count++; }
+    for (const t of emu.state.refreshTokens.values())
+      if (t.status === 'active' && matches(t)) {
+        t.status = 'revoked';
+        count++;
+      }
   }
   return count;
 }
 
-export function uninstall(emu: Emu, client: Client, target: { locationId?: string; companyId?: string }): void {
+export function uninstall(
+  emu: Emu,
+  client: Client,
+  target: { locationId?: string; companyId?: string },
+): void {
   const { state } = emu;
   if (target.locationId) {
     const installed = state.installs.get(`${client.clientId}|${target.locationId}`);

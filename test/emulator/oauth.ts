@@ -37,9 +37,14 @@ export function registerOauth(app: Hono<AppEnv>, emu: Emu): void {
 
   app.post('/oauth/token', async (c) => {
     const form = await readForm(c);
-    const missing = ['client_id', 'client_secret'].filter((k) => !form[k]).map((k) => `${k} should not be empty`);
+    const missing = ['client_id', 'client_secret']
+      .filter((k) => !form[k])
+      .map((k) => `${k} should not be empty`);
     if (!form.grant_type || !GRANT_TYPES.includes(form.grant_type)) {
-      missing.push('grant_type must be a valid enum value', ...(form.grant_type ? [] : ['grant_type should not be empty']));
+      missing.push(
+        'grant_type must be a valid enum value',
+        ...(form.grant_type ? [] : ['grant_type should not be empty']),
+      );
     }
     if (missing.length) throw unprocessable(missing);
     const client = state.clients.get(form.client_id!);
@@ -62,7 +67,9 @@ export function registerOauth(app: Hono<AppEnv>, emu: Emu): void {
       const old = state.refreshTokens.get(form.refresh_token ?? '');
       if (!old || old.status !== 'active' || old.clientId !== client.clientId) {
         stats.oauth('invalidGrant', old?.locationId);
-        throw invalidGrant(old?.status === 'used' ? 'Refresh token has already been used' : 'Invalid refresh token');
+        throw invalidGrant(
+          old?.status === 'used' ? 'Refresh token has already been used' : 'Invalid refresh token',
+        );
       }
       old.status = 'used';
       const { access, refresh } = issueTokens(emu, old);
@@ -76,12 +83,15 @@ export function registerOauth(app: Hono<AppEnv>, emu: Emu): void {
   app.post('/oauth/locationToken', guard(emu, 'agency', CONTACTS_VERSION), async (c) => {
     const auth = c.get('auth');
     const form = await readForm(c);
-    const missing = ['companyId', 'locationId'].filter((k) => !form[k]).map((k) => `${k} should not be empty`);
+    const missing = ['companyId', 'locationId']
+      .filter((k) => !form[k])
+      .map((k) => `${k} should not be empty`);
     if (missing.length) throw unprocessable(missing);
     if (form.companyId !== auth.companyId) throw noLocationAccess();
     const location = state.locations.get(form.locationId!);
     if (!location || location.companyId !== auth.companyId) throw badRequest('Location not found');
-    if (!state.isInstalled(auth.clientId, location.id)) throw badRequest('The app is not installed on this location');
+    if (!state.isInstalled(auth.clientId, location.id))
+      throw badRequest('The app is not installed on this location');
     const client = state.clients.get(auth.clientId)!;
     const { access, refresh } = issueTokens(emu, {
       clientId: auth.clientId,

@@ -20,21 +20,32 @@ a.opt:hover{border-color:#155eef;background:#eff4ff}small{color:#667085}.err{col
 async function chooseLocation(c: Context<AppEnv>, emu: Emu): Promise<Response> {
   const q = c.req.query();
   const client = emu.state.clients.get(q.client_id ?? '');
-  if (!client) return c.html(page('Error', `<h1 class="err">No integration found with the ID ${escapeHtml(q.client_id ?? '')}</h1>`), 400);
+  if (!client)
+    return c.html(
+      page('Error', `<h1 class="err">No integration found with the ID ${escapeHtml(q.client_id ?? '')}</h1>`),
+      400,
+    );
   if (!q.redirect_uri) return c.html(page('Error', '<h1 class="err">redirect_uri is required</h1>'), 400);
   const companies = [...emu.state.companies.values()];
   const company = emu.state.companies.get(q._companyId ?? '') ?? companies[0];
-  if (!company) return c.html(page('Error', '<h1 class="err">No agency exists in the emulator yet</h1>'), 400);
+  if (!company)
+    return c.html(page('Error', '<h1 class="err">No agency exists in the emulator yet</h1>'), 400);
 
   if (q._select) {
     const isCompany = q._select === 'company';
     const locationIds = isCompany
-      ? (q._locations ? q._locations.split(',') : emu.state.locationsOf(company.id).map((l) => l.id))
+      ? q._locations
+        ? q._locations.split(',')
+        : emu.state.locationsOf(company.id).map((l) => l.id)
       : [q._select];
     const companyId = isCompany ? company.id : (emu.state.locations.get(q._select)?.companyId ?? '');
     const { code } = await install(emu, {
-      client, companyId, userType: isCompany ? 'Company' : 'Location', locationIds,
-      webhooks: (q._webhooks ?? 'after') as InstallWebhooks, scope: q.scope || DEFAULT_SCOPE,
+      client,
+      companyId,
+      userType: isCompany ? 'Company' : 'Location',
+      locationIds,
+      webhooks: (q._webhooks ?? 'after') as InstallWebhooks,
+      scope: q.scope || DEFAULT_SCOPE,
     });
     const target = new URL(q.redirect_uri);
     target.searchParams.set('code', code);
@@ -50,11 +61,19 @@ async function chooseLocation(c: Context<AppEnv>, emu: Emu): Promise<Response> {
   };
   const options = [
     `<a class="opt" href="${link('company')}"><span><b>${escapeHtml(company.name)}</b><br><small>Agency: install to all sub-accounts (bulk)</small></span><span>›</span></a>`,
-    ...emu.state.locationsOf(company.id).map(
-      (l) => `<a class="opt" href="${link(l.id)}"><span>${escapeHtml(l.name)}<br><small>${escapeHtml(`${l.city}, ${l.state}`)} · ${l.id}</small></span><span>›</span></a>`,
-    ),
+    ...emu.state
+      .locationsOf(company.id)
+      .map(
+        (l) =>
+          `<a class="opt" href="${link(l.id)}"><span>${escapeHtml(l.name)}<br><small>${escapeHtml(`${l.city}, ${l.state}`)} · ${l.id}</small></span><span>›</span></a>`,
+      ),
   ];
-  return c.html(page('Choose an account', `<h1>Choose an account</h1><p>Install <b>${escapeHtml(client.appId)}</b> for:</p>${options.join('')}`));
+  return c.html(
+    page(
+      'Choose an account',
+      `<h1>Choose an account</h1><p>Install <b>${escapeHtml(client.appId)}</b> for:</p>${options.join('')}`,
+    ),
+  );
 }
 
 export function registerPages(app: Hono<AppEnv>, emu: Emu): void {

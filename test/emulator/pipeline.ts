@@ -13,7 +13,12 @@ function sleep(ms: number): Promise<void> {
 /** The location a request is about, for fault rules and per-location stats. */
 function requestLocation(emu: Emu, token: string | undefined, url: URL): string | undefined {
   const fromToken = token ? emu.state.accessTokens.get(token)?.locationId : undefined;
-  return fromToken ?? url.searchParams.get('locationId') ?? /^\/locations\/([^/]+)/.exec(url.pathname)?.[1] ?? undefined;
+  return (
+    fromToken ??
+    url.searchParams.get('locationId') ??
+    /^\/locations\/([^/]+)/.exec(url.pathname)?.[1] ??
+    undefined
+  );
 }
 
 /** Counts every API request and applies injected faults before anything else answers. */
@@ -30,6 +35,10 @@ export function requestPipeline(emu: Emu): MiddlewareHandler<AppEnv> {
     }
     await next();
     const route = routePath(c, -1);
-    emu.stats.request(`${c.req.method} ${route === '/*' || route === '*' ? 'unmatched' : route}`, c.res.status, locationId);
+    emu.stats.request(
+      `${c.req.method} ${route === '/*' || route === '*' ? 'unmatched' : route}`,
+      c.res.status,
+      locationId,
+    );
   };
 }

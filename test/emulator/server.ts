@@ -71,7 +71,16 @@ export function createEmulator(options: Omit<EmulatorOptions, 'port'> = {}): { a
     console.error('[ghl-emulator]', error);
     return c.json({ statusCode: 500, message: 'Internal server error' }, 500);
   });
-  app.notFound((c) => c.json({ statusCode: 404, message: `Cannot ${c.req.method} ${new URL(c.req.url).pathname}`, error: 'Not Found' }, 404));
+  app.notFound((c) =>
+    c.json(
+      {
+        statusCode: 404,
+        message: `Cannot ${c.req.method} ${new URL(c.req.url).pathname}`,
+        error: 'Not Found',
+      },
+      404,
+    ),
+  );
   app.use('*', requestPipeline(emu));
   registerControl(app, emu);
   registerPages(app, emu);
@@ -86,18 +95,21 @@ export function createEmulator(options: Omit<EmulatorOptions, 'port'> = {}): { a
 export function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const { app, emu } = createEmulator(options);
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
-      resolve({
-        url: `http://127.0.0.1:${info.port}`,
-        keys: emu.signer.keys,
-        close: () =>
-          new Promise<void>((done) => {
-            emu.webhooks.close();
-            (server as Server).close(() => done());
-            (server as Server).closeAllConnections();
-          }),
-      });
-    }) as Server;
+    const server = serve(
+      { fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' },
+      (info: AddressInfo) => {
+        resolve({
+          url: `http://127.0.0.1:${info.port}`,
+          keys: emu.signer.keys,
+          close: () =>
+            new Promise<void>((done) => {
+              emu.webhooks.close();
+              (server as Server).close(() => done());
+              (server as Server).closeAllConnections();
+            }),
+        });
+      },
+    ) as Server;
     server.once('error', reject);
   });
 }

@@ -28,8 +28,10 @@ export class Signer {
   headers(body: string, mode: SignMode = 'both'): Record<string, string> {
     const bytes = Buffer.from(body, 'utf8');
     const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (mode === 'both' || mode === 'ed25519') headers['x-ghl-signature'] = sign(null, bytes, this.#ed25519).toString('base64');
-    if (mode === 'both' || mode === 'rsa') headers['x-wh-signature'] = sign('sha256', bytes, this.#rsa).toString('base64');
+    if (mode === 'both' || mode === 'ed25519')
+      headers['x-ghl-signature'] = sign(null, bytes, this.#ed25519).toString('base64');
+    if (mode === 'both' || mode === 'rsa')
+      headers['x-wh-signature'] = sign('sha256', bytes, this.#rsa).toString('base64');
     return headers;
   }
 }

@@ -188,9 +188,17 @@ export interface AuthCode extends Grant {
 }
 
 export const DEFAULT_SCOPE = [
-  'contacts.readonly', 'contacts.write', 'calendars.readonly', 'calendars/events.readonly',
-  'calendars/events.write', 'locations.readonly', 'locations/tasks.readonly', 'oauth.readonly',
-  'oauth.write', 'users.readonly', 'workflows.readonly',
+  'contacts.readonly',
+  'contacts.write',
+  'calendars.readonly',
+  'calendars/events.readonly',
+  'calendars/events.write',
+  'locations.readonly',
+  'locations/tasks.readonly',
+  'oauth.readonly',
+  'oauth.write',
+  'users.readonly',
+  'workflows.readonly',
 ].join(' ');
 
 export class State {
@@ -251,7 +259,9 @@ export class State {
   }
 
   agencyAdmin(companyId: string): User | undefined {
-    return [...this.users.values()].find((u) => u.companyId === companyId && u.type === 'agency' && u.role === 'admin');
+    return [...this.users.values()].find(
+      (u) => u.companyId === companyId && u.type === 'agency' && u.role === 'admin',
+    );
   }
 
   calendarOf(locationId: string): Calendar | undefined {

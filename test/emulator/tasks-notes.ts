@@ -29,7 +29,8 @@ const NOTE_RULES: Rules = {
 export function registerTasksNotes(app: Hono<AppEnv>, emu: Emu): void {
   const { state } = emu;
   const auth = guard(emu, 'location', CONTACTS_VERSION);
-  const byDate = <T extends { dateAdded: string }>(a: T, b: T) => Date.parse(a.dateAdded) - Date.parse(b.dateAdded);
+  const byDate = <T extends { dateAdded: string }>(a: T, b: T) =>
+    Date.parse(a.dateAdded) - Date.parse(b.dateAdded);
 
   app.get('/contacts/:contactId/tasks', auth, (c) => {
     const contact = contactFor(emu, c.get('auth'), c.req.param('contactId'));
@@ -111,8 +112,13 @@ export function registerTasksNotes(app: Hono<AppEnv>, emu: Emu): void {
     const locationId = c.req.param('locationId');
     assertLocation(emu, c.get('auth'), locationId);
     const body = validate(await readJson(c), {
-      contactId: { type: 'stringArray' }, assignedTo: { type: 'stringArray' }, completed: { type: 'boolean' },
-      query: { type: 'string' }, limit: { type: 'number' }, skip: { type: 'number' }, businessId: { type: 'string' },
+      contactId: { type: 'stringArray' },
+      assignedTo: { type: 'stringArray' },
+      completed: { type: 'boolean' },
+      query: { type: 'string' },
+      limit: { type: 'number' },
+      skip: { type: 'number' },
+      businessId: { type: 'string' },
     });
     const contactIds = body.contactId as string[] | undefined;
     const assignees = body.assignedTo as string[] | undefined;
@@ -122,11 +128,16 @@ export function registerTasksNotes(app: Hono<AppEnv>, emu: Emu): void {
       .filter((t) => !contactIds?.length || contactIds.includes(t.contactId))
       .filter((t) => !assignees?.length || (t.assignedTo !== undefined && assignees.includes(t.assignedTo)))
       .filter((t) => body.completed === undefined || t.completed === body.completed)
-      .filter((t) => !query || t.title.toLowerCase().includes(query) || (t.body ?? '').toLowerCase().includes(query))
+      .filter(
+        (t) =>
+          !query || t.title.toLowerCase().includes(query) || (t.body ?? '').toLowerCase().includes(query),
+      )
       .sort(byDate);
     const skip = Number(body.skip ?? 0);
     const limit = Number(body.limit ?? 25);
-    return c.json({ tasks: hits.slice(skip, skip + limit).map((t) => ({ ...taskView(t), locationId: t.locationId })) });
+    return c.json({
+      tasks: hits.slice(skip, skip + limit).map((t) => ({ ...taskView(t), locationId: t.locationId })),
+    });
   });
 
   app.get('/locations/:locationId', guard(emu, 'any', CONTACTS_VERSION), (c) => {
@@ -135,9 +146,24 @@ export function registerTasksNotes(app: Hono<AppEnv>, emu: Emu): void {
     const l = state.locations.get(locationId)!;
     return c.json({
       location: {
-        id: l.id, companyId: l.companyId, name: l.name, address: l.address, city: l.city, state: l.state,
-        country: l.country, postalCode: l.postalCode, website: l.website, timezone: l.timezone, email: l.email, phone: l.phone,
-        settings: { allowDuplicateContact: false, allowDuplicateOpportunity: false, allowFacebookNameMerge: false, disableContactTimezone: false },
+        id: l.id,
+        companyId: l.companyId,
+        name: l.name,
+        address: l.address,
+        city: l.city,
+        state: l.state,
+        country: l.country,
+        postalCode: l.postalCode,
+        website: l.website,
+        timezone: l.timezone,
+        email: l.email,
+        phone: l.phone,
+        settings: {
+          allowDuplicateContact: false,
+          allowDuplicateOpportunity: false,
+          allowFacebookNameMerge: false,
+          disableContactTimezone: false,
+        },
       },
     });
   });

@@ -24,7 +24,8 @@ function check(key: string, value: unknown, rule: Rule): string[] {
       if (rule.type === 'isoDate' && (!ISO_DATE.test(value) || Number.isNaN(Date.parse(value)))) {
         return [`${key} must be a valid ISO 8601 date string`];
       }
-      if (rule.oneOf && !rule.oneOf.includes(value)) return [`${key} must be one of the following values: ${rule.oneOf.join(', ')}`];
+      if (rule.oneOf && !rule.oneOf.includes(value))
+        return [`${key} must be one of the following values: ${rule.oneOf.join(', ')}`];
       if (rule.maxLength !== undefined && value.length > rule.maxLength) {
         return [`${key} must be shorter than or equal to ${rule.maxLength} characters`];
       }
@@ -33,14 +34,18 @@ function check(key: string, value: unknown, rule: Rule): string[] {
     case 'boolean':
       return typeof value === 'boolean' ? [] : [`${key} must be a boolean value`];
     case 'number':
-      return typeof value === 'number' && Number.isFinite(value) ? [] : [`${key} must be a number conforming to the specified constraints`];
+      return typeof value === 'number' && Number.isFinite(value)
+        ? []
+        : [`${key} must be a number conforming to the specified constraints`];
     case 'stringArray':
       if (!Array.isArray(value)) return [`${key} must be an array`];
       return value.every((v) => typeof v === 'string') ? [] : [`each value in ${key} must be a string`];
     case 'array':
       return Array.isArray(value) ? [] : [`${key} must be an array`];
     case 'object':
-      return value !== null && typeof value === 'object' && !Array.isArray(value) ? [] : [`${key} must be an object`];
+      return value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? []
+        : [`${key} must be an object`];
     case 'any':
       return [];
   }
@@ -48,7 +53,8 @@ function check(key: string, value: unknown, rule: Rule): string[] {
 
 /** class-validator style checks with the messages GHL (NestJS) returns in its 422 bodies. */
 export function validate(body: unknown, rules: Rules): Record<string, unknown> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw unprocessable(['body must be an object']);
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw unprocessable(['body must be an object']);
   const record = body as Record<string, unknown>;
   const messages: string[] = [];
   for (const [key, rule] of Object.entries(rules)) {
@@ -72,7 +78,9 @@ export async function readJson(c: Context): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw badRequest(error instanceof Error ? error.message : 'Unexpected token in JSON', { error: 'Bad Request' });
+    throw badRequest(error instanceof Error ? error.message : 'Unexpected token in JSON', {
+      error: 'Bad Request',
+    });
   }
 }
 

@@ -41,20 +41,44 @@ const storeOf = (emu: Emu) => {
 
 /** Reads `a.b.c` from a JSON value. */
 export function atPath(value: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((at, part) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[part] : undefined), value);
+  return path
+    .split('.')
+    .reduce<unknown>(
+      (at, part) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[part] : undefined),
+      value,
+    );
 }
 
 /** The custom variables (and branch) a workflow step takes from an action's answer. */
-export function customVariables(answer: Record<string, unknown>, customVars: { name: string; reference: string }[]) {
-  const variables = Object.fromEntries(customVars.map((v) => [v.reference, atPath(answer, v.reference) ?? null]));
+export function customVariables(
+  answer: Record<string, unknown>,
+  customVars: { name: string; reference: string }[],
+) {
+  const variables = Object.fromEntries(
+    customVars.map((v) => [v.reference, atPath(answer, v.reference) ?? null]),
+  );
   return { variables, branchId: typeof answer.branchId === 'string' ? answer.branchId : null };
 }
 
 /** The body GHL POSTs to an action's execution URL (§1.3). */
-export function actionRequest(input: { key: string; locationId: string; companyId?: string; contactId: string; workflowId: string; data: Record<string, unknown> }) {
+export function actionRequest(input: {
+  key: string;
+  locationId: string;
+  companyId?: string;
+  contactId: string;
+  workflowId: string;
+  data: Record<string, unknown>;
+}) {
   return {
     data: input.data,
-    extras: { locationId: input.locationId, companyId: input.companyId, contactId: input.contactId, workflowId: input.workflowId, stepId: newId(), stepIndex: 0 },
+    extras: {
+      locationId: input.locationId,
+      companyId: input.companyId,
+      contactId: input.contactId,
+      workflowId: input.workflowId,
+      stepId: newId(),
+      stepIndex: 0,
+    },
     meta: { key: input.key, version: '1.0' },
   };
 }
@@ -69,7 +93,13 @@ async function json(c: Context): Promise<Record<string, unknown>> {
 
 function subscriptionBody(t: WorkflowTrigger, eventType: 'CREATED' | 'UPDATED' | 'DELETED', origin: string) {
   return {
-    triggerData: { id: t.id, key: t.key, filters: t.filters.map((f) => ({ ...f, id: f.field, title: f.field, type: 'select' })), eventType, targetUrl: `${origin}/workflows-marketplace/triggers/execute/${t.locationId}/${t.id}` },
+    triggerData: {
+      id: t.id,
+      key: t.key,
+      filters: t.filters.map((f) => ({ ...f, id: f.field, title: f.field, type: 'select' })),
+      eventType,
+      targetUrl: `${origin}/workflows-marketplace/triggers/execute/${t.locationId}/${t.id}`,
+    },
     meta: { key: t.key, version: '1.0' },
     extras: { locationId: t.locationId, workflowId: t.workflowId, companyId: t.companyId },
   };
@@ -91,11 +121,16 @@ export function registerWorkflows(app: Hono<AppEnv>, emu: Emu): void {
       companyId: location.companyId,
       workflowId: String(b.workflowId ?? existing?.workflowId ?? newId()),
       key: b.key,
-      filters: Array.isArray(b.filters) ? (b.filters as WorkflowTrigger['filters']) : (existing?.filters ?? []),
+      filters: Array.isArray(b.filters)
+        ? (b.filters as WorkflowTrigger['filters'])
+        : (existing?.filters ?? []),
       active: true,
     };
     store.triggers.set(trigger.id, trigger);
-    return c.json({ trigger, subscription: subscriptionBody(trigger, existing ? 'UPDATED' : 'CREATED', new URL(c.req.url).origin) });
+    return c.json({
+      trigger,
+      subscription: subscriptionBody(trigger, existing ? 'UPDATED' : 'CREATED', new URL(c.req.url).origin),
+    });
   });
 
   /** The trigger is removed from its workflow: it goes inactive; answers the DELETED callback. */
@@ -118,19 +153,35 @@ export function registerWorkflows(app: Hono<AppEnv>, emu: Emu): void {
   });
   app.post('/_emulator/workflows/actions/variables', async (c) => {
     const b = await json(c);
-    return c.json(customVariables((b.answer ?? {}) as Record<string, unknown>, (b.customVars ?? []) as { name: string; reference: string }[]));
+    return c.json(
+      customVariables(
+        (b.answer ?? {}) as Record<string, unknown>,
+        (b.customVars ?? []) as { name: string; reference: string }[],
+      ),
+    );
   });
 
   /** The app fires its trigger: a live token of that location, an active trigger; the filters decide. */
   app.post('/workflows-marketplace/triggers/execute/:locationId/:triggerId', async (c) => {
     const auth = liveToken(emu, bearer(c));
-    if (!auth || auth.userType !== 'Location' || auth.locationId !== c.req.param('locationId')) return c.json({ statusCode: 401, message: 'Unauthorized' }, 401);
+    if (!auth || auth.userType !== 'Location' || auth.locationId !== c.req.param('locationId'))
+      return c.json({ statusCode: 401, message: 'Unauthorized' }, 401);
     const trigger = store.triggers.get(c.req.param('triggerId'));
-    if (!trigger || trigger.locationId !== auth.locationId) return c.json({ statusCode: 404, message: 'Trigger not found' }, 404);
-    if (!trigger.active) return c.json({ statusCode: 400, message: `trigger with id: ${trigger.id} inactive` }, 400);
+    if (!trigger || trigger.locationId !== auth.locationId)
+      return c.json({ statusCode: 404, message: 'Trigger not found' }, 404);
+    if (!trigger.active)
+      return c.json({ statusCode: 400, message: `trigger with id: ${trigger.id} inactive` }, 400);
     const payload = await json(c);
     const started = trigger.filters.every((f) => String(atPath(payload, f.field)) === String(f.value));
-    store.executions.push({ triggerId: trigger.id, workflowId: trigger.workflowId, locationId: trigger.locationId, key: trigger.key, payload, started, at: new Date().toISOString() });
+    store.executions.push({
+      triggerId: trigger.id,
+      workflowId: trigger.workflowId,
+      locationId: trigger.locationId,
+      key: trigger.key,
+      payload,
+      started,
+      at: new Date().toISOString(),
+    });
     return c.json({ success: true, started });
   });
 }

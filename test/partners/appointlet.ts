@@ -60,7 +60,9 @@ export interface AppointletEmulator {
 type Obj = Record<string, unknown>;
 
 /** Starts the Appointlet emulator (control API only; Appointlet has no API to emulate). */
-export async function startAppointletEmulator(opts: AppointletEmulatorOptions = {}): Promise<AppointletEmulator> {
+export async function startAppointletEmulator(
+  opts: AppointletEmulatorOptions = {},
+): Promise<AppointletEmulator> {
   const meetings = new Map<number, AppointletMeeting>();
   const stats = new CallStats();
   const deliverer = new Deliverer(stats);
@@ -109,12 +111,26 @@ export async function startAppointletEmulator(opts: AppointletEmulatorOptions = 
     switch (action) {
       case 'Meeting.scheduled': {
         const start = typeof b.start === 'string' ? b.start : new Date(Date.now() + 86_400_000).toISOString();
-        const end = typeof b.end === 'string' ? b.end : new Date(Date.parse(start) + 30 * 60_000).toISOString();
-        const list = Array.isArray(b.attendees) ? (b.attendees as Obj[]) : [(b.attendee as Obj | undefined) ?? {}];
+        const end =
+          typeof b.end === 'string' ? b.end : new Date(Date.parse(start) + 30 * 60_000).toISOString();
+        const list = Array.isArray(b.attendees)
+          ? (b.attendees as Obj[])
+          : [(b.attendee as Obj | undefined) ?? {}];
         const m: AppointletMeeting = {
-          id: nextId++, type: 'Meeting', created_at: now(), updated_at: now(), name: String(b.name ?? 'Example Meeting Type'),
-          location: typeof b.location === 'string' ? b.location : '123 Address Street', location_type: 'place', start, end,
-          approved: b.requiresApproval === true ? null : true, confirmed: false, cancelled: false, tags: [], attendees: list.map(attendee),
+          id: nextId++,
+          type: 'Meeting',
+          created_at: now(),
+          updated_at: now(),
+          name: String(b.name ?? 'Example Meeting Type'),
+          location: typeof b.location === 'string' ? b.location : '123 Address Street',
+          location_type: 'place',
+          start,
+          end,
+          approved: b.requiresApproval === true ? null : true,
+          confirmed: false,
+          cancelled: false,
+          tags: [],
+          attendees: list.map(attendee),
         };
         meetings.set(m.id, m);
         return activity(action, m);
@@ -135,7 +151,8 @@ export async function startAppointletEmulator(opts: AppointletEmulatorOptions = 
       case 'Meeting.untagged': {
         const m = meetingOf(b);
         const tag = String(b.tag);
-        m.tags = action === 'Meeting.tagged' ? [...new Set([...m.tags, tag])] : m.tags.filter((t) => t !== tag);
+        m.tags =
+          action === 'Meeting.tagged' ? [...new Set([...m.tags, tag])] : m.tags.filter((t) => t !== tag);
         return activity(action, touch(m), { tag });
       }
       case 'Attendee.scheduled': {
@@ -162,7 +179,8 @@ export async function startAppointletEmulator(opts: AppointletEmulatorOptions = 
   async function deliver(body: string, times: number): Promise<Delivery[]> {
     if (!target) return [];
     const out: Delivery[] = [];
-    for (let i = 0; i < times; i++) out.push(await deliverer.send(target, 'activity', body, { 'content-type': 'application/json' }));
+    for (let i = 0; i < times; i++)
+      out.push(await deliverer.send(target, 'activity', body, { 'content-type': 'application/json' }));
     return out;
   }
 
@@ -190,7 +208,8 @@ export async function startAppointletEmulator(opts: AppointletEmulatorOptions = 
       return fail(c, String((err as Error).message));
     }
     const body = JSON.stringify(event);
-    const deliveries = b.deliver === false ? [] : await deliver(body, typeof b.times === 'number' ? b.times : 1);
+    const deliveries =
+      b.deliver === false ? [] : await deliver(body, typeof b.times === 'number' ? b.times : 1);
     return c.json({ activity: event, body, deliveries });
   });
   app.post('/_partner/raw', async (c) => {

@@ -53,7 +53,8 @@ export class CalOAuth {
   addClient(input: Partial<OAuthClient> = {}): OAuthClient {
     const client: OAuthClient = {
       clientId: input.clientId ?? `cal_client_${randomBytes(8).toString('hex')}`,
-      clientSecret: input.clientSecret === undefined ? randomBytes(18).toString('base64url') : input.clientSecret,
+      clientSecret:
+        input.clientSecret === undefined ? randomBytes(18).toString('base64url') : input.clientSecret,
       accessTokenTtlSec: input.accessTokenTtlSec ?? 1800,
     };
     this.clients.set(client.clientId, client);
@@ -64,7 +65,11 @@ export class CalOAuth {
   grant(clientId: string, accessTokenTtlSec?: number, now = Date.now()): OAuthTokens {
     const client = this.clients.get(clientId);
     if (!client) throw new OAuthError(401, 'invalid_client', 'Unknown client_id');
-    return this.#issue({ clientId, refreshToken: '', revoked: false }, accessTokenTtlSec ?? client.accessTokenTtlSec, now);
+    return this.#issue(
+      { clientId, refreshToken: '', revoked: false },
+      accessTokenTtlSec ?? client.accessTokenTtlSec,
+      now,
+    );
   }
 
   /**
@@ -85,14 +90,20 @@ export class CalOAuth {
     const client = this.clients.get(clientId);
     if (!client) throw new OAuthError(401, 'invalid_client', 'Unknown client_id');
     if (body.grant_type !== 'refresh_token' && body.grant_type !== 'authorization_code') {
-      throw new OAuthError(400, 'unsupported_grant_type', 'This emulator answers grant_type authorization_code and refresh_token');
+      throw new OAuthError(
+        400,
+        'unsupported_grant_type',
+        'This emulator answers grant_type authorization_code and refresh_token',
+      );
     }
-    if (client.clientSecret !== null && body.client_secret !== client.clientSecret) throw new OAuthError(401, 'invalid_client', 'Invalid client_secret');
+    if (client.clientSecret !== null && body.client_secret !== client.clientSecret)
+      throw new OAuthError(401, 'invalid_client', 'Invalid client_secret');
     if (body.grant_type === 'authorization_code') {
       // A code is good once, for the client and redirect URI it was given to.
       const code = typeof body.code === 'string' ? this.#codes.get(body.code) : undefined;
       if (code) this.#codes.delete(body.code as string);
-      if (!code || code.clientId !== clientId || code.redirectUri !== body.redirect_uri) throw new OAuthError(400, 'invalid_grant', 'Invalid or used authorization code');
+      if (!code || code.clientId !== clientId || code.redirectUri !== body.redirect_uri)
+        throw new OAuthError(400, 'invalid_grant', 'Invalid or used authorization code');
       return this.#issue({ clientId, refreshToken: '', revoked: false }, client.accessTokenTtlSec, now);
     }
     const grant = typeof body.refresh_token === 'string' ? this.#refresh.get(body.refresh_token) : undefined;
@@ -129,6 +140,11 @@ export class CalOAuth {
     grant.refreshToken = token('cal_rt');
     this.#refresh.set(grant.refreshToken, grant);
     this.#access.set(access, { grant, expiresAt: now + ttlSec * 1000 });
-    return { access_token: access, token_type: 'bearer', refresh_token: grant.refreshToken, expires_in: ttlSec };
+    return {
+      access_token: access,
+      token_type: 'bearer',
+      refresh_token: grant.refreshToken,
+      expires_in: ttlSec,
+    };
   }
 }

@@ -10,7 +10,8 @@ import addFormatsModule from 'ajv-formats';
  */
 
 export const CALCOM_SPEC_FILE =
-  process.env.CALCOM_SPEC_FILE ?? fileURLToPath(new URL('../specs/calcom/openapi-v2.subset.json', import.meta.url));
+  process.env.CALCOM_SPEC_FILE ??
+  fileURLToPath(new URL('../specs/calcom/openapi-v2.subset.json', import.meta.url));
 
 type Schema = Record<string, unknown>;
 interface Spec {
@@ -21,7 +22,8 @@ interface Spec {
 let spec: Spec | undefined;
 function load(): Spec {
   if (!spec) {
-    if (!existsSync(CALCOM_SPEC_FILE)) throw new Error(`Cal.com spec not found at ${CALCOM_SPEC_FILE} (set CALCOM_SPEC_FILE)`);
+    if (!existsSync(CALCOM_SPEC_FILE))
+      throw new Error(`Cal.com spec not found at ${CALCOM_SPEC_FILE} (set CALCOM_SPEC_FILE)`);
     spec = JSON.parse(readFileSync(CALCOM_SPEC_FILE, 'utf8')) as Spec;
   }
   return spec;
@@ -46,7 +48,9 @@ function relax(node: unknown): unknown {
 }
 
 // CJS interop differs between Node and Vitest; the plugin function is on `.default` in both shapes.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  ajv: Ajv,
+) => Ajv;
 let ajv: Ajv | undefined;
 const validators = new Map<string, ValidateFunction>();
 
@@ -68,12 +72,15 @@ function rebase(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(rebase);
   if (!node || typeof node !== 'object') return node;
   const out: Schema = {};
-  for (const [k, v] of Object.entries(node)) out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `calcom${v}` : rebase(v);
+  for (const [k, v] of Object.entries(node))
+    out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `calcom${v}` : rebase(v);
   return relax(out) as Schema;
 }
 
 function errorsOf(v: ValidateFunction, data: unknown): string[] {
-  return v(data) ? [] : (v.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+  return v(data)
+    ? []
+    : (v.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
 }
 
 function operation(path: string, method: string): Schema {
@@ -84,22 +91,35 @@ function operation(path: string, method: string): Schema {
 
 /** Errors of a response body against the operation's schema for `status` (empty when valid). */
 export function responseErrors(path: string, method: string, status: number, body: unknown): string[] {
-  const schema = (operation(path, method).responses as Record<string, { content?: Record<string, { schema?: Schema }> }>)[String(status)]?.content?.['application/json']?.schema;
+  const schema = (
+    operation(path, method).responses as Record<string, { content?: Record<string, { schema?: Schema }> }>
+  )[String(status)]?.content?.['application/json']?.schema;
   if (!schema) return [`the spec has no ${status} response for ${method.toUpperCase()} ${path}`];
-  return errorsOf(compile(`res ${method} ${path} ${status}`, () => rebase(schema) as Schema), body);
+  return errorsOf(
+    compile(`res ${method} ${path} ${status}`, () => rebase(schema) as Schema),
+    body,
+  );
 }
 
 /** Errors of a request body against the operation's JSON request schema. */
 export function requestErrors(path: string, method: string, body: unknown): string[] {
-  const schema = (operation(path, method).requestBody as { content?: Record<string, { schema?: Schema }> } | undefined)?.content?.['application/json']?.schema;
+  const schema = (
+    operation(path, method).requestBody as { content?: Record<string, { schema?: Schema }> } | undefined
+  )?.content?.['application/json']?.schema;
   if (!schema) return [`the spec has no JSON request body for ${method.toUpperCase()} ${path}`];
-  return errorsOf(compile(`req ${method} ${path}`, () => rebase(schema) as Schema), body);
+  return errorsOf(
+    compile(`req ${method} ${path}`, () => rebase(schema) as Schema),
+    body,
+  );
 }
 
 /** Errors of `data` against one named component schema (e.g. BookingOutput_2024_08_13). */
 export function componentErrors(name: string, data: unknown): string[] {
   if (!load().components.schemas[name]) return [`no component schema ${name}`];
-  return errorsOf(compile(`component ${name}`, () => ({ $ref: `calcom#/components/schemas/${name}` })), data);
+  return errorsOf(
+    compile(`component ${name}`, () => ({ $ref: `calcom#/components/schemas/${name}` })),
+    data,
+  );
 }
 
 /** Property paths in `data` that the named component schema does not declare (invented fields). */

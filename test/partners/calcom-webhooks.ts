@@ -10,7 +10,13 @@ import type { CalBooking, CalState } from './calcom-state.ts';
 
 export const WEBHOOK_VERSION = '2021-10-20';
 
-export type Trigger = 'BOOKING_CREATED' | 'BOOKING_RESCHEDULED' | 'BOOKING_CANCELLED' | 'BOOKING_NO_SHOW_UPDATED' | 'BOOKING_REQUESTED' | 'BOOKING_REJECTED';
+export type Trigger =
+  | 'BOOKING_CREATED'
+  | 'BOOKING_RESCHEDULED'
+  | 'BOOKING_CANCELLED'
+  | 'BOOKING_NO_SHOW_UPDATED'
+  | 'BOOKING_REQUESTED'
+  | 'BOOKING_REJECTED';
 
 export interface WebhookSubscription {
   subscriberUrl: string;
@@ -19,30 +25,53 @@ export interface WebhookSubscription {
   triggers: Trigger[];
 }
 
-export const ALL_TRIGGERS: Trigger[] = ['BOOKING_CREATED', 'BOOKING_RESCHEDULED', 'BOOKING_CANCELLED', 'BOOKING_NO_SHOW_UPDATED', 'BOOKING_REQUESTED', 'BOOKING_REJECTED'];
+export const ALL_TRIGGERS: Trigger[] = [
+  'BOOKING_CREATED',
+  'BOOKING_RESCHEDULED',
+  'BOOKING_CANCELLED',
+  'BOOKING_NO_SHOW_UPDATED',
+  'BOOKING_REQUESTED',
+  'BOOKING_REJECTED',
+];
 
-const LABELS: Record<string, string> = { name: 'your_name', email: 'email_address', attendeePhoneNumber: 'phone_number', notes: 'additional_notes', guests: 'additional_guests', location: 'location' };
+const LABELS: Record<string, string> = {
+  name: 'your_name',
+  email: 'email_address',
+  attendeePhoneNumber: 'phone_number',
+  notes: 'additional_notes',
+  guests: 'additional_guests',
+  location: 'location',
+};
 
 /** The headers Cal.com sends with exactly these body bytes. */
 export function calcomSignatureHeaders(body: string, secret?: string): Record<string, string> {
   return {
     'content-type': 'application/json',
-    'x-cal-signature-256': secret ? createHmac('sha256', secret).update(body).digest('hex') : 'no-secret-provided',
+    'x-cal-signature-256': secret
+      ? createHmac('sha256', secret).update(body).digest('hex')
+      : 'no-secret-provided',
     'x-cal-webhook-version': WEBHOOK_VERSION,
   };
 }
 
 function responses(b: CalBooking): Record<string, { label: string; value: unknown; isHidden: boolean }> {
   const out: Record<string, { label: string; value: unknown; isHidden: boolean }> = {};
-  for (const [slug, value] of Object.entries(b.bookingFieldsResponses)) out[slug] = { label: LABELS[slug] ?? slug, value, isHidden: false };
+  for (const [slug, value] of Object.entries(b.bookingFieldsResponses))
+    out[slug] = { label: LABELS[slug] ?? slug, value, isHidden: false };
   return out;
 }
 
 /** The `payload` of a booking trigger for `b`, with the trigger's extra fields. */
-export function bookingPayload(state: CalState, b: CalBooking, status: string, extra: Record<string, unknown> = {}) {
+export function bookingPayload(
+  state: CalState,
+  b: CalBooking,
+  status: string,
+  extra: Record<string, unknown> = {},
+) {
   const host = state.host;
   const et = state.eventTypes.find((e) => e.id === b.eventTypeId);
-  const notes = typeof b.bookingFieldsResponses.notes === 'string' ? b.bookingFieldsResponses.notes : undefined;
+  const notes =
+    typeof b.bookingFieldsResponses.notes === 'string' ? b.bookingFieldsResponses.notes : undefined;
   return {
     type: b.eventType.slug,
     title: b.title,
@@ -51,7 +80,16 @@ export function bookingPayload(state: CalState, b: CalBooking, status: string, e
     customInputs: {},
     startTime: b.start,
     endTime: b.end,
-    organizer: { id: host.id, name: host.name, email: host.email, username: host.username, timeZone: host.timeZone, language: { locale: 'en' }, timeFormat: 'h:mma', utcOffset: 0 },
+    organizer: {
+      id: host.id,
+      name: host.name,
+      email: host.email,
+      username: host.username,
+      timeZone: host.timeZone,
+      language: { locale: 'en' },
+      timeFormat: 'h:mma',
+      utcOffset: 0,
+    },
     responses: responses(b),
     userFieldsResponses: {},
     attendees: b.attendees.map((a) => ({
@@ -89,6 +127,10 @@ export function bookingPayload(state: CalState, b: CalBooking, status: string, e
 }
 
 /** The whole delivery body for a trigger. */
-export function envelope(triggerEvent: Trigger, payload: unknown, createdAt = new Date().toISOString()): string {
+export function envelope(
+  triggerEvent: Trigger,
+  payload: unknown,
+  createdAt = new Date().toISOString(),
+): string {
   return JSON.stringify({ triggerEvent, createdAt, payload });
 }

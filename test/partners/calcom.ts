@@ -1,10 +1,34 @@
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { apiMiddleware, CallStats, Deliverer, Faults, jsonBody, listen, type Delivery, type FaultRule } from './common.ts';
+import {
+  apiMiddleware,
+  CallStats,
+  Deliverer,
+  Faults,
+  jsonBody,
+  listen,
+  type Delivery,
+  type FaultRule,
+} from './common.ts';
 import { CalOAuth, OAuthError, type OAuthClient } from './calcom-oauth.ts';
-import { CalError, CalState, checkCreateInput, type CalBooking, type CalEventType, type CalHost, type NewBooking } from './calcom-state.ts';
+import {
+  CalError,
+  CalState,
+  checkCreateInput,
+  type CalBooking,
+  type CalEventType,
+  type CalHost,
+  type NewBooking,
+} from './calcom-state.ts';
 import { CalWebhooks } from './calcom-webhook-api.ts';
-import { ALL_TRIGGERS, bookingPayload, calcomSignatureHeaders, envelope, type Trigger, type WebhookSubscription } from './calcom-webhooks.ts';
+import {
+  ALL_TRIGGERS,
+  bookingPayload,
+  calcomSignatureHeaders,
+  envelope,
+  type Trigger,
+  type WebhookSubscription,
+} from './calcom-webhooks.ts';
 
 /**
  * A stateful Cal.com API v2 stand-in (bookings, cal-api-version 2024-08-13) built from
@@ -63,16 +87,33 @@ const DEFAULT_EVENT_TYPES: CalEventType[] = [
 ];
 
 function errorResponse(c: Context, status: number, code: string, message: string): Response {
-  return c.json({ status: 'error', timestamp: new Date().toISOString(), path: c.req.path, error: { code, message } }, status as 400);
+  return c.json(
+    { status: 'error', timestamp: new Date().toISOString(), path: c.req.path, error: { code, message } },
+    status as 400,
+  );
 }
 
-const CODES: Record<number, string> = { 400: 'BadRequestException', 401: 'UnauthorizedException', 404: 'NotFoundException', 429: 'ThrottlerException', 500: 'InternalServerErrorException', 503: 'ServiceUnavailableException' };
+const CODES: Record<number, string> = {
+  400: 'BadRequestException',
+  401: 'UnauthorizedException',
+  404: 'NotFoundException',
+  429: 'ThrottlerException',
+  500: 'InternalServerErrorException',
+  503: 'ServiceUnavailableException',
+};
 
 /** Builds the emulator app and its handles (not listening). */
 export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
   const apiKey = opts.apiKey ?? `cal_test_${randomBytes(16).toString('hex')}`;
   const tokens = new Set([apiKey, ...(opts.accessTokens ?? [])]);
-  const host: CalHost = { id: 1, username: 'demo-host', email: 'host@cal.example', name: 'Demo Host', timeZone: 'UTC', ...opts.host };
+  const host: CalHost = {
+    id: 1,
+    username: 'demo-host',
+    email: 'host@cal.example',
+    name: 'Demo Host',
+    timeZone: 'UTC',
+    ...opts.host,
+  };
   const state = new CalState(host, structuredClone(opts.eventTypes ?? DEFAULT_EVENT_TYPES));
   const oauth = new CalOAuth();
   for (const client of opts.oauthClients ?? []) oauth.addClient(client);
@@ -82,7 +123,12 @@ export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
   const deliverer = new Deliverer(stats);
   const secret = opts.webhookSecret === undefined ? randomBytes(24).toString('hex') : opts.webhookSecret;
   let webhook: WebhookSubscription | null = opts.subscriberUrl
-    ? { subscriberUrl: opts.subscriberUrl, secret: secret ?? undefined, active: true, triggers: opts.triggers ?? ALL_TRIGGERS }
+    ? {
+        subscriberUrl: opts.subscriberUrl,
+        secret: secret ?? undefined,
+        active: true,
+        triggers: opts.triggers ?? ALL_TRIGGERS,
+      }
     : null;
 
   const userWebhooks = new CalWebhooks(host.id);
@@ -92,7 +138,10 @@ export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
    * `wait` makes the caller (control API) see the result (the first delivery).
    */
   async function notify(trigger: Trigger, payload: unknown, wait: boolean): Promise<Delivery | null> {
-    const targets = [...(webhook?.active && webhook.triggers.includes(trigger) ? [webhook] : []), ...userWebhooks.active(trigger)];
+    const targets = [
+      ...(webhook?.active && webhook.triggers.includes(trigger) ? [webhook] : []),
+      ...userWebhooks.active(trigger),
+    ];
     if (!targets.length) return null;
     const body = envelope(trigger, payload);
     const sent = targets.map((t) => {
@@ -108,21 +157,55 @@ export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
     create(input: NewBooking, wait: boolean) {
       const b = state.create(input);
       const trigger = b.status === 'pending' ? 'BOOKING_REQUESTED' : 'BOOKING_CREATED';
-      return { booking: b, delivery: notify(trigger, bookingPayload(state, b, b.status.toUpperCase()), wait) };
+      return {
+        booking: b,
+        delivery: notify(trigger, bookingPayload(state, b, b.status.toUpperCase()), wait),
+      };
     },
     reschedule(uid: string, body: unknown, wait: boolean, by?: string) {
       const { from, to } = state.reschedule(uid, body, by);
-      const extra = { rescheduleId: from.id, rescheduleUid: from.uid, rescheduleStartTime: from.start, rescheduleEndTime: from.end, rescheduledBy: to.rescheduledByEmail ?? by };
-      return { booking: to, previous: from, delivery: notify('BOOKING_RESCHEDULED', bookingPayload(state, to, 'ACCEPTED', extra), wait) };
+      const extra = {
+        rescheduleId: from.id,
+        rescheduleUid: from.uid,
+        rescheduleStartTime: from.start,
+        rescheduleEndTime: from.end,
+        rescheduledBy: to.rescheduledByEmail ?? by,
+      };
+      return {
+        booking: to,
+        previous: from,
+        delivery: notify('BOOKING_RESCHEDULED', bookingPayload(state, to, 'ACCEPTED', extra), wait),
+      };
     },
     cancel(uid: string, body: unknown, wait: boolean, by?: string) {
       const b = state.cancel(uid, body, by);
-      return { booking: b, delivery: notify('BOOKING_CANCELLED', bookingPayload(state, b, 'CANCELLED', { cancellationReason: b.cancellationReason, cancelledBy: by }), wait) };
+      return {
+        booking: b,
+        delivery: notify(
+          'BOOKING_CANCELLED',
+          bookingPayload(state, b, 'CANCELLED', {
+            cancellationReason: b.cancellationReason,
+            cancelledBy: by,
+          }),
+          wait,
+        ),
+      };
     },
     markAbsent(uid: string, body: unknown, wait: boolean) {
       const { booking, changed } = state.markAbsent(uid, body);
-      const message = changed.length === 1 ? (changed[0]!.noShow ? 'x_marked_as_no_show' : 'x_unmarked_as_no_show') : 'no_show_updated';
-      const delivery = changed.length ? notify('BOOKING_NO_SHOW_UPDATED', { bookingUid: booking.uid, bookingId: booking.id, attendees: changed, message }, wait) : Promise.resolve(null);
+      const message =
+        changed.length === 1
+          ? changed[0]!.noShow
+            ? 'x_marked_as_no_show'
+            : 'x_unmarked_as_no_show'
+          : 'no_show_updated';
+      const delivery = changed.length
+        ? notify(
+            'BOOKING_NO_SHOW_UPDATED',
+            { bookingUid: booking.uid, bookingId: booking.id, attendees: changed, message },
+            wait,
+          )
+        : Promise.resolve(null);
       return { booking, delivery };
     },
   };
@@ -133,7 +216,12 @@ export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
     console.error('calcom emulator error', err);
     return errorResponse(c, 500, 'InternalServerErrorException', 'Internal server error');
   });
-  app.use('*', apiMiddleware(faults, stats, (c, status) => errorResponse(c, status, CODES[status] ?? 'HttpException', `Injected fault ${status}`)));
+  app.use(
+    '*',
+    apiMiddleware(faults, stats, (c, status) =>
+      errorResponse(c, status, CODES[status] ?? 'HttpException', `Injected fault ${status}`),
+    ),
+  );
 
   // ---- API v2 -----------------------------------------------------------------------------
   app.use('/v2/*', async (c, next) => {
@@ -164,20 +252,38 @@ export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
     if (c.req.path === TOKEN_PATH) return next();
     const auth = c.req.header('authorization') ?? '';
     const token = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
-    if (!tokens.has(token) && !oauth.accepts(token)) return errorResponse(c, 401, 'UnauthorizedException', token ? 'Invalid Access Token.' : 'No Authorization header provided');
+    if (!tokens.has(token) && !oauth.accepts(token))
+      return errorResponse(
+        c,
+        401,
+        'UnauthorizedException',
+        token ? 'Invalid Access Token.' : 'No Authorization header provided',
+      );
     const version = c.req.header('cal-api-version');
     if (c.req.path.startsWith('/v2/bookings') && (!version || !VERSIONS.has(version))) {
-      return errorResponse(c, 400, 'BadRequestException', 'This emulator serves bookings only as cal-api-version 2024-08-13 (or 2026-02-25); set the header.');
+      return errorResponse(
+        c,
+        400,
+        'BadRequestException',
+        'This emulator serves bookings only as cal-api-version 2024-08-13 (or 2026-02-25); set the header.',
+      );
     }
     if (c.req.path.startsWith('/v2/event-types') && version !== EVENT_TYPES_VERSION) {
-      return errorResponse(c, 400, 'BadRequestException', `This emulator serves event types only as cal-api-version ${EVENT_TYPES_VERSION}; set the header.`);
+      return errorResponse(
+        c,
+        400,
+        'BadRequestException',
+        `This emulator serves event types only as cal-api-version ${EVENT_TYPES_VERSION}; set the header.`,
+      );
     }
     await next();
   });
 
   app.post(TOKEN_PATH, async (c) => {
     const form = (c.req.header('content-type') ?? '').includes('application/x-www-form-urlencoded');
-    const input = form ? Object.fromEntries(new URLSearchParams(await c.req.text())) : ((await jsonBody(c)) ?? {});
+    const input = form
+      ? Object.fromEntries(new URLSearchParams(await c.req.text()))
+      : ((await jsonBody(c)) ?? {});
     try {
       return c.json(oauth.exchange(input));
     } catch (err) {
@@ -201,16 +307,32 @@ export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
     }
     return c.redirect(back.toString(), 302);
   });
-  app.get('/v2/event-types/:id', (c) => c.json({ status: 'success', data: state.eventTypeOutput(Number(c.req.param('id'))) }));
+  app.get('/v2/event-types/:id', (c) =>
+    c.json({ status: 'success', data: state.eventTypeOutput(Number(c.req.param('id'))) }),
+  );
 
   app.get('/v2/me', (c) =>
     c.json({
       status: 'success',
-      data: { id: host.id, username: host.username, email: host.email, name: host.name, avatarUrl: null, bio: null, timeFormat: 12, defaultScheduleId: 1, weekStart: 'Monday', timeZone: host.timeZone, organizationId: null },
+      data: {
+        id: host.id,
+        username: host.username,
+        email: host.email,
+        name: host.name,
+        avatarUrl: null,
+        bio: null,
+        timeFormat: 12,
+        defaultScheduleId: 1,
+        weekStart: 'Monday',
+        timeZone: host.timeZone,
+        organizationId: null,
+      },
     }),
   );
   userWebhooks.routes(app);
-  app.get('/v2/bookings', (c) => c.json({ status: 'success', ...state.list(new URL(c.req.url).searchParams) }));
+  app.get('/v2/bookings', (c) =>
+    c.json({ status: 'success', ...state.list(new URL(c.req.url).searchParams) }),
+  );
   app.post('/v2/bookings', async (c) => {
     const { booking } = ops.create(checkCreateInput(await jsonBody(c)), false);
     return c.json({ status: 'success', data: booking }, 201);
@@ -233,17 +355,26 @@ export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
   const ctl = new Hono();
   const body = async (c: Context) => (await jsonBody(c)) ?? {};
   const need = (b: Record<string, unknown>, key: string): string => {
-    if (typeof b[key] !== 'string' || !b[key]) throw new CalError(400, 'BadRequestException', `${key} is required`);
+    if (typeof b[key] !== 'string' || !b[key])
+      throw new CalError(400, 'BadRequestException', `${key} is required`);
     return b[key] as string;
   };
   const asUser = (b: Record<string, unknown>): NewBooking => {
     const attendee = (b.attendee ?? {}) as NewBooking['attendee'];
-    const responses = { ...(b.responses as Record<string, unknown> | undefined), ...(typeof b.notes === 'string' ? { notes: b.notes } : {}) };
+    const responses = {
+      ...(b.responses as Record<string, unknown> | undefined),
+      ...(typeof b.notes === 'string' ? { notes: b.notes } : {}),
+    };
     return {
       start: need(b, 'start'),
       eventTypeId: typeof b.eventTypeId === 'number' ? b.eventTypeId : state.eventTypes[0]!.id,
       lengthInMinutes: typeof b.lengthInMinutes === 'number' ? b.lengthInMinutes : undefined,
-      attendee: { name: attendee.name ?? 'Cal Attendee', timeZone: attendee.timeZone ?? 'UTC', email: attendee.email, phoneNumber: attendee.phoneNumber },
+      attendee: {
+        name: attendee.name ?? 'Cal Attendee',
+        timeZone: attendee.timeZone ?? 'UTC',
+        email: attendee.email,
+        phoneNumber: attendee.phoneNumber,
+      },
       guests: Array.isArray(b.guests) ? (b.guests as string[]) : undefined,
       bookingFieldsResponses: responses,
       status: b.requiresConfirmation === true ? 'pending' : 'accepted',
@@ -251,7 +382,15 @@ export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
   };
 
   ctl.get('/state', (c) =>
-    c.json({ host, eventTypes: state.eventTypes, bookings: [...state.bookings.values()], webhook, webhooks: [...userWebhooks.list.values()], apiKey, webhookSecret: secret }),
+    c.json({
+      host,
+      eventTypes: state.eventTypes,
+      bookings: [...state.bookings.values()],
+      webhook,
+      webhooks: [...userWebhooks.list.values()],
+      apiKey,
+      webhookSecret: secret,
+    }),
   );
   ctl.post('/reset', async (c) => {
     state.reset();
@@ -265,7 +404,8 @@ export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
     const b = await body(c);
     if (Array.isArray(b.eventTypes)) state.eventTypes.push(...(b.eventTypes as CalEventType[]));
     const made: CalBooking[] = [];
-    for (const item of Array.isArray(b.bookings) ? (b.bookings as Record<string, unknown>[]) : []) made.push(state.create(asUser(item)));
+    for (const item of Array.isArray(b.bookings) ? (b.bookings as Record<string, unknown>[]) : [])
+      made.push(state.create(asUser(item)));
     return c.json({ eventTypes: state.eventTypes, bookings: made });
   });
   ctl.post('/webhook', async (c) => {
@@ -284,12 +424,22 @@ export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
   });
   ctl.post('/act/reschedule', async (c) => {
     const b = await body(c);
-    const r = ops.reschedule(need(b, 'uid'), { start: b.start, reschedulingReason: b.reason }, true, state.get(need(b, 'uid')).attendees[0]?.email);
+    const r = ops.reschedule(
+      need(b, 'uid'),
+      { start: b.start, reschedulingReason: b.reason },
+      true,
+      state.get(need(b, 'uid')).attendees[0]?.email,
+    );
     return c.json({ booking: r.booking, previous: r.previous, delivery: await r.delivery });
   });
   ctl.post('/act/cancel', async (c) => {
     const b = await body(c);
-    const r = ops.cancel(need(b, 'uid'), { cancellationReason: b.reason }, true, state.get(need(b, 'uid')).attendees[0]?.email);
+    const r = ops.cancel(
+      need(b, 'uid'),
+      { cancellationReason: b.reason },
+      true,
+      state.get(need(b, 'uid')).attendees[0]?.email,
+    );
     return c.json({ booking: r.booking, delivery: await r.delivery });
   });
   ctl.post('/act/no-show', async (c) => {
@@ -302,16 +452,24 @@ export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
   ctl.get('/oauth', (c) => c.json({ clients: [...oauth.clients.values()], refreshes: oauth.refreshes }));
   ctl.post('/oauth/clients', async (c) => {
     const b = await body(c);
-    return c.json(oauth.addClient({
-      clientId: typeof b.clientId === 'string' ? b.clientId : undefined,
-      clientSecret: b.clientSecret === null ? null : typeof b.clientSecret === 'string' ? b.clientSecret : undefined,
-      accessTokenTtlSec: typeof b.accessTokenTtlSec === 'number' ? b.accessTokenTtlSec : undefined,
-    }));
+    return c.json(
+      oauth.addClient({
+        clientId: typeof b.clientId === 'string' ? b.clientId : undefined,
+        clientSecret:
+          b.clientSecret === null ? null : typeof b.clientSecret === 'string' ? b.clientSecret : undefined,
+        accessTokenTtlSec: typeof b.accessTokenTtlSec === 'number' ? b.accessTokenTtlSec : undefined,
+      }),
+    );
   });
   ctl.post('/oauth/grant', async (c) => {
     const b = await body(c);
     try {
-      return c.json(oauth.grant(need(b, 'clientId'), typeof b.accessTokenTtlSec === 'number' ? b.accessTokenTtlSec : undefined));
+      return c.json(
+        oauth.grant(
+          need(b, 'clientId'),
+          typeof b.accessTokenTtlSec === 'number' ? b.accessTokenTtlSec : undefined,
+        ),
+      );
     } catch (err) {
       if (!(err instanceof OAuthError)) throw err;
       return c.json({ error: err.error, error_description: err.message }, err.status as 400);
@@ -339,7 +497,10 @@ export function createCalcomApp(opts: CalcomEmulatorOptions = {}) {
   ctl.post('/sign', async (c) => {
     const b = await body(c);
     const raw = typeof b.body === 'string' ? b.body : JSON.stringify(b.body ?? {});
-    return c.json({ body: raw, headers: calcomSignatureHeaders(raw, typeof b.secret === 'string' ? b.secret : (secret ?? undefined)) });
+    return c.json({
+      body: raw,
+      headers: calcomSignatureHeaders(raw, typeof b.secret === 'string' ? b.secret : (secret ?? undefined)),
+    });
   });
   app.route('/_partner', ctl);
 

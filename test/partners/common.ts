@@ -52,8 +52,16 @@ export class Faults {
     return this.#rules.map(({ left, ...r }) => ({ ...r, remaining: Number.isFinite(left) ? left : null }));
   }
 
-  match(method: string, path: string, random = Math.random): { status?: number; delayMs?: number } | undefined {
-    const rule = this.#rules.find((r) => (!r.pathPrefix || path.startsWith(r.pathPrefix)) && (!r.method || r.method.toUpperCase() === method.toUpperCase()));
+  match(
+    method: string,
+    path: string,
+    random = Math.random,
+  ): { status?: number; delayMs?: number } | undefined {
+    const rule = this.#rules.find(
+      (r) =>
+        (!r.pathPrefix || path.startsWith(r.pathPrefix)) &&
+        (!r.method || r.method.toUpperCase() === method.toUpperCase()),
+    );
     if (!rule) return undefined;
     if (--rule.left <= 0) this.#rules = this.#rules.filter((r) => r !== rule);
     if (rule.probability !== undefined && random() >= rule.probability) return undefined;
@@ -75,7 +83,12 @@ export class CallStats {
   }
 
   snapshot() {
-    return structuredClone({ total: this.total, byRoute: this.byRoute, byStatus: this.byStatus, webhooks: this.webhooks });
+    return structuredClone({
+      total: this.total,
+      byRoute: this.byRoute,
+      byStatus: this.byStatus,
+      webhooks: this.webhooks,
+    });
   }
 
   reset(): void {
@@ -92,7 +105,11 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Middleware for the emulated API (not the control API): counts every call under its route
  * pattern and applies injected faults before the handler runs.
  */
-export function apiMiddleware(faults: Faults, stats: CallStats, faultBody: (c: Context, status: number) => Response): MiddlewareHandler {
+export function apiMiddleware(
+  faults: Faults,
+  stats: CallStats,
+  faultBody: (c: Context, status: number) => Response,
+): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.path.startsWith('/_partner')) return next();
     const hit = faults.match(c.req.method, c.req.path);
@@ -130,7 +147,17 @@ export class Deliverer {
   }
 
   async send(url: string, event: string, body: string, headers: Record<string, string>): Promise<Delivery> {
-    const d: Delivery = { id: this.#next++, event, url, body, headers, status: null, response: null, error: null, at: new Date().toISOString() };
+    const d: Delivery = {
+      id: this.#next++,
+      event,
+      url,
+      body,
+      headers,
+      status: null,
+      response: null,
+      error: null,
+      at: new Date().toISOString(),
+    };
     this.log.push(d);
     try {
       const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual' });
@@ -160,7 +187,9 @@ export class Deliverer {
 export async function jsonBody(c: Context): Promise<Record<string, unknown> | undefined> {
   try {
     const body = await c.req.json();
-    return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+    return body && typeof body === 'object' && !Array.isArray(body)
+      ? (body as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

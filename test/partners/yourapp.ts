@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { Webhook } from 'standardwebhooks';
-import { apiMiddleware, CallStats, Deliverer, Faults, jsonBody, listen, type Delivery, type FaultRule } from './common.ts';
+import {
+  apiMiddleware,
+  CallStats,
+  Deliverer,
+  Faults,
+  jsonBody,
+  listen,
+  type Delivery,
+  type FaultRule,
+} from './common.ts';
 
 /**
  * "Your app": a partner that speaks the contract in test/partners/README.md. It receives our
@@ -53,7 +62,9 @@ export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): P
   const apiKey = opts.apiKey ?? `ya_${randomBytes(16).toString('hex')}`;
   const webhook = new Webhook(secret);
   const logInbound = opts.logInbound !== false;
-  const objects: Record<string, Map<string, Obj>> = Object.fromEntries(KINDS.map((k) => [k, new Map<string, Obj>()]));
+  const objects: Record<string, Map<string, Obj>> = Object.fromEntries(
+    KINDS.map((k) => [k, new Map<string, Obj>()]),
+  );
   const feed: FeedEvent[] = [];
   const received: { id: string; event: unknown; answer: Obj }[] = [];
   const tests: { id: string; event: unknown }[] = [];
@@ -65,7 +76,8 @@ export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): P
   let seq = 0;
   let made = 0;
 
-  const byGhl = (kind: string, ghlId: unknown) => [...objects[kind]!.values()].find((o) => ghlId !== undefined && o.ghlId === ghlId);
+  const byGhl = (kind: string, ghlId: unknown) =>
+    [...objects[kind]!.values()].find((o) => ghlId !== undefined && o.ghlId === ghlId);
 
   /** Applies an event to the store (either side's); returns the object's id here. */
   function apply(type: string, data: Obj): string | undefined {
@@ -75,13 +87,15 @@ export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): P
       const id = String(data.id ?? ref.id ?? byGhl('contact', ref.ghlId)?.id ?? `ya_contact_${++made}`);
       const contact = objects.contact!.get(id) ?? { id, ...ref };
       const tags = new Set((contact.tags as string[] | undefined) ?? []);
-      for (const t of (data.tags as string[] | undefined) ?? []) verb === 'added' ? tags.add(t) : tags.delete(t);
+      for (const t of (data.tags as string[] | undefined) ?? [])
+        verb === 'added' ? tags.add(t) : tags.delete(t);
       objects.contact!.set(id, { ...contact, id, tags: [...tags] });
       return id;
     }
     const store = objects[kind];
     if (!store) throw new Error(`unknown kind ${kind}`);
-    const existing = (data.id !== undefined ? store.get(String(data.id)) : undefined) ?? byGhl(kind, data.ghlId);
+    const existing =
+      (data.id !== undefined ? store.get(String(data.id)) : undefined) ?? byGhl(kind, data.ghlId);
     const id = String(data.id ?? existing?.id ?? `ya_${kind}_${++made}`);
     if (verb === 'deleted') store.delete(id);
     else store.set(id, { ...existing, ...data, id });
@@ -95,11 +109,18 @@ export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): P
   }
 
   const app = new Hono();
-  app.use('*', apiMiddleware(faults, stats, (c, status) => c.json({ error: `injected fault ${status}` }, status as 500)));
+  app.use(
+    '*',
+    apiMiddleware(faults, stats, (c, status) => c.json({ error: `injected fault ${status}` }, status as 500)),
+  );
 
   app.post('/webhooks', async (c) => {
     const raw = await c.req.text();
-    const headers = { 'webhook-id': c.req.header('webhook-id') ?? '', 'webhook-timestamp': c.req.header('webhook-timestamp') ?? '', 'webhook-signature': c.req.header('webhook-signature') ?? '' };
+    const headers = {
+      'webhook-id': c.req.header('webhook-id') ?? '',
+      'webhook-timestamp': c.req.header('webhook-timestamp') ?? '',
+      'webhook-signature': c.req.header('webhook-signature') ?? '',
+    };
     let event: { type?: unknown; data?: unknown; timestamp?: unknown };
     try {
       event = webhook.verify(raw, headers) as typeof event;
@@ -113,7 +134,8 @@ export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): P
     }
     const prior = seen.get(headers['webhook-id']);
     if (prior) return c.json({ ...prior, duplicate: true });
-    if (typeof event?.type !== 'string' || !event.data || typeof event.data !== 'object') return c.json({ error: 'invalid event' }, 400);
+    if (typeof event?.type !== 'string' || !event.data || typeof event.data !== 'object')
+      return c.json({ error: 'invalid event' }, 400);
     let id: string | undefined;
     try {
       id = apply(event.type, event.data as Obj);
@@ -123,7 +145,13 @@ export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): P
     const answer = { id };
     seen.set(headers['webhook-id'], answer);
     received.push({ id: headers['webhook-id'], event, answer });
-    if (logInbound) record(headers['webhook-id'], event.type, { ...(event.data as Obj), id }, typeof event.timestamp === 'string' ? event.timestamp : undefined);
+    if (logInbound)
+      record(
+        headers['webhook-id'],
+        event.type,
+        { ...(event.data as Obj), id },
+        typeof event.timestamp === 'string' ? event.timestamp : undefined,
+      );
     return c.json(answer);
   });
 
@@ -133,8 +161,11 @@ export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): P
     const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 100) || 100, 1), 500);
     const after = /^c\d+$/.test(since) ? Number(since.slice(1)) : undefined;
     const from = after === undefined && since ? Date.parse(since) : Number.NaN;
-    if (since && after === undefined && !Number.isFinite(from)) return c.json({ error: 'since must be a cursor or an ISO timestamp' }, 400);
-    const matching = feed.filter((e) => (after !== undefined ? e.seq > after : !since || Date.parse(e.timestamp) >= from));
+    if (since && after === undefined && !Number.isFinite(from))
+      return c.json({ error: 'since must be a cursor or an ISO timestamp' }, 400);
+    const matching = feed.filter((e) =>
+      after !== undefined ? e.seq > after : !since || Date.parse(e.timestamp) >= from,
+    );
     const page = matching.slice(0, limit);
     const last = page[page.length - 1];
     return c.json({
@@ -145,7 +176,13 @@ export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): P
   });
 
   app.get('/_partner/state', (c) =>
-    c.json({ targetUrl: target, objects: Object.fromEntries(KINDS.map((k) => [k, [...objects[k]!.values()]])), received, tests, feed }),
+    c.json({
+      targetUrl: target,
+      objects: Object.fromEntries(KINDS.map((k) => [k, [...objects[k]!.values()]])),
+      received,
+      tests,
+      feed,
+    }),
   );
   app.post('/_partner/reset', (c) => {
     for (const k of KINDS) objects[k]!.clear();
@@ -165,13 +202,17 @@ export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): P
   });
   app.post('/_partner/act', async (c) => {
     const b = (await jsonBody(c)) ?? {};
-    if (typeof b.type !== 'string' || !b.data || typeof b.data !== 'object') return c.json({ error: 'type and data are required' }, 400);
+    if (typeof b.type !== 'string' || !b.data || typeof b.data !== 'object')
+      return c.json({ error: 'type and data are required' }, 400);
     const data = { ...(b.data as Obj) };
     if (TEST_TYPES.has(b.type)) {
       // A test event to us: signed and sent like any event, marked as a test, never in the feed.
       const body = JSON.stringify({ type: b.type, test: true, timestamp: new Date().toISOString(), data });
       const headers = signHeaders(webhook, `msg_${randomBytes(12).toString('hex')}`, body);
-      return c.json({ body, deliveries: target ? [await deliverer.send(target, b.type, body, headers)] : [] });
+      return c.json({
+        body,
+        deliveries: target ? [await deliverer.send(target, b.type, body, headers)] : [],
+      });
     }
     let id: string | undefined;
     try {
@@ -185,8 +226,14 @@ export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): P
     const body = JSON.stringify({ type: event.type, timestamp: event.timestamp, data: event.data });
     const deliveries: Delivery[] = [];
     if (target && b.deliver !== false) {
-      const headers = signHeaders(webhook, event.id, body, b.sign === 'bad' ? 'bad' : b.sign === 'none' ? 'none' : 'valid');
-      for (let i = 0; i < (typeof b.times === 'number' ? b.times : 1); i++) deliveries.push(await deliverer.send(target, event.type, body, headers));
+      const headers = signHeaders(
+        webhook,
+        event.id,
+        body,
+        b.sign === 'bad' ? 'bad' : b.sign === 'none' ? 'none' : 'valid',
+      );
+      for (let i = 0; i < (typeof b.times === 'number' ? b.times : 1); i++)
+        deliveries.push(await deliverer.send(target, event.type, body, headers));
     }
     return c.json({ event, body, deliveries });
   });
@@ -198,7 +245,9 @@ export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): P
     return c.json({ body, headers: signHeaders(webhook, id, body, 'valid', at) });
   });
   app.get('/_partner/faults', (c) => c.json({ faults: faults.list() }));
-  app.post('/_partner/faults', async (c) => c.json({ id: faults.add(((await jsonBody(c)) ?? {}) as FaultRule) }));
+  app.post('/_partner/faults', async (c) =>
+    c.json({ id: faults.add(((await jsonBody(c)) ?? {}) as FaultRule) }),
+  );
   app.delete('/_partner/faults', (c) => {
     faults.clear();
     return c.json({ ok: true });
@@ -207,13 +256,37 @@ export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): P
   app.get('/_partner/deliveries', (c) => c.json({ deliveries: deliverer.log }));
 
   const running = await listen(app, opts.port);
-  return { url: running.url, webhookUrl: `${running.url}/webhooks`, secret, apiKey, objects, feed, deliveries: deliverer.log, close: running.close };
+  return {
+    url: running.url,
+    webhookUrl: `${running.url}/webhooks`,
+    secret,
+    apiKey,
+    objects,
+    feed,
+    deliveries: deliverer.log,
+    close: running.close,
+  };
 }
 
 /** Standard Webhooks headers; `bad` signs with a wrong key, `none` leaves the signature out. */
-export function signHeaders(webhook: Webhook, id: string, body: string, mode: 'valid' | 'bad' | 'none' = 'valid', at = new Date()): Record<string, string> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)) };
+export function signHeaders(
+  webhook: Webhook,
+  id: string,
+  body: string,
+  mode: 'valid' | 'bad' | 'none' = 'valid',
+  at = new Date(),
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+  };
   if (mode === 'valid') headers['webhook-signature'] = webhook.sign(id, at, body);
-  if (mode === 'bad') headers['webhook-signature'] = new Webhook(`whsec_${randomBytes(32).toString('base64')}`).sign(id, at, body);
+  if (mode === 'bad')
+    headers['webhook-signature'] = new Webhook(`whsec_${randomBytes(32).toString('base64')}`).sign(
+      id,
+      at,
+      body,
+    );
   return headers;
 }

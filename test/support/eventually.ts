@@ -20,7 +20,11 @@ export async function eventually<T>(
       last = { error };
     }
     if (Date.now() >= deadline) {
-      const seen = !last ? 'nothing' : 'error' in last ? String(last.error) : JSON.stringify(last.value)?.slice(0, 500);
+      const seen = !last
+        ? 'nothing'
+        : 'error' in last
+          ? String(last.error)
+          : JSON.stringify(last.value)?.slice(0, 500);
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${seen}`);
     }
     await new Promise((resolve) => setTimeout(resolve, everyMs));

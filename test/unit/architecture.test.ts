@@ -17,8 +17,10 @@ const WORKER = join(import.meta.dirname, '../../worker');
 const graph = importGraph(WORKER);
 const runTime = graph.filter((e) => !e.typeOnly);
 
-const mayReachObjects = (file: string) => file === 'index.ts' || file.startsWith('routes/') || file.startsWith('durable/');
-const mayImportRoutes = (file: string) => file === 'index.ts' || file === 'app.ts' || file.startsWith('routes/');
+const mayReachObjects = (file: string) =>
+  file === 'index.ts' || file.startsWith('routes/') || file.startsWith('durable/');
+const mayImportRoutes = (file: string) =>
+  file === 'index.ts' || file === 'app.ts' || file.startsWith('routes/');
 const STUBS = 'durable/stubs.ts';
 
 /**
@@ -69,8 +71,14 @@ describe('import graph reader', () => {
   it('tells type-only statements from run-time ones and finds the circle they close', () => {
     const dir = mkdtempSync(join(tmpdir(), 'import-graph-'));
     mkdirSync(join(dir, 'low'));
-    writeFileSync(join(dir, 'top.ts'), "import { low } from './low/a.ts';\nexport type { T } from './low/b.ts';\n");
-    writeFileSync(join(dir, 'low/a.ts'), "import { type Top } from '../top.ts';\nimport 'node:fs';\nexport const low = 1;\n");
+    writeFileSync(
+      join(dir, 'top.ts'),
+      "import { low } from './low/a.ts';\nexport type { T } from './low/b.ts';\n",
+    );
+    writeFileSync(
+      join(dir, 'low/a.ts'),
+      "import { type Top } from '../top.ts';\nimport 'node:fs';\nexport const low = 1;\n",
+    );
     writeFileSync(join(dir, 'low/b.ts'), "import type { Top } from '../top.ts';\nexport type T = Top;\n");
     const edges = importGraph(dir);
     expect(edges.map((e) => `${e.from} -> ${e.to}${e.typeOnly ? ' (type)' : ''}`).sort()).toEqual([

@@ -31,21 +31,44 @@ describe('delays on a numeric clock', () => {
   });
 
   it('"1 h before the appointment" needs an appointment and never lies in the past', () => {
-    const appointment = { id: 'a', startTime: '2026-12-08T10:00:00.000Z', endTime: '2026-12-08T10:30:00.000Z' };
-    expect(delayEnd({ type: 'before_appointment', minutes: 60 }, at('2026-12-04T11:00:00Z'), { appointment })).toBe(at('2026-12-08T09:00:00Z'));
-    expect(delayEnd({ type: 'after_appointment', minutes: 60 }, at('2026-12-04T11:00:00Z'), { appointment })).toBe(at('2026-12-08T11:30:00Z'));
-    expect(delayEnd({ type: 'before_appointment', minutes: 60 }, at('2026-12-08T09:45:00Z'), { appointment })).toBe(at('2026-12-08T09:45:00Z'));
+    const appointment = {
+      id: 'a',
+      startTime: '2026-12-08T10:00:00.000Z',
+      endTime: '2026-12-08T10:30:00.000Z',
+    };
+    expect(
+      delayEnd({ type: 'before_appointment', minutes: 60 }, at('2026-12-04T11:00:00Z'), { appointment }),
+    ).toBe(at('2026-12-08T09:00:00Z'));
+    expect(
+      delayEnd({ type: 'after_appointment', minutes: 60 }, at('2026-12-04T11:00:00Z'), { appointment }),
+    ).toBe(at('2026-12-08T11:30:00Z'));
+    expect(
+      delayEnd({ type: 'before_appointment', minutes: 60 }, at('2026-12-08T09:45:00Z'), { appointment }),
+    ).toBe(at('2026-12-08T09:45:00Z'));
     expect(delayEnd({ type: 'before_appointment', minutes: 60 }, 0, {})).toBeNull();
   });
 });
 
 describe('conditions', () => {
-  const data = { contact: { id: 'c', tags: ['Lead', 'vip'], email: 'a@b.co', source: 'Website form', businessId: 'biz1', customFields: { f1: 'gold' } }, appointment: { id: 'a', calendarId: 'cal1' }, tag: 'qualified' };
+  const data = {
+    contact: {
+      id: 'c',
+      tags: ['Lead', 'vip'],
+      email: 'a@b.co',
+      source: 'Website form',
+      businessId: 'biz1',
+      customFields: { f1: 'gold' },
+    },
+    appointment: { id: 'a', calendarId: 'cal1' },
+    tag: 'qualified',
+  };
 
   it('tag, field, source, business and calendar', () => {
     expect(holds({ type: 'tag', op: 'has', tag: 'lead' }, data)).toBe(true);
     expect(holds({ type: 'tag', op: 'lacks', tag: 'lead' }, data)).toBe(false);
-    expect(holds({ type: 'field', path: 'contact.customFields.f1', op: 'eq', value: 'Gold' }, data)).toBe(true);
+    expect(holds({ type: 'field', path: 'contact.customFields.f1', op: 'eq', value: 'Gold' }, data)).toBe(
+      true,
+    );
     expect(holds({ type: 'field', path: 'contact.phone', op: 'unset' }, data)).toBe(true);
     expect(holds({ type: 'field', path: 'contact.email', op: 'contains', value: '@B.' }, data)).toBe(true);
     expect(holds({ type: 'field', path: 'tag', op: 'eq', value: 'qualified' }, data)).toBe(true);
@@ -58,54 +81,132 @@ describe('conditions', () => {
 
   it('"has an upcoming appointment" fails closed when the fact is unknown', () => {
     expect(holds({ type: 'upcoming_appointment', value: false }, data)).toBe(false);
-    expect(holds({ type: 'upcoming_appointment', value: false }, data, { upcomingAppointment: false })).toBe(true);
+    expect(holds({ type: 'upcoming_appointment', value: false }, data, { upcomingAppointment: false })).toBe(
+      true,
+    );
     const now = at('2026-12-04T11:00:00Z');
-    expect(hasUpcoming([{ startTime: '2026-12-05T10:00:00Z', appointmentStatus: 'confirmed' }], now)).toBe(true);
-    expect(hasUpcoming([{ startTime: '2026-12-05T10:00:00Z', appointmentStatus: 'cancelled' }, { startTime: '2026-12-01T10:00:00Z' }], now)).toBe(false);
+    expect(hasUpcoming([{ startTime: '2026-12-05T10:00:00Z', appointmentStatus: 'confirmed' }], now)).toBe(
+      true,
+    );
+    expect(
+      hasUpcoming(
+        [
+          { startTime: '2026-12-05T10:00:00Z', appointmentStatus: 'cancelled' },
+          { startTime: '2026-12-01T10:00:00Z' },
+        ],
+        now,
+      ),
+    ).toBe(false);
   });
 });
 
 describe('placeholders', () => {
   it('fills paths, falls back, leaves unknowns empty', () => {
-    const data = { contact: { id: 'c', firstName: 'Ada', tags: ['a', 'b'] }, appointment: { id: 'x', title: '' } };
+    const data = {
+      contact: { id: 'c', firstName: 'Ada', tags: ['a', 'b'] },
+      appointment: { id: 'x', title: '' },
+    };
     expect(fill('Hi {{contact.firstName}} ({{ contact.tags }})', data)).toBe('Hi Ada (a, b)');
     expect(fill('{{appointment.title | the call}} / {{nope.x}}', data)).toBe('the call / ');
   });
 });
 
-const ghl = (type: string, fields: Record<string, unknown>) => ({ type, webhookId: `wh-${type}-${Math.random()}`, timestamp: '2026-12-04T11:00:00Z', locationId: 'loc', ...fields });
-const change = (fields: Record<string, unknown>) => ({ connectionId: 'conn', partnerId: 'p1', occurredAt: '2026-12-04T11:00:00Z', dedupeKey: 'k1', fingerprint: 'f', contact: { email: 'a@b.co' }, ...fields }) as unknown as PartnerChange;
+const ghl = (type: string, fields: Record<string, unknown>) => ({
+  type,
+  webhookId: `wh-${type}-${Math.random()}`,
+  timestamp: '2026-12-04T11:00:00Z',
+  locationId: 'loc',
+  ...fields,
+});
+const change = (fields: Record<string, unknown>) =>
+  ({
+    connectionId: 'conn',
+    partnerId: 'p1',
+    occurredAt: '2026-12-04T11:00:00Z',
+    dedupeKey: 'k1',
+    fingerprint: 'f',
+    contact: { email: 'a@b.co' },
+    ...fields,
+  }) as unknown as PartnerChange;
 
 describe('events become trigger occurrences', () => {
   it('tags: new against the baseline; a plain update without a baseline says nothing about tags', () => {
     const update = ghl('ContactUpdate', { id: 'c1', tags: ['lead', 'qualified'] });
-    expect(fromGhlEvent(update, 'c1', ['lead']).events.map((e) => [e.trigger, e.data.tag])).toEqual([['ghl.contact.updated', undefined], ['ghl.contact.tag_added', 'qualified']]);
-    expect(fromGhlEvent(update, 'c1', undefined).events.map((e) => e.trigger)).toEqual(['ghl.contact.updated']);
+    expect(fromGhlEvent(update, 'c1', ['lead']).events.map((e) => [e.trigger, e.data.tag])).toEqual([
+      ['ghl.contact.updated', undefined],
+      ['ghl.contact.tag_added', 'qualified'],
+    ]);
+    expect(fromGhlEvent(update, 'c1', undefined).events.map((e) => e.trigger)).toEqual([
+      'ghl.contact.updated',
+    ]);
     const tagUpdate = ghl('ContactTagUpdate', { id: 'c1', tags: ['lead'] });
-    expect(fromGhlEvent(tagUpdate, 'c1', ['lead', 'old']).events.map((e) => [e.trigger, e.data.tag])).toEqual([['ghl.contact.tag_removed', 'old']]);
+    expect(fromGhlEvent(tagUpdate, 'c1', ['lead', 'old']).events.map((e) => [e.trigger, e.data.tag])).toEqual(
+      [['ghl.contact.tag_removed', 'old']],
+    );
     expect(fromGhlEvent(tagUpdate, 'c1', ['lead']).tags).toEqual(['lead']);
   });
 
   it('appointment status decides the trigger; keys repeat for the same occurrence', () => {
-    const appt = (status: string) => ({ appointment: { id: 'a1', contactId: 'c1', appointmentStatus: status, startTime: '2026-12-08T10:00:00Z' } });
+    const appt = (status: string) => ({
+      appointment: {
+        id: 'a1',
+        contactId: 'c1',
+        appointmentStatus: status,
+        startTime: '2026-12-08T10:00:00Z',
+      },
+    });
     const one = fromGhlEvent(ghl('AppointmentUpdate', appt('noshow')), 'c1', undefined).events[0]!;
     const again = fromGhlEvent(ghl('AppointmentUpdate', appt('noshow')), 'c1', undefined).events[0]!;
     expect(one.trigger).toBe('ghl.appointment.no_show');
     expect(one.key).toBe(again.key);
-    expect(fromGhlEvent(ghl('AppointmentDelete', appt('confirmed')), 'c1', undefined).events[0]!.trigger).toBe('ghl.appointment.cancelled');
-    expect(fromGhlEvent(ghl('AppointmentCreate', appt('confirmed')), 'c1', undefined).events[0]!.subject).toBe('appointment:a1');
+    expect(
+      fromGhlEvent(ghl('AppointmentDelete', appt('confirmed')), 'c1', undefined).events[0]!.trigger,
+    ).toBe('ghl.appointment.cancelled');
+    expect(
+      fromGhlEvent(ghl('AppointmentCreate', appt('confirmed')), 'c1', undefined).events[0]!.subject,
+    ).toBe('appointment:a1');
   });
 
   it('partner bookings: created once, rescheduled when the start moves, no-show only when absent', () => {
-    const booking = change({ kind: 'appointment', op: 'upsert', data: { title: 'Call', startTime: '2026-12-08T10:00:00Z', endTime: '2026-12-08T10:30:00Z', status: 'confirmed' } });
-    expect(fromPartnerChange(booking, 'c1', undefined).map((e) => e.trigger)).toEqual(['partner.booking.created']);
+    const booking = change({
+      kind: 'appointment',
+      op: 'upsert',
+      data: {
+        title: 'Call',
+        startTime: '2026-12-08T10:00:00Z',
+        endTime: '2026-12-08T10:30:00Z',
+        status: 'confirmed',
+      },
+    });
+    expect(fromPartnerChange(booking, 'c1', undefined).map((e) => e.trigger)).toEqual([
+      'partner.booking.created',
+    ]);
     expect(fromPartnerChange(booking, 'c1', { startTime: '2026-12-08T10:00:00Z' })).toEqual([]);
-    expect(fromPartnerChange(booking, 'c1', { startTime: '2026-12-08T09:00:00Z' }).map((e) => e.trigger)).toEqual(['partner.booking.rescheduled']);
-    expect(fromPartnerChange(change({ kind: 'appointment', op: 'no_show', data: { absent: false, attendeeEmails: [] } }), 'c1', undefined)).toEqual([]);
-    const noshow = change({ kind: 'appointment', op: 'upsert', data: { title: 'Call', startTime: '2026-12-08T10:00:00Z', endTime: '2026-12-08T10:30:00Z', status: 'noshow' } });
+    expect(
+      fromPartnerChange(booking, 'c1', { startTime: '2026-12-08T09:00:00Z' }).map((e) => e.trigger),
+    ).toEqual(['partner.booking.rescheduled']);
+    expect(
+      fromPartnerChange(
+        change({ kind: 'appointment', op: 'no_show', data: { absent: false, attendeeEmails: [] } }),
+        'c1',
+        undefined,
+      ),
+    ).toEqual([]);
+    const noshow = change({
+      kind: 'appointment',
+      op: 'upsert',
+      data: {
+        title: 'Call',
+        startTime: '2026-12-08T10:00:00Z',
+        endTime: '2026-12-08T10:30:00Z',
+        status: 'noshow',
+      },
+    });
     const marked = change({ kind: 'appointment', op: 'no_show', data: { absent: true, attendeeEmails: [] } });
     // The same occurrence whether the partner says it by status or by an absent mark.
-    expect(fromPartnerChange(noshow, 'c1', { startTime: '2026-12-08T10:00:00Z' })[0]!.key).toBe(fromPartnerChange(marked, 'c1', undefined)[0]!.key);
+    expect(fromPartnerChange(noshow, 'c1', { startTime: '2026-12-08T10:00:00Z' })[0]!.key).toBe(
+      fromPartnerChange(marked, 'c1', undefined)[0]!.key,
+    );
   });
 
   it('every catalog trigger is one the runtime fires, and nothing fires outside the catalog', () => {
@@ -114,19 +215,63 @@ describe('events become trigger occurrences', () => {
     const add = (events: { trigger: string }[]) => events.forEach((e) => fired.add(e.trigger));
     add(fromGhlEvent(ghl('ContactCreate', { id: 'c1', tags: ['x'] }), 'c1', undefined).events);
     add(fromGhlEvent(ghl('ContactUpdate', { id: 'c1', tags: ['y'] }), 'c1', ['x']).events);
-    for (const s of ['confirmed', 'cancelled', 'noshow', 'showed']) add(fromGhlEvent(ghl('AppointmentUpdate', appt(s)), 'c1', undefined).events);
+    for (const s of ['confirmed', 'cancelled', 'noshow', 'showed'])
+      add(fromGhlEvent(ghl('AppointmentUpdate', appt(s)), 'c1', undefined).events);
     add(fromGhlEvent(ghl('AppointmentCreate', appt('confirmed')), 'c1', undefined).events);
-    for (const type of ['TaskCreate', 'TaskComplete', 'NoteCreate']) add(fromGhlEvent(ghl(type, { id: 'o1', contactId: 'c1' }), 'c1', undefined).events);
-    const data = { title: 'Call', startTime: '2026-12-08T10:00:00Z', endTime: '2026-12-08T10:30:00Z', status: 'confirmed' };
+    for (const type of ['TaskCreate', 'TaskComplete', 'NoteCreate'])
+      add(fromGhlEvent(ghl(type, { id: 'o1', contactId: 'c1' }), 'c1', undefined).events);
+    const data = {
+      title: 'Call',
+      startTime: '2026-12-08T10:00:00Z',
+      endTime: '2026-12-08T10:30:00Z',
+      status: 'confirmed',
+    };
     add(fromPartnerChange(change({ kind: 'appointment', op: 'upsert', data }), 'c1', undefined));
     add(fromPartnerChange(change({ kind: 'appointment', op: 'upsert', data }), 'c1', { startTime: 'x' }));
-    add(fromPartnerChange(change({ kind: 'appointment', op: 'upsert', data: { ...data, status: 'cancelled' } }), 'c1', undefined));
-    add(fromPartnerChange(change({ kind: 'appointment', op: 'no_show', data: { absent: true, attendeeEmails: [] } }), 'c1', undefined));
-    add(fromPartnerChange(change({ kind: 'contact', op: 'upsert', data: { email: 'a@b.co' } }), 'c1', undefined));
-    add(fromPartnerChange(change({ kind: 'task', op: 'upsert', data: { title: 't', dueDate: 'd', completed: false } }), 'c1', undefined));
+    add(
+      fromPartnerChange(
+        change({ kind: 'appointment', op: 'upsert', data: { ...data, status: 'cancelled' } }),
+        'c1',
+        undefined,
+      ),
+    );
+    add(
+      fromPartnerChange(
+        change({ kind: 'appointment', op: 'no_show', data: { absent: true, attendeeEmails: [] } }),
+        'c1',
+        undefined,
+      ),
+    );
+    add(
+      fromPartnerChange(
+        change({ kind: 'contact', op: 'upsert', data: { email: 'a@b.co' } }),
+        'c1',
+        undefined,
+      ),
+    );
+    add(
+      fromPartnerChange(
+        change({ kind: 'task', op: 'upsert', data: { title: 't', dueDate: 'd', completed: false } }),
+        'c1',
+        undefined,
+      ),
+    );
     add(fromPartnerChange(change({ kind: 'note', op: 'upsert', data: { body: 'b' } }), 'c1', undefined));
-    for (const status of ['conflict', 'failed']) add(fromSyncLog({ action: 'update contact in partner', objectKind: 'contact', status }, 'c1', 0));
-    add(fromSyncLog({ action: 'x', objectKind: 'contact', status: 'retrying', error: 'The connection needs a reconnect', connectionId: 'k' }, 'c1', 0));
+    for (const status of ['conflict', 'failed'])
+      add(fromSyncLog({ action: 'update contact in partner', objectKind: 'contact', status }, 'c1', 0));
+    add(
+      fromSyncLog(
+        {
+          action: 'x',
+          objectKind: 'contact',
+          status: 'retrying',
+          error: 'The connection needs a reconnect',
+          connectionId: 'k',
+        },
+        'c1',
+        0,
+      ),
+    );
     // schedule.daily comes from the cron (schedules.ts → runtime.onScheduled), not from an event.
     fired.add('schedule.daily');
     expect([...fired].sort()).toEqual(TRIGGERS.map((t) => t.key).sort());
@@ -148,17 +293,32 @@ describe('daily recipes', () => {
     expect(v.safeParse(RecipeInput, { ...base, schedule: { hour: 6, tag: 't' } }).success).toBe(true);
     expect(v.safeParse(RecipeInput, base).success).toBe(false);
     expect(v.safeParse(RecipeInput, { ...base, schedule: { hour: 6 } }).success).toBe(false);
-    expect(v.safeParse(RecipeInput, { ...base, schedule: { hour: 6, tag: 't', businessId: 'b' } }).success).toBe(false);
-    expect(v.safeParse(RecipeInput, { ...base, trigger: 'ghl.contact.created', schedule: { hour: 6, tag: 't' } }).success).toBe(false);
+    expect(
+      v.safeParse(RecipeInput, { ...base, schedule: { hour: 6, tag: 't', businessId: 'b' } }).success,
+    ).toBe(false);
+    expect(
+      v.safeParse(RecipeInput, { ...base, trigger: 'ghl.contact.created', schedule: { hour: 6, tag: 't' } })
+        .success,
+    ).toBe(false);
   });
 });
 
 describe('sync log entries', () => {
   it('a reconnect fires once per connection and day; retries and successes fire nothing', () => {
-    const reconnect = { action: 'x', objectKind: 'contact', status: 'retrying', error: 'The connection needs a reconnect', connectionId: 'k' };
+    const reconnect = {
+      action: 'x',
+      objectKind: 'contact',
+      status: 'retrying',
+      error: 'The connection needs a reconnect',
+      connectionId: 'k',
+    };
     const day = Date.parse('2026-12-04T08:00:00Z');
-    expect(fromSyncLog(reconnect, 'c1', day)[0]!.key).toBe(fromSyncLog(reconnect, 'c1', day + 3600_000)[0]!.key);
-    expect(fromSyncLog(reconnect, 'c1', day)[0]!.key).not.toBe(fromSyncLog(reconnect, 'c1', day + 86_400_000)[0]!.key);
+    expect(fromSyncLog(reconnect, 'c1', day)[0]!.key).toBe(
+      fromSyncLog(reconnect, 'c1', day + 3600_000)[0]!.key,
+    );
+    expect(fromSyncLog(reconnect, 'c1', day)[0]!.key).not.toBe(
+      fromSyncLog(reconnect, 'c1', day + 86_400_000)[0]!.key,
+    );
     expect(fromSyncLog({ ...reconnect, error: 'GHL 503' }, 'c1', day)).toEqual([]);
     expect(fromSyncLog({ ...reconnect, status: 'done', error: null }, 'c1', day)).toEqual([]);
   });
@@ -170,7 +330,8 @@ describe('the catalog', () => {
       expect(typeof a.run).toBe('function');
       expect(a.description.length).toBeGreaterThan(10);
       // GHL actions need a GHL scope; a partner lookup in our own ID map needs none.
-      if (a.group === 'ghl' || a.scope !== null) expect(a.scope, a.key).toMatch(/^(contacts|calendars\/events)\.(readonly|write)$/);
+      if (a.group === 'ghl' || a.scope !== null)
+        expect(a.scope, a.key).toMatch(/^(contacts|calendars\/events)\.(readonly|write)$/);
       else expect(a.group, a.key).toBe('partner');
       expect(parseActionInput(a.key, a.sample), a.key).toMatchObject({ ok: true });
     }
@@ -178,7 +339,7 @@ describe('the catalog', () => {
     expect(parseActionInput('nope.action', {})).toMatchObject({ ok: false });
   });
 
-  it('describes each action\'s input fields', () => {
+  it("describes each action's input fields", () => {
     const task = catalogView().actions.find((a) => a.key === 'ghl.task.create')!;
     expect(task.fields).toEqual([
       expect.objectContaining({ name: 'title', type: 'string', required: true }),
@@ -193,8 +354,13 @@ describe('the catalog', () => {
       const parsed = v.safeParse(RecipeInput, t.definition);
       expect(parsed.success, `${t.id}: ${JSON.stringify(parsed.issues?.map((i) => i.message))}`).toBe(true);
     }
-    const bad = v.safeParse(RecipeInput, { ...TEMPLATES[0]!.definition, steps: [{ action: 'ghl.task.create', input: {} }] });
+    const bad = v.safeParse(RecipeInput, {
+      ...TEMPLATES[0]!.definition,
+      steps: [{ action: 'ghl.task.create', input: {} }],
+    });
     expect(bad.success).toBe(false);
-    expect(v.safeParse(RecipeInput, { ...TEMPLATES[0]!.definition, trigger: 'ghl.nothing.here' }).success).toBe(false);
+    expect(
+      v.safeParse(RecipeInput, { ...TEMPLATES[0]!.definition, trigger: 'ghl.nothing.here' }).success,
+    ).toBe(false);
   });
 });

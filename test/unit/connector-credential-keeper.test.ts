@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ACCESS_TOKEN_RENEW_AT, CredentialKeeper, renewalDue, renewAtFor, RENEW_AHEAD_MS, type CredentialStore, type StoredConnection } from '../../worker/connectors/credential-keeper.ts';
+import {
+  ACCESS_TOKEN_RENEW_AT,
+  CredentialKeeper,
+  renewalDue,
+  renewAtFor,
+  RENEW_AHEAD_MS,
+  type CredentialStore,
+  type StoredConnection,
+} from '../../worker/connectors/credential-keeper.ts';
 import { PartnerApiError } from '../../worker/connectors/http.ts';
 import type { Connector, ConnectorConnection } from '../../worker/connectors/types.ts';
 
@@ -28,7 +36,15 @@ class MemoryStore implements CredentialStore {
   }
 
   async load(id: string): Promise<StoredConnection | null> {
-    const connection: ConnectorConnection = { id, locationId: 'loc1', kind: 'fake', settings: {}, credentials: { ...this.credentials }, inboundSecretHash: null, createdAt: 0 };
+    const connection: ConnectorConnection = {
+      id,
+      locationId: 'loc1',
+      kind: 'fake',
+      settings: {},
+      credentials: { ...this.credentials },
+      inboundSecretHash: null,
+      createdAt: 0,
+    };
     return { connection, status: this.status, lastError: this.lastError, version: String(this.version) };
   }
 
@@ -64,16 +80,26 @@ function fakePartner() {
       await new Promise((r) => setTimeout(r, 10));
       if (partner.fail) throw partner.fail;
       const n = partner.calls;
-      return { accessToken: `at${n}`, refreshToken: `rt${n}`, [ACCESS_TOKEN_RENEW_AT]: String(renewAtFor(NOW, 1800_000)), usedRefresh: conn.credentials.refreshToken! };
+      return {
+        accessToken: `at${n}`,
+        refreshToken: `rt${n}`,
+        [ACCESS_TOKEN_RENEW_AT]: String(renewAtFor(NOW, 1800_000)),
+        usedRefresh: conn.credentials.refreshToken!,
+      };
     },
   } as unknown as Connector;
   return partner;
 }
 
-const setup = (credentials: Record<string, string> = { accessToken: 'at0', refreshToken: 'rt0', webhookSecret: 'w' }) => {
+const setup = (
+  credentials: Record<string, string> = { accessToken: 'at0', refreshToken: 'rt0', webhookSecret: 'w' },
+) => {
   const store = new MemoryStore(credentials);
   const partner = fakePartner();
-  const keeper = new CredentialKeeper((kind) => (kind === 'fake' ? partner.connector : undefined), () => NOW);
+  const keeper = new CredentialKeeper(
+    (kind) => (kind === 'fake' ? partner.connector : undefined),
+    () => NOW,
+  );
   return { store, partner, keeper, renew: (stale: string) => keeper.renew(store, 'conn1', 'loc1', stale) };
 };
 
@@ -97,7 +123,12 @@ describe('CredentialKeeper', () => {
     expect(partner.calls).toBe(1);
     expect(store.saves).toBe(1);
     for (const o of outcomes) expect(o).toEqual({ ok: true, credentials: store.credentials });
-    expect(store.credentials).toMatchObject({ accessToken: 'at1', refreshToken: 'rt1', usedRefresh: 'rt0', webhookSecret: 'w' });
+    expect(store.credentials).toMatchObject({
+      accessToken: 'at1',
+      refreshToken: 'rt1',
+      usedRefresh: 'rt0',
+      webhookSecret: 'w',
+    });
   });
 
   it('a caller holding a token already replaced gets the stored one without a second refresh', async () => {
@@ -113,7 +144,11 @@ describe('CredentialKeeper', () => {
   });
 
   it('renews a stored token that is due even when the caller holds it no more', async () => {
-    const { store, partner, renew } = setup({ accessToken: 'at0', refreshToken: 'rt0', [ACCESS_TOKEN_RENEW_AT]: String(NOW - 1) });
+    const { store, partner, renew } = setup({
+      accessToken: 'at0',
+      refreshToken: 'rt0',
+      [ACCESS_TOKEN_RENEW_AT]: String(NOW - 1),
+    });
     await renew('some-older-token');
     expect(partner.calls).toBe(1);
     expect(store.credentials.accessToken).toBe('at1');
@@ -122,20 +157,37 @@ describe('CredentialKeeper', () => {
   it('a refusal for good marks the connection, and later callers do not spend the partner another try', async () => {
     const { store, partner, renew } = setup();
     partner.fail = new PartnerApiError('reconnect_needed', 'Reconnect needed: refused (invalid_grant).', 400);
-    expect(await renew('at0')).toEqual({ ok: false, code: 'reconnect_needed', message: 'Reconnect needed: refused (invalid_grant).' });
+    expect(await renew('at0')).toEqual({
+      ok: false,
+      code: 'reconnect_needed',
+      message: 'Reconnect needed: refused (invalid_grant).',
+    });
     expect(store).toMatchObject({ status: 'error', lastError: 'Reconnect needed: refused (invalid_grant).' });
     expect(await renew('at0')).toMatchObject({ ok: false, code: 'reconnect_needed' });
     expect(partner.calls).toBe(1);
 
     store.userEdit({ accessToken: 'new-at', refreshToken: 'new-rt' });
     partner.fail = null;
-    expect(await renew('new-at')).toMatchObject({ ok: true, credentials: { accessToken: 'at2', usedRefresh: 'new-rt' } });
+    expect(await renew('new-at')).toMatchObject({
+      ok: true,
+      credentials: { accessToken: 'at2', usedRefresh: 'new-rt' },
+    });
   });
 
   it('a partner outage is passed on as retryable and marks nothing', async () => {
     const { store, partner, renew } = setup();
-    partner.fail = new PartnerApiError('unavailable', 'Cal.com token refresh failed at the partner (503).', 503, 2000);
-    expect(await renew('at0')).toEqual({ ok: false, code: 'unavailable', message: 'Cal.com token refresh failed at the partner (503).', retryAfterMs: 2000 });
+    partner.fail = new PartnerApiError(
+      'unavailable',
+      'Cal.com token refresh failed at the partner (503).',
+      503,
+      2000,
+    );
+    expect(await renew('at0')).toEqual({
+      ok: false,
+      code: 'unavailable',
+      message: 'Cal.com token refresh failed at the partner (503).',
+      retryAfterMs: 2000,
+    });
     expect(store.status).toBe('active');
     expect(new PartnerApiError('unavailable', 'x').retryable).toBe(true);
   });
@@ -143,7 +195,10 @@ describe('CredentialKeeper', () => {
   it('tokens a user entered during the refresh win over the ones it obtained', async () => {
     const { store, renew } = setup();
     store.beforeSave = () => store.userEdit({ accessToken: 'user-at', refreshToken: 'user-rt' });
-    expect(await renew('at0')).toMatchObject({ ok: true, credentials: { accessToken: 'user-at', refreshToken: 'user-rt' } });
+    expect(await renew('at0')).toMatchObject({
+      ok: true,
+      credentials: { accessToken: 'user-at', refreshToken: 'user-rt' },
+    });
     expect(store.credentials).toMatchObject({ accessToken: 'user-at', refreshToken: 'user-rt' });
   });
 
@@ -151,7 +206,11 @@ describe('CredentialKeeper', () => {
     const { store, renew } = setup();
     store.beforeSave = () => store.userEdit({ webhookSecret: 'rotated' });
     expect(await renew('at0')).toMatchObject({ ok: true });
-    expect(store.credentials).toMatchObject({ accessToken: 'at1', refreshToken: 'rt1', webhookSecret: 'rotated' });
+    expect(store.credentials).toMatchObject({
+      accessToken: 'at1',
+      refreshToken: 'rt1',
+      webhookSecret: 'rotated',
+    });
   });
 
   it('a refusal after the user already entered new tokens leaves the connection active', async () => {
@@ -167,9 +226,15 @@ describe('CredentialKeeper', () => {
 
   it('a connection of another location or one that is gone is not renewed', async () => {
     const { store, keeper, partner } = setup();
-    expect(await keeper.renew(store, 'conn1', 'other-location', 'at0')).toMatchObject({ ok: false, code: 'not_configured' });
+    expect(await keeper.renew(store, 'conn1', 'other-location', 'at0')).toMatchObject({
+      ok: false,
+      code: 'not_configured',
+    });
     const gone = { ...store, load: async () => null } as unknown as CredentialStore;
-    expect(await keeper.renew(gone, 'conn1', 'loc1', 'at0')).toMatchObject({ ok: false, code: 'not_configured' });
+    expect(await keeper.renew(gone, 'conn1', 'loc1', 'at0')).toMatchObject({
+      ok: false,
+      code: 'not_configured',
+    });
     expect(partner.calls).toBe(0);
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { effectiveMap, getPath, parseFieldMapOverrides, personKey, setPath, toCommon, toPartner } from '../../worker/connectors/mapping.ts';
+import {
+  effectiveMap,
+  getPath,
+  parseFieldMapOverrides,
+  personKey,
+  setPath,
+  toCommon,
+  toPartner,
+} from '../../worker/connectors/mapping.ts';
 import { checkPartnerUrl, errorForStatus, retryAfterMs } from '../../worker/connectors/http.ts';
 import { CONNECTORS, connectorFor } from '../../worker/connectors/registry.ts';
 import { supports } from '../../worker/connectors/types.ts';
@@ -20,14 +28,28 @@ describe('field mapping (pure)', () => {
   });
 
   it('applies overrides over defaults; "" removes a default', () => {
-    expect(effectiveMap({ email: 'mail', phone: 'tel' }, { phone: '', companyName: 'org' })).toEqual({ email: 'mail', companyName: 'org' });
+    expect(effectiveMap({ email: 'mail', phone: 'tel' }, { phone: '', companyName: 'org' })).toEqual({
+      email: 'mail',
+      companyName: 'org',
+    });
   });
 
   it('maps both ways, with customField.<id> into customFields', () => {
-    const map = { email: 'attendee.email', firstName: 'attendee.first', 'customField.cf9': 'answers.size', tags: 'labels' };
-    const common = toCommon({ attendee: { email: ' a@b.co ', first: '' }, answers: { size: 12 }, labels: ['x'] }, map);
+    const map = {
+      email: 'attendee.email',
+      firstName: 'attendee.first',
+      'customField.cf9': 'answers.size',
+      tags: 'labels',
+    };
+    const common = toCommon(
+      { attendee: { email: ' a@b.co ', first: '' }, answers: { size: 12 }, labels: ['x'] },
+      map,
+    );
     expect(common).toEqual({ email: 'a@b.co', customFields: { cf9: 12 }, tags: ['x'] });
-    expect(toPartner({ email: 'a@b.co', customFields: { cf9: 'L' }, firstName: 'A' }, map)).toEqual({ attendee: { email: 'a@b.co', first: 'A' }, answers: { size: 'L' } });
+    expect(toPartner({ email: 'a@b.co', customFields: { cf9: 'L' }, firstName: 'A' }, map)).toEqual({
+      attendee: { email: 'a@b.co', first: 'A' },
+      answers: { size: 'L' },
+    });
   });
 
   it('drops objects where a scalar is expected', () => {
@@ -35,8 +57,17 @@ describe('field mapping (pure)', () => {
   });
 
   it('validates user field maps', () => {
-    expect(parseFieldMapOverrides({ contact: { companyName: 'responses.company', phone: '' } })).toEqual({ contact: { companyName: 'responses.company', phone: '' } });
-    for (const bad of [[], { invoice: {} }, { contact: [] }, { contact: { email: 3 } }, { contact: { 'a b': 'x' } }, { contact: { email: '__proto__.x' } }]) {
+    expect(parseFieldMapOverrides({ contact: { companyName: 'responses.company', phone: '' } })).toEqual({
+      contact: { companyName: 'responses.company', phone: '' },
+    });
+    for (const bad of [
+      [],
+      { invoice: {} },
+      { contact: [] },
+      { contact: { email: 3 } },
+      { contact: { 'a b': 'x' } },
+      { contact: { email: '__proto__.x' } },
+    ]) {
       expect(() => parseFieldMapOverrides(bad)).toThrow(DomainError);
     }
   });
@@ -52,17 +83,25 @@ describe('partner HTTP rules', () => {
   it('allows https, and http only on loopback', () => {
     expect(checkPartnerUrl('https://api.cal.com/')).toBe('https://api.cal.com');
     expect(checkPartnerUrl('http://127.0.0.1:8080/x/')).toBe('http://127.0.0.1:8080/x');
-    for (const bad of ['http://example.com', 'ftp://x', 'https://user:pw@x.com', 'nope', 3]) expect(checkPartnerUrl(bad)).toBeNull();
+    for (const bad of ['http://example.com', 'ftp://x', 'https://user:pw@x.com', 'nope', 3])
+      expect(checkPartnerUrl(bad)).toBeNull();
   });
 
   it('classifies partner answers', () => {
-    const res = (status: number, headers: Record<string, string> = {}) => new Response(null, { status, headers });
-    expect(errorForStatus(res(429, { 'retry-after': '7' }), 'x')).toMatchObject({ code: 'rate_limited', retryable: true, retryAfterMs: 7000 });
+    const res = (status: number, headers: Record<string, string> = {}) =>
+      new Response(null, { status, headers });
+    expect(errorForStatus(res(429, { 'retry-after': '7' }), 'x')).toMatchObject({
+      code: 'rate_limited',
+      retryable: true,
+      retryAfterMs: 7000,
+    });
     expect(errorForStatus(res(502), 'x')).toMatchObject({ code: 'unavailable', retryable: true });
     expect(errorForStatus(res(401), 'x')).toMatchObject({ code: 'auth_failed', retryable: false });
     expect(errorForStatus(res(404), 'x')).toMatchObject({ code: 'not_found', retryable: false });
     expect(errorForStatus(res(422), 'x')).toMatchObject({ code: 'rejected', retryable: false });
-    expect(retryAfterMs(new Headers({ 'retry-after': new Date(Date.now() + 10_000).toUTCString() }))).toBeGreaterThan(8000);
+    expect(
+      retryAfterMs(new Headers({ 'retry-after': new Date(Date.now() + 10_000).toUTCString() })),
+    ).toBeGreaterThan(8000);
   });
 });
 

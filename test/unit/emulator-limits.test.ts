@@ -47,7 +47,8 @@ describe('rate limits', () => {
     const token = (await h.installLocation(loc.id, other.companyId)).access_token;
     await h.control('/_emulator/rate-limit', { locationId: loc.id, max: 2, intervalMs: 60_000 });
     const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await h.api(token, 'GET', `/contacts/${loc.contactIds[0]}`)).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push((await h.api(token, 'GET', `/contacts/${loc.contactIds[0]}`)).status);
     expect(statuses).toEqual([200, 200, 429]);
     await sleep(550);
     expect((await getA()).status).toBe(200); // others keep the default
@@ -59,7 +60,8 @@ describe('rate limits', () => {
       const s = await daily.seed(1, 1);
       const t = (await daily.installLocation(s.locations[0]!.id, s.companyId)).access_token;
       const statuses = [];
-      for (let i = 0; i < 4; i++) statuses.push((await daily.api(t, 'GET', `/contacts/${s.locations[0]!.contactIds[0]}`)).status);
+      for (let i = 0; i < 4; i++)
+        statuses.push((await daily.api(t, 'GET', `/contacts/${s.locations[0]!.contactIds[0]}`)).status);
       expect(statuses).toEqual([200, 200, 200, 429]);
     } finally {
       await daily.close();
@@ -70,7 +72,12 @@ describe('rate limits', () => {
 describe('faults', () => {
   it('status + count: the next N matching requests fail, then it heals', async () => {
     await sleep(550);
-    const { id } = await h.control('/_emulator/faults', { locationId: seeded.locations[0]!.id, pathPrefix: '/contacts/', status: 503, count: 2 });
+    const { id } = await h.control('/_emulator/faults', {
+      locationId: seeded.locations[0]!.id,
+      pathPrefix: '/contacts/',
+      status: 503,
+      count: 2,
+    });
     expect(id).toEqual(expect.any(String));
     const statuses = [(await getA()).status, (await getA()).status, (await getA()).status];
     expect(statuses).toEqual([503, 503, 200]);

@@ -11,15 +11,31 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const form = (fields: Record<string, string>) =>
-  fetch(`${h.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) });
+  fetch(`${h.url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields),
+  });
 const refresh = (token: string, secret = TEST_CLIENT.clientSecret) =>
-  form({ client_id: TEST_CLIENT.clientId, client_secret: secret, grant_type: 'refresh_token', refresh_token: token });
+  form({
+    client_id: TEST_CLIENT.clientId,
+    client_secret: secret,
+    grant_type: 'refresh_token',
+    refresh_token: token,
+  });
 
 describe('OAuth code exchange', () => {
   it('a Location install gives a Location token for that location', async () => {
     const [loc] = seeded.locations;
     const token = await h.installLocation(loc!.id, seeded.companyId);
-    expect(token).toMatchObject({ token_type: 'Bearer', expires_in: 86399, userType: 'Location', locationId: loc!.id, companyId: seeded.companyId, isBulkInstallation: false });
+    expect(token).toMatchObject({
+      token_type: 'Bearer',
+      expires_in: 86399,
+      userType: 'Location',
+      locationId: loc!.id,
+      companyId: seeded.companyId,
+      isBulkInstallation: false,
+    });
     expect(token.access_token).toMatch(/^eyJ/);
     expect(token.userId).toEqual(expect.any(String));
     const res = await h.api(token.access_token, 'GET', `/contacts/${loc!.contactIds[0]}`);
@@ -27,13 +43,28 @@ describe('OAuth code exchange', () => {
   });
 
   it('a Company (bulk) install gives a Company token with the bulk flags and no locationId', async () => {
-    const token = await h.installCompany(seeded.companyId, seeded.locations.map((l) => l.id));
-    expect(token).toMatchObject({ userType: 'Company', companyId: seeded.companyId, isBulkInstallation: true, approveAllLocations: true, installToFutureLocations: true });
+    const token = await h.installCompany(
+      seeded.companyId,
+      seeded.locations.map((l) => l.id),
+    );
+    expect(token).toMatchObject({
+      userType: 'Company',
+      companyId: seeded.companyId,
+      isBulkInstallation: true,
+      approveAllLocations: true,
+      installToFutureLocations: true,
+    });
     expect(token.locationId).toBeUndefined();
   });
 
   it('a code works once', async () => {
-    const { code } = await h.control('/_emulator/install', { clientId: TEST_CLIENT.clientId, companyId: seeded.companyId, userType: 'Location', locationIds: [seeded.locations[0]!.id], webhooks: 'none' });
+    const { code } = await h.control('/_emulator/install', {
+      clientId: TEST_CLIENT.clientId,
+      companyId: seeded.companyId,
+      userType: 'Location',
+      locationIds: [seeded.locations[0]!.id],
+      webhooks: 'none',
+    });
     expect((await h.exchange(code)).status).toBe(200);
     const again = await h.exchange(code);
     expect(again.status).toBe(400);
@@ -41,7 +72,13 @@ describe('OAuth code exchange', () => {
   });
 
   it('rejects a wrong client secret', async () => {
-    const { code } = await h.control('/_emulator/install', { clientId: TEST_CLIENT.clientId, companyId: seeded.companyId, userType: 'Location', locationIds: [seeded.locations[0]!.id], webhooks: 'none' });
+    const { code } = await h.control('/_emulator/install', {
+      clientId: TEST_CLIENT.clientId,
+      companyId: seeded.companyId,
+      userType: 'Location',
+      locationIds: [seeded.locations[0]!.id],
+      webhooks: 'none',
+    });
     const res = await h.exchange(code, TEST_CLIENT.clientId, 'not-the-secret');
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: 'invalid_client' });
@@ -51,7 +88,11 @@ describe('OAuth code exchange', () => {
   it('answers 422 with GHL validation messages for a missing grant_type', async () => {
     const res = await form({ client_id: TEST_CLIENT.clientId, client_secret: TEST_CLIENT.clientSecret });
     expect(res.status).toBe(422);
-    expect(await res.json()).toEqual({ statusCode: 422, message: ['grant_type must be a valid enum value', 'grant_type should not be empty'], error: 'Unprocessable Entity' });
+    expect(await res.json()).toEqual({
+      statusCode: 422,
+      message: ['grant_type must be a valid enum value', 'grant_type should not be empty'],
+      error: 'Unprocessable Entity',
+    });
   });
 });
 
@@ -67,14 +108,19 @@ describe('refresh tokens', () => {
 
     const reused = await refresh(first.refresh_token);
     expect(reused.status).toBe(400);
-    expect(await reused.json()).toMatchObject({ error: 'invalid_grant', error_description: expect.any(String) });
+    expect(await reused.json()).toMatchObject({
+      error: 'invalid_grant',
+      error_description: expect.any(String),
+    });
     expect((await refresh(second.refresh_token)).status).toBe(200);
     expect((await h.control('/_emulator/stats')).oauth.invalidGrant).toBeGreaterThanOrEqual(1);
   });
 
   it('two concurrent refreshes with one token: exactly one wins', async () => {
     const { refresh_token } = await h.installLocation(seeded.locations[0]!.id, seeded.companyId);
-    const statuses = (await Promise.all([refresh(refresh_token), refresh(refresh_token)])).map((r) => r.status).sort();
+    const statuses = (await Promise.all([refresh(refresh_token), refresh(refresh_token)]))
+      .map((r) => r.status)
+      .sort();
     expect(statuses).toEqual([200, 400]);
   });
 
@@ -93,18 +139,33 @@ describe('refresh tokens', () => {
 
 describe('token classes', () => {
   it('a Company token mints a working Location token (form or JSON body) for an installed location', async () => {
-    const company = await h.installCompany(seeded.companyId, seeded.locations.map((l) => l.id));
+    const company = await h.installCompany(
+      seeded.companyId,
+      seeded.locations.map((l) => l.id),
+    );
     const loc = seeded.locations[1]!;
     const viaForm = await fetch(`${h.url}/oauth/locationToken`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${company.access_token}`, version: '2021-07-28', 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Bearer ${company.access_token}`,
+        version: '2021-07-28',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams({ companyId: seeded.companyId, locationId: loc.id }),
     });
     expect(viaForm.status).toBe(200);
     const minted = await viaForm.json();
-    expect(minted).toMatchObject({ locationId: loc.id, token_type: 'Bearer', appId: TEST_CLIENT.clientId.split('-')[0], refresh_token: expect.any(String) });
+    expect(minted).toMatchObject({
+      locationId: loc.id,
+      token_type: 'Bearer',
+      appId: TEST_CLIENT.clientId.split('-')[0],
+      refresh_token: expect.any(String),
+    });
     expect((await h.api(minted.access_token, 'GET', `/contacts/${loc.contactIds[0]}`)).status).toBe(200);
-    const viaJson = await h.api(company.access_token, 'POST', '/oauth/locationToken', { companyId: seeded.companyId, locationId: loc.id });
+    const viaJson = await h.api(company.access_token, 'POST', '/oauth/locationToken', {
+      companyId: seeded.companyId,
+      locationId: loc.id,
+    });
     expect(viaJson.status).toBe(200);
     expect((await h.control('/_emulator/stats')).oauth.locationToken).toBeGreaterThanOrEqual(2);
   });
@@ -112,25 +173,44 @@ describe('token classes', () => {
   it('refuses to mint for a location where the app is not installed', async () => {
     const other = await h.seed(1, 0);
     const company = await h.installCompany(other.companyId, []);
-    const extra = await h.control('/_emulator/seed', { companyId: other.companyId, locations: [{ name: 'Not installed' }] });
-    const res = await h.api(company.access_token, 'POST', '/oauth/locationToken', { companyId: other.companyId, locationId: extra.locations[0].id });
+    const extra = await h.control('/_emulator/seed', {
+      companyId: other.companyId,
+      locations: [{ name: 'Not installed' }],
+    });
+    const res = await h.api(company.access_token, 'POST', '/oauth/locationToken', {
+      companyId: other.companyId,
+      locationId: extra.locations[0].id,
+    });
     expect(res.status).toBe(400);
   });
 
   it('a Company token is refused on a location resource', async () => {
-    const company = await h.installCompany(seeded.companyId, seeded.locations.map((l) => l.id));
+    const company = await h.installCompany(
+      seeded.companyId,
+      seeded.locations.map((l) => l.id),
+    );
     const res = await h.api(company.access_token, 'GET', `/contacts/${seeded.locations[0]!.contactIds[0]}`);
     expect(res.status).toBe(403);
-    expect(await res.json()).toEqual({ statusCode: 403, message: 'The token does not have access to this location.' });
+    expect(await res.json()).toEqual({
+      statusCode: 403,
+      message: 'The token does not have access to this location.',
+    });
   });
 
   it('a Location token is refused on agency-only endpoints', async () => {
     const location = await h.installLocation(seeded.locations[0]!.id, seeded.companyId);
     const appId = TEST_CLIENT.clientId.split('-')[0];
-    const list = await h.api(location.access_token, 'GET', `/oauth/installedLocations?companyId=${seeded.companyId}&appId=${appId}`);
+    const list = await h.api(
+      location.access_token,
+      'GET',
+      `/oauth/installedLocations?companyId=${seeded.companyId}&appId=${appId}`,
+    );
     expect(list.status).toBe(401);
     expect((await list.json()).message).toMatch(/authClass/);
-    const mint = await h.api(location.access_token, 'POST', '/oauth/locationToken', { companyId: seeded.companyId, locationId: seeded.locations[0]!.id });
+    const mint = await h.api(location.access_token, 'POST', '/oauth/locationToken', {
+      companyId: seeded.companyId,
+      locationId: seeded.locations[0]!.id,
+    });
     expect(mint.status).toBe(401);
   });
 
@@ -138,13 +218,30 @@ describe('token classes', () => {
     const other = await h.seed(3, 0);
     const company = await h.installCompany(other.companyId, [other.locations[0]!.id, other.locations[2]!.id]);
     const appId = TEST_CLIENT.clientId.split('-')[0];
-    const all = await (await h.api(company.access_token, 'GET', `/oauth/installedLocations?companyId=${other.companyId}&appId=${appId}`)).json();
+    const all = await (
+      await h.api(
+        company.access_token,
+        'GET',
+        `/oauth/installedLocations?companyId=${other.companyId}&appId=${appId}`,
+      )
+    ).json();
     expect(all.count).toBe(3);
     expect(all.installToFutureLocations).toBe(false);
-    const installed = await (await h.api(company.access_token, 'GET', `/oauth/installedLocations?companyId=${other.companyId}&appId=${appId}&isInstalled=true&limit=1`)).json();
+    const installed = await (
+      await h.api(
+        company.access_token,
+        'GET',
+        `/oauth/installedLocations?companyId=${other.companyId}&appId=${appId}&isInstalled=true&limit=1`,
+      )
+    ).json();
     expect(installed.count).toBe(2);
     expect(installed.locations).toHaveLength(1);
-    expect(installed.locations[0]).toMatchObject({ isInstalled: true, installedAt: expect.any(String), name: expect.any(String), address: expect.any(String) });
+    expect(installed.locations[0]).toMatchObject({
+      isInstalled: true,
+      installedAt: expect.any(String),
+      name: expect.any(String),
+      address: expect.any(String),
+    });
   });
 });
 
@@ -168,9 +265,13 @@ describe('dead tokens', () => {
       const s = await short.seed(1, 1);
       const token = await short.installLocation(s.locations[0]!.id, s.companyId);
       expect(token.expires_in).toBe(1);
-      expect((await short.api(token.access_token, 'GET', `/contacts/${s.locations[0]!.contactIds[0]}`)).status).toBe(200);
+      expect(
+        (await short.api(token.access_token, 'GET', `/contacts/${s.locations[0]!.contactIds[0]}`)).status,
+      ).toBe(200);
       await new Promise((r) => setTimeout(r, 1100));
-      expect((await short.api(token.access_token, 'GET', `/contacts/${s.locations[0]!.contactIds[0]}`)).status).toBe(401);
+      expect(
+        (await short.api(token.access_token, 'GET', `/contacts/${s.locations[0]!.contactIds[0]}`)).status,
+      ).toBe(401);
     } finally {
       await short.close();
     }
@@ -178,7 +279,9 @@ describe('dead tokens', () => {
 
   it('garbage or missing tokens answer 401 Invalid JWT', async () => {
     for (const auth of ['Bearer nope', '']) {
-      const res = await fetch(`${h.url}/contacts/${seeded.locations[0]!.contactIds[0]}`, { headers: { authorization: auth, version: '2021-07-28' } });
+      const res = await fetch(`${h.url}/contacts/${seeded.locations[0]!.contactIds[0]}`, {
+        headers: { authorization: auth, version: '2021-07-28' },
+      });
       expect(res.status).toBe(401);
       expect((await res.json()).message).toBe('Invalid JWT');
     }

@@ -2,16 +2,27 @@ import CryptoJS from 'crypto-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CLIENT } from '../emulator/server.ts';
 import { encryptSso } from '../emulator/sso.ts';
-import { startHarness, startReceiver, TEST_CLIENT, type Harness, type Receiver } from '../emulator/testkit/harness.ts';
+import {
+  startHarness,
+  startReceiver,
+  TEST_CLIENT,
+  type Harness,
+  type Receiver,
+} from '../emulator/testkit/harness.ts';
 
-const decrypt = (payload: string, secret: string) => CryptoJS.AES.decrypt(payload, secret).toString(CryptoJS.enc.Utf8);
+const decrypt = (payload: string, secret: string) =>
+  CryptoJS.AES.decrypt(payload, secret).toString(CryptoJS.enc.Utf8);
 
 let h: Harness;
 let receiver: Receiver;
 
 beforeAll(async () => {
   receiver = await startReceiver();
-  h = await startHarness({ seedDemo: true, appBaseUrl: 'http://app.test:8787', clients: [{ ...TEST_CLIENT, webhookUrl: receiver.url }, DEMO_CLIENT] });
+  h = await startHarness({
+    seedDemo: true,
+    appBaseUrl: 'http://app.test:8787',
+    clients: [{ ...TEST_CLIENT, webhookUrl: receiver.url }, DEMO_CLIENT],
+  });
 });
 afterAll(async () => {
   await h.close();
@@ -20,11 +31,26 @@ afterAll(async () => {
 
 describe('SSO payload', () => {
   it('decrypts with the real crypto-js and the app Shared Secret, in both context variants', async () => {
-    const user = { userId: 'u1', companyId: 'c1', activeLocation: 'l1', role: 'admin', type: 'location', userName: 'Ada Lovelace', email: 'ada@example.com' };
+    const user = {
+      userId: 'u1',
+      companyId: 'c1',
+      activeLocation: 'l1',
+      role: 'admin',
+      type: 'location',
+      userName: 'Ada Lovelace',
+      email: 'ada@example.com',
+    };
     const { payload } = await h.control('/_emulator/sso', user);
     expect(payload).toMatch(/^U2FsdGVkX1/);
     expect(JSON.parse(decrypt(payload, TEST_CLIENT.sharedSecret))).toEqual(user);
-    const agency = { userId: 'u1', companyId: 'c1', role: 'admin', type: 'agency', userName: 'Ada', email: 'ada@example.com' };
+    const agency = {
+      userId: 'u1',
+      companyId: 'c1',
+      role: 'admin',
+      type: 'agency',
+      userName: 'Ada',
+      email: 'ada@example.com',
+    };
     const other = await h.control('/_emulator/sso', { ...agency, clientId: DEMO_CLIENT.clientId });
     expect(JSON.parse(decrypt(other.payload, DEMO_CLIENT.sharedSecret))).toEqual(agency);
     // A wrong secret yields bytes that are not UTF-8 (crypto-js throws) or not the data.
@@ -42,7 +68,9 @@ describe('SSO payload', () => {
     const b = encryptSso({ x: 1 }, 's');
     expect(a).not.toBe(b);
     expect(decrypt(a, 's')).toBe(decrypt(b, 's'));
-    expect(decrypt(encryptSso('ü✓ multi-block text '.repeat(5), 'sécret'), 'sécret')).toBe('ü✓ multi-block text '.repeat(5));
+    expect(decrypt(encryptSso('ü✓ multi-block text '.repeat(5), 'sécret'), 'sécret')).toBe(
+      'ü✓ multi-block text '.repeat(5),
+    );
   });
 });
 
@@ -50,14 +78,25 @@ describe('seedDemo', () => {
   it('creates Northwind Agency with two realistic locations', async () => {
     const { companies } = await h.control('/_emulator/companies');
     const northwind = companies.find((c: { name: string }) => c.name === 'Northwind Agency');
-    expect(northwind.locations.map((l: { name: string }) => l.name)).toEqual(['Northwind Dental', 'Northwind Fitness']);
+    expect(northwind.locations.map((l: { name: string }) => l.name)).toEqual([
+      'Northwind Dental',
+      'Northwind Fitness',
+    ]);
     for (const location of northwind.locations) {
       const state = await h.control(`/_emulator/state/${location.id}`);
       expect(state.contacts.length).toBeGreaterThanOrEqual(20);
-      expect(state.contacts.every((c: { email?: string; phone?: string; firstName?: string }) => c.email && c.phone && c.firstName)).toBe(true);
+      expect(
+        state.contacts.every(
+          (c: { email?: string; phone?: string; firstName?: string }) => c.email && c.phone && c.firstName,
+        ),
+      ).toBe(true);
       expect(state.contacts.some((c: { tags: string[] }) => c.tags.length > 0)).toBe(true);
       expect(state.notes.length).toBeGreaterThan(5);
-      expect(state.tasks.some((t: { completed: boolean; dueDate: string }) => !t.completed && Date.parse(t.dueDate) > Date.now())).toBe(true);
+      expect(
+        state.tasks.some(
+          (t: { completed: boolean; dueDate: string }) => !t.completed && Date.parse(t.dueDate) > Date.now(),
+        ),
+      ).toBe(true);
       expect(state.tasks.some((t: { completed: boolean }) => t.completed)).toBe(true);
       expect(state.appointments.length).toBeGreaterThan(5);
     }
@@ -69,7 +108,9 @@ describe('seedDemo', () => {
       const a = (await h.control('/_emulator/companies')).companies[0];
       const b = (await again.control('/_emulator/companies')).companies[0];
       expect(b.id).toBe(a.id);
-      expect(b.locations.map((l: { id: string }) => l.id)).toEqual(a.locations.map((l: { id: string }) => l.id));
+      expect(b.locations.map((l: { id: string }) => l.id)).toEqual(
+        a.locations.map((l: { id: string }) => l.id),
+      );
     } finally {
       await again.close();
     }
@@ -78,7 +119,14 @@ describe('seedDemo', () => {
 
 describe('chooselocation', () => {
   const authorize = (extra: Record<string, string>) => {
-    const q = new URLSearchParams({ response_type: 'code', client_id: TEST_CLIENT.clientId, redirect_uri: 'http://app.test/oauth/callback', scope: 'contacts.readonly contacts.write', state: 'xyz', ...extra });
+    const q = new URLSearchParams({
+      response_type: 'code',
+      client_id: TEST_CLIENT.clientId,
+      redirect_uri: 'http://app.test/oauth/callback',
+      scope: 'contacts.readonly contacts.write',
+      state: 'xyz',
+      ...extra,
+    });
     return fetch(`${h.url}/v2/oauth/chooselocation?${q}`, { redirect: 'manual' });
   };
 
@@ -100,7 +148,11 @@ describe('chooselocation', () => {
     expect(`${to.origin}${to.pathname}`).toBe('http://app.test/oauth/callback');
     expect(to.searchParams.get('state')).toBe('xyz');
     const token = await (await h.exchange(to.searchParams.get('code')!)).json();
-    expect(token).toMatchObject({ userType: 'Location', locationId: dental.id, scope: 'contacts.readonly contacts.write' });
+    expect(token).toMatchObject({
+      userType: 'Location',
+      locationId: dental.id,
+      scope: 'contacts.readonly contacts.write',
+    });
     const [install] = await receiver.waitFor(1);
     expect(JSON.parse(install!.body)).toMatchObject({ type: 'INSTALL', locationId: dental.id });
   });
@@ -108,7 +160,11 @@ describe('chooselocation', () => {
   it('_select=company gives a bulk Company install', async () => {
     const res = await authorize({ _select: 'company' });
     const code = new URL(res.headers.get('location')!).searchParams.get('code')!;
-    expect(await (await h.exchange(code)).json()).toMatchObject({ userType: 'Company', isBulkInstallation: true, approveAllLocations: true });
+    expect(await (await h.exchange(code)).json()).toMatchObject({
+      userType: 'Company',
+      isBulkInstallation: true,
+      approveAllLocations: true,
+    });
   });
 
   it('an unknown client gets the real error text', async () => {
@@ -130,21 +186,37 @@ describe('GHL host page', () => {
     expect(html).toContain('src="http://app.test:8787/app"');
     expect(html).toContain('event.source !== iframe.contentWindow');
     expect(html).toContain("message: 'REQUEST_USER_DATA_RESPONSE'");
-    expect(html).toContain('postMessage({ message: \'REQUEST_USER_DATA_RESPONSE\', payload }, appOrigin)');
+    expect(html).toContain("postMessage({ message: 'REQUEST_USER_DATA_RESPONSE', payload }, appOrigin)");
     const payload = /const payload = "([^"]+)";/.exec(html)?.[1];
     expect(payload).toBeDefined();
     const user = JSON.parse(decrypt(payload!, TEST_CLIENT.sharedSecret));
     const { companies } = await h.control('/_emulator/companies');
-    expect(user).toMatchObject({ role: 'admin', type: 'location', activeLocation: companies[0].locations[0].id, companyId: companies[0].id, userName: expect.any(String), email: expect.stringContaining('@') });
+    expect(user).toMatchObject({
+      role: 'admin',
+      type: 'location',
+      activeLocation: companies[0].locations[0].id,
+      companyId: companies[0].id,
+      userName: expect.any(String),
+      email: expect.stringContaining('@'),
+    });
   });
 
   it('takes locationId, userId and role from the query', async () => {
     const { companies } = await h.control('/_emulator/companies');
     const fitness = companies[0].locations[1];
-    const staff = companies[0].users.find((u: { role: string; locationIds: string[] }) => u.role === 'user' && u.locationIds.includes(fitness.id));
-    const html = await (await fetch(`${h.url}/_emulator/ghl?locationId=${fitness.id}&userId=${staff.id}&role=user`)).text();
+    const staff = companies[0].users.find(
+      (u: { role: string; locationIds: string[] }) => u.role === 'user' && u.locationIds.includes(fitness.id),
+    );
+    const html = await (
+      await fetch(`${h.url}/_emulator/ghl?locationId=${fitness.id}&userId=${staff.id}&role=user`)
+    ).text();
     const user = JSON.parse(decrypt(/const payload = "([^"]+)";/.exec(html)![1]!, TEST_CLIENT.sharedSecret));
-    expect(user).toMatchObject({ activeLocation: fitness.id, userId: staff.id, role: 'user', email: staff.email });
+    expect(user).toMatchObject({
+      activeLocation: fitness.id,
+      userId: staff.id,
+      role: 'user',
+      email: staff.email,
+    });
     expect(html).toContain('Northwind Fitness');
   });
 });

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, startReceiver, TEST_CLIENT, type Harness, type Receiver } from '../emulator/testkit/harness.ts';
+import {
+  startHarness,
+  startReceiver,
+  TEST_CLIENT,
+  type Harness,
+  type Receiver,
+} from '../emulator/testkit/harness.ts';
 import { schemaErrors } from '../emulator/testkit/openapi.ts';
 import { eventSchema, exampleFields, exampleVariants } from '../emulator/testkit/webhook-docs.ts';
 
@@ -13,8 +19,14 @@ const ENVELOPE = ['webhookId', 'timestamp', 'appId', 'versionId'];
 
 /** Documented fields real traffic does not carry; the emulator copies real traffic. */
 const NOT_SENT: Record<string, { fields: string[]; why: string }> = {
-  TaskCreate: { fields: ['contactId', 'body'], why: 'issue #332: real TaskCreate has no contactId and no body' },
-  ContactCreate: { fields: ['attachments'], why: 'issue #324: attachments is a leftover, omitted in real traffic' },
+  TaskCreate: {
+    fields: ['contactId', 'body'],
+    why: 'issue #332: real TaskCreate has no contactId and no body',
+  },
+  ContactCreate: {
+    fields: ['attachments'],
+    why: 'issue #324: attachments is a leftover, omitted in real traffic',
+  },
   ContactUpdate: { fields: ['attachments'], why: 'issue #324' },
   ContactDelete: { fields: ['attachments'], why: 'issue #324' },
   ContactTagUpdate: { fields: ['attachments'], why: 'issue #324' },
@@ -27,9 +39,21 @@ const EXTRA_FIELDS: Record<string, string[]> = {
 };
 
 const EXPECTED = [
-  'INSTALL', 'ContactCreate', 'ContactUpdate', 'ContactTagUpdate', 'NoteCreate', 'NoteUpdate', 'NoteDelete',
-  'TaskCreate', 'TaskComplete', 'TaskDelete', 'AppointmentCreate', 'AppointmentUpdate', 'AppointmentDelete',
-  'ContactDelete', 'UNINSTALL',
+  'INSTALL',
+  'ContactCreate',
+  'ContactUpdate',
+  'ContactTagUpdate',
+  'NoteCreate',
+  'NoteUpdate',
+  'NoteDelete',
+  'TaskCreate',
+  'TaskComplete',
+  'TaskDelete',
+  'AppointmentCreate',
+  'AppointmentUpdate',
+  'AppointmentDelete',
+  'ContactDelete',
+  'UNINSTALL',
 ];
 
 let h: Harness;
@@ -41,7 +65,13 @@ beforeAll(async () => {
   h = await startHarness({ clients: [{ ...TEST_CLIENT, webhookUrl: receiver.url }] });
   const seeded = await h.seed(1, 0);
   const loc = seeded.locations[0]!;
-  const { code } = await h.control('/_emulator/install', { clientId: TEST_CLIENT.clientId, companyId: seeded.companyId, userType: 'Location', locationIds: [loc.id], webhooks: 'after' });
+  const { code } = await h.control('/_emulator/install', {
+    clientId: TEST_CLIENT.clientId,
+    companyId: seeded.companyId,
+    userType: 'Location',
+    locationIds: [loc.id],
+    webhooks: 'after',
+  });
   const token = (await (await h.exchange(code)).json()).access_token as string;
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await h.api(token, method, path, body);
@@ -49,20 +79,47 @@ beforeAll(async () => {
     return res.json();
   };
   const { contact } = await call('POST', '/contacts/', {
-    locationId: loc.id, firstName: 'Dana', lastName: 'Scully', email: 'dana@example.com', phone: '+15035550199',
-    address1: '1 Main St', city: 'Portland', state: 'OR', country: 'US', postalCode: '97209', website: 'https://dana.example.com',
-    companyName: 'FBI', source: 'public api', dateOfBirth: '1964-02-23', dnd: false, assignedTo: loc.userIds[0],
-    tags: ['x-files'], customFields: [{ id: 'cf1', field_value: 'blue' }],
+    locationId: loc.id,
+    firstName: 'Dana',
+    lastName: 'Scully',
+    email: 'dana@example.com',
+    phone: '+15035550199',
+    address1: '1 Main St',
+    city: 'Portland',
+    state: 'OR',
+    country: 'US',
+    postalCode: '97209',
+    website: 'https://dana.example.com',
+    companyName: 'FBI',
+    source: 'public api',
+    dateOfBirth: '1964-02-23',
+    dnd: false,
+    assignedTo: loc.userIds[0],
+    tags: ['x-files'],
+    customFields: [{ id: 'cf1', field_value: 'blue' }],
   });
   await call('PUT', `/contacts/${contact.id}`, { city: 'Washington' });
   await call('POST', `/contacts/${contact.id}/tags`, { tags: ['agent'] });
   const { note } = await call('POST', `/contacts/${contact.id}/notes`, { body: 'Met at HQ' });
   await call('PUT', `/contacts/${contact.id}/notes/${note.id}`, { body: 'Met at HQ, twice' });
   await call('DELETE', `/contacts/${contact.id}/notes/${note.id}`);
-  const { task } = await call('POST', `/contacts/${contact.id}/tasks`, { title: 'Call', body: 'About the case', dueDate: new Date(Date.now() + 86_400_000).toISOString(), completed: false, assignedTo: loc.userIds[0] });
+  const { task } = await call('POST', `/contacts/${contact.id}/tasks`, {
+    title: 'Call',
+    body: 'About the case',
+    dueDate: new Date(Date.now() + 86_400_000).toISOString(),
+    completed: false,
+    assignedTo: loc.userIds[0],
+  });
   await call('PUT', `/contacts/${contact.id}/tasks/${task.id}/completed`, { completed: true });
   await call('DELETE', `/contacts/${contact.id}/tasks/${task.id}`);
-  const appointment = await call('POST', '/calendars/events/appointments', { calendarId: loc.calendarId, locationId: loc.id, contactId: contact.id, startTime: new Date(Date.now() + 2 * 86_400_000).toISOString(), title: 'Debrief', address: 'Room 1' });
+  const appointment = await call('POST', '/calendars/events/appointments', {
+    calendarId: loc.calendarId,
+    locationId: loc.id,
+    contactId: contact.id,
+    startTime: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+    title: 'Debrief',
+    address: 'Room 1',
+  });
   await call('PUT', `/calendars/events/appointments/${appointment.id}`, { title: 'Debrief (moved)' });
   await call('DELETE', `/calendars/events/${appointment.id}`);
   await call('DELETE', `/contacts/${contact.id}`);
@@ -102,15 +159,22 @@ describe('contract: webhook bodies match the documented events', () => {
     expect(Object.keys(body).filter((k) => !allowed.has(k))).toEqual([]);
     const skipped = NOT_SENT[type]?.fields ?? [];
     // Nothing documented is missing (for one of the documented variants) unless real traffic leaves it out too.
-    const missing = exampleVariants(type).map((fields) => fields.filter((k) => !(k in body) && !skipped.includes(k)));
+    const missing = exampleVariants(type).map((fields) =>
+      fields.filter((k) => !(k in body) && !skipped.includes(k)),
+    );
     expect(missing.sort((a, b) => a.length - b.length)[0]).toEqual([]);
-    for (const field of skipped) expect(field in body, `${type}.${field}: ${NOT_SENT[type]!.why}`).toBe(false);
+    for (const field of skipped)
+      expect(field in body, `${type}.${field}: ${NOT_SENT[type]!.why}`).toBe(false);
   });
 
   it('appointment events carry their own type (the docs examples wrongly say AppointmentCreate)', () => {
     expect(exampleFields('AppointmentUpdate')).toContain('appointment');
-    const update = bodies.find((b) => b.type === 'AppointmentUpdate') as { appointment: Record<string, unknown> };
-    expect(Object.keys(update.appointment)).toEqual(expect.arrayContaining(['id', 'calendarId', 'contactId', 'startTime', 'endTime', 'dateUpdated']));
+    const update = bodies.find((b) => b.type === 'AppointmentUpdate') as {
+      appointment: Record<string, unknown>;
+    };
+    expect(Object.keys(update.appointment)).toEqual(
+      expect.arrayContaining(['id', 'calendarId', 'contactId', 'startTime', 'endTime', 'dateUpdated']),
+    );
     expect(update.appointment.title).toBe('Debrief (moved)');
   });
 });

@@ -1,6 +1,13 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sleep, startHarness, startReceiver, TEST_CLIENT, type Harness, type Receiver } from '../emulator/testkit/harness.ts';
+import {
+  sleep,
+  startHarness,
+  startReceiver,
+  TEST_CLIENT,
+  type Harness,
+  type Receiver,
+} from '../emulator/testkit/harness.ts';
 
 let h: Harness | undefined;
 let receiver: Receiver | undefined;
@@ -13,17 +20,26 @@ afterEach(async () => {
 });
 
 /** An emulator whose test app sends webhooks to `receiver`, with one installed location and a token. */
-async function setup(answer?: (i: number, body: string) => number, options: Parameters<typeof startHarness>[0] = {}) {
+async function setup(
+  answer?: (i: number, body: string) => number,
+  options: Parameters<typeof startHarness>[0] = {},
+) {
   receiver = await startReceiver(answer);
-  h = await startHarness({ clients: [{ ...TEST_CLIENT, webhookUrl: receiver.url }], webhookRetryDelayMs: 50, ...options });
+  h = await startHarness({
+    clients: [{ ...TEST_CLIENT, webhookUrl: receiver.url }],
+    webhookRetryDelayMs: 50,
+    ...options,
+  });
   const seeded = await h.seed(1, 2);
   const loc = seeded.locations[0]!;
   const token = (await h.installLocation(loc.id, seeded.companyId)).access_token as string;
   return { h, receiver, seeded, loc, token };
 }
 
-const ed25519Ok = (pem: string, body: string, sig: string) => verify(null, Buffer.from(body), createPublicKey(pem), Buffer.from(sig, 'base64'));
-const rsaOk = (pem: string, body: string, sig: string) => verify('sha256', Buffer.from(body), createPublicKey(pem), Buffer.from(sig, 'base64'));
+const ed25519Ok = (pem: string, body: string, sig: string) =>
+  verify(null, Buffer.from(body), createPublicKey(pem), Buffer.from(sig, 'base64'));
+const rsaOk = (pem: string, body: string, sig: string) =>
+  verify('sha256', Buffer.from(body), createPublicKey(pem), Buffer.from(sig, 'base64'));
 
 describe('webhook signatures', () => {
   it('both headers verify with node:crypto against the published keys, over the exact bytes', async () => {
@@ -33,10 +49,18 @@ describe('webhook signatures', () => {
     const keys = await h.control('/_emulator/keys');
     expect(keys).toEqual(h.emu.keys);
     expect(keys.ed25519PublicKeyPem).toContain('BEGIN PUBLIC KEY');
-    expect(ed25519Ok(keys.ed25519PublicKeyPem, request!.body, String(request!.headers['x-ghl-signature']))).toBe(true);
+    expect(
+      ed25519Ok(keys.ed25519PublicKeyPem, request!.body, String(request!.headers['x-ghl-signature'])),
+    ).toBe(true);
     expect(rsaOk(keys.rsaPublicKeyPem, request!.body, String(request!.headers['x-wh-signature']))).toBe(true);
-    expect(ed25519Ok(keys.ed25519PublicKeyPem, `${request!.body} `, String(request!.headers['x-ghl-signature']))).toBe(false);
-    expect(JSON.parse(request!.body)).toMatchObject({ type: 'ContactTagUpdate', locationId: loc.id, tags: ['signed'] });
+    expect(
+      ed25519Ok(keys.ed25519PublicKeyPem, `${request!.body} `, String(request!.headers['x-ghl-signature'])),
+    ).toBe(false);
+    expect(JSON.parse(request!.body)).toMatchObject({
+      type: 'ContactTagUpdate',
+      locationId: loc.id,
+      tags: ['signed'],
+    });
   });
 
   it('/_emulator/webhooks/sign and /webhooks/event sign what they return, with the chosen headers', async () => {
@@ -49,11 +73,21 @@ describe('webhook signatures', () => {
     const none = await h.control('/_emulator/webhooks/sign', { body: '{}', sign: 'none' });
     expect(Object.keys(none.headers)).toEqual(['content-type']);
 
-    const event = await h.control('/_emulator/webhooks/event', { type: 'ContactUpdate', locationId: 'loc123', id: 'c1', sign: 'rsa' });
+    const event = await h.control('/_emulator/webhooks/event', {
+      type: 'ContactUpdate',
+      locationId: 'loc123',
+      id: 'c1',
+      sign: 'rsa',
+    });
     expect(rsaOk(keys.rsaPublicKeyPem, event.body, event.headers['x-wh-signature'])).toBe(true);
     expect(JSON.parse(event.body)).toMatchObject({
-      type: 'ContactUpdate', locationId: 'loc123', id: 'c1', appId: TEST_CLIENT.clientId.split('-')[0],
-      versionId: expect.stringMatching(/^[0-9a-f]{24}$/), webhookId: expect.any(String), timestamp: expect.any(String),
+      type: 'ContactUpdate',
+      locationId: 'loc123',
+      id: 'c1',
+      appId: TEST_CLIENT.clientId.split('-')[0],
+      versionId: expect.stringMatching(/^[0-9a-f]{24}$/),
+      webhookId: expect.any(String),
+      timestamp: expect.any(String),
     });
   });
 
@@ -78,7 +112,10 @@ describe('delivery and retries', () => {
     const stats = await h.control('/_emulator/stats');
     expect(stats.webhooks).toMatchObject({ sent: 2, retried: 1, failed: 0 });
     const { deliveries } = await h.control('/_emulator/webhooks?type=ContactDelete');
-    expect(deliveries[0]).toMatchObject({ outcome: 'delivered', attempts: [{ status: 429 }, { status: 200 }] });
+    expect(deliveries[0]).toMatchObject({
+      outcome: 'delivered',
+      attempts: [{ status: 429 }, { status: 200 }],
+    });
   });
 
   it('a 500 is final: exactly one attempt', async () => {
@@ -118,13 +155,31 @@ describe('delivery and retries', () => {
 
   it('/_emulator/act changes fire the same webhooks, to installed apps only', async () => {
     const { h, receiver, seeded, loc } = await setup();
-    const other = await h.control('/_emulator/seed', { companyId: seeded.companyId, locations: [{ name: 'Not installed', contacts: 1 }] });
-    await h.control('/_emulator/act', { locationId: other.locations[0].id, action: 'tags.add', contactId: other.locations[0].contactIds[0], tags: ['x'] });
-    const { task } = await h.control('/_emulator/act', { locationId: loc.id, action: 'task.create', contactId: loc.contactIds[0], data: { title: 'From a person' } });
+    const other = await h.control('/_emulator/seed', {
+      companyId: seeded.companyId,
+      locations: [{ name: 'Not installed', contacts: 1 }],
+    });
+    await h.control('/_emulator/act', {
+      locationId: other.locations[0].id,
+      action: 'tags.add',
+      contactId: other.locations[0].contactIds[0],
+      tags: ['x'],
+    });
+    const { task } = await h.control('/_emulator/act', {
+      locationId: loc.id,
+      action: 'task.create',
+      contactId: loc.contactIds[0],
+      data: { title: 'From a person' },
+    });
     const [request] = await receiver.waitFor(1);
     await sleep(50);
     expect(receiver.requests).toHaveLength(1);
-    expect(JSON.parse(request!.body)).toMatchObject({ type: 'TaskCreate', id: task.id, title: 'From a person', locationId: loc.id });
+    expect(JSON.parse(request!.body)).toMatchObject({
+      type: 'TaskCreate',
+      id: task.id,
+      title: 'From a person',
+      locationId: loc.id,
+    });
     expect(JSON.parse(request!.body).contactId).toBeUndefined();
   });
 
@@ -132,22 +187,50 @@ describe('delivery and retries', () => {
     const { h, receiver, seeded, loc } = await setup();
     const otherReceiver = await startReceiver();
     try {
-      const otherApp = { clientId: '65a0c0ffee0000000000beef-unit0002', clientSecret: 'other-secret', sharedSecret: 'other-shared', webhookUrl: otherReceiver.url };
+      const otherApp = {
+        clientId: '65a0c0ffee0000000000beef-unit0002',
+        clientSecret: 'other-secret',
+        sharedSecret: 'other-shared',
+        webhookUrl: otherReceiver.url,
+      };
       const registered = await h.control('/_emulator/clients', otherApp);
       expect(registered.appId).toBe('65a0c0ffee0000000000beef');
-      await h.control('/_emulator/install', { clientId: otherApp.clientId, companyId: seeded.companyId, userType: 'Location', locationIds: [loc.id], webhooks: 'none' });
-      await h.control('/_emulator/act', { locationId: loc.id, action: 'tags.add', contactId: loc.contactIds[0], tags: ['both'] });
+      await h.control('/_emulator/install', {
+        clientId: otherApp.clientId,
+        companyId: seeded.companyId,
+        userType: 'Location',
+        locationIds: [loc.id],
+        webhooks: 'none',
+      });
+      await h.control('/_emulator/act', {
+        locationId: loc.id,
+        action: 'tags.add',
+        contactId: loc.contactIds[0],
+        tags: ['both'],
+      });
       const [ours] = await receiver.waitFor(1);
       const [theirs] = await otherReceiver.waitFor(1);
       const a = JSON.parse(ours!.body);
       const b = JSON.parse(theirs!.body);
       expect(a).toMatchObject({ type: 'ContactTagUpdate', appId: TEST_CLIENT.clientId.split('-')[0] });
-      expect(b).toMatchObject({ type: 'ContactTagUpdate', appId: registered.appId, versionId: registered.versionId });
+      expect(b).toMatchObject({
+        type: 'ContactTagUpdate',
+        appId: registered.appId,
+        versionId: registered.versionId,
+      });
       expect(a.versionId).not.toBe(b.versionId);
       expect(a.webhookId).not.toBe(b.webhookId);
       // A caller cannot re-address a built event: appId always comes from the app it is for.
-      const built = await h.control('/_emulator/webhooks/event', { type: 'UNINSTALL', locationId: loc.id, appId: 'forged', clientId: otherApp.clientId });
-      expect(JSON.parse(built.body)).toMatchObject({ appId: registered.appId, versionId: registered.versionId });
+      const built = await h.control('/_emulator/webhooks/event', {
+        type: 'UNINSTALL',
+        locationId: loc.id,
+        appId: 'forged',
+        clientId: otherApp.clientId,
+      });
+      expect(JSON.parse(built.body)).toMatchObject({
+        appId: registered.appId,
+        versionId: registered.versionId,
+      });
     } finally {
       await otherReceiver.close();
     }
@@ -180,20 +263,34 @@ describe('webhook faults', () => {
   it('reorder swaps deliveries', async () => {
     const { h, receiver, loc, token } = await setup();
     await h.control('/_emulator/webhook-faults', { clientId: TEST_CLIENT.clientId, reorder: 1 });
-    const first = await (await h.api(token, 'POST', `/contacts/${loc.contactIds[0]}/notes`, { body: 'first' })).json();
-    const second = await (await h.api(token, 'POST', `/contacts/${loc.contactIds[0]}/notes`, { body: 'second' })).json();
+    const first = await (
+      await h.api(token, 'POST', `/contacts/${loc.contactIds[0]}/notes`, { body: 'first' })
+    ).json();
+    const second = await (
+      await h.api(token, 'POST', `/contacts/${loc.contactIds[0]}/notes`, { body: 'second' })
+    ).json();
     const got = (await receiver.waitFor(2)).map((r) => JSON.parse(r.body).id);
     expect(got).toEqual([second.note.id, first.note.id]);
   });
 });
 
 describe('INSTALL webhooks', () => {
-  async function installWith(webhooks: 'before' | 'after' | 'none', userType: 'Location' | 'Company' = 'Location') {
+  async function installWith(
+    webhooks: 'before' | 'after' | 'none',
+    userType: 'Location' | 'Company' = 'Location',
+  ) {
     receiver = await startReceiver();
     h = await startHarness({ clients: [{ ...TEST_CLIENT, webhookUrl: receiver.url }] });
     const seeded = await h.seed(2, 0);
-    const locationIds = userType === 'Location' ? [seeded.locations[0]!.id] : seeded.locations.map((l) => l.id);
-    const { code } = await h.control('/_emulator/install', { clientId: TEST_CLIENT.clientId, companyId: seeded.companyId, userType, locationIds, webhooks });
+    const locationIds =
+      userType === 'Location' ? [seeded.locations[0]!.id] : seeded.locations.map((l) => l.id);
+    const { code } = await h.control('/_emulator/install', {
+      clientId: TEST_CLIENT.clientId,
+      companyId: seeded.companyId,
+      userType,
+      locationIds,
+      webhooks,
+    });
     return { seeded, code: code as string, locationIds };
   }
 
@@ -201,7 +298,12 @@ describe('INSTALL webhooks', () => {
     const { seeded, locationIds } = await installWith('before');
     expect(receiver!.requests).toHaveLength(1);
     expect(JSON.parse(receiver!.requests[0]!.body)).toMatchObject({
-      type: 'INSTALL', appId: TEST_CLIENT.clientId.split('-')[0], locationId: locationIds[0], companyId: seeded.companyId, installType: 'Location', userId: expect.any(String),
+      type: 'INSTALL',
+      appId: TEST_CLIENT.clientId.split('-')[0],
+      locationId: locationIds[0],
+      companyId: seeded.companyId,
+      installType: 'Location',
+      userId: expect.any(String),
     });
   });
 
@@ -229,6 +331,10 @@ describe('INSTALL webhooks', () => {
     expect(receiver!.requests).toHaveLength(0);
     await h!.control('/_emulator/uninstall', { clientId: TEST_CLIENT.clientId, locationId: locationIds[0] });
     const [request] = await receiver!.waitFor(1);
-    expect(JSON.parse(request!.body)).toMatchObject({ type: 'UNINSTALL', locationId: locationIds[0], appId: TEST_CLIENT.clientId.split('-')[0] });
+    expect(JSON.parse(request!.body)).toMatchObject({
+      type: 'UNINSTALL',
+      locationId: locationIds[0],
+      appId: TEST_CLIENT.clientId.split('-')[0],
+    });
   });
 });

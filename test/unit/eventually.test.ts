@@ -4,7 +4,11 @@ import { eventually, truthy } from '../support/eventually.ts';
 describe('eventually', () => {
   it('answers the first value that passes, reading again until then', async () => {
     let reads = 0;
-    const value = await eventually(async () => ++reads, (n) => n >= 3, { what: 'the third read', everyMs: 1 });
+    const value = await eventually(
+      async () => ++reads,
+      (n) => n >= 3,
+      { what: 'the third read', everyMs: 1 },
+    );
     expect(value).toBe(3);
     expect(reads).toBe(3);
   });
@@ -19,9 +23,19 @@ describe('eventually', () => {
   });
 
   it('fails after the timeout, naming what it waited for and the last value or error', async () => {
-    await expect(eventually(async () => ({ status: 'queued' }), (v) => v.status === 'done', { what: 'the item', timeoutMs: 30, everyMs: 5 })).rejects.toThrow(
-      /timed out after 30 ms waiting for the item; last seen: \{"status":"queued"\}/,
-    );
-    await expect(eventually(() => Promise.reject(new Error('boom')), truthy, { what: 'a broken read', timeoutMs: 20, everyMs: 5 })).rejects.toThrow(/last seen: Error: boom/);
+    await expect(
+      eventually(
+        async () => ({ status: 'queued' }),
+        (v) => v.status === 'done',
+        { what: 'the item', timeoutMs: 30, everyMs: 5 },
+      ),
+    ).rejects.toThrow(/timed out after 30 ms waiting for the item; last seen: \{"status":"queued"\}/);
+    await expect(
+      eventually(() => Promise.reject(new Error('boom')), truthy, {
+        what: 'a broken read',
+        timeoutMs: 20,
+        everyMs: 5,
+      }),
+    ).rejects.toThrow(/last seen: Error: boom/);
   });
 });

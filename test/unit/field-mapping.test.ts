@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { withLocationMapping } from '../../worker/sync/field-mapping.ts';
 
-const defaults = { contact: { email: 'email', phone: 'phone' }, appointment: { title: 'title', attendeePhone: 'attendees.0.phoneNumber' } };
+const defaults = {
+  contact: { email: 'email', phone: 'phone' },
+  appointment: { title: 'title', attendeePhone: 'attendees.0.phoneNumber' },
+};
 
 describe('withLocationMapping', () => {
   it('leaves the connection alone without location overrides', () => {

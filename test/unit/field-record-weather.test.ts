@@ -6,7 +6,14 @@
  * seeded, in memory.
  */
 import { describe, expect, it } from 'vitest';
-import { agreed, decide, needsWrite, recordWrite, seedRecord, type SyncRecord } from '../../worker/sync/field-record.ts';
+import {
+  agreed,
+  decide,
+  needsWrite,
+  recordWrite,
+  seedRecord,
+  type SyncRecord,
+} from '../../worker/sync/field-record.ts';
 
 type Side = 'ghl' | 'partner';
 const FIELDS = ['a', 'b', 'c'];
@@ -39,7 +46,11 @@ function run(seed: number): { ok: boolean; log: string[] } {
   const events: Ev[] = [];
   let seq = 0;
   const push = (e: Happening) => events.push({ ...e, seq: seq++ });
-  const truth: Record<string, { v: string; at: number }> = { a: { v: 'a0', at: 0 }, b: { v: 'b0', at: 0 }, c: { v: 'c0', at: 0 } };
+  const truth: Record<string, { v: string; at: number }> = {
+    a: { v: 'a0', at: 0 },
+    b: { v: 'b0', at: 0 },
+    c: { v: 'c0', at: 0 },
+  };
   let n = 0;
   for (let i = 0; i < 8; i++) {
     // Distinct times: a tie goes to GHL by policy, the truth below could not tell.
@@ -66,7 +77,8 @@ function run(seed: number): { ok: boolean; log: string[] } {
       // A person types what differs from what their side shows.
       const changed = Object.fromEntries(Object.entries(e.fields).filter(([k, v]) => store[e.side][k] !== v));
       Object.assign(store[e.side], e.fields);
-      for (const [k, v] of Object.entries(changed)) if (e.at >= truth[k]!.at) truth[k] = { v: v as string, at: e.at };
+      for (const [k, v] of Object.entries(changed))
+        if (e.at >= truth[k]!.at) truth[k] = { v: v as string, at: e.at };
       log.push(`${e.at} edit ${e.side} ${JSON.stringify(e.fields)}`);
       deliverLater({ side: e.side, at: e.at, data: { ...store[e.side] } });
     } else if (e.type === 'land') {
@@ -75,7 +87,10 @@ function run(seed: number): { ok: boolean; log: string[] } {
       if (r() < 0.7) deliverLater({ side: e.side, at: e.at, data: { ...store[e.side] } });
     } else if (e.type === 'deliver') {
       queue.push(e.report);
-      if (!engineScheduled) { engineScheduled = true; push({ type: 'engine', at: Math.max(e.at, busyUntil) }); }
+      if (!engineScheduled) {
+        engineScheduled = true;
+        push({ type: 'engine', at: Math.max(e.at, busyUntil) });
+      }
     } else {
       engineScheduled = false;
       const report = queue.shift();
@@ -83,7 +98,9 @@ function run(seed: number): { ok: boolean; log: string[] } {
       let now = e.at;
       const d = decide(record, report, 'newest_wins', now);
       record = d.record;
-      log.push(`${now} decide ${report.side}@${report.at} ${JSON.stringify(report.data)} -> ${JSON.stringify(agreed(record))} ${d.log.join('; ')}`);
+      log.push(
+        `${now} decide ${report.side}@${report.at} ${JSON.stringify(report.data)} -> ${JSON.stringify(agreed(record))} ${d.log.join('; ')}`,
+      );
       for (const side of [report.side === 'ghl' ? 'partner' : 'ghl', report.side] as Side[]) {
         if (!needsWrite(record, side)) continue;
         const content = agreed(record);
@@ -95,12 +112,20 @@ function run(seed: number): { ok: boolean; log: string[] } {
         now = we;
       }
       busyUntil = now;
-      if (queue.length) { engineScheduled = true; push({ type: 'engine', at: busyUntil }); }
+      if (queue.length) {
+        engineScheduled = true;
+        push({ type: 'engine', at: busyUntil });
+      }
     }
   }
   const want = Object.fromEntries(FIELDS.map((f) => [f, truth[f]!.v]));
-  const ok = JSON.stringify(store.ghl) === JSON.stringify(want) && JSON.stringify(store.partner) === JSON.stringify(want);
-  if (!ok) log.push(`want ${JSON.stringify(want)}, GHL ${JSON.stringify(store.ghl)}, partner ${JSON.stringify(store.partner)}`);
+  const ok =
+    JSON.stringify(store.ghl) === JSON.stringify(want) &&
+    JSON.stringify(store.partner) === JSON.stringify(want);
+  if (!ok)
+    log.push(
+      `want ${JSON.stringify(want)}, GHL ${JSON.stringify(store.ghl)}, partner ${JSON.stringify(store.partner)}`,
+    );
   return { ok, log };
 }
 

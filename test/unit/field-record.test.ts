@@ -5,7 +5,16 @@
  * (the whole record, like the connectors), and the write is remembered in the record.
  */
 import { describe, expect, it } from 'vitest';
-import { agreed, decide, emptyRecord, needsWrite, recordWrite, seedRecord, type Decision, type SyncRecord } from '../../worker/sync/field-record.ts';
+import {
+  agreed,
+  decide,
+  emptyRecord,
+  needsWrite,
+  recordWrite,
+  seedRecord,
+  type Decision,
+  type SyncRecord,
+} from '../../worker/sync/field-record.ts';
 import { decideReports, reportsOf, withReport, type HeldReport } from '../../worker/sync/item-reports.ts';
 import type { ConflictPolicy, Side } from '../../worker/sync/policy.ts';
 
@@ -401,7 +410,9 @@ describe('what a decision says', () => {
     sim.edit('partner', 'p', { body: 'partner edit' });
     sim.deliver('g');
     sim.deliver('p');
-    expect(sim.decisions.at(-1)!.conflicts).toEqual([{ field: 'body', ghl: 'ghl edit', partner: 'partner edit', winner: 'ghl' }]);
+    expect(sim.decisions.at(-1)!.conflicts).toEqual([
+      { field: 'body', ghl: 'ghl edit', partner: 'partner edit', winner: 'ghl' },
+    ]);
   });
 
   it('a report with no time says in the log which field was decided how', () => {
@@ -417,7 +428,12 @@ describe('what a decision says', () => {
   });
 
   it('a new object: every field of its first report is a change', () => {
-    const d = decide(emptyRecord(), { side: 'ghl', at: 5, data: { body: 'hello', updatedAt: 'x' } }, 'newest_wins', 10);
+    const d = decide(
+      emptyRecord(),
+      { side: 'ghl', at: 5, data: { body: 'hello', updatedAt: 'x' } },
+      'newest_wins',
+      10,
+    );
     expect(d.changed).toEqual({ body: 'hello' });
     expect(needsWrite(d.record, 'partner')).toBe(true);
     expect(needsWrite(d.record, 'ghl')).toBe(false);
@@ -425,7 +441,16 @@ describe('what a decision says', () => {
 
   it('values that differ only in spelling are the same (email case, phone punctuation, date format)', () => {
     const record = seedRecord({ email: 'a@b.co', phone: '+1 555 0001', dueDate: '2026-12-07T10:00:00Z' }, 0);
-    const d = decide(record, { side: 'partner', at: 5, data: { email: 'A@B.co', phone: '+15550001', dueDate: '2026-12-07T10:00:00.000Z' } }, 'newest_wins', 10);
+    const d = decide(
+      record,
+      {
+        side: 'partner',
+        at: 5,
+        data: { email: 'A@B.co', phone: '+15550001', dueDate: '2026-12-07T10:00:00.000Z' },
+      },
+      'newest_wins',
+      10,
+    );
     expect(d.changed).toEqual({});
   });
 });
@@ -435,13 +460,28 @@ describe('our write landing around a change made during it', () => {
     // The partner changed the body (t=1000); we wrote it to GHL from 2000 to 2500; GHL's person
     // changed it at 2200, before our write landed (2400), so GHL holds ours.
     let record = seedRecord(note, 0);
-    record = decide(record, { side: 'partner', at: 1000, data: { body: 'partner edit' } }, 'newest_wins', 1500).record;
+    record = decide(
+      record,
+      { side: 'partner', at: 1000, data: { body: 'partner edit' } },
+      'newest_wins',
+      1500,
+    ).record;
     record = recordWrite(record, 'ghl', { body: 'partner edit' }, 2000, 2500);
-    const ghlEdit = decide(record, { side: 'ghl', at: 2200, data: { body: 'ghl edit' } }, 'newest_wins', 3000);
+    const ghlEdit = decide(
+      record,
+      { side: 'ghl', at: 2200, data: { body: 'ghl edit' } },
+      'newest_wins',
+      3000,
+    );
     expect(ghlEdit.changed).toEqual({ body: 'ghl edit' });
     // Made while our write was on its way: it may have landed over it, so the edit is written back.
     expect(needsWrite(ghlEdit.record, 'ghl')).toBe(true);
-    const echo = decide(ghlEdit.record, { side: 'ghl', at: 2400, data: { body: 'partner edit' } }, 'newest_wins', 3100);
+    const echo = decide(
+      ghlEdit.record,
+      { side: 'ghl', at: 2400, data: { body: 'partner edit' } },
+      'newest_wins',
+      3100,
+    );
     expect(echo.changed).toEqual({});
     expect(agreed(echo.record)).toEqual({ body: 'ghl edit' });
     expect(needsWrite(echo.record, 'ghl')).toBe(true);
@@ -449,22 +489,61 @@ describe('our write landing around a change made during it', () => {
 
   it('landed before that edit (its report says so), nothing needs writing back', () => {
     let record = seedRecord(note, 0);
-    record = decide(record, { side: 'partner', at: 1000, data: { body: 'partner edit' } }, 'newest_wins', 1500).record;
+    record = decide(
+      record,
+      { side: 'partner', at: 1000, data: { body: 'partner edit' } },
+      'newest_wins',
+      1500,
+    ).record;
     record = recordWrite(record, 'ghl', { body: 'partner edit' }, 2000, 2500);
-    record = decide(record, { side: 'ghl', at: 2200, data: { body: 'ghl edit' } }, 'newest_wins', 3000).record;
-    const echo = decide(record, { side: 'ghl', at: 2100, data: { body: 'partner edit' } }, 'newest_wins', 3100);
+    record = decide(
+      record,
+      { side: 'ghl', at: 2200, data: { body: 'ghl edit' } },
+      'newest_wins',
+      3000,
+    ).record;
+    const echo = decide(
+      record,
+      { side: 'ghl', at: 2100, data: { body: 'partner edit' } },
+      'newest_wins',
+      3100,
+    );
     expect(needsWrite(echo.record, 'ghl')).toBe(false);
     expect(agreed(echo.record)).toEqual({ body: 'ghl edit' });
   });
 });
 
 describe('reports folded into one waiting item', () => {
-  const link = (data: Fields) => ({ kind: 'contact', connectionId: 'c', ghlId: 'g', partnerId: 'p', ghlFp: null, partnerFp: null, state: undefined, syncedAt: 0, sourceAt: 0, partnerWriteAt: null, ghlWriteAt: null, data, ghlWritten: [], partnerWritten: [] });
+  const link = (data: Fields) => ({
+    kind: 'contact',
+    connectionId: 'c',
+    ghlId: 'g',
+    partnerId: 'p',
+    ghlFp: null,
+    partnerFp: null,
+    state: undefined,
+    syncedAt: 0,
+    sourceAt: 0,
+    partnerWriteAt: null,
+    ghlWriteAt: null,
+    data,
+    ghlWritten: [],
+    partnerWritten: [],
+  });
 
   it('each keeps its own time: a field is dated by the first report showing its value', () => {
     // GHL changed the last name (t=100), the partner too (t=200, already synced), then GHL the first name (t=300).
-    const start = decideReports(link(person), [{ at: 200, data: { ...person, lastName: 'Okoro' } }], 'partner', 'newest_wins', 250);
-    const folded = withReport([{ at: 100, data: { ...person, lastName: 'Lund' } }], { at: 300, data: { ...person, lastName: 'Lund', firstName: 'Ada' } });
+    const start = decideReports(
+      link(person),
+      [{ at: 200, data: { ...person, lastName: 'Okoro' } }],
+      'partner',
+      'newest_wins',
+      250,
+    );
+    const folded = withReport([{ at: 100, data: { ...person, lastName: 'Lund' } }], {
+      at: 300,
+      data: { ...person, lastName: 'Lund', firstName: 'Ada' },
+    });
     const d = decideReports({ ...link(person), fields: start.record }, folded, 'ghl', 'newest_wins', 400);
     expect(agreed(d.record)).toEqual({ ...person, firstName: 'Ada', lastName: 'Okoro' });
     expect(d.conflicts.map((c) => [c.field, c.winner])).toEqual([['lastName', 'partner']]);

@@ -22,7 +22,11 @@ beforeEach(async () => {
 });
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(`${app.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as any };
 }
 const get = async (path: string, headers: Record<string, string> = {}) => {
@@ -30,17 +34,25 @@ const get = async (path: string, headers: Record<string, string> = {}) => {
   return { status: res.status, body: (await res.json()) as any };
 };
 
-const event = (type: string, data: Record<string, unknown>) => JSON.stringify({ type, timestamp: new Date().toISOString(), data });
+const event = (type: string, data: Record<string, unknown>) =>
+  JSON.stringify({ type, timestamp: new Date().toISOString(), data });
 
 describe('your app emulator: receiving our events', () => {
   const wh = () => new Webhook(app.secret);
 
   it('answers a signed ping or test event without storing it; an unsigned one is 401', async () => {
     for (const type of ['ping', 'test']) {
-      const body = JSON.stringify({ type, test: true, timestamp: new Date().toISOString(), data: { message: 'hello' } });
+      const body = JSON.stringify({
+        type,
+        test: true,
+        timestamp: new Date().toISOString(),
+        data: { message: 'hello' },
+      });
       const res = await post('/webhooks', body, signHeaders(wh(), `msg_${type}`, body));
       expect(res).toEqual({ status: 200, body: { ok: true, test: true } });
-      expect((await post('/webhooks', body, signHeaders(wh(), `msg_${type}2`, body, 'bad'))).status).toBe(401);
+      expect((await post('/webhooks', body, signHeaders(wh(), `msg_${type}2`, body, 'bad'))).status).toBe(
+        401,
+      );
     }
     const state = await get('/_partner/state');
     expect(state.body.tests.map((t: { event: { type: string } }) => t.event.type)).toEqual(['ping', 'test']);
@@ -52,7 +64,11 @@ describe('your app emulator: receiving our events', () => {
     const r = await post('/_partner/act', { type: 'test', data: { message: 'from the partner' } });
     expect(r.body.deliveries).toHaveLength(1);
     const got = sink.received[0]!;
-    expect(JSON.parse(got.body)).toMatchObject({ type: 'test', test: true, data: { message: 'from the partner' } });
+    expect(JSON.parse(got.body)).toMatchObject({
+      type: 'test',
+      test: true,
+      data: { message: 'from the partner' },
+    });
     expect(() => wh().verify(got.body, got.headers)).not.toThrow();
     expect((await get('/_partner/state')).body.feed).toEqual([]);
   });
@@ -62,18 +78,36 @@ describe('your app emulator: receiving our events', () => {
     expect((await post('/webhooks', body, signHeaders(wh(), 'msg_a', body))).status).toBe(200);
     expect((await post('/webhooks', body, signHeaders(wh(), 'msg_b', body, 'bad'))).status).toBe(401);
     expect((await post('/webhooks', body, signHeaders(wh(), 'msg_c', body, 'none'))).status).toBe(401);
-    expect((await post('/webhooks', body, signHeaders(wh(), 'msg_d', body, 'valid', new Date(Date.now() - 600_000)))).status).toBe(401);
+    expect(
+      (
+        await post(
+          '/webhooks',
+          body,
+          signHeaders(wh(), 'msg_d', body, 'valid', new Date(Date.now() - 600_000)),
+        )
+      ).status,
+    ).toBe(401);
   });
 
   it('stores objects, answers their id, dedupes on webhook-id and finds objects by ghlId', async () => {
-    const created = event('appointment.created', { ghlId: 'ga', title: 'T', startTime: '2030-01-01T00:00:00Z', endTime: '2030-01-01T01:00:00Z', status: 'confirmed' });
+    const created = event('appointment.created', {
+      ghlId: 'ga',
+      title: 'T',
+      startTime: '2030-01-01T00:00:00Z',
+      endTime: '2030-01-01T01:00:00Z',
+      status: 'confirmed',
+    });
     const first = await post('/webhooks', created, signHeaders(wh(), 'msg_1', created));
     const dup = await post('/webhooks', created, signHeaders(wh(), 'msg_1', created));
     expect(dup.body).toEqual({ id: first.body.id, duplicate: true });
     const updated = event('appointment.updated', { ghlId: 'ga', status: 'cancelled' });
-    expect((await post('/webhooks', updated, signHeaders(wh(), 'msg_2', updated))).body.id).toBe(first.body.id);
+    expect((await post('/webhooks', updated, signHeaders(wh(), 'msg_2', updated))).body.id).toBe(
+      first.body.id,
+    );
     const state = await get('/_partner/state');
-    expect(state.body.objects.appointment).toEqual([expect.objectContaining({ id: first.body.id, status: 'cancelled', title: 'T' })]);
+    expect(state.body.objects.appointment).toEqual([
+      expect.objectContaining({ id: first.body.id, status: 'cancelled', title: 'T' }),
+    ]);
     expect(state.body.received.map((r: any) => r.id)).toEqual(['msg_1', 'msg_2']);
   });
 
@@ -93,15 +127,37 @@ describe('your app emulator: its own changes', () => {
     expect(() => new Webhook(app.secret).verify(got.body, got.headers)).not.toThrow();
     expect(got.headers['webhook-id']).toBe(r.body.event.id);
     const feed = await get('/changes?since=1970-01-01T00:00:00Z', { authorization: `Bearer ${app.apiKey}` });
-    expect(feed.body).toEqual({ events: [{ id: r.body.event.id, type: 'contact.created', timestamp: r.body.event.timestamp, data: r.body.event.data }], nextCursor: expect.stringMatching(/^c\d+$/), hasMore: false });
+    expect(feed.body).toEqual({
+      events: [
+        {
+          id: r.body.event.id,
+          type: 'contact.created',
+          timestamp: r.body.event.timestamp,
+          data: r.body.event.data,
+        },
+      ],
+      nextCursor: expect.stringMatching(/^c\d+$/),
+      hasMore: false,
+    });
     const cursor = feed.body.nextCursor;
-    expect((await get(`/changes?since=${cursor}`, { authorization: `Bearer ${app.apiKey}` })).body).toEqual({ events: [], nextCursor: cursor, hasMore: false });
+    expect((await get(`/changes?since=${cursor}`, { authorization: `Bearer ${app.apiKey}` })).body).toEqual({
+      events: [],
+      nextCursor: cursor,
+      hasMore: false,
+    });
   });
 
   it('GET /changes needs the API key and a valid since; limit pages', async () => {
     expect((await get('/changes')).status).toBe(401);
-    expect((await get('/changes?since=yesterday', { authorization: `Bearer ${app.apiKey}` })).status).toBe(400);
-    for (let i = 0; i < 3; i++) await post('/_partner/act', { type: 'note.created', data: { body: `n${i}`, contact: { email: 'x@example.com' } }, deliver: false });
+    expect((await get('/changes?since=yesterday', { authorization: `Bearer ${app.apiKey}` })).status).toBe(
+      400,
+    );
+    for (let i = 0; i < 3; i++)
+      await post('/_partner/act', {
+        type: 'note.created',
+        data: { body: `n${i}`, contact: { email: 'x@example.com' } },
+        deliver: false,
+      });
     const page = await get('/changes?limit=2', { authorization: `Bearer ${app.apiKey}` });
     expect(page.body.events).toHaveLength(2);
     expect(page.body.hasMore).toBe(true);
@@ -109,7 +165,12 @@ describe('your app emulator: its own changes', () => {
   });
 
   it('can send badly signed or duplicated deliveries on purpose', async () => {
-    await post('/_partner/act', { type: 'contact.updated', data: { id: 'c1', email: 'q@example.com' }, sign: 'bad', times: 2 });
+    await post('/_partner/act', {
+      type: 'contact.updated',
+      data: { id: 'c1', email: 'q@example.com' },
+      sign: 'bad',
+      times: 2,
+    });
     expect(sink.received).toHaveLength(2);
     expect(() => new Webhook(app.secret).verify(sink.received[0]!.body, sink.received[0]!.headers)).toThrow();
   });

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { fullJitter, RateBudget, readRateLimitHeaders } from '../../worker/ghl/rate-budget.ts';
 
-const headers = (max: number, remaining: number, intervalMs = 1000) => ({ max, remaining, intervalMs, dailyRemaining: 1000 });
+const headers = (max: number, remaining: number, intervalMs = 1000) => ({
+  max,
+  remaining,
+  intervalMs,
+  dailyRemaining: 1000,
+});
 
 describe('RateBudget', () => {
   it('probes one request at a time until GHL has told it the limit', () => {
@@ -85,6 +90,12 @@ describe('readRateLimitHeaders', () => {
       'X-RateLimit-Max': '100',
       'X-RateLimit-Remaining': '90',
     });
-    expect(readRateLimitHeaders(h)).toEqual({ max: 100, intervalMs: 10000, remaining: 90, dailyLimit: 200000, dailyRemaining: 199990 });
+    expect(readRateLimitHeaders(h)).toEqual({
+      max: 100,
+      intervalMs: 10000,
+      remaining: 90,
+      dailyLimit: 200000,
+      dailyRemaining: 199990,
+    });
   });
 });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { contactTags, foldSnapshots, heldTags, mergeGhlSnapshot, mergePartnerOp, readTagState, recordGhlWrite, restate } from '../../worker/sync/tag-state.ts';
+import {
+  contactTags,
+  foldSnapshots,
+  heldTags,
+  mergeGhlSnapshot,
+  mergePartnerOp,
+  readTagState,
+  recordGhlWrite,
+  restate,
+} from '../../worker/sync/tag-state.ts';
 
 describe('tag state: last writer wins, tag by tag', () => {
   it('reads the first stored format (the held set) as tags on since the link’s time', () => {
@@ -83,9 +92,16 @@ describe('tag state: last writer wins, tag by tag', () => {
 
   it('folding snapshots keeps when each tag took its value; a tag that changed in between starts a new run', () => {
     const once = foldSnapshots({ tags: ['delta'], at: 100 }, { tags: ['delta', 'Lead'], at: 300 });
-    expect(once).toEqual({ tags: ['delta', 'Lead'], at: 300, runs: { delta: { from: 100 }, lead: { from: 300, against: 100 } } });
+    expect(once).toEqual({
+      tags: ['delta', 'Lead'],
+      at: 300,
+      runs: { delta: { from: 100 }, lead: { from: 300, against: 100 } },
+    });
     // Folded again: delta gone at 500, lead keeps its run.
-    expect(foldSnapshots(once, { tags: ['lead'], at: 500 }).runs).toEqual({ delta: { from: 500, against: 300 }, lead: { from: 300, against: 100 } });
+    expect(foldSnapshots(once, { tags: ['lead'], at: 500 }).runs).toEqual({
+      delta: { from: 500, against: 300 },
+      lead: { from: 300, against: 100 },
+    });
   });
 
   it('folding an older snapshot that arrived late moves a run’s start back, up to a report showing the other value', () => {
@@ -103,7 +119,10 @@ describe('tag state: last writer wins, tag by tag', () => {
     const s = readTagState([], 0);
     // GHL added delta at 100 and lead at 300; both reports were folded into one item.
     const folded = foldSnapshots({ tags: ['delta'], at: 100 }, { tags: ['delta', 'lead'], at: 300 });
-    expect(mergeGhlSnapshot(s, folded.tags, folded.at, folded.runs)).toEqual({ add: ['delta', 'lead'], remove: [] });
+    expect(mergeGhlSnapshot(s, folded.tags, folded.at, folded.runs)).toEqual({
+      add: ['delta', 'lead'],
+      remove: [],
+    });
     expect(s.tags.delta).toMatchObject({ on: true, at: 100, seen: 300 });
     expect(mergePartnerOp(s, 'tag_remove', ['delta'], 200)).toEqual(['delta']);
     // Unfolded, delta would date from 300 and the remove would be dropped as older.

@@ -24,10 +24,12 @@ describe('ActionKeys', () => {
   it('run: a failed create keeps its key for the retry; a successful one releases it', async () => {
     const k = keys();
     const seen: string[] = [];
-    await expect(k.run({ body: 'n' }, async (key) => {
-      seen.push(key);
-      throw new Error('timeout');
-    })).rejects.toThrow('timeout');
+    await expect(
+      k.run({ body: 'n' }, async (key) => {
+        seen.push(key);
+        throw new Error('timeout');
+      }),
+    ).rejects.toThrow('timeout');
     await k.run({ body: 'n' }, async (key) => seen.push(key));
     await k.run({ body: 'n' }, async (key) => seen.push(key));
     expect(seen[1]).toBe(seen[0]);
@@ -37,7 +39,8 @@ describe('ActionKeys', () => {
 
 describe('creates send the key', () => {
   const sent: { url: string; key: string | null; auth: string | null }[] = [];
-  const answer = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const answer = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
   function serve(...answers: Response[]) {
     sent.length = 0;
@@ -56,7 +59,10 @@ describe('creates send the key', () => {
     setToken('t1');
     const k = keys();
     const note = { body: 'Called, left a message' };
-    serve(answer(504, { error: { code: 'ghl_timeout', message: 'HighLevel is taking too long to answer' } }), answer(201, { note: { id: 'n1', body: note.body } }));
+    serve(
+      answer(504, { error: { code: 'ghl_timeout', message: 'HighLevel is taking too long to answer' } }),
+      answer(201, { note: { id: 'n1', body: note.body } }),
+    );
     const first = k.run(['c1', note], (key) => createNote('c1', note, key));
     await expect(first).rejects.toMatchObject({ status: 504, code: 'ghl_timeout' });
     await expect(first).rejects.toBeInstanceOf(ApiError);
@@ -69,8 +75,15 @@ describe('creates send the key', () => {
   it('a task resent after a session refresh keeps its key', async () => {
     setToken('old');
     configureApi({ reauth: async () => (setToken('new'), 'new'), onReconnect: () => {} });
-    serve(answer(401, { error: { code: 'session_expired', message: 'expired' } }), answer(201, { task: { id: 't1' } }));
-    await createTask('c2', { title: 'Call', body: '', dueDate: '2030-01-01T09:00:00.000Z', completed: false }, 'action-key-1');
+    serve(
+      answer(401, { error: { code: 'session_expired', message: 'expired' } }),
+      answer(201, { task: { id: 't1' } }),
+    );
+    await createTask(
+      'c2',
+      { title: 'Call', body: '', dueDate: '2030-01-01T09:00:00.000Z', completed: false },
+      'action-key-1',
+    );
     expect(sent.map((s) => [s.key, s.auth])).toEqual([
       ['action-key-1', 'Bearer old'],
       ['action-key-1', 'Bearer new'],

@@ -1,21 +1,60 @@
 import { describe, expect, it } from 'vitest';
-import { applySettings, backfillRows, credentialsError, formFields, isPartnerUrl, progressPercent, settingError, settingFields, words } from '../../ui/lib/connection-admin.ts';
-import { directionOf, healthOf, RECENT_ERROR_MS, type KindSpec, type PartnerConnection } from '../../ui/lib/connections.ts';
+import {
+  applySettings,
+  backfillRows,
+  credentialsError,
+  formFields,
+  isPartnerUrl,
+  progressPercent,
+  settingError,
+  settingFields,
+  words,
+} from '../../ui/lib/connection-admin.ts';
+import {
+  directionOf,
+  healthOf,
+  RECENT_ERROR_MS,
+  type KindSpec,
+  type PartnerConnection,
+} from '../../ui/lib/connections.ts';
 
 const NOW = Date.UTC(2026, 0, 15, 12);
 const HOUR = 3_600_000;
 
 type HealthInput = Pick<PartnerConnection, 'health' | 'lastEventAt' | 'lastError' | 'status'>;
-const conn = (over: Partial<HealthInput> = {}): HealthInput => ({ health: null, lastEventAt: null, lastError: null, status: 'active', ...over });
-const health = (over: Partial<NonNullable<PartnerConnection['health']>> = {}) => ({ lastEventAt: null, lastError: null, lastErrorAt: null, backlog: 0, failed: 0, ...over });
+const conn = (over: Partial<HealthInput> = {}): HealthInput => ({
+  health: null,
+  lastEventAt: null,
+  lastError: null,
+  status: 'active',
+  ...over,
+});
+const health = (over: Partial<NonNullable<PartnerConnection['health']>> = {}) => ({
+  lastEventAt: null,
+  lastError: null,
+  lastErrorAt: null,
+  backlog: 0,
+  failed: 0,
+  ...over,
+});
 
 describe('healthOf', () => {
   it('is calm with no health yet', () => {
-    expect(healthOf(conn(), NOW)).toEqual({ lastEventAt: null, lastError: null, lastErrorAt: null, backlog: 0, failed: 0, warn: false });
+    expect(healthOf(conn(), NOW)).toEqual({
+      lastEventAt: null,
+      lastError: null,
+      lastErrorAt: null,
+      backlog: 0,
+      failed: 0,
+      warn: false,
+    });
   });
 
   it('takes the later of the log and the connection row as the last event', () => {
-    const h = healthOf(conn({ lastEventAt: NOW - 2 * HOUR, health: health({ lastEventAt: NOW - HOUR, backlog: 3 }) }), NOW);
+    const h = healthOf(
+      conn({ lastEventAt: NOW - 2 * HOUR, health: health({ lastEventAt: NOW - HOUR, backlog: 3 }) }),
+      NOW,
+    );
     expect(h.lastEventAt).toBe(NOW - HOUR);
     expect(h.backlog).toBe(3);
     expect(h.warn).toBe(false);
@@ -26,21 +65,37 @@ describe('healthOf', () => {
   });
 
   it('warns on a recent error but not on an old one', () => {
-    const recent = healthOf(conn({ health: health({ lastError: 'HTTP 500', lastErrorAt: NOW - HOUR }) }), NOW);
+    const recent = healthOf(
+      conn({ health: health({ lastError: 'HTTP 500', lastErrorAt: NOW - HOUR }) }),
+      NOW,
+    );
     expect(recent).toMatchObject({ lastError: 'HTTP 500', lastErrorAt: NOW - HOUR, warn: true });
-    const old = healthOf(conn({ health: health({ lastError: 'HTTP 500', lastErrorAt: NOW - RECENT_ERROR_MS - 1 }) }), NOW);
+    const old = healthOf(
+      conn({ health: health({ lastError: 'HTTP 500', lastErrorAt: NOW - RECENT_ERROR_MS - 1 }) }),
+      NOW,
+    );
     expect(old.warn).toBe(false);
   });
 
   it('falls back to the connection row error (undated: counts as recent) and warns on status error', () => {
-    expect(healthOf(conn({ lastError: 'bad key' }), NOW)).toMatchObject({ lastError: 'bad key', lastErrorAt: null, warn: true });
+    expect(healthOf(conn({ lastError: 'bad key' }), NOW)).toMatchObject({
+      lastError: 'bad key',
+      lastErrorAt: null,
+      warn: true,
+    });
     expect(healthOf(conn({ status: 'error' }), NOW).warn).toBe(true);
     expect(healthOf(conn({ status: 'paused' }), NOW).warn).toBe(false);
   });
 });
 
 describe('progressPercent', () => {
-  const p = (over: object) => ({ state: 'running' as const, phase: 'ghl' as const, processed: 0, total: null, ...over });
+  const p = (over: object) => ({
+    state: 'running' as const,
+    phase: 'ghl' as const,
+    processed: 0,
+    total: null,
+    ...over,
+  });
   it('is a whole, clamped percent of the GHL pass', () => {
     expect(progressPercent(p({ processed: 1, total: 3 }))).toBe(33);
     expect(progressPercent(p({ processed: 50, total: 50 }))).toBe(100);
@@ -90,9 +145,25 @@ describe('connection settings', () => {
   });
 
   it('builds the whole settings object: keeps what the form does not show, removes emptied fields, types numbers', () => {
-    const base = { fieldMap: { contact: { phone: 'tel' } }, cursor: 'c1', apiBase: 'https://old.example', timeZone: 'UTC' };
-    const out = applySettings(base, cal, { eventTypeId: ' 7 ', timeZone: '', apiBase: 'https://api.example.com/', ghlCalendarId: 'cal1' });
-    expect(out).toEqual({ fieldMap: { contact: { phone: 'tel' } }, cursor: 'c1', apiBase: 'https://api.example.com', eventTypeId: 7, ghlCalendarId: 'cal1' });
+    const base = {
+      fieldMap: { contact: { phone: 'tel' } },
+      cursor: 'c1',
+      apiBase: 'https://old.example',
+      timeZone: 'UTC',
+    };
+    const out = applySettings(base, cal, {
+      eventTypeId: ' 7 ',
+      timeZone: '',
+      apiBase: 'https://api.example.com/',
+      ghlCalendarId: 'cal1',
+    });
+    expect(out).toEqual({
+      fieldMap: { contact: { phone: 'tel' } },
+      cursor: 'c1',
+      apiBase: 'https://api.example.com',
+      eventTypeId: 7,
+      ghlCalendarId: 'cal1',
+    });
     expect(base.timeZone).toBe('UTC'); // not mutated
   });
 });
@@ -129,16 +200,32 @@ describe('credentialsError', () => {
 
 describe('directionOf', () => {
   it('says two-way only when the connector writes to the partner', () => {
-    expect(directionOf({ kind: 'a', label: 'A', credentials: [], capabilities: { outbound: { contact: ['create'] } } })).toBe('Two-way');
-    expect(directionOf({ kind: 'b', label: 'B', credentials: [], capabilities: { outbound: {} } })).toBe('Into HighLevel only');
+    expect(
+      directionOf({
+        kind: 'a',
+        label: 'A',
+        credentials: [],
+        capabilities: { outbound: { contact: ['create'] } },
+      }),
+    ).toBe('Two-way');
+    expect(directionOf({ kind: 'b', label: 'B', credentials: [], capabilities: { outbound: {} } })).toBe(
+      'Into HighLevel only',
+    );
   });
 });
 
 describe('backfillRows', () => {
   const c = (create: number, skipped = 0) => ({ create, update: 0, unchanged: 0, skipped });
   it('lists partner-bound kinds first in a fixed order, then what comes into HighLevel', () => {
-    const rows = backfillRows({ toPartner: { appointment: c(2, 11), contact: c(25) }, toGhl: { note: c(1) } }, 'Cal.com');
-    expect(rows.map((r) => r.label)).toEqual(['Contacts to Cal.com', 'Appointments to Cal.com', 'Notes into HighLevel']);
+    const rows = backfillRows(
+      { toPartner: { appointment: c(2, 11), contact: c(25) }, toGhl: { note: c(1) } },
+      'Cal.com',
+    );
+    expect(rows.map((r) => r.label)).toEqual([
+      'Contacts to Cal.com',
+      'Appointments to Cal.com',
+      'Notes into HighLevel',
+    ]);
     expect(rows[1]!.counts).toEqual(c(2, 11));
   });
 

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { defaultLines, fieldChoices, isPath, mapOf, mapPatch, normalizeField, rowErrors, rowsOf } from '../../ui/lib/field-map.ts';
+import {
+  defaultLines,
+  fieldChoices,
+  isPath,
+  mapOf,
+  mapPatch,
+  normalizeField,
+  rowErrors,
+  rowsOf,
+} from '../../ui/lib/field-map.ts';
 
 const CALCOM = {
   contact: { email: 'attendee.email', phone: 'attendee.phoneNumber' },
@@ -12,7 +21,18 @@ describe('isPath', () => {
     expect(isPath('responses.company-name_2')).toBe(true);
   });
   it('refuses empty parts, other characters, prototype names and deep paths', () => {
-    for (const bad of ['', '.a', 'a.', 'a..b', 'a b', 'a/b', '__proto__.x', 'a.constructor', 'a.b.c.d.e.f.g.h.i']) expect(isPath(bad)).toBe(false);
+    for (const bad of [
+      '',
+      '.a',
+      'a.',
+      'a..b',
+      'a b',
+      'a/b',
+      '__proto__.x',
+      'a.constructor',
+      'a.b.c.d.e.f.g.h.i',
+    ])
+      expect(isPath(bad)).toBe(false);
   });
 });
 
@@ -79,7 +99,12 @@ describe('rows and patches', () => {
       { field: 'phone', path: ' responses.tel ' },
       { field: 'customField.z', path: 'responses.z' },
     ]);
-    expect(patch).toEqual({ phone: 'responses.tel', 'contact.customField.z': 'responses.z', email: null, constructor: null });
+    expect(patch).toEqual({
+      phone: 'responses.tel',
+      'contact.customField.z': 'responses.z',
+      email: null,
+      constructor: null,
+    });
   });
 
   it('lists defaults as kind.field lines', () => {
@@ -89,7 +114,13 @@ describe('rows and patches', () => {
 });
 
 describe('rowErrors with the partner’s fields', () => {
-  const partner = { label: 'Cal.com', fields: { contact: ['attendee.email', 'attendee.phoneNumber', 'responses.*'], appointment: ['title', 'notes', 'location'] } };
+  const partner = {
+    label: 'Cal.com',
+    fields: {
+      contact: ['attendee.email', 'attendee.phoneNumber', 'responses.*'],
+      appointment: ['title', 'notes', 'location'],
+    },
+  };
   it('takes paths the partner has, and any name below a `.*` one', () => {
     const rows = [
       { field: 'phone', path: 'attendee.phoneNumber' },
@@ -100,11 +131,17 @@ describe('rowErrors with the partner’s fields', () => {
   });
   it('refuses a path the partner does not have and lists what it has', () => {
     const [err] = rowErrors([{ field: 'email', path: 'attendee.mail' }], CALCOM, partner);
-    expect(err).toBe('Cal.com has no field “attendee.mail” here. It has: attendee.email, attendee.phoneNumber, responses.<name>.');
-    expect(rowErrors([{ field: 'contact.companyName', path: 'responses' }], CALCOM, partner)[0]).toMatch(/no field “responses”/);
+    expect(err).toBe(
+      'Cal.com has no field “attendee.mail” here. It has: attendee.email, attendee.phoneNumber, responses.<name>.',
+    );
+    expect(rowErrors([{ field: 'contact.companyName', path: 'responses' }], CALCOM, partner)[0]).toMatch(
+      /no field “responses”/,
+    );
   });
   it('takes any path when the partner names its own fields', () => {
-    expect(rowErrors([{ field: 'email', path: 'anything.here' }], CALCOM, { label: 'Your app', fields: null })).toEqual(['']);
+    expect(
+      rowErrors([{ field: 'email', path: 'anything.here' }], CALCOM, { label: 'Your app', fields: null }),
+    ).toEqual(['']);
     expect(fieldChoices(['a', 'b.*'])).toEqual(['a', 'b.<name>']);
   });
 });

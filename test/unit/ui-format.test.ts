@@ -72,7 +72,9 @@ describe('task due dates', () => {
   it('writes the full due line without repeating the date', () => {
     const far = new Date(2026, 1, 14, 9, 0).getTime();
     expect(dueText(far, false, NOW, 'en-US')).toBe('Due Feb 14, 2026, 9:00 AM');
-    expect(dueText(new Date(2026, 0, 13, 9, 0).getTime(), false, NOW, 'en-US')).toBe('Overdue by 2 days · Jan 13, 2026, 9:00 AM');
+    expect(dueText(new Date(2026, 0, 13, 9, 0).getTime(), false, NOW, 'en-US')).toBe(
+      'Overdue by 2 days · Jan 13, 2026, 9:00 AM',
+    );
     expect(dueText(null, false, NOW)).toBe('No due date');
   });
 });

@@ -13,16 +13,22 @@ const answer = (over: Partial<{ data: unknown; origin: string; source: unknown }
 
 describe('expectedParentOrigin', () => {
   it('prefers location.ancestorOrigins', () => {
-    expect(expectedParentOrigin({ ancestorOrigins: [GHL], origin: 'https://sync.example' }, 'https://x.example/')).toBe(GHL);
+    expect(
+      expectedParentOrigin({ ancestorOrigins: [GHL], origin: 'https://sync.example' }, 'https://x.example/'),
+    ).toBe(GHL);
   });
 
   it('falls back to the referrer origin', () => {
-    expect(expectedParentOrigin({ origin: 'https://sync.example' }, `${GHL}/v2/location/abc/custom-page-link/1`)).toBe(GHL);
+    expect(
+      expectedParentOrigin({ origin: 'https://sync.example' }, `${GHL}/v2/location/abc/custom-page-link/1`),
+    ).toBe(GHL);
   });
 
   it('does not know when the referrer is missing, opaque, ours or garbage', () => {
     expect(expectedParentOrigin({ origin: 'https://sync.example' }, '')).toBeNull();
-    expect(expectedParentOrigin({ ancestorOrigins: ['null'], origin: 'https://sync.example' }, '')).toBeNull();
+    expect(
+      expectedParentOrigin({ ancestorOrigins: ['null'], origin: 'https://sync.example' }, ''),
+    ).toBeNull();
     expect(expectedParentOrigin({ origin: 'https://sync.example' }, 'https://sync.example/app')).toBeNull();
     expect(expectedParentOrigin({ origin: 'https://sync.example' }, 'not a url')).toBeNull();
   });
@@ -42,14 +48,18 @@ describe('ssoPayloadFrom', () => {
     expect(ssoPayloadFrom(answer({ source: other }), parent, GHL)).toBeNull();
     expect(ssoPayloadFrom(answer({ source: null }), null, null)).toBeNull();
     expect(ssoPayloadFrom(answer({ origin: 'https://evil.example' }), parent, GHL)).toBeNull();
-    expect(ssoPayloadFrom(answer({ data: { message: 'REQUEST_USER_DATA', payload: 'x' } }), parent, GHL)).toBeNull();
+    expect(
+      ssoPayloadFrom(answer({ data: { message: 'REQUEST_USER_DATA', payload: 'x' } }), parent, GHL),
+    ).toBeNull();
     expect(ssoPayloadFrom(answer({ data: 'REQUEST_USER_DATA_RESPONSE' }), parent, GHL)).toBeNull();
     expect(ssoPayloadFrom(answer({ data: null }), parent, GHL)).toBeNull();
   });
 
   it('rejects a payload that is not a non-empty string', () => {
     for (const payload of [undefined, '', 42, { a: 1 }]) {
-      expect(ssoPayloadFrom(answer({ data: { message: 'REQUEST_USER_DATA_RESPONSE', payload } }), parent, GHL)).toBeNull();
+      expect(
+        ssoPayloadFrom(answer({ data: { message: 'REQUEST_USER_DATA_RESPONSE', payload } }), parent, GHL),
+      ).toBeNull();
     }
   });
 });

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { actionOf, triggerOf } from '../../worker/automations/catalog/index.ts';
-import { marketplaceManifest, WORKFLOW_ACTIONS, WORKFLOW_TRIGGERS } from '../../worker/automations/workflows/modules.ts';
+import {
+  marketplaceManifest,
+  WORKFLOW_ACTIONS,
+  WORKFLOW_TRIGGERS,
+} from '../../worker/automations/workflows/modules.ts';
 import { MANIFEST_PATH, manifestText } from '../../scripts/workflow-manifest.ts';
 
 describe('workflow modules manifest', () => {
@@ -23,9 +27,15 @@ describe('workflow modules manifest', () => {
     for (const t of manifest.triggers) {
       expect(t.subscriptionConfig.url).toBe('https://app.example/workflows/triggers/subscription');
       // Every custom variable points into the sample payload.
-      for (const v of t.customVars) expect(v.reference.split('.').reduce<any>((at, k) => at?.[k], t.customVarsJson), `${t.key} ${v.reference}`).not.toBeUndefined();
+      for (const v of t.customVars)
+        expect(
+          v.reference.split('.').reduce<any>((at, k) => at?.[k], t.customVarsJson),
+          `${t.key} ${v.reference}`,
+        ).not.toBeUndefined();
     }
     const branch = manifest.actions.find((a) => a.key === 'has_upcoming_appointment')!;
-    expect((branch.branchesConfig as any).predefinedBranches.branches.map((b: { id: string }) => b.id)).toEqual(['has_upcoming', 'no_upcoming']);
+    expect(
+      (branch.branchesConfig as any).predefinedBranches.branches.map((b: { id: string }) => b.id),
+    ).toEqual(['has_upcoming', 'no_upcoming']);
   });
 });

@@ -7,7 +7,11 @@ import { deliverGhlBody, eventually, ghlState } from './sync-helpers.ts';
 /** Every webhook GHL has sent about the location so far. */
 export async function ghlDeliveries(locationId: string) {
   await emu('/_emulator/webhooks/drain', { timeoutMs: 5000 });
-  return (await emu<{ deliveries: { body: string; type: string }[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries;
+  return (
+    await emu<{ deliveries: { body: string; type: string }[] }>(
+      `/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`,
+    )
+  ).deliveries;
 }
 
 /** Hands the worker the webhooks GHL sent after the first `from` (our own writes coming back). */
@@ -17,12 +21,26 @@ export async function forwardFrom(locationId: string, from: number): Promise<num
   return all.length;
 }
 
-type StepRow = { id: number; recipe_id: string; step: number; state: string; action: string; due_at: number; result: string | null; error: string | null; test: number };
+type StepRow = {
+  id: number;
+  recipe_id: string;
+  step: number;
+  state: string;
+  action: string;
+  due_at: number;
+  result: string | null;
+  error: string | null;
+  test: number;
+};
 
 /** The contact object's recipe steps (read straight from its SQLite). */
 export function steps(locationId: string, contactId: string): Promise<StepRow[]> {
   return runInDurableObject(contactStub(env, locationId, contactId), (_, state) =>
-    state.storage.sql.exec<StepRow>('SELECT id, recipe_id, step, state, action, due_at, result, error, test FROM auto_steps ORDER BY id').toArray(),
+    state.storage.sql
+      .exec<StepRow>(
+        'SELECT id, recipe_id, step, state, action, due_at, result, error, test FROM auto_steps ORDER BY id',
+      )
+      .toArray(),
   );
 }
 
@@ -30,7 +48,7 @@ export function steps(locationId: string, contactId: string): Promise<StepRow[]>
 export function makeDue(locationId: string, contactId: string): Promise<number> {
   return runInDurableObject(contactStub(env, locationId, contactId), async (_, state) => {
     state.storage.sql.exec("UPDATE auto_steps SET due_at = 0 WHERE state = 'waiting'");
-    const n = state.storage.sql.exec<{ n: number }>("SELECT changes() AS n").one().n;
+    const n = state.storage.sql.exec<{ n: number }>('SELECT changes() AS n').one().n;
     await state.storage.setAlarm(Date.now());
     return n;
   });
@@ -52,12 +70,21 @@ export async function tasksOf(locationId: string, contactId: string) {
 
 export async function enableTemplate(token: string, id: string) {
   const answer = await call(token, 'POST', `/api/automations/templates/${id}/enable`);
-  if (answer.status !== 201 && answer.status !== 200) throw new Error(`enable ${id}: ${answer.status} ${answer.text}`);
+  if (answer.status !== 201 && answer.status !== 200)
+    throw new Error(`enable ${id}: ${answer.status} ${answer.text}`);
   return answer.body.recipe as { id: string };
 }
 
 export async function runsOf(token: string, query: string) {
   const answer = await call(token, 'GET', `/api/automations/runs?${query}`);
   if (answer.status !== 200) throw new Error(`runs: ${answer.status} ${answer.text}`);
-  return answer.body.runs as { recipeId: string; contactId: string; step: number; action: string; status: string; detail: any; test: boolean }[];
+  return answer.body.runs as {
+    recipeId: string;
+    contactId: string;
+    step: number;
+    action: string;
+    status: string;
+    detail: any;
+    test: boolean;
+  }[];
 }

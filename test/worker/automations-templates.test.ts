@@ -7,7 +7,16 @@ import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } fr
 import { describe, expect, it } from 'vitest';
 import { contactStub } from '../../worker/durable/stubs.ts';
 import { nextBusinessDay } from '../../worker/automations/schedule.ts';
-import { automationsIdle, enableTemplate, forwardFrom, ghlDeliveries, makeDue, runsOf, steps, tasksOf } from './automations-helpers.ts';
+import {
+  automationsIdle,
+  enableTemplate,
+  forwardFrom,
+  ghlDeliveries,
+  makeDue,
+  runsOf,
+  steps,
+  tasksOf,
+} from './automations-helpers.ts';
 import { panelLocations } from './panel-helpers.ts';
 import { deliverGhlBody, eventually, ghlAct, ghlState } from './sync-helpers.ts';
 
@@ -18,7 +27,14 @@ describe('templates', () => {
     const [loc] = await panelLocations(1, 1);
     const recipe = await enableTemplate(loc!.token, 'welcome-task');
     const before = Date.now();
-    const { result } = await ghlAct(loc!.locationId, { action: 'contact.create', data: { firstName: 'Wendy', lastName: 'Welcome', email: 'wendy@example.com' } }, { times: 2 });
+    const { result } = await ghlAct(
+      loc!.locationId,
+      {
+        action: 'contact.create',
+        data: { firstName: 'Wendy', lastName: 'Welcome', email: 'wendy@example.com' },
+      },
+      { times: 2 },
+    );
     const contactId = result.contact.id as string;
     const [task] = await eventually('welcome task', async () => {
       const tasks = await tasksOf(loc!.locationId, contactId);
@@ -30,7 +46,9 @@ describe('templates', () => {
     await automationsIdle(loc!.locationId, contactId);
     expect(await tasksOf(loc!.locationId, contactId)).toHaveLength(1);
     const runs = await runsOf(loc!.token, `recipeId=${recipe.id}`);
-    expect(runs.map((r) => [r.contactId, r.action, r.status])).toEqual([[contactId, 'ghl.task.create', 'done']]);
+    expect(runs.map((r) => [r.contactId, r.action, r.status])).toEqual([
+      [contactId, 'ghl.task.create', 'done'],
+    ]);
     expect(runs[0]!.detail.taskId).toBe(task.id);
   });
 
@@ -39,25 +57,51 @@ describe('templates', () => {
     const contactId = loc!.contactIds[0]!;
     const recipe = await enableTemplate(loc!.token, 'booking-prep-follow-up');
     const start = Date.now() + 3 * 24 * HOUR;
-    const { result } = await ghlAct(loc!.locationId, { action: 'appointment.create', contactId, data: { title: 'Strategy call', startTime: new Date(start).toISOString(), endTime: new Date(start + HOUR / 2).toISOString() } });
+    const { result } = await ghlAct(loc!.locationId, {
+      action: 'appointment.create',
+      contactId,
+      data: {
+        title: 'Strategy call',
+        startTime: new Date(start).toISOString(),
+        endTime: new Date(start + HOUR / 2).toISOString(),
+      },
+    });
     const appointmentId = result.appointment.id as string;
-    const prep = await eventually('prep task', async () => (await tasksOf(loc!.locationId, contactId)).find((t) => t.title === 'Prepare: Strategy call'));
+    const prep = await eventually('prep task', async () =>
+      (await tasksOf(loc!.locationId, contactId)).find((t) => t.title === 'Prepare: Strategy call'),
+    );
     expect(Date.parse(prep.dueDate)).toBe(start - HOUR);
     const waiting = (await steps(loc!.locationId, contactId)).filter((s) => s.state === 'waiting');
     expect(waiting.map((s) => [s.step, s.due_at])).toEqual([[1, start + HOUR / 2 + HOUR]]);
 
-    await ghlAct(loc!.locationId, { action: 'appointment.update', appointmentId, data: { appointmentStatus: 'cancelled' } });
-    await eventually('prep task closed', async () => (await tasksOf(loc!.locationId, contactId)).find((t) => t.id === prep.id)?.completed === true);
+    await ghlAct(loc!.locationId, {
+      action: 'appointment.update',
+      appointmentId,
+      data: { appointmentStatus: 'cancelled' },
+    });
+    await eventually(
+      'prep task closed',
+      async () =>
+        (await tasksOf(loc!.locationId, contactId)).find((t) => t.id === prep.id)?.completed === true,
+    );
     await automationsIdle(loc!.locationId, contactId);
     expect((await steps(loc!.locationId, contactId)).map((s) => [s.action, s.state])).toEqual([
-      ['ghl.task.create', 'done'], ['ghl.task.create', 'cancelled'], ['ghl.tasks.close', 'done'],
+      ['ghl.task.create', 'done'],
+      ['ghl.task.create', 'cancelled'],
+      ['ghl.tasks.close', 'done'],
     ]);
     // Even when the follow-up's time comes, nothing more is made.
     await makeDue(loc!.locationId, contactId);
     await runDurableObjectAlarm(contactStub(env, loc!.locationId, contactId));
-    expect((await tasksOf(loc!.locationId, contactId)).filter((t) => t.title.startsWith('Follow up'))).toEqual([]);
+    expect(
+      (await tasksOf(loc!.locationId, contactId)).filter((t) => t.title.startsWith('Follow up')),
+    ).toEqual([]);
     const runs = await runsOf(loc!.token, `recipeId=${recipe.id}&contactId=${contactId}`);
-    expect(runs.map((r) => `${r.step}:${r.action}:${r.status}`).sort()).toEqual(['0:ghl.task.create:done', '0:ghl.tasks.close:done', '1:ghl.task.create:cancelled']);
+    expect(runs.map((r) => `${r.step}:${r.action}:${r.status}`).sort()).toEqual([
+      '0:ghl.task.create:done',
+      '0:ghl.tasks.close:done',
+      '1:ghl.task.create:cancelled',
+    ]);
   });
 
   it('booking follow-up survives a restart mid-delay and runs once, at its time', async () => {
@@ -65,39 +109,69 @@ describe('templates', () => {
     const contactId = loc!.contactIds[0]!;
     await enableTemplate(loc!.token, 'booking-prep-follow-up');
     const start = Date.now() + 2 * 24 * HOUR;
-    await ghlAct(loc!.locationId, { action: 'appointment.create', contactId, data: { title: 'Review', startTime: new Date(start).toISOString(), endTime: new Date(start + HOUR).toISOString() } });
-    await eventually('prep task', async () => (await tasksOf(loc!.locationId, contactId)).find((t) => t.title === 'Prepare: Review'));
+    await ghlAct(loc!.locationId, {
+      action: 'appointment.create',
+      contactId,
+      data: {
+        title: 'Review',
+        startTime: new Date(start).toISOString(),
+        endTime: new Date(start + HOUR).toISOString(),
+      },
+    });
+    await eventually('prep task', async () =>
+      (await tasksOf(loc!.locationId, contactId)).find((t) => t.title === 'Prepare: Review'),
+    );
     const stub = contactStub(env, loc!.locationId, contactId);
     await evictDurableObject(stub);
     // Not due yet: an alarm now changes nothing.
     await runDurableObjectAlarm(stub);
-    expect((await tasksOf(loc!.locationId, contactId)).some((t) => t.title === 'Follow up: Review')).toBe(false);
+    expect((await tasksOf(loc!.locationId, contactId)).some((t) => t.title === 'Follow up: Review')).toBe(
+      false,
+    );
     await evictDurableObject(stub);
     await makeDue(loc!.locationId, contactId);
-    await eventually('follow-up task', async () => (await tasksOf(loc!.locationId, contactId)).find((t) => t.title === 'Follow up: Review'));
+    await eventually('follow-up task', async () =>
+      (await tasksOf(loc!.locationId, contactId)).find((t) => t.title === 'Follow up: Review'),
+    );
     await runDurableObjectAlarm(stub);
     await evictDurableObject(stub);
     await runDurableObjectAlarm(stub);
-    expect((await tasksOf(loc!.locationId, contactId)).filter((t) => t.title === 'Follow up: Review')).toHaveLength(1);
+    expect(
+      (await tasksOf(loc!.locationId, contactId)).filter((t) => t.title === 'Follow up: Review'),
+    ).toHaveLength(1);
   });
 
   it('no-show: the contact gets the tag, a note and a rebook task; our own writes coming back start nothing', async () => {
     const [loc] = await panelLocations(1, 1);
     const contactId = loc!.contactIds[0]!;
     const recipe = await enableTemplate(loc!.token, 'no-show');
-    const { result } = await ghlAct(loc!.locationId, { action: 'appointment.create', contactId, data: { title: 'Demo', startTime: new Date(Date.now() - HOUR).toISOString() } });
-    await ghlAct(loc!.locationId, { action: 'appointment.update', appointmentId: result.appointment.id, data: { appointmentStatus: 'noshow' } });
-    await eventually('rebook task', async () => (await tasksOf(loc!.locationId, contactId)).find((t) => t.title === 'Rebook Demo'));
+    const { result } = await ghlAct(loc!.locationId, {
+      action: 'appointment.create',
+      contactId,
+      data: { title: 'Demo', startTime: new Date(Date.now() - HOUR).toISOString() },
+    });
+    await ghlAct(loc!.locationId, {
+      action: 'appointment.update',
+      appointmentId: result.appointment.id,
+      data: { appointmentStatus: 'noshow' },
+    });
+    await eventually('rebook task', async () =>
+      (await tasksOf(loc!.locationId, contactId)).find((t) => t.title === 'Rebook Demo'),
+    );
     const state = await ghlState(loc!.locationId);
     expect(state.contacts.find((c) => c.id === contactId)!.tags).toContain('no-show');
-    expect(state.notes.filter((n) => n.contactId === contactId).map((n) => n.body)).toEqual([expect.stringContaining('Did not show up for "Demo"')]);
+    expect(state.notes.filter((n) => n.contactId === contactId).map((n) => n.body)).toEqual([
+      expect.stringContaining('Did not show up for "Demo"'),
+    ]);
     const seen = (await ghlDeliveries(loc!.locationId)).length;
     await forwardFrom(loc!.locationId, 0);
     await automationsIdle(loc!.locationId, contactId);
     expect(seen).toBeGreaterThan(0);
     const runs = await runsOf(loc!.token, `recipeId=${recipe.id}`);
     expect(runs.map((r) => r.action).sort()).toEqual(['ghl.note.create', 'ghl.tags.add', 'ghl.task.create']);
-    expect((await tasksOf(loc!.locationId, contactId)).filter((t) => t.title === 'Rebook Demo')).toHaveLength(1);
+    expect((await tasksOf(loc!.locationId, contactId)).filter((t) => t.title === 'Rebook Demo')).toHaveLength(
+      1,
+    );
   });
 
   it('milestone tag: tagging "qualified" adds a task; another tag does not', async () => {
@@ -108,7 +182,10 @@ describe('templates', () => {
     await automationsIdle(loc!.locationId, contactId);
     expect(await tasksOf(loc!.locationId, contactId)).toEqual([]);
     await ghlAct(loc!.locationId, { action: 'tags.add', contactId, tags: ['qualified'] });
-    const task = await eventually('milestone task', async () => (await tasksOf(loc!.locationId, contactId))[0]);
+    const task = await eventually(
+      'milestone task',
+      async () => (await tasksOf(loc!.locationId, contactId))[0],
+    );
     expect(task.title).toMatch(/^Book a call with .+ \(qualified\)$/);
   });
 
@@ -117,21 +194,45 @@ describe('templates', () => {
     const contactId = loc!.contactIds[0]!;
     await enableTemplate(loc!.token, 'booking-prep-follow-up');
     const start = Date.now() + 3 * 24 * HOUR;
-    const { result } = await ghlAct(loc!.locationId, { action: 'appointment.create', contactId, data: { title: 'Moving', startTime: new Date(start).toISOString(), endTime: new Date(start + HOUR).toISOString() } });
-    await eventually('prep task', async () => (await tasksOf(loc!.locationId, contactId)).find((t) => t.title === 'Prepare: Moving'));
+    const { result } = await ghlAct(loc!.locationId, {
+      action: 'appointment.create',
+      contactId,
+      data: {
+        title: 'Moving',
+        startTime: new Date(start).toISOString(),
+        endTime: new Date(start + HOUR).toISOString(),
+      },
+    });
+    await eventually('prep task', async () =>
+      (await tasksOf(loc!.locationId, contactId)).find((t) => t.title === 'Prepare: Moving'),
+    );
     const later = start + 24 * HOUR;
-    await ghlAct(loc!.locationId, { action: 'appointment.update', appointmentId: result.appointment.id, data: { startTime: new Date(later).toISOString(), endTime: new Date(later + HOUR).toISOString() } });
-    await eventually('follow-up moved', async () => (await steps(loc!.locationId, contactId)).find((s) => s.state === 'waiting' && s.due_at === later + 2 * HOUR));
+    await ghlAct(loc!.locationId, {
+      action: 'appointment.update',
+      appointmentId: result.appointment.id,
+      data: { startTime: new Date(later).toISOString(), endTime: new Date(later + HOUR).toISOString() },
+    });
+    await eventually('follow-up moved', async () =>
+      (await steps(loc!.locationId, contactId)).find(
+        (s) => s.state === 'waiting' && s.due_at === later + 2 * HOUR,
+      ),
+    );
   });
 
   it('the same occurrence delivered again under another webhook id runs nothing twice', async () => {
     const [loc] = await panelLocations(1, 0);
     await enableTemplate(loc!.token, 'welcome-task');
-    const { result, deliveries } = await ghlAct(loc!.locationId, { action: 'contact.create', data: { firstName: 'Otto', email: 'otto@example.com' } });
+    const { result, deliveries } = await ghlAct(loc!.locationId, {
+      action: 'contact.create',
+      data: { firstName: 'Otto', email: 'otto@example.com' },
+    });
     const contactId = result.contact.id as string;
     await eventually('welcome task', async () => (await tasksOf(loc!.locationId, contactId))[0]);
     // GHL (or a replay) sends the ContactCreate again as a new delivery.
-    const again = { ...JSON.parse(deliveries.find((d: { type: string }) => d.type === 'ContactCreate')!.body), webhookId: crypto.randomUUID() };
+    const again = {
+      ...JSON.parse(deliveries.find((d: { type: string }) => d.type === 'ContactCreate')!.body),
+      webhookId: crypto.randomUUID(),
+    };
     await deliverGhlBody(JSON.stringify(again));
     await automationsIdle(loc!.locationId, contactId);
     expect(await tasksOf(loc!.locationId, contactId)).toHaveLength(1);
@@ -142,8 +243,18 @@ describe('templates', () => {
     const contactId = loc!.contactIds[0]!;
     await enableTemplate(loc!.token, 'booking-prep-follow-up');
     const start = Date.now() + 2 * 24 * HOUR;
-    await ghlAct(loc!.locationId, { action: 'appointment.create', contactId, data: { title: 'Cut', startTime: new Date(start).toISOString(), endTime: new Date(start + HOUR).toISOString() } });
-    await eventually('prep task', async () => (await tasksOf(loc!.locationId, contactId)).find((t) => t.title === 'Prepare: Cut'));
+    await ghlAct(loc!.locationId, {
+      action: 'appointment.create',
+      contactId,
+      data: {
+        title: 'Cut',
+        startTime: new Date(start).toISOString(),
+        endTime: new Date(start + HOUR).toISOString(),
+      },
+    });
+    await eventually('prep task', async () =>
+      (await tasksOf(loc!.locationId, contactId)).find((t) => t.title === 'Prepare: Cut'),
+    );
     const stub = contactStub(env, loc!.locationId, contactId);
     // The follow-up was running (its GHL call in flight) when the object went away.
     await runInDurableObject(stub, async (_, state) => {
@@ -153,7 +264,9 @@ describe('templates', () => {
     await evictDurableObject(stub);
     // Whatever starts the object next (here a read of its steps) finds the step and arms the alarm.
     await steps(loc!.locationId, contactId);
-    await eventually('follow-up after the restart', async () => (await tasksOf(loc!.locationId, contactId)).find((t) => t.title === 'Follow up: Cut'));
+    await eventually('follow-up after the restart', async () =>
+      (await tasksOf(loc!.locationId, contactId)).find((t) => t.title === 'Follow up: Cut'),
+    );
     expect((await steps(loc!.locationId, contactId)).map((s) => s.state)).toEqual(['done', 'done']);
   });
 });

@@ -15,7 +15,12 @@ import { call, expectError, sessionToken } from './panel-helpers.ts';
 import { eventually, ghlAct, ghlState, partner, settled } from './sync-helpers.ts';
 
 async function adminOf(locationId: string, companyId: string) {
-  const token = await sessionToken({ userId: 'backfill-admin', companyId, activeLocation: locationId, role: 'admin' });
+  const token = await sessionToken({
+    userId: 'backfill-admin',
+    companyId,
+    activeLocation: locationId,
+    role: 'admin',
+  });
   return <T = any>(method: string, path: string, body?: unknown) => call<T>(token, method, path, body);
 }
 
@@ -28,21 +33,33 @@ async function yourAppLocation(settings: Record<string, unknown>) {
     credentials: { webhookSecret: env.YOURAPP_SECRET, apiKey: env.YOURAPP_API_KEY },
     settings,
   });
-  return { locationId, connectionId: created.connection.id, contactIds: location.contactIds, api: await adminOf(locationId, seed.companyId) };
+  return {
+    locationId,
+    connectionId: created.connection.id,
+    contactIds: location.contactIds,
+    api: await adminOf(locationId, seed.companyId),
+  };
 }
 
 type Api = Awaited<ReturnType<typeof adminOf>>;
 const finished = (api: Api, connectionId: string) =>
-  eventually('backfill to end', async () => {
-    const { body } = await api('GET', `/api/connections/${connectionId}/backfill`);
-    return body.backfill.state !== 'running' ? body.backfill : null;
-  }, 25_000);
+  eventually(
+    'backfill to end',
+    async () => {
+      const { body } = await api('GET', `/api/connections/${connectionId}/backfill`);
+      return body.backfill.state !== 'running' ? body.backfill : null;
+    },
+    25_000,
+  );
 
 /** Makes a waiting retry of the location's backfill due now and runs the location's alarm. */
 async function retryNow(locationId: string, connectionId: string) {
   const stub = tenantStub(env, locationId);
   await runInDurableObject(stub, (_obj, state) => {
-    state.storage.sql.exec("UPDATE meta SET value = json_set(value, '$.retryAt', 0) WHERE key = ?", `backfill:${connectionId}`);
+    state.storage.sql.exec(
+      "UPDATE meta SET value = json_set(value, '$.retryAt', 0) WHERE key = ?",
+      `backfill:${connectionId}`,
+    );
   });
   await runDurableObjectAlarm(stub);
 }
@@ -50,11 +67,15 @@ async function retryNow(locationId: string, connectionId: string) {
 describe('every backfill ends', () => {
   it('a your-app connection without the optional API base URL finishes, says the partner side was not read, and the next backfill starts', async () => {
     const { connectionId, api } = await yourAppLocation({ webhookUrl: `${env.YOURAPP_URL}/webhooks` });
-    expect((await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: true })).status).toBe(202);
+    expect((await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: true })).status).toBe(
+      202,
+    );
     const preview = await finished(api, connectionId);
     expect(preview).toMatchObject({ state: 'done', error: null, processed: 2 });
     expect(preview.notes.join(' ')).toMatch(/not read: .*no API base URL/);
-    expect((await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: true })).status).toBe(202);
+    expect((await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: true })).status).toBe(
+      202,
+    );
   });
 
   it('a your-app connection without a webhook URL is refused at start with the reason', async () => {
@@ -65,7 +86,10 @@ describe('every backfill ends', () => {
   });
 
   it('a partner that refuses ends the backfill as failed with the partner’s answer', async () => {
-    const { connectionId, api } = await yourAppLocation({ webhookUrl: `${env.YOURAPP_URL}/webhooks`, apiBase: `${env.YOURAPP_URL}/no-such-api` });
+    const { connectionId, api } = await yourAppLocation({
+      webhookUrl: `${env.YOURAPP_URL}/webhooks`,
+      apiBase: `${env.YOURAPP_URL}/no-such-api`,
+    });
     await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: true });
     const ended = await finished(api, connectionId);
     expect(ended.state).toBe('failed');
@@ -73,7 +97,10 @@ describe('every backfill ends', () => {
   });
 
   it('a partner that is away is retried with backoff, then the backfill fails with the reason', async () => {
-    const { locationId, connectionId, api } = await yourAppLocation({ webhookUrl: `${env.YOURAPP_URL}/webhooks`, apiBase: 'http://127.0.0.1:1' });
+    const { locationId, connectionId, api } = await yourAppLocation({
+      webhookUrl: `${env.YOURAPP_URL}/webhooks`,
+      apiBase: 'http://127.0.0.1:1',
+    });
     await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: true });
     const waiting = await eventually('a failed try', async () => {
       const { body } = await api('GET', `/api/connections/${connectionId}/backfill`);
@@ -92,22 +119,51 @@ describe('every backfill ends', () => {
   });
 
   it('a running backfill is cancelled from the panel, and another can start', async () => {
-    const { connectionId, api } = await yourAppLocation({ webhookUrl: `${env.YOURAPP_URL}/webhooks`, apiBase: 'http://127.0.0.1:1' });
-    expectError(await api('DELETE', `/api/connections/${connectionId}/backfill`), 409, 'backfill_not_running');
+    const { connectionId, api } = await yourAppLocation({
+      webhookUrl: `${env.YOURAPP_URL}/webhooks`,
+      apiBase: 'http://127.0.0.1:1',
+    });
+    expectError(
+      await api('DELETE', `/api/connections/${connectionId}/backfill`),
+      409,
+      'backfill_not_running',
+    );
     await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: true });
-    expectError(await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: true }), 409, 'backfill_running');
+    expectError(
+      await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: true }),
+      409,
+      'backfill_running',
+    );
     const cancelled = await api('DELETE', `/api/connections/${connectionId}/backfill`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.backfill.state).toBe('cancelled');
-    expect((await api('GET', `/api/connections/${connectionId}/backfill`)).body.backfill.state).toBe('cancelled');
-    expect((await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: true })).status).toBe(202);
+    expect((await api('GET', `/api/connections/${connectionId}/backfill`)).body.backfill.state).toBe(
+      'cancelled',
+    );
+    expect((await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: true })).status).toBe(
+      202,
+    );
   });
 
   it('only admins cancel', async () => {
     const { seed, locationId } = await installedLocation(1);
-    const created = await createConnection(env, { locationId, kind: 'yourapp', name: 'Y', settings: { webhookUrl: `${env.YOURAPP_URL}/webhooks` } });
-    const token = await sessionToken({ userId: 'backfill-user', companyId: seed.companyId, activeLocation: locationId, role: 'user' });
-    expectError(await call(token, 'DELETE', `/api/connections/${created.connection.id}/backfill`), 403, 'forbidden');
+    const created = await createConnection(env, {
+      locationId,
+      kind: 'yourapp',
+      name: 'Y',
+      settings: { webhookUrl: `${env.YOURAPP_URL}/webhooks` },
+    });
+    const token = await sessionToken({
+      userId: 'backfill-user',
+      companyId: seed.companyId,
+      activeLocation: locationId,
+      role: 'user',
+    });
+    expectError(
+      await call(token, 'DELETE', `/api/connections/${created.connection.id}/backfill`),
+      403,
+      'forbidden',
+    );
   });
 });
 
@@ -128,11 +184,31 @@ describe('the preview is what the run does', () => {
     const api = await adminOf(locationId, seed.companyId);
     const [a, b] = location.contactIds as [string, string];
     const appt = async (contactId: string, startTime: string, extra: Record<string, unknown> = {}) =>
-      (await ghlAct(locationId, { action: 'appointment.create', contactId, data: { title: 'Consultation', startTime, endTime: new Date(Date.parse(startTime) + 1800_000).toISOString(), ...extra } }, { deliver: false })).result.appointment.id as string;
+      (
+        await ghlAct(
+          locationId,
+          {
+            action: 'appointment.create',
+            contactId,
+            data: {
+              title: 'Consultation',
+              startTime,
+              endTime: new Date(Date.parse(startTime) + 1800_000).toISOString(),
+              ...extra,
+            },
+          },
+          { deliver: false },
+        )
+      ).result.appointment.id as string;
     const upcoming = [await appt(a, at(0)), await appt(b, at(2))];
     const past = await appt(a, new Date(Date.now() - 3 * 86_400_000).toISOString());
     await appt(b, at(4), { appointmentStatus: 'cancelled' });
-    const booked = async () => (await partner<{ bookings: { metadata: Record<string, string> }[] }>(env.CALCOM_URL, '/_partner/state')).bookings.filter((bk) => bk.metadata?.ghlAppointmentId && [...upcoming, past].includes(bk.metadata.ghlAppointmentId));
+    const booked = async () =>
+      (
+        await partner<{ bookings: { metadata: Record<string, string> }[] }>(env.CALCOM_URL, '/_partner/state')
+      ).bookings.filter(
+        (bk) => bk.metadata?.ghlAppointmentId && [...upcoming, past].includes(bk.metadata.ghlAppointmentId),
+      );
 
     await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: true });
     const preview = await finished(api, connectionId);
@@ -142,7 +218,9 @@ describe('the preview is what the run does', () => {
     expect(await booked()).toHaveLength(0);
 
     await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: true, history: true });
-    expect((await finished(api, connectionId)).toPartner).toEqual({ appointment: { create: 3, update: 0, unchanged: 0, skipped: 1 } });
+    expect((await finished(api, connectionId)).toPartner).toEqual({
+      appointment: { create: 3, update: 0, unchanged: 0, skipped: 1 },
+    });
 
     await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: false });
     const run = await finished(api, connectionId);
@@ -154,7 +232,11 @@ describe('the preview is what the run does', () => {
 
     // Run again: everything booked is unchanged now, and nothing more is booked.
     await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: true });
-    expect((await finished(api, connectionId)).toPartner).toEqual({ appointment: { create: 0, update: 0, unchanged: 2, skipped: 2 } });
-    expect((await ghlState(locationId)).appointments.filter((x) => x.contactId === a || x.contactId === b)).toHaveLength(4);
+    expect((await finished(api, connectionId)).toPartner).toEqual({
+      appointment: { create: 0, update: 0, unchanged: 2, skipped: 2 },
+    });
+    expect(
+      (await ghlState(locationId)).appointments.filter((x) => x.contactId === a || x.contactId === b),
+    ).toHaveLength(4);
   });
 });

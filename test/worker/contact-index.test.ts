@@ -6,30 +6,55 @@ import { CONTACT_INDEX_CAP, CONTACT_INDEX_MAX_AGE_MS } from '../../worker/durabl
 const DAY = 86_400_000;
 let counter = 0;
 /** A fresh location per case: the index lives in the location's object, which prunes at most hourly. */
-const freshLocation = () => `ciLoc${Date.now().toString(36)}${(counter++).toString(36)}`.padEnd(20, '0').slice(0, 20);
+const freshLocation = () =>
+  `ciLoc${Date.now().toString(36)}${(counter++).toString(36)}`.padEnd(20, '0').slice(0, 20);
 
-const contact = (locationId: string, id: string) => ({ id, locationId, email: `${id}@example.com`, dateUpdated: new Date().toISOString() });
+const contact = (locationId: string, id: string) => ({
+  id,
+  locationId,
+  email: `${id}@example.com`,
+  dateUpdated: new Date().toISOString(),
+});
 
 /** Moves the last write of index entries into the past: the object's clock cannot be moved. */
 async function lastWrittenAgo(locationId: string, ids: string[], ms: number) {
   await runInDurableObject(tenantStub(env, locationId), (_obj, state) => {
-    for (const id of ids) state.storage.sql.exec('UPDATE contacts SET seen_at = ? WHERE id = ?', Date.now() - ms, id);
+    for (const id of ids)
+      state.storage.sql.exec('UPDATE contacts SET seen_at = ? WHERE id = ?', Date.now() - ms, id);
   });
 }
 
 const indexSize = (locationId: string) =>
-  runInDurableObject(tenantStub(env, locationId), (_obj, state) => state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM contacts').one().n);
+  runInDurableObject(
+    tenantStub(env, locationId),
+    (_obj, state) => state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM contacts').one().n,
+  );
 
 describe('contact index pruning (location alarm)', () => {
   it('drops entries not written for 30 days, keeping recent ones and ones a waiting event is about', async () => {
     const loc = freshLocation();
     const stub = tenantStub(env, loc);
-    expect(await stub.rememberContacts(loc, ['stale', 'recent', 'almost', 'waiting'].map((id) => contact(loc, id)))).toBe(4);
+    expect(
+      await stub.rememberContacts(
+        loc,
+        ['stale', 'recent', 'almost', 'waiting'].map((id) => contact(loc, id)),
+      ),
+    ).toBe(4);
     await lastWrittenAgo(loc, ['stale', 'waiting'], CONTACT_INDEX_MAX_AGE_MS + DAY);
     await lastWrittenAgo(loc, ['almost'], CONTACT_INDEX_MAX_AGE_MS - DAY);
     // An event about `waiting`, due an hour from now as a retry would be; storing it arms the alarm.
     const webhookId = crypto.randomUUID();
-    await stub.ingest(loc, { type: 'ContactUpdate', locationId: loc, id: 'waiting', webhookId, timestamp: new Date().toISOString() }, Date.now() + 3_600_000);
+    await stub.ingest(
+      loc,
+      {
+        type: 'ContactUpdate',
+        locationId: loc,
+        id: 'waiting',
+        webhookId,
+        timestamp: new Date().toISOString(),
+      },
+      Date.now() + 3_600_000,
+    );
 
     expect(await runDurableObjectAlarm(stub)).toBe(true);
 
@@ -40,7 +65,11 @@ describe('contact index pruning (location alarm)', () => {
     expect((await stub.storedEvents(loc)).map((e) => e.webhookId)).toEqual([webhookId]);
     // Partner matching keeps its keys: a partner change about the pruned person still finds them without GHL.
     const keys = await runInDurableObject(stub, (_obj, state) =>
-      state.storage.sql.exec<{ contact_id: string }>("SELECT contact_id FROM contact_keys WHERE key = 'email:stale@example.com'").toArray(),
+      state.storage.sql
+        .exec<{ contact_id: string }>(
+          "SELECT contact_id FROM contact_keys WHERE key = 'email:stale@example.com'",
+        )
+        .toArray(),
     );
     expect(keys).toEqual([{ contact_id: 'stale' }]);
 

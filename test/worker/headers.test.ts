@@ -34,17 +34,37 @@ describe('X-Content-Type-Options: nosniff on JSON answers', () => {
   });
 
   it('webhook answers and server-side errors', async () => {
-    const unsigned = await get('/webhooks/ghl', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const unsigned = await get('/webhooks/ghl', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(unsigned.status).toBe(401);
     expectNosniffJson(unsigned, 'GHL webhook 401');
-    const signed = await emu<{ body: string; headers: Record<string, string> }>('/_emulator/webhooks/event', { type: 'ContactUpdate', locationId: 'hdrLoc00000000000001', id: 'contact0000000000001', sign: 'both' });
-    const ok = await get('/webhooks/ghl', { method: 'POST', headers: { 'content-type': 'application/json', ...signed.headers }, body: signed.body });
+    const signed = await emu<{ body: string; headers: Record<string, string> }>('/_emulator/webhooks/event', {
+      type: 'ContactUpdate',
+      locationId: 'hdrLoc00000000000001',
+      id: 'contact0000000000001',
+      sign: 'both',
+    });
+    const ok = await get('/webhooks/ghl', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signed.headers },
+      body: signed.body,
+    });
     expect(ok.status).toBe(200);
     expectNosniffJson(ok, 'GHL webhook 200');
-    expectNosniffJson(await get('/webhooks/partner/conn_00000000000000000000000000000000', { method: 'POST', body: '{}' }), 'partner webhook 404');
+    expectNosniffJson(
+      await get('/webhooks/partner/conn_00000000000000000000000000000000', { method: 'POST', body: '{}' }),
+      'partner webhook 404',
+    );
     // A configuration error goes through the app-wide error handler.
     const ctx = createExecutionContext();
-    const broken = await app.fetch(new Request('http://app.test/oauth/install'), { ...env, GHL_CLIENT_ID: '' }, ctx);
+    const broken = await app.fetch(
+      new Request('http://app.test/oauth/install'),
+      { ...env, GHL_CLIENT_ID: '' },
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     expect(broken.status).toBe(500);
     expectNosniffJson(broken, 'config 500');
@@ -57,7 +77,12 @@ describe('OAuth result pages', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     const csp = res.headers.get('content-security-policy') ?? '';
-    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+    const directives = new Map(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name, ...values]) => [name!, values]),
+    );
     expect(directives.get('default-src')).toEqual(["'none'"]);
     expect(directives.get('base-uri')).toEqual(["'none'"]);
     expect(directives.get('form-action')).toEqual(["'none'"]);
@@ -80,7 +105,13 @@ describe('OAuth result pages', () => {
 
   it('the installed page carries it too', async () => {
     const seed = await seedCompany(1, 1);
-    const { code } = await emu<{ code: string }>('/_emulator/install', { clientId: env.GHL_CLIENT_ID, companyId: seed.companyId, userType: 'Location', locationIds: [seed.locations[0]!.id], webhooks: 'none' });
+    const { code } = await emu<{ code: string }>('/_emulator/install', {
+      clientId: env.GHL_CLIENT_ID,
+      companyId: seed.companyId,
+      userType: 'Location',
+      locationIds: [seed.locations[0]!.id],
+      webhooks: 'none',
+    });
     const res = await get(`/oauth/callback?code=${encodeURIComponent(code)}`);
     expect(res.status).toBe(200);
     expect(await expectLockedDown(res)).toContain('Contact Sync is installed');

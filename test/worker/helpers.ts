@@ -1,7 +1,11 @@
 import { env, SELF } from 'cloudflare:test';
 
 /** Calls the GHL emulator's control API (test-only). */
-export async function emu<T = any>(path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST'): Promise<T> {
+export async function emu<T = any>(
+  path: string,
+  body?: unknown,
+  method = body === undefined ? 'GET' : 'POST',
+): Promise<T> {
   const res = await fetch(`${env.EMULATOR_URL}${path}`, {
     method,
     headers: body === undefined ? undefined : { 'content-type': 'application/json' },
@@ -52,8 +56,14 @@ export async function installedLocation(contacts = 3) {
 }
 
 /** Builds a signed GHL webhook with the emulator and delivers it to the worker. */
-export async function deliverEvent(event: Record<string, unknown>, sign: 'both' | 'ed25519' | 'rsa' | 'none' = 'both') {
-  const signed = await emu<{ body: string; headers: Record<string, string> }>('/_emulator/webhooks/event', { ...event, sign });
+export async function deliverEvent(
+  event: Record<string, unknown>,
+  sign: 'both' | 'ed25519' | 'rsa' | 'none' = 'both',
+) {
+  const signed = await emu<{ body: string; headers: Record<string, string> }>('/_emulator/webhooks/event', {
+    ...event,
+    sign,
+  });
   return SELF.fetch('http://app.test/webhooks/ghl', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...signed.headers },

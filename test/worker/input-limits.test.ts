@@ -12,7 +12,8 @@ import { call, expectError as expectApiError, panelLocations } from './panel-hel
 type Signed = { body: string; headers: Record<string, string> };
 
 let counter = 0;
-const freshLocation = () => `inLim${Date.now().toString(36)}${(counter++).toString(36)}`.padEnd(20, '0').slice(0, 20);
+const freshLocation = () =>
+  `inLim${Date.now().toString(36)}${(counter++).toString(36)}`.padEnd(20, '0').slice(0, 20);
 const stored = (locationId: string) => tenantStub(env, locationId).storedEvents(locationId, { all: true });
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -39,22 +40,39 @@ describe('nestsDeeperThan', () => {
 
 describe('POST /webhooks/ghl with a deeply nested body', () => {
   const sign = (body: string) => emu<Signed>('/_emulator/webhooks/sign', { body, sign: 'both' });
-  const post = (s: Signed) => SELF.fetch('http://app.test/webhooks/ghl', { method: 'POST', headers: { 'content-type': 'application/json', ...s.headers }, body: s.body });
+  const post = (s: Signed) =>
+    SELF.fetch('http://app.test/webhooks/ghl', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...s.headers },
+      body: s.body,
+    });
   const contactUpdate = (loc: string, extra: string) =>
     `{"type":"ContactUpdate","locationId":"${loc}","id":"c1","timestamp":"${new Date().toISOString()}","webhookId":"${crypto.randomUUID()}"${extra}}`;
 
   it('answers 400 (not 429, which GHL would retry) and stores nothing', async () => {
     const loc = freshLocation();
-    const message = await expectError(await post(await sign(contactUpdate(loc, `,"customFields":${nested(5000)}`))), 400, 'too_deeply_nested');
+    const message = await expectError(
+      await post(await sign(contactUpdate(loc, `,"customFields":${nested(5000)}`))),
+      400,
+      'too_deeply_nested',
+    );
     expect(message).toContain(String(MAX_JSON_DEPTH));
-    await expectError(await post(await sign(contactUpdate(loc, `,"customFields":${nested(MAX_JSON_DEPTH)}`))), 400, 'too_deeply_nested');
+    await expectError(
+      await post(await sign(contactUpdate(loc, `,"customFields":${nested(MAX_JSON_DEPTH)}`))),
+      400,
+      'too_deeply_nested',
+    );
     expect(await stored(loc)).toHaveLength(0);
   });
 
   it('still accepts nesting up to the limit, and brackets inside strings', async () => {
     const loc = freshLocation();
-    expect((await post(await sign(contactUpdate(loc, `,"customFields":${nested(MAX_JSON_DEPTH - 1)}`)))).status).toBe(200);
-    expect((await post(await sign(contactUpdate(loc, `,"firstName":${JSON.stringify('['.repeat(5000))}`)))).status).toBe(200);
+    expect(
+      (await post(await sign(contactUpdate(loc, `,"customFields":${nested(MAX_JSON_DEPTH - 1)}`)))).status,
+    ).toBe(200);
+    expect(
+      (await post(await sign(contactUpdate(loc, `,"firstName":${JSON.stringify('['.repeat(5000))}`)))).status,
+    ).toBe(200);
     expect(await stored(loc)).toHaveLength(2);
   });
 });
@@ -62,15 +80,33 @@ describe('POST /webhooks/ghl with a deeply nested body', () => {
 describe('POST /webhooks/partner/:connectionId with a deeply nested body', () => {
   it('answers 400 and stores nothing', async () => {
     const loc = freshLocation();
-    const { connection, secrets } = await createConnection(env, { locationId: loc, kind: 'yourapp', name: 'Your app', settings: { webhookUrl: 'https://partner.example.com/hooks' } });
+    const { connection, secrets } = await createConnection(env, {
+      locationId: loc,
+      kind: 'yourapp',
+      name: 'Your app',
+      settings: { webhookUrl: 'https://partner.example.com/hooks' },
+    });
     const send = (data: string) => {
       const body = `{"type":"contact.updated","timestamp":"${new Date().toISOString()}","data":${data}}`;
       const id = `msg_${crypto.randomUUID()}`;
       const at = new Date();
-      const headers = { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(secrets.webhookSecret!).sign(id, at, body) };
-      return SELF.fetch(`http://app.test/webhooks/partner/${connection.id}`, { method: 'POST', headers, body });
+      const headers = {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': new Webhook(secrets.webhookSecret!).sign(id, at, body),
+      };
+      return SELF.fetch(`http://app.test/webhooks/partner/${connection.id}`, {
+        method: 'POST',
+        headers,
+        body,
+      });
     };
-    await expectError(await send(`{"id":"p1","email":"deep@example.com","firstName":${nested(5000)}}`), 400, 'too_deeply_nested');
+    await expectError(
+      await send(`{"id":"p1","email":"deep@example.com","firstName":${nested(5000)}}`),
+      400,
+      'too_deeply_nested',
+    );
     expect(await stored(loc)).toHaveLength(0);
     expect((await send('{"id":"p1","email":"deep@example.com"}')).status).toBe(200);
     expect(await stored(loc)).toHaveLength(1);
@@ -83,11 +119,19 @@ describe('panel API bodies nested too deep', () => {
     const deep = `{"firstName":"Deep","customFields":[{"id":"cf1","value":${nested(5000)}}]}`;
     const contact = await call(A!.token, 'POST', '/api/contacts', deep);
     expectApiError(contact, 400, 'too_deeply_nested');
-    const settings = await call(A!.token, 'POST', '/api/connections', `{"kind":"yourapp","name":"Deep","settings":{"webhookUrl":"https://partner.example.com/h","x":${nested(5000)}}}`);
+    const settings = await call(
+      A!.token,
+      'POST',
+      '/api/connections',
+      `{"kind":"yourapp","name":"Deep","settings":{"webhookUrl":"https://partner.example.com/h","x":${nested(5000)}}}`,
+    );
     expectApiError(settings, 400, 'too_deeply_nested');
     expect((await call(A!.token, 'GET', '/api/connections')).body.connections).toEqual([]);
     // Ordinary bodies still read normally after the check.
-    const ok = await call(A!.token, 'PUT', '/api/settings', { dryRun: true, kinds: { notes: { enabled: false } } });
+    const ok = await call(A!.token, 'PUT', '/api/settings', {
+      dryRun: true,
+      kinds: { notes: { enabled: false } },
+    });
     expect(ok.status, ok.text).toBe(200);
     expect(ok.body.kinds.notes.enabled).toBe(false);
     expectApiError(await call(A!.token, 'PUT', '/api/settings', '{"dryRun":'), 400, 'malformed_json');
@@ -96,11 +140,23 @@ describe('panel API bodies nested too deep', () => {
 
 describe('a "your app" connection with a malformed webhook secret', () => {
   const good = `whsec_${btoa('0123456789abcdef0123456789abcdef')}`;
-  const yourApp = (webhookSecret: string) => ({ kind: 'yourapp', name: 'Your app', credentials: { webhookSecret }, settings: { webhookUrl: 'https://partner.example.com/hooks' } });
+  const yourApp = (webhookSecret: string) => ({
+    kind: 'yourapp',
+    name: 'Your app',
+    credentials: { webhookSecret },
+    settings: { webhookUrl: 'https://partner.example.com/hooks' },
+  });
 
   it('is refused when saved (POST and PATCH), naming the field, and nothing changes', async () => {
     const [A] = await panelLocations(1, 1);
-    for (const secret of ['not-a-secret', 'whsec_', 'whsec_not base64!!', `whsec_${btoa('too short')}`, btoa('0123456789abcdef0123456789abcdef'), `whsec_${btoa('x'.repeat(65))}`]) {
+    for (const secret of [
+      'not-a-secret',
+      'whsec_',
+      'whsec_not base64!!',
+      `whsec_${btoa('too short')}`,
+      btoa('0123456789abcdef0123456789abcdef'),
+      `whsec_${btoa('x'.repeat(65))}`,
+    ]) {
       const res = await call(A!.token, 'POST', '/api/connections', yourApp(secret));
       expectApiError(res, 400, 'invalid_credentials');
       expect(res.body.error.message).toContain('credentials.webhookSecret');
@@ -111,14 +167,25 @@ describe('a "your app" connection with a malformed webhook secret', () => {
     const created = await call(A!.token, 'POST', '/api/connections', yourApp(good));
     expect(created.status, created.text).toBe(201);
     const id = created.body.connection.id as string;
-    const res = await call(A!.token, 'PATCH', `/api/connections/${id}`, { credentials: { webhookSecret: 'whsec_abc' } });
+    const res = await call(A!.token, 'PATCH', `/api/connections/${id}`, {
+      credentials: { webhookSecret: 'whsec_abc' },
+    });
     expectApiError(res, 400, 'invalid_credentials');
     expect(res.body.error.message).toContain('credentials.webhookSecret');
     expect((await openConnection(env, id))!.credentials.webhookSecret).toBe(good);
     // A generated secret and a well-formed one of the user's are both fine.
-    expect((await call(A!.token, 'POST', '/api/connections', { kind: 'yourapp', name: 'Minted', settings: {} })).status).toBe(201);
+    expect(
+      (await call(A!.token, 'POST', '/api/connections', { kind: 'yourapp', name: 'Minted', settings: {} }))
+        .status,
+    ).toBe(201);
     const rotated = `whsec_${btoa('a fresh secret, 24 bytes')}`;
-    expect((await call(A!.token, 'PATCH', `/api/connections/${id}`, { credentials: { webhookSecret: ` ${rotated} ` } })).status).toBe(200);
+    expect(
+      (
+        await call(A!.token, 'PATCH', `/api/connections/${id}`, {
+          credentials: { webhookSecret: ` ${rotated} ` },
+        })
+      ).status,
+    ).toBe(200);
     expect((await openConnection(env, id))!.credentials.webhookSecret).toBe(rotated);
   });
 });

@@ -7,7 +7,9 @@ import { eventually } from '../support/eventually.ts';
 import { callback, deliverEvent, emu, installLocation, seedCompany } from './helpers.ts';
 
 async function installStatus(resourceId: string) {
-  return env.DB.prepare('SELECT status, kind, company_id FROM installs WHERE resource_id = ?').bind(resourceId).first<{ status: string; kind: string; company_id: string }>();
+  return env.DB.prepare('SELECT status, kind, company_id FROM installs WHERE resource_id = ?')
+    .bind(resourceId)
+    .first<{ status: string; kind: string; company_id: string }>();
 }
 
 describe('GET /oauth/install', () => {
@@ -27,12 +29,18 @@ describe('GET /oauth/callback', () => {
   it('stores a sub-account install whose token works, sealed at rest', async () => {
     const seed = await seedCompany(1, 2);
     const location = await installLocation(seed);
-    expect(await installStatus(location.id)).toMatchObject({ status: 'active', kind: 'location', company_id: seed.companyId });
+    expect(await installStatus(location.id)).toMatchObject({
+      status: 'active',
+      kind: 'location',
+      company_id: seed.companyId,
+    });
 
     const contact = await new LocationGhlApi(env, location.id).getContact(location.contactIds[0]!);
     expect(contact.id).toBe(location.contactIds[0]);
 
-    const row = await env.DB.prepare('SELECT * FROM tokens WHERE resource_id = ?').bind(location.id).first<Record<string, unknown>>();
+    const row = await env.DB.prepare('SELECT * FROM tokens WHERE resource_id = ?')
+      .bind(location.id)
+      .first<Record<string, unknown>>();
     const plain = JSON.parse(await unseal(env.TOKEN_ENCRYPTION_KEY, String(row!.sealed), location.id));
     expect(plain.accessToken.length).toBeGreaterThan(10);
     const everything = JSON.stringify(await env.DB.prepare('SELECT * FROM tokens').all());
@@ -56,7 +64,11 @@ describe('GET /oauth/callback', () => {
     expect(await res.text()).toContain('Connected 3 sub-account(s)');
     expect(await installStatus(seed.companyId)).toMatchObject({ status: 'active', kind: 'company' });
     for (const l of seed.locations) {
-      expect(await installStatus(l.id)).toMatchObject({ status: 'active', kind: 'location', company_id: seed.companyId });
+      expect(await installStatus(l.id)).toMatchObject({
+        status: 'active',
+        kind: 'location',
+        company_id: seed.companyId,
+      });
       expect((await new LocationGhlApi(env, l.id).getContact(l.contactIds[0]!)).id).toBe(l.contactIds[0]);
     }
   });
@@ -73,7 +85,11 @@ describe('GET /oauth/callback', () => {
   it('a code is single-use', async () => {
     const seed = await seedCompany(1, 1);
     const { code } = await emu('/_emulator/install', {
-      clientId: env.GHL_CLIENT_ID, companyId: seed.companyId, userType: 'Location', locationIds: [seed.locations[0]!.id], webhooks: 'none',
+      clientId: env.GHL_CLIENT_ID,
+      companyId: seed.companyId,
+      userType: 'Location',
+      locationIds: [seed.locations[0]!.id],
+      webhooks: 'none',
     });
     expect((await callback(code)).status).toBe(200);
     expect((await callback(code)).status).toBe(400);
@@ -85,23 +101,53 @@ describe('INSTALL and UNINSTALL webhooks', () => {
     const seed = await seedCompany(2, 1);
     const [a, b] = seed.locations as [(typeof seed.locations)[0], (typeof seed.locations)[0]];
     // GHL's INSTALL for location A beats the agency's code exchange.
-    const early = await deliverEvent({ type: 'INSTALL', locationId: a.id, companyId: seed.companyId, installType: 'Location' });
+    const early = await deliverEvent({
+      type: 'INSTALL',
+      locationId: a.id,
+      companyId: seed.companyId,
+      installType: 'Location',
+    });
     expect(early.status).toBe(200);
     expect((await installStatus(a.id))?.status ?? 'none').not.toBe('active');
     // Its handling is retried until the agency token exists; the exchange then provisions.
     const { code } = await emu('/_emulator/install', {
-      clientId: env.GHL_CLIENT_ID, companyId: seed.companyId, userType: 'Company', locationIds: [a.id], webhooks: 'none',
+      clientId: env.GHL_CLIENT_ID,
+      companyId: seed.companyId,
+      userType: 'Company',
+      locationIds: [a.id],
+      webhooks: 'none',
     });
     expect((await callback(code)).status).toBe(200);
-    await eventually(() => installStatus(a.id), (row) => row?.status === 'active', { what: 'location A active' });
+    await eventually(
+      () => installStatus(a.id),
+      (row) => row?.status === 'active',
+      { what: 'location A active' },
+    );
     expect((await new LocationGhlApi(env, a.id).getContact(a.contactIds[0]!)).id).toBe(a.contactIds[0]);
 
     // Location B is added later: only its INSTALL webhook tells us, and we mint from the agency token.
     await emu('/_emulator/install', {
-      clientId: env.GHL_CLIENT_ID, companyId: seed.companyId, userType: 'Company', locationIds: [b.id], webhooks: 'none',
+      clientId: env.GHL_CLIENT_ID,
+      companyId: seed.companyId,
+      userType: 'Company',
+      locationIds: [b.id],
+      webhooks: 'none',
     });
-    expect((await deliverEvent({ type: 'INSTALL', locationId: b.id, companyId: seed.companyId, installType: 'Location' })).status).toBe(200);
-    await eventually(() => installStatus(b.id), (row) => row?.status === 'active', { what: 'location B active' });
+    expect(
+      (
+        await deliverEvent({
+          type: 'INSTALL',
+          locationId: b.id,
+          companyId: seed.companyId,
+          installType: 'Location',
+        })
+      ).status,
+    ).toBe(200);
+    await eventually(
+      () => installStatus(b.id),
+      (row) => row?.status === 'active',
+      { what: 'location B active' },
+    );
     expect((await new LocationGhlApi(env, b.id).getContact(b.contactIds[0]!)).id).toBe(b.contactIds[0]);
   });
 
@@ -110,13 +156,32 @@ describe('INSTALL and UNINSTALL webhooks', () => {
     const location = await installLocation(seed);
     const res = await deliverEvent({ type: 'UNINSTALL', locationId: location.id });
     expect(res.status).toBe(200);
-    await eventually(() => installStatus(location.id), (row) => row?.status === 'uninstalled', { what: 'uninstalled' });
-    expect(await env.DB.prepare('SELECT 1 FROM tokens WHERE resource_id = ?').bind(location.id).first()).toBeNull();
-    const result = await tenantStub(env, location.id).ghl(location.id, { method: 'GET', path: `/contacts/${location.contactIds[0]}`, version: '2021-07-28' });
+    await eventually(
+      () => installStatus(location.id),
+      (row) => row?.status === 'uninstalled',
+      { what: 'uninstalled' },
+    );
+    expect(
+      await env.DB.prepare('SELECT 1 FROM tokens WHERE resource_id = ?').bind(location.id).first(),
+    ).toBeNull();
+    const result = await tenantStub(env, location.id).ghl(location.id, {
+      method: 'GET',
+      path: `/contacts/${location.contactIds[0]}`,
+      version: '2021-07-28',
+    });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.failure.kind).toBe('reconnect_needed');
     // Events that arrive after the uninstall are not acted on.
-    await deliverEvent({ type: 'ContactUpdate', locationId: location.id, id: location.contactIds[0], email: 'x@example.com' });
-    await eventually(() => tenantStub(env, location.id).storedEvents(location.id), (pending) => pending.length === 0, { what: 'skipped' });
+    await deliverEvent({
+      type: 'ContactUpdate',
+      locationId: location.id,
+      id: location.contactIds[0],
+      email: 'x@example.com',
+    });
+    await eventually(
+      () => tenantStub(env, location.id).storedEvents(location.id),
+      (pending) => pending.length === 0,
+      { what: 'skipped' },
+    );
   });
 });

@@ -1,6 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { emu } from './helpers.ts';
-import { act, call, expectError, expectNoLeak, ghlRequests, panelLocations, type PanelLocation } from './panel-helpers.ts';
+import {
+  act,
+  call,
+  expectError,
+  expectNoLeak,
+  ghlRequests,
+  panelLocations,
+  type PanelLocation,
+} from './panel-helpers.ts';
 
 let A: PanelLocation;
 let B: PanelLocation;
@@ -24,11 +32,19 @@ async function warmTimeline(loc: PanelLocation, contactId: string) {
 
 beforeAll(async () => {
   [A, B] = (await panelLocations(2, 3)) as [PanelLocation, PanelLocation];
-  bNoteId = (await act(B.locationId, 'note.create', { contactId: B.contactIds[0], body: 'B private note' })).note.id;
-  bTaskId = (await act(B.locationId, 'task.create', { contactId: B.contactIds[0], title: 'B private task', dueDate: iso(1) })).task.id;
+  bNoteId = (await act(B.locationId, 'note.create', { contactId: B.contactIds[0], body: 'B private note' }))
+    .note.id;
+  bTaskId = (
+    await act(B.locationId, 'task.create', {
+      contactId: B.contactIds[0],
+      title: 'B private task',
+      dueDate: iso(1),
+    })
+  ).task.id;
   await call(A.token, 'GET', '/api/contacts?limit=50');
   // Warm the caches the write-through tests look at.
-  for (const id of A.contactIds) expect((await call(A.token, 'GET', `/api/contacts/${id}/timeline`)).status).toBe(200);
+  for (const id of A.contactIds)
+    expect((await call(A.token, 'GET', `/api/contacts/${id}/timeline`)).status).toBe(200);
 });
 
 describe('notes', () => {
@@ -36,17 +52,35 @@ describe('notes', () => {
   let noteId: string;
 
   it('POST creates a note (201, GHL fields) and the warm timeline shows it', async () => {
-    const res = await call(A.token, 'POST', `/api/contacts/${c()}/notes`, { body: 'Met at the fair', title: 'Fair', pinned: true });
+    const res = await call(A.token, 'POST', `/api/contacts/${c()}/notes`, {
+      body: 'Met at the fair',
+      title: 'Fair',
+      pinned: true,
+    });
     expect(res.status, res.text).toBe(201);
-    expect(res.body.note).toMatchObject({ body: 'Met at the fair', title: 'Fair', pinned: true, contactId: c(), userId: A.adminId });
+    expect(res.body.note).toMatchObject({
+      body: 'Met at the fair',
+      title: 'Fair',
+      pinned: true,
+      contactId: c(),
+      userId: A.adminId,
+    });
     noteId = res.body.note.id;
     expect((await ghlState(A)).notes.find((n) => n.id === noteId)).toBeTruthy();
     const items = await warmTimeline(A, c());
-    expect(items.find((i) => i.id === noteId)).toMatchObject({ kind: 'note', body: 'Met at the fair', title: 'Fair', status: 'pinned' });
+    expect(items.find((i) => i.id === noteId)).toMatchObject({
+      kind: 'note',
+      body: 'Met at the fair',
+      title: 'Fair',
+      status: 'pinned',
+    });
   });
 
   it('PUT edits it and the warm timeline follows', async () => {
-    const res = await call(A.token, 'PUT', `/api/contacts/${c()}/notes/${noteId}`, { body: 'Met at the spring fair', pinned: false });
+    const res = await call(A.token, 'PUT', `/api/contacts/${c()}/notes/${noteId}`, {
+      body: 'Met at the spring fair',
+      pinned: false,
+    });
     expect(res.status, res.text).toBe(200);
     expect(res.body.note).toMatchObject({ id: noteId, body: 'Met at the spring fair', pinned: false });
     expect((await warmTimeline(A, c())).find((i) => i.id === noteId).body).toBe('Met at the spring fair');
@@ -61,12 +95,32 @@ describe('notes', () => {
 
   it('validates bodies (422) and ids (400)', async () => {
     expectError(await call(A.token, 'POST', `/api/contacts/${c()}/notes`, {}), 422, 'invalid_input');
-    expectError(await call(A.token, 'POST', `/api/contacts/${c()}/notes`, { body: '   ' }), 422, 'invalid_input');
-    expectError(await call(A.token, 'POST', `/api/contacts/${c()}/notes`, { body: 'x', pinned: 'yes' }), 422, 'invalid_input');
-    expectError(await call(A.token, 'POST', `/api/contacts/${c()}/notes`, { body: 'x', color: 'red' }), 422, 'invalid_input');
+    expectError(
+      await call(A.token, 'POST', `/api/contacts/${c()}/notes`, { body: '   ' }),
+      422,
+      'invalid_input',
+    );
+    expectError(
+      await call(A.token, 'POST', `/api/contacts/${c()}/notes`, { body: 'x', pinned: 'yes' }),
+      422,
+      'invalid_input',
+    );
+    expectError(
+      await call(A.token, 'POST', `/api/contacts/${c()}/notes`, { body: 'x', color: 'red' }),
+      422,
+      'invalid_input',
+    );
     expectError(await call(A.token, 'PUT', `/api/contacts/${c()}/notes/abc`, {}), 422, 'invalid_input');
-    expectError(await call(A.token, 'PUT', `/api/contacts/${c()}/notes/${encodeURIComponent('a b')}`, { body: 'x' }), 400, 'invalid_id');
-    expectError(await call(A.token, 'POST', `/api/contacts/${c()}/notes`, '{"body": "x",}'), 400, 'malformed_json');
+    expectError(
+      await call(A.token, 'PUT', `/api/contacts/${c()}/notes/${encodeURIComponent('a b')}`, { body: 'x' }),
+      400,
+      'invalid_id',
+    );
+    expectError(
+      await call(A.token, 'POST', `/api/contacts/${c()}/notes`, '{"body": "x",}'),
+      400,
+      'malformed_json',
+    );
   });
 
   it('answers 404 and changes nothing for a note or contact of another location', async () => {
@@ -89,8 +143,14 @@ describe('notes', () => {
   });
 
   it('answers 404 for a note of another contact of the same location', async () => {
-    const other = (await act(A.locationId, 'note.create', { contactId: A.contactIds[1], body: 'Other contact' })).note.id;
-    expectError(await call(A.token, 'PUT', `/api/contacts/${c()}/notes/${other}`, { body: 'moved?' }), 404, 'not_found');
+    const other = (
+      await act(A.locationId, 'note.create', { contactId: A.contactIds[1], body: 'Other contact' })
+    ).note.id;
+    expectError(
+      await call(A.token, 'PUT', `/api/contacts/${c()}/notes/${other}`, { body: 'moved?' }),
+      404,
+      'not_found',
+    );
   });
 });
 
@@ -99,19 +159,40 @@ describe('tasks', () => {
   let taskId: string;
 
   it('POST creates a task (201) and the warm timeline shows it', async () => {
-    const res = await call(A.token, 'POST', `/api/contacts/${c()}/tasks`, { title: 'Follow up', body: 'Ask about budget', dueDate: iso(2), completed: false, assignedTo: A.userId });
+    const res = await call(A.token, 'POST', `/api/contacts/${c()}/tasks`, {
+      title: 'Follow up',
+      body: 'Ask about budget',
+      dueDate: iso(2),
+      completed: false,
+      assignedTo: A.userId,
+    });
     expect(res.status, res.text).toBe(201);
-    expect(res.body.task).toMatchObject({ title: 'Follow up', body: 'Ask about budget', completed: false, contactId: c(), assignedTo: A.userId });
+    expect(res.body.task).toMatchObject({
+      title: 'Follow up',
+      body: 'Ask about budget',
+      completed: false,
+      contactId: c(),
+      assignedTo: A.userId,
+    });
     taskId = res.body.task.id;
-    expect((await warmTimeline(A, c())).find((i) => i.id === taskId)).toMatchObject({ kind: 'task', status: 'pending', body: 'Ask about budget' });
+    expect((await warmTimeline(A, c())).find((i) => i.id === taskId)).toMatchObject({
+      kind: 'task',
+      status: 'pending',
+      body: 'Ask about budget',
+    });
   });
 
   it('PUT updates it, PUT …/completed completes it, and the warm timeline follows', async () => {
-    const upd = await call(A.token, 'PUT', `/api/contacts/${c()}/tasks/${taskId}`, { title: 'Follow up soon', dueDate: iso(1) });
+    const upd = await call(A.token, 'PUT', `/api/contacts/${c()}/tasks/${taskId}`, {
+      title: 'Follow up soon',
+      dueDate: iso(1),
+    });
     expect(upd.status, upd.text).toBe(200);
     expect(upd.body.task).toMatchObject({ id: taskId, title: 'Follow up soon' });
     expect((await warmTimeline(A, c())).find((i) => i.id === taskId).title).toBe('Follow up soon');
-    const done = await call(A.token, 'PUT', `/api/contacts/${c()}/tasks/${taskId}/completed`, { completed: true });
+    const done = await call(A.token, 'PUT', `/api/contacts/${c()}/tasks/${taskId}/completed`, {
+      completed: true,
+    });
     expect(done.status, done.text).toBe(200);
     expect(done.body.task.completed).toBe(true);
     expect((await ghlState(A)).tasks.find((t) => t.id === taskId).completed).toBe(true);
@@ -125,11 +206,31 @@ describe('tasks', () => {
   });
 
   it('validates bodies (422)', async () => {
-    expectError(await call(A.token, 'POST', `/api/contacts/${c()}/tasks`, { title: 'No due date' }), 422, 'invalid_input');
-    expectError(await call(A.token, 'POST', `/api/contacts/${c()}/tasks`, { title: 'x', dueDate: 'tomorrow' }), 422, 'invalid_input');
-    expectError(await call(A.token, 'POST', `/api/contacts/${c()}/tasks`, { title: '', dueDate: iso(1) }), 422, 'invalid_input');
-    expectError(await call(A.token, 'PUT', `/api/contacts/${c()}/tasks/abc/completed`, { completed: 'yes' }), 422, 'invalid_input');
-    expectError(await call(A.token, 'PUT', `/api/contacts/${c()}/tasks/abc/completed`, {}), 422, 'invalid_input');
+    expectError(
+      await call(A.token, 'POST', `/api/contacts/${c()}/tasks`, { title: 'No due date' }),
+      422,
+      'invalid_input',
+    );
+    expectError(
+      await call(A.token, 'POST', `/api/contacts/${c()}/tasks`, { title: 'x', dueDate: 'tomorrow' }),
+      422,
+      'invalid_input',
+    );
+    expectError(
+      await call(A.token, 'POST', `/api/contacts/${c()}/tasks`, { title: '', dueDate: iso(1) }),
+      422,
+      'invalid_input',
+    );
+    expectError(
+      await call(A.token, 'PUT', `/api/contacts/${c()}/tasks/abc/completed`, { completed: 'yes' }),
+      422,
+      'invalid_input',
+    );
+    expectError(
+      await call(A.token, 'PUT', `/api/contacts/${c()}/tasks/abc/completed`, {}),
+      422,
+      'invalid_input',
+    );
     expectError(await call(A.token, 'PUT', `/api/contacts/${c()}/tasks/abc`, {}), 422, 'invalid_input');
   });
 
@@ -175,15 +276,31 @@ describe('tags', () => {
 
   it('validates the body (422)', async () => {
     expectError(await call(A.token, 'POST', `/api/contacts/${c()}/tags`, { tags: [] }), 422, 'invalid_input');
-    expectError(await call(A.token, 'POST', `/api/contacts/${c()}/tags`, { tags: 'vip' }), 422, 'invalid_input');
-    expectError(await call(A.token, 'DELETE', `/api/contacts/${c()}/tags`, { tags: [''] }), 422, 'invalid_input');
+    expectError(
+      await call(A.token, 'POST', `/api/contacts/${c()}/tags`, { tags: 'vip' }),
+      422,
+      'invalid_input',
+    );
+    expectError(
+      await call(A.token, 'DELETE', `/api/contacts/${c()}/tags`, { tags: [''] }),
+      422,
+      'invalid_input',
+    );
   });
 
   it('answers 404 and changes nothing for a contact of another location', async () => {
     const bc = B.contactIds[1]!;
     const before = (await ghlState(B)).contacts.find((x) => x.id === bc).tags;
-    expectError(await call(A.token, 'POST', `/api/contacts/${bc}/tags`, { tags: ['pwned'] }), 404, 'not_found');
-    expectError(await call(A.token, 'DELETE', `/api/contacts/${bc}/tags`, { tags: before.length ? before : ['x'] }), 404, 'not_found');
+    expectError(
+      await call(A.token, 'POST', `/api/contacts/${bc}/tags`, { tags: ['pwned'] }),
+      404,
+      'not_found',
+    );
+    expectError(
+      await call(A.token, 'DELETE', `/api/contacts/${bc}/tags`, { tags: before.length ? before : ['x'] }),
+      404,
+      'not_found',
+    );
     expect((await ghlState(B)).contacts.find((x) => x.id === bc).tags).toEqual(before);
   });
 });

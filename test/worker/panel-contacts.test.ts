@@ -10,7 +10,9 @@ let bSecrets: string[];
 
 beforeAll(async () => {
   [A, B] = (await panelLocations(2, 7)) as [PanelLocation, PanelLocation];
-  const state = await emu<{ contacts: { id: string; email: string; phone: string }[] }>(`/_emulator/state/${B.locationId}`);
+  const state = await emu<{ contacts: { id: string; email: string; phone: string }[] }>(
+    `/_emulator/state/${B.locationId}`,
+  );
   bSecrets = state.contacts.flatMap((c) => [c.email, c.phone]);
 });
 
@@ -20,7 +22,11 @@ describe('GET /api/contacts (search)', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: any = await call(A.token, 'GET', `/api/contacts?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: any = await call(
+        A.token,
+        'GET',
+        `/api/contacts?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(res.status, res.text).toBe(200);
       expect(res.headers.get('cache-control')).toBe('no-store');
       for (const c of res.body.contacts) {
@@ -38,7 +44,9 @@ describe('GET /api/contacts (search)', () => {
   });
 
   it('searches by query text', async () => {
-    const state = await emu<{ contacts: { id: string; email: string }[] }>(`/_emulator/state/${A.locationId}`);
+    const state = await emu<{ contacts: { id: string; email: string }[] }>(
+      `/_emulator/state/${A.locationId}`,
+    );
     const target = state.contacts[0]!;
     const res = await call(A.token, 'GET', `/api/contacts?query=${encodeURIComponent(target.email)}`);
     expect(res.status).toBe(200);
@@ -61,7 +69,11 @@ describe('GET /api/contacts (search)', () => {
     expectError(await call(A.token, 'GET', '/api/contacts?cursor=%%%'), 400, 'invalid_cursor');
     expectError(await call(A.token, 'GET', '/api/contacts?cursor=eyJ4IjoxfQ'), 400, 'invalid_cursor');
     const first = await call(A.token, 'GET', '/api/contacts?limit=2');
-    expectError(await call(A.token, 'GET', `/api/contacts?limit=2&query=zz&cursor=${first.body.nextCursor}`), 400, 'invalid_cursor');
+    expectError(
+      await call(A.token, 'GET', `/api/contacts?limit=2&query=zz&cursor=${first.body.nextCursor}`),
+      400,
+      'invalid_cursor',
+    );
   });
 });
 
@@ -80,68 +92,116 @@ describe('GET /api/contacts/:contactId', () => {
 
   it('answers 404 for an id that does not exist, 400 for a malformed one', async () => {
     expectError(await call(A.token, 'GET', '/api/contacts/doesNotExist00000000'), 404, 'not_found');
-    expectError(await call(A.token, 'GET', `/api/contacts/${encodeURIComponent('bad id!')}`), 400, 'invalid_id');
+    expectError(
+      await call(A.token, 'GET', `/api/contacts/${encodeURIComponent('bad id!')}`),
+      400,
+      'invalid_id',
+    );
   });
 });
 
 describe('POST /api/contacts', () => {
   it('creates a contact in the session location, whatever locationId the body names', async () => {
-    const res = await call(A.token, 'POST', '/api/contacts', { firstName: 'Nora', lastName: 'New', email: 'nora.new@example.com', tags: ['vip'], id: 'ignored', dateAdded: 'ignored' });
+    const res = await call(A.token, 'POST', '/api/contacts', {
+      firstName: 'Nora',
+      lastName: 'New',
+      email: 'nora.new@example.com',
+      tags: ['vip'],
+      id: 'ignored',
+      dateAdded: 'ignored',
+    });
     expect(res.status, res.text).toBe(201);
     expect(res.body.contact).toMatchObject({ firstName: 'Nora', locationId: A.locationId, tags: ['vip'] });
     const inA = await emu<{ contacts: { id: string }[] }>(`/_emulator/state/${A.locationId}`);
     expect(inA.contacts.some((c) => c.id === res.body.contact.id)).toBe(true);
     // The index knows it, so a timeline view needs no contact fetch.
-    expect(await tenantStub(env, A.locationId).knownContact(A.locationId, res.body.contact.id)).toMatchObject({ email: 'nora.new@example.com' });
+    expect(await tenantStub(env, A.locationId).knownContact(A.locationId, res.body.contact.id)).toMatchObject(
+      { email: 'nora.new@example.com' },
+    );
   });
 
   it('answers 404 (and creates nothing) when the body names another location', async () => {
     const before = (await emu<{ contacts: unknown[] }>(`/_emulator/state/${B.locationId}`)).contacts.length;
-    expectError(await call(A.token, 'POST', '/api/contacts', { firstName: 'Evil', locationId: B.locationId }), 404, 'not_found');
-    expect((await emu<{ contacts: unknown[] }>(`/_emulator/state/${B.locationId}`)).contacts.length).toBe(before);
+    expectError(
+      await call(A.token, 'POST', '/api/contacts', { firstName: 'Evil', locationId: B.locationId }),
+      404,
+      'not_found',
+    );
+    expect((await emu<{ contacts: unknown[] }>(`/_emulator/state/${B.locationId}`)).contacts.length).toBe(
+      before,
+    );
   });
 
   it('validates the body (422) and JSON (400)', async () => {
-    expectError(await call(A.token, 'POST', '/api/contacts', { email: 'not-an-email' }), 422, 'invalid_input');
+    expectError(
+      await call(A.token, 'POST', '/api/contacts', { email: 'not-an-email' }),
+      422,
+      'invalid_input',
+    );
     expectError(await call(A.token, 'POST', '/api/contacts', { firstName: 42 }), 422, 'invalid_input');
     expectError(await call(A.token, 'POST', '/api/contacts', { tags: 'vip' }), 422, 'invalid_input');
     expectError(await call(A.token, 'POST', '/api/contacts', {}), 422, 'invalid_input');
     expectError(await call(A.token, 'POST', '/api/contacts', '{"firstName":'), 400, 'malformed_json');
-    expectError(await call(A.token, 'POST', '/api/contacts', { firstName: 'x'.repeat(70_000) }), 413, 'payload_too_large');
+    expectError(
+      await call(A.token, 'POST', '/api/contacts', { firstName: 'x'.repeat(70_000) }),
+      413,
+      'payload_too_large',
+    );
   });
 
   it('passes GHL refusals on as 422 with GHL’s reason', async () => {
-    const existing = (await emu<{ contacts: { email: string }[] }>(`/_emulator/state/${A.locationId}`)).contacts[0]!;
+    const existing = (await emu<{ contacts: { email: string }[] }>(`/_emulator/state/${A.locationId}`))
+      .contacts[0]!;
     const res = await call(A.token, 'POST', '/api/contacts', { firstName: 'Dup', email: existing.email });
     expectError(res, 422, 'ghl_rejected');
-    expect(res.body.error.message).toBe('HighLevel refused the request: This location does not allow duplicated contacts.');
+    expect(res.body.error.message).toBe(
+      'HighLevel refused the request: This location does not allow duplicated contacts.',
+    );
   });
 });
 
 describe('PUT /api/contacts/:contactId', () => {
   it('updates a contact of the session location', async () => {
-    const res = await call(A.token, 'PUT', `/api/contacts/${A.contactIds[1]}`, { firstName: 'Renamed', locationId: A.locationId });
+    const res = await call(A.token, 'PUT', `/api/contacts/${A.contactIds[1]}`, {
+      firstName: 'Renamed',
+      locationId: A.locationId,
+    });
     expect(res.status, res.text).toBe(200);
     expect(res.body.contact).toMatchObject({ id: A.contactIds[1], firstName: 'Renamed' });
   });
 
   it('answers 404 for a contact of another location and changes nothing there', async () => {
     const id = B.contactIds[1]!;
-    const before = (await emu<{ contacts: any[] }>(`/_emulator/state/${B.locationId}`)).contacts.find((c) => c.id === id);
+    const before = (await emu<{ contacts: any[] }>(`/_emulator/state/${B.locationId}`)).contacts.find(
+      (c) => c.id === id,
+    );
     const res = await call(A.token, 'PUT', `/api/contacts/${id}`, { firstName: 'Hijacked' });
     expectError(res, 404, 'not_found');
     expectNoLeak(res, bSecrets);
-    const after = (await emu<{ contacts: any[] }>(`/_emulator/state/${B.locationId}`)).contacts.find((c) => c.id === id);
+    const after = (await emu<{ contacts: any[] }>(`/_emulator/state/${B.locationId}`)).contacts.find(
+      (c) => c.id === id,
+    );
     expect(after).toEqual(before);
   });
 
   it('answers 404 when the body moves the contact to another location', async () => {
-    expectError(await call(A.token, 'PUT', `/api/contacts/${A.contactIds[1]}`, { firstName: 'X', locationId: B.locationId }), 404, 'not_found');
+    expectError(
+      await call(A.token, 'PUT', `/api/contacts/${A.contactIds[1]}`, {
+        firstName: 'X',
+        locationId: B.locationId,
+      }),
+      404,
+      'not_found',
+    );
   });
 
   it('rejects an empty or ill-typed change with 422', async () => {
     expectError(await call(A.token, 'PUT', `/api/contacts/${A.contactIds[1]}`, {}), 422, 'invalid_input');
-    expectError(await call(A.token, 'PUT', `/api/contacts/${A.contactIds[1]}`, { dnd: 'yes' }), 422, 'invalid_input');
+    expectError(
+      await call(A.token, 'PUT', `/api/contacts/${A.contactIds[1]}`, { dnd: 'yes' }),
+      422,
+      'invalid_input',
+    );
   });
 });
 
@@ -167,7 +227,13 @@ describe('DELETE /api/contacts/:contactId', () => {
 
 describe('GHL failures', () => {
   it('maps GHL 5xx to 503 ghl_unavailable', async () => {
-    await emu('/_emulator/faults', { locationId: A.locationId, pathPrefix: '/contacts/', method: 'GET', status: 503, count: 10 });
+    await emu('/_emulator/faults', {
+      locationId: A.locationId,
+      pathPrefix: '/contacts/',
+      method: 'GET',
+      status: 503,
+      count: 10,
+    });
     const unavailable = await call(A.token, 'GET', `/api/contacts/${A.contactIds[0]}`);
     await emu(`/_emulator/faults?locationId=${A.locationId}`, undefined, 'DELETE');
     expectError(unavailable, 503, 'ghl_unavailable');

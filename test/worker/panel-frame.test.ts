@@ -14,16 +14,30 @@ async function frameAncestors(path: string, appBaseUrl = env.APP_BASE_URL): Prom
   await waitOnExecutionContext(ctx);
   await res.arrayBuffer();
   const csp = res.headers.get('content-security-policy') ?? '';
-  const directive = csp.split(';').map((d) => d.trim()).find((d) => d.startsWith('frame-ancestors '));
+  const directive = csp
+    .split(';')
+    .map((d) => d.trim())
+    .find((d) => d.startsWith('frame-ancestors '));
   expect(directive, csp).toBeTruthy();
   return directive!.split(/\s+/).slice(1);
 }
 
-const GHL_OWN = ["'self'", 'https://*.gohighlevel.com', 'https://*.leadconnectorhq.com', 'https://*.msgsndr.com'];
+const GHL_OWN = [
+  "'self'",
+  'https://*.gohighlevel.com',
+  'https://*.leadconnectorhq.com',
+  'https://*.msgsndr.com',
+];
 const LOOPBACK = ['http://localhost:*', 'http://127.0.0.1:*'];
 
 const storedHosts = async (companyId: string) =>
-  (await env.DB.prepare('SELECT host, source FROM agency_frame_domains WHERE company_id = ? ORDER BY source, host').bind(companyId).all<{ host: string; source: string }>()).results;
+  (
+    await env.DB.prepare(
+      'SELECT host, source FROM agency_frame_domains WHERE company_id = ? ORDER BY source, host',
+    )
+      .bind(companyId)
+      .all<{ host: string; source: string }>()
+  ).results;
 
 describe('frame-ancestors of /app by configuration', () => {
   it('a deployment (public APP_BASE_URL) allows GHL and no loopback host', async () => {
@@ -34,8 +48,12 @@ describe('frame-ancestors of /app by configuration', () => {
   });
 
   it('a local run (loopback APP_BASE_URL) also allows loopback parents', async () => {
-    expect(await frameAncestors('/app', 'http://127.0.0.1:8787')).toEqual(expect.arrayContaining([...GHL_OWN, ...LOOPBACK]));
-    expect(await frameAncestors('/app/contacts', 'http://localhost:8787')).toEqual(expect.arrayContaining(LOOPBACK));
+    expect(await frameAncestors('/app', 'http://127.0.0.1:8787')).toEqual(
+      expect.arrayContaining([...GHL_OWN, ...LOOPBACK]),
+    );
+    expect(await frameAncestors('/app/contacts', 'http://localhost:8787')).toEqual(
+      expect.arrayContaining(LOOPBACK),
+    );
   });
 
   it('the test pool (APP_BASE_URL http://app.test) is a deployment too, through the real fetch path', async () => {
@@ -64,10 +82,16 @@ describe('white-label agencies', () => {
       locationId: white.locationId,
       companyId: white.companyId,
       isWhitelabelCompany: true,
-      whitelabelDetails: { domain: `https://${DOMAIN.toUpperCase()}/`, logoUrl: 'https://cdn.example/logo.png' },
+      whitelabelDetails: {
+        domain: `https://${DOMAIN.toUpperCase()}/`,
+        logoUrl: 'https://cdn.example/logo.png',
+      },
     });
     expect(res.status).toBe(200);
-    await eventually(async () => (await storedHosts(white.companyId)).length > 0, truthy, { timeoutMs: 10_000, what: 'the white-label domain in D1' });
+    await eventually(async () => (await storedHosts(white.companyId)).length > 0, truthy, {
+      timeoutMs: 10_000,
+      what: 'the white-label domain in D1',
+    });
     expect(await storedHosts(white.companyId)).toEqual([{ host: DOMAIN, source: 'install' }]);
 
     // The menu link names the location: exactly that agency's hosts.
@@ -94,11 +118,15 @@ describe('white-label agencies', () => {
     });
     expect(res.status).toBe(200);
     // Handled: nothing waits in the location's inbox any more.
-    await eventually(async () => {
-      const all = await tenantStub(env, plain.locationId).storedEvents(plain.locationId, { all: true });
-      const waiting = await tenantStub(env, plain.locationId).storedEvents(plain.locationId);
-      return all.some((e) => e.type === 'INSTALL') && waiting.length === 0;
-    }, truthy, { timeoutMs: 10_000, what: 'the INSTALL handled' });
+    await eventually(
+      async () => {
+        const all = await tenantStub(env, plain.locationId).storedEvents(plain.locationId, { all: true });
+        const waiting = await tenantStub(env, plain.locationId).storedEvents(plain.locationId);
+        return all.some((e) => e.type === 'INSTALL') && waiting.length === 0;
+      },
+      truthy,
+      { timeoutMs: 10_000, what: 'the INSTALL handled' },
+    );
     expect(await storedHosts(plain.companyId)).toEqual(before);
     const csp = (await frameAncestors(`/app?locationId=${plain.locationId}`)).join(' ');
     expect(csp).not.toContain('evil.example');
@@ -108,11 +136,18 @@ describe('white-label agencies', () => {
   it('agency admins add their own hosts; the panel of that agency allows them', async () => {
     const path = '/api/agency/frame-domains';
     expect((await call(plain.token, 'GET', path)).body).toEqual({ installDomain: null, domains: [] });
-    const res = await call(plain.token, 'PUT', path, { domains: ['crm.plain-agency.com', 'https://portal.plain-agency.com/'] });
+    const res = await call(plain.token, 'PUT', path, {
+      domains: ['crm.plain-agency.com', 'https://portal.plain-agency.com/'],
+    });
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toEqual({ installDomain: null, domains: ['crm.plain-agency.com', 'portal.plain-agency.com'] });
+    expect(res.body).toEqual({
+      installDomain: null,
+      domains: ['crm.plain-agency.com', 'portal.plain-agency.com'],
+    });
     const sources = await frameAncestors(`/app?locationId=${plain.locationId}`);
-    expect(sources).toEqual(expect.arrayContaining(['https://crm.plain-agency.com', 'https://portal.plain-agency.com']));
+    expect(sources).toEqual(
+      expect.arrayContaining(['https://crm.plain-agency.com', 'https://portal.plain-agency.com']),
+    );
     expect(sources).not.toContain(`https://${DOMAIN}`);
     // The other agency's own view is its own.
     expect((await call(white.token, 'GET', path)).body).toEqual({ installDomain: DOMAIN, domains: [] });
@@ -120,18 +155,49 @@ describe('white-label agencies', () => {
 
   it('refuses hosts that are not plain DNS names, and non-admins', async () => {
     const path = '/api/agency/frame-domains';
-    for (const bad of ['*.agency.com', 'agency.com:8443', 'localhost', '127.0.0.1', 'agency', 'a.com; script-src *', 'https://a.com/x y']) {
+    for (const bad of [
+      '*.agency.com',
+      'agency.com:8443',
+      'localhost',
+      '127.0.0.1',
+      'agency',
+      'a.com; script-src *',
+      'https://a.com/x y',
+    ]) {
       expectError(await call(plain.token, 'PUT', path, { domains: [bad] }), 422, 'invalid_input');
     }
-    const user = await sessionToken({ userId: plain.userId, companyId: plain.companyId, activeLocation: plain.locationId, role: 'user' });
+    const user = await sessionToken({
+      userId: plain.userId,
+      companyId: plain.companyId,
+      activeLocation: plain.locationId,
+      role: 'user',
+    });
     expectError(await call(user, 'PUT', path, { domains: ['x.plain-agency.com'] }), 403, 'forbidden');
-    expect((await call(plain.token, 'GET', path)).body.domains).toEqual(['crm.plain-agency.com', 'portal.plain-agency.com']);
+    expect((await call(plain.token, 'GET', path)).body.domains).toEqual([
+      'crm.plain-agency.com',
+      'portal.plain-agency.com',
+    ]);
   });
 
   it('frameHost keeps only plain public host names', () => {
     expect(frameHost('App.Agency.COM')).toBe('app.agency.com');
     expect(frameHost('https://app.agency.com/')).toBe('app.agency.com');
-    for (const bad of ['https://app.agency.com/path', 'https://app.agency.com/?q=1', '', 'agency', '*.agency.com', 'http://a.com:81', 'localhost', 'x.localhost', '10.0.0.1', "a.com'", 'a..com', '-a.com', null, 42]) {
+    for (const bad of [
+      'https://app.agency.com/path',
+      'https://app.agency.com/?q=1',
+      '',
+      'agency',
+      '*.agency.com',
+      'http://a.com:81',
+      'localhost',
+      'x.localhost',
+      '10.0.0.1',
+      "a.com'",
+      'a..com',
+      '-a.com',
+      null,
+      42,
+    ]) {
       expect(frameHost(bad), String(bad)).toBeNull();
     }
   });

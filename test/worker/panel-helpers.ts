@@ -61,7 +61,13 @@ export interface ApiAnswer<T = any> {
 }
 
 /** Calls an /api route with a session token; `body` is sent as JSON. */
-export async function call<T = any>(token: string | null, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer<T>> {
+export async function call<T = any>(
+  token: string | null,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<ApiAnswer<T>> {
   const res = await SELF.fetch(`http://app.test${path}`, {
     method,
     headers: {
@@ -95,8 +101,16 @@ export async function panelLocations(count = 2, contacts = 3): Promise<PanelLoca
   const out: PanelLocation[] = [];
   for (let i = 0; i < count; i++) {
     await installLocation(seed, i);
-    const loc = seed.locations[i] as (typeof seed.locations)[number] & { calendarId: string; userIds: string[] };
-    const token = await sessionToken({ userId: loc.userIds[0]!, companyId: seed.companyId, activeLocation: loc.id, role: 'admin' });
+    const loc = seed.locations[i] as (typeof seed.locations)[number] & {
+      calendarId: string;
+      userIds: string[];
+    };
+    const token = await sessionToken({
+      userId: loc.userIds[0]!,
+      companyId: seed.companyId,
+      activeLocation: loc.id,
+      role: 'admin',
+    });
     out.push({
       locationId: loc.id,
       companyId: seed.companyId,

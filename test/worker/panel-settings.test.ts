@@ -9,7 +9,12 @@ let aUserToken: string;
 
 beforeAll(async () => {
   [A, B] = (await panelLocations(2, 1)) as [PanelLocation, PanelLocation];
-  aUserToken = await sessionToken({ userId: A.userId, companyId: A.companyId, activeLocation: A.locationId, role: 'user' });
+  aUserToken = await sessionToken({
+    userId: A.userId,
+    companyId: A.companyId,
+    activeLocation: A.locationId,
+    role: 'user',
+  });
 });
 
 describe('resolveSettings (pure)', () => {
@@ -28,8 +33,16 @@ describe('resolveSettings (pure)', () => {
       connections: [],
     });
     const s = resolveSettings(
-      { conflictPolicy: 'ghl_wins', kinds: { tasks: { enabled: false } }, fieldMapping: { calcom: { phone: 'attendee.phone', email: 'attendee.email' } } },
-      { kinds: { tasks: { direction: 'ghl_to_partner' } }, fieldMapping: { calcom: { email: null } }, dryRun: true },
+      {
+        conflictPolicy: 'ghl_wins',
+        kinds: { tasks: { enabled: false } },
+        fieldMapping: { calcom: { phone: 'attendee.phone', email: 'attendee.email' } },
+      },
+      {
+        kinds: { tasks: { direction: 'ghl_to_partner' } },
+        fieldMapping: { calcom: { email: null } },
+        dryRun: true,
+      },
     );
     expect(s.kinds.tasks).toEqual({ enabled: false, direction: 'ghl_to_partner' });
     expect(s.conflictPolicy).toBe('ghl_wins');
@@ -42,15 +55,29 @@ describe('GET /api/settings', () => {
   it('answers built-in defaults for a location with no settings', async () => {
     const res = await call(A.token, 'GET', '/api/settings');
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toMatchObject({ conflictPolicy: 'newest_wins', dryRun: false, updatedAt: null, updatedBy: null, canEdit: true, connections: [] });
+    expect(res.body).toMatchObject({
+      conflictPolicy: 'newest_wins',
+      dryRun: false,
+      updatedAt: null,
+      updatedBy: null,
+      canEdit: true,
+      connections: [],
+    });
     expect(res.body.kinds.appointments).toEqual({ enabled: true, direction: 'both' });
     expect((await call(aUserToken, 'GET', '/api/settings')).body.canEdit).toBe(false);
   });
 
   it('takes defaults from the agency where it set them', async () => {
     const [C] = await panelLocations(1, 1);
-    await env.DB.prepare('INSERT INTO agency_settings (company_id, settings, updated_by, updated_at) VALUES (?, ?, ?, ?)')
-      .bind(C!.companyId, JSON.stringify({ conflictPolicy: 'partner_wins', kinds: { tags: { enabled: false } } }), 'agencyAdmin', Date.now())
+    await env.DB.prepare(
+      'INSERT INTO agency_settings (company_id, settings, updated_by, updated_at) VALUES (?, ?, ?, ?)',
+    )
+      .bind(
+        C!.companyId,
+        JSON.stringify({ conflictPolicy: 'partner_wins', kinds: { tags: { enabled: false } } }),
+        'agencyAdmin',
+        Date.now(),
+      )
       .run();
     const res = await call(C!.token, 'GET', '/api/settings');
     expect(res.body.conflictPolicy).toBe('partner_wins');
@@ -63,7 +90,10 @@ describe('GET /api/settings', () => {
 
 describe('PUT /api/settings', () => {
   it('lets an admin change settings, merging with what was set, and says who and when', async () => {
-    const first = await call(A.token, 'PUT', '/api/settings', { kinds: { notes: { direction: 'partner_to_ghl' } }, dryRun: true });
+    const first = await call(A.token, 'PUT', '/api/settings', {
+      kinds: { notes: { direction: 'partner_to_ghl' } },
+      dryRun: true,
+    });
     expect(first.status, first.text).toBe(200);
     expect(first.body.kinds.notes).toEqual({ enabled: true, direction: 'partner_to_ghl' });
     expect(first.body.dryRun).toBe(true);
@@ -92,23 +122,52 @@ describe('PUT /api/settings', () => {
     const got = (await call(A.token, 'GET', '/api/settings')).body;
     expect(got).toHaveProperty('updatedAt');
     expect(got).toHaveProperty('canEdit', true);
-    const res = await call(A.token, 'PUT', '/api/settings', { ...got, kinds: { ...got.kinds, tasks: { ...got.kinds.tasks, enabled: !got.kinds.tasks.enabled } } });
+    const res = await call(A.token, 'PUT', '/api/settings', {
+      ...got,
+      kinds: { ...got.kinds, tasks: { ...got.kinds.tasks, enabled: !got.kinds.tasks.enabled } },
+    });
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toEqual({ ...got, kinds: { ...got.kinds, tasks: { ...got.kinds.tasks, enabled: !got.kinds.tasks.enabled } }, updatedAt: res.body.updatedAt });
+    expect(res.body).toEqual({
+      ...got,
+      kinds: { ...got.kinds, tasks: { ...got.kinds.tasks, enabled: !got.kinds.tasks.enabled } },
+      updatedAt: res.body.updatedAt,
+    });
     expect(Date.parse(res.body.updatedAt)).toBeGreaterThan(Date.parse(got.updatedAt));
   });
 
   it('never takes the read-only fields from the body, and still refuses unknown fields beside them', async () => {
     const got = (await call(A.token, 'GET', '/api/settings')).body;
-    const res = await call(A.token, 'PUT', '/api/settings', { ...got, dryRun: !got.dryRun, updatedAt: '2000-01-01T00:00:00.000Z', updatedBy: 'someone-else', canEdit: false });
+    const res = await call(A.token, 'PUT', '/api/settings', {
+      ...got,
+      dryRun: !got.dryRun,
+      updatedAt: '2000-01-01T00:00:00.000Z',
+      updatedBy: 'someone-else',
+      canEdit: false,
+    });
     expect(res.status, res.text).toBe(200);
     expect(res.body.updatedBy).toBe(A.adminId);
     expect(res.body.canEdit).toBe(true);
     expect(Date.parse(res.body.updatedAt)).toBeGreaterThan(Date.parse('2020-01-01'));
-    expectError(await call(A.token, 'PUT', '/api/settings', { ...res.body, surprise: true }), 422, 'invalid_input');
+    expectError(
+      await call(A.token, 'PUT', '/api/settings', { ...res.body, surprise: true }),
+      422,
+      'invalid_input',
+    );
     // Read-only fields alone change nothing, so they are an empty change.
-    expectError(await call(A.token, 'PUT', '/api/settings', { updatedAt: res.body.updatedAt, updatedBy: res.body.updatedBy, canEdit: true }), 422, 'invalid_input');
-    expectError(await call(A.token, 'PUT', '/api/settings', { ...res.body, canEdit: 'yes' }), 422, 'invalid_input');
+    expectError(
+      await call(A.token, 'PUT', '/api/settings', {
+        updatedAt: res.body.updatedAt,
+        updatedBy: res.body.updatedBy,
+        canEdit: true,
+      }),
+      422,
+      'invalid_input',
+    );
+    expectError(
+      await call(A.token, 'PUT', '/api/settings', { ...res.body, canEdit: 'yes' }),
+      422,
+      'invalid_input',
+    );
     expect((await call(A.token, 'GET', '/api/settings')).body).toEqual(res.body);
   });
 
@@ -141,13 +200,21 @@ describe('PUT /api/settings', () => {
     const bBefore = (await call(B.token, 'GET', '/api/settings')).body;
     expect(bBefore.updatedAt).toBeNull();
     // No field can name another location: the location always comes from the session.
-    expectError(await call(A.token, 'PUT', '/api/settings', { locationId: B.locationId, dryRun: true }), 422, 'invalid_input');
-    expect((await call(A.token, 'PUT', '/api/settings?locationId=' + B.locationId, { dryRun: true })).status).toBe(200);
+    expectError(
+      await call(A.token, 'PUT', '/api/settings', { locationId: B.locationId, dryRun: true }),
+      422,
+      'invalid_input',
+    );
+    expect(
+      (await call(A.token, 'PUT', '/api/settings?locationId=' + B.locationId, { dryRun: true })).status,
+    ).toBe(200);
     expect((await call(B.token, 'GET', '/api/settings')).body).toEqual(bBefore);
     const aViaQuery = await call(A.token, 'GET', `/api/settings?locationId=${B.locationId}`);
     expect(aViaQuery.body.dryRun).toBe(true);
     expect(aViaQuery.body.updatedBy).toBe(A.adminId);
-    const rows = await env.DB.prepare('SELECT location_id FROM location_settings WHERE location_id = ?').bind(B.locationId).all();
+    const rows = await env.DB.prepare('SELECT location_id FROM location_settings WHERE location_id = ?')
+      .bind(B.locationId)
+      .all();
     expect(rows.results).toHaveLength(0);
   });
 });
@@ -156,9 +223,25 @@ describe('POST /api/connections: what storage refuses', () => {
   it('answers 400 with the check’s own code, and stores nothing', async () => {
     const [C] = await panelLocations(1, 1);
     const create = (body: unknown) => call(C!.token, 'POST', '/api/connections', body);
-    expectError(await create({ kind: 'yourapp', name: 'Hooks', settings: { webhookUrl: 'http://insecure.example.com' } }), 400, 'invalid_settings');
-    expectError(await create({ kind: 'calcom', name: 'Cal', credentials: { webhookSecret: 's' } }), 400, 'invalid_credentials');
-    expectError(await create({ kind: 'yourapp', name: 'Hooks', settings: { fieldMap: { invoice: {} } } }), 400, 'invalid_field_map');
+    expectError(
+      await create({
+        kind: 'yourapp',
+        name: 'Hooks',
+        settings: { webhookUrl: 'http://insecure.example.com' },
+      }),
+      400,
+      'invalid_settings',
+    );
+    expectError(
+      await create({ kind: 'calcom', name: 'Cal', credentials: { webhookSecret: 's' } }),
+      400,
+      'invalid_credentials',
+    );
+    expectError(
+      await create({ kind: 'yourapp', name: 'Hooks', settings: { fieldMap: { invoice: {} } } }),
+      400,
+      'invalid_field_map',
+    );
     expect((await call(C!.token, 'GET', '/api/connections')).body.connections).toEqual([]);
   });
 });

@@ -13,7 +13,13 @@ let A: PanelLocation;
 type State = { notes: any[]; tasks: any[] };
 const ghlState = () => emu<State>(`/_emulator/state/${A.locationId}`);
 const slow = (pathPrefix: string, method: string, count = 1) =>
-  emu('/_emulator/faults', { locationId: A.locationId, pathPrefix, method, delayMs: SLOWER_THAN_TIMEOUT_MS, count });
+  emu('/_emulator/faults', {
+    locationId: A.locationId,
+    pathPrefix,
+    method,
+    delayMs: SLOWER_THAN_TIMEOUT_MS,
+    count,
+  });
 const keyed = (key: string) => ({ 'idempotency-key': key });
 
 beforeAll(async () => {
@@ -33,12 +39,18 @@ describe('a create whose answer GHL sends too late', () => {
     const key = crypto.randomUUID();
     const path = `/api/contacts/${contactId}/notes`;
     // Both reach the location object together: one calls GHL, the other waits for it.
-    const first = await Promise.all([call(A.token, 'POST', path, { body }, keyed(key)), call(A.token, 'POST', path, { body }, keyed(key))]);
+    const first = await Promise.all([
+      call(A.token, 'POST', path, { body }, keyed(key)),
+      call(A.token, 'POST', path, { body }, keyed(key)),
+    ]);
     expectError(first[0], 504, 'ghl_timeout');
     // The second either saw the first still unconfirmed (504) or already found its note (201).
     if (first[1].status !== 201) expectError(first[1], 504, 'ghl_timeout');
 
-    const made = await eventually(async () => (await ghlState()).notes.find((n) => n.body === body), truthy, { timeoutMs: 15_000, what: 'the slow note in GHL' });
+    const made = await eventually(async () => (await ghlState()).notes.find((n) => n.body === body), truthy, {
+      timeoutMs: 15_000,
+      what: 'the slow note in GHL',
+    });
     const retry = await call(A.token, 'POST', path, { body }, keyed(key));
     expect(retry.status, retry.text).toBe(201);
     expect(retry.body.note).toMatchObject({ id: made.id, body, contactId });
@@ -58,13 +70,21 @@ describe('a create whose answer GHL sends too late', () => {
 
   it('task: the first answer times out, the retry with the same key finds the task instead of making a second', async () => {
     const contactId = A.contactIds[1]!;
-    const task = { title: `Slow task ${crypto.randomUUID()}`, body: 'call back', dueDate: '2030-01-02T09:00:00.000Z' };
+    const task = {
+      title: `Slow task ${crypto.randomUUID()}`,
+      body: 'call back',
+      dueDate: '2030-01-02T09:00:00.000Z',
+    };
     await slow(`/contacts/${contactId}/tasks`, 'POST');
     const key = crypto.randomUUID();
     const path = `/api/contacts/${contactId}/tasks`;
     expectError(await call(A.token, 'POST', path, task, keyed(key)), 504, 'ghl_timeout');
 
-    const made = await eventually(async () => (await ghlState()).tasks.find((t) => t.title === task.title), truthy, { timeoutMs: 15_000, what: 'the slow task in GHL' });
+    const made = await eventually(
+      async () => (await ghlState()).tasks.find((t) => t.title === task.title),
+      truthy,
+      { timeoutMs: 15_000, what: 'the slow task in GHL' },
+    );
     const retry = await call(A.token, 'POST', path, task, keyed(key));
     expect(retry.status, retry.text).toBe(201);
     expect(retry.body.task).toMatchObject({ id: made.id, title: task.title, contactId });
@@ -74,7 +94,13 @@ describe('a create whose answer GHL sends too late', () => {
   it('a create GHL answered with a 5xx is looked for, then made once when it is not there', async () => {
     const contactId = A.contactIds[2]!;
     const body = `Retried note ${crypto.randomUUID()}`;
-    await emu('/_emulator/faults', { locationId: A.locationId, pathPrefix: `/contacts/${contactId}/notes`, method: 'POST', status: 502, count: 1 });
+    await emu('/_emulator/faults', {
+      locationId: A.locationId,
+      pathPrefix: `/contacts/${contactId}/notes`,
+      method: 'POST',
+      status: 502,
+      count: 1,
+    });
     const key = crypto.randomUUID();
     const path = `/api/contacts/${contactId}/notes`;
     expectError(await call(A.token, 'POST', path, { body }, keyed(key)), 503, 'ghl_unavailable');
@@ -89,9 +115,19 @@ describe('a create whose answer GHL sends too late', () => {
     const key = crypto.randomUUID();
     const path = `/api/contacts/${contactId}/notes`;
     expect((await call(A.token, 'POST', path, { body: 'first content' }, keyed(key))).status).toBe(201);
-    expectError(await call(A.token, 'POST', path, { body: 'other content' }, keyed(key)), 422, 'idempotency_key_reused');
-    expectError(await call(A.token, 'POST', path, { body: 'x' }, keyed('short')), 400, 'invalid_idempotency_key');
-    expect((await ghlState()).notes.filter((n) => n.contactId === contactId && n.body === 'other content')).toHaveLength(0);
+    expectError(
+      await call(A.token, 'POST', path, { body: 'other content' }, keyed(key)),
+      422,
+      'idempotency_key_reused',
+    );
+    expectError(
+      await call(A.token, 'POST', path, { body: 'x' }, keyed('short')),
+      400,
+      'invalid_idempotency_key',
+    );
+    expect(
+      (await ghlState()).notes.filter((n) => n.contactId === contactId && n.body === 'other content'),
+    ).toHaveLength(0);
   });
 
   it('two actions with the same content under different keys make two notes', async () => {
@@ -119,8 +155,20 @@ describe('a read GHL answers too slowly', () => {
 
 describe('findCreated (what a lost create made)', () => {
   const SENT = Date.parse('2030-01-01T10:00:00Z');
-  const lookup = { list: { method: 'GET' as const, path: '/x', version: 'v' }, collection: 'tasks', wrap: 'task', match: { title: 'Call', dueDate: '2030-01-02T09:00:00Z', completed: false } };
-  const task = (over: Record<string, unknown>) => ({ id: 't', title: 'Call', dueDate: '2030-01-02T09:00:00.000Z', completed: false, dateAdded: '2030-01-01T10:00:01Z', ...over });
+  const lookup = {
+    list: { method: 'GET' as const, path: '/x', version: 'v' },
+    collection: 'tasks',
+    wrap: 'task',
+    match: { title: 'Call', dueDate: '2030-01-02T09:00:00Z', completed: false },
+  };
+  const task = (over: Record<string, unknown>) => ({
+    id: 't',
+    title: 'Call',
+    dueDate: '2030-01-02T09:00:00.000Z',
+    completed: false,
+    dateAdded: '2030-01-01T10:00:01Z',
+    ...over,
+  });
 
   it('takes the earliest unclaimed object showing the sent fields, added since it was sent (less clock skew)', () => {
     const listed = {
@@ -137,8 +185,12 @@ describe('findCreated (what a lost create made)', () => {
   });
 
   it('compares dates as instants and finds nothing in an unexpected answer', () => {
-    expect(findCreated({ tasks: [task({ dueDate: '2030-01-02T09:00:00+00:00' })] }, lookup, SENT, () => false)?.id).toBe('t');
-    expect(findCreated({ tasks: [task({ dueDate: '2030-01-02T10:00:00Z' })] }, lookup, SENT, () => false)).toBeNull();
+    expect(
+      findCreated({ tasks: [task({ dueDate: '2030-01-02T09:00:00+00:00' })] }, lookup, SENT, () => false)?.id,
+    ).toBe('t');
+    expect(
+      findCreated({ tasks: [task({ dueDate: '2030-01-02T10:00:00Z' })] }, lookup, SENT, () => false),
+    ).toBeNull();
     expect(findCreated({ notes: [task({})] }, lookup, SENT, () => false)).toBeNull();
     expect(findCreated(null, lookup, SENT, () => false)).toBeNull();
   });

@@ -42,7 +42,14 @@ beforeAll(async () => {
     { status: 'dead', contactId: A.contactIds[1], error: 'gave up after 8 attempts' },
     { status: 'pending', contactId: A.contactIds[0] },
   ]);
-  await seedLog(B, Array.from({ length: 8 }, (_, i) => ({ status: 'failed', contactId: B.contactIds[0], error: `B-secret-error-${i}` })));
+  await seedLog(
+    B,
+    Array.from({ length: 8 }, (_, i) => ({
+      status: 'failed',
+      contactId: B.contactIds[0],
+      error: `B-secret-error-${i}`,
+    })),
+  );
 });
 
 describe('GET /api/sync-log', () => {
@@ -50,7 +57,12 @@ describe('GET /api/sync-log', () => {
     const res = await call(A.token, 'GET', '/api/sync-log');
     expect(res.status, res.text).toBe(200);
     expect(res.body.entries.map((e: any) => e.id)).toEqual([5, 4, 3, 2, 1]);
-    expect(res.body.entries[4]).toMatchObject({ status: 'done', objectKind: 'contact', trigger: 'ghl_webhook', detail: { fields: ['email'] } });
+    expect(res.body.entries[4]).toMatchObject({
+      status: 'done',
+      objectKind: 'contact',
+      trigger: 'ghl_webhook',
+      detail: { fields: ['email'] },
+    });
     expect(Number.isNaN(Date.parse(res.body.entries[0].at))).toBe(false);
     expect(res.body.nextCursor).toBeNull();
     expectNoLeak(res, ['B-secret-error']);
@@ -101,7 +113,8 @@ describe('POST /api/sync-log/:id/replay', () => {
 
   it('refuses to replay a failed entry that has no sync work behind it', async () => {
     // These rows were written directly, not by the engine; real replays are covered in sync-engine tests.
-    for (const id of [2, 4]) expectError(await call(A.token, 'POST', `/api/sync-log/${id}/replay`), 409, 'not_replayable');
+    for (const id of [2, 4])
+      expectError(await call(A.token, 'POST', `/api/sync-log/${id}/replay`), 409, 'not_replayable');
   });
 
   it('rejects malformed ids with 400', async () => {
@@ -115,11 +128,22 @@ describe('sync log rows move forward only', () => {
     const { recordSyncLog } = await import('../../worker/sync-log/write.ts');
     await runInDurableObject(tenantStub(env, A.locationId), async (_instance, state) => {
       const sql = state.storage.sql;
-      const base = { workKey: `${A.locationId}:c1#race`, action: 'create note in Your app', objectKind: 'note', contactId: 'c1' };
+      const base = {
+        workKey: `${A.locationId}:c1#race`,
+        action: 'create note in Your app',
+        objectKind: 'note',
+        contactId: 'c1',
+      };
       // The contact object ran the item and logged "done" before its "queued" reached the log.
       const id = recordSyncLog(sql, { ...base, trigger: 'ghl_webhook', status: 'done', attempts: 1 });
       expect(recordSyncLog(sql, { ...base, trigger: 'ghl_webhook', status: 'queued', attempts: 0 })).toBe(id);
-      const row = () => sql.exec<{ status: string; attempts: number }>('SELECT status, attempts FROM sync_log WHERE id = ?', id).one();
+      const row = () =>
+        sql
+          .exec<{ status: string; attempts: number }>(
+            'SELECT status, attempts FROM sync_log WHERE id = ?',
+            id,
+          )
+          .one();
       expect(row()).toEqual({ status: 'done', attempts: 1 });
       recordSyncLog(sql, { ...base, trigger: 'replay', status: 'queued', attempts: 0 });
       expect(row()).toEqual({ status: 'queued', attempts: 0 });

@@ -3,7 +3,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tenantStub } from '../../worker/durable/stubs.ts';
 import { deliverEvent } from './helpers.ts';
 import { eventually } from '../support/eventually.ts';
-import { act, call, expectError, expectNoLeak, ghlRequests, panelLocations, type PanelLocation } from './panel-helpers.ts';
+import {
+  act,
+  call,
+  expectError,
+  expectNoLeak,
+  ghlRequests,
+  panelLocations,
+  type PanelLocation,
+} from './panel-helpers.ts';
 
 let A: PanelLocation;
 let B: PanelLocation;
@@ -23,9 +31,18 @@ beforeAll(async () => {
   const [c0] = A.contactIds;
   await act(A.locationId, 'note.create', { contactId: c0, body: 'First call went well' });
   await act(A.locationId, 'note.create', { contactId: c0, body: 'Sent the proposal', title: 'Proposal' });
-  await act(A.locationId, 'task.create', { contactId: c0, title: 'Call back', body: 'About pricing', dueDate: iso(2) });
+  await act(A.locationId, 'task.create', {
+    contactId: c0,
+    title: 'Call back',
+    body: 'About pricing',
+    dueDate: iso(2),
+  });
   await act(A.locationId, 'task.create', { contactId: c0, title: 'Send contract', dueDate: iso(5) });
-  const done = await act(A.locationId, 'task.create', { contactId: c0, title: 'Intro email', dueDate: iso(-3) });
+  const done = await act(A.locationId, 'task.create', {
+    contactId: c0,
+    title: 'Intro email',
+    dueDate: iso(-3),
+  });
   await act(A.locationId, 'task.complete', { taskId: done.task.id });
   await act(A.locationId, 'appointment.create', { contactId: c0, title: 'Demo', startTime: iso(1) });
   await act(B.locationId, 'note.create', { contactId: B.contactIds[0], body: 'B-only secret note' });
@@ -53,11 +70,18 @@ describe('GET /api/contacts/:contactId/timeline', () => {
     const call = cold.body.items.find((i: any) => i.title === 'Call back');
     expect(call).toMatchObject({ kind: 'task', body: 'About pricing', status: 'pending' });
     expect(cold.body.items.find((i: any) => i.title === 'Intro email').status).toBe('completed');
-    expect(cold.body.items.find((i: any) => i.kind === 'appointment')).toMatchObject({ title: 'Demo', status: 'confirmed' });
+    expect(cold.body.items.find((i: any) => i.kind === 'appointment')).toMatchObject({
+      title: 'Demo',
+      status: 'confirmed',
+    });
 
     const warm = await timeline(A, A.contactIds[0]!);
     expect(warm.measured).toBe(0);
-    expect(warm.body.freshness).toMatchObject({ source: 'cache', ghlCalls: 0, cachedAt: cold.body.freshness.cachedAt });
+    expect(warm.body.freshness).toMatchObject({
+      source: 'cache',
+      ghlCalls: 0,
+      cachedAt: cold.body.freshness.cachedAt,
+    });
     expect(warm.body.items).toEqual(cold.body.items);
   });
 
@@ -75,7 +99,11 @@ describe('GET /api/contacts/:contactId/timeline', () => {
   });
 
   it('a contact never seen before costs one more call, once', async () => {
-    const { contact } = await act(A.locationId, 'contact.create', { firstName: 'Walk', lastName: 'In', email: 'walk.in@example.com' });
+    const { contact } = await act(A.locationId, 'contact.create', {
+      firstName: 'Walk',
+      lastName: 'In',
+      email: 'walk.in@example.com',
+    });
     const cold = await timeline(A, contact.id);
     expect(cold.res.status).toBe(200);
     expect(cold.measured).toBe(4);
@@ -96,8 +124,10 @@ describe('GET /api/contacts/:contactId/timeline', () => {
   });
 
   it('answers 404 for a contact deleted inside GHL, on a cold view and on refresh of a warm one', async () => {
-    const cold = (await act(A.locationId, 'contact.create', { firstName: 'Gone', lastName: 'Cold' })).contact.id as string;
-    const warm = (await act(A.locationId, 'contact.create', { firstName: 'Gone', lastName: 'Warm' })).contact.id as string;
+    const cold = (await act(A.locationId, 'contact.create', { firstName: 'Gone', lastName: 'Cold' })).contact
+      .id as string;
+    const warm = (await act(A.locationId, 'contact.create', { firstName: 'Gone', lastName: 'Warm' })).contact
+      .id as string;
     expect((await call(A.token, 'GET', '/api/contacts?query=gone')).body.contacts).toHaveLength(2);
     expect((await timeline(A, warm)).res.status).toBe(200);
     await act(A.locationId, 'contact.delete', { contactId: cold });
@@ -109,8 +139,16 @@ describe('GET /api/contacts/:contactId/timeline', () => {
   });
 
   it('validates its query', async () => {
-    expectError(await call(A.token, 'GET', `/api/contacts/${A.contactIds[0]}/timeline?order=oldest`), 400, 'invalid_query');
-    expectError(await call(A.token, 'GET', `/api/contacts/${A.contactIds[0]}/timeline?refresh=maybe`), 400, 'invalid_query');
+    expectError(
+      await call(A.token, 'GET', `/api/contacts/${A.contactIds[0]}/timeline?order=oldest`),
+      400,
+      'invalid_query',
+    );
+    expectError(
+      await call(A.token, 'GET', `/api/contacts/${A.contactIds[0]}/timeline?refresh=maybe`),
+      400,
+      'invalid_query',
+    );
   });
 });
 
@@ -119,9 +157,20 @@ describe('timeline kept fresh by GHL webhooks', () => {
     const contactId = A.contactIds[1]!;
     expect((await timeline(A, contactId)).body.items).toEqual([]);
     const { note } = await act(A.locationId, 'note.create', { contactId, body: 'Added inside GHL' });
-    const res = await deliverEvent({ type: 'NoteCreate', locationId: A.locationId, id: note.id, contactId, body: note.body, dateAdded: note.dateAdded });
+    const res = await deliverEvent({
+      type: 'NoteCreate',
+      locationId: A.locationId,
+      id: note.id,
+      contactId,
+      body: note.body,
+      dateAdded: note.dateAdded,
+    });
     expect(res.status).toBe(200);
-    const seen = await eventually(() => timeline(A, contactId), (t) => t.body.items.length > 0, { what: 'the note from the event', timeoutMs: 8000 });
+    const seen = await eventually(
+      () => timeline(A, contactId),
+      (t) => t.body.items.length > 0,
+      { what: 'the note from the event', timeoutMs: 8000 },
+    );
     expect(seen.body.items[0]).toMatchObject({ kind: 'note', id: note.id, body: 'Added inside GHL' });
     expect(seen.measured).toBe(0);
     expect(seen.body.freshness).toMatchObject({ source: 'cache', ghlCalls: 0 });
@@ -130,10 +179,36 @@ describe('timeline kept fresh by GHL webhooks', () => {
   it('completes a thin TaskCreate (no contactId, no body) from the task search that finds its contact, with no second fetch', async () => {
     const contactId = A.contactIds[2]!;
     await timeline(A, contactId);
-    const { task } = await act(A.locationId, 'task.create', { contactId, title: 'Thin task', body: 'Only GET has this', dueDate: iso(3) });
-    expect((await deliverEvent({ type: 'TaskCreate', locationId: A.locationId, id: task.id, title: task.title, dueDate: task.dueDate, dateAdded: task.dateAdded })).status).toBe(200);
-    const seen = await eventually(() => timeline(A, contactId), (t) => t.body.items.length > 0, { what: 'the thin task', timeoutMs: 8000 });
-    expect(seen.body.items[0]).toMatchObject({ kind: 'task', id: task.id, title: 'Thin task', body: 'Only GET has this', status: 'pending' });
+    const { task } = await act(A.locationId, 'task.create', {
+      contactId,
+      title: 'Thin task',
+      body: 'Only GET has this',
+      dueDate: iso(3),
+    });
+    expect(
+      (
+        await deliverEvent({
+          type: 'TaskCreate',
+          locationId: A.locationId,
+          id: task.id,
+          title: task.title,
+          dueDate: task.dueDate,
+          dateAdded: task.dateAdded,
+        })
+      ).status,
+    ).toBe(200);
+    const seen = await eventually(
+      () => timeline(A, contactId),
+      (t) => t.body.items.length > 0,
+      { what: 'the thin task', timeoutMs: 8000 },
+    );
+    expect(seen.body.items[0]).toMatchObject({
+      kind: 'task',
+      id: task.id,
+      title: 'Thin task',
+      body: 'Only GET has this',
+      status: 'pending',
+    });
     expect(seen.body.freshness.ghlCalls).toBe(0);
     expect((await timeline(A, contactId)).measured).toBe(0);
   });
@@ -144,11 +219,39 @@ describe('timeline kept fresh by GHL webhooks', () => {
     const task = before.find((i: any) => i.title === 'Send contract');
     const note = before.find((i: any) => i.body === 'First call went well');
     const appt = before.find((i: any) => i.kind === 'appointment');
-    await deliverEvent({ type: 'TaskComplete', locationId: A.locationId, id: task.id, contactId, title: task.title, dueDate: task.raw.dueDate });
-    await deliverEvent({ type: 'NoteDelete', locationId: A.locationId, id: note.id, contactId, body: note.body });
-    await deliverEvent({ type: 'AppointmentUpdate', locationId: A.locationId, appointment: { ...appt.raw, appointmentStatus: 'cancelled' } });
-    await deliverEvent({ type: 'ContactUpdate', locationId: A.locationId, id: contactId, firstName: 'Evented', lastName: 'Name', email: 'evented@example.com' });
-    const after = await eventually(() => timeline(A, contactId), (t) => t.body.contact.firstName === 'Evented', { what: 'all four events', timeoutMs: 8000 });
+    await deliverEvent({
+      type: 'TaskComplete',
+      locationId: A.locationId,
+      id: task.id,
+      contactId,
+      title: task.title,
+      dueDate: task.raw.dueDate,
+    });
+    await deliverEvent({
+      type: 'NoteDelete',
+      locationId: A.locationId,
+      id: note.id,
+      contactId,
+      body: note.body,
+    });
+    await deliverEvent({
+      type: 'AppointmentUpdate',
+      locationId: A.locationId,
+      appointment: { ...appt.raw, appointmentStatus: 'cancelled' },
+    });
+    await deliverEvent({
+      type: 'ContactUpdate',
+      locationId: A.locationId,
+      id: contactId,
+      firstName: 'Evented',
+      lastName: 'Name',
+      email: 'evented@example.com',
+    });
+    const after = await eventually(
+      () => timeline(A, contactId),
+      (t) => t.body.contact.firstName === 'Evented',
+      { what: 'all four events', timeoutMs: 8000 },
+    );
     expect(after.measured).toBe(0);
     expect(after.body.items.find((i: any) => i.id === task.id).status).toBe('completed');
     expect(after.body.items.find((i: any) => i.id === task.id).body).toBeNull();
@@ -163,11 +266,19 @@ describe('GET /api/contacts/:contactId/appointments', () => {
     const res = await call(A.token, 'GET', `/api/contacts/${A.contactIds[0]}/appointments`);
     expect(res.status, res.text).toBe(200);
     expect(res.body.events).toHaveLength(1);
-    expect(res.body.events[0]).toMatchObject({ title: 'Demo', contactId: A.contactIds[0], locationId: A.locationId });
+    expect(res.body.events[0]).toMatchObject({
+      title: 'Demo',
+      contactId: A.contactIds[0],
+      locationId: A.locationId,
+    });
   });
 
   it('answers 404 and no data for a contact of another location', async () => {
-    await act(B.locationId, 'appointment.create', { contactId: B.contactIds[1], title: 'B secret meeting', startTime: iso(2) });
+    await act(B.locationId, 'appointment.create', {
+      contactId: B.contactIds[1],
+      title: 'B secret meeting',
+      startTime: iso(2),
+    });
     const res = await call(A.token, 'GET', `/api/contacts/${B.contactIds[1]}/appointments`);
     expectError(res, 404, 'not_found');
     expectNoLeak(res, ['B secret meeting']);

@@ -9,7 +9,9 @@ describe('GHL rate budget per location', () => {
     const location = await installLocation(seed);
     await emu('/_emulator/rate-limit', { locationId: location.id, max: 5, intervalMs: 1000 });
     const api = new LocationGhlApi(env, location.id);
-    const results = await Promise.all(Array.from({ length: 12 }, () => api.getContact(location.contactIds[0]!)));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => api.getContact(location.contactIds[0]!)),
+    );
     expect(results).toHaveLength(12);
     const s = await stats(location.id);
     expect(s.throttled).toBe(0);
@@ -26,8 +28,12 @@ describe('GHL rate budget per location', () => {
     await emu('/_emulator/faults', { locationId: stormy.id, status: 429, count: 12 });
 
     const finished: string[] = [];
-    const stormCalls = Array.from({ length: 4 }, () => stormyApi.getContact(stormy.contactIds[0]!).then(() => finished.push('stormy')));
-    const calmCalls = Array.from({ length: 8 }, () => calmApi.getContact(calm.contactIds[0]!).then(() => finished.push('calm')));
+    const stormCalls = Array.from({ length: 4 }, () =>
+      stormyApi.getContact(stormy.contactIds[0]!).then(() => finished.push('stormy')),
+    );
+    const calmCalls = Array.from({ length: 8 }, () =>
+      calmApi.getContact(calm.contactIds[0]!).then(() => finished.push('calm')),
+    );
     await Promise.all([...stormCalls, ...calmCalls]);
 
     // Every calm call finished before the first stormy one got through its storm.

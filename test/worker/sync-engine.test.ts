@@ -11,34 +11,68 @@ import { updateConnection } from '../../worker/tenants/connections.ts';
 import { emu } from './helpers.ts';
 import { sessionToken } from './panel-helpers.ts';
 import {
-  deliverGhlBody, eventually, ghlAct, ghlState, partner, settled, syncedLocation, syncLog, yourAppAct, yourAppState,
+  deliverGhlBody,
+  eventually,
+  ghlAct,
+  ghlState,
+  partner,
+  settled,
+  syncedLocation,
+  syncLog,
+  yourAppAct,
+  yourAppState,
 } from './sync-helpers.ts';
 
-const partnerNote = async (ghlId: string) => (await yourAppState()).objects.note!.find((n) => n.ghlId === ghlId);
+const partnerNote = async (ghlId: string) =>
+  (await yourAppState()).objects.note!.find((n) => n.ghlId === ghlId);
 const writesTo = async (kind: string, ghlId: string) =>
-  (await yourAppState()).received.filter((r) => r.event.type.startsWith(`${kind}.`) && r.event.data.ghlId === ghlId).length;
+  (await yourAppState()).received.filter(
+    (r) => r.event.type.startsWith(`${kind}.`) && r.event.data.ghlId === ghlId,
+  ).length;
 
 /** Every webhook GHL has sent about the location so far (sent to a sink, not to the worker). */
 async function ghlWebhooks(locationId: string) {
   await emu('/_emulator/webhooks/drain', { timeoutMs: 5000 });
-  return (await emu<{ deliveries: { body: string; type: string }[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries;
+  return (
+    await emu<{ deliveries: { body: string; type: string }[] }>(
+      `/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`,
+    )
+  ).deliveries;
 }
 
 /** A partner change made now, delivered when the test says. */
 async function heldPartnerChange(type: string, data: Record<string, unknown>) {
-  const acted = await partner<{ event: { id: string }; body: string }>(env.YOURAPP_URL, '/_partner/act', { type, data, deliver: false });
+  const acted = await partner<{ event: { id: string }; body: string }>(env.YOURAPP_URL, '/_partner/act', {
+    type,
+    data,
+    deliver: false,
+  });
   return async (connectionId: string) => {
-    const signed = await partner<{ body: string; headers: Record<string, string> }>(env.YOURAPP_URL, '/_partner/sign', { body: acted.body, id: acted.event.id });
-    const res = await SELF.fetch(`http://app.test/webhooks/partner/${connectionId}`, { method: 'POST', headers: { 'content-type': 'application/json', ...signed.headers }, body: signed.body });
+    const signed = await partner<{ body: string; headers: Record<string, string> }>(
+      env.YOURAPP_URL,
+      '/_partner/sign',
+      { body: acted.body, id: acted.event.id },
+    );
+    const res = await SELF.fetch(`http://app.test/webhooks/partner/${connectionId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signed.headers },
+      body: signed.body,
+    });
     expect(res.status).toBe(200);
   };
 }
 
 /** A task made in GHL and synced to the partner. */
 async function syncedTask(locationId: string, contactId: string, title: string) {
-  const { result } = await ghlAct(locationId, { action: 'task.create', contactId, data: { title, dueDate: '2026-12-07T10:00:00.000Z' } });
+  const { result } = await ghlAct(locationId, {
+    action: 'task.create',
+    contactId,
+    data: { title, dueDate: '2026-12-07T10:00:00.000Z' },
+  });
   const taskId = result.task.id as string;
-  const atPartner = await eventually('task at partner', async () => (await yourAppState()).objects.task!.find((t) => t.ghlId === taskId));
+  const atPartner = await eventually('task at partner', async () =>
+    (await yourAppState()).objects.task!.find((t) => t.ghlId === taskId),
+  );
   await settled(locationId, contactId);
   return { taskId, atPartner };
 }
@@ -55,14 +89,22 @@ const pause = () => new Promise((r) => setTimeout(r, 15));
 /** A contact given a company in GHL and synced to the partner; the partner's copy. */
 async function syncedContact(locationId: string, contactId: string) {
   await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Start Co' } });
-  const atPartner = await eventually('contact at partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId));
+  const atPartner = await eventually('contact at partner', async () =>
+    (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId),
+  );
   await settled(locationId, contactId);
   return atPartner;
 }
 
 /** A partner edit of a synced task (still open, due as created by `syncedTask`), delivered when the test says. */
 const heldTaskEdit = (atPartner: { id: string; contact: unknown }, fields: Record<string, unknown>) =>
-  heldPartnerChange('task.updated', { id: atPartner.id, dueDate: '2026-12-07T10:00:00.000Z', completed: false, contact: atPartner.contact, ...fields });
+  heldPartnerChange('task.updated', {
+    id: atPartner.id,
+    dueDate: '2026-12-07T10:00:00.000Z',
+    completed: false,
+    contact: atPartner.contact,
+    ...fields,
+  });
 
 /** A task's title and completion in GHL and at the partner. */
 async function taskOnBothSides(locationId: string, taskId: string, partnerId: string) {
@@ -72,15 +114,28 @@ async function taskOnBothSides(locationId: string, taskId: string, partnerId: st
 }
 
 /** Some fields of a contact in GHL and at the partner. */
-async function contactOnBothSides(locationId: string, contactId: string, partnerId: string, fields: string[]) {
+async function contactOnBothSides(
+  locationId: string,
+  contactId: string,
+  partnerId: string,
+  fields: string[],
+) {
   const g = (await ghlState(locationId)).contacts.find((c) => c.id === contactId)! as Record<string, unknown>;
-  const p = (await yourAppState()).objects.contact!.find((c) => c.id === partnerId)! as Record<string, unknown>;
+  const p = (await yourAppState()).objects.contact!.find((c) => c.id === partnerId)! as Record<
+    string,
+    unknown
+  >;
   return { ghl: fields.map((f) => g[f]), partner: fields.map((f) => p[f]) };
 }
 
 /** How many items of a kind wait in the contact's queue, not yet tried. */
 const queuedItems = (locationId: string, contactId: string, kind: string) =>
-  runInDurableObject(contactStub(env, locationId, contactId), (_obj, state) => state.storage.sql.exec("SELECT id FROM work WHERE kind = ? AND state = 'queued'", kind).toArray().length);
+  runInDurableObject(
+    contactStub(env, locationId, contactId),
+    (_obj, state) =>
+      state.storage.sql.exec("SELECT id FROM work WHERE kind = ? AND state = 'queued'", kind).toArray()
+        .length,
+  );
 
 /** Makes every waiting retry due now and runs the contact's alarm once. */
 async function fastForward(locationId: string, contactId: string) {
@@ -99,18 +154,33 @@ describe('GHL → partner and back', () => {
   it('a note written in GHL reaches the partner once, with the GHL id', async () => {
     const { locationId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
-    const { result } = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Called, wants a demo' } });
+    const { result } = await ghlAct(locationId, {
+      action: 'note.create',
+      contactId,
+      data: { body: 'Called, wants a demo' },
+    });
     const synced = await eventually('note at partner', () => partnerNote(result.note.id));
     expect(synced.body).toBe('Called, wants a demo');
     await settled(locationId, contactId);
-    expect((await syncLog(locationId, { contactId })).filter((e) => e.objectKind === 'note' && e.status === 'done')).toHaveLength(1);
+    expect(
+      (await syncLog(locationId, { contactId })).filter(
+        (e) => e.objectKind === 'note' && e.status === 'done',
+      ),
+    ).toHaveLength(1);
   });
 
   it('a note written in the partner app lands on the GHL contact matched by email', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[1])!;
-    await yourAppAct(connectionId, 'note.created', { body: 'Met at the expo', contact: { email: contact.email } });
-    await eventually('note in GHL', async () => (await ghlState(locationId)).notes.find((n) => n.contactId === contact.id && n.body === 'Met at the expo'));
+    await yourAppAct(connectionId, 'note.created', {
+      body: 'Met at the expo',
+      contact: { email: contact.email },
+    });
+    await eventually('note in GHL', async () =>
+      (await ghlState(locationId)).notes.find(
+        (n) => n.contactId === contact.id && n.body === 'Met at the expo',
+      ),
+    );
     expect((await ghlState(locationId)).contacts).toHaveLength(3);
   });
 });
@@ -127,7 +197,10 @@ describe('order, coalescing, duplicates', () => {
     await ghlAct(locationId, { action: 'note.delete', contactId, noteId });
     await settled(locationId, contactId);
     expect(await partnerNote(noteId)).toBeUndefined();
-    const actions = (await syncLog(locationId, { contactId })).filter((e) => e.objectKind === 'note').reverse().map((e) => e.action);
+    const actions = (await syncLog(locationId, { contactId }))
+      .filter((e) => e.objectKind === 'note')
+      .reverse()
+      .map((e) => e.action);
     expect(actions.at(-1)).toMatch(/^delete note/);
   });
 
@@ -136,9 +209,12 @@ describe('order, coalescing, duplicates', () => {
     const contactId = contactIds[0]!;
     // The partner answers slowly, so the first change is still running when the rest arrive.
     await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 700, count: 1 });
-    for (let i = 1; i <= 5; i++) await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: `Acme ${i}` } });
+    for (let i = 1; i <= 5; i++)
+      await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: `Acme ${i}` } });
     await settled(locationId, contactId);
-    const writes = (await yourAppState()).received.filter((r) => r.event.type === 'contact.updated' || r.event.type === 'contact.created');
+    const writes = (await yourAppState()).received.filter(
+      (r) => r.event.type === 'contact.updated' || r.event.type === 'contact.created',
+    );
     const forContact = writes.filter((r) => r.event.data.ghlId === contactId);
     expect(forContact.length).toBeGreaterThanOrEqual(1);
     expect(forContact.length).toBeLessThan(5);
@@ -149,13 +225,23 @@ describe('order, coalescing, duplicates', () => {
   it('a GHL webhook delivered three times is synced once; a partner event delivered three times is applied once', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
-    const { result } = await ghlAct(locationId, { action: 'task.create', contactId, data: { title: 'Send quote', dueDate: '2026-12-01T10:00:00.000Z' } }, { times: 3 });
+    const { result } = await ghlAct(
+      locationId,
+      {
+        action: 'task.create',
+        contactId,
+        data: { title: 'Send quote', dueDate: '2026-12-01T10:00:00.000Z' },
+      },
+      { times: 3 },
+    );
     await settled(locationId, contactId);
     expect(await writesTo('task', result.task.id)).toBe(1);
 
     const email = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[2])!.email;
     await yourAppAct(connectionId, 'note.created', { body: 'Triplicate', contact: { email } }, { times: 3 });
-    await eventually('note in GHL', async () => (await ghlState(locationId)).notes.some((n) => n.body === 'Triplicate'));
+    await eventually('note in GHL', async () =>
+      (await ghlState(locationId)).notes.some((n) => n.body === 'Triplicate'),
+    );
     await settled(locationId, contactIds[2]!);
     expect((await ghlState(locationId)).notes.filter((n) => n.body === 'Triplicate')).toHaveLength(1);
   });
@@ -166,32 +252,56 @@ describe('order, coalescing, duplicates', () => {
     const created = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'first' } });
     const noteId = created.result.note.id;
     await eventually('note at partner', () => partnerNote(noteId));
-    const older = await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'older' } }, { deliver: false });
-    const newer = await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'newer' } }, { deliver: false });
+    const older = await ghlAct(
+      locationId,
+      { action: 'note.update', contactId, noteId, data: { body: 'older' } },
+      { deliver: false },
+    );
+    const newer = await ghlAct(
+      locationId,
+      { action: 'note.update', contactId, noteId, data: { body: 'newer' } },
+      { deliver: false },
+    );
     for (const d of newer.deliveries) await deliverGhlBody(d.body);
     for (const d of older.deliveries) await deliverGhlBody(d.body);
     await settled(locationId, contactId);
     expect((await partnerNote(noteId)).body).toBe('newer');
-    expect((await syncLog(locationId, { contactId })).some((e) => e.status === 'skipped' && /older change/.test(e.error ?? ''))).toBe(true);
+    expect(
+      (await syncLog(locationId, { contactId })).some(
+        (e) => e.status === 'skipped' && /older change/.test(e.error ?? ''),
+      ),
+    ).toBe(true);
   });
 
   it('a partner note deleted before its creation was delivered never appears in GHL', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[0])!;
-    const create = await heldPartnerChange('note.created', { body: 'Short-lived', contact: { email: contact.email } });
+    const create = await heldPartnerChange('note.created', {
+      body: 'Short-lived',
+      contact: { email: contact.email },
+    });
     const partnerId = (await yourAppState()).objects.note!.find((n) => n.body === 'Short-lived')!.id;
-    const remove = await heldPartnerChange('note.deleted', { id: partnerId, contact: { email: contact.email } });
+    const remove = await heldPartnerChange('note.deleted', {
+      id: partnerId,
+      contact: { email: contact.email },
+    });
     await remove(connectionId);
     await create(connectionId);
     await settled(locationId, contact.id);
     expect((await ghlState(locationId)).notes.filter((n) => n.body === 'Short-lived')).toEqual([]);
-    expect((await syncLog(locationId, { contactId: contact.id })).some((e) => /older change/.test(e.error ?? ''))).toBe(true);
+    expect(
+      (await syncLog(locationId, { contactId: contact.id })).some((e) => /older change/.test(e.error ?? '')),
+    ).toBe(true);
   });
 
   it('a GHL note deleted before its creation was delivered never appears at the partner', async () => {
     const { locationId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
-    const create = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Gone at once' } }, { deliver: false });
+    const create = await ghlAct(
+      locationId,
+      { action: 'note.create', contactId, data: { body: 'Gone at once' } },
+      { deliver: false },
+    );
     const noteId = create.result.note.id as string;
     const remove = await ghlAct(locationId, { action: 'note.delete', contactId, noteId }, { deliver: false });
     for (const d of [...remove.deliveries, ...create.deliveries]) await deliverGhlBody(d.body);
@@ -204,9 +314,15 @@ describe('order, coalescing, duplicates', () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[0])!;
     const marker = (await ghlWebhooks(locationId)).length;
-    const create = await heldPartnerChange('note.created', { body: 'Gone soon', contact: { email: contact.email } });
+    const create = await heldPartnerChange('note.created', {
+      body: 'Gone soon',
+      contact: { email: contact.email },
+    });
     const partnerId = (await yourAppState()).objects.note!.find((n) => n.body === 'Gone soon')!.id;
-    const remove = await heldPartnerChange('note.deleted', { id: partnerId, contact: { email: contact.email } });
+    const remove = await heldPartnerChange('note.deleted', {
+      id: partnerId,
+      contact: { email: contact.email },
+    });
     await create(connectionId);
     await settled(locationId, contact.id);
     const report = (await ghlWebhooks(locationId)).slice(marker).find((d) => d.type === 'NoteCreate')!;
@@ -217,15 +333,27 @@ describe('order, coalescing, duplicates', () => {
     await deliverGhlBody(report.body);
     await settled(locationId, contact.id);
     expect((await yourAppState()).objects.note!.filter((n) => n.body === 'Gone soon')).toEqual([]);
-    expect((await syncLog(locationId, { contactId: contact.id })).some((e) => e.status === 'skipped' && /deleted on both sides since/.test(e.error ?? ''))).toBe(true);
+    expect(
+      (await syncLog(locationId, { contactId: contact.id })).some(
+        (e) => e.status === 'skipped' && /deleted on both sides since/.test(e.error ?? ''),
+      ),
+    ).toBe(true);
   });
 
   it('the partner’s report of our create, delivered after GHL deleted the note, does not bring it back', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
-    const created = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Brief' } }, { deliver: false });
+    const created = await ghlAct(
+      locationId,
+      { action: 'note.create', contactId, data: { body: 'Brief' } },
+      { deliver: false },
+    );
     const noteId = created.result.note.id as string;
-    const deleted = await ghlAct(locationId, { action: 'note.delete', contactId, noteId }, { deliver: false });
+    const deleted = await ghlAct(
+      locationId,
+      { action: 'note.delete', contactId, noteId },
+      { deliver: false },
+    );
     for (const d of created.deliveries) await deliverGhlBody(d.body);
     const atPartner = await eventually('note at partner', () => partnerNote(noteId));
     const writtenAt = Date.now();
@@ -234,13 +362,29 @@ describe('order, coalescing, duplicates', () => {
     await settled(locationId, contactId);
     expect(await partnerNote(noteId)).toBeUndefined();
     // The partner's webhook about our create (as a partner that reports its API writes sends it) comes only now.
-    const body = JSON.stringify({ type: 'note.created', timestamp: new Date(writtenAt).toISOString(), data: { ...atPartner } });
-    const signed = await partner<{ body: string; headers: Record<string, string> }>(env.YOURAPP_URL, '/_partner/sign', { body });
-    const res = await SELF.fetch(`http://app.test/webhooks/partner/${connectionId}`, { method: 'POST', headers: { 'content-type': 'application/json', ...signed.headers }, body: signed.body });
+    const body = JSON.stringify({
+      type: 'note.created',
+      timestamp: new Date(writtenAt).toISOString(),
+      data: { ...atPartner },
+    });
+    const signed = await partner<{ body: string; headers: Record<string, string> }>(
+      env.YOURAPP_URL,
+      '/_partner/sign',
+      { body },
+    );
+    const res = await SELF.fetch(`http://app.test/webhooks/partner/${connectionId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signed.headers },
+      body: signed.body,
+    });
     expect(res.status).toBe(200);
     await settled(locationId, contactId);
     expect((await ghlState(locationId)).notes.filter((n) => n.body === 'Brief')).toEqual([]);
-    expect((await syncLog(locationId, { contactId })).some((e) => e.status === 'skipped' && /deleted on both sides since/.test(e.error ?? ''))).toBe(true);
+    expect(
+      (await syncLog(locationId, { contactId })).some(
+        (e) => e.status === 'skipped' && /deleted on both sides since/.test(e.error ?? ''),
+      ),
+    ).toBe(true);
   });
 
   it('a person’s update delivered before their creation: the late creation does not roll the contact back', async () => {
@@ -248,9 +392,16 @@ describe('order, coalescing, duplicates', () => {
     const email = `late-${Date.now()}@example.com`;
     const created = await heldPartnerChange('contact.created', { email, firstName: 'Jo', lastName: 'Klein' });
     const partnerId = (await yourAppState()).objects.contact!.find((c) => c.email === email)!.id;
-    const updated = await heldPartnerChange('contact.updated', { id: partnerId, email, firstName: 'Ada', lastName: 'Diaz' });
+    const updated = await heldPartnerChange('contact.updated', {
+      id: partnerId,
+      email,
+      firstName: 'Ada',
+      lastName: 'Diaz',
+    });
     await updated(connectionId);
-    const contact = await eventually('contact in GHL', async () => (await ghlState(locationId)).contacts.find((c) => c.email === email));
+    const contact = await eventually('contact in GHL', async () =>
+      (await ghlState(locationId)).contacts.find((c) => c.email === email),
+    );
     await created(connectionId);
     await settled(locationId, contact.id);
     const now = (await ghlState(locationId)).contacts.find((c) => c.id === contact.id)!;
@@ -263,27 +414,47 @@ describe('echo suppression', () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[0])!;
     const marker = (await ghlWebhooks(locationId)).length;
-    await yourAppAct(connectionId, 'note.created', { body: 'From the partner', contact: { email: contact.email } });
-    const note = await eventually('note in GHL', async () => (await ghlState(locationId)).notes.find((n) => n.body === 'From the partner'));
+    await yourAppAct(connectionId, 'note.created', {
+      body: 'From the partner',
+      contact: { email: contact.email },
+    });
+    const note = await eventually('note in GHL', async () =>
+      (await ghlState(locationId)).notes.find((n) => n.body === 'From the partner'),
+    );
     // GHL tells us about the note we just wrote; hand that webhook to the worker.
     const echoes = (await ghlWebhooks(locationId)).slice(marker);
     expect(echoes.some((d) => d.type === 'NoteCreate')).toBe(true);
     for (const d of echoes) await deliverGhlBody(d.body);
     await settled(locationId, contact.id);
     expect(await writesTo('note', note.id)).toBe(0);
-    expect((await syncLog(locationId, { contactId: contact.id })).some((e) => e.status === 'skipped' && /echo/.test(e.error ?? ''))).toBe(true);
+    expect(
+      (await syncLog(locationId, { contactId: contact.id })).some(
+        (e) => e.status === 'skipped' && /echo/.test(e.error ?? ''),
+      ),
+    ).toBe(true);
   });
 
   it('the partner echoing our write back does not change GHL again', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
-    const { result } = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Round trip' } });
+    const { result } = await ghlAct(locationId, {
+      action: 'note.create',
+      contactId,
+      data: { body: 'Round trip' },
+    });
     const atPartner = await eventually('note at partner', () => partnerNote(result.note.id));
     const before = (await emu(`/_emulator/stats?locationId=${locationId}`)).byRoute;
-    await yourAppAct(connectionId, 'note.updated', { id: atPartner.id, body: 'Round trip', contact: { email: atPartner.contact?.email } });
+    await yourAppAct(connectionId, 'note.updated', {
+      id: atPartner.id,
+      body: 'Round trip',
+      contact: { email: atPartner.contact?.email },
+    });
     await settled(locationId, contactId);
     const after = (await emu(`/_emulator/stats?locationId=${locationId}`)).byRoute;
-    const writes = (s: Record<string, number>) => Object.entries(s).filter(([k]) => /^(PUT|POST|DELETE) .*notes/.test(k)).reduce((n, [, v]) => n + v, 0);
+    const writes = (s: Record<string, number>) =>
+      Object.entries(s)
+        .filter(([k]) => /^(PUT|POST|DELETE) .*notes/.test(k))
+        .reduce((n, [, v]) => n + v, 0);
     expect(writes(after)).toBe(writes(before));
   });
 
@@ -293,13 +464,25 @@ describe('echo suppression', () => {
     const marker = (await ghlWebhooks(locationId)).length;
     // The partner creates and edits a note; both events reach us only afterwards, so our create
     // in GHL is dated after the edit was made.
-    const create = await heldPartnerChange('note.created', { body: 'first words', contact: { email: contact.email } });
+    const create = await heldPartnerChange('note.created', {
+      body: 'first words',
+      contact: { email: contact.email },
+    });
     const partnerId = (await yourAppState()).objects.note!.find((n) => n.body === 'first words')!.id;
-    const edit = await heldPartnerChange('note.updated', { id: partnerId, body: 'second words', contact: { email: contact.email } });
+    const edit = await heldPartnerChange('note.updated', {
+      id: partnerId,
+      body: 'second words',
+      contact: { email: contact.email },
+    });
     await create(connectionId);
-    const note = await eventually('note in GHL', async () => (await ghlState(locationId)).notes.find((n) => n.body === 'first words'));
+    const note = await eventually('note in GHL', async () =>
+      (await ghlState(locationId)).notes.find((n) => n.body === 'first words'),
+    );
     await edit(connectionId);
-    await eventually('update in GHL', async () => (await ghlState(locationId)).notes.find((n) => n.id === note.id)?.body === 'second words');
+    await eventually(
+      'update in GHL',
+      async () => (await ghlState(locationId)).notes.find((n) => n.id === note.id)?.body === 'second words',
+    );
     await settled(locationId, contact.id);
     // Only now does GHL's NoteCreate about our first write reach the worker.
     const late = (await ghlWebhooks(locationId)).slice(marker).filter((d) => d.type === 'NoteCreate');
@@ -316,13 +499,32 @@ describe('echo suppression', () => {
     const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[0])!;
     const marker = (await ghlWebhooks(locationId)).length;
     const due = '2026-12-13T17:00:00.000Z';
-    const create = await heldPartnerChange('task.created', { title: 'Call back', body: 'first', dueDate: due, completed: false, contact: { email: contact.email } });
+    const create = await heldPartnerChange('task.created', {
+      title: 'Call back',
+      body: 'first',
+      dueDate: due,
+      completed: false,
+      contact: { email: contact.email },
+    });
     const partnerId = (await yourAppState()).objects.task!.find((t) => t.title === 'Call back')!.id;
-    const edit = await heldPartnerChange('task.updated', { id: partnerId, title: 'Call back (v2)', body: 'second', dueDate: '2026-12-14T17:00:00.000Z', completed: false, contact: { email: contact.email } });
+    const edit = await heldPartnerChange('task.updated', {
+      id: partnerId,
+      title: 'Call back (v2)',
+      body: 'second',
+      dueDate: '2026-12-14T17:00:00.000Z',
+      completed: false,
+      contact: { email: contact.email },
+    });
     await create(connectionId);
-    const task = await eventually('task in GHL', async () => (await ghlState(locationId)).tasks.find((t) => t.title === 'Call back'));
+    const task = await eventually('task in GHL', async () =>
+      (await ghlState(locationId)).tasks.find((t) => t.title === 'Call back'),
+    );
     await edit(connectionId);
-    await eventually('update in GHL', async () => (await ghlState(locationId)).tasks.find((t) => t.id === task.id)?.title === 'Call back (v2)');
+    await eventually(
+      'update in GHL',
+      async () =>
+        (await ghlState(locationId)).tasks.find((t) => t.id === task.id)?.title === 'Call back (v2)',
+    );
     await settled(locationId, contact.id);
     const late = (await ghlWebhooks(locationId)).slice(marker).filter((d) => d.type === 'TaskCreate');
     expect(late).toHaveLength(1);
@@ -330,7 +532,12 @@ describe('echo suppression', () => {
     await settled(locationId, contact.id);
     const inGhl = (await ghlState(locationId)).tasks.find((t) => t.id === task.id)!;
     const atPartner = (await yourAppState()).objects.task!.find((t) => t.id === partnerId)!;
-    expect([inGhl.title, inGhl.body, atPartner.title, atPartner.body]).toEqual(['Call back (v2)', 'second', 'Call back (v2)', 'second']);
+    expect([inGhl.title, inGhl.body, atPartner.title, atPartner.body]).toEqual([
+      'Call back (v2)',
+      'second',
+      'Call back (v2)',
+      'second',
+    ]);
   });
 });
 
@@ -346,7 +553,11 @@ describe('conflicts', () => {
     // Keep the contact's queue busy so both edits wait side by side.
     await keepQueueBusy(locationId, contactId);
     await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'ghl edit' } });
-    await yourAppAct(connectionId, 'note.updated', { id: atPartner.id, body: 'partner edit', contact: atPartner.contact });
+    await yourAppAct(connectionId, 'note.updated', {
+      id: atPartner.id,
+      body: 'partner edit',
+      contact: atPartner.contact,
+    });
     await settled(locationId, contactId);
     const conflict = (await syncLog(locationId, { contactId, status: 'conflict' }))[0];
     expect(conflict).toBeTruthy();
@@ -354,7 +565,11 @@ describe('conflicts', () => {
     expect(detail.policy).toBe(policy);
     expect(JSON.stringify(detail.ghl)).toContain('ghl edit');
     expect(JSON.stringify(detail.partner)).toContain('partner edit');
-    return { ghl: (await ghlState(locationId)).notes.find((n) => n.id === noteId).body, partner: (await partnerNote(noteId)).body, winner: detail.winner };
+    return {
+      ghl: (await ghlState(locationId)).notes.find((n) => n.id === noteId).body,
+      partner: (await partnerNote(noteId)).body,
+      winner: detail.winner,
+    };
   }
 
   it('GHL wins', async () => {
@@ -381,30 +596,54 @@ describe('both sides changed within moments', () => {
     return { noteId: result.note.id as string, atPartner };
   }
 
-  const ghlNote = async (locationId: string, noteId: string) => (await ghlState(locationId)).notes.find((n) => n.id === noteId)?.body;
+  const ghlNote = async (locationId: string, noteId: string) =>
+    (await ghlState(locationId)).notes.find((n) => n.id === noteId)?.body;
 
   it('our write of the older partner edit landed in GHL after the newer GHL edit: GHL gets the GHL edit back', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
     const { noteId, atPartner } = await syncedNote(locationId, contactId);
-    const partnerEdit = await heldPartnerChange('note.updated', { id: atPartner.id, body: 'partner edit', contact: atPartner.contact });
-    const ghlEdit = await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'ghl edit' } }, { deliver: false });
+    const partnerEdit = await heldPartnerChange('note.updated', {
+      id: atPartner.id,
+      body: 'partner edit',
+      contact: atPartner.contact,
+    });
+    const ghlEdit = await ghlAct(
+      locationId,
+      { action: 'note.update', contactId, noteId, data: { body: 'ghl edit' } },
+      { deliver: false },
+    );
     // The partner's (older) webhook comes first: its write lands over the newer GHL edit.
     await partnerEdit(connectionId);
     await settled(locationId, contactId);
     expect(await ghlNote(locationId, noteId)).toBe('partner edit');
     for (const d of ghlEdit.deliveries) await deliverGhlBody(d.body);
     await settled(locationId, contactId);
-    expect({ ghl: await ghlNote(locationId, noteId), partner: (await partnerNote(noteId)).body }).toEqual({ ghl: 'ghl edit', partner: 'ghl edit' });
-    expect((await syncLog(locationId, { contactId })).some((e) => e.trigger === 'reassert' && e.status === 'done' && e.action === 'restore note in GHL')).toBe(true);
+    expect({ ghl: await ghlNote(locationId, noteId), partner: (await partnerNote(noteId)).body }).toEqual({
+      ghl: 'ghl edit',
+      partner: 'ghl edit',
+    });
+    expect(
+      (await syncLog(locationId, { contactId })).some(
+        (e) => e.trigger === 'reassert' && e.status === 'done' && e.action === 'restore note in GHL',
+      ),
+    ).toBe(true);
   });
 
   it('GHL’s webhook about our write does not fold into the waiting GHL edit it overwrote', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
     const { noteId, atPartner } = await syncedNote(locationId, contactId);
-    const partnerEdit = await heldPartnerChange('note.updated', { id: atPartner.id, body: 'partner edit', contact: atPartner.contact });
-    const ghlEdit = await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'ghl edit' } }, { deliver: false });
+    const partnerEdit = await heldPartnerChange('note.updated', {
+      id: atPartner.id,
+      body: 'partner edit',
+      contact: atPartner.contact,
+    });
+    const ghlEdit = await ghlAct(
+      locationId,
+      { action: 'note.update', contactId, noteId, data: { body: 'ghl edit' } },
+      { deliver: false },
+    );
     const marker = (await ghlWebhooks(locationId)).length;
     await partnerEdit(connectionId);
     await settled(locationId, contactId);
@@ -415,35 +654,63 @@ describe('both sides changed within moments', () => {
     for (const d of ghlEdit.deliveries) await deliverGhlBody(d.body);
     await deliverGhlBody(echo[0]!.body);
     await settled(locationId, contactId);
-    expect({ ghl: await ghlNote(locationId, noteId), partner: (await partnerNote(noteId)).body }).toEqual({ ghl: 'ghl edit', partner: 'ghl edit' });
+    expect({ ghl: await ghlNote(locationId, noteId), partner: (await partnerNote(noteId)).body }).toEqual({
+      ghl: 'ghl edit',
+      partner: 'ghl edit',
+    });
   });
 
   it('our write of the older GHL edit landed at the partner after the newer partner edit: the partner gets its edit back', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
     const { noteId, atPartner } = await syncedNote(locationId, contactId);
-    const ghlEdit = await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'ghl edit' } }, { deliver: false });
-    const partnerEdit = await heldPartnerChange('note.updated', { id: atPartner.id, body: 'partner edit', contact: atPartner.contact });
+    const ghlEdit = await ghlAct(
+      locationId,
+      { action: 'note.update', contactId, noteId, data: { body: 'ghl edit' } },
+      { deliver: false },
+    );
+    const partnerEdit = await heldPartnerChange('note.updated', {
+      id: atPartner.id,
+      body: 'partner edit',
+      contact: atPartner.contact,
+    });
     for (const d of ghlEdit.deliveries) await deliverGhlBody(d.body);
     await settled(locationId, contactId);
     expect((await partnerNote(noteId)).body).toBe('ghl edit');
     await partnerEdit(connectionId);
     await settled(locationId, contactId);
-    expect({ ghl: await ghlNote(locationId, noteId), partner: (await partnerNote(noteId)).body }).toEqual({ ghl: 'partner edit', partner: 'partner edit' });
-    expect((await syncLog(locationId, { contactId })).some((e) => e.trigger === 'reassert' && e.status === 'done' && e.action === 'restore note in the partner')).toBe(true);
+    expect({ ghl: await ghlNote(locationId, noteId), partner: (await partnerNote(noteId)).body }).toEqual({
+      ghl: 'partner edit',
+      partner: 'partner edit',
+    });
+    expect(
+      (await syncLog(locationId, { contactId })).some(
+        (e) => e.trigger === 'reassert' && e.status === 'done' && e.action === 'restore note in the partner',
+      ),
+    ).toBe(true);
   });
 
   it('our write of an older GHL edit brought back a note the partner had just deleted: it is deleted there again', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
     const { noteId, atPartner } = await syncedNote(locationId, contactId);
-    const ghlEdit = await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'ghl edit' } }, { deliver: false });
-    const partnerDelete = await heldPartnerChange('note.deleted', { id: atPartner.id, contact: atPartner.contact });
+    const ghlEdit = await ghlAct(
+      locationId,
+      { action: 'note.update', contactId, noteId, data: { body: 'ghl edit' } },
+      { deliver: false },
+    );
+    const partnerDelete = await heldPartnerChange('note.deleted', {
+      id: atPartner.id,
+      contact: atPartner.contact,
+    });
     for (const d of ghlEdit.deliveries) await deliverGhlBody(d.body);
     await settled(locationId, contactId);
     await partnerDelete(connectionId);
     await settled(locationId, contactId);
-    expect({ ghl: await ghlNote(locationId, noteId), partner: await partnerNote(noteId) }).toEqual({ ghl: undefined, partner: undefined });
+    expect({ ghl: await ghlNote(locationId, noteId), partner: await partnerNote(noteId) }).toEqual({
+      ghl: undefined,
+      partner: undefined,
+    });
   });
 
   it('GHL’s webhook about our write, waiting beside a newer partner edit, does not beat it', async () => {
@@ -452,8 +719,16 @@ describe('both sides changed within moments', () => {
     const { noteId, atPartner } = await syncedNote(locationId, contactId);
     const marker = (await ghlWebhooks(locationId)).length;
     // Two partner edits; the second is made before our write of the first reaches GHL.
-    const first = await heldPartnerChange('note.updated', { id: atPartner.id, body: 'p1', contact: atPartner.contact });
-    const second = await heldPartnerChange('note.updated', { id: atPartner.id, body: 'p2', contact: atPartner.contact });
+    const first = await heldPartnerChange('note.updated', {
+      id: atPartner.id,
+      body: 'p1',
+      contact: atPartner.contact,
+    });
+    const second = await heldPartnerChange('note.updated', {
+      id: atPartner.id,
+      body: 'p2',
+      contact: atPartner.contact,
+    });
     await first(connectionId);
     await settled(locationId, contactId);
     expect(await ghlNote(locationId, noteId)).toBe('p1');
@@ -464,7 +739,10 @@ describe('both sides changed within moments', () => {
     await deliverGhlBody(echo[0]!.body);
     await second(connectionId);
     await settled(locationId, contactId);
-    expect({ ghl: await ghlNote(locationId, noteId), partner: (await partnerNote(noteId)).body }).toEqual({ ghl: 'p2', partner: 'p2' });
+    expect({ ghl: await ghlNote(locationId, noteId), partner: (await partnerNote(noteId)).body }).toEqual({
+      ghl: 'p2',
+      partner: 'p2',
+    });
     expect(await syncLog(locationId, { contactId, status: 'conflict' })).toEqual([]);
   });
 
@@ -473,26 +751,49 @@ describe('both sides changed within moments', () => {
     const contactId = contactIds[0]!;
     const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactId)!;
     await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Tag Co' } });
-    await eventually('contact at partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId));
+    await eventually('contact at partner', async () =>
+      (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId),
+    );
     await settled(locationId, contactId);
     const partnerContact = (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId)!;
-    const partnerTags = async () => ((await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId)!.tags ?? []).map((t: string) => t.toLowerCase()).sort();
-    const ghlTags = async () => ((await ghlState(locationId)).contacts.find((c) => c.id === contactId)!.tags ?? []).map((t: string) => t.toLowerCase()).sort();
+    const partnerTags = async () =>
+      ((await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId)!.tags ?? [])
+        .map((t: string) => t.toLowerCase())
+        .sort();
+    const ghlTags = async () =>
+      ((await ghlState(locationId)).contacts.find((c) => c.id === contactId)!.tags ?? [])
+        .map((t: string) => t.toLowerCase())
+        .sort();
     const ref = { id: partnerContact.id, email: contact.email };
 
     // GHL adds "alpha"; moments later the partner removes it. GHL's webhook is handled first.
-    const ghlAdd = await ghlAct(locationId, { action: 'tags.add', contactId, tags: ['alpha'] }, { deliver: false });
-    const partnerRemove = await heldPartnerChange('tag.removed', { id: partnerContact.id, tags: ['alpha'], contact: ref });
+    const ghlAdd = await ghlAct(
+      locationId,
+      { action: 'tags.add', contactId, tags: ['alpha'] },
+      { deliver: false },
+    );
+    const partnerRemove = await heldPartnerChange('tag.removed', {
+      id: partnerContact.id,
+      tags: ['alpha'],
+      contact: ref,
+    });
     for (const d of ghlAdd.deliveries) await deliverGhlBody(d.body);
     await settled(locationId, contactId);
     expect(await partnerTags()).toContain('alpha');
     await partnerRemove(connectionId);
     await settled(locationId, contactId);
-    expect({ ghl: (await ghlTags()).includes('alpha'), partner: (await partnerTags()).includes('alpha') }).toEqual({ ghl: false, partner: false });
+    expect({
+      ghl: (await ghlTags()).includes('alpha'),
+      partner: (await partnerTags()).includes('alpha'),
+    }).toEqual({ ghl: false, partner: false });
 
     // The partner adds "beta", then removes it; the remove is delivered first.
     const add = await heldPartnerChange('tag.added', { id: partnerContact.id, tags: ['beta'], contact: ref });
-    const remove = await heldPartnerChange('tag.removed', { id: partnerContact.id, tags: ['beta'], contact: ref });
+    const remove = await heldPartnerChange('tag.removed', {
+      id: partnerContact.id,
+      tags: ['beta'],
+      contact: ref,
+    });
     await remove(connectionId);
     await add(connectionId);
     await settled(locationId, contactId);
@@ -504,20 +805,38 @@ describe('both sides changed within moments', () => {
     const contactId = contactIds[0]!;
     const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactId)!;
     await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Fold Co' } });
-    await eventually('contact at partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId));
+    await eventually('contact at partner', async () =>
+      (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId),
+    );
     await settled(locationId, contactId);
     const partnerContact = (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId)!;
     const tagsOn = async () => ({
-      ghl: ((await ghlState(locationId)).contacts.find((c) => c.id === contactId)!.tags ?? []).map((t: string) => t.toLowerCase()).sort(),
-      partner: ((await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId)!.tags ?? []).map((t: string) => t.toLowerCase()).sort(),
+      ghl: ((await ghlState(locationId)).contacts.find((c) => c.id === contactId)!.tags ?? [])
+        .map((t: string) => t.toLowerCase())
+        .sort(),
+      partner: ((await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId)!.tags ?? [])
+        .map((t: string) => t.toLowerCase())
+        .sort(),
     });
 
     // GHL adds "delta"; the partner then removes it (before it heard of it); GHL then adds "lead".
-    const addDelta = await ghlAct(locationId, { action: 'tags.add', contactId, tags: ['delta'] }, { deliver: false });
+    const addDelta = await ghlAct(
+      locationId,
+      { action: 'tags.add', contactId, tags: ['delta'] },
+      { deliver: false },
+    );
     await pause();
-    const removeDelta = await heldPartnerChange('tag.removed', { id: partnerContact.id, tags: ['delta'], contact: { id: partnerContact.id, email: contact.email } });
+    const removeDelta = await heldPartnerChange('tag.removed', {
+      id: partnerContact.id,
+      tags: ['delta'],
+      contact: { id: partnerContact.id, email: contact.email },
+    });
     await pause();
-    const addLead = await ghlAct(locationId, { action: 'tags.add', contactId, tags: ['lead'] }, { deliver: false });
+    const addLead = await ghlAct(
+      locationId,
+      { action: 'tags.add', contactId, tags: ['lead'] },
+      { deliver: false },
+    );
     // With the contact's queue busy, GHL's two tag reports wait in one item (folded).
     await keepQueueBusy(locationId, contactId);
     for (const d of [...addDelta.deliveries, ...addLead.deliveries]) await deliverGhlBody(d.body);
@@ -527,7 +846,14 @@ describe('both sides changed within moments', () => {
     await removeDelta(connectionId);
     await settled(locationId, contactId);
     expect(await tagsOn()).toEqual({ ghl: ['lead'], partner: ['lead'] });
-    expect((await syncLog(locationId, { contactId })).some((e) => e.trigger === 'reassert' && e.action === 'restore tag in the partner: -delta' && e.status === 'done')).toBe(true);
+    expect(
+      (await syncLog(locationId, { contactId })).some(
+        (e) =>
+          e.trigger === 'reassert' &&
+          e.action === 'restore tag in the partner: -delta' &&
+          e.status === 'done',
+      ),
+    ).toBe(true);
   });
 
   it('a partner edit waiting beside an older GHL edit and a newer GHL delete loses to the delete', async () => {
@@ -537,7 +863,13 @@ describe('both sides changed within moments', () => {
 
     const completed = await ghlAct(locationId, { action: 'task.complete', taskId }, { deliver: false });
     await pause();
-    const partnerEdit = await heldPartnerChange('task.updated', { id: atPartner.id, title: 'Book venue (moved)', dueDate: '2026-12-08T10:00:00.000Z', completed: false, contact: atPartner.contact });
+    const partnerEdit = await heldPartnerChange('task.updated', {
+      id: atPartner.id,
+      title: 'Book venue (moved)',
+      dueDate: '2026-12-08T10:00:00.000Z',
+      completed: false,
+      contact: atPartner.contact,
+    });
     await pause();
     const deleted = await ghlAct(locationId, { action: 'task.delete', taskId }, { deliver: false });
     // With the contact's queue busy, all three wait side by side; the partner's edit is first in line.
@@ -550,7 +882,11 @@ describe('both sides changed within moments', () => {
       partner: (await yourAppState()).objects.task!.some((t) => t.id === atPartner.id),
     }).toEqual({ ghl: false, partner: false });
     const log = await syncLog(locationId, { contactId });
-    expect(log.some((e) => e.status === 'conflict' && e.trigger === 'partner_webhook' && /GHL wins/.test(e.error ?? ''))).toBe(true);
+    expect(
+      log.some(
+        (e) => e.status === 'conflict' && e.trigger === 'partner_webhook' && /GHL wins/.test(e.error ?? ''),
+      ),
+    ).toBe(true);
     expect(log.filter((e) => e.status === 'failed')).toEqual([]);
   });
 
@@ -562,7 +898,11 @@ describe('both sides changed within moments', () => {
     const deleted = await ghlAct(locationId, { action: 'task.delete', taskId }, { deliver: false });
     await partnerEdit(connectionId);
     await settled(locationId, contactId);
-    expect((await syncLog(locationId, { contactId })).find((e) => e.trigger === 'partner_webhook' && e.objectKind === 'task')).toMatchObject({ status: 'skipped', error: 'deleted in GHL since (its delete syncs on its own)' });
+    expect(
+      (await syncLog(locationId, { contactId })).find(
+        (e) => e.trigger === 'partner_webhook' && e.objectKind === 'task',
+      ),
+    ).toMatchObject({ status: 'skipped', error: 'deleted in GHL since (its delete syncs on its own)' });
     for (const d of deleted.deliveries) await deliverGhlBody(d.body);
     await settled(locationId, contactId);
     expect((await yourAppState()).objects.task!.some((t) => t.id === atPartner.id)).toBe(false);
@@ -574,22 +914,36 @@ describe('both sides changed within moments', () => {
     // The partner renames the task; GHL completes it before our write of the rename lands there.
     const one = await syncedTask(locationId, contactId, 'Order cake');
     const rename = await heldTaskEdit(one.atPartner, { title: 'Order cake (chocolate)' });
-    const complete = await ghlAct(locationId, { action: 'task.complete', taskId: one.taskId }, { deliver: false });
+    const complete = await ghlAct(
+      locationId,
+      { action: 'task.complete', taskId: one.taskId },
+      { deliver: false },
+    );
     await rename(connectionId);
     await settled(locationId, contactId);
     for (const d of complete.deliveries) await deliverGhlBody(d.body);
     await settled(locationId, contactId);
-    expect(await taskOnBothSides(locationId, one.taskId, one.atPartner.id)).toEqual({ ghl: ['Order cake (chocolate)', true], partner: ['Order cake (chocolate)', true] });
+    expect(await taskOnBothSides(locationId, one.taskId, one.atPartner.id)).toEqual({
+      ghl: ['Order cake (chocolate)', true],
+      partner: ['Order cake (chocolate)', true],
+    });
 
     // The other way round: GHL completes, the partner renames before our write of the completion lands there.
     const two = await syncedTask(locationId, contactId, 'Send invites');
-    const done = await ghlAct(locationId, { action: 'task.complete', taskId: two.taskId }, { deliver: false });
+    const done = await ghlAct(
+      locationId,
+      { action: 'task.complete', taskId: two.taskId },
+      { deliver: false },
+    );
     const renamed = await heldTaskEdit(two.atPartner, { title: 'Send invites (by mail)' });
     for (const d of done.deliveries) await deliverGhlBody(d.body);
     await settled(locationId, contactId);
     await renamed(connectionId);
     await settled(locationId, contactId);
-    expect(await taskOnBothSides(locationId, two.taskId, two.atPartner.id)).toEqual({ ghl: ['Send invites (by mail)', true], partner: ['Send invites (by mail)', true] });
+    expect(await taskOnBothSides(locationId, two.taskId, two.atPartner.id)).toEqual({
+      ghl: ['Send invites (by mail)', true],
+      partner: ['Send invites (by mail)', true],
+    });
   });
 
   it('a conflict keeps the loser’s edits of fields the winner left alone', async () => {
@@ -604,7 +958,10 @@ describe('both sides changed within moments', () => {
     for (const d of complete.deliveries) await deliverGhlBody(d.body);
     await rename(connectionId);
     await settled(locationId, contactId);
-    expect(await taskOnBothSides(locationId, taskId, atPartner.id)).toEqual({ ghl: ['Print flyers (A5)', true], partner: ['Print flyers (A5)', true] });
+    expect(await taskOnBothSides(locationId, taskId, atPartner.id)).toEqual({
+      ghl: ['Print flyers (A5)', true],
+      partner: ['Print flyers (A5)', true],
+    });
     // Different fields: no conflict to settle.
     expect(await syncLog(locationId, { contactId, status: 'conflict' })).toEqual([]);
   });
@@ -618,13 +975,21 @@ describe('both sides changed within moments', () => {
     // GHL's completion, the newer change, fails at the partner once and waits for its retry.
     await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', status: 500, count: 1 });
     await ghlAct(locationId, { action: 'task.complete', taskId });
-    await eventually('completion waiting for its retry', async () => (await syncLog(locationId, { contactId, status: 'retrying' })).some((e) => e.objectKind === 'task'));
+    await eventually('completion waiting for its retry', async () =>
+      (await syncLog(locationId, { contactId, status: 'retrying' })).some((e) => e.objectKind === 'task'),
+    );
     await rename(connectionId);
     const stub = contactStub(env, locationId, contactId);
-    await eventually('rename waiting behind it', async () => (await stub.syncStatus(`${locationId}:${contactId}`)).counts.queued === 1);
+    await eventually(
+      'rename waiting behind it',
+      async () => (await stub.syncStatus(`${locationId}:${contactId}`)).counts.queued === 1,
+    );
     await fastForward(locationId, contactId);
     await settled(locationId, contactId);
-    expect(await taskOnBothSides(locationId, taskId, atPartner.id)).toEqual({ ghl: ['Book venue (50 seats)', true], partner: ['Book venue (50 seats)', true] });
+    expect(await taskOnBothSides(locationId, taskId, atPartner.id)).toEqual({
+      ghl: ['Book venue (50 seats)', true],
+      partner: ['Book venue (50 seats)', true],
+    });
     expect(await syncLog(locationId, { contactId, status: 'conflict' })).toEqual([]);
   });
 
@@ -640,19 +1005,35 @@ describe('both sides changed within moments', () => {
     await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', status: 500, count: 1 });
     for (const d of complete.deliveries) await deliverGhlBody(d.body);
     await rename(connectionId);
-    await eventually('merged write waiting for its retry', async () => (await syncLog(locationId, { contactId, status: 'retrying' })).some((e) => e.objectKind === 'task'));
+    await eventually('merged write waiting for its retry', async () =>
+      (await syncLog(locationId, { contactId, status: 'retrying' })).some((e) => e.objectKind === 'task'),
+    );
     await fastForward(locationId, contactId);
     await settled(locationId, contactId);
-    expect(await taskOnBothSides(locationId, taskId, atPartner.id)).toEqual({ ghl: ['Order badges (120)', true], partner: ['Order badges (120)', true] });
+    expect(await taskOnBothSides(locationId, taskId, atPartner.id)).toEqual({
+      ghl: ['Order badges (120)', true],
+      partner: ['Order badges (120)', true],
+    });
   });
 
   it('a conflict keeps the loser’s edits when a newer report is folded into the winner before it runs', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
     const atPartner = await syncedContact(locationId, contactId);
-    const partnerEdit = await heldPartnerChange('contact.updated', { id: atPartner.id, email: atPartner.email, phone: atPartner.phone, firstName: 'Lu', lastName: atPartner.lastName, companyName: 'Start Co' });
+    const partnerEdit = await heldPartnerChange('contact.updated', {
+      id: atPartner.id,
+      email: atPartner.email,
+      phone: atPartner.phone,
+      firstName: 'Lu',
+      lastName: atPartner.lastName,
+      companyName: 'Start Co',
+    });
     await pause();
-    const ghlEdit = await ghlAct(locationId, { action: 'contact.update', contactId, data: { lastName: 'Hart' } }, { deliver: false });
+    const ghlEdit = await ghlAct(
+      locationId,
+      { action: 'contact.update', contactId, data: { lastName: 'Hart' } },
+      { deliver: false },
+    );
     // Queued behind a slow write: the partner edit, a second slow write, then GHL's newer edit.
     await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 1500, count: 2 });
     await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Slow one' } });
@@ -660,25 +1041,47 @@ describe('both sides changed within moments', () => {
     await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Slow two' } });
     for (const d of ghlEdit.deliveries) await deliverGhlBody(d.body);
     // The partner's edit (another field) reached GHL; GHL's waits behind the second slow write...
-    await eventually('partner edit in GHL', async () => (await ghlState(locationId)).contacts.find((c) => c.id === contactId)?.firstName === 'Lu');
+    await eventually(
+      'partner edit in GHL',
+      async () => (await ghlState(locationId)).contacts.find((c) => c.id === contactId)?.firstName === 'Lu',
+    );
     expect(await queuedItems(locationId, contactId, 'contact')).toBe(1);
     // ...where GHL's next edit of the contact is folded into it.
     await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Fold Co' } });
     await settled(locationId, contactId);
-    expect(await contactOnBothSides(locationId, contactId, atPartner.id, ['firstName', 'lastName', 'companyName'])).toEqual({ ghl: ['Lu', 'Hart', 'Fold Co'], partner: ['Lu', 'Hart', 'Fold Co'] });
+    expect(
+      await contactOnBothSides(locationId, contactId, atPartner.id, ['firstName', 'lastName', 'companyName']),
+    ).toEqual({ ghl: ['Lu', 'Hart', 'Fold Co'], partner: ['Lu', 'Hart', 'Fold Co'] });
   });
 
   it('a field the winning side changed and changed back while its reports were folded is still its own', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
     const atPartner = await syncedContact(locationId, contactId);
-    const person = { id: atPartner.id, email: atPartner.email, phone: atPartner.phone, firstName: atPartner.firstName };
+    const person = {
+      id: atPartner.id,
+      email: atPartner.email,
+      phone: atPartner.phone,
+      firstName: atPartner.firstName,
+    };
     // The partner renames the person, GHL changes the last name, then the partner puts its old one back.
-    const first = await heldPartnerChange('contact.updated', { ...person, lastName: 'Rossi', companyName: 'One Co' });
+    const first = await heldPartnerChange('contact.updated', {
+      ...person,
+      lastName: 'Rossi',
+      companyName: 'One Co',
+    });
     await pause();
-    const ghlEdit = await ghlAct(locationId, { action: 'contact.update', contactId, data: { lastName: 'Ng' } }, { deliver: false });
+    const ghlEdit = await ghlAct(
+      locationId,
+      { action: 'contact.update', contactId, data: { lastName: 'Ng' } },
+      { deliver: false },
+    );
     await pause();
-    const second = await heldPartnerChange('contact.updated', { ...person, lastName: atPartner.lastName, companyName: 'Two Co' });
+    const second = await heldPartnerChange('contact.updated', {
+      ...person,
+      lastName: atPartner.lastName,
+      companyName: 'Two Co',
+    });
     // A slow note write holds the queue, so all three wait side by side.
     await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 800, count: 1 });
     await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Slow one' } });
@@ -686,7 +1089,9 @@ describe('both sides changed within moments', () => {
     for (const d of ghlEdit.deliveries) await deliverGhlBody(d.body);
     await second(connectionId);
     await settled(locationId, contactId);
-    expect(await contactOnBothSides(locationId, contactId, atPartner.id, ['lastName', 'companyName'])).toEqual({ ghl: [atPartner.lastName, 'Two Co'], partner: [atPartner.lastName, 'Two Co'] });
+    expect(
+      await contactOnBothSides(locationId, contactId, atPartner.id, ['lastName', 'companyName']),
+    ).toEqual({ ghl: [atPartner.lastName, 'Two Co'], partner: [atPartner.lastName, 'Two Co'] });
   });
 
   it('newest wins field by field: a field the winner changed before the loser’s edit takes the loser’s value', async () => {
@@ -694,11 +1099,26 @@ describe('both sides changed within moments', () => {
     const contactId = contactIds[0]!;
     const atPartner = await syncedContact(locationId, contactId);
     // GHL changes the last name; then the partner changes it too; then GHL changes the first name.
-    const ghlFirst = await ghlAct(locationId, { action: 'contact.update', contactId, data: { lastName: 'Lund', companyName: 'G1 Co' } }, { deliver: false });
+    const ghlFirst = await ghlAct(
+      locationId,
+      { action: 'contact.update', contactId, data: { lastName: 'Lund', companyName: 'G1 Co' } },
+      { deliver: false },
+    );
     await pause();
-    const partnerEdit = await heldPartnerChange('contact.updated', { id: atPartner.id, email: atPartner.email, phone: atPartner.phone, firstName: atPartner.firstName, lastName: 'Okoro', companyName: 'P Co' });
+    const partnerEdit = await heldPartnerChange('contact.updated', {
+      id: atPartner.id,
+      email: atPartner.email,
+      phone: atPartner.phone,
+      firstName: atPartner.firstName,
+      lastName: 'Okoro',
+      companyName: 'P Co',
+    });
     await pause();
-    const ghlSecond = await ghlAct(locationId, { action: 'contact.update', contactId, data: { firstName: 'Ada', companyName: 'G2 Co' } }, { deliver: false });
+    const ghlSecond = await ghlAct(
+      locationId,
+      { action: 'contact.update', contactId, data: { firstName: 'Ada', companyName: 'G2 Co' } },
+      { deliver: false },
+    );
     // A slow note write holds the queue: GHL's two reports are folded into one item beside the partner's.
     await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 800, count: 1 });
     await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Slow one' } });
@@ -706,7 +1126,9 @@ describe('both sides changed within moments', () => {
     await partnerEdit(connectionId);
     for (const d of ghlSecond.deliveries) await deliverGhlBody(d.body);
     await settled(locationId, contactId);
-    expect(await contactOnBothSides(locationId, contactId, atPartner.id, ['firstName', 'lastName', 'companyName'])).toEqual({ ghl: ['Ada', 'Okoro', 'G2 Co'], partner: ['Ada', 'Okoro', 'G2 Co'] });
+    expect(
+      await contactOnBothSides(locationId, contactId, atPartner.id, ['firstName', 'lastName', 'companyName']),
+    ).toEqual({ ghl: ['Ada', 'Okoro', 'G2 Co'], partner: ['Ada', 'Okoro', 'G2 Co'] });
     expect((await syncLog(locationId, { contactId, status: 'conflict' })).length).toBe(1);
   });
 
@@ -716,16 +1138,35 @@ describe('both sides changed within moments', () => {
     const atPartner = await syncedContact(locationId, contactId);
     // GHL's first edit fails at the partner once and waits for its retry.
     await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', status: 500, count: 1 });
-    await ghlAct(locationId, { action: 'contact.update', contactId, data: { lastName: 'Okoro', companyName: 'G1 Co' } });
-    await eventually('first GHL edit waiting for its retry', async () => (await syncLog(locationId, { contactId, status: 'retrying' })).some((e) => e.objectKind === 'contact'));
+    await ghlAct(locationId, {
+      action: 'contact.update',
+      contactId,
+      data: { lastName: 'Okoro', companyName: 'G1 Co' },
+    });
+    await eventually('first GHL edit waiting for its retry', async () =>
+      (await syncLog(locationId, { contactId, status: 'retrying' })).some((e) => e.objectKind === 'contact'),
+    );
     // The partner makes the same last name; then GHL puts the old one back, in an item of its own.
-    await yourAppAct(connectionId, 'contact.updated', { id: atPartner.id, email: atPartner.email, phone: atPartner.phone, firstName: 'Kai', lastName: 'Okoro', companyName: 'P Co' });
+    await yourAppAct(connectionId, 'contact.updated', {
+      id: atPartner.id,
+      email: atPartner.email,
+      phone: atPartner.phone,
+      firstName: 'Kai',
+      lastName: 'Okoro',
+      companyName: 'P Co',
+    });
     await pause();
-    await ghlAct(locationId, { action: 'contact.update', contactId, data: { firstName: 'Fay', lastName: atPartner.lastName, companyName: 'G2 Co' } });
+    await ghlAct(locationId, {
+      action: 'contact.update',
+      contactId,
+      data: { firstName: 'Fay', lastName: atPartner.lastName, companyName: 'G2 Co' },
+    });
     await eventually('both waiting', async () => (await queuedItems(locationId, contactId, 'contact')) === 2);
     await fastForward(locationId, contactId);
     await settled(locationId, contactId);
-    expect(await contactOnBothSides(locationId, contactId, atPartner.id, ['firstName', 'lastName', 'companyName'])).toEqual({
+    expect(
+      await contactOnBothSides(locationId, contactId, atPartner.id, ['firstName', 'lastName', 'companyName']),
+    ).toEqual({
       ghl: ['Fay', atPartner.lastName, 'G2 Co'],
       partner: ['Fay', atPartner.lastName, 'G2 Co'],
     });
@@ -737,13 +1178,26 @@ describe('both sides changed within moments', () => {
     const contactId = contactIds[0]!;
     const atPartner = await syncedContact(locationId, contactId);
     // The partner changes three fields; a moment later GHL changes two of them. GHL's is delivered first.
-    const partnerEdit = await heldPartnerChange('contact.updated', { id: atPartner.id, email: atPartner.email, phone: atPartner.phone, firstName: 'Lu', lastName: 'Sato', companyName: 'Partner Co' });
+    const partnerEdit = await heldPartnerChange('contact.updated', {
+      id: atPartner.id,
+      email: atPartner.email,
+      phone: atPartner.phone,
+      firstName: 'Lu',
+      lastName: 'Sato',
+      companyName: 'Partner Co',
+    });
     await pause();
-    await ghlAct(locationId, { action: 'contact.update', contactId, data: { lastName: 'Hart', companyName: 'GHL Co' } });
+    await ghlAct(locationId, {
+      action: 'contact.update',
+      contactId,
+      data: { lastName: 'Hart', companyName: 'GHL Co' },
+    });
     await settled(locationId, contactId);
     await partnerEdit(connectionId);
     await settled(locationId, contactId);
-    expect(await contactOnBothSides(locationId, contactId, atPartner.id, ['firstName', 'lastName', 'companyName'])).toEqual({ ghl: ['Lu', 'Hart', 'GHL Co'], partner: ['Lu', 'Hart', 'GHL Co'] });
+    expect(
+      await contactOnBothSides(locationId, contactId, atPartner.id, ['firstName', 'lastName', 'companyName']),
+    ).toEqual({ ghl: ['Lu', 'Hart', 'GHL Co'], partner: ['Lu', 'Hart', 'GHL Co'] });
   });
 
   it('a partner write that timed out and landed late, over a newer change, is written over again', async () => {
@@ -751,23 +1205,47 @@ describe('both sides changed within moments', () => {
     const contactId = contactIds[0]!;
     const { noteId, atPartner } = await syncedNote(locationId, contactId);
     // The partner holds our next write past our 15 s timeout, then applies it anyway (at 25 s).
-    await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 25_000, count: 1 });
+    await partner(env.YOURAPP_URL, '/_partner/faults', {
+      pathPrefix: '/webhooks',
+      delayMs: 25_000,
+      count: 1,
+    });
     await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'ghl edit' } });
     const stub = contactStub(env, locationId, contactId);
-    await eventually('write in flight', async () => (await stub.syncStatus(`${locationId}:${contactId}`)).counts.running === 1);
+    await eventually(
+      'write in flight',
+      async () => (await stub.syncStatus(`${locationId}:${contactId}`)).counts.running === 1,
+    );
     // Meanwhile the partner's user edits the note. It waits behind the timed-out write's retry
     // (order holds per connection), then wins: it is the newer change.
-    await yourAppAct(connectionId, 'note.updated', { id: atPartner.id, body: 'partner edit', contact: atPartner.contact });
-    await eventually('partner edit in GHL', async () => (await ghlNote(locationId, noteId)) === 'partner edit', 25_000);
-    await eventually('partner edit written back to the partner', async () => (await partnerNote(noteId)).body === 'partner edit', 30_000);
+    await yourAppAct(connectionId, 'note.updated', {
+      id: atPartner.id,
+      body: 'partner edit',
+      contact: atPartner.contact,
+    });
+    await eventually(
+      'partner edit in GHL',
+      async () => (await ghlNote(locationId, noteId)) === 'partner edit',
+      25_000,
+    );
+    await eventually(
+      'partner edit written back to the partner',
+      async () => (await partnerNote(noteId)).body === 'partner edit',
+      30_000,
+    );
     // The check scheduled after the timeout (normally 30 s later) runs now.
     await runInDurableObject(stub, (_obj, state) => {
       state.storage.sql.exec("UPDATE work SET next_attempt_at = 0 WHERE trigger = 'verify'");
     });
     await runDurableObjectAlarm(stub);
     await settled(locationId, contactId);
-    expect({ ghl: await ghlNote(locationId, noteId), partner: (await partnerNote(noteId)).body }).toEqual({ ghl: 'partner edit', partner: 'partner edit' });
-    expect((await syncLog(locationId, { contactId })).some((e) => e.trigger === 'verify' && e.status === 'done')).toBe(true);
+    expect({ ghl: await ghlNote(locationId, noteId), partner: (await partnerNote(noteId)).body }).toEqual({
+      ghl: 'partner edit',
+      partner: 'partner edit',
+    });
+    expect(
+      (await syncLog(locationId, { contactId })).some((e) => e.trigger === 'verify' && e.status === 'done'),
+    ).toBe(true);
   }, 60_000);
 });
 
@@ -775,13 +1253,28 @@ describe('late reports: the newest change of each field wins, however late its r
   const digits = (v: unknown) => String(v ?? '').replace(/\D/g, '');
   /** Names and phone digits of a contact in GHL and at the partner. */
   async function person(locationId: string, contactId: string, partnerId: string) {
-    const both = await contactOnBothSides(locationId, contactId, partnerId, ['firstName', 'lastName', 'phone']);
-    return { ghl: [both.ghl[0], both.ghl[1], digits(both.ghl[2])], partner: [both.partner[0], both.partner[1], digits(both.partner[2])] };
+    const both = await contactOnBothSides(locationId, contactId, partnerId, [
+      'firstName',
+      'lastName',
+      'phone',
+    ]);
+    return {
+      ghl: [both.ghl[0], both.ghl[1], digits(both.ghl[2])],
+      partner: [both.partner[0], both.partner[1], digits(both.partner[2])],
+    };
   }
   /** The partner's whole record of the person now, with `edit` over it (what its event carries). */
   const partnerRecord = async (partnerId: string, edit: Record<string, unknown>) => {
     const c = (await yourAppState()).objects.contact!.find((o) => o.id === partnerId)!;
-    return { id: c.id, email: c.email, phone: c.phone, firstName: c.firstName, lastName: c.lastName, companyName: c.companyName, ...edit };
+    return {
+      id: c.id,
+      email: c.email,
+      phone: c.phone,
+      firstName: c.firstName,
+      lastName: c.lastName,
+      companyName: c.companyName,
+      ...edit,
+    };
   };
   const deliverAll = async (held: { deliveries: { body: string }[] }) => {
     for (const d of held.deliveries) await deliverGhlBody(d.body);
@@ -791,45 +1284,76 @@ describe('late reports: the newest change of each field wins, however late its r
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
     const atPartner = await syncedContact(locationId, contactId);
-    const phoneEdit = await heldPartnerChange('contact.updated', await partnerRecord(atPartner.id, { phone: '+15559990001' }));
+    const phoneEdit = await heldPartnerChange(
+      'contact.updated',
+      await partnerRecord(atPartner.id, { phone: '+15559990001' }),
+    );
     await ghlAct(locationId, { action: 'contact.update', contactId, data: { firstName: 'Ada' } });
     await settled(locationId, contactId);
     await ghlAct(locationId, { action: 'contact.update', contactId, data: { lastName: 'Lund' } });
     await settled(locationId, contactId);
     await phoneEdit(connectionId);
     await settled(locationId, contactId);
-    expect(await person(locationId, contactId, atPartner.id)).toEqual({ ghl: ['Ada', 'Lund', '15559990001'], partner: ['Ada', 'Lund', '15559990001'] });
+    expect(await person(locationId, contactId, atPartner.id)).toEqual({
+      ghl: ['Ada', 'Lund', '15559990001'],
+      partner: ['Ada', 'Lund', '15559990001'],
+    });
   });
 
   it('case 2: GHL’s phone edit, delivered after two partner name edits reached GHL, keeps the names', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
     const atPartner = await syncedContact(locationId, contactId);
-    const phoneEdit = await ghlAct(locationId, { action: 'contact.update', contactId, data: { phone: '+15559990002' } }, { deliver: false });
+    const phoneEdit = await ghlAct(
+      locationId,
+      { action: 'contact.update', contactId, data: { phone: '+15559990002' } },
+      { deliver: false },
+    );
     await yourAppAct(connectionId, 'contact.updated', await partnerRecord(atPartner.id, { firstName: 'Bo' }));
     await settled(locationId, contactId);
-    await yourAppAct(connectionId, 'contact.updated', await partnerRecord(atPartner.id, { lastName: 'Berg' }));
+    await yourAppAct(
+      connectionId,
+      'contact.updated',
+      await partnerRecord(atPartner.id, { lastName: 'Berg' }),
+    );
     await settled(locationId, contactId);
     await deliverAll(phoneEdit);
     await settled(locationId, contactId);
-    expect(await person(locationId, contactId, atPartner.id)).toEqual({ ghl: ['Bo', 'Berg', '15559990002'], partner: ['Bo', 'Berg', '15559990002'] });
+    expect(await person(locationId, contactId, atPartner.id)).toEqual({
+      ghl: ['Bo', 'Berg', '15559990002'],
+      partner: ['Bo', 'Berg', '15559990002'],
+    });
   });
 
   it('case 3: GHL first name, partner first name, GHL phone, delivered partner / GHL second / GHL first: the partner’s name and GHL’s phone', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
     const atPartner = await syncedContact(locationId, contactId);
-    const ghlName = await ghlAct(locationId, { action: 'contact.update', contactId, data: { firstName: 'Gus' } }, { deliver: false });
-    const partnerName = await heldPartnerChange('contact.updated', await partnerRecord(atPartner.id, { firstName: 'Pia' }));
+    const ghlName = await ghlAct(
+      locationId,
+      { action: 'contact.update', contactId, data: { firstName: 'Gus' } },
+      { deliver: false },
+    );
+    const partnerName = await heldPartnerChange(
+      'contact.updated',
+      await partnerRecord(atPartner.id, { firstName: 'Pia' }),
+    );
     // GHL's snapshot of the phone edit still shows GHL's first name.
-    const ghlPhone = await ghlAct(locationId, { action: 'contact.update', contactId, data: { phone: '+15559990003' } }, { deliver: false });
+    const ghlPhone = await ghlAct(
+      locationId,
+      { action: 'contact.update', contactId, data: { phone: '+15559990003' } },
+      { deliver: false },
+    );
     await partnerName(connectionId);
     await settled(locationId, contactId);
     await deliverAll(ghlPhone);
     await settled(locationId, contactId);
     await deliverAll(ghlName);
     await settled(locationId, contactId);
-    expect(await person(locationId, contactId, atPartner.id)).toEqual({ ghl: ['Pia', atPartner.lastName, '15559990003'], partner: ['Pia', atPartner.lastName, '15559990003'] });
+    expect(await person(locationId, contactId, atPartner.id)).toEqual({
+      ghl: ['Pia', atPartner.lastName, '15559990003'],
+      partner: ['Pia', atPartner.lastName, '15559990003'],
+    });
   });
 
   it('a note edited at the partner, delivered after two GHL edits reached the partner, does not undo them', async () => {
@@ -839,14 +1363,21 @@ describe('late reports: the newest change of each field wins, however late its r
     const noteId = result.note.id as string;
     const atPartner = await eventually('note at partner', () => partnerNote(noteId));
     await settled(locationId, contactId);
-    const partnerEdit = await heldPartnerChange('note.updated', { id: atPartner.id, body: 'partner edit', contact: atPartner.contact });
+    const partnerEdit = await heldPartnerChange('note.updated', {
+      id: atPartner.id,
+      body: 'partner edit',
+      contact: atPartner.contact,
+    });
     for (const body of ['ghl edit 1', 'ghl edit 2']) {
       await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body } });
       await settled(locationId, contactId);
     }
     await partnerEdit(connectionId);
     await settled(locationId, contactId);
-    expect({ ghl: (await ghlState(locationId)).notes.find((n) => n.id === noteId)?.body, partner: (await partnerNote(noteId)).body }).toEqual({ ghl: 'ghl edit 2', partner: 'ghl edit 2' });
+    expect({
+      ghl: (await ghlState(locationId)).notes.find((n) => n.id === noteId)?.body,
+      partner: (await partnerNote(noteId)).body,
+    }).toEqual({ ghl: 'ghl edit 2', partner: 'ghl edit 2' });
   });
 
   it('a note edited in GHL, delivered after two partner edits reached GHL, does not undo them', async () => {
@@ -856,24 +1387,41 @@ describe('late reports: the newest change of each field wins, however late its r
     const noteId = result.note.id as string;
     const atPartner = await eventually('note at partner', () => partnerNote(noteId));
     await settled(locationId, contactId);
-    const ghlEdit = await ghlAct(locationId, { action: 'note.update', contactId, noteId, data: { body: 'ghl edit' } }, { deliver: false });
+    const ghlEdit = await ghlAct(
+      locationId,
+      { action: 'note.update', contactId, noteId, data: { body: 'ghl edit' } },
+      { deliver: false },
+    );
     for (const body of ['partner edit 1', 'partner edit 2']) {
       await yourAppAct(connectionId, 'note.updated', { id: atPartner.id, body, contact: atPartner.contact });
       await settled(locationId, contactId);
     }
     await deliverAll(ghlEdit);
     await settled(locationId, contactId);
-    expect({ ghl: (await ghlState(locationId)).notes.find((n) => n.id === noteId)?.body, partner: (await partnerNote(noteId)).body }).toEqual({ ghl: 'partner edit 2', partner: 'partner edit 2' });
+    expect({
+      ghl: (await ghlState(locationId)).notes.find((n) => n.id === noteId)?.body,
+      partner: (await partnerNote(noteId)).body,
+    }).toEqual({ ghl: 'partner edit 2', partner: 'partner edit 2' });
   });
 
   it('task case 1: the partner’s due-date edit, delivered after GHL’s rename (panel) and completion reached the partner, keeps both', async () => {
     const { locationId, connectionId, contactIds, seed } = await syncedLocation();
     const contactId = contactIds[0]!;
     const { taskId, atPartner } = await syncedTask(locationId, contactId, 'Call supplier');
-    const due = await heldTaskEdit(atPartner, { title: 'Call supplier', dueDate: '2026-12-09T10:00:00.000Z' });
-    const token = await sessionToken({ userId: 'user-7', companyId: seed.companyId, activeLocation: locationId, role: 'user' });
+    const due = await heldTaskEdit(atPartner, {
+      title: 'Call supplier',
+      dueDate: '2026-12-09T10:00:00.000Z',
+    });
+    const token = await sessionToken({
+      userId: 'user-7',
+      companyId: seed.companyId,
+      activeLocation: locationId,
+      role: 'user',
+    });
     const rename = await SELF.fetch(`http://app.test/api/contacts/${contactId}/tasks/${taskId}`, {
-      method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'Call supplier (urgent)' }),
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Call supplier (urgent)' }),
     });
     expect(rename.status).toBe(200);
     await settled(locationId, contactId);
@@ -884,7 +1432,10 @@ describe('late reports: the newest change of each field wins, however late its r
     const g = (await ghlState(locationId)).tasks.find((t) => t.id === taskId)!;
     const p = (await yourAppState()).objects.task!.find((t) => t.id === atPartner.id)!;
     const want = ['Call supplier (urgent)', true, Date.parse('2026-12-09T10:00:00.000Z')];
-    expect({ ghl: [g.title, g.completed, Date.parse(g.dueDate)], partner: [p.title, p.completed, Date.parse(p.dueDate)] }).toEqual({ ghl: want, partner: want });
+    expect({
+      ghl: [g.title, g.completed, Date.parse(g.dueDate)],
+      partner: [p.title, p.completed, Date.parse(p.dueDate)],
+    }).toEqual({ ghl: want, partner: want });
   });
 });
 
@@ -892,12 +1443,30 @@ describe('matching partner people to GHL contacts', () => {
   it('matches by email, then by phone, and creates a contact only for someone new', async () => {
     const { locationId, connectionId } = await syncedLocation();
     const [a, b] = (await ghlState(locationId)).contacts;
-    await yourAppAct(connectionId, 'contact.created', { email: a.email.toUpperCase(), firstName: a.firstName, lastName: a.lastName, companyName: 'Matched By Email' });
-    await yourAppAct(connectionId, 'contact.created', { phone: b.phone, firstName: b.firstName, lastName: b.lastName, companyName: 'Matched By Phone' });
-    await yourAppAct(connectionId, 'contact.created', { email: `new-${Date.now()}@example.com`, firstName: 'Nova', lastName: 'Person' });
+    await yourAppAct(connectionId, 'contact.created', {
+      email: a.email.toUpperCase(),
+      firstName: a.firstName,
+      lastName: a.lastName,
+      companyName: 'Matched By Email',
+    });
+    await yourAppAct(connectionId, 'contact.created', {
+      phone: b.phone,
+      firstName: b.firstName,
+      lastName: b.lastName,
+      companyName: 'Matched By Phone',
+    });
+    await yourAppAct(connectionId, 'contact.created', {
+      email: `new-${Date.now()}@example.com`,
+      firstName: 'Nova',
+      lastName: 'Person',
+    });
     await eventually('three changes applied', async () => {
       const s = await ghlState(locationId);
-      return s.contacts.length === 4 && s.contacts.find((c) => c.id === a.id)?.companyName === 'Matched By Email' && s.contacts.find((c) => c.id === b.id)?.companyName === 'Matched By Phone';
+      return (
+        s.contacts.length === 4 &&
+        s.contacts.find((c) => c.id === a.id)?.companyName === 'Matched By Email' &&
+        s.contacts.find((c) => c.id === b.id)?.companyName === 'Matched By Phone'
+      );
     });
     const created = (await syncLog(locationId)).find((e) => e.action === 'create contact in GHL');
     expect(created?.status).toBe('done');
@@ -909,12 +1478,23 @@ describe('panel edits', () => {
     const { locationId, contactIds, seed } = await syncedLocation();
     const contactId = contactIds[0]!;
     const { taskId, atPartner } = await syncedTask(locationId, contactId, 'Draft contract');
-    const token = await sessionToken({ userId: 'user-7', companyId: seed.companyId, activeLocation: locationId, role: 'user' });
+    const token = await sessionToken({
+      userId: 'user-7',
+      companyId: seed.companyId,
+      activeLocation: locationId,
+      role: 'user',
+    });
     const put = (path: string, body: unknown) =>
-      SELF.fetch(`http://app.test/api/contacts/${contactId}/tasks/${taskId}${path}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      SELF.fetch(`http://app.test/api/contacts/${contactId}/tasks/${taskId}${path}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const atPartnerNow = async () => (await yourAppState()).objects.task!.find((t) => t.id === atPartner.id)!;
 
-    expect((await put('', { title: 'Draft contract v2', dueDate: '2026-12-10T09:00:00.000Z' })).status).toBe(200);
+    expect((await put('', { title: 'Draft contract v2', dueDate: '2026-12-10T09:00:00.000Z' })).status).toBe(
+      200,
+    );
     await eventually('edit at partner', async () => (await atPartnerNow()).title === 'Draft contract v2');
     expect((await atPartnerNow()).dueDate).toBe('2026-12-10T09:00:00.000Z');
 
@@ -933,62 +1513,116 @@ describe('settings', () => {
   it('dry-run mode logs what it would do and writes nothing', async () => {
     const { locationId, contactIds } = await syncedLocation();
     await saveSettings(env.DB, locationId, { dryRun: true }, 'test-admin');
-    const { result } = await ghlAct(locationId, { action: 'note.create', contactId: contactIds[0], data: { body: 'dry' } });
+    const { result } = await ghlAct(locationId, {
+      action: 'note.create',
+      contactId: contactIds[0],
+      data: { body: 'dry' },
+    });
     await settled(locationId, contactIds[0]!);
     expect(await partnerNote(result.note.id)).toBeUndefined();
-    const entry = (await syncLog(locationId, { contactId: contactIds[0] })).find((e) => e.objectKind === 'note');
+    const entry = (await syncLog(locationId, { contactId: contactIds[0] })).find(
+      (e) => e.objectKind === 'note',
+    );
     expect(entry).toMatchObject({ status: 'skipped', error: 'dry run: nothing written' });
   });
 
   it('a kind switched off is skipped and logged as skipped', async () => {
     const { locationId, contactIds } = await syncedLocation();
     await saveSettings(env.DB, locationId, { kinds: { tasks: { enabled: false } } }, 'test-admin');
-    const { result } = await ghlAct(locationId, { action: 'task.create', contactId: contactIds[0], data: { title: 'Off', dueDate: '2026-12-02T10:00:00.000Z' } });
+    const { result } = await ghlAct(locationId, {
+      action: 'task.create',
+      contactId: contactIds[0],
+      data: { title: 'Off', dueDate: '2026-12-02T10:00:00.000Z' },
+    });
     await settled(locationId, contactIds[0]!);
     expect(await writesTo('task', result.task.id)).toBe(0);
-    expect((await syncLog(locationId)).some((e) => e.objectKind === 'task' && e.status === 'skipped' && /switched off/.test(e.error ?? ''))).toBe(true);
+    expect(
+      (await syncLog(locationId)).some(
+        (e) => e.objectKind === 'task' && e.status === 'skipped' && /switched off/.test(e.error ?? ''),
+      ),
+    ).toBe(true);
   });
 });
 
 describe('backfill and reconciliation', () => {
   it('previews a backfill with counts and no writes, then runs it with progress', async () => {
     const { locationId, connectionId, seed } = await syncedLocation(4);
-    const token = await sessionToken({ userId: 'admin-1', companyId: seed.companyId, activeLocation: locationId, role: 'admin' });
+    const token = await sessionToken({
+      userId: 'admin-1',
+      companyId: seed.companyId,
+      activeLocation: locationId,
+      role: 'admin',
+    });
     const api = (method: string, path: string, body?: unknown) =>
-      SELF.fetch(`http://app.test${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+      SELF.fetch(`http://app.test${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body ? JSON.stringify(body) : undefined,
+      });
     const before = (await yourAppState()).received.length;
 
-    expect((await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: true })).status).toBe(202);
+    expect((await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: true })).status).toBe(
+      202,
+    );
     const preview = await eventually('preview done', async () => {
-      const { backfill } = (await (await api('GET', `/api/connections/${connectionId}/backfill`)).json()) as any;
+      const { backfill } = (await (
+        await api('GET', `/api/connections/${connectionId}/backfill`)
+      ).json()) as any;
       return backfill.state === 'done' ? backfill : null;
     });
-    expect(preview).toMatchObject({ dryRun: true, total: 4, processed: 4, counts: { creates: 4, matches: 0 } });
+    expect(preview).toMatchObject({
+      dryRun: true,
+      total: 4,
+      processed: 4,
+      counts: { creates: 4, matches: 0 },
+    });
     expect((await yourAppState()).received.length).toBe(before);
 
-    expect((await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: false })).status).toBe(202);
+    expect((await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: false })).status).toBe(
+      202,
+    );
     const run = await eventually('backfill done', async () => {
-      const { backfill } = (await (await api('GET', `/api/connections/${connectionId}/backfill`)).json()) as any;
+      const { backfill } = (await (
+        await api('GET', `/api/connections/${connectionId}/backfill`)
+      ).json()) as any;
       return backfill.state === 'done' ? backfill : null;
     });
     expect(run).toMatchObject({ dryRun: false, total: 4, processed: 4 });
     for (const c of seed.locations[0]!.contactIds) {
-      await eventually('contact at partner', async () => (await yourAppState()).objects.contact!.some((p) => p.ghlId === c));
+      await eventually('contact at partner', async () =>
+        (await yourAppState()).objects.contact!.some((p) => p.ghlId === c),
+      );
     }
   });
 
   it('the reconciliation sweep repairs changes whose webhooks were lost, on both sides', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
-    await ghlAct(locationId, { action: 'contact.update', contactId, data: { companyName: 'Missed Webhook Inc' } }, { deliver: false });
+    await ghlAct(
+      locationId,
+      { action: 'contact.update', contactId, data: { companyName: 'Missed Webhook Inc' } },
+      { deliver: false },
+    );
     const email = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[1])!.email;
-    await yourAppAct(connectionId, 'note.created', { body: 'Never delivered', contact: { email } }, { deliver: false });
+    await yourAppAct(
+      connectionId,
+      'note.created',
+      { body: 'Never delivered', contact: { email } },
+      { deliver: false },
+    );
 
     const result = await tenantStub(env, locationId).reconcile(locationId);
     expect(result.ghlRepaired).toBeGreaterThanOrEqual(1);
     expect(result.partnerChanges).toBeGreaterThanOrEqual(1);
-    await eventually('GHL change at partner', async () => (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId)?.companyName === 'Missed Webhook Inc');
-    await eventually('partner change in GHL', async () => (await ghlState(locationId)).notes.some((n) => n.body === 'Never delivered'));
+    await eventually(
+      'GHL change at partner',
+      async () =>
+        (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId)?.companyName ===
+        'Missed Webhook Inc',
+    );
+    await eventually('partner change in GHL', async () =>
+      (await ghlState(locationId)).notes.some((n) => n.body === 'Never delivered'),
+    );
     expect((await tenantStub(env, locationId).reconcile(locationId)).ghlRepaired).toBe(0);
   });
 });
@@ -998,28 +1632,58 @@ describe('failure handling', () => {
     const { locationId, contactIds, seed } = await syncedLocation();
     const contactId = contactIds[0]!;
     await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', status: 500, count: 1000 });
-    const { result } = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Eventually' } });
-    const failed = await eventually('entry failed', async () => {
-      await fastForward(locationId, contactId);
-      return (await syncLog(locationId, { contactId, status: 'failed' })).find((e) => e.objectKind === 'note');
-    }, 30_000);
+    const { result } = await ghlAct(locationId, {
+      action: 'note.create',
+      contactId,
+      data: { body: 'Eventually' },
+    });
+    const failed = await eventually(
+      'entry failed',
+      async () => {
+        await fastForward(locationId, contactId);
+        return (await syncLog(locationId, { contactId, status: 'failed' })).find(
+          (e) => e.objectKind === 'note',
+        );
+      },
+      30_000,
+    );
     expect(failed.attempts).toBe(8);
     expect(failed.error).toMatch(/gave up after 8 attempts/);
     await partner(env.YOURAPP_URL, '/_partner/faults', undefined, 'DELETE');
 
-    const token = await sessionToken({ userId: 'admin-2', companyId: seed.companyId, activeLocation: locationId, role: 'admin' });
-    const res = await SELF.fetch(`http://app.test/api/sync-log/${failed.id}/replay`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const token = await sessionToken({
+      userId: 'admin-2',
+      companyId: seed.companyId,
+      activeLocation: locationId,
+      role: 'admin',
+    });
+    const res = await SELF.fetch(`http://app.test/api/sync-log/${failed.id}/replay`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(202);
     await eventually('note at partner after replay', () => partnerNote(result.note.id));
-    await eventually('entry done', async () => (await syncLog(locationId, { contactId })).find((e) => e.id === failed.id)?.status === 'done');
+    await eventually(
+      'entry done',
+      async () =>
+        (await syncLog(locationId, { contactId })).find((e) => e.id === failed.id)?.status === 'done',
+    );
   });
 
   it('work for a connection that needs a reconnect waits for it, and the wait is not counted as a failed attempt', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
     await updateConnection(env, connectionId, locationId, { status: 'error' });
-    const { result } = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Kept for later' } });
-    const waiting = await eventually('item parked', async () => (await syncLog(locationId, { contactId })).find((e) => e.objectKind === 'note' && e.status === 'retrying'));
+    const { result } = await ghlAct(locationId, {
+      action: 'note.create',
+      contactId,
+      data: { body: 'Kept for later' },
+    });
+    const waiting = await eventually('item parked', async () =>
+      (await syncLog(locationId, { contactId })).find(
+        (e) => e.objectKind === 'note' && e.status === 'retrying',
+      ),
+    );
     expect(waiting.error).toMatch(/reconnect/);
     expect(await partnerNote(result.note.id)).toBeUndefined();
 
@@ -1037,9 +1701,16 @@ describe('failure handling', () => {
     const { locationId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
     await partner(env.YOURAPP_URL, '/_partner/faults', { pathPrefix: '/webhooks', delayMs: 1500, count: 1 });
-    const { result } = await ghlAct(locationId, { action: 'note.create', contactId, data: { body: 'Survives restarts' } });
+    const { result } = await ghlAct(locationId, {
+      action: 'note.create',
+      contactId,
+      data: { body: 'Survives restarts' },
+    });
     const stub = contactStub(env, locationId, contactId);
-    await eventually('item running', async () => (await stub.syncStatus(`${locationId}:${contactId}`)).counts.running === 1);
+    await eventually(
+      'item running',
+      async () => (await stub.syncStatus(`${locationId}:${contactId}`)).counts.running === 1,
+    );
     await evictDurableObject(stub);
     await settled(locationId, contactId, 20_000);
     await eventually('note at partner', () => partnerNote(result.note.id));

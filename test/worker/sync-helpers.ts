@@ -5,7 +5,12 @@ import * as poll from '../support/eventually.ts';
 import { emu, installedLocation } from './helpers.ts';
 
 /** Calls a partner emulator's control API. */
-export async function partner<T = any>(base: string, path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST'): Promise<T> {
+export async function partner<T = any>(
+  base: string,
+  path: string,
+  body?: unknown,
+  method = body === undefined ? 'GET' : 'POST',
+): Promise<T> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: body === undefined ? undefined : { 'content-type': 'application/json' },
@@ -33,11 +38,23 @@ export async function syncedLocation(contacts = 3) {
  * Makes a change in GHL as a person would (the emulator's `act`), then hands the webhooks GHL
  * sent about it to the worker, signed as GHL signs them. Returns the delivered bodies.
  */
-export async function ghlAct(locationId: string, action: Record<string, unknown>, opts: { deliver?: boolean; times?: number } = {}) {
-  const before = (await emu<{ deliveries: unknown[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries.length;
+export async function ghlAct(
+  locationId: string,
+  action: Record<string, unknown>,
+  opts: { deliver?: boolean; times?: number } = {},
+) {
+  const before = (
+    await emu<{ deliveries: unknown[] }>(
+      `/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`,
+    )
+  ).deliveries.length;
   const result = await emu('/_emulator/act', { locationId, ...action });
   await emu('/_emulator/webhooks/drain', { timeoutMs: 5000 });
-  const after = (await emu<{ deliveries: { body: string; type: string }[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries;
+  const after = (
+    await emu<{ deliveries: { body: string; type: string }[] }>(
+      `/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`,
+    )
+  ).deliveries;
   const fresh = after.slice(before);
   if (opts.deliver !== false) {
     for (const d of fresh) for (let i = 0; i < (opts.times ?? 1); i++) await deliverGhlBody(d.body);
@@ -47,19 +64,42 @@ export async function ghlAct(locationId: string, action: Record<string, unknown>
 
 /** Delivers a GHL webhook body to the worker with fresh GHL signatures. */
 export async function deliverGhlBody(body: string) {
-  const signed = await emu<{ body: string; headers: Record<string, string> }>('/_emulator/webhooks/sign', { body });
-  const res = await SELF.fetch('http://app.test/webhooks/ghl', { method: 'POST', headers: { 'content-type': 'application/json', ...signed.headers }, body: signed.body });
+  const signed = await emu<{ body: string; headers: Record<string, string> }>('/_emulator/webhooks/sign', {
+    body,
+  });
+  const res = await SELF.fetch('http://app.test/webhooks/ghl', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...signed.headers },
+    body: signed.body,
+  });
   if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
   return res;
 }
 
 /** A change made in "your app", delivered to the worker signed with the connection's secret. */
-export async function yourAppAct(connectionId: string, type: string, data: Record<string, unknown>, opts: { deliver?: boolean; times?: number } = {}) {
-  const acted = await partner<{ event: { id: string }; body: string }>(env.YOURAPP_URL, '/_partner/act', { type, data, deliver: false });
+export async function yourAppAct(
+  connectionId: string,
+  type: string,
+  data: Record<string, unknown>,
+  opts: { deliver?: boolean; times?: number } = {},
+) {
+  const acted = await partner<{ event: { id: string }; body: string }>(env.YOURAPP_URL, '/_partner/act', {
+    type,
+    data,
+    deliver: false,
+  });
   if (opts.deliver !== false) {
-    const signed = await partner<{ body: string; headers: Record<string, string> }>(env.YOURAPP_URL, '/_partner/sign', { body: acted.body, id: acted.event.id });
+    const signed = await partner<{ body: string; headers: Record<string, string> }>(
+      env.YOURAPP_URL,
+      '/_partner/sign',
+      { body: acted.body, id: acted.event.id },
+    );
     for (let i = 0; i < (opts.times ?? 1); i++) {
-      const res = await SELF.fetch(`http://app.test/webhooks/partner/${connectionId}`, { method: 'POST', headers: { 'content-type': 'application/json', ...signed.headers }, body: signed.body });
+      const res = await SELF.fetch(`http://app.test/webhooks/partner/${connectionId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signed.headers },
+        body: signed.body,
+      });
       if (res.status !== 200) throw new Error(`partner webhook answered ${res.status}: ${await res.text()}`);
     }
   }
@@ -68,12 +108,17 @@ export async function yourAppAct(connectionId: string, type: string, data: Recor
 
 /** What the your-app emulator holds. */
 export function yourAppState() {
-  return partner<{ objects: Record<string, any[]>; received: { id: string; event: any }[] }>(env.YOURAPP_URL, '/_partner/state');
+  return partner<{ objects: Record<string, any[]>; received: { id: string; event: any }[] }>(
+    env.YOURAPP_URL,
+    '/_partner/state',
+  );
 }
 
 /** GHL-side state of a location in the emulator. */
 export function ghlState(locationId: string) {
-  return emu<{ contacts: any[]; notes: any[]; tasks: any[]; appointments: any[] }>(`/_emulator/state/${locationId}`);
+  return emu<{ contacts: any[]; notes: any[]; tasks: any[]; appointments: any[] }>(
+    `/_emulator/state/${locationId}`,
+  );
 }
 
 /** The location's sync log, newest first. */
@@ -83,16 +128,24 @@ export async function syncLog(locationId: string, filter: { status?: string; con
 }
 
 /** The shared `eventually` for a probe that answers something truthy once done (the sync tests' shorthand). */
-export async function eventually<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   return (await poll.eventually(probe, poll.truthy, { what, timeoutMs })) as T;
 }
 
 /** Waits until nothing is queued for the contact and the location's inbox is empty. */
 export async function settled(locationId: string, contactId: string, timeoutMs = 15_000) {
-  await eventually('sync to settle', async () => {
-    const inbox = await tenantStub(env, locationId).storedEvents(locationId);
-    if (inbox.length) return false;
-    const status = await contactStub(env, locationId, contactId).syncStatus(`${locationId}:${contactId}`);
-    return status.backlog === 0;
-  }, timeoutMs);
+  await eventually(
+    'sync to settle',
+    async () => {
+      const inbox = await tenantStub(env, locationId).storedEvents(locationId);
+      if (inbox.length) return false;
+      const status = await contactStub(env, locationId, contactId).syncStatus(`${locationId}:${contactId}`);
+      return status.backlog === 0;
+    },
+    timeoutMs,
+  );
 }

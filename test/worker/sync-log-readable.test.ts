@@ -7,25 +7,55 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { emu } from './helpers.ts';
 import { call, sessionToken } from './panel-helpers.ts';
-import { deliverGhlBody, eventually, ghlAct, ghlState, settled, syncedLocation, yourAppAct } from './sync-helpers.ts';
+import {
+  deliverGhlBody,
+  eventually,
+  ghlAct,
+  ghlState,
+  settled,
+  syncedLocation,
+  yourAppAct,
+} from './sync-helpers.ts';
 
 describe('a sync log people can read', () => {
   it('names the contact and the object, and hides the echo of our own write unless shown all', async () => {
     const { locationId, connectionId, contactIds, seed } = await syncedLocation(2);
-    const token = await sessionToken({ userId: 'log-admin', companyId: seed.companyId, activeLocation: locationId, role: 'admin' });
+    const token = await sessionToken({
+      userId: 'log-admin',
+      companyId: seed.companyId,
+      activeLocation: locationId,
+      role: 'admin',
+    });
     const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[0])!;
     const name = `${contact.firstName} ${contact.lastName}`.trim();
 
     // A note made in GHL reaches the partner: the row says which note and whose.
-    await ghlAct(locationId, { action: 'note.create', contactId: contact.id, data: { body: 'Called, wants a demo\nsecond line' } });
+    await ghlAct(locationId, {
+      action: 'note.create',
+      contactId: contact.id,
+      data: { body: 'Called, wants a demo\nsecond line' },
+    });
     await settled(locationId, contact.id);
 
     // A note made in the partner app lands in GHL; GHL's webhook about our write is the echo.
-    const before = (await emu<{ deliveries: unknown[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries.length;
-    await yourAppAct(connectionId, 'note.created', { body: 'Met at the expo', contact: { email: contact.email } });
-    await eventually('note in GHL', async () => (await ghlState(locationId)).notes.some((n) => n.body === 'Met at the expo'));
+    const before = (
+      await emu<{ deliveries: unknown[] }>(
+        `/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`,
+      )
+    ).deliveries.length;
+    await yourAppAct(connectionId, 'note.created', {
+      body: 'Met at the expo',
+      contact: { email: contact.email },
+    });
+    await eventually('note in GHL', async () =>
+      (await ghlState(locationId)).notes.some((n) => n.body === 'Met at the expo'),
+    );
     await emu('/_emulator/webhooks/drain', { timeoutMs: 5000 });
-    const fresh = (await emu<{ deliveries: { body: string; type: string }[] }>(`/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`)).deliveries.slice(before);
+    const fresh = (
+      await emu<{ deliveries: { body: string; type: string }[] }>(
+        `/_emulator/webhooks?locationId=${locationId}&clientId=${env.GHL_CLIENT_ID}`,
+      )
+    ).deliveries.slice(before);
     for (const d of fresh.filter((x) => x.type === 'NoteCreate')) await deliverGhlBody(d.body);
     await settled(locationId, contact.id);
 
@@ -37,19 +67,33 @@ describe('a sync log people can read', () => {
     const shown = (await call(token, 'GET', '/api/sync-log')).body.entries as any[];
     expect(shown.some((e) => e.id === echo.id)).toBe(false);
     expect(shown.every((e) => !e.quiet)).toBe(true);
-    const toPartner = shown.find((e) => e.objectKind === 'note' && e.status === 'done' && e.subject === 'Called, wants a demo');
-    expect(toPartner, JSON.stringify(shown.map((e) => [e.action, e.status, e.subject, e.contactName]))).toBeDefined();
+    const toPartner = shown.find(
+      (e) => e.objectKind === 'note' && e.status === 'done' && e.subject === 'Called, wants a demo',
+    );
+    expect(
+      toPartner,
+      JSON.stringify(shown.map((e) => [e.action, e.status, e.subject, e.contactName])),
+    ).toBeDefined();
     expect(toPartner.contactName).toBe(name);
-    const intoGhl = shown.find((e) => e.objectKind === 'note' && e.status === 'done' && e.subject === 'Met at the expo');
+    const intoGhl = shown.find(
+      (e) => e.objectKind === 'note' && e.status === 'done' && e.subject === 'Met at the expo',
+    );
     expect(intoGhl?.contactName).toBe(name);
 
     // Each row keeps the requests of its try: method, path, status, duration, bodies.
     const partnerCall = (toPartner.requests as any[]).find((r) => r.side === 'partner');
     expect(partnerCall).toMatchObject({ method: 'POST', path: '/webhooks', status: 200 });
     expect(typeof partnerCall.ms).toBe('number');
-    expect(JSON.parse(partnerCall.requestBody)).toMatchObject({ type: 'note.created', data: { body: 'Called, wants a demo\nsecond line' } });
+    expect(JSON.parse(partnerCall.requestBody)).toMatchObject({
+      type: 'note.created',
+      data: { body: 'Called, wants a demo\nsecond line' },
+    });
     // …and what it changed, field by field.
-    expect(toPartner.diff).toContainEqual({ field: 'body', before: null, after: 'Called, wants a demo\nsecond line' });
+    expect(toPartner.diff).toContainEqual({
+      field: 'body',
+      before: null,
+      after: 'Called, wants a demo\nsecond line',
+    });
     const ghlCall = (intoGhl.requests as any[]).find((r) => r.side === 'ghl' && r.method === 'POST');
     expect(ghlCall.path).toBe(`/contacts/${contact.id}/notes`);
     expect(ghlCall.status).toBeGreaterThanOrEqual(200);
@@ -60,17 +104,34 @@ describe('a sync log people can read', () => {
 describe('timeline items synced from a partner', () => {
   it('name the partner; items made in GHL stay GHL’s', async () => {
     const { locationId, connectionId, contactIds, seed } = await syncedLocation(1);
-    const token = await sessionToken({ userId: 'tl-user', companyId: seed.companyId, activeLocation: locationId, role: 'user' });
+    const token = await sessionToken({
+      userId: 'tl-user',
+      companyId: seed.companyId,
+      activeLocation: locationId,
+      role: 'user',
+    });
     const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[0])!;
-    await ghlAct(locationId, { action: 'note.create', contactId: contact.id, data: { body: 'Written in GHL' } });
+    await ghlAct(locationId, {
+      action: 'note.create',
+      contactId: contact.id,
+      data: { body: 'Written in GHL' },
+    });
     await settled(locationId, contact.id);
-    await yourAppAct(connectionId, 'note.created', { body: 'Written in your app', contact: { email: contact.email } });
-    await eventually('note in GHL', async () => (await ghlState(locationId)).notes.some((n) => n.body === 'Written in your app'));
+    await yourAppAct(connectionId, 'note.created', {
+      body: 'Written in your app',
+      contact: { email: contact.email },
+    });
+    await eventually('note in GHL', async () =>
+      (await ghlState(locationId)).notes.some((n) => n.body === 'Written in your app'),
+    );
     await settled(locationId, contact.id);
 
     const { body } = await call(token, 'GET', `/api/contacts/${contact.id}/timeline?refresh=1`);
     const byBody = (text: string) => (body.items as any[]).find((i) => i.body === text);
-    expect(byBody('Written in your app')).toMatchObject({ source: 'partner', partner: { connectionId, name: 'Your app (emulator)', kind: 'yourapp' } });
+    expect(byBody('Written in your app')).toMatchObject({
+      source: 'partner',
+      partner: { connectionId, name: 'Your app (emulator)', kind: 'yourapp' },
+    });
     expect(byBody('Written in GHL')).toMatchObject({ source: 'ghl' });
     expect(byBody('Written in GHL').partner).toBeUndefined();
   });

@@ -9,7 +9,11 @@ import { callback, emu, installLocation, seedCompany, stats } from './helpers.ts
 async function agencyInstall(locations = 1) {
   const seed = await seedCompany(locations, 2);
   const { code } = await emu('/_emulator/install', {
-    clientId: env.GHL_CLIENT_ID, companyId: seed.companyId, userType: 'Company', locationIds: seed.locations.map((l) => l.id), webhooks: 'none',
+    clientId: env.GHL_CLIENT_ID,
+    companyId: seed.companyId,
+    userType: 'Company',
+    locationIds: seed.locations.map((l) => l.id),
+    webhooks: 'none',
   });
   expect((await callback(code)).status).toBe(200);
   return seed;
@@ -24,7 +28,9 @@ describe('token refresh', () => {
     await emu('/_emulator/tokens/expire', { locationId: location.id });
     const before = (await stats(location.id)).oauth.refresh;
 
-    const results = await Promise.all(Array.from({ length: 20 }, () => api.getContact(location.contactIds[1]!)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => api.getContact(location.contactIds[1]!)),
+    );
 
     expect(results.every((c) => c.id === location.contactIds[1])).toBe(true);
     expect((await stats(location.id)).oauth.refresh - before).toBe(1);
@@ -36,7 +42,10 @@ describe('token refresh', () => {
     const api = new LocationGhlApi(env, location.id);
     await api.getContact(location.contactIds[0]!);
     const stored = (await readTokens(env.DB, env.TOKEN_ENCRYPTION_KEY, location.id))!;
-    await writeTokens(env.DB, env.TOKEN_ENCRYPTION_KEY, location.id, { ...stored.tokens, expiresAt: Date.now() + 10_000 });
+    await writeTokens(env.DB, env.TOKEN_ENCRYPTION_KEY, location.id, {
+      ...stored.tokens,
+      expiresAt: Date.now() + 10_000,
+    });
     await evictDurableObject(tenantStub(env, location.id)); // forget the in-memory copy
     const before = await stats(location.id);
 
@@ -71,7 +80,9 @@ describe('token refresh', () => {
     expect((await api.getContact(location.contactIds[0]!)).id).toBe(location.contactIds[0]);
     expect((await stats(location.id)).oauth.locationToken - minted).toBe(1);
     expect((await stats(location.id)).oauth.invalidGrant).toBe(1);
-    const install = await env.DB.prepare('SELECT status FROM installs WHERE resource_id = ?').bind(location.id).first<{ status: string }>();
+    const install = await env.DB.prepare('SELECT status FROM installs WHERE resource_id = ?')
+      .bind(location.id)
+      .first<{ status: string }>();
     expect(install!.status).toBe('active');
   });
 
@@ -81,10 +92,14 @@ describe('token refresh', () => {
     await emu('/_emulator/tokens/expire', { locationId: location.id });
     await emu('/_emulator/tokens/revoke-refresh', { locationId: location.id });
 
-    const err = await new LocationGhlApi(env, location.id).getContact(location.contactIds[0]!).catch((e: unknown) => e);
+    const err = await new LocationGhlApi(env, location.id)
+      .getContact(location.contactIds[0]!)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GhlError);
     expect((err as GhlError).kind).toBe('reconnect_needed');
-    const install = await env.DB.prepare('SELECT status, last_error FROM installs WHERE resource_id = ?').bind(location.id).first<{ status: string; last_error: string }>();
+    const install = await env.DB.prepare('SELECT status, last_error FROM installs WHERE resource_id = ?')
+      .bind(location.id)
+      .first<{ status: string; last_error: string }>();
     expect(install!.status).toBe('reconnect_needed');
     expect(install!.last_error).toMatch(/refresh failed/);
   });
@@ -93,7 +108,9 @@ describe('token refresh', () => {
     const seed = await seedCompany(1, 1);
     const location = await installLocation(seed);
     const before = (await stats(location.id)).oauth.refresh;
-    const err = await new LocationGhlApi(env, location.id).getContact('doesNotExist00000000').catch((e: unknown) => e);
+    const err = await new LocationGhlApi(env, location.id)
+      .getContact('doesNotExist00000000')
+      .catch((e: unknown) => e);
     expect((err as GhlError).kind).toBe('not_found');
     expect((await stats(location.id)).oauth.refresh).toBe(before);
   });

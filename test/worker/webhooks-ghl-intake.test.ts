@@ -1,4 +1,11 @@
-import { createExecutionContext, env, runDurableObjectAlarm, runInDurableObject, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import {
+  createExecutionContext,
+  env,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  SELF,
+  waitOnExecutionContext,
+} from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { app } from '../../worker/app.ts';
 import { tenantStub } from '../../worker/durable/stubs.ts';
@@ -9,25 +16,40 @@ import { emu } from './helpers.ts';
 type Signed = { body: string; headers: Record<string, string> };
 
 let counter = 0;
-const freshLocation = () => `inLoc${Date.now().toString(36)}${(counter++).toString(36)}`.padEnd(20, '0').slice(0, 20);
+const freshLocation = () =>
+  `inLoc${Date.now().toString(36)}${(counter++).toString(36)}`.padEnd(20, '0').slice(0, 20);
 
 const event = (locationId: string) =>
-  emu<Signed>('/_emulator/webhooks/event', { type: 'ContactUpdate', locationId, id: 'contact0000000000001', email: 'a@example.com' });
+  emu<Signed>('/_emulator/webhooks/event', {
+    type: 'ContactUpdate',
+    locationId,
+    id: 'contact0000000000001',
+    email: 'a@example.com',
+  });
 
-const post = (e: Signed, path = '/webhooks/ghl') => SELF.fetch(`http://app.test${path}`, { method: 'POST', headers: e.headers, body: e.body });
+const post = (e: Signed, path = '/webhooks/ghl') =>
+  SELF.fetch(`http://app.test${path}`, { method: 'POST', headers: e.headers, body: e.body });
 
 /** The app with extra vars, as `wrangler dev` would run it with them set. */
 async function fetchWith(vars: Record<string, string>, path: string, e: Signed): Promise<Response> {
   const ctx = createExecutionContext();
-  const res = await app.fetch(new Request(`http://app.test${path}`, { method: 'POST', headers: e.headers, body: e.body }), { ...env, ...vars }, ctx);
+  const res = await app.fetch(
+    new Request(`http://app.test${path}`, { method: 'POST', headers: e.headers, body: e.body }),
+    { ...env, ...vars },
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return res;
 }
 
 const stored = (locationId: string) => tenantStub(env, locationId).storedEvents(locationId, { all: true });
 const dedupeRows = (locationId: string, webhookId: string) =>
-  runInDurableObject(tenantStub(env, locationId), (_obj, state) =>
-    state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM seen_webhooks WHERE webhook_id = ?', webhookId).one().n,
+  runInDurableObject(
+    tenantStub(env, locationId),
+    (_obj, state) =>
+      state.storage.sql
+        .exec<{ n: number }>('SELECT COUNT(*) AS n FROM seen_webhooks WHERE webhook_id = ?', webhookId)
+        .one().n,
   );
 
 describe('POST /webhooks/ghl intake semantics', () => {
@@ -38,7 +60,9 @@ describe('POST /webhooks/ghl intake semantics', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true, duplicate: false });
     expect((await stored(loc)).map((s) => s.webhookId)).toEqual([JSON.parse(e.body).webhookId]);
-    expect(await runInDurableObject(tenantStub(env, loc), (_obj, state) => state.storage.getAlarm())).not.toBeNull();
+    expect(
+      await runInDurableObject(tenantStub(env, loc), (_obj, state) => state.storage.getAlarm()),
+    ).not.toBeNull();
   });
 
   it('answers a redelivery as a duplicate, also after the first delivery was handed on', async () => {
@@ -69,7 +93,8 @@ describe('POST /webhooks/ghl intake semantics', () => {
     expect(await dedupeRows(loc, webhookId)).toBe(0);
 
     await runInDurableObject(stub, (_obj, state) => {
-      for (const ddl of LOCATION_SCHEMA.filter((s) => /\b(TABLE|INDEX \w+ ON) inbox\b/.test(s))) state.storage.sql.exec(ddl);
+      for (const ddl of LOCATION_SCHEMA.filter((s) => /\b(TABLE|INDEX \w+ ON) inbox\b/.test(s)))
+        state.storage.sql.exec(ddl);
     });
     const retried = await post(e);
     expect(retried.status).toBe(200);
@@ -82,7 +107,11 @@ describe('bench probes (BENCH_PROBES)', () => {
   it('has no floor route and no Server-Timing unless BENCH_PROBES is exactly "1"', async () => {
     const loc = freshLocation();
     const e = await event(loc);
-    for (const res of [await post(e, '/_bench/verify'), await fetchWith({ BENCH_PROBES: 'true' }, '/_bench/verify', e), await fetchWith({ BENCH_PROBES: ' 1' }, '/_bench/verify', e)]) {
+    for (const res of [
+      await post(e, '/_bench/verify'),
+      await fetchWith({ BENCH_PROBES: 'true' }, '/_bench/verify', e),
+      await fetchWith({ BENCH_PROBES: ' 1' }, '/_bench/verify', e),
+    ]) {
       expect(res.status).toBe(404);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
     }
@@ -97,10 +126,16 @@ describe('bench probes (BENCH_PROBES)', () => {
     const ok = await fetchWith({ BENCH_PROBES: '1' }, '/_bench/verify', e);
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ ok: true });
-    const tampered = await fetchWith({ BENCH_PROBES: '1' }, '/_bench/verify', { ...e, body: e.body.replace('a@example.com', 'b@example.com') });
+    const tampered = await fetchWith({ BENCH_PROBES: '1' }, '/_bench/verify', {
+      ...e,
+      body: e.body.replace('a@example.com', 'b@example.com'),
+    });
     expect(tampered.status).toBe(401);
     expect(((await tampered.json()) as { error: { code: string } }).error.code).toBe('invalid_signature');
-    const unsigned = await fetchWith({ BENCH_PROBES: '1' }, '/_bench/verify', { ...e, headers: { 'content-type': 'application/json' } });
+    const unsigned = await fetchWith({ BENCH_PROBES: '1' }, '/_bench/verify', {
+      ...e,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(unsigned.status).toBe(401);
     expect(await stored(loc)).toHaveLength(0);
   });
@@ -121,7 +156,13 @@ describe('handing stored events on (location alarm)', () => {
     const stub = tenantStub(env, loc);
     for (let i = 0; i < n; i++) {
       const id = `contact${String(i).padStart(13, '0')}`;
-      await stub.ingest(loc, { type: 'ContactUpdate', locationId: loc, id, webhookId: crypto.randomUUID(), timestamp: new Date().toISOString() });
+      await stub.ingest(loc, {
+        type: 'ContactUpdate',
+        locationId: loc,
+        id,
+        webhookId: crypto.randomUUID(),
+        timestamp: new Date().toISOString(),
+      });
     }
     return stub;
   };

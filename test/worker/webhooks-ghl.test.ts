@@ -8,15 +8,27 @@ type Signed = { body: string; headers: Record<string, string> };
 
 let counter = 0;
 /** A fresh location id per case, so each case inspects only its own stored events. */
-const freshLocation = () => `whLoc${Date.now().toString(36)}${(counter++).toString(36)}`.padEnd(20, '0').slice(0, 20);
+const freshLocation = () =>
+  `whLoc${Date.now().toString(36)}${(counter++).toString(36)}`.padEnd(20, '0').slice(0, 20);
 
 const event = (locationId: string, extra: Record<string, unknown> = {}) =>
-  emu<Signed>('/_emulator/webhooks/event', { type: 'ContactUpdate', locationId, id: 'contact0000000000001', email: 'a@example.com', ...extra });
+  emu<Signed>('/_emulator/webhooks/event', {
+    type: 'ContactUpdate',
+    locationId,
+    id: 'contact0000000000001',
+    email: 'a@example.com',
+    ...extra,
+  });
 
-const sign = (body: string, how: 'both' | 'ed25519' | 'rsa' | 'none' = 'both') => emu<Signed>('/_emulator/webhooks/sign', { body, sign: how });
+const sign = (body: string, how: 'both' | 'ed25519' | 'rsa' | 'none' = 'both') =>
+  emu<Signed>('/_emulator/webhooks/sign', { body, sign: how });
 
 const post = (body: string | Uint8Array, headers: Record<string, string>) =>
-  SELF.fetch('http://app.test/webhooks/ghl', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  SELF.fetch('http://app.test/webhooks/ghl', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
 
 const stored = (locationId: string) => tenantStub(env, locationId).storedEvents(locationId, { all: true });
 
@@ -57,7 +69,12 @@ describe('POST /webhooks/ghl signatures', () => {
   it('rejects a body changed after signing', async () => {
     const loc = freshLocation();
     const e = await event(loc);
-    await expectRejected(await post(e.body.replace('a@example.com', 'b@example.com'), e.headers), 401, 'invalid_signature', loc);
+    await expectRejected(
+      await post(e.body.replace('a@example.com', 'b@example.com'), e.headers),
+      401,
+      'invalid_signature',
+      loc,
+    );
   });
 
   it('does not fall back to a valid RSA signature when the Ed25519 one is bad', async () => {
@@ -71,7 +88,12 @@ describe('POST /webhooks/ghl signatures', () => {
   it('rejects garbage in the signature header', async () => {
     const loc = freshLocation();
     const e = await event(loc, { sign: 'none' });
-    await expectRejected(await post(e.body, { 'x-ghl-signature': '%%%not-base64' }), 401, 'invalid_signature', loc);
+    await expectRejected(
+      await post(e.body, { 'x-ghl-signature': '%%%not-base64' }),
+      401,
+      'invalid_signature',
+      loc,
+    );
     await expectRejected(await post(e.body, { 'x-wh-signature': 'AAAA' }), 401, 'invalid_signature', loc);
   });
 
@@ -86,7 +108,9 @@ describe('POST /webhooks/ghl signatures', () => {
     );
     await waitOnExecutionContext(ctx);
     expect(res.status).toBe(500);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('GHL_WEBHOOK_ED25519_PUBLIC_KEY');
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
+      'GHL_WEBHOOK_ED25519_PUBLIC_KEY',
+    );
     expect(await stored(loc)).toHaveLength(0);
   });
 });
@@ -100,7 +124,11 @@ describe('POST /webhooks/ghl when the event cannot be stored', () => {
       get: () => ({ ingest: async () => Promise.reject(new Error('Durable Object storage unavailable')) }),
     } as unknown as typeof env.LOCATION;
     const ctx = createExecutionContext();
-    const res = await app.fetch(new Request('http://app.test/webhooks/ghl', { method: 'POST', headers: e.headers, body: e.body }), { ...env, LOCATION: unavailable }, ctx);
+    const res = await app.fetch(
+      new Request('http://app.test/webhooks/ghl', { method: 'POST', headers: e.headers, body: e.body }),
+      { ...env, LOCATION: unavailable },
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('60');
@@ -123,10 +151,18 @@ describe('POST /webhooks/ghl input', () => {
 
   it('answers 400 for an event without webhookId or with a stale timestamp, 422 for an unknown type', async () => {
     const loc = freshLocation();
-    const base = { type: 'ContactUpdate', locationId: loc, id: 'c1', timestamp: new Date().toISOString(), webhookId: crypto.randomUUID() };
+    const base = {
+      type: 'ContactUpdate',
+      locationId: loc,
+      id: 'c1',
+      timestamp: new Date().toISOString(),
+      webhookId: crypto.randomUUID(),
+    };
     const noId = await sign(JSON.stringify({ ...base, webhookId: undefined }));
     await expectRejected(await post(noId.body, noId.headers), 400, 'invalid_event', loc);
-    const stale = await sign(JSON.stringify({ ...base, timestamp: new Date(Date.now() - 3 * 3600_000).toISOString() }));
+    const stale = await sign(
+      JSON.stringify({ ...base, timestamp: new Date(Date.now() - 3 * 3600_000).toISOString() }),
+    );
     await expectRejected(await post(stale.body, stale.headers), 400, 'stale_event', loc);
     const unknown = await sign(JSON.stringify({ ...base, type: 'SomethingNew' }));
     await expectRejected(await post(unknown.body, unknown.headers), 422, 'unsupported_event', loc);
@@ -136,7 +172,13 @@ describe('POST /webhooks/ghl input', () => {
 
   it('accepts a GHL retry within the two-hour replay window', async () => {
     const loc = freshLocation();
-    const body = JSON.stringify({ type: 'ContactUpdate', locationId: loc, id: 'c1', timestamp: new Date(Date.now() - 70 * 60_000).toISOString(), webhookId: crypto.randomUUID() });
+    const body = JSON.stringify({
+      type: 'ContactUpdate',
+      locationId: loc,
+      id: 'c1',
+      timestamp: new Date(Date.now() - 70 * 60_000).toISOString(),
+      webhookId: crypto.randomUUID(),
+    });
     const s = await sign(body);
     expect((await post(s.body, s.headers)).status).toBe(200);
   });
@@ -146,7 +188,11 @@ describe('POST /webhooks/ghl dedupe', () => {
   it('stores one event for a webhookId delivered three times', async () => {
     const loc = freshLocation();
     const e = await event(loc);
-    const answers = await Promise.all([post(e.body, e.headers), post(e.body, e.headers), post(e.body, e.headers)]);
+    const answers = await Promise.all([
+      post(e.body, e.headers),
+      post(e.body, e.headers),
+      post(e.body, e.headers),
+    ]);
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
     const bodies = (await Promise.all(answers.map((r) => r.json()))) as { duplicate: boolean }[];
     expect(bodies.filter((b) => !b.duplicate)).toHaveLength(1);

@@ -12,7 +12,12 @@ const ACTIONS: { key: keyof ActionCounts; label: string }[] = [
   { key: 'skipped', label: 'Skipped' },
   { key: 'delete', label: 'Delete' },
 ];
-const ENDED: Record<Backfill['state'], string> = { running: 'running', done: 'finished', failed: 'failed', cancelled: 'cancelled' };
+const ENDED: Record<Backfill['state'], string> = {
+  running: 'running',
+  done: 'finished',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
 
 /** What the backfill does, per direction and kind (a preview and its run count the same way). */
 function PlanTable({ bf, partnerLabel }: { bf: Backfill; partnerLabel: string }) {
@@ -22,31 +27,33 @@ function PlanTable({ bf, partnerLabel }: { bf: Backfill; partnerLabel: string })
   return (
     // Scrolls sideways on a phone instead of widening the panel; focusable so keys scroll it too.
     <div class="plan-scroll" tabIndex={0} role="region" aria-label="Backfill counts">
-    <table class="plan-table" data-testid="backfill-counts">
-      <caption class="sr-only">{bf.dryRun ? 'What the backfill would do' : 'What the backfill did'}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Objects</th>
-          {cols.map((c) => (
-            <th key={c.key} scope="col">
-              {c.label}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.key} data-row={r.key}>
-            <th scope="row">{r.label}</th>
+      <table class="plan-table" data-testid="backfill-counts">
+        <caption class="sr-only">
+          {bf.dryRun ? 'What the backfill would do' : 'What the backfill did'}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Objects</th>
             {cols.map((c) => (
-              <td key={c.key} data-count={c.key}>
-                {r.counts[c.key] ?? 0}
-              </td>
+              <th key={c.key} scope="col">
+                {c.label}
+              </th>
             ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.key} data-row={r.key}>
+              <th scope="row">{r.label}</th>
+              {cols.map((c) => (
+                <td key={c.key} data-count={c.key}>
+                  {r.counts[c.key] ?? 0}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }
@@ -100,7 +107,8 @@ export function BackfillPanel({ connectionId, partnerLabel, canEdit, active, now
     try {
       setBf(await startBackfill(connectionId, dryRun, history));
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'backfill_running') setBf(await getBackfill(connectionId).catch(() => bf));
+      if (err instanceof ApiError && err.code === 'backfill_running')
+        setBf(await getBackfill(connectionId).catch(() => bf));
       else setError(errorText(err));
     } finally {
       setBusy(false);
@@ -132,7 +140,13 @@ export function BackfillPanel({ connectionId, partnerLabel, canEdit, active, now
         <p class="strong">Backfill</p>
         {canEdit && (
           <div class="form-actions">
-            <button type="button" class="btn btn-sm" disabled={busy || running || !active} onClick={() => start(true)} data-testid="backfill-preview">
+            <button
+              type="button"
+              class="btn btn-sm"
+              disabled={busy || running || !active}
+              onClick={() => start(true)}
+              data-testid="backfill-preview"
+            >
               Preview
             </button>
             <button
@@ -146,7 +160,13 @@ export function BackfillPanel({ connectionId, partnerLabel, canEdit, active, now
               Run backfill
             </button>
             {running && (
-              <button type="button" class="btn btn-sm btn-ghost danger" disabled={busy} onClick={stop} data-testid="backfill-cancel">
+              <button
+                type="button"
+                class="btn btn-sm btn-ghost danger"
+                disabled={busy}
+                onClick={stop}
+                data-testid="backfill-cancel"
+              >
                 Cancel
               </button>
             )}
@@ -155,13 +175,21 @@ export function BackfillPanel({ connectionId, partnerLabel, canEdit, active, now
       </div>
       {canEdit && (
         <label class="inline-check small">
-          <input type="checkbox" checked={history} disabled={running} onChange={(e) => setHistory(e.currentTarget.checked)} data-testid="backfill-history" />
+          <input
+            type="checkbox"
+            checked={history}
+            disabled={running}
+            onChange={(e) => setHistory(e.currentTarget.checked)}
+            data-testid="backfill-history"
+          />
           Include past appointments (history)
         </label>
       )}
       {canEdit && (
         <p id={`bf-hint-${connectionId}`} class="hint">
-          {active ? 'Brings existing contacts in step. Preview first: it counts what would change and writes nothing.' : 'Resume the connection to backfill it.'}
+          {active
+            ? 'Brings existing contacts in step. Preview first: it counts what would change and writes nothing.'
+            : 'Resume the connection to backfill it.'}
         </p>
       )}
       {/* Announced: phase changes, progress in steps of 10 %, and the end. */}

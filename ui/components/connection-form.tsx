@@ -1,6 +1,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText } from '../api.ts';
-import { applySettings, credentialLabel, credentialsError, settingError, formFields, settingText } from '../lib/connection-admin.ts';
+import {
+  applySettings,
+  credentialLabel,
+  credentialsError,
+  settingError,
+  formFields,
+  settingText,
+} from '../lib/connection-admin.ts';
 import type { Created, KindSpec, PartnerConnection } from '../lib/connections.ts';
 import { calcomSignInUrl, createConnection, updateConnection } from '../settings-api.ts';
 import { Field } from './field.tsx';
@@ -41,8 +48,17 @@ export function ConnectionForm({ kinds, connection, onCreated, onUpdated, onSign
     setBusy(true);
     setError('');
     try {
-      const all = Object.fromEntries(fields.filter((f) => f.key !== 'apiBase').map((f) => [f.key, value(f.key)]));
-      const url = await calcomSignInUrl({ name: name.trim() || undefined, settings: applySettings({}, fields.filter((f) => f.key !== 'apiBase'), all) });
+      const all = Object.fromEntries(
+        fields.filter((f) => f.key !== 'apiBase').map((f) => [f.key, value(f.key)]),
+      );
+      const url = await calcomSignInUrl({
+        name: name.trim() || undefined,
+        settings: applySettings(
+          {},
+          fields.filter((f) => f.key !== 'apiBase'),
+          all,
+        ),
+      });
       if (popup) popup.location.href = url;
       else window.open(url, '_blank', 'noopener');
       onSignIn?.();
@@ -69,7 +85,11 @@ export function ConnectionForm({ kinds, connection, onCreated, onUpdated, onSign
       const msg = settingError(f, value(f.key));
       if (msg) return fail(msg, `connection-setting-${f.key}`);
     }
-    const credentials = Object.fromEntries(Object.entries(creds).map(([k, v]) => [k, v.trim()]).filter(([, v]) => v));
+    const credentials = Object.fromEntries(
+      Object.entries(creds)
+        .map(([k, v]) => [k, v.trim()])
+        .filter(([, v]) => v),
+    );
     const credMsg = credentialsError(spec, credentials, Boolean(connection));
     if (credMsg) return fail(credMsg);
     const all = Object.fromEntries(fields.map((f) => [f.key, value(f.key)]));
@@ -78,9 +98,22 @@ export function ConnectionForm({ kinds, connection, onCreated, onUpdated, onSign
     try {
       if (connection) {
         const settings = applySettings(connection.settings, fields, all);
-        onUpdated?.(await updateConnection(connection.id, { name: label, settings, ...(Object.keys(credentials).length ? { credentials } : {}) }));
+        onUpdated?.(
+          await updateConnection(connection.id, {
+            name: label,
+            settings,
+            ...(Object.keys(credentials).length ? { credentials } : {}),
+          }),
+        );
       } else {
-        onCreated?.(await createConnection({ kind, name: label, credentials, settings: applySettings({}, fields, all) }));
+        onCreated?.(
+          await createConnection({
+            kind,
+            name: label,
+            credentials,
+            settings: applySettings({}, fields, all),
+          }),
+        );
       }
     } catch (err) {
       setError(errorText(err));
@@ -101,10 +134,16 @@ export function ConnectionForm({ kinds, connection, onCreated, onUpdated, onSign
       {!connection && (
         <div class="field">
           <label for="connection-kind">Partner app</label>
-          <select id="connection-kind" class="input" value={kind} data-testid="connection-kind" onChange={(e) => {
+          <select
+            id="connection-kind"
+            class="input"
+            value={kind}
+            data-testid="connection-kind"
+            onChange={(e) => {
               setKind(e.currentTarget.value);
               setCreds({});
-            }}>
+            }}
+          >
             {kinds.map((k) => (
               <option key={k.kind} value={k.kind}>
                 {k.label}
@@ -113,19 +152,39 @@ export function ConnectionForm({ kinds, connection, onCreated, onUpdated, onSign
           </select>
         </div>
       )}
-      <Field label="Name" value={name} onValue={setName} maxLength={80} testId="connection-name" placeholder={spec?.label} />
+      <Field
+        label="Name"
+        value={name}
+        onValue={setName}
+        maxLength={80}
+        testId="connection-name"
+        placeholder={spec?.label}
+      />
       {signIn && (
         <div class="sign-in">
-          <button type="button" class="btn btn-primary" disabled={busy} onClick={startSignIn} data-testid="connection-sign-in">
+          <button
+            type="button"
+            class="btn btn-primary"
+            disabled={busy}
+            onClick={startSignIn}
+            data-testid="connection-sign-in"
+          >
             Sign in with {spec?.label}
           </button>
-          <p class="hint">Approve Contact Sync in {spec?.label}'s window: the connection and its webhook are made for you. Or paste an API key below.</p>
+          <p class="hint">
+            Approve Contact Sync in {spec?.label}'s window: the connection and its webhook are made for you.
+            Or paste an API key below.
+          </p>
         </div>
       )}
       {credentialSpecs.map((c) => {
         const kept = connection?.credentialNames.includes(c.name);
         const generated = !connection && spec?.generated?.includes(c.name);
-        const extra = kept ? '. Leave empty to keep the current one.' : generated ? '. Leave empty and Contact Sync generates one.' : '';
+        const extra = kept
+          ? '. Leave empty to keep the current one.'
+          : generated
+            ? '. Leave empty and Contact Sync generates one.'
+            : '';
         return (
           <Field
             key={`${kind}-${c.name}`}
@@ -163,16 +222,16 @@ export function ConnectionForm({ kinds, connection, onCreated, onUpdated, onSign
             </p>
           </div>
         ) : (
-        <Field
-          key={`${kind}-${f.key}`}
-          label={f.label}
-          type={f.type === 'url' ? 'url' : 'text'}
-          value={value(f.key)}
-          onValue={(v) => setValues({ ...values, [f.key]: v })}
-          required={f.required}
-          hint={f.hint}
-          testId={`connection-setting-${f.key}`}
-        />
+          <Field
+            key={`${kind}-${f.key}`}
+            label={f.label}
+            type={f.type === 'url' ? 'url' : 'text'}
+            value={value(f.key)}
+            onValue={(v) => setValues({ ...values, [f.key]: v })}
+            required={f.required}
+            hint={f.hint}
+            testId={`connection-setting-${f.key}`}
+          />
         ),
       )}
       <FormError message={error} />

@@ -18,7 +18,11 @@ export function ConnectionHead({ c, kinds }: { c: PartnerConnection; kinds: Kind
           {spec?.label ?? c.kind} · {directionOf(spec)}
         </p>
       </div>
-      <span class={`badge status-${c.status === 'active' ? 'ok' : c.status === 'error' || c.status === 'reconnect_needed' ? 'bad' : 'neutral'}`}>{c.status}</span>
+      <span
+        class={`badge status-${c.status === 'active' ? 'ok' : c.status === 'error' || c.status === 'reconnect_needed' ? 'bad' : 'neutral'}`}
+      >
+        {c.status}
+      </span>
     </div>
   );
 }
@@ -27,7 +31,11 @@ export function ConnectionHead({ c, kinds }: { c: PartnerConnection; kinds: Kind
 export function ConnectionHealth({ connection, now }: { connection: PartnerConnection; now: number }) {
   const h = healthOf(connection, now);
   return (
-    <div class={`conn-health${h.warn ? ' is-warn' : ''}`} data-testid="connection-health" data-warn={String(h.warn)}>
+    <div
+      class={`conn-health${h.warn ? ' is-warn' : ''}`}
+      data-testid="connection-health"
+      data-warn={String(h.warn)}
+    >
       {h.warn && <p class="conn-flag">⚠ Needs attention</p>}
       <dl class="health">
         <div>
@@ -45,7 +53,14 @@ export function ConnectionHealth({ connection, now }: { connection: PartnerConne
       </dl>
       {h.lastError && (
         <p class="small error-text">
-          Last error{h.lastErrorAt && <> (<When at={h.lastErrorAt} now={now} />)</>}: {h.lastError}
+          Last error
+          {h.lastErrorAt && (
+            <>
+              {' '}
+              (<When at={h.lastErrorAt} now={now} />)
+            </>
+          )}
+          : {h.lastError}
         </p>
       )}
     </div>

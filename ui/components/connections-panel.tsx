@@ -38,7 +38,15 @@ function CopyField({ label, value, testId }: { label: string; value: string; tes
     <div class="field">
       <label for={id}>{label}</label>
       <div class="copy-row">
-        <input id={id} ref={input} class="input mono" readOnly value={value} data-testid={testId} onFocus={(e) => e.currentTarget.select()} />
+        <input
+          id={id}
+          ref={input}
+          class="input mono"
+          readOnly
+          value={value}
+          data-testid={testId}
+          onFocus={(e) => e.currentTarget.select()}
+        />
         <button type="button" class="btn" onClick={copy} aria-label={`Copy ${label}`}>
           Copy
         </button>
@@ -54,15 +62,20 @@ function Secrets({ created, onDone }: { created: Created; onDone: () => void }) 
   return (
     <div class="card secrets" role="region" aria-labelledby="secrets-title" data-testid="connection-secrets">
       <h3 id="secrets-title" ref={title} tabIndex={-1} class="subtitle">
-        {created.webhookRegistered ? `${created.connection.name} is connected` : `Copy this now: ${created.connection.name} is connected`}
+        {created.webhookRegistered
+          ? `${created.connection.name} is connected`
+          : `Copy this now: ${created.connection.name} is connected`}
       </h3>
       {created.check && <CheckResult check={created.check} testId="connection-created-check" />}
       {created.webhookRegistered ? (
-        <p class="notice">Its webhook was registered in {created.connection.name} for you: nothing to paste there.</p>
+        <p class="notice">
+          Its webhook was registered in {created.connection.name} for you: nothing to paste there.
+        </p>
       ) : (
         <>
           <p class="notice">
-            These are shown only this once. {SETUP[created.connection.kind] ?? 'Give them to the partner app.'}
+            These are shown only this once.{' '}
+            {SETUP[created.connection.kind] ?? 'Give them to the partner app.'}
           </p>
           <CopyField label="Webhook URL" value={created.inboundUrl} testId="secret-inboundUrl" />
           {Object.entries(created.secrets).map(([k, v]) => (
@@ -118,7 +131,12 @@ function ConnectionCard({ c, kinds, canEdit, now, onChange }: CardProps) {
       </p>
       {canEdit && !editing && (
         <div class="form-actions conn-actions">
-          <button type="button" class="btn btn-sm" onClick={() => setEditing(true)} data-testid="connection-edit">
+          <button
+            type="button"
+            class="btn btn-sm"
+            onClick={() => setEditing(true)}
+            data-testid="connection-edit"
+          >
             Edit
           </button>
           <button
@@ -126,11 +144,22 @@ function ConnectionCard({ c, kinds, canEdit, now, onChange }: CardProps) {
             class="btn btn-sm"
             disabled={busy}
             data-testid="connection-pause"
-            onClick={() => act(() => updateConnection(c.id, { status: paused ? 'active' : 'paused' }), paused ? `${c.name} resumed` : `${c.name} paused`)}
+            onClick={() =>
+              act(
+                () => updateConnection(c.id, { status: paused ? 'active' : 'paused' }),
+                paused ? `${c.name} resumed` : `${c.name} paused`,
+              )
+            }
           >
             {paused ? 'Resume' : 'Pause'}
           </button>
-          <button type="button" class="btn btn-sm btn-ghost danger" disabled={busy} onClick={() => setConfirming(true)} data-testid="connection-delete">
+          <button
+            type="button"
+            class="btn btn-sm btn-ghost danger"
+            disabled={busy}
+            onClick={() => setConfirming(true)}
+            data-testid="connection-delete"
+          >
             Delete
           </button>
         </div>
@@ -147,8 +176,16 @@ function ConnectionCard({ c, kinds, canEdit, now, onChange }: CardProps) {
           }}
         />
       )}
-      {canEdit && !editing && <ConnectionChecks connectionId={c.id} partnerLabel={spec?.label ?? c.name} onChecked={onChange} />}
-      <BackfillPanel connectionId={c.id} partnerLabel={spec?.label ?? c.name} canEdit={canEdit} active={!paused} now={now} />
+      {canEdit && !editing && (
+        <ConnectionChecks connectionId={c.id} partnerLabel={spec?.label ?? c.name} onChecked={onChange} />
+      )}
+      <BackfillPanel
+        connectionId={c.id}
+        partnerLabel={spec?.label ?? c.name}
+        canEdit={canEdit}
+        active={!paused}
+        now={now}
+      />
       {confirming && (
         <ConfirmDialog
           title={`Delete ${c.name}?`}
@@ -192,7 +229,12 @@ export function ConnectionsPanel({ state, canEdit }: { state: ConnectionsState; 
           <p class="muted small">The apps this sub-account syncs with, and how each is doing.</p>
         </div>
         {canEdit && list && !adding && (
-          <button type="button" class="btn btn-primary btn-sm" onClick={() => setAdding(true)} data-testid="connection-add">
+          <button
+            type="button"
+            class="btn btn-primary btn-sm"
+            onClick={() => setAdding(true)}
+            data-testid="connection-add"
+          >
             Add connection
           </button>
         )}
@@ -229,14 +271,24 @@ export function ConnectionsPanel({ state, canEdit }: { state: ConnectionsState; 
           }}
         />
       )}
-      {!list && (error ? <ErrorState message={error} onRetry={reload} /> : <Loading label="Loading connections…" />)}
+      {!list &&
+        (error ? <ErrorState message={error} onRetry={reload} /> : <Loading label="Loading connections…" />)}
       {list && list.connections.length === 0 && !adding && (
-        <Empty title="No partner connections yet">{canEdit ? 'Add one to start syncing.' : 'An admin of this sub-account can add one.'}</Empty>
+        <Empty title="No partner connections yet">
+          {canEdit ? 'Add one to start syncing.' : 'An admin of this sub-account can add one.'}
+        </Empty>
       )}
       {list && list.connections.length > 0 && (
         <ul class="conn-list">
           {list.connections.map((c) => (
-            <ConnectionCard key={c.id} c={c} kinds={list.kinds} canEdit={canEdit} now={now} onChange={reload} />
+            <ConnectionCard
+              key={c.id}
+              c={c}
+              kinds={list.kinds}
+              canEdit={canEdit}
+              now={now}
+              onChange={reload}
+            />
           ))}
         </ul>
       )}

@@ -17,7 +17,10 @@ const s = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** Edits the contact's name, email, phone and company, or makes a new contact, in a dialog. */
 export function ContactForm({ contact, onSave, onClose }: Props) {
-  const [form, setForm] = useState(() => Object.fromEntries(FIELDS.map((k) => [k, s(contact?.[k])])) as Record<(typeof FIELDS)[number], string>);
+  const [form, setForm] = useState(
+    () =>
+      Object.fromEntries(FIELDS.map((k) => [k, s(contact?.[k])])) as Record<(typeof FIELDS)[number], string>,
+  );
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const set = (key: keyof typeof form) => (v: string) => setForm((f) => ({ ...f, [key]: v }));
@@ -50,12 +53,45 @@ export function ContactForm({ contact, onSave, onClose }: Props) {
     <Dialog title={contact ? 'Edit contact' : 'New contact'} onClose={onClose} testId="contact-form">
       <form onSubmit={submit} class="form">
         <div class="form-row">
-          <Field label="First name" value={form.firstName} onValue={set('firstName')} autoComplete="off" testId="contact-first-name" />
-          <Field label="Last name" value={form.lastName} onValue={set('lastName')} autoComplete="off" testId="contact-last-name" />
+          <Field
+            label="First name"
+            value={form.firstName}
+            onValue={set('firstName')}
+            autoComplete="off"
+            testId="contact-first-name"
+          />
+          <Field
+            label="Last name"
+            value={form.lastName}
+            onValue={set('lastName')}
+            autoComplete="off"
+            testId="contact-last-name"
+          />
         </div>
-        <Field label="Email" type="email" value={form.email} onValue={set('email')} autoComplete="off" testId="contact-email" />
-        <Field label="Phone" type="tel" value={form.phone} onValue={set('phone')} autoComplete="off" hint="Include the country code, e.g. +1 555 010 2030." testId="contact-phone" />
-        <Field label="Company" value={form.companyName} onValue={set('companyName')} autoComplete="off" testId="contact-company" />
+        <Field
+          label="Email"
+          type="email"
+          value={form.email}
+          onValue={set('email')}
+          autoComplete="off"
+          testId="contact-email"
+        />
+        <Field
+          label="Phone"
+          type="tel"
+          value={form.phone}
+          onValue={set('phone')}
+          autoComplete="off"
+          hint="Include the country code, e.g. +1 555 010 2030."
+          testId="contact-phone"
+        />
+        <Field
+          label="Company"
+          value={form.companyName}
+          onValue={set('companyName')}
+          autoComplete="off"
+          testId="contact-company"
+        />
         <FormError message={error} />
         <div class="form-actions">
           <button type="button" class="btn" onClick={onClose}>

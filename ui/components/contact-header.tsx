@@ -33,11 +33,15 @@ export function ContactHeader({ contact, onAddTag, onRemoveTag, onSave, onShowLo
           <dl class="contact-facts">
             <div>
               <dt>Email</dt>
-              <dd data-testid="contact-email-value">{contact.email ? <a href={`mailto:${contact.email}`}>{contact.email}</a> : '—'}</dd>
+              <dd data-testid="contact-email-value">
+                {contact.email ? <a href={`mailto:${contact.email}`}>{contact.email}</a> : '—'}
+              </dd>
             </div>
             <div>
               <dt>Phone</dt>
-              <dd data-testid="contact-phone-value">{contact.phone ? <a href={`tel:${contact.phone}`}>{contact.phone}</a> : '—'}</dd>
+              <dd data-testid="contact-phone-value">
+                {contact.phone ? <a href={`tel:${contact.phone}`}>{contact.phone}</a> : '—'}
+              </dd>
             </div>
             {contact.companyName && (
               <div>
@@ -48,13 +52,28 @@ export function ContactHeader({ contact, onAddTag, onRemoveTag, onSave, onShowLo
           </dl>
         </div>
         <div class="contact-header-actions">
-          <button type="button" class="btn btn-sm" data-testid="contact-edit" onClick={() => setEditing(true)}>
+          <button
+            type="button"
+            class="btn btn-sm"
+            data-testid="contact-edit"
+            onClick={() => setEditing(true)}
+          >
             Edit
           </button>
-          <button type="button" class="btn btn-sm btn-ghost" data-testid="contact-sync-log" onClick={onShowLog}>
+          <button
+            type="button"
+            class="btn btn-sm btn-ghost"
+            data-testid="contact-sync-log"
+            onClick={onShowLog}
+          >
             Sync log
           </button>
-          <button type="button" class="btn btn-sm btn-ghost danger" data-testid="contact-delete" onClick={() => setDeleting(true)}>
+          <button
+            type="button"
+            class="btn btn-sm btn-ghost danger"
+            data-testid="contact-delete"
+            onClick={() => setDeleting(true)}
+          >
             Delete
           </button>
         </div>

@@ -15,7 +15,10 @@ interface Props {
 export function ContactSearch({ selectedId, onSelect }: Props) {
   const [query, setQuery] = useState('');
   const settled = useDebounced(query.trim(), 250);
-  const { pages, status, error, cursor, more, retry } = usePages((c) => searchContacts(settled, c), [settled]);
+  const { pages, status, error, cursor, more, retry } = usePages(
+    (c) => searchContacts(settled, c),
+    [settled],
+  );
   const contacts = pages.flatMap((p) => p.contacts);
   const [focused, setFocused] = useState(-1);
   const input = useRef<HTMLInputElement>(null);
@@ -81,10 +84,18 @@ export function ContactSearch({ selectedId, onSelect }: Props) {
       {status === 'error' && <ErrorState message={error} onRetry={retry} />}
       {status !== 'loading' && status !== 'error' && contacts.length === 0 && (
         <Empty title={settled ? `No contacts match “${settled}”` : 'No contacts yet'}>
-          {settled ? 'Try a different name, email or phone number.' : 'Contacts of this sub-account appear here.'}
+          {settled
+            ? 'Try a different name, email or phone number.'
+            : 'Contacts of this sub-account appear here.'}
         </Empty>
       )}
-      <ul id="contact-results" ref={list} class="contact-list" aria-label="Search results" aria-busy={status === 'loading'}>
+      <ul
+        id="contact-results"
+        ref={list}
+        class="contact-list"
+        aria-label="Search results"
+        aria-busy={status === 'loading'}
+      >
         {status !== 'loading' &&
           contacts.map((c, i) => {
             const name = contactName(c);
@@ -106,7 +117,9 @@ export function ContactSearch({ selectedId, onSelect }: Props) {
                   </span>
                   <span class="contact-row-text">
                     <span class="contact-row-name">{name}</span>
-                    <span class="muted small">{[c.email, c.phone].filter(Boolean).join(' · ') || 'No email or phone'}</span>
+                    <span class="muted small">
+                      {[c.email, c.phone].filter(Boolean).join(' · ') || 'No email or phone'}
+                    </span>
                   </span>
                 </button>
               </li>
@@ -114,7 +127,13 @@ export function ContactSearch({ selectedId, onSelect }: Props) {
           })}
       </ul>
       {cursor && status !== 'loading' && status !== 'error' && (
-        <button type="button" class="btn btn-block" data-testid="contacts-load-more" disabled={status === 'more'} onClick={more}>
+        <button
+          type="button"
+          class="btn btn-block"
+          data-testid="contacts-load-more"
+          disabled={status === 'more'}
+          onClick={more}
+        >
           {status === 'more' ? 'Loading…' : 'Load more'}
         </button>
       )}

@@ -1,7 +1,15 @@
 import { useRef, useState } from 'preact/hooks';
 import { errorText } from '../api.ts';
 import type { KindSpec } from '../lib/connections.ts';
-import { COMMON_FIELDS, defaultLines, mapOf, mapPatch, rowErrors, rowsOf, type MapRow } from '../lib/field-map.ts';
+import {
+  COMMON_FIELDS,
+  defaultLines,
+  mapOf,
+  mapPatch,
+  rowErrors,
+  rowsOf,
+  type MapRow,
+} from '../lib/field-map.ts';
 import type { FieldMapping } from '../lib/settings.ts';
 import { putSettings } from '../settings-api.ts';
 import { FormError } from './form-error.tsx';
@@ -28,7 +36,9 @@ export function FieldMap({ kinds, mapping, canEdit, initialKind }: Props) {
   const list = useRef<HTMLUListElement>(null);
   const spec = kinds.find((k) => k.kind === kind);
   const rows = drafts[kind] ?? rowsOf(saved[kind]);
-  const dirtyKinds = Object.keys(drafts).filter((k) => JSON.stringify(mapOf(drafts[k]!)) !== JSON.stringify(saved[k] ?? {}));
+  const dirtyKinds = Object.keys(drafts).filter(
+    (k) => JSON.stringify(mapOf(drafts[k]!)) !== JSON.stringify(saved[k] ?? {}),
+  );
   const defaults = defaultLines(spec?.defaultFieldMaps);
 
   const setRows = (next: MapRow[]) => {
@@ -36,14 +46,20 @@ export function FieldMap({ kinds, mapping, canEdit, initialKind }: Props) {
     setErrors([]);
     setError('');
   };
-  const edit = (i: number, patch: Partial<MapRow>) => setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
-  const focusRow = (i: number) => setTimeout(() => list.current?.querySelectorAll<HTMLInputElement>('input')[i * 2]?.focus());
+  const edit = (i: number, patch: Partial<MapRow>) =>
+    setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const focusRow = (i: number) =>
+    setTimeout(() => list.current?.querySelectorAll<HTMLInputElement>('input')[i * 2]?.focus());
 
   const save = async (e: Event) => {
     e.preventDefault();
     for (const k of dirtyKinds) {
       const ks = kinds.find((s) => s.kind === k);
-      const errs = rowErrors(drafts[k]!, ks?.defaultFieldMaps, ks && { label: ks.label, fields: ks.partnerFields });
+      const errs = rowErrors(
+        drafts[k]!,
+        ks?.defaultFieldMaps,
+        ks && { label: ks.label, fields: ks.partnerFields },
+      );
       const bad = errs.findIndex(Boolean);
       if (bad >= 0) {
         setKind(k);
@@ -72,13 +88,22 @@ export function FieldMap({ kinds, mapping, canEdit, initialKind }: Props) {
       <h2 id="field-map-title" class="section-title">
         Field mapping
       </h2>
-      <p class="muted small">Which partner field each HighLevel field syncs with. Overrides apply to every connection of that partner in this sub-account.</p>
+      <p class="muted small">
+        Which partner field each HighLevel field syncs with. Overrides apply to every connection of that
+        partner in this sub-account.
+      </p>
       <div class="field field-inline">
         <label for="field-map-kind">Partner app</label>
-        <select id="field-map-kind" class="input input-sm" value={kind} data-testid="field-map-kind" onChange={(e) => {
+        <select
+          id="field-map-kind"
+          class="input input-sm"
+          value={kind}
+          data-testid="field-map-kind"
+          onChange={(e) => {
             setKind(e.currentTarget.value);
             setErrors([]);
-          }}>
+          }}
+        >
           {kinds.map((k) => (
             <option key={k.kind} value={k.kind}>
               {k.label}
@@ -149,14 +174,16 @@ export function FieldMap({ kinds, mapping, canEdit, initialKind }: Props) {
         </ul>
         {spec?.partnerFields && (
           <datalist id={`partner-fields-${kind}`}>
-            {[...new Set(Object.values(spec.partnerFields).flat())].filter((f) => !f.endsWith('.*')).map((f) => (
-              <option key={f} value={f} />
-            ))}
+            {[...new Set(Object.values(spec.partnerFields).flat())]
+              .filter((f) => !f.endsWith('.*'))
+              .map((f) => (
+                <option key={f} value={f} />
+              ))}
           </datalist>
         )}
         <p id="field-map-hint" class="hint">
-          Common fields: {COMMON_FIELDS.join(', ')}. Prefix with contact., appointment., note. or task. for one kind; GHL custom fields are
-          contact.customField.&lt;id&gt;.
+          Common fields: {COMMON_FIELDS.join(', ')}. Prefix with contact., appointment., note. or task. for
+          one kind; GHL custom fields are contact.customField.&lt;id&gt;.
         </p>
       </fieldset>
       <FormError message={error} />
@@ -173,7 +200,12 @@ export function FieldMap({ kinds, mapping, canEdit, initialKind }: Props) {
           >
             Add row
           </button>
-          <button type="submit" class="btn btn-primary" disabled={busy || !dirtyKinds.length} data-testid="field-map-save">
+          <button
+            type="submit"
+            class="btn btn-primary"
+            disabled={busy || !dirtyKinds.length}
+            data-testid="field-map-save"
+          >
             {busy ? 'Saving…' : 'Save mapping'}
           </button>
         </div>

@@ -15,7 +15,19 @@ interface Props {
 }
 
 /** A labelled input (or textarea) bound to a string. */
-export function Field({ label, value, onValue, type, hint, multiline, required, maxLength, autoComplete, testId, placeholder }: Props) {
+export function Field({
+  label,
+  value,
+  onValue,
+  type,
+  hint,
+  multiline,
+  required,
+  maxLength,
+  autoComplete,
+  testId,
+  placeholder,
+}: Props) {
   const id = useUniqueId();
   const hintId = hint ? `${id}-hint` : undefined;
   const common = {
@@ -37,7 +49,12 @@ export function Field({ label, value, onValue, type, hint, multiline, required, 
       {multiline ? (
         <textarea {...common} rows={3} onInput={(e) => onValue(e.currentTarget.value)} />
       ) : (
-        <input {...common} type={type} autocomplete={autoComplete} onInput={(e) => onValue(e.currentTarget.value)} />
+        <input
+          {...common}
+          type={type}
+          autocomplete={autoComplete}
+          onInput={(e) => onValue(e.currentTarget.value)}
+        />
       )}
       {hint && (
         <p id={hintId} class="hint">

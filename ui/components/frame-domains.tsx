@@ -38,15 +38,33 @@ export function FrameDomainsCard({ canEdit }: { canEdit: boolean }) {
     <form class="card" onSubmit={save} data-testid="frame-domains">
       <h2 class="section-title">Your agency’s own domains</h2>
       <p class="muted small">
-        White-label agencies show HighLevel on their own domain: list it here so Contact Sync can open there too.
-        {saved.installDomain && <> From your install: <strong data-testid="frame-install-domain">{saved.installDomain}</strong>.</>}
+        White-label agencies show HighLevel on their own domain: list it here so Contact Sync can open there
+        too.
+        {saved.installDomain && (
+          <>
+            {' '}
+            From your install: <strong data-testid="frame-install-domain">{saved.installDomain}</strong>.
+          </>
+        )}
       </p>
       <fieldset disabled={!canEdit} class="plain">
-        <Field label="More domains, one per line" value={text} onValue={setText} multiline hint="For example app.youragency.com" testId="frame-domains-input" />
+        <Field
+          label="More domains, one per line"
+          value={text}
+          onValue={setText}
+          multiline
+          hint="For example app.youragency.com"
+          testId="frame-domains-input"
+        />
       </fieldset>
       {canEdit && (
         <div class="form-actions">
-          <button type="submit" class="btn btn-primary" disabled={saving || text === saved.domains.join('\n')} data-testid="frame-domains-save">
+          <button
+            type="submit"
+            class="btn btn-primary"
+            disabled={saving || text === saved.domains.join('\n')}
+            data-testid="frame-domains-save"
+          >
             {saving ? 'Saving…' : 'Save domains'}
           </button>
         </div>

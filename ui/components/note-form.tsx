@@ -35,9 +35,24 @@ export function NoteForm({ initial, onSubmit, onCancel }: Props) {
   };
 
   return (
-    <form ref={form} class="card form inline-form" data-testid="note-form" aria-label={initial ? 'Edit note' : 'New note'} onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
+    <form
+      ref={form}
+      class="card form inline-form"
+      data-testid="note-form"
+      aria-label={initial ? 'Edit note' : 'New note'}
+      onSubmit={submit}
+      onKeyDown={(e) => e.key === 'Escape' && onCancel()}
+    >
       <Field label="Title (optional)" value={title} onValue={setTitle} maxLength={200} testId="note-title" />
-      <Field label="Note" value={body} onValue={setBody} multiline required maxLength={10000} testId="note-body" />
+      <Field
+        label="Note"
+        value={body}
+        onValue={setBody}
+        multiline
+        required
+        maxLength={10000}
+        testId="note-body"
+      />
       <FormError message={error} />
       <div class="form-actions">
         <button type="button" class="btn" onClick={onCancel}>

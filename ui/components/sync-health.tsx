@@ -26,7 +26,9 @@ export function SyncHealth({ inboxBacklog, list, now }: Props) {
           <h2 id="conn-health-title" class="subtitle">
             Connections
           </h2>
-          {list.connections.length === 0 && <p class="muted small">No partner connections yet. An admin adds them under Settings.</p>}
+          {list.connections.length === 0 && (
+            <p class="muted small">No partner connections yet. An admin adds them under Settings.</p>
+          )}
           <ul>
             {list.connections.map((c) => (
               <li key={c.id} data-testid="connection" data-connection-id={c.id}>

@@ -75,7 +75,8 @@ export function SyncLogDetail({ entry: e, connectionName, replaying, onReplay, o
               <li key={i}>
                 <details>
                   <summary class="mono small">
-                    {r.side === 'ghl' ? 'HighLevel' : (connectionName ?? 'Partner')}: {r.method} {r.path} → {r.status ?? r.error ?? 'no answer'} · {r.ms} ms
+                    {r.side === 'ghl' ? 'HighLevel' : (connectionName ?? 'Partner')}: {r.method} {r.path} →{' '}
+                    {r.status ?? r.error ?? 'no answer'} · {r.ms} ms
                   </summary>
                   {r.requestBody && (
                     <pre class="mono small">
@@ -108,7 +109,13 @@ export function SyncLogDetail({ entry: e, connectionName, replaying, onReplay, o
           Close
         </button>
         {onReplay && (
-          <button type="button" class="btn btn-primary" disabled={replaying} onClick={onReplay} data-testid="sync-log-detail-replay">
+          <button
+            type="button"
+            class="btn btn-primary"
+            disabled={replaying}
+            onClick={onReplay}
+            data-testid="sync-log-detail-replay"
+          >
             {replaying ? 'Replaying…' : 'Replay'}
           </button>
         )}

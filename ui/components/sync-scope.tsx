@@ -9,7 +9,11 @@ import { useToast } from './toasts.tsx';
 export function SyncScopeForm({ scope, canEdit }: { scope: SyncScope | undefined; canEdit: boolean }) {
   const toast = useToast();
   const [saved, setSaved] = useState<SyncScope>(scope ?? {});
-  const [values, setValues] = useState({ tag: saved.tag ?? '', businessId: saved.businessId ?? '', createdAfter: saved.createdAfter ?? '' });
+  const [values, setValues] = useState({
+    tag: saved.tag ?? '',
+    businessId: saved.businessId ?? '',
+    createdAfter: saved.createdAfter ?? '',
+  });
   const [busy, setBusy] = useState(false);
   const dirty = JSON.stringify(scopeOf(values)) !== JSON.stringify(saved);
 
@@ -33,11 +37,32 @@ export function SyncScopeForm({ scope, canEdit }: { scope: SyncScope | undefined
         <legend id="sync-scope-title" class="section-title">
           Which contacts sync
         </legend>
-        <p class="muted small">Leave all empty to sync every contact. A contact must match each condition you set; backfills follow it too.</p>
+        <p class="muted small">
+          Leave all empty to sync every contact. A contact must match each condition you set; backfills follow
+          it too.
+        </p>
         <div class="form-row">
-          <Field label="Has the tag" value={values.tag} onValue={(tag) => setValues({ ...values, tag })} maxLength={100} testId="scope-tag" />
-          <Field label="Business ID" value={values.businessId} onValue={(businessId) => setValues({ ...values, businessId })} maxLength={64} testId="scope-business" />
-          <Field label="Created on or after" type="date" value={values.createdAfter} onValue={(createdAfter) => setValues({ ...values, createdAfter })} testId="scope-created-after" />
+          <Field
+            label="Has the tag"
+            value={values.tag}
+            onValue={(tag) => setValues({ ...values, tag })}
+            maxLength={100}
+            testId="scope-tag"
+          />
+          <Field
+            label="Business ID"
+            value={values.businessId}
+            onValue={(businessId) => setValues({ ...values, businessId })}
+            maxLength={64}
+            testId="scope-business"
+          />
+          <Field
+            label="Created on or after"
+            type="date"
+            value={values.createdAfter}
+            onValue={(createdAfter) => setValues({ ...values, createdAfter })}
+            testId="scope-created-after"
+          />
         </div>
       </fieldset>
       {canEdit && (

@@ -38,7 +38,12 @@ export function TaskForm({ initial, defaultAssignee, onSubmit, onCancel }: Props
     setBusy(true);
     setError('');
     try {
-      const task: TaskInput = { title: title.trim(), body: body.trim(), dueDate, completed: initial?.completed ?? false };
+      const task: TaskInput = {
+        title: title.trim(),
+        body: body.trim(),
+        dueDate,
+        completed: initial?.completed ?? false,
+      };
       if (assignee.trim()) task.assignedTo = assignee.trim();
       else if (initial?.assignedTo) task.assignedTo = null;
       await onSubmit(task);
@@ -49,12 +54,25 @@ export function TaskForm({ initial, defaultAssignee, onSubmit, onCancel }: Props
   };
 
   return (
-    <form ref={form} class="card form inline-form" data-testid="task-form" aria-label={initial ? 'Edit task' : 'New task'} onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
+    <form
+      ref={form}
+      class="card form inline-form"
+      data-testid="task-form"
+      aria-label={initial ? 'Edit task' : 'New task'}
+      onSubmit={submit}
+      onKeyDown={(e) => e.key === 'Escape' && onCancel()}
+    >
       <Field label="Title" value={title} onValue={setTitle} required maxLength={200} testId="task-title" />
       <Field label="Details" value={body} onValue={setBody} multiline maxLength={10000} testId="task-body" />
       <div class="form-row">
         <Field label="Due" type="datetime-local" value={due} onValue={setDue} required testId="task-due" />
-        <Field label="Assigned to (user ID)" value={assignee} onValue={setAssignee} hint="Leave empty for no assignee." testId="task-assignee" />
+        <Field
+          label="Assigned to (user ID)"
+          value={assignee}
+          onValue={setAssignee}
+          hint="Leave empty for no assignee."
+          testId="task-assignee"
+        />
       </div>
       <FormError message={error} />
       <div class="form-actions">

@@ -91,7 +91,11 @@ export function TimelineEntry({ item, state, now, userId }: Props) {
             {item.title || (item.kind === 'note' ? 'Note' : item.kind === 'task' ? 'Task' : 'Appointment')}
           </h3>
           {item.source === 'partner' && (
-            <span class="badge badge-partner" data-testid="timeline-partner" title={item.partner ? `Synced from ${item.partner.name}` : undefined}>
+            <span
+              class="badge badge-partner"
+              data-testid="timeline-partner"
+              title={item.partner ? `Synced from ${item.partner.name}` : undefined}
+            >
               {item.partner ? `From ${item.partner.name}` : 'Partner'}
             </span>
           )}
@@ -114,10 +118,20 @@ export function TimelineEntry({ item, state, now, userId }: Props) {
       </div>
       {item.kind !== 'appointment' && (
         <div class="tl-actions">
-          <button type="button" class="btn btn-sm btn-ghost" data-testid={`${item.kind}-edit`} onClick={() => setEditing(true)}>
+          <button
+            type="button"
+            class="btn btn-sm btn-ghost"
+            data-testid={`${item.kind}-edit`}
+            onClick={() => setEditing(true)}
+          >
             Edit
           </button>
-          <button type="button" class="btn btn-sm btn-ghost danger" data-testid={`${item.kind}-delete`} onClick={() => setConfirming(true)}>
+          <button
+            type="button"
+            class="btn btn-sm btn-ghost danger"
+            data-testid={`${item.kind}-delete`}
+            onClick={() => setConfirming(true)}
+          >
             Delete
           </button>
         </div>

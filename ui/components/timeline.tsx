@@ -42,13 +42,33 @@ export function Timeline({ state, userId }: { state: ContactState; userId: strin
           </p>
         </div>
         <div class="timeline-actions">
-          <button type="button" class="btn btn-sm btn-ghost" onClick={state.reload} disabled={state.refreshing} data-testid="timeline-refresh">
+          <button
+            type="button"
+            class="btn btn-sm btn-ghost"
+            onClick={state.reload}
+            disabled={state.refreshing}
+            data-testid="timeline-refresh"
+          >
             Refresh
           </button>
-          <button type="button" ref={noteBtn} class="btn btn-sm" onClick={() => setComposer('note')} data-testid="add-note" aria-expanded={composer === 'note'}>
+          <button
+            type="button"
+            ref={noteBtn}
+            class="btn btn-sm"
+            onClick={() => setComposer('note')}
+            data-testid="add-note"
+            aria-expanded={composer === 'note'}
+          >
             Add note
           </button>
-          <button type="button" ref={taskBtn} class="btn btn-sm btn-primary" onClick={() => setComposer('task')} data-testid="add-task" aria-expanded={composer === 'task'}>
+          <button
+            type="button"
+            ref={taskBtn}
+            class="btn btn-sm btn-primary"
+            onClick={() => setComposer('task')}
+            data-testid="add-task"
+            aria-expanded={composer === 'task'}
+          >
             Add task
           </button>
         </div>
@@ -94,12 +114,20 @@ export function Timeline({ state, userId }: { state: ContactState; userId: strin
 
       {shown.length === 0 ? (
         <Empty title={EMPTY[filter]}>
-          {filter === 'appointments' ? 'Appointments booked in HighLevel or the partner app show here.' : 'Use “Add note” or “Add task” to start.'}
+          {filter === 'appointments'
+            ? 'Appointments booked in HighLevel or the partner app show here.'
+            : 'Use “Add note” or “Add task” to start.'}
         </Empty>
       ) : (
         <ol class="timeline-list" aria-label="Activity, newest first">
           {shown.map((item) => (
-            <TimelineEntry key={`${item.kind}:${item.id}`} item={item} state={state} now={now} userId={userId} />
+            <TimelineEntry
+              key={`${item.kind}:${item.id}`}
+              item={item}
+              state={state}
+              now={now}
+              userId={userId}
+            />
           ))}
         </ol>
       )}

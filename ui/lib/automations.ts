@@ -93,25 +93,39 @@ export const DELAY_TYPES: { type: Delay['type']; label: string }[] = [
 ];
 
 /** The number a delay carries (minutes or hour), for its one input. */
-export const delayNumber = (d: Delay) => (d.type === 'now' ? 0 : d.type === 'next_business_day' ? d.hour : d.minutes);
+export const delayNumber = (d: Delay) =>
+  d.type === 'now' ? 0 : d.type === 'next_business_day' ? d.hour : d.minutes;
 
 export function makeDelay(type: Delay['type'], n: number): Delay {
   if (type === 'now') return { type };
-  if (type === 'next_business_day') return { type, hour: Math.min(23, Math.max(0, Math.round(n))), minute: 0, utcOffsetMinutes: 0 };
+  if (type === 'next_business_day')
+    return { type, hour: Math.min(23, Math.max(0, Math.round(n))), minute: 0, utcOffsetMinutes: 0 };
   return { type, minutes: Math.max(0, Math.round(n)) };
 }
 
 export function describeDelay(d: Delay): string {
   switch (d.type) {
-    case 'now': return 'at once';
-    case 'after': return d.minutes % 60 === 0 ? `after ${d.minutes / 60} h` : `after ${d.minutes} min`;
-    case 'next_business_day': return `next business day ${String(d.hour).padStart(2, '0')}:${String(d.minute ?? 0).padStart(2, '0')}`;
-    case 'before_appointment': return `${d.minutes} min before the appointment`;
-    case 'after_appointment': return `${d.minutes} min after the appointment`;
+    case 'now':
+      return 'at once';
+    case 'after':
+      return d.minutes % 60 === 0 ? `after ${d.minutes / 60} h` : `after ${d.minutes} min`;
+    case 'next_business_day':
+      return `next business day ${String(d.hour).padStart(2, '0')}:${String(d.minute ?? 0).padStart(2, '0')}`;
+    case 'before_appointment':
+      return `${d.minutes} min before the appointment`;
+    case 'after_appointment':
+      return `${d.minutes} min after the appointment`;
   }
 }
 
-export const CONDITION_TYPES: Condition['type'][] = ['tag', 'field', 'source', 'business', 'calendar', 'upcoming_appointment'];
+export const CONDITION_TYPES: Condition['type'][] = [
+  'tag',
+  'field',
+  'source',
+  'business',
+  'calendar',
+  'upcoming_appointment',
+];
 
 export function blankCondition(type: Condition['type']): Condition {
   if (type === 'tag') return { type, op: 'has', tag: '' };
@@ -122,9 +136,13 @@ export function blankCondition(type: Condition['type']): Condition {
 
 export function describeCondition(c: Condition): string {
   switch (c.type) {
-    case 'tag': return `contact ${c.op === 'has' ? 'has' : 'lacks'} tag "${c.tag}"`;
-    case 'field': return `${c.path} ${c.op}${c.value !== undefined && c.op !== 'set' && c.op !== 'unset' ? ` "${c.value}"` : ''}`;
-    case 'upcoming_appointment': return c.value ? 'has an upcoming appointment' : 'has no upcoming appointment';
-    default: return `${c.type} is "${c.value}"`;
+    case 'tag':
+      return `contact ${c.op === 'has' ? 'has' : 'lacks'} tag "${c.tag}"`;
+    case 'field':
+      return `${c.path} ${c.op}${c.value !== undefined && c.op !== 'set' && c.op !== 'unset' ? ` "${c.value}"` : ''}`;
+    case 'upcoming_appointment':
+      return c.value ? 'has an upcoming appointment' : 'has no upcoming appointment';
+    default:
+      return `${c.type} is "${c.value}"`;
   }
 }

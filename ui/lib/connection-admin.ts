@@ -19,15 +19,26 @@ export interface PlanRow {
   counts: ActionCounts;
 }
 
-const KIND_LABEL: Record<string, string> = { contact: 'Contacts', note: 'Notes', task: 'Tasks', appointment: 'Appointments', tag: 'Tags' };
+const KIND_LABEL: Record<string, string> = {
+  contact: 'Contacts',
+  note: 'Notes',
+  task: 'Tasks',
+  appointment: 'Appointments',
+  tag: 'Tags',
+};
 const KIND_ORDER = ['contact', 'tag', 'note', 'task', 'appointment'];
 
 /** One row per direction and kind a backfill touches, partner-bound first, in a fixed kind order. */
 export function backfillRows(bf: Pick<Backfill, 'toPartner' | 'toGhl'>, partnerLabel: string): PlanRow[] {
   const rows: PlanRow[] = [];
-  const add = (counts: Record<string, ActionCounts> | undefined, label: (kind: string) => string, dir: string) => {
+  const add = (
+    counts: Record<string, ActionCounts> | undefined,
+    label: (kind: string) => string,
+    dir: string,
+  ) => {
     const kinds = Object.keys(counts ?? {}).sort((a, b) => KIND_ORDER.indexOf(a) - KIND_ORDER.indexOf(b));
-    for (const kind of kinds) rows.push({ key: `${dir}:${kind}`, label: label(KIND_LABEL[kind] ?? kind), counts: counts![kind]! });
+    for (const kind of kinds)
+      rows.push({ key: `${dir}:${kind}`, label: label(KIND_LABEL[kind] ?? kind), counts: counts![kind]! });
   };
   add(bf.toPartner, (k) => `${k} to ${partnerLabel}`, 'out');
   add(bf.toGhl, (k) => `${k} into HighLevel`, 'in');
@@ -50,17 +61,38 @@ const calendar: SettingField = {
   hint: 'Appointments created from partner bookings go to this calendar.',
   type: 'id',
 };
-const apiBase = (hint: string): SettingField => ({ key: 'apiBase', label: 'API base URL', hint, type: 'url' });
+const apiBase = (hint: string): SettingField => ({
+  key: 'apiBase',
+  label: 'API base URL',
+  hint,
+  type: 'url',
+});
 
 const FIELDS: Record<string, SettingField[]> = {
   calcom: [
-    { key: 'eventTypeId', label: 'Event type ID', hint: 'Cal.com event type of bookings made from HighLevel appointments.', type: 'int' },
-    { key: 'timeZone', label: 'Time zone', hint: 'IANA name for attendees of those bookings, e.g. Europe/Berlin. Default UTC.', type: 'tz' },
+    {
+      key: 'eventTypeId',
+      label: 'Event type ID',
+      hint: 'Cal.com event type of bookings made from HighLevel appointments.',
+      type: 'int',
+    },
+    {
+      key: 'timeZone',
+      label: 'Time zone',
+      hint: 'IANA name for attendees of those bookings, e.g. Europe/Berlin. Default UTC.',
+      type: 'tz',
+    },
     apiBase('Leave empty for https://api.cal.com.'),
     calendar,
   ],
   yourapp: [
-    { key: 'webhookUrl', label: 'Webhook URL', hint: 'Where Contact Sync sends signed events about HighLevel changes.', type: 'url', required: true },
+    {
+      key: 'webhookUrl',
+      label: 'Webhook URL',
+      hint: 'Where Contact Sync sends signed events about HighLevel changes.',
+      type: 'url',
+      required: true,
+    },
     apiBase('Base of GET /changes, used to catch up on missed events.'),
     calendar,
   ],
@@ -82,7 +114,9 @@ const CONTACT_DELETE: SettingField = {
 };
 
 /** The form's fields: the kind's settings, and the delete policy where the partner deletes contacts. */
-export const formFields = (spec: { kind: string; capabilities?: { inbound?: Record<string, unknown> } } | undefined): SettingField[] => {
+export const formFields = (
+  spec: { kind: string; capabilities?: { inbound?: Record<string, unknown> } } | undefined,
+): SettingField[] => {
   const fields = settingFields(spec?.kind ?? '');
   const deletes = (spec?.capabilities?.inbound?.contact as string[] | undefined)?.includes('delete');
   return deletes ? [...fields, CONTACT_DELETE] : fields;
@@ -94,7 +128,11 @@ const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
 export function isPartnerUrl(value: string): boolean {
   try {
     const u = new URL(value);
-    return !u.username && !u.password && (u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.includes(u.hostname)));
+    return (
+      !u.username &&
+      !u.password &&
+      (u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.includes(u.hostname)))
+    );
   } catch {
     return false;
   }
@@ -127,13 +165,18 @@ export function settingError(f: SettingField, raw: string): string {
 }
 
 /** A setting as the form shows it. */
-export const settingText = (settings: Settings, key: string): string => (settings[key] == null ? '' : String(settings[key]));
+export const settingText = (settings: Settings, key: string): string =>
+  settings[key] == null ? '' : String(settings[key]);
 
 /**
  * The full settings object to send (PATCH replaces it whole): `base` (field maps, the sync
  * cursor and anything the form does not show) with the form's values; an emptied field is removed.
  */
-export function applySettings(base: Settings, fields: SettingField[], values: Record<string, string>): Settings {
+export function applySettings(
+  base: Settings,
+  fields: SettingField[],
+  values: Record<string, string>,
+): Settings {
   const out: Settings = { ...base };
   for (const f of fields) {
     const v = (values[f.key] ?? '').trim();

@@ -17,7 +17,12 @@ export interface KindSpec {
   kind: string;
   label: string;
   credentials: CredentialSpec[];
-  capabilities?: { inbound?: Record<string, unknown>; outbound?: Record<string, unknown>; reconcile?: boolean; inboundAuth?: string };
+  capabilities?: {
+    inbound?: Record<string, unknown>;
+    outbound?: Record<string, unknown>;
+    reconcile?: boolean;
+    inboundAuth?: string;
+  };
   /** Credentials the worker generates when left blank. */
   generated?: string[];
   /** Default field maps per object kind: `{ contact: { email: 'attendee.email' } }`. */
@@ -143,7 +148,10 @@ const time = (v: unknown) => parseDate(v)?.getTime() ?? null;
  * inbound event and last error as fallbacks. A warning when changes failed, the last error is
  * recent (or undated) or the connection is in error.
  */
-export function healthOf(c: Pick<PartnerConnection, 'health' | 'lastEventAt' | 'lastError' | 'status'>, now: number): HealthView {
+export function healthOf(
+  c: Pick<PartnerConnection, 'health' | 'lastEventAt' | 'lastError' | 'status'>,
+  now: number,
+): HealthView {
   const h = c.health;
   const lastError = h?.lastError || c.lastError || null;
   const lastErrorAt = h?.lastError ? time(h.lastErrorAt) : null;
@@ -161,5 +169,7 @@ export function healthOf(c: Pick<PartnerConnection, 'health' | 'lastEventAt' | '
 
 /** "Two-way" when the panel can write to the partner, else "Into HighLevel only". */
 export function directionOf(spec: KindSpec | undefined): string {
-  return spec?.capabilities?.outbound && Object.keys(spec.capabilities.outbound).length ? 'Two-way' : 'Into HighLevel only';
+  return spec?.capabilities?.outbound && Object.keys(spec.capabilities.outbound).length
+    ? 'Two-way'
+    : 'Into HighLevel only';
 }

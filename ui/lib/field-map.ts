@@ -62,15 +62,28 @@ function pathError(what: string, raw: string, max: number): string {
 }
 
 /** The partner's fields for display: `responses.*` reads "responses.<name>". */
-export const fieldChoices = (fields: string[]) => fields.map((f) => (f.endsWith('.*') ? `${f.slice(0, -1)}<name>` : f));
+export const fieldChoices = (fields: string[]) =>
+  fields.map((f) => (f.endsWith('.*') ? `${f.slice(0, -1)}<name>` : f));
 
 /** Does the partner have `path` for `field` (the worker's rule, connectors/partner-fields.ts)? */
-function partnerHas(field: string, path: string, defaults: Defaults | undefined, partner: Record<string, string[]>): string[] | null {
+function partnerHas(
+  field: string,
+  path: string,
+  defaults: Defaults | undefined,
+  partner: Record<string, string[]>,
+): string[] | null {
   const dot = field.indexOf('.');
-  const kinds = dot > 0 && OBJECT_KINDS.includes(field.slice(0, dot)) ? [field.slice(0, dot)] : OBJECT_KINDS.filter((k) => defaults?.[k] && Object.hasOwn(defaults[k]!, field));
+  const kinds =
+    dot > 0 && OBJECT_KINDS.includes(field.slice(0, dot))
+      ? [field.slice(0, dot)]
+      : OBJECT_KINDS.filter((k) => defaults?.[k] && Object.hasOwn(defaults[k]!, field));
   const lists = kinds.map((k) => partner[k]).filter((l): l is string[] => !!l);
   if (!lists.length) return null;
-  const ok = lists.some((l) => l.some((p) => (p.endsWith('.*') ? path.startsWith(p.slice(0, -1)) && path.length > p.length - 1 : p === path)));
+  const ok = lists.some((l) =>
+    l.some((p) =>
+      p.endsWith('.*') ? path.startsWith(p.slice(0, -1)) && path.length > p.length - 1 : p === path,
+    ),
+  );
   return ok ? null : [...new Set(lists.flat())];
 }
 
@@ -78,22 +91,29 @@ function partnerHas(field: string, path: string, defaults: Defaults | undefined,
  * Why each row cannot be saved ('' when it can), in row order; duplicates are flagged too.
  * With `partner` (its fields per kind), a path the partner does not have is refused.
  */
-export function rowErrors(rows: MapRow[], defaults?: Defaults, partner?: { label: string; fields: Record<string, string[]> | null | undefined }): string[] {
+export function rowErrors(
+  rows: MapRow[],
+  defaults?: Defaults,
+  partner?: { label: string; fields: Record<string, string[]> | null | undefined },
+): string[] {
   const seen = new Set<string>();
   return rows.map((r) => {
     const field = normalizeField(r.field);
     const error = pathError('common field', r.field, 128) || pathError('partner field', r.path, 256);
     if (error) return error;
-    if (!reaches(field, defaults)) return `No default mapping uses “${field}”: write it as contact.${field} (or appointment., note., task.).`;
+    if (!reaches(field, defaults))
+      return `No default mapping uses “${field}”: write it as contact.${field} (or appointment., note., task.).`;
     const known = partner?.fields ? partnerHas(field, r.path.trim(), defaults, partner.fields) : null;
-    if (known) return `${partner!.label} has no field “${r.path.trim()}” here. It has: ${fieldChoices(known).join(', ')}.`;
+    if (known)
+      return `${partner!.label} has no field “${r.path.trim()}” here. It has: ${fieldChoices(known).join(', ')}.`;
     if (seen.has(field)) return `“${field}” is mapped twice.`;
     seen.add(field);
     return '';
   });
 }
 
-export const rowsOf = (map: Record<string, string> | undefined): MapRow[] => Object.entries(map ?? {}).map(([field, path]) => ({ field, path }));
+export const rowsOf = (map: Record<string, string> | undefined): MapRow[] =>
+  Object.entries(map ?? {}).map(([field, path]) => ({ field, path }));
 
 /** The map the rows stand for (normalized). */
 export function mapOf(rows: MapRow[]): Record<string, string> {
@@ -101,7 +121,10 @@ export function mapOf(rows: MapRow[]): Record<string, string> {
 }
 
 /** The `fieldMapping[kind]` patch: every row, and `null` for each saved override that was removed. */
-export function mapPatch(saved: Record<string, string> | undefined, rows: MapRow[]): Record<string, string | null> {
+export function mapPatch(
+  saved: Record<string, string> | undefined,
+  rows: MapRow[],
+): Record<string, string | null> {
   const next: Record<string, string | null> = mapOf(rows);
   for (const key of Object.keys(saved ?? {})) if (!Object.hasOwn(next, key)) next[key] = null;
   return next;
@@ -109,5 +132,7 @@ export function mapPatch(saved: Record<string, string> | undefined, rows: MapRow
 
 /** Default maps as `kind.field → path` lines, for display. */
 export function defaultLines(defaults: Defaults | undefined): MapRow[] {
-  return Object.entries(defaults ?? {}).flatMap(([kind, map]) => Object.entries(map).map(([field, path]) => ({ field: `${kind}.${field}`, path })));
+  return Object.entries(defaults ?? {}).flatMap(([kind, map]) =>
+    Object.entries(map).map(([field, path]) => ({ field: `${kind}.${field}`, path })),
+  );
 }

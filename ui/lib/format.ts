@@ -58,7 +58,13 @@ export function formatDate(value: unknown, locale?: string): string {
 export function formatDateTime(value: unknown, locale?: string): string {
   const d = parseDate(value);
   return d
-    ? d.toLocaleString(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' })
+    ? d.toLocaleString(locale, {
+        year: 'numeric',
+        month: 'short',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: '2-digit',
+      })
     : '';
 }
 
@@ -69,12 +75,18 @@ export function isOverdue(due: unknown, completed: boolean, now: number = Date.n
 }
 
 /** "Due today", "Due tomorrow", "Due in 3 days", "Overdue by 2 days", "Overdue", else "Due <date>". */
-export function dueLabel(due: unknown, completed: boolean, now: number = Date.now(), locale?: string): string {
+export function dueLabel(
+  due: unknown,
+  completed: boolean,
+  now: number = Date.now(),
+  locale?: string,
+): string {
   const d = parseDate(due);
   if (!d) return 'No due date';
   const days = calendarDays(d.getTime(), now);
   const future = d.getTime() >= now;
-  if (isOverdue(d, completed, now)) return days === 0 ? 'Overdue' : `Overdue by ${days} ${days === 1 ? 'day' : 'days'}`;
+  if (isOverdue(d, completed, now))
+    return days === 0 ? 'Overdue' : `Overdue by ${days} ${days === 1 ? 'day' : 'days'}`;
   if (days === 0) return 'Due today';
   if (days === 1) return future ? 'Due tomorrow' : 'Due yesterday';
   if (future && days < 7) return `Due in ${days} days`;
@@ -118,7 +130,10 @@ export function contactName(c: Named): string {
 }
 
 export function initials(name: string): string {
-  const parts = name.trim().split(/\s+/).filter((p) => /\w/.test(p));
+  const parts = name
+    .trim()
+    .split(/\s+/)
+    .filter((p) => /\w/.test(p));
   const first = parts[0]?.[0] ?? '?';
   const last = parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? '') : '';
   return (first + last).toUpperCase();

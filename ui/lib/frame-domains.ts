@@ -8,5 +8,12 @@ export interface FrameDomains {
 
 /** One host per line (or separated by commas or spaces), trimmed, without blanks or repeats. */
 export function parseDomainLines(text: string): string[] {
-  return [...new Set(text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
 }

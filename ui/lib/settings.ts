@@ -15,8 +15,16 @@ export type Direction = (typeof DIRECTIONS)[number]['value'];
 
 export const POLICIES = [
   { value: 'newest_wins', label: 'Newest change wins', hint: 'The most recent edit on either side is kept.' },
-  { value: 'ghl_wins', label: 'HighLevel wins', hint: 'HighLevel is the source of truth when both sides changed.' },
-  { value: 'partner_wins', label: 'Partner wins', hint: 'The partner app is the source of truth when both sides changed.' },
+  {
+    value: 'ghl_wins',
+    label: 'HighLevel wins',
+    hint: 'HighLevel is the source of truth when both sides changed.',
+  },
+  {
+    value: 'partner_wins',
+    label: 'Partner wins',
+    hint: 'The partner app is the source of truth when both sides changed.',
+  },
 ] as const;
 export type ConflictPolicy = (typeof POLICIES)[number]['value'];
 
@@ -52,7 +60,10 @@ export interface SyncScope {
   createdAfter?: string;
 }
 
-export type SettingsPatch = Partial<SyncSettings> & { fieldMapping?: Record<string, Record<string, string | null>>; scope?: SyncScope };
+export type SettingsPatch = Partial<SyncSettings> & {
+  fieldMapping?: Record<string, Record<string, string | null>>;
+  scope?: SyncScope;
+};
 
 /** A scope from the form's texts: blank conditions left out. */
 export function scopeOf(values: { tag: string; businessId: string; createdAfter: string }): SyncScope {
@@ -64,4 +75,8 @@ export function scopeOf(values: { tag: string; businessId: string; createdAfter:
 }
 
 /** The part of an answer the settings form edits. */
-export const editable = ({ kinds, conflictPolicy, dryRun }: SyncSettings): SyncSettings => ({ kinds, conflictPolicy, dryRun });
+export const editable = ({ kinds, conflictPolicy, dryRun }: SyncSettings): SyncSettings => ({
+  kinds,
+  conflictPolicy,
+  dryRun,
+});

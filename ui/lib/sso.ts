@@ -41,7 +41,11 @@ interface MessageLike {
 }
 
 /** The encrypted payload when `ev` is the parent's SSO answer, else `null`. */
-export function ssoPayloadFrom(ev: MessageLike, parent: unknown, expectedOrigin: string | null): string | null {
+export function ssoPayloadFrom(
+  ev: MessageLike,
+  parent: unknown,
+  expectedOrigin: string | null,
+): string | null {
   if (ev.source !== parent || parent == null) return null;
   if (expectedOrigin !== null && ev.origin !== expectedOrigin) return null;
   const data = ev.data as { message?: unknown; payload?: unknown } | null;

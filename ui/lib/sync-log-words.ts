@@ -18,9 +18,15 @@ const BOOK = V('book', 'booked');
 
 function verbOf(op: string, kind: string, where: string): Verb {
   const partner = where !== 'HighLevel';
-  if (op === 'create' || op === 'upsert') return kind === 'appointment' && partner ? BOOK : op === 'upsert' ? V('save', 'saved') : V('create', 'created');
+  if (op === 'create' || op === 'upsert')
+    return kind === 'appointment' && partner
+      ? BOOK
+      : op === 'upsert'
+        ? V('save', 'saved')
+        : V('create', 'created');
   if (op === 'update') return V('update', 'updated');
-  if (op === 'delete') return kind === 'appointment' && partner ? V('cancel', 'cancelled') : V('delete', 'deleted');
+  if (op === 'delete')
+    return kind === 'appointment' && partner ? V('cancel', 'cancelled') : V('delete', 'deleted');
   if (op === 'tag_add' || op === 'tag_remove' || op === 'sync') return V('sync', 'synced');
   return V(op.replace(/_/g, ' '), op.replace(/_/g, ' '));
 }

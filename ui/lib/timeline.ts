@@ -70,5 +70,7 @@ export function taskItem(task: Record<string, unknown>, prev?: TimelineItem): Ti
  * (filled from GHL) and `updatedAt` (changed by an event or a write); null when neither is set.
  */
 export function freshnessAt(freshness: Freshness): number | null {
-  return Math.max(...[freshness.cachedAt, freshness.updatedAt].map((t) => parseDate(t)?.getTime() ?? 0)) || null;
+  return (
+    Math.max(...[freshness.cachedAt, freshness.updatedAt].map((t) => parseDate(t)?.getTime() ?? 0)) || null
+  );
 }

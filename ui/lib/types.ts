@@ -80,7 +80,9 @@ export interface TaskInput {
   assignedTo?: string | null;
 }
 
-export type ContactPatch = Partial<Pick<Contact, 'firstName' | 'lastName' | 'email' | 'phone' | 'companyName'>>;
+export type ContactPatch = Partial<
+  Pick<Contact, 'firstName' | 'lastName' | 'email' | 'phone' | 'companyName'>
+>;
 
 /** One unit of sync work (worker/sync-log/read.ts). */
 export interface SyncLogEntry {

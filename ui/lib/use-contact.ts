@@ -87,7 +87,8 @@ export function useContact(contactId: string): ContactState {
   const patchItem = (key: string, fn: (i: TimelineItem) => TimelineItem) =>
     setItems((all) => all.map((i) => (keyOf(i) === key ? fn(i) : i)));
 
-  const setTags = (fn: (tags: string[]) => string[]) => setContact((c) => (c ? { ...c, tags: fn(c.tags ?? []) } : c));
+  const setTags = (fn: (tags: string[]) => string[]) =>
+    setContact((c) => (c ? { ...c, tags: fn(c.tags ?? []) } : c));
 
   const addTag = (raw: string) => {
     const tag = raw.trim();

@@ -22,7 +22,10 @@ export interface Pages<P> {
  * A cursor-paged list from `fetchPage`, from its first page again whenever `deps` change. An
  * answer that a newer request overtook is dropped.
  */
-export function usePages<P extends { nextCursor: string | null }>(fetchPage: (cursor: string | null) => Promise<P>, deps: unknown[]): Pages<P> {
+export function usePages<P extends { nextCursor: string | null }>(
+  fetchPage: (cursor: string | null) => Promise<P>,
+  deps: unknown[],
+): Pages<P> {
   const [pages, setPages] = useState<P[]>([]);
   const [status, setStatus] = useState<PagesStatus>('loading');
   const [error, setError] = useState('');
@@ -49,5 +52,13 @@ export function usePages<P extends { nextCursor: string | null }>(fetchPage: (cu
     void load(false);
   }, [...deps, attempt]);
 
-  return { pages, status, error, cursor, more: () => void load(true), retry: () => setAttempt((n) => n + 1), setPages };
+  return {
+    pages,
+    status,
+    error,
+    cursor,
+    more: () => void load(true),
+    retry: () => setAttempt((n) => n + 1),
+    setPages,
+  };
 }

@@ -22,7 +22,8 @@ async function signIn(): Promise<Session> {
 
 function phaseFor(err: unknown): Phase {
   if (err instanceof SsoError) return { kind: 'outside' };
-  if (err instanceof ApiError && err.code === 'reconnect_needed') return { kind: 'reconnect', message: err.message };
+  if (err instanceof ApiError && err.code === 'reconnect_needed')
+    return { kind: 'reconnect', message: err.message };
   return { kind: 'error', message: errorText(err) };
 }
 

@@ -15,16 +15,30 @@ export function CatalogPage({ canEdit }: { canEdit: boolean }) {
     setError('');
     getCatalog().then(setCatalog, (err) => setError(errorText(err)));
   }, [attempt]);
-  if (error) return <div class="card page-card"><ErrorState message={error} onRetry={() => setAttempt((n) => n + 1)} /></div>;
-  if (!catalog) return <div class="card page-card"><Loading label="Loading the catalog…" /></div>;
+  if (error)
+    return (
+      <div class="card page-card">
+        <ErrorState message={error} onRetry={() => setAttempt((n) => n + 1)} />
+      </div>
+    );
+  if (!catalog)
+    return (
+      <div class="card page-card">
+        <Loading label="Loading the catalog…" />
+      </div>
+    );
   return (
     <section class="settings" aria-labelledby="catalog-title" data-testid="catalog">
-      <h1 id="catalog-title" class="section-title">Operations catalog</h1>
+      <h1 id="catalog-title" class="section-title">
+        Operations catalog
+      </h1>
       {(['triggers', 'actions'] as const).map((kind) => (
         <div class="card" key={kind}>
           <h2 class="section-title">{kind === 'triggers' ? 'Triggers' : 'Actions'}</h2>
           <ul class="recipe-list">
-            {catalog[kind].map((op) => <OperationItem key={op.key} op={op} canEdit={canEdit} />)}
+            {catalog[kind].map((op) => (
+              <OperationItem key={op.key} op={op} canEdit={canEdit} />
+            ))}
           </ul>
         </div>
       ))}
@@ -45,7 +59,18 @@ function OperationItem({ op, canEdit }: { op: Operation; canEdit: boolean }) {
     setBusy(true);
     try {
       if (op.kind === 'action') {
-        const body = Object.fromEntries(fields.filter((f) => input[f.name]).map((f) => [f.name, f.type === 'array' ? input[f.name]!.split(',').map((x) => x.trim()).filter(Boolean) : input[f.name]]));
+        const body = Object.fromEntries(
+          fields
+            .filter((f) => input[f.name])
+            .map((f) => [
+              f.name,
+              f.type === 'array'
+                ? input[f.name]!.split(',')
+                    .map((x) => x.trim())
+                    .filter(Boolean)
+                : input[f.name],
+            ]),
+        );
         const result = await runAction(op.key, contactId.trim(), body);
         toast(`Done: ${JSON.stringify(result).slice(0, 120)}`);
       } else {
@@ -63,10 +88,18 @@ function OperationItem({ op, canEdit }: { op: Operation; canEdit: boolean }) {
       <div class="recipe-text">
         <span class="strong">{op.label}</span>
         <span class="muted small">{op.description}</span>
-        <span class="small"><code>{op.key}</code> · scope: {op.scope ?? 'none'}</span>
+        <span class="small">
+          <code>{op.key}</code> · scope: {op.scope ?? 'none'}
+        </span>
       </div>
       {canEdit && (
-        <button type="button" class="btn btn-sm" aria-expanded={open} aria-controls={id} onClick={() => setOpen(!open)}>
+        <button
+          type="button"
+          class="btn btn-sm"
+          aria-expanded={open}
+          aria-controls={id}
+          onClick={() => setOpen(!open)}
+        >
           {op.kind === 'action' ? 'Run on a contact' : 'Send a test event'}
         </button>
       )}
@@ -74,16 +107,33 @@ function OperationItem({ op, canEdit }: { op: Operation; canEdit: boolean }) {
         <form id={id} class="form inline-form card" onSubmit={submit}>
           <label class="field">
             <span>Contact id</span>
-            <input class="input input-sm" required pattern="[A-Za-z0-9_-]{1,64}" value={contactId} onInput={(e) => setContactId(e.currentTarget.value)} />
+            <input
+              class="input input-sm"
+              required
+              pattern="[A-Za-z0-9_-]{1,64}"
+              value={contactId}
+              onInput={(e) => setContactId(e.currentTarget.value)}
+            />
           </label>
-          {op.kind === 'action' && fields.map((f) => (
-            <label class="field" key={f.name}>
-              <span>{f.name}{f.required ? ' *' : ''}</span>
-              <input class="input input-sm" required={f.required} value={input[f.name] ?? ''} onInput={(e) => setInput({ ...input, [f.name]: e.currentTarget.value })} />
-            </label>
-          ))}
+          {op.kind === 'action' &&
+            fields.map((f) => (
+              <label class="field" key={f.name}>
+                <span>
+                  {f.name}
+                  {f.required ? ' *' : ''}
+                </span>
+                <input
+                  class="input input-sm"
+                  required={f.required}
+                  value={input[f.name] ?? ''}
+                  onInput={(e) => setInput({ ...input, [f.name]: e.currentTarget.value })}
+                />
+              </label>
+            ))}
           <div class="form-actions">
-            <button type="submit" class="btn btn-primary btn-sm" disabled={busy}>{op.kind === 'action' ? 'Run' : 'Send test'}</button>
+            <button type="submit" class="btn btn-primary btn-sm" disabled={busy}>
+              {op.kind === 'action' ? 'Run' : 'Send test'}
+            </button>
           </div>
         </form>
       )}

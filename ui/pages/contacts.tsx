@@ -23,10 +23,19 @@ export function ContactsPage({ session, contactId, navigate }: Props) {
       {/* With a contact open, its name is the page's heading. */}
       {!contactId && <h1 class="sr-only">Contacts</h1>}
       <div class="split-list">
-        <button type="button" class="btn btn-primary btn-sm new-contact" onClick={() => setCreating(true)} data-testid="contact-new">
+        <button
+          type="button"
+          class="btn btn-primary btn-sm new-contact"
+          onClick={() => setCreating(true)}
+          data-testid="contact-new"
+        >
           New contact
         </button>
-        <ContactSearch key={listVersion} selectedId={contactId} onSelect={(c) => navigate({ page: 'contacts', contactId: c.id })} />
+        <ContactSearch
+          key={listVersion}
+          selectedId={contactId}
+          onSelect={(c) => navigate({ page: 'contacts', contactId: c.id })}
+        />
       </div>
       {creating && (
         <ContactForm
@@ -53,7 +62,9 @@ export function ContactsPage({ session, contactId, navigate }: Props) {
           />
         ) : (
           <div class="card">
-            <Empty title="Select a contact">Search on the left to see a contact's notes, tasks and appointments.</Empty>
+            <Empty title="Select a contact">
+              Search on the left to see a contact's notes, tasks and appointments.
+            </Empty>
           </div>
         )}
       </div>

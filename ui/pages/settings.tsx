@@ -7,7 +7,16 @@ import { ErrorState, Loading } from '../components/states.tsx';
 import { Switch } from '../components/switch.tsx';
 import { SyncScopeForm } from '../components/sync-scope.tsx';
 import { useToast } from '../components/toasts.tsx';
-import { DIRECTIONS, editable, KINDS, POLICIES, type Direction, type Kind, type SettingsAnswer, type SyncSettings } from '../lib/settings.ts';
+import {
+  DIRECTIONS,
+  editable,
+  KINDS,
+  POLICIES,
+  type Direction,
+  type Kind,
+  type SettingsAnswer,
+  type SyncSettings,
+} from '../lib/settings.ts';
 import { useConnections } from '../lib/use-connections.ts';
 import { getSettings, putSettings } from '../settings-api.ts';
 
@@ -36,8 +45,20 @@ export function SettingsPage() {
   }, [attempt]);
 
   const title = <h1 class="page-title">Settings</h1>;
-  if (error) return <div class="card page-card">{title}<ErrorState message={error} onRetry={() => setAttempt((n) => n + 1)} /></div>;
-  if (!view || !draft) return <div class="card page-card">{title}<Loading label="Loading settings…" /></div>;
+  if (error)
+    return (
+      <div class="card page-card">
+        {title}
+        <ErrorState message={error} onRetry={() => setAttempt((n) => n + 1)} />
+      </div>
+    );
+  if (!view || !draft)
+    return (
+      <div class="card page-card">
+        {title}
+        <Loading label="Loading settings…" />
+      </div>
+    );
 
   const { canEdit } = view;
   const saved = editable(view);
@@ -66,12 +87,15 @@ export function SettingsPage() {
       <form class="settings" onSubmit={save} data-testid="settings">
         {!canEdit && (
           <p class="notice" role="note" data-testid="settings-readonly">
-            Only sub-account admins can change these settings. Ask an admin if something should sync differently.
+            Only sub-account admins can change these settings. Ask an admin if something should sync
+            differently.
           </p>
         )}
         <fieldset class="card" disabled={!canEdit}>
           <legend class="section-title">What syncs</legend>
-          <p class="muted small">Choose what Contact Sync keeps in step with the partner app, and in which direction.</p>
+          <p class="muted small">
+            Choose what Contact Sync keeps in step with the partner app, and in which direction.
+          </p>
           <div class="kind-rows">
             {KINDS.map((k) => (
               <div class="kind-row" key={k} data-testid={`setting-kind-${k}`}>
@@ -138,13 +162,17 @@ export function SettingsPage() {
           />
         </fieldset>
 
-
         {canEdit && (
           <div class="form-actions sticky-actions">
             <button type="button" class="btn" disabled={!dirty || saving} onClick={() => setDraft(saved)}>
               Discard changes
             </button>
-            <button type="submit" class="btn btn-primary" disabled={!dirty || saving} data-testid="settings-save">
+            <button
+              type="submit"
+              class="btn btn-primary"
+              disabled={!dirty || saving}
+              data-testid="settings-save"
+            >
               {saving ? 'Saving…' : 'Save settings'}
             </button>
           </div>
@@ -154,7 +182,12 @@ export function SettingsPage() {
       <SyncScopeForm scope={view.scope} canEdit={canEdit} />
       <ConnectionsPanel state={conns} canEdit={canEdit} />
       {conns.list && (
-        <FieldMap kinds={conns.list.kinds} mapping={view.fieldMapping} canEdit={canEdit} initialKind={conns.list.connections[0]?.kind} />
+        <FieldMap
+          kinds={conns.list.kinds}
+          mapping={view.fieldMapping}
+          canEdit={canEdit}
+          initialKind={conns.list.connections[0]?.kind}
+        />
       )}
       <FrameDomainsCard canEdit={canEdit} />
     </div>

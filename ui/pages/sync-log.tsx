@@ -32,7 +32,15 @@ export function SyncLogPage({ contactId, navigate }: Props) {
   const [status, setStatus] = useState('');
   const [showAll, setShowAll] = useState(false);
   const [open, setOpen] = useState<number | null>(null);
-  const { pages, status: phase, error, cursor, more, retry, setPages } = usePages(
+  const {
+    pages,
+    status: phase,
+    error,
+    cursor,
+    more,
+    retry,
+    setPages,
+  } = usePages(
     (c) => getSyncLog({ status, contactId, cursor: c, show: showAll ? 'all' : undefined }),
     [status, contactId, showAll],
   );
@@ -45,7 +53,9 @@ export function SyncLogPage({ contactId, navigate }: Props) {
     setReplaying((ids) => [...ids, id]);
     try {
       const updated = await replaySyncLogEntry(id);
-      setPages((all) => all.map((p) => ({ ...p, entries: p.entries.map((e) => (e.id === id ? updated : e)) })));
+      setPages((all) =>
+        all.map((p) => ({ ...p, entries: p.entries.map((e) => (e.id === id ? updated : e)) })),
+      );
       toast('Replay queued: the change will be tried again shortly');
     } catch (err) {
       toast(`Replay failed: ${errorText(err)}`, 'error');
@@ -64,7 +74,12 @@ export function SyncLogPage({ contactId, navigate }: Props) {
           {contactId && (
             <span class="chip" data-testid="sync-log-contact">
               Contact {contactId}
-              <button type="button" class="tag-remove" aria-label="Show all contacts" onClick={() => navigate({ page: 'sync-log' })}>
+              <button
+                type="button"
+                class="tag-remove"
+                aria-label="Show all contacts"
+                onClick={() => navigate({ page: 'sync-log' })}
+              >
                 ×
               </button>
             </span>
@@ -72,7 +87,13 @@ export function SyncLogPage({ contactId, navigate }: Props) {
           <label for="sync-log-status" class="small muted">
             Status
           </label>
-          <select id="sync-log-status" class="input input-sm" value={status} data-testid="sync-log-status" onChange={(e) => setStatus(e.currentTarget.value)}>
+          <select
+            id="sync-log-status"
+            class="input input-sm"
+            value={status}
+            data-testid="sync-log-status"
+            onChange={(e) => setStatus(e.currentTarget.value)}
+          >
             <option value="">All</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -81,7 +102,12 @@ export function SyncLogPage({ contactId, navigate }: Props) {
             ))}
           </select>
           <label class="inline-check small">
-            <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.currentTarget.checked)} data-testid="sync-log-show-all" />
+            <input
+              type="checkbox"
+              checked={showAll}
+              onChange={(e) => setShowAll(e.currentTarget.checked)}
+              data-testid="sync-log-show-all"
+            />
             Show echoes and no-op skips
           </label>
           <button
@@ -104,7 +130,9 @@ export function SyncLogPage({ contactId, navigate }: Props) {
       {phase === 'error' && <ErrorState message={error} onRetry={retry} />}
       {(phase === 'ready' || phase === 'more') && entries.length === 0 && (
         <Empty title="No sync activity yet">
-          {status ? `Nothing with status “${label(status)}”.` : 'Changes to contacts, tasks, notes and appointments appear here as they sync.'}
+          {status
+            ? `Nothing with status “${label(status)}”.`
+            : 'Changes to contacts, tasks, notes and appointments appear here as they sync.'}
         </Empty>
       )}
       {phase !== 'loading' && phase !== 'error' && entries.length > 0 && (
@@ -138,13 +166,17 @@ export function SyncLogPage({ contactId, navigate }: Props) {
                   {e.error && <span class="small error-text block">{e.error}</span>}
                 </td>
                 <td>
-                  <span class={`badge status-${tone(e.status)}`}>
-                    {label(e.status)}
-                  </span>
+                  <span class={`badge status-${tone(e.status)}`}>{label(e.status)}</span>
                   {e.attempts > 1 && <span class="muted small block">{e.attempts} attempts</span>}
                 </td>
                 <td class="log-actions">
-                  <button type="button" class="btn btn-sm btn-ghost" data-testid="sync-log-open" onClick={() => setOpen(e.id)} aria-label={`Details: ${describeEntry(e)}`}>
+                  <button
+                    type="button"
+                    class="btn btn-sm btn-ghost"
+                    data-testid="sync-log-open"
+                    onClick={() => setOpen(e.id)}
+                    aria-label={`Details: ${describeEntry(e)}`}
+                  >
                     Details
                   </button>
                   {REPLAYABLE.has(e.status) && (
@@ -181,7 +213,13 @@ export function SyncLogPage({ contactId, navigate }: Props) {
           );
         })()}
       {cursor && phase !== 'loading' && phase !== 'error' && (
-        <button type="button" class="btn btn-block" disabled={phase === 'more'} onClick={more} data-testid="sync-log-load-more">
+        <button
+          type="button"
+          class="btn btn-block"
+          disabled={phase === 'more'}
+          onClick={more}
+          data-testid="sync-log-load-more"
+        >
           {phase === 'more' ? 'Loading…' : 'Load more'}
         </button>
       )}

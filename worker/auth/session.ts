@@ -32,10 +32,20 @@ export const isAdmin = (session: Session) => session.role === 'admin';
 const keyOf = (config: Config) => utf8.encode(config.sessionSigningKey);
 
 /** Signs a session token (HS256) bound to the user, role, location and company. */
-export async function issueSession(config: Config, user: SsoUser, now = Date.now()): Promise<{ token: string; expiresAt: string }> {
+export async function issueSession(
+  config: Config,
+  user: SsoUser,
+  now = Date.now(),
+): Promise<{ token: string; expiresAt: string }> {
   const iat = Math.floor(now / 1000);
   const exp = iat + SESSION_TTL_SECONDS;
-  const token = await new SignJWT({ loc: user.locationId, cid: user.companyId, role: user.role, name: user.userName, email: user.email })
+  const token = await new SignJWT({
+    loc: user.locationId,
+    cid: user.companyId,
+    role: user.role,
+    name: user.userName,
+    email: user.email,
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(user.userId)
     .setIssuer(ISSUER)
@@ -52,7 +62,12 @@ const str = (value: unknown) => (typeof value === 'string' ? value : '');
 /** Verifies a session token; a missing, expired or forged one is a 401. */
 export async function verifySession(config: Config, token: string): Promise<Session> {
   try {
-    const { payload } = await jwtVerify(token, keyOf(config), { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, requiredClaims: ['exp', 'sub'] });
+    const { payload } = await jwtVerify(token, keyOf(config), {
+      algorithms: ['HS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      requiredClaims: ['exp', 'sub'],
+    });
     const session: Session = {
       userId: str(payload.sub),
       name: str(payload.name),
@@ -65,16 +80,30 @@ export async function verifySession(config: Config, token: string): Promise<Sess
     return session;
   } catch (err) {
     if (err instanceof joseErrors.JWTExpired) {
-      throw new AppError(401, 'session_expired', 'Your session has expired. Reload Contact Sync to sign in again.');
+      throw new AppError(
+        401,
+        'session_expired',
+        'Your session has expired. Reload Contact Sync to sign in again.',
+      );
     }
-    throw new AppError(401, 'session_invalid', 'The session token is not valid. Reload Contact Sync to sign in again.', String(err));
+    throw new AppError(
+      401,
+      'session_invalid',
+      'The session token is not valid. Reload Contact Sync to sign in again.',
+      String(err),
+    );
   }
 }
 
 /** Requires `Authorization: Bearer <session token>` and puts the session on `c.var.session`. */
 export const requireSession = createMiddleware<SessionEnv>(async (c, next) => {
   const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(c.req.header('authorization') ?? '');
-  if (!match) throw new AppError(401, 'session_missing', 'Sign in first: send the session token as Authorization: Bearer.');
+  if (!match)
+    throw new AppError(
+      401,
+      'session_missing',
+      'Sign in first: send the session token as Authorization: Bearer.',
+    );
   c.set('session', await verifySession(getConfig(c.env), match[1]!));
   await next();
 });

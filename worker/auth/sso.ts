@@ -36,7 +36,10 @@ async function md5(...parts: Uint8Array[]): Promise<Uint8Array> {
 }
 
 /** OpenSSL EVP_BytesToKey (MD5, 1 iteration): 32-byte key = D1‖D2, 16-byte iv = D3. */
-async function evpBytesToKey(pass: Uint8Array, salt: Uint8Array): Promise<{ key: Uint8Array; iv: Uint8Array }> {
+async function evpBytesToKey(
+  pass: Uint8Array,
+  salt: Uint8Array,
+): Promise<{ key: Uint8Array; iv: Uint8Array }> {
   const d1 = await md5(pass, salt);
   const d2 = await md5(d1, pass, salt);
   const d3 = await md5(d2, pass, salt);

@@ -42,5 +42,6 @@ export function applyAutomationSchema(sql: SqlStorage): void {
   const done = row?.version ?? 0;
   for (let i = done; i < AUTOMATION_SCHEMA.length; i++) sql.exec(AUTOMATION_SCHEMA[i]!);
   if (!row) sql.exec('INSERT INTO _automation_schema (version) VALUES (?)', AUTOMATION_SCHEMA.length);
-  else if (done !== AUTOMATION_SCHEMA.length) sql.exec('UPDATE _automation_schema SET version = ?', AUTOMATION_SCHEMA.length);
+  else if (done !== AUTOMATION_SCHEMA.length)
+    sql.exec('UPDATE _automation_schema SET version = ?', AUTOMATION_SCHEMA.length);
 }

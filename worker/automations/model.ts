@@ -17,18 +17,29 @@ export const Delay = v.variant('type', [
     hour: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(23)),
     minute: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(59)), 0),
     /** The location's offset from UTC in minutes (Berlin in winter: 60). */
-    utcOffsetMinutes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(-14 * 60), v.maxValue(14 * 60)), 0),
+    utcOffsetMinutes: v.optional(
+      v.pipe(v.number(), v.integer(), v.minValue(-14 * 60), v.maxValue(14 * 60)),
+      0,
+    ),
   }),
   v.object({ type: v.literal('before_appointment'), minutes: Minutes }),
   v.object({ type: v.literal('after_appointment'), minutes: Minutes }),
 ]);
 export type Delay = v.InferOutput<typeof Delay>;
 
-const Path = v.pipe(v.string(), v.regex(/^[A-Za-z][\w]*(\.[\w-]+){0,4}$/, 'must be a field path like contact.email'));
+const Path = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z][\w]*(\.[\w-]+){0,4}$/, 'must be a field path like contact.email'),
+);
 
 export const Condition = v.variant('type', [
   v.object({ type: v.literal('tag'), op: v.picklist(['has', 'lacks']), tag: Short(100) }),
-  v.object({ type: v.literal('field'), path: Path, op: v.picklist(['eq', 'neq', 'contains', 'set', 'unset']), value: v.optional(Short(500)) }),
+  v.object({
+    type: v.literal('field'),
+    path: Path,
+    op: v.picklist(['eq', 'neq', 'contains', 'set', 'unset']),
+    value: v.optional(Short(500)),
+  }),
   v.object({ type: v.literal('source'), value: Short(200) }),
   v.object({ type: v.literal('business'), value: Short(100) }),
   v.object({ type: v.literal('calendar'), value: Short(100) }),

@@ -24,7 +24,11 @@ const cache = new Map<string, { value: EnabledSet; until: number }>();
 export async function enabledSet(db: D1Database, locationId: string, now = Date.now()): Promise<EnabledSet> {
   const hit = cache.get(locationId);
   if (hit && hit.until > now) return hit.value;
-  const [recipes, cap, subscriptions] = await Promise.all([listRecipes(db, locationId, true), dailyCap(db, locationId), listSubscriptions(db, locationId)]);
+  const [recipes, cap, subscriptions] = await Promise.all([
+    listRecipes(db, locationId, true),
+    dailyCap(db, locationId),
+    listSubscriptions(db, locationId),
+  ]);
   const listens = new Set<string>(subscriptions.map((s) => s.operation));
   for (const r of recipes) {
     listens.add(r.trigger);

@@ -9,7 +9,14 @@ import type { GhlApi } from '../ghl/api.ts';
 import type { ActionGhl } from './catalog/types.ts';
 import type { GhlEvent } from '../webhooks/events.ts';
 import { allHold, hasUpcoming, needsContact, needsUpcoming, type CostlyFacts } from './conditions.ts';
-import { contactFacts, fromGhlEvent, fromPartnerChange, fromSyncLog, type BookingSeen, type SyncLogFacts } from './events.ts';
+import {
+  contactFacts,
+  fromGhlEvent,
+  fromPartnerChange,
+  fromSyncLog,
+  type BookingSeen,
+  type SyncLogFacts,
+} from './events.ts';
 import type { Condition, Delay, Recipe } from './model.ts';
 import { enabledSet, type EnabledSet } from './recipes-cache.ts';
 import { delayEnd } from './schedule.ts';
@@ -47,17 +54,26 @@ export class ContactAutomations {
   }
 
   private state(key: string): string | undefined {
-    return this.sql.exec<{ value: string }>('SELECT value FROM auto_state WHERE key = ?', key).toArray()[0]?.value;
+    return this.sql.exec<{ value: string }>('SELECT value FROM auto_state WHERE key = ?', key).toArray()[0]
+      ?.value;
   }
 
   private setState(key: string, value: string): void {
-    this.sql.exec('INSERT INTO auto_state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2', key, value);
+    this.sql.exec(
+      'INSERT INTO auto_state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2',
+      key,
+      value,
+    );
   }
 
   /** A GHL event the contact's object accepted. Returns when the next step is due (to arm the alarm). */
   async onGhlEvent(event: GhlEvent, now = Date.now()): Promise<number | null> {
     const stored = this.state('tags');
-    const { events, tags } = fromGhlEvent(event, this.deps.contactId, stored ? (JSON.parse(stored) as string[]) : undefined);
+    const { events, tags } = fromGhlEvent(
+      event,
+      this.deps.contactId,
+      stored ? (JSON.parse(stored) as string[]) : undefined,
+    );
     // The tag memory is kept even while no recipe listens, so a recipe enabled later sees true changes.
     if (tags && JSON.stringify(tags) !== stored) this.setState('tags', JSON.stringify(tags));
     if (!events.length) return null;
@@ -71,7 +87,8 @@ export class ContactAutomations {
     if (change.kind === 'appointment' && change.op === 'upsert') {
       const v = this.state(bookingKey);
       seen = v ? { startTime: v } : undefined;
-      if (change.previousPartnerId && !seen) seen = { startTime: this.state(`pbook:${change.connectionId}:${change.previousPartnerId}`) ?? '' };
+      if (change.previousPartnerId && !seen)
+        seen = { startTime: this.state(`pbook:${change.connectionId}:${change.previousPartnerId}`) ?? '' };
       this.setState(bookingKey, change.data.startTime);
     }
     const events = fromPartnerChange(change, this.deps.contactId, seen);
@@ -85,12 +102,26 @@ export class ContactAutomations {
   }
 
   /** A daily recipe's run for this contact: only that recipe starts, once per day. */
-  async onScheduled(recipeId: string, day: string, contact: Record<string, unknown>, now = Date.now()): Promise<number | null> {
+  async onScheduled(
+    recipeId: string,
+    day: string,
+    contact: Record<string, unknown>,
+    now = Date.now(),
+  ): Promise<number | null> {
     const set = await enabledSet(this.deps.db, this.deps.locationId, now);
     const recipe = set.recipes.find((r) => r.id === recipeId);
     if (!recipe) return null;
-    const event: TriggerEvent = { trigger: recipe.trigger, key: `schedule:${day}`, data: { contact: contactFacts(this.deps.contactId, contact), schedule: { day, ...recipe.schedule } } };
-    return this.onEvents([event], now, { ...set, recipes: [recipe], subscriptions: [], listens: new Set([recipe.trigger]) });
+    const event: TriggerEvent = {
+      trigger: recipe.trigger,
+      key: `schedule:${day}`,
+      data: { contact: contactFacts(this.deps.contactId, contact), schedule: { day, ...recipe.schedule } },
+    };
+    return this.onEvents([event], now, {
+      ...set,
+      recipes: [recipe],
+      subscriptions: [],
+      listens: new Set([recipe.trigger]),
+    });
   }
 
   /** Occurrences in: stop what they stop, then schedule the steps of each recipe they start. */
@@ -102,32 +133,78 @@ export class ContactAutomations {
     if (!events.some((e) => set.listens.has(e.trigger))) return moved ? this.runner.nextDueAt() : null;
     for (const event of events) {
       for (const recipe of set.recipes) {
-        if (event.subject && recipe.stopOn?.triggers.includes(event.trigger)) await this.stop(recipe, event, now);
+        if (event.subject && recipe.stopOn?.triggers.includes(event.trigger))
+          await this.stop(recipe, event, now);
         if (recipe.trigger === event.trigger) await this.start(recipe, event, now);
       }
-      for (const sub of set.subscriptions) if (sub.operation === event.trigger) this.scheduleFiring(sub, event, now);
+      for (const sub of set.subscriptions)
+        if (sub.operation === event.trigger) this.scheduleFiring(sub, event, now);
     }
     return this.runner.nextDueAt();
   }
 
   /** A GHL workflow using this trigger gets it, from the alarm (retried like a step). */
   private scheduleFiring(sub: Subscription, event: TriggerEvent, now: number): void {
-    const firing: Recipe = { id: `${WORKFLOW_PREFIX}${sub.id}`, locationId: this.deps.locationId, enabled: true, template: null, updatedAt: now, updatedBy: null, name: 'workflow', description: '', trigger: event.trigger, conditions: [], steps: [{ action: FIRE_WORKFLOW, input: {}, delay: { type: 'now' }, when: [] }] };
+    const firing: Recipe = {
+      id: `${WORKFLOW_PREFIX}${sub.id}`,
+      locationId: this.deps.locationId,
+      enabled: true,
+      template: null,
+      updatedAt: now,
+      updatedBy: null,
+      name: 'workflow',
+      description: '',
+      trigger: event.trigger,
+      conditions: [],
+      steps: [{ action: FIRE_WORKFLOW, input: {}, delay: { type: 'now' }, when: [] }],
+    };
     this.insertStep(firing, event, 0, 'waiting', now, now);
   }
 
   private originOf(event: TriggerEvent): string | null {
     if (!event.object) return null;
-    return this.sql.exec<{ recipe_id: string }>('SELECT recipe_id FROM auto_writes WHERE object = ?', event.object).toArray()[0]?.recipe_id ?? null;
+    return (
+      this.sql
+        .exec<{ recipe_id: string }>('SELECT recipe_id FROM auto_writes WHERE object = ?', event.object)
+        .toArray()[0]?.recipe_id ?? null
+    );
   }
 
   private async start(recipe: Recipe, event: TriggerEvent, now: number): Promise<void> {
-    const fired = this.sql.exec('SELECT 1 FROM auto_steps WHERE recipe_id = ? AND trigger_key = ? LIMIT 1', recipe.id, event.key).toArray().length > 0;
+    const fired =
+      this.sql
+        .exec(
+          'SELECT 1 FROM auto_steps WHERE recipe_id = ? AND trigger_key = ? LIMIT 1',
+          recipe.id,
+          event.key,
+        )
+        .toArray().length > 0;
     if (fired) return;
-    const base = { recipeId: recipe.id, contactId: this.deps.contactId, trigger: event.trigger, triggerKey: event.key, test: event.test, at: now };
+    const base = {
+      recipeId: recipe.id,
+      contactId: this.deps.contactId,
+      trigger: event.trigger,
+      triggerKey: event.key,
+      test: event.test,
+      at: now,
+    };
     if (this.originOf(event) === recipe.id) {
-      this.insertStep(recipe, event, 0, 'skipped', now, now, 'loop guard: the event is about this recipe\'s own write');
-      await this.history({ ...base, step: 0, action: recipe.steps[0]!.action, status: 'skipped', detail: { reason: 'loop_guard', object: event.object } });
+      this.insertStep(
+        recipe,
+        event,
+        0,
+        'skipped',
+        now,
+        now,
+        "loop guard: the event is about this recipe's own write",
+      );
+      await this.history({
+        ...base,
+        step: 0,
+        action: recipe.steps[0]!.action,
+        status: 'skipped',
+        detail: { reason: 'loop_guard', object: event.object },
+      });
       return;
     }
     const data = await this.withFacts(event.data, recipe.conditions);
@@ -136,32 +213,86 @@ export class ContactAutomations {
     const enriched = { ...event, data };
     recipe.steps.forEach((step, i) => {
       const due = delayEnd(step.delay, now, data);
-      if (due === null) this.insertStep(recipe, enriched, i, 'skipped', now, now, 'the delay needs an appointment and the trigger names none');
+      if (due === null)
+        this.insertStep(
+          recipe,
+          enriched,
+          i,
+          'skipped',
+          now,
+          now,
+          'the delay needs an appointment and the trigger names none',
+        );
       else this.insertStep(recipe, enriched, i, 'waiting', due, now);
     });
   }
 
-  private insertStep(recipe: Recipe, event: TriggerEvent, i: number, state: string, due: number, now: number, error: string | null = null): void {
+  private insertStep(
+    recipe: Recipe,
+    event: TriggerEvent,
+    i: number,
+    state: string,
+    due: number,
+    now: number,
+    error: string | null = null,
+  ): void {
     const step = recipe.steps[i]!;
     this.sql.exec(
       `INSERT OR IGNORE INTO auto_steps (recipe_id, trigger_key, step, trigger, subject, data, action, input, when_json, delay, due_at, state, error, test, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      recipe.id, event.key, i, event.trigger, event.subject ?? null, JSON.stringify(event.data), step.action, JSON.stringify(step.input ?? {}),
-      JSON.stringify(step.when ?? []), JSON.stringify(step.delay ?? { type: 'now' }), due, state, error, event.test ? 1 : 0, now, now,
+      recipe.id,
+      event.key,
+      i,
+      event.trigger,
+      event.subject ?? null,
+      JSON.stringify(event.data),
+      step.action,
+      JSON.stringify(step.input ?? {}),
+      JSON.stringify(step.when ?? []),
+      JSON.stringify(step.delay ?? { type: 'now' }),
+      due,
+      state,
+      error,
+      event.test ? 1 : 0,
+      now,
+      now,
     );
   }
 
   /** A cancel (or other stop trigger) for the subject: waiting steps are dropped, the recipe's tasks closed. */
   private async stop(recipe: Recipe, event: TriggerEvent, now: number): Promise<void> {
-    const waiting = this.sql.exec<{ id: number; trigger: string; trigger_key: string; step: number; action: string }>(
-      "SELECT id, trigger, trigger_key, step, action FROM auto_steps WHERE recipe_id = ? AND subject = ? AND state = 'waiting'", recipe.id, event.subject!,
-    ).toArray();
-    this.sql.exec("UPDATE auto_steps SET state = 'cancelled', error = ?, updated_at = ? WHERE recipe_id = ? AND subject = ? AND state = 'waiting'", `stopped by ${event.trigger}`, now, recipe.id, event.subject!);
+    const waiting = this.sql
+      .exec<{ id: number; trigger: string; trigger_key: string; step: number; action: string }>(
+        "SELECT id, trigger, trigger_key, step, action FROM auto_steps WHERE recipe_id = ? AND subject = ? AND state = 'waiting'",
+        recipe.id,
+        event.subject!,
+      )
+      .toArray();
+    this.sql.exec(
+      "UPDATE auto_steps SET state = 'cancelled', error = ?, updated_at = ? WHERE recipe_id = ? AND subject = ? AND state = 'waiting'",
+      `stopped by ${event.trigger}`,
+      now,
+      recipe.id,
+      event.subject!,
+    );
     for (const w of waiting) {
-      await this.history({ recipeId: recipe.id, contactId: this.deps.contactId, trigger: w.trigger, triggerKey: w.trigger_key, step: w.step, action: w.action, status: 'cancelled', detail: { reason: `stopped by ${event.trigger}` }, at: now });
+      await this.history({
+        recipeId: recipe.id,
+        contactId: this.deps.contactId,
+        trigger: w.trigger,
+        triggerKey: w.trigger_key,
+        step: w.step,
+        action: w.action,
+        status: 'cancelled',
+        detail: { reason: `stopped by ${event.trigger}` },
+        at: now,
+      });
     }
     if (recipe.stopOn?.closeTasks !== false && this.runner.recipeTasks(recipe.id, event.subject!).length) {
-      const closer: Recipe = { ...recipe, steps: [{ action: 'ghl.tasks.close', input: {}, delay: { type: 'now' }, when: [] }] };
+      const closer: Recipe = {
+        ...recipe,
+        steps: [{ action: 'ghl.tasks.close', input: {}, delay: { type: 'now' }, when: [] }],
+      };
       this.insertStep(closer, { ...event, key: `stop:${event.key}` }, 0, 'waiting', now, now);
     }
   }
@@ -171,14 +302,28 @@ export class ContactAutomations {
     const appointment = event.data.appointment;
     if (!appointment?.startTime) return false;
     let moved = false;
-    const rows = this.sql.exec<{ id: number; delay: string | null; data: string }>("SELECT id, delay, data FROM auto_steps WHERE subject = ? AND state = 'waiting'", event.subject!).toArray();
+    const rows = this.sql
+      .exec<{ id: number; delay: string | null; data: string }>(
+        "SELECT id, delay, data FROM auto_steps WHERE subject = ? AND state = 'waiting'",
+        event.subject!,
+      )
+      .toArray();
     for (const row of rows) {
       const delay = row.delay ? (JSON.parse(row.delay) as Delay) : undefined;
       if (delay?.type !== 'before_appointment' && delay?.type !== 'after_appointment') continue;
-      const data = { ...(JSON.parse(row.data) as TriggerData), appointment: { ...(JSON.parse(row.data) as TriggerData).appointment, ...appointment } };
+      const data = {
+        ...(JSON.parse(row.data) as TriggerData),
+        appointment: { ...(JSON.parse(row.data) as TriggerData).appointment, ...appointment },
+      };
       const due = delayEnd(delay, now, data);
       if (due === null) continue;
-      this.sql.exec('UPDATE auto_steps SET due_at = ?, data = ?, updated_at = ? WHERE id = ?', due, JSON.stringify(data), now, row.id);
+      this.sql.exec(
+        'UPDATE auto_steps SET due_at = ?, data = ?, updated_at = ? WHERE id = ?',
+        due,
+        JSON.stringify(data),
+        now,
+        row.id,
+      );
       moved = true;
     }
     return moved;
@@ -188,13 +333,22 @@ export class ContactAutomations {
   async withFacts(data: TriggerData, conditions: readonly Condition[]): Promise<TriggerData> {
     if (data.contact?.tags || !needsContact(conditions)) return data;
     const raw = (await this.deps.knownContact()) ?? (await this.deps.ghl.getContact(this.deps.contactId));
-    return { ...data, contact: { ...contactFacts(this.deps.contactId, raw), ...(data.contact ?? {}), tags: contactFacts(this.deps.contactId, raw).tags } };
+    return {
+      ...data,
+      contact: {
+        ...contactFacts(this.deps.contactId, raw),
+        ...(data.contact ?? {}),
+        tags: contactFacts(this.deps.contactId, raw).tags,
+      },
+    };
   }
 
   /** Facts that cost a GHL call, looked up only when a condition needs them. */
   async costlyFacts(conditions: readonly Condition[], now: number): Promise<CostlyFacts> {
     if (!needsUpcoming(conditions)) return {};
-    return { upcomingAppointment: hasUpcoming(await this.deps.ghl.listAppointments(this.deps.contactId), now) };
+    return {
+      upcomingAppointment: hasUpcoming(await this.deps.ghl.listAppointments(this.deps.contactId), now),
+    };
   }
 
   /** Writes a run history row; the history is a record, so a failure to write it fails nothing. */

@@ -28,7 +28,12 @@ export function delayEnd(delay: Delay | undefined, from: number, data: TriggerDa
 }
 
 /** The next Monday-to-Friday after `from`'s local day, at `hour:minute` local time. */
-export function nextBusinessDay(from: number, hour: number, minute: number, utcOffsetMinutes: number): number {
+export function nextBusinessDay(
+  from: number,
+  hour: number,
+  minute: number,
+  utcOffsetMinutes: number,
+): number {
   const offset = utcOffsetMinutes * MINUTE;
   const localMidnight = Math.floor((from + offset) / DAY) * DAY;
   let day = localMidnight + DAY;
@@ -43,7 +48,11 @@ export function describeDelay(delay: Delay | undefined): string {
   if (!delay || delay.type === 'now') return 'at once';
   switch (delay.type) {
     case 'after':
-      return delay.minutes % 1440 === 0 ? `+${delay.minutes / 1440} d` : delay.minutes % 60 === 0 ? `+${delay.minutes / 60} h` : `+${delay.minutes} min`;
+      return delay.minutes % 1440 === 0
+        ? `+${delay.minutes / 1440} d`
+        : delay.minutes % 60 === 0
+          ? `+${delay.minutes / 60} h`
+          : `+${delay.minutes} min`;
     case 'next_business_day':
       return `next business day ${String(delay.hour).padStart(2, '0')}:${String(delay.minute ?? 0).padStart(2, '0')}`;
     case 'before_appointment':
@@ -54,9 +63,14 @@ export function describeDelay(delay: Delay | undefined): string {
 }
 
 /** Whether a daily recipe is due at `now`, given the day it last ran (pure). */
-export function scheduleDue(recipe: Pick<Recipe, 'schedule'>, lastDay: string | null, now: number): string | null {
+export function scheduleDue(
+  recipe: Pick<Recipe, 'schedule'>,
+  lastDay: string | null,
+  now: number,
+): string | null {
   if (!recipe.schedule) return null;
   const day = new Date(now).toISOString().slice(0, 10);
-  const at = Math.floor(now / DAY) * DAY + (recipe.schedule.hour * 60 + (recipe.schedule.minute ?? 0)) * 60_000;
+  const at =
+    Math.floor(now / DAY) * DAY + (recipe.schedule.hour * 60 + (recipe.schedule.minute ?? 0)) * 60_000;
   return now >= at && (lastDay === null || lastDay < day) ? day : null;
 }

@@ -40,7 +40,10 @@ type StepRow = {
  */
 export function recoverSteps(sql: SqlStorage, now = Date.now()): number | null {
   sql.exec("UPDATE auto_steps SET state = 'waiting', due_at = MIN(due_at, ?) WHERE state = 'running'", now);
-  return sql.exec<{ at: number | null }>("SELECT MIN(due_at) AS at FROM auto_steps WHERE state = 'waiting'").one().at ?? null;
+  return (
+    sql.exec<{ at: number | null }>("SELECT MIN(due_at) AS at FROM auto_steps WHERE state = 'waiting'").one()
+      .at ?? null
+  );
 }
 
 /** Runs the contact's due recipe steps from its alarm, one at a time, oldest first. */
@@ -56,36 +59,61 @@ export class StepRunner {
   }
 
   nextDueAt(): number | null {
-    return this.sql.exec<{ at: number | null }>("SELECT MIN(due_at) AS at FROM auto_steps WHERE state = 'waiting'").one().at ?? null;
+    return (
+      this.sql
+        .exec<{ at: number | null }>("SELECT MIN(due_at) AS at FROM auto_steps WHERE state = 'waiting'")
+        .one().at ?? null
+    );
   }
 
   /** GHL task ids a recipe made for a subject. */
   recipeTasks(recipeId: string, subject: string): string[] {
     return this.sql
-      .exec<{ result: string }>("SELECT result FROM auto_steps WHERE recipe_id = ? AND subject = ? AND state = 'done' AND action = 'ghl.task.create'", recipeId, subject)
+      .exec<{ result: string }>(
+        "SELECT result FROM auto_steps WHERE recipe_id = ? AND subject = ? AND state = 'done' AND action = 'ghl.task.create'",
+        recipeId,
+        subject,
+      )
       .toArray()
       .map((r) => (JSON.parse(r.result) as { taskId?: string }).taskId)
       .filter((id): id is string => typeof id === 'string');
   }
 
   private stillWaiting(id: number): boolean {
-    return this.sql.exec("SELECT 1 FROM auto_steps WHERE id = ? AND state = 'waiting'", id).toArray().length > 0;
+    return (
+      this.sql.exec("SELECT 1 FROM auto_steps WHERE id = ? AND state = 'waiting'", id).toArray().length > 0
+    );
   }
 
   /** Actions this contact ran today (UTC), tests and manual runs aside. */
   private ranToday(now: number): number {
     const dayStart = Math.floor(now / DAY_MS) * DAY_MS;
-    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM auto_steps WHERE state IN ('done', 'failed', 'running') AND test = 0 AND updated_at >= ?", dayStart).one().n;
+    return this.sql
+      .exec<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM auto_steps WHERE state IN ('done', 'failed', 'running') AND test = 0 AND updated_at >= ?",
+        dayStart,
+      )
+      .one().n;
   }
 
   async runDue(now = Date.now()): Promise<number | null> {
-    const rows = this.sql.exec<StepRow>("SELECT * FROM auto_steps WHERE state = 'waiting' AND due_at <= ? ORDER BY due_at, id LIMIT ?", now, BATCH).toArray();
+    const rows = this.sql
+      .exec<StepRow>(
+        "SELECT * FROM auto_steps WHERE state = 'waiting' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+        now,
+        BATCH,
+      )
+      .toArray();
     if (rows.length) {
       const set = await enabledSet(this.deps.db, this.deps.locationId, now);
       for (const row of rows) {
         if (!this.stillWaiting(row.id)) continue;
         if (row.recipe_id.startsWith(WORKFLOW_PREFIX)) {
-          await this.fire(row, set.subscriptions.find((s) => `${WORKFLOW_PREFIX}${s.id}` === row.recipe_id), now);
+          await this.fire(
+            row,
+            set.subscriptions.find((s) => `${WORKFLOW_PREFIX}${s.id}` === row.recipe_id),
+            now,
+          );
           continue;
         }
         const recipe = set.recipes.find((r) => r.id === row.recipe_id);
@@ -94,13 +122,22 @@ export class StepRunner {
           continue;
         }
         if (!row.test && this.ranToday(now) >= set.dailyCap) {
-          await this.finish(row, 'skipped', null, `loop guard: the contact reached the daily cap of ${set.dailyCap} actions`, now);
+          await this.finish(
+            row,
+            'skipped',
+            null,
+            `loop guard: the contact reached the daily cap of ${set.dailyCap} actions`,
+            now,
+          );
           continue;
         }
         await this.runStep(row, now);
       }
     }
-    this.sql.exec("DELETE FROM auto_steps WHERE state NOT IN ('waiting', 'running') AND updated_at < ?", now - KEEP_MS);
+    this.sql.exec(
+      "DELETE FROM auto_steps WHERE state NOT IN ('waiting', 'running') AND updated_at < ?",
+      now - KEEP_MS,
+    );
     this.sql.exec('DELETE FROM auto_writes WHERE at < ?', now - KEEP_MS);
     return this.nextDueAt();
   }
@@ -108,14 +145,29 @@ export class StepRunner {
   /** Fires a GHL workflow trigger: the occurrence's data, as the trigger's sample shows it. */
   private async fire(row: StepRow, sub: Subscription | undefined, now: number): Promise<void> {
     if (!sub) return this.finish(row, 'cancelled', null, 'the workflow no longer uses this trigger', now);
-    this.sql.exec("UPDATE auto_steps SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'waiting'", now, row.id);
+    this.sql.exec(
+      "UPDATE auto_steps SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'waiting'",
+      now,
+      row.id,
+    );
     if (this.sql.exec<{ n: number }>('SELECT changes() AS n').one().n !== 1) return;
     const data = JSON.parse(row.data) as TriggerData;
-    const payload = { ...data, contactId: this.deps.contactId, event: workflowTriggerFor(sub.operation)?.key ?? sub.operation, test: row.test === 1 };
+    const payload = {
+      ...data,
+      contactId: this.deps.contactId,
+      event: workflowTriggerFor(sub.operation)?.key ?? sub.operation,
+      test: row.test === 1,
+    };
     try {
       const { gone } = await this.deps.fireWorkflow(sub.targetUrl, payload);
       if (gone) await this.deps.dropSubscription(sub.id);
-      await this.finish(row, gone ? 'cancelled' : 'done', gone ? null : { workflowId: sub.workflowId }, gone ? 'GHL says the workflow trigger is inactive; subscription dropped' : null, now);
+      await this.finish(
+        row,
+        gone ? 'cancelled' : 'done',
+        gone ? null : { workflowId: sub.workflowId },
+        gone ? 'GHL says the workflow trigger is inactive; subscription dropped' : null,
+        now,
+      );
     } catch (err) {
       await this.retryOrFail(row, err, now);
     }
@@ -124,12 +176,23 @@ export class StepRunner {
   private async retryOrFail(row: StepRow, err: unknown, now: number): Promise<void> {
     const message = String(err instanceof Error ? err.message : err).slice(0, 500);
     if (row.attempts + 1 >= MAX_ATTEMPTS) await this.finish(row, 'failed', null, message, now);
-    else this.sql.exec("UPDATE auto_steps SET state = 'waiting', error = ?, due_at = ?, updated_at = ? WHERE id = ?", message, now + 30_000 * 2 ** row.attempts, now, row.id);
+    else
+      this.sql.exec(
+        "UPDATE auto_steps SET state = 'waiting', error = ?, due_at = ?, updated_at = ? WHERE id = ?",
+        message,
+        now + 30_000 * 2 ** row.attempts,
+        now,
+        row.id,
+      );
   }
 
   private async runStep(row: StepRow, now: number): Promise<void> {
     // Claimed before any await: a second run of the alarm (or a restart) cannot take it too.
-    this.sql.exec("UPDATE auto_steps SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'waiting'", now, row.id);
+    this.sql.exec(
+      "UPDATE auto_steps SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'waiting'",
+      now,
+      row.id,
+    );
     // (rowsWritten would count index rows too.)
     if (this.sql.exec<{ n: number }>('SELECT changes() AS n').one().n !== 1) return;
     const when = JSON.parse(row.when_json) as Condition[];
@@ -140,7 +203,14 @@ export class StepRunner {
         await this.finish(row, 'skipped', null, 'its conditions no longer hold', now);
         return;
       }
-      const result = await this.execute(row.recipe_id, row.action, fillInput(JSON.parse(row.input) as Record<string, unknown>, data), data, row.subject, now);
+      const result = await this.execute(
+        row.recipe_id,
+        row.action,
+        fillInput(JSON.parse(row.input) as Record<string, unknown>, data),
+        data,
+        row.subject,
+        now,
+      );
       await this.finish(row, 'done', result, null, now);
     } catch (err) {
       await this.retryOrFail(row, err, now);
@@ -148,7 +218,14 @@ export class StepRunner {
   }
 
   /** Runs one catalog action for this contact on behalf of `recipeId`. */
-  async execute(recipeId: string, actionKey: string, rawInput: Record<string, unknown>, data: TriggerData, subject: string | null, now: number): Promise<Record<string, unknown>> {
+  async execute(
+    recipeId: string,
+    actionKey: string,
+    rawInput: Record<string, unknown>,
+    data: TriggerData,
+    subject: string | null,
+    now: number,
+  ): Promise<Record<string, unknown>> {
     const op = actionOf(actionKey);
     if (!op) throw new Error(`unknown action ${actionKey}`);
     const input = v.parse(op.input, rawInput);
@@ -158,7 +235,13 @@ export class StepRunner {
       contactId: this.deps.contactId,
       data,
       now,
-      wrote: (object) => this.sql.exec('INSERT INTO auto_writes (object, recipe_id, at) VALUES (?1, ?2, ?3) ON CONFLICT (object) DO UPDATE SET recipe_id = ?2, at = ?3', object, recipeId, now),
+      wrote: (object) =>
+        this.sql.exec(
+          'INSERT INTO auto_writes (object, recipe_id, at) VALUES (?1, ?2, ?3) ON CONFLICT (object) DO UPDATE SET recipe_id = ?2, at = ?3',
+          object,
+          recipeId,
+          now,
+        ),
       recipeTasks: () => (subject ? this.recipeTasks(recipeId, subject) : []),
       pushToPartners: () => this.deps.pushToPartners(),
       partnerRecords: () => this.deps.partnerRecords(),
@@ -167,8 +250,23 @@ export class StepRunner {
   }
 
   /** Runs an action at once from the panel ("run on this contact"), recorded as a manual run. */
-  async runNow(actionKey: string, input: Record<string, unknown>, data: TriggerData, origin: { by: 'manual' | 'workflow'; key: string } = { by: MANUAL, key: `manual:${Date.now()}` }, now = Date.now()) {
-    const base = { recipeId: origin.by, contactId: this.deps.contactId, trigger: origin.by, triggerKey: origin.key, step: 0, action: actionKey, test: origin.by === MANUAL, at: now };
+  async runNow(
+    actionKey: string,
+    input: Record<string, unknown>,
+    data: TriggerData,
+    origin: { by: 'manual' | 'workflow'; key: string } = { by: MANUAL, key: `manual:${Date.now()}` },
+    now = Date.now(),
+  ) {
+    const base = {
+      recipeId: origin.by,
+      contactId: this.deps.contactId,
+      trigger: origin.by,
+      triggerKey: origin.key,
+      step: 0,
+      action: actionKey,
+      test: origin.by === MANUAL,
+      at: now,
+    };
     try {
       const result = await this.execute(origin.by, actionKey, fillInput(input, data), data, null, now);
       await this.automations.history({ ...base, status: 'done', detail: result });
@@ -180,11 +278,32 @@ export class StepRunner {
     }
   }
 
-  private async finish(row: StepRow, state: 'done' | 'failed' | 'skipped' | 'cancelled', result: unknown, error: string | null, now: number): Promise<void> {
-    this.sql.exec('UPDATE auto_steps SET state = ?, result = ?, error = ?, updated_at = ? WHERE id = ?', state, result === null ? null : JSON.stringify(result), error, now, row.id);
+  private async finish(
+    row: StepRow,
+    state: 'done' | 'failed' | 'skipped' | 'cancelled',
+    result: unknown,
+    error: string | null,
+    now: number,
+  ): Promise<void> {
+    this.sql.exec(
+      'UPDATE auto_steps SET state = ?, result = ?, error = ?, updated_at = ? WHERE id = ?',
+      state,
+      result === null ? null : JSON.stringify(result),
+      error,
+      now,
+      row.id,
+    );
     await this.automations.history({
-      recipeId: row.recipe_id, contactId: this.deps.contactId, trigger: row.trigger, triggerKey: row.trigger_key, step: row.step, action: row.action,
-      status: state, detail: result ?? { reason: error }, test: row.test === 1, at: now,
+      recipeId: row.recipe_id,
+      contactId: this.deps.contactId,
+      trigger: row.trigger,
+      triggerKey: row.trigger_key,
+      step: row.step,
+      action: row.action,
+      status: state,
+      detail: result ?? { reason: error },
+      test: row.test === 1,
+      at: now,
     });
   }
 }

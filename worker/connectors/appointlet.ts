@@ -3,7 +3,15 @@ import { parseJsonObject } from '../lib/body.ts';
 import { fingerprint, normalizeEmail } from '../sync/fingerprint.ts';
 import { compact, iso, mapFor, personKey, str, toCommon } from './mapping.ts';
 import { matchesHash } from './signing.ts';
-import type { AppointmentStatus, Connector, ConnectorConnection, FieldMapOverrides, PartnerChange, SyncAppointment, SyncContact } from './types.ts';
+import type {
+  AppointmentStatus,
+  Connector,
+  ConnectorConnection,
+  FieldMapOverrides,
+  PartnerChange,
+  SyncAppointment,
+  SyncContact,
+} from './types.ts';
 
 /**
  * Appointlet: webhooks only, unsigned, no API. The inbound URL carries
@@ -18,7 +26,13 @@ import type { AppointmentStatus, Connector, ConnectorConnection, FieldMapOverrid
  */
 
 export const APPOINTLET_DEFAULT_MAPS: FieldMapOverrides = {
-  contact: { email: 'email', phone: 'phone', firstName: 'first_name', lastName: 'last_name', name: 'full_name' },
+  contact: {
+    email: 'email',
+    phone: 'phone',
+    firstName: 'first_name',
+    lastName: 'last_name',
+    name: 'full_name',
+  },
   appointment: { title: 'name', address: 'location' },
   note: { body: 'notes' },
 };
@@ -32,7 +46,8 @@ const MEETING_STATUS: Record<string, AppointmentStatus> = {
 };
 
 type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+const obj = (v: unknown): Obj | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined;
 
 /** Attendee → the flat view field maps address; `fields: [{name, value}]` becomes `fields.<name>`. */
 export function attendeeView(raw: Obj): Obj {
@@ -45,7 +60,11 @@ export function attendeeView(raw: Obj): Obj {
   }
   const first = str(raw.first_name);
   const last = str(raw.last_name);
-  return { ...raw, full_name: str(raw.full_name) ?? str(raw.name) ?? ([first, last].filter(Boolean).join(' ') || undefined), fields };
+  return {
+    ...raw,
+    full_name: str(raw.full_name) ?? str(raw.name) ?? ([first, last].filter(Boolean).join(' ') || undefined),
+    fields,
+  };
 }
 
 /**
@@ -65,7 +84,13 @@ function statusOf(verb: string, meeting: Obj, attendee?: Obj): AppointmentStatus
 function tagsOf(activity: Obj, meeting: Obj): string[] {
   const meta = obj(activity.metadata);
   const one = meta?.tag;
-  const list = Array.isArray(meta?.tags) ? (meta!.tags as unknown[]) : one !== undefined ? [one] : Array.isArray(meeting.tags) ? (meeting.tags as unknown[]) : [];
+  const list = Array.isArray(meta?.tags)
+    ? (meta!.tags as unknown[])
+    : one !== undefined
+      ? [one]
+      : Array.isArray(meeting.tags)
+        ? (meeting.tags as unknown[])
+        : [];
   return list.map((t) => str(t) ?? str(obj(t)?.name)).filter((t): t is string => !!t);
 }
 
@@ -76,7 +101,13 @@ interface Ctx {
 }
 
 /** Changes for one attendee of one meeting under `verb`. */
-function attendeeChanges(ctx: Ctx, verb: string, meeting: Obj, rawAttendee: Obj, activity: Obj): PartnerChange[] {
+function attendeeChanges(
+  ctx: Ctx,
+  verb: string,
+  meeting: Obj,
+  rawAttendee: Obj,
+  activity: Obj,
+): PartnerChange[] {
   const settings = ctx.conn.settings;
   const view = attendeeView(rawAttendee);
   const contact = toCommon(view, mapFor(APPOINTLET_DEFAULT_MAPS, settings, 'contact')) as SyncContact;
@@ -92,9 +123,29 @@ function attendeeChanges(ctx: Ctx, verb: string, meeting: Obj, rawAttendee: Obj,
     const tags = tagsOf(activity, meeting);
     if (!tags.length) return [];
     const data = { tags };
-    return [{ ...base, kind: 'tag', op: verb === 'tagged' ? 'tag_add' : 'tag_remove', partnerId: who, data, dedupeKey: key(verb), fingerprint: fingerprint(data) }];
+    return [
+      {
+        ...base,
+        kind: 'tag',
+        op: verb === 'tagged' ? 'tag_add' : 'tag_remove',
+        partnerId: who,
+        data,
+        dedupeKey: key(verb),
+        fingerprint: fingerprint(data),
+      },
+    ];
   }
-  const changes: PartnerChange[] = [{ ...base, kind: 'contact', op: 'upsert', partnerId: who, data: contact, dedupeKey: key('contact'), fingerprint: fingerprint(contact) }];
+  const changes: PartnerChange[] = [
+    {
+      ...base,
+      kind: 'contact',
+      op: 'upsert',
+      partnerId: who,
+      data: contact,
+      dedupeKey: key('contact'),
+      fingerprint: fingerprint(contact),
+    },
+  ];
   const start = iso(meeting.start);
   const end = iso(meeting.end);
   if (start && end) {
@@ -111,33 +162,68 @@ function attendeeChanges(ctx: Ctx, verb: string, meeting: Obj, rawAttendee: Obj,
       attendeeName: contact.name,
       updatedAt: iso(meeting.updated_at),
     });
-    changes.push({ ...base, kind: 'appointment', op: 'upsert', partnerId: apptId, data: appt, dedupeKey: key('appointment'), fingerprint: fingerprint(appt) });
+    changes.push({
+      ...base,
+      kind: 'appointment',
+      op: 'upsert',
+      partnerId: apptId,
+      data: appt,
+      dedupeKey: key('appointment'),
+      fingerprint: fingerprint(appt),
+    });
   }
   const noteBody = str(toCommon(view, mapFor(APPOINTLET_DEFAULT_MAPS, settings, 'note')).body);
   if (noteBody) {
     const note = { body: noteBody, title: `Appointlet: ${str(meeting.name) ?? 'meeting'}` };
-    changes.push({ ...base, kind: 'note', op: 'upsert', partnerId: `${apptId}:notes`, data: note, dedupeKey: key('note'), fingerprint: fingerprint(note) });
+    changes.push({
+      ...base,
+      kind: 'note',
+      op: 'upsert',
+      partnerId: `${apptId}:notes`,
+      data: note,
+      dedupeKey: key('note'),
+      fingerprint: fingerprint(note),
+    });
   }
   return changes;
 }
 
-const HANDLED = new Set(['Meeting.scheduled', 'Meeting.rescheduled', 'Meeting.cancelled', 'Meeting.approved', 'Meeting.declined', 'Meeting.tagged', 'Meeting.untagged', 'Attendee.scheduled', 'Attendee.cancelled', 'Attendee.approved', 'Attendee.declined']);
+const HANDLED = new Set([
+  'Meeting.scheduled',
+  'Meeting.rescheduled',
+  'Meeting.cancelled',
+  'Meeting.approved',
+  'Meeting.declined',
+  'Meeting.tagged',
+  'Meeting.untagged',
+  'Attendee.scheduled',
+  'Attendee.cancelled',
+  'Attendee.approved',
+  'Attendee.declined',
+]);
 
 /** An Appointlet Activity → common-model changes (pure). */
 export function parseAppointletActivity(body: Obj, conn: ConnectorConnection): PartnerChange[] {
   const action = str(body.action);
-  if (!action || !/^[A-Za-z]{1,40}\.[A-Za-z_]{1,40}$/.test(action)) throw new AppError(400, 'invalid_event', 'The Appointlet activity has no valid action.');
+  if (!action || !/^[A-Za-z]{1,40}\.[A-Za-z_]{1,40}$/.test(action))
+    throw new AppError(400, 'invalid_event', 'The Appointlet activity has no valid action.');
   const entity = obj(body.entity);
   if (!entity) throw new AppError(400, 'invalid_event', 'The Appointlet activity has no entity.');
   // The event list is not published (FACTS §1.3): unknown but well-formed actions are ignored.
   if (!HANDLED.has(action)) return [];
   const [subject, verb] = action.split('.') as [string, string];
-  const ctx: Ctx = { conn, activityId: str(body.id) ?? `${action}:${str(entity.id) ?? ''}:${str(body.created_at) ?? ''}`, occurredAt: iso(body.created_at) ?? new Date().toISOString() };
+  const ctx: Ctx = {
+    conn,
+    activityId: str(body.id) ?? `${action}:${str(entity.id) ?? ''}:${str(body.created_at) ?? ''}`,
+    occurredAt: iso(body.created_at) ?? new Date().toISOString(),
+  };
   if (subject === 'Attendee') {
     const meeting = obj(entity.meeting) ?? {};
     return attendeeChanges(ctx, verb, meeting, entity, body);
   }
-  const attendees = Array.isArray(entity.attendees) ? (entity.attendees as unknown[]).map(obj).filter((a): a is Obj => !!a) : [];
+  const attendees = Array.isArray(entity.attendees)
+    ? (entity.attendees as unknown[]).map(obj).filter((a): a is Obj => !!a)
+    : [];
   return attendees.flatMap((a) => attendeeChanges(ctx, verb, entity, a, body));
 }
 
@@ -146,7 +232,12 @@ export const appointletConnector: Connector = {
   kind: 'appointlet',
   label: 'Appointlet',
   capabilities: {
-    inbound: { contact: ['upsert'], appointment: ['upsert'], note: ['upsert'], tag: ['tag_add', 'tag_remove'] },
+    inbound: {
+      contact: ['upsert'],
+      appointment: ['upsert'],
+      note: ['upsert'],
+      tag: ['tag_add', 'tag_remove'],
+    },
     outbound: {},
     reconcile: false,
     inboundAuth: 'url-key',
@@ -155,7 +246,17 @@ export const appointletConnector: Connector = {
   defaultFieldMaps: APPOINTLET_DEFAULT_MAPS,
   // The attendee and meeting objects of its webhooks (FACTS §1.3), with form answers under fields.
   partnerFields: {
-    contact: ['email', 'phone', 'first_name', 'last_name', 'full_name', 'name', 'timezone', 'notes', 'fields.*'],
+    contact: [
+      'email',
+      'phone',
+      'first_name',
+      'last_name',
+      'full_name',
+      'name',
+      'timezone',
+      'notes',
+      'fields.*',
+    ],
     appointment: ['name', 'location', 'location_type', 'start', 'end', 'id'],
     note: ['notes', 'fields.*'],
   },
@@ -169,7 +270,11 @@ export const appointletConnector: Connector = {
   },
 
   async apply(change) {
-    return { partnerId: change.partnerId ?? null, echoFingerprint: null, skipped: 'Appointlet has no API: nothing can be written to it.' };
+    return {
+      partnerId: change.partnerId ?? null,
+      echoFingerprint: null,
+      skipped: 'Appointlet has no API: nothing can be written to it.',
+    };
   },
 
   async listChangedSince(_conn, cursor) {

@@ -26,14 +26,22 @@ async function renew(conn: ConnectorConnection, stale: string): Promise<string> 
   for (const key of Object.keys(conn.credentials)) if (!(key in fresh)) delete conn.credentials[key];
   Object.assign(conn.credentials, fresh);
   const token = conn.credentials.accessToken;
-  if (!token) throw new PartnerApiError('reconnect_needed', 'Reconnect needed: the Cal.com connection has no access token after renewal.');
+  if (!token)
+    throw new PartnerApiError(
+      'reconnect_needed',
+      'Reconnect needed: the Cal.com connection has no access token after renewal.',
+    );
   return token;
 }
 
 /** A Cal.com v2 caller bound to one connection's base URL and credentials. */
 export function calcomClient(conn: ConnectorConnection, now: () => number = Date.now): Call {
   const base = checkPartnerUrl(conn.settings.apiBase ?? CALCOM_API_BASE);
-  if (!base) throw new PartnerApiError('not_configured', 'The Cal.com API address of this connection is not a valid https URL.');
+  if (!base)
+    throw new PartnerApiError(
+      'not_configured',
+      'The Cal.com API address of this connection is not a valid https URL.',
+    );
   if (!conn.credentials.accessToken && !conn.credentials.apiKey) {
     throw new PartnerApiError('not_configured', 'This Cal.com connection has no API key or access token.');
   }
@@ -64,10 +72,19 @@ export function calcomClient(conn: ConnectorConnection, now: () => number = Date
     }
     if (!res.ok) {
       const err = (await readJson(res, what).catch(() => null)) as { error?: { message?: unknown } } | null;
-      throw errorForStatus(res, what, typeof err?.error?.message === 'string' ? err.error.message : undefined);
+      throw errorForStatus(
+        res,
+        what,
+        typeof err?.error?.message === 'string' ? err.error.message : undefined,
+      );
     }
     const json = (await readJson(res, what)) as Record<string, unknown> | null;
-    if (!json || json.status !== 'success') throw new PartnerApiError('rejected', `${what}: Cal.com did not answer with status "success".`, res.status);
+    if (!json || json.status !== 'success')
+      throw new PartnerApiError(
+        'rejected',
+        `${what}: Cal.com did not answer with status "success".`,
+        res.status,
+      );
     return json;
   };
 }

@@ -22,23 +22,34 @@ export function minutesOf(startTime: string, endTime: string): number {
 const list = (xs: number[]) => [...new Set(xs)].sort((a, b) => a - b).join(', ');
 
 /** `lengthInMinutes` for a new booking: the appointment's length when the event type offers it as an option. */
-export function lengthForNewBooking(appt: SyncAppointment, eventType: CalEventTypeLengths | null): number | undefined {
+export function lengthForNewBooking(
+  appt: SyncAppointment,
+  eventType: CalEventTypeLengths | null,
+): number | undefined {
   const wanted = minutesOf(appt.startTime, appt.endTime);
   return eventType?.lengthInMinutesOptions?.includes(wanted) ? wanted : undefined;
 }
 
 /** Why a booking made for `appt` has another length than the appointment, or undefined when it has the same. */
-export function newBookingNote(appt: SyncAppointment, booking: { start: string; end: string }, eventType: CalEventTypeLengths | null): string | undefined {
+export function newBookingNote(
+  appt: SyncAppointment,
+  booking: { start: string; end: string },
+  eventType: CalEventTypeLengths | null,
+): string | undefined {
   const wanted = minutesOf(appt.startTime, appt.endTime);
   const booked = minutesOf(booking.start, booking.end);
   if (wanted === booked) return undefined;
-  if (!eventType) return `Cal.com booked ${booked} min, not the appointment's ${describe(wanted)} (the event type's lengths could not be read).`;
+  if (!eventType)
+    return `Cal.com booked ${booked} min, not the appointment's ${describe(wanted)} (the event type's lengths could not be read).`;
   const offered = list([eventType.lengthInMinutes, ...(eventType.lengthInMinutesOptions ?? [])]);
   return `Cal.com event type ${eventType.id} offers ${offered} min, not the appointment's ${describe(wanted)}: the booking has ${booked} min.`;
 }
 
 /** Why a rescheduled (or kept) booking has another length than the appointment, or undefined. */
-export function keptLengthNote(appt: SyncAppointment, booking: { start: string; end: string }): string | undefined {
+export function keptLengthNote(
+  appt: SyncAppointment,
+  booking: { start: string; end: string },
+): string | undefined {
   const wanted = minutesOf(appt.startTime, appt.endTime);
   const booked = minutesOf(booking.start, booking.end);
   if (wanted === booked) return undefined;
@@ -46,5 +57,7 @@ export function keptLengthNote(appt: SyncAppointment, booking: { start: string; 
 }
 
 function describe(minutes: number): string {
-  return Number.isFinite(minutes) && minutes > 0 ? `${Math.round(minutes * 100) / 100} min` : 'length (it does not end after it starts)';
+  return Number.isFinite(minutes) && minutes > 0
+    ? `${Math.round(minutes * 100) / 100} min`
+    : 'length (it does not end after it starts)';
 }

@@ -77,7 +77,8 @@ function unwrapResponses(raw: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (!raw || typeof raw !== 'object') return out;
   for (const [slug, v] of Object.entries(raw as Record<string, unknown>)) {
-    out[slug] = v && typeof v === 'object' && !Array.isArray(v) && 'value' in v ? (v as { value: unknown }).value : v;
+    out[slug] =
+      v && typeof v === 'object' && !Array.isArray(v) && 'value' in v ? (v as { value: unknown }).value : v;
   }
   return out;
 }
@@ -114,7 +115,10 @@ function enrichPrimary(attendees: CalAttendeeView[], responses: Record<string, u
 
 function locationText(value: unknown): string | undefined {
   if (typeof value === 'string') return str(value);
-  if (value && typeof value === 'object') return str((value as Record<string, unknown>).value) ?? str((value as Record<string, unknown>).optionValue);
+  if (value && typeof value === 'object')
+    return (
+      str((value as Record<string, unknown>).value) ?? str((value as Record<string, unknown>).optionValue)
+    );
   return undefined;
 }
 
@@ -169,8 +173,16 @@ export function viewFromApi(booking: Record<string, unknown>): CalBookingView | 
 /** The print of an object as Cal.com round-trips it: only what a booking echo carries back. */
 export function calcomFingerprint(kind: SyncKind, data: unknown): string {
   const d = (data ?? {}) as Record<string, unknown>;
-  if (kind === 'appointment' && 'startTime' in d) return fingerprint({ startTime: d.startTime, endTime: d.endTime, status: d.status });
-  if (kind === 'contact') return fingerprint({ email: d.email, phone: d.phone, name: d.name, firstName: d.firstName, lastName: d.lastName });
+  if (kind === 'appointment' && 'startTime' in d)
+    return fingerprint({ startTime: d.startTime, endTime: d.endTime, status: d.status });
+  if (kind === 'contact')
+    return fingerprint({
+      email: d.email,
+      phone: d.phone,
+      name: d.name,
+      firstName: d.firstName,
+      lastName: d.lastName,
+    });
   return fingerprint(data);
 }
 
@@ -202,7 +214,9 @@ export function withoutSmsPlaceholder(contact: SyncContact): SyncContact {
 }
 
 function contactOf(view: CalBookingView, attendee: CalAttendeeView, map: FieldMap): SyncContact {
-  return withoutSmsPlaceholder(toCommon({ attendee, responses: view.responses, title: view.title }, map) as SyncContact);
+  return withoutSmsPlaceholder(
+    toCommon({ attendee, responses: view.responses, title: view.title }, map) as SyncContact,
+  );
 }
 
 /**
@@ -218,14 +232,26 @@ export function bookingChanges(view: CalBookingView, ctx: ChangeContext): Partne
     const contact = contactOf(view, attendee, ctx.maps.contact);
     const key = personKey(contact);
     if (!key) continue;
-    changes.push({ ...base, kind: 'contact', op: 'upsert', partnerId: key, contact, data: contact, dedupeKey: `${ctx.dedupeBase}:contact:${key}`, fingerprint: calcomFingerprint('contact', contact) });
+    changes.push({
+      ...base,
+      kind: 'contact',
+      op: 'upsert',
+      partnerId: key,
+      contact,
+      data: contact,
+      dedupeKey: `${ctx.dedupeBase}:contact:${key}`,
+      fingerprint: calcomFingerprint('contact', contact),
+    });
   }
   const mapped = toCommon(view, ctx.maps.appointment);
   const appointment: SyncAppointment = compact({
     title: str(mapped.title) ?? view.title,
     startTime: view.start,
     endTime: view.end,
-    status: calStatus(view.status, view.attendees.some((a) => a.absent === true)),
+    status: calStatus(
+      view.status,
+      view.attendees.some((a) => a.absent === true),
+    ),
     notes: str(mapped.notes),
     address: str(mapped.address),
     attendeeEmail: primaryContact?.email,
@@ -263,7 +289,10 @@ export function bookingChanges(view: CalBookingView, ctx: ChangeContext): Partne
 }
 
 /** BOOKING_NO_SHOW_UPDATED `{ bookingUid, attendees: [{ email, noShow }] }` → one change per attendee. */
-export function noShowChanges(payload: Record<string, unknown>, ctx: Omit<ChangeContext, 'maps'>): PartnerChange[] {
+export function noShowChanges(
+  payload: Record<string, unknown>,
+  ctx: Omit<ChangeContext, 'maps'>,
+): PartnerChange[] {
   const uid = str(payload.bookingUid) ?? str(payload.uid);
   if (!uid || !Array.isArray(payload.attendees)) return [];
   const changes: PartnerChange[] = [];
@@ -298,18 +327,41 @@ export function calTime(isoTime: string): string {
 export function toCreateBookingInput(
   appointment: SyncAppointment,
   contact: SyncContact | undefined,
-  opts: { eventTypeId: number; lengthInMinutes?: number; timeZone: string; contactMap: FieldMap; metadata: Record<string, string> },
+  opts: {
+    eventTypeId: number;
+    lengthInMinutes?: number;
+    timeZone: string;
+    contactMap: FieldMap;
+    metadata: Record<string, string>;
+  },
 ): Record<string, unknown> {
-  const fromContact = toPartner({ ...contact, email: contact?.email ?? appointment.attendeeEmail, phone: contact?.phone ?? appointment.attendeePhone }, opts.contactMap);
+  const fromContact = toPartner(
+    {
+      ...contact,
+      email: contact?.email ?? appointment.attendeeEmail,
+      phone: contact?.phone ?? appointment.attendeePhone,
+    },
+    opts.contactMap,
+  );
   const attendee = (fromContact.attendee ?? {}) as Record<string, unknown>;
   const fullName = [str(attendee.firstName), str(attendee.lastName)].filter(Boolean).join(' ');
-  const name = str(attendee.name) ?? (fullName || undefined) ?? appointment.attendeeName ?? str(attendee.email) ?? 'HighLevel contact';
+  const name =
+    str(attendee.name) ??
+    (fullName || undefined) ??
+    appointment.attendeeName ??
+    str(attendee.email) ??
+    'HighLevel contact';
   const responses = fromContact.responses as Record<string, unknown> | undefined;
   return compact({
     start: calTime(appointment.startTime),
     eventTypeId: opts.eventTypeId,
     lengthInMinutes: opts.lengthInMinutes,
-    attendee: compact({ name, timeZone: opts.timeZone, email: str(attendee.email), phoneNumber: str(attendee.phoneNumber) }),
+    attendee: compact({
+      name,
+      timeZone: opts.timeZone,
+      email: str(attendee.email),
+      phoneNumber: str(attendee.phoneNumber),
+    }),
     bookingFieldsResponses: responses && Object.keys(responses).length ? responses : undefined,
     metadata: opts.metadata,
   });

@@ -18,7 +18,9 @@ export interface CalcomSignIn {
 export function calcomSignIn(env: Env): CalcomSignIn | null {
   const clientId = env.CALCOM_OAUTH_CLIENT_ID?.trim();
   if (!clientId) return null;
-  const authorizeUrl = checkPartnerUrl(env.CALCOM_OAUTH_AUTHORIZE_URL?.trim() || 'https://app.cal.com/auth/oauth2/authorize');
+  const authorizeUrl = checkPartnerUrl(
+    env.CALCOM_OAUTH_AUTHORIZE_URL?.trim() || 'https://app.cal.com/auth/oauth2/authorize',
+  );
   const apiBase = checkPartnerUrl(env.CALCOM_API_BASE?.trim() || CALCOM_API_BASE);
   if (!authorizeUrl || !apiBase) return null;
   return { clientId, clientSecret: env.CALCOM_OAUTH_CLIENT_SECRET?.trim() || null, authorizeUrl, apiBase };
@@ -32,11 +34,21 @@ export function authorizeUrlFor(cfg: CalcomSignIn, redirectUri: string, state: s
 }
 
 /** The connection's credentials for an authorization code. Throws PartnerApiError. */
-export async function exchangeCalcomCode(cfg: CalcomSignIn, code: string, redirectUri: string): Promise<Record<string, string>> {
+export async function exchangeCalcomCode(
+  cfg: CalcomSignIn,
+  code: string,
+  redirectUri: string,
+): Promise<Record<string, string>> {
   const res = await partnerFetch(`${cfg.apiBase}${CALCOM_TOKEN_PATH}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ grant_type: 'authorization_code', client_id: cfg.clientId, code, redirect_uri: redirectUri, ...(cfg.clientSecret ? { client_secret: cfg.clientSecret } : {}) }),
+    body: JSON.stringify({
+      grant_type: 'authorization_code',
+      client_id: cfg.clientId,
+      code,
+      redirect_uri: redirectUri,
+      ...(cfg.clientSecret ? { client_secret: cfg.clientSecret } : {}),
+    }),
   });
   const what = 'Cal.com sign-in';
   const body = (await readJson(res, what).catch(() => null)) as Record<string, unknown> | null;

@@ -11,14 +11,23 @@ export interface CheckOutcome {
   checkedAt: string;
 }
 
-const outcome = (state: CheckOutcome['state'], message: string, code?: string): CheckOutcome => ({ state, message, ...(code ? { code } : {}), checkedAt: new Date().toISOString() });
+const outcome = (state: CheckOutcome['state'], message: string, code?: string): CheckOutcome => ({
+  state,
+  message,
+  ...(code ? { code } : {}),
+  checkedAt: new Date().toISOString(),
+});
 
 async function attempt(work: () => Promise<string>): Promise<CheckOutcome> {
   try {
     return outcome('ok', await work());
   } catch (err) {
     if (err instanceof PartnerApiError) return outcome('failed', err.message, err.code);
-    return outcome('failed', `The check failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500), 'error');
+    return outcome(
+      'failed',
+      `The check failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500),
+      'error',
+    );
   }
 }
 
@@ -26,7 +35,12 @@ async function attempt(work: () => Promise<string>): Promise<CheckOutcome> {
 export function testConnection(conn: ConnectorConnection, inboundUrl: string): Promise<CheckOutcome> {
   const connector = connectorFor(conn.kind);
   if (!connector?.testConnection) {
-    return Promise.resolve(outcome('unchecked', `${connector?.label ?? conn.kind} has no API to check; its first webhook shows the connection works.`));
+    return Promise.resolve(
+      outcome(
+        'unchecked',
+        `${connector?.label ?? conn.kind} has no API to check; its first webhook shows the connection works.`,
+      ),
+    );
   }
   return attempt(() => connector.testConnection!(conn, inboundUrl));
 }
@@ -35,7 +49,12 @@ export function testConnection(conn: ConnectorConnection, inboundUrl: string): P
 export function sendTestEvent(conn: ConnectorConnection): Promise<CheckOutcome> {
   const connector = connectorFor(conn.kind);
   if (!connector?.sendTestEvent) {
-    return Promise.resolve(outcome('unchecked', `${connector?.label ?? conn.kind} takes no events from Contact Sync; Test connection checks it instead.`));
+    return Promise.resolve(
+      outcome(
+        'unchecked',
+        `${connector?.label ?? conn.kind} takes no events from Contact Sync; Test connection checks it instead.`,
+      ),
+    );
   }
   return attempt(() => connector.sendTestEvent!(conn));
 }

@@ -75,23 +75,45 @@ export class CredentialKeeper {
    * A caller that arrives while a renewal runs shares it; one that arrives after another caller
    * already replaced its token gets the stored credentials without a second refresh.
    */
-  renew(store: CredentialStore, connectionId: string, locationId: string, staleAccessToken: string): Promise<RenewOutcome> {
+  renew(
+    store: CredentialStore,
+    connectionId: string,
+    locationId: string,
+    staleAccessToken: string,
+  ): Promise<RenewOutcome> {
     const running = this.#inflight.get(connectionId);
     if (running) return running;
-    const renewal = this.#run(store, connectionId, locationId, staleAccessToken).finally(() => this.#inflight.delete(connectionId));
+    const renewal = this.#run(store, connectionId, locationId, staleAccessToken).finally(() =>
+      this.#inflight.delete(connectionId),
+    );
     this.#inflight.set(connectionId, renewal);
     return renewal;
   }
 
-  async #run(store: CredentialStore, connectionId: string, locationId: string, stale: string): Promise<RenewOutcome> {
+  async #run(
+    store: CredentialStore,
+    connectionId: string,
+    locationId: string,
+    stale: string,
+  ): Promise<RenewOutcome> {
     const stored = await store.load(connectionId);
-    if (!stored || stored.connection.locationId !== locationId) return failed('not_configured', 'The connection no longer exists.');
+    if (!stored || stored.connection.locationId !== locationId)
+      return failed('not_configured', 'The connection no longer exists.');
     const held = stored.connection.credentials;
     // Marked dead earlier: no refresh token is spent until the user enters new credentials.
-    if (stored.status === 'error') return failed('reconnect_needed', stored.lastError ?? `Reconnect needed: enter new ${stored.connection.kind} credentials.`);
-    if (held.accessToken && held.accessToken !== stale && !renewalDue(held, this.#now())) return { ok: true, credentials: held };
+    if (stored.status === 'error')
+      return failed(
+        'reconnect_needed',
+        stored.lastError ?? `Reconnect needed: enter new ${stored.connection.kind} credentials.`,
+      );
+    if (held.accessToken && held.accessToken !== stale && !renewalDue(held, this.#now()))
+      return { ok: true, credentials: held };
     const connector = this.#connectorFor(stored.connection.kind);
-    if (!connector?.refreshTokens) return failed('auth_failed', `${connector?.label ?? stored.connection.kind} credentials cannot be renewed.`);
+    if (!connector?.refreshTokens)
+      return failed(
+        'auth_failed',
+        `${connector?.label ?? stored.connection.kind} credentials cannot be renewed.`,
+      );
 
     let renewed: Record<string, string>;
     try {
@@ -105,16 +127,23 @@ export class CredentialKeeper {
   }
 
   /** Stores the renewed tokens over the latest credentials; a user's reconnect meanwhile wins. */
-  async #save(store: CredentialStore, stored: StoredConnection, renewed: Record<string, string>): Promise<RenewOutcome> {
+  async #save(
+    store: CredentialStore,
+    stored: StoredConnection,
+    renewed: Record<string, string>,
+  ): Promise<RenewOutcome> {
     const used = stored.connection.credentials.refreshToken;
     let current = stored;
     for (let attempt = 0; attempt < MAX_SAVE_TRIES; attempt++) {
       const next = { ...current.connection.credentials, ...renewed };
-      if (await store.save(current.connection.id, current.version, next)) return { ok: true, credentials: next };
+      if (await store.save(current.connection.id, current.version, next))
+        return { ok: true, credentials: next };
       const reread = await store.load(current.connection.id);
-      if (!reread) return failed('not_configured', 'The connection was removed while its tokens were renewed.');
+      if (!reread)
+        return failed('not_configured', 'The connection was removed while its tokens were renewed.');
       // New tokens entered by the user are newer than the ones we just obtained.
-      if (reread.connection.credentials.refreshToken !== used) return { ok: true, credentials: reread.connection.credentials };
+      if (reread.connection.credentials.refreshToken !== used)
+        return { ok: true, credentials: reread.connection.credentials };
       current = reread;
     }
     return failed('unavailable', 'The renewed tokens could not be saved; the renewal will be retried.');
@@ -124,7 +153,8 @@ export class CredentialKeeper {
   async #rejected(store: CredentialStore, stored: StoredConnection, why: string): Promise<RenewOutcome> {
     const reread = await store.load(stored.connection.id);
     if (!reread) return failed('not_configured', 'The connection was removed while its tokens were renewed.');
-    if (reread.connection.credentials.refreshToken !== stored.connection.credentials.refreshToken) return { ok: true, credentials: reread.connection.credentials };
+    if (reread.connection.credentials.refreshToken !== stored.connection.credentials.refreshToken)
+      return { ok: true, credentials: reread.connection.credentials };
     await store.markReconnectNeeded(stored.connection.id, reread.version, why);
     return failed('reconnect_needed', why);
   }

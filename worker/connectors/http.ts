@@ -20,7 +20,12 @@ export type PartnerErrorCode =
   | 'not_configured'
   | 'unsupported';
 
-const RETRYABLE: ReadonlySet<PartnerErrorCode> = new Set(['rate_limited', 'unavailable', 'timeout', 'network']);
+const RETRYABLE: ReadonlySet<PartnerErrorCode> = new Set([
+  'rate_limited',
+  'unavailable',
+  'timeout',
+  'network',
+]);
 
 /** A partner refused or could not be reached. `message` is safe to show in the sync log. */
 export class PartnerApiError extends Error {
@@ -42,16 +47,44 @@ export class PartnerApiError extends Error {
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
 /** fetch with a timeout; network failures and timeouts become retryable PartnerApiErrors. Traced for the sync log. */
-export async function partnerFetch(url: string, init: RequestInit, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Response> {
+export async function partnerFetch(
+  url: string,
+  init: RequestInit,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<Response> {
   const started = Date.now();
   const at = new URL(url);
-  const trace = tracing() ? { side: 'partner' as const, method: init.method ?? 'GET', path: `${at.pathname}${at.search}`, requestBody: safeBody(init.body) } : null;
+  const trace = tracing()
+    ? {
+        side: 'partner' as const,
+        method: init.method ?? 'GET',
+        path: `${at.pathname}${at.search}`,
+        requestBody: safeBody(init.body),
+      }
+    : null;
   try {
     const res = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-    if (trace) recordRequest({ ...trace, status: res.status, ms: Date.now() - started, responseBody: safeBody(await res.clone().text().catch(() => '')) });
+    if (trace)
+      recordRequest({
+        ...trace,
+        status: res.status,
+        ms: Date.now() - started,
+        responseBody: safeBody(
+          await res
+            .clone()
+            .text()
+            .catch(() => ''),
+        ),
+      });
     return res;
   } catch (err) {
-    if (trace) recordRequest({ ...trace, status: null, ms: Date.now() - started, error: String((err as Error)?.message ?? err).slice(0, 200) });
+    if (trace)
+      recordRequest({
+        ...trace,
+        status: null,
+        ms: Date.now() - started,
+        error: String((err as Error)?.message ?? err).slice(0, 200),
+      });
     const name = (err as { name?: string } | null)?.name;
     if (name === 'TimeoutError' || name === 'AbortError') {
       throw new PartnerApiError('timeout', `The partner did not answer within ${timeoutMs} ms.`);
@@ -74,11 +107,38 @@ export function retryAfterMs(headers: Headers, now = Date.now()): number | undef
 export function errorForStatus(res: Response, what: string, detail?: string): PartnerApiError {
   const s = res.status;
   const suffix = detail ? `: ${detail.slice(0, 200)}` : '';
-  if (s === 429) return new PartnerApiError('rate_limited', `${what} was rate limited by the partner.`, s, retryAfterMs(res.headers));
-  if (s === 408 || s >= 500) return new PartnerApiError('unavailable', `${what} failed at the partner (${s})${suffix}.`, s, retryAfterMs(res.headers));
-  if (s === 401 || s === 403) return new PartnerApiError('auth_failed', `${what} was refused: the partner credentials are invalid or lack access (${s})${suffix}.`, s);
-  if (s === 404 || s === 410) return new PartnerApiError('not_found', `${what}: the partner object or endpoint does not exist (${s}).`, s);
-  if (s >= 300 && s < 400) return new PartnerApiError('rejected', `${what}: the partner answered with a redirect (${s}); redirects are not followed.`, s);
+  if (s === 429)
+    return new PartnerApiError(
+      'rate_limited',
+      `${what} was rate limited by the partner.`,
+      s,
+      retryAfterMs(res.headers),
+    );
+  if (s === 408 || s >= 500)
+    return new PartnerApiError(
+      'unavailable',
+      `${what} failed at the partner (${s})${suffix}.`,
+      s,
+      retryAfterMs(res.headers),
+    );
+  if (s === 401 || s === 403)
+    return new PartnerApiError(
+      'auth_failed',
+      `${what} was refused: the partner credentials are invalid or lack access (${s})${suffix}.`,
+      s,
+    );
+  if (s === 404 || s === 410)
+    return new PartnerApiError(
+      'not_found',
+      `${what}: the partner object or endpoint does not exist (${s}).`,
+      s,
+    );
+  if (s >= 300 && s < 400)
+    return new PartnerApiError(
+      'rejected',
+      `${what}: the partner answered with a redirect (${s}); redirects are not followed.`,
+      s,
+    );
   return new PartnerApiError('rejected', `${what} was rejected by the partner (${s})${suffix}.`, s);
 }
 
@@ -89,7 +149,11 @@ export async function readJson(res: Response, what: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch {
-    throw new PartnerApiError('unavailable', `${what}: the partner answered with something that is not JSON.`, res.status);
+    throw new PartnerApiError(
+      'unavailable',
+      `${what}: the partner answered with something that is not JSON.`,
+      res.status,
+    );
   }
 }
 

@@ -62,12 +62,17 @@ export function effectiveMap(defaults: FieldMap | undefined, overrides: FieldMap
 }
 
 /** The field map for one kind of one connection. */
-export function mapFor(defaults: FieldMapOverrides, settings: ConnectionSettings, kind: Exclude<SyncKind, 'tag'>): FieldMap {
+export function mapFor(
+  defaults: FieldMapOverrides,
+  settings: ConnectionSettings,
+  kind: Exclude<SyncKind, 'tag'>,
+): FieldMap {
   return effectiveMap(defaults[kind], settings.fieldMap?.[kind]);
 }
 
 function readCommon(common: object, field: string): unknown {
-  if (field.startsWith(CUSTOM)) return getPath((common as { customFields?: unknown }).customFields, field.slice(CUSTOM.length));
+  if (field.startsWith(CUSTOM))
+    return getPath((common as { customFields?: unknown }).customFields, field.slice(CUSTOM.length));
   return getPath(common, field);
 }
 
@@ -139,14 +144,18 @@ export function compact<T extends object>(obj: T): T {
  */
 export function parseFieldMapOverrides(input: unknown): FieldMapOverrides {
   if (input === undefined || input === null) return {};
-  if (typeof input !== 'object' || Array.isArray(input)) throw badMap('fieldMap must be an object keyed by kind');
+  if (typeof input !== 'object' || Array.isArray(input))
+    throw badMap('fieldMap must be an object keyed by kind');
   const out: FieldMapOverrides = {};
   for (const [kind, map] of Object.entries(input)) {
-    if (!(MAP_KINDS as readonly string[]).includes(kind)) throw badMap(`fieldMap has an unknown kind "${kind}"`);
-    if (!map || typeof map !== 'object' || Array.isArray(map)) throw badMap(`fieldMap.${kind} must be an object`);
+    if (!(MAP_KINDS as readonly string[]).includes(kind))
+      throw badMap(`fieldMap has an unknown kind "${kind}"`);
+    if (!map || typeof map !== 'object' || Array.isArray(map))
+      throw badMap(`fieldMap.${kind} must be an object`);
     const clean: FieldMap = {};
     for (const [common, partner] of Object.entries(map as Record<string, unknown>)) {
-      if (!isSafePath(common)) throw badMap(`fieldMap.${kind} has an invalid field name "${common.slice(0, 80)}"`);
+      if (!isSafePath(common))
+        throw badMap(`fieldMap.${kind} has an invalid field name "${common.slice(0, 80)}"`);
       if (typeof partner !== 'string' || (partner !== '' && !isSafePath(partner))) {
         throw badMap(`fieldMap.${kind}.${common} must be a dotted field path or ""`);
       }

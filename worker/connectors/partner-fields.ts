@@ -10,7 +10,9 @@ type MapKind = keyof FieldMapOverrides;
 const KINDS: readonly MapKind[] = ['contact', 'appointment', 'note', 'task'];
 
 function has(list: readonly string[], path: string): boolean {
-  return list.some((p) => (p.endsWith('.*') ? path.startsWith(p.slice(0, -1)) && path.length > p.length - 1 : p === path));
+  return list.some((p) =>
+    p.endsWith('.*') ? path.startsWith(p.slice(0, -1)) && path.length > p.length - 1 : p === path,
+  );
 }
 
 /** The kinds a mapping key applies to: `contact.phone` one kind, a bare `phone` every kind whose default has it. */
@@ -32,7 +34,10 @@ export function unknownPartnerField(connector: Connector, key: string, path: str
 }
 
 /** The first field of location overrides (`fieldMapping` of /api/settings) a partner does not have, as a message. */
-export function fieldMappingError(connectorFor: (kind: string) => Connector | undefined, mapping: Record<string, Record<string, string | null>>): string | null {
+export function fieldMappingError(
+  connectorFor: (kind: string) => Connector | undefined,
+  mapping: Record<string, Record<string, string | null>>,
+): string | null {
   for (const [kind, fields] of Object.entries(mapping)) {
     const connector = connectorFor(kind);
     if (!connector) continue;
@@ -45,7 +50,10 @@ export function fieldMappingError(connectorFor: (kind: string) => Connector | un
 }
 
 /** The same for one connection's own `settings.fieldMap` (keyed by kind, then common field). */
-export function connectionFieldMapError(connector: Connector, fieldMap: FieldMapOverrides | undefined): string | null {
+export function connectionFieldMapError(
+  connector: Connector,
+  fieldMap: FieldMapOverrides | undefined,
+): string | null {
   for (const [kind, fields] of Object.entries(fieldMap ?? {})) {
     for (const [field, path] of Object.entries(fields ?? {})) {
       const why = unknownPartnerField(connector, `${kind}.${field}`, path);

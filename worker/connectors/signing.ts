@@ -14,7 +14,9 @@ function hexToBytes(hex: string): Uint8Array<ArrayBuffer> | null {
 }
 
 function hmacKey(secret: string, usage: 'sign' | 'verify'): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', utf8.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [usage]);
+  return crypto.subtle.importKey('raw', utf8.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    usage,
+  ]);
 }
 
 /** hex(HMAC-SHA256(secret, data)), as Cal.com puts in `X-Cal-Signature-256`. */
@@ -24,7 +26,11 @@ export async function hmacSha256Hex(secret: string, data: Uint8Array): Promise<s
 }
 
 /** Does `signatureHex` equal hex(HMAC-SHA256(secret, data))? False for anything malformed. */
-export async function verifyHmacSha256Hex(secret: string, data: Uint8Array, signatureHex: string | null): Promise<boolean> {
+export async function verifyHmacSha256Hex(
+  secret: string,
+  data: Uint8Array,
+  signatureHex: string | null,
+): Promise<boolean> {
   if (!secret || !signatureHex) return false;
   const sig = hexToBytes(signatureHex.trim());
   if (!sig || sig.length !== 32) return false;
@@ -41,7 +47,10 @@ export async function sha256Hex(text: string): Promise<string> {
 }
 
 /** Does SHA-256(`presented`) equal `storedHashHex`? Constant time in the hash bytes. */
-export async function matchesHash(presented: string | null | undefined, storedHashHex: string | null | undefined): Promise<boolean> {
+export async function matchesHash(
+  presented: string | null | undefined,
+  storedHashHex: string | null | undefined,
+): Promise<boolean> {
   if (!presented || !storedHashHex) return false;
   const stored = hexToBytes(storedHashHex);
   if (!stored || stored.length !== 32) return false;

@@ -227,7 +227,12 @@ export interface Connector {
    * secret or malformed value is `false`, never an exception. `url` is the request URL
    * (needed where the secret rides in the query string).
    */
-  verifyInbound(raw: Uint8Array, headers: Headers, connection: ConnectorConnection, url?: URL): Promise<boolean>;
+  verifyInbound(
+    raw: Uint8Array,
+    headers: Headers,
+    connection: ConnectorConnection,
+    url?: URL,
+  ): Promise<boolean>;
 
   /**
    * Turns a verified webhook into common-model changes (pure). Malformed bodies throw an
@@ -240,7 +245,11 @@ export interface Connector {
    * Applies a GHL change at the partner. Retrying with the same `idempotencyKey` does not
    * apply it twice. Throws PartnerApiError (see http.ts) when the partner refuses or is away.
    */
-  apply(change: OutboundChange, connection: ConnectorConnection, idempotencyKey: string): Promise<ApplyResult>;
+  apply(
+    change: OutboundChange,
+    connection: ConnectorConnection,
+    idempotencyKey: string,
+  ): Promise<ApplyResult>;
 
   /** One page of partner changes after `cursor` (null: since the connection was made). */
   listChangedSince(connection: ConnectorConnection, cursor: string | null): Promise<ChangePage>;

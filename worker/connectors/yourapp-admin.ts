@@ -8,12 +8,29 @@ import type { ConnectorConnection } from './types.ts';
  * answer them and store nothing (test/partners/README.md).
  */
 
-async function post(conn: ConnectorConnection, type: 'ping' | 'test', data: Record<string, unknown>): Promise<number> {
+async function post(
+  conn: ConnectorConnection,
+  type: 'ping' | 'test',
+  data: Record<string, unknown>,
+): Promise<number> {
   const url = checkPartnerUrl(conn.settings.webhookUrl);
-  if (!url) throw new PartnerApiError('not_configured', 'This connection has no valid webhook URL (https) for your app.');
-  const body = JSON.stringify({ type, test: true, timestamp: new Date().toISOString(), data: { connectionId: conn.id, ...data } });
+  if (!url)
+    throw new PartnerApiError(
+      'not_configured',
+      'This connection has no valid webhook URL (https) for your app.',
+    );
+  const body = JSON.stringify({
+    type,
+    test: true,
+    timestamp: new Date().toISOString(),
+    data: { connectionId: conn.id, ...data },
+  });
   const id = `${type}_${crypto.randomUUID()}`;
-  const res = await partnerFetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...signYourAppBody(signer(conn), id, body) }, body });
+  const res = await partnerFetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...signYourAppBody(signer(conn), id, body) },
+    body,
+  });
   await res.body?.cancel();
   if (!res.ok) throw errorForStatus(res, `Your app ${type}`);
   return res.status;
@@ -25,7 +42,10 @@ export async function testYourApp(conn: ConnectorConnection): Promise<string> {
   if (!base) return `Your app answered the signed ping (${status}).`;
   const q = new URLSearchParams({ since: new Date().toISOString(), limit: '1' });
   const res = await partnerFetch(`${base}/changes?${q}`, {
-    headers: { accept: 'application/json', ...(conn.credentials.apiKey ? { authorization: `Bearer ${conn.credentials.apiKey}` } : {}) },
+    headers: {
+      accept: 'application/json',
+      ...(conn.credentials.apiKey ? { authorization: `Bearer ${conn.credentials.apiKey}` } : {}),
+    },
   });
   await res.body?.cancel();
   if (!res.ok) throw errorForStatus(res, 'Your app GET /changes');

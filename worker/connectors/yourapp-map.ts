@@ -25,7 +25,18 @@ import type {
 
 export const YOURAPP_DEFAULT_MAPS: FieldMapOverrides = {
   contact: identity(['email', 'phone', 'firstName', 'lastName', 'name', 'companyName', 'tags', 'updatedAt']),
-  appointment: identity(['title', 'startTime', 'endTime', 'status', 'notes', 'address', 'attendeeEmail', 'attendeePhone', 'attendeeName', 'updatedAt']),
+  appointment: identity([
+    'title',
+    'startTime',
+    'endTime',
+    'status',
+    'notes',
+    'address',
+    'attendeeEmail',
+    'attendeePhone',
+    'attendeeName',
+    'updatedAt',
+  ]),
   note: identity(['body', 'title', 'updatedAt']),
   task: identity(['title', 'body', 'dueDate', 'completed', 'updatedAt']),
 };
@@ -44,10 +55,17 @@ export interface YourAppEvent {
 
 const KINDS = new Set(['contact', 'appointment', 'note', 'task']);
 const STATUSES = new Set<AppointmentStatus>(['confirmed', 'cancelled', 'showed', 'noshow', 'new']);
-const VERB: Record<string, string> = { create: 'created', update: 'updated', delete: 'deleted', tag_add: 'added', tag_remove: 'removed' };
+const VERB: Record<string, string> = {
+  create: 'created',
+  update: 'updated',
+  delete: 'deleted',
+  tag_add: 'added',
+  tag_remove: 'removed',
+};
 
 type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+const obj = (v: unknown): Obj | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined;
 const bad = (message: string) => new AppError(400, 'invalid_event', message);
 
 /** The print of an object as it travels: every field but `updatedAt` (canonical JSON). */
@@ -67,7 +85,8 @@ function contactFrom(raw: unknown, map: FieldMap): SyncContact {
 function contactTo(contact: SyncContact | undefined, map: FieldMap): Obj {
   if (!contact) return {};
   const out = toPartner(contact, map);
-  if (contact.customFields && Object.keys(contact.customFields).length) out.customFields = { ...contact.customFields };
+  if (contact.customFields && Object.keys(contact.customFields).length)
+    out.customFields = { ...contact.customFields };
   return out;
 }
 
@@ -78,7 +97,8 @@ function objectData(kind: 'appointment' | 'note' | 'task', data: Obj, map: Field
     const endTime = iso(c.endTime);
     const status = str(c.status) as AppointmentStatus | undefined;
     if (!startTime || !endTime) throw bad('An appointment event needs startTime and endTime (ISO 8601).');
-    if (!status || !STATUSES.has(status)) throw bad('An appointment event needs status: confirmed, cancelled, showed, noshow or new.');
+    if (!status || !STATUSES.has(status))
+      throw bad('An appointment event needs status: confirmed, cancelled, showed, noshow or new.');
     return compact({ ...c, title: str(c.title) ?? 'Appointment', startTime, endTime, status });
   }
   if (kind === 'note') {
@@ -86,7 +106,8 @@ function objectData(kind: 'appointment' | 'note' | 'task', data: Obj, map: Field
     return compact({ ...c, body: str(c.body)! });
   }
   const dueDate = iso(c.dueDate);
-  if (!str(c.title) || !dueDate || typeof c.completed !== 'boolean') throw bad('A task event needs title, dueDate (ISO 8601) and completed (boolean).');
+  if (!str(c.title) || !dueDate || typeof c.completed !== 'boolean')
+    throw bad('A task event needs title, dueDate (ISO 8601) and completed (boolean).');
   return compact({ ...c, title: str(c.title)!, dueDate, completed: c.completed });
 }
 
@@ -94,12 +115,18 @@ function objectData(kind: 'appointment' | 'note' | 'task', data: Obj, map: Field
  * One your-app event → common-model changes (pure). `eventId` is the Standard Webhooks
  * `webhook-id` (or the id of a `/changes` entry: the same value for the same event).
  */
-export function parseYourAppEvent(event: unknown, eventId: string, connectionId: string, maps: YourAppMaps): PartnerChange[] {
+export function parseYourAppEvent(
+  event: unknown,
+  eventId: string,
+  connectionId: string,
+  maps: YourAppMaps,
+): PartnerChange[] {
   const e = obj(event);
   if (!e) throw bad('The event must be a JSON object.');
   const type = str(e.type);
   const data = obj(e.data);
-  if (!type || !/^[a-z]+\.[a-z]+$/.test(type)) throw bad('The event has no valid type (e.g. "contact.updated").');
+  if (!type || !/^[a-z]+\.[a-z]+$/.test(type))
+    throw bad('The event has no valid type (e.g. "contact.updated").');
   if (!data) throw bad('The event has no data object.');
   const occurredAt = iso(e.timestamp);
   if (!occurredAt) throw bad('The event has no valid timestamp (ISO 8601).');
@@ -108,26 +135,62 @@ export function parseYourAppEvent(event: unknown, eventId: string, connectionId:
   const base = { connectionId, occurredAt, dedupeKey: `yourapp:${eventId}` };
 
   if (kind === 'tag') {
-    if (verb !== 'added' && verb !== 'removed') throw new AppError(422, 'unsupported_event', `Event type ${type} is not part of the contract.`);
+    if (verb !== 'added' && verb !== 'removed')
+      throw new AppError(422, 'unsupported_event', `Event type ${type} is not part of the contract.`);
     const tags = Array.isArray(data.tags) ? data.tags.map((t) => str(t)).filter((t): t is string => !!t) : [];
     if (!tags.length) throw bad('A tag event needs a non-empty tags array.');
     const contact = contactFrom(data.contact, maps.contact);
     const partnerId = id ?? str(obj(data.contact)?.id);
     if (!partnerId) throw bad('A tag event needs data.id (the contact id) or data.contact.id.');
     const tagData = { tags };
-    return [compact({ ...base, kind: 'tag', op: verb === 'added' ? 'tag_add' : 'tag_remove', partnerId, contactPartnerId: partnerId, contact, data: tagData, fingerprint: yourappFingerprint('tag', tagData) } as PartnerChange)];
+    return [
+      compact({
+        ...base,
+        kind: 'tag',
+        op: verb === 'added' ? 'tag_add' : 'tag_remove',
+        partnerId,
+        contactPartnerId: partnerId,
+        contact,
+        data: tagData,
+        fingerprint: yourappFingerprint('tag', tagData),
+      } as PartnerChange),
+    ];
   }
   if (!KINDS.has(kind) || !['created', 'updated', 'deleted'].includes(verb)) {
-    throw new AppError(422, 'unsupported_event', `Event type ${type.slice(0, 64)} is not part of the contract.`);
+    throw new AppError(
+      422,
+      'unsupported_event',
+      `Event type ${type.slice(0, 64)} is not part of the contract.`,
+    );
   }
   if (!id) throw bad('The event data has no id.');
   const k = kind as 'contact' | 'appointment' | 'note' | 'task';
-  const contact = k === 'contact' ? contactFrom(data, maps.contact) : obj(data.contact) ? contactFrom(data.contact, maps.contact) : undefined;
+  const contact =
+    k === 'contact'
+      ? contactFrom(data, maps.contact)
+      : obj(data.contact)
+        ? contactFrom(data.contact, maps.contact)
+        : undefined;
   const contactPartnerId = k === 'contact' ? id : str(obj(data.contact)?.id);
-  const shared = compact({ ...base, partnerId: id, previousPartnerId: str(data.previousId), contact, contactPartnerId });
-  if (verb === 'deleted') return [{ ...shared, kind: k, op: 'delete', data: null, fingerprint: yourappFingerprint(k, null) }];
+  const shared = compact({
+    ...base,
+    partnerId: id,
+    previousPartnerId: str(data.previousId),
+    contact,
+    contactPartnerId,
+  });
+  if (verb === 'deleted')
+    return [{ ...shared, kind: k, op: 'delete', data: null, fingerprint: yourappFingerprint(k, null) }];
   const payload = k === 'contact' ? contact! : objectData(k, data, maps[k]);
-  return [{ ...shared, kind: k, op: 'upsert', data: payload, fingerprint: yourappFingerprint(k, payload) } as PartnerChange];
+  return [
+    {
+      ...shared,
+      kind: k,
+      op: 'upsert',
+      data: payload,
+      fingerprint: yourappFingerprint(k, payload),
+    } as PartnerChange,
+  ];
 }
 
 /** The event we send for a GHL change. */

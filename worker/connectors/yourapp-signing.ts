@@ -10,7 +10,10 @@ export function signer(conn: ConnectorConnection): Webhook {
   try {
     return new Webhook(secret);
   } catch {
-    throw new PartnerApiError('not_configured', 'The webhook secret of this connection is not a whsec_ base64 secret.');
+    throw new PartnerApiError(
+      'not_configured',
+      'The webhook secret of this connection is not a whsec_ base64 secret.',
+    );
   }
 }
 
@@ -25,7 +28,12 @@ export function standardWebhooksSecretProblem(secret: string): string | null {
 }
 
 /** Standard Webhooks headers for `body`, signed at `now`. */
-export function signYourAppBody(webhook: Webhook, messageId: string, body: string, now = new Date()): Record<string, string> {
+export function signYourAppBody(
+  webhook: Webhook,
+  messageId: string,
+  body: string,
+  now = new Date(),
+): Record<string, string> {
   return {
     'webhook-id': messageId,
     'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),

@@ -6,7 +6,13 @@ import { checkPartnerUrl, errorForStatus, PartnerApiError, partnerFetch, readJso
 import { mapFor, str } from './mapping.ts';
 import { sendYourAppTestEvent, testYourApp } from './yourapp-admin.ts';
 import { signer, signYourAppBody, standardWebhooksSecretProblem } from './yourapp-signing.ts';
-import { parseYourAppEvent, toYourAppEvent, YOURAPP_DEFAULT_MAPS, yourappFingerprint, type YourAppMaps } from './yourapp-map.ts';
+import {
+  parseYourAppEvent,
+  toYourAppEvent,
+  YOURAPP_DEFAULT_MAPS,
+  yourappFingerprint,
+  type YourAppMaps,
+} from './yourapp-map.ts';
 import type { ChangePage, Connector, ConnectorConnection, PartnerChange } from './types.ts';
 
 /**
@@ -26,7 +32,6 @@ function maps(conn: ConnectorConnection): YourAppMaps {
     task: mapFor(YOURAPP_DEFAULT_MAPS, conn.settings, 'task'),
   };
 }
-
 
 /** The your-app connector. */
 export const yourappConnector: Connector = {
@@ -51,7 +56,12 @@ export const yourappConnector: Connector = {
     inboundAuth: 'standard-webhooks',
   },
   credentials: [
-    { name: 'webhookSecret', required: true, description: 'Standard Webhooks secret (whsec_…), used to sign in both directions', check: standardWebhooksSecretProblem },
+    {
+      name: 'webhookSecret',
+      required: true,
+      description: 'Standard Webhooks secret (whsec_…), used to sign in both directions',
+      check: standardWebhooksSecretProblem,
+    },
     { name: 'apiKey', required: false, description: 'Bearer token for GET /changes (reconciliation)' },
   ],
   defaultFieldMaps: YOURAPP_DEFAULT_MAPS,
@@ -63,7 +73,11 @@ export const yourappConnector: Connector = {
     const signature = headers.get('webhook-signature');
     if (!secret || !id || !timestamp || !signature) return false;
     try {
-      new Webhook(secret).verify(new TextDecoder().decode(raw), { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature }, { jsonParse: false });
+      new Webhook(secret).verify(
+        new TextDecoder().decode(raw),
+        { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature },
+        { jsonParse: false },
+      );
       return true;
     } catch {
       return false;
@@ -81,12 +95,20 @@ export const yourappConnector: Connector = {
 
   async apply(change, conn, idempotencyKey) {
     const url = checkPartnerUrl(conn.settings.webhookUrl);
-    if (!url) throw new PartnerApiError('not_configured', 'This connection has no valid webhook URL (https) for your app.');
+    if (!url)
+      throw new PartnerApiError(
+        'not_configured',
+        'This connection has no valid webhook URL (https) for your app.',
+      );
     const sign = signer(conn);
     const event = toYourAppEvent(change, maps(conn));
     const body = JSON.stringify(event);
     const what = `Your app ${event.type}`;
-    const res = await partnerFetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...signYourAppBody(sign, idempotencyKey, body) }, body });
+    const res = await partnerFetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signYourAppBody(sign, idempotencyKey, body) },
+      body,
+    });
     if (!res.ok) throw errorForStatus(res, what);
     const answer = (await readJson(res, what).catch(() => null)) as { id?: unknown } | null;
     const partnerId = str(answer?.id) ?? change.partnerId ?? change.ghlId;
@@ -97,16 +119,28 @@ export const yourappConnector: Connector = {
   /** `GET {apiBase}/changes?since=<cursor>&limit=` → `{ events: [{ id, type, timestamp, data }], nextCursor, hasMore }`. */
   async listChangedSince(conn, cursor): Promise<ChangePage> {
     const base = checkPartnerUrl(conn.settings.apiBase);
-    if (!base) throw new PartnerApiError('not_configured', 'This connection has no API base URL for your app, so it cannot reconcile.');
+    if (!base)
+      throw new PartnerApiError(
+        'not_configured',
+        'This connection has no API base URL for your app, so it cannot reconcile.',
+      );
     const since = cursor ?? new Date(conn.createdAt).toISOString();
     const q = new URLSearchParams({ since, limit: String(PAGE_SIZE) });
     const what = 'Your app GET /changes';
     const res = await partnerFetch(`${base}/changes?${q}`, {
-      headers: { accept: 'application/json', ...(conn.credentials.apiKey ? { authorization: `Bearer ${conn.credentials.apiKey}` } : {}) },
+      headers: {
+        accept: 'application/json',
+        ...(conn.credentials.apiKey ? { authorization: `Bearer ${conn.credentials.apiKey}` } : {}),
+      },
     });
     if (!res.ok) throw errorForStatus(res, what);
-    const json = (await readJson(res, what)) as { events?: unknown; nextCursor?: unknown; hasMore?: unknown } | null;
-    if (!json || !Array.isArray(json.events)) throw new PartnerApiError('rejected', `${what}: the answer has no events array.`);
+    const json = (await readJson(res, what)) as {
+      events?: unknown;
+      nextCursor?: unknown;
+      hasMore?: unknown;
+    } | null;
+    if (!json || !Array.isArray(json.events))
+      throw new PartnerApiError('rejected', `${what}: the answer has no events array.`);
     const connMaps = maps(conn);
     const changes: PartnerChange[] = [];
     for (const e of json.events as Record<string, unknown>[]) {

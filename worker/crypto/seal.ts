@@ -54,7 +54,11 @@ export class UnreadableSealedValue extends Error {
 }
 
 /** Opens `sealed` with the current key, else the previous one; says which did (a previous-key value wants resealing). */
-export async function unsealWithAny(keys: SealingKeys, sealed: string, boundTo: string): Promise<{ plaintext: string; byPrevious: boolean }> {
+export async function unsealWithAny(
+  keys: SealingKeys,
+  sealed: string,
+  boundTo: string,
+): Promise<{ plaintext: string; byPrevious: boolean }> {
   try {
     return { plaintext: await unseal(keys.current, sealed, boundTo), byPrevious: false };
   } catch (err) {

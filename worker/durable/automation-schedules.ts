@@ -29,32 +29,53 @@ async function claim(db: D1Database, recipe: Recipe, day: string, now: number): 
 async function contactsOf(ghl: GhlApi, recipe: Recipe): Promise<GhlContact[]> {
   const s = recipe.schedule!;
   if (s.businessId) {
-    const res = await ghl.call<{ contacts: GhlContact[] }>({ method: 'GET', path: `/contacts/business/${encodeURIComponent(s.businessId)}`, query: { locationId: ghl.locationId, limit: String(MAX_CONTACTS) }, version: '2021-07-28' });
+    const res = await ghl.call<{ contacts: GhlContact[] }>({
+      method: 'GET',
+      path: `/contacts/business/${encodeURIComponent(s.businessId)}`,
+      query: { locationId: ghl.locationId, limit: String(MAX_CONTACTS) },
+      version: '2021-07-28',
+    });
     return res.contacts;
   }
-  const res = await ghl.searchContacts({ pageLimit: MAX_CONTACTS, filters: [{ field: 'tags', operator: 'eq', value: s.tag }] });
+  const res = await ghl.searchContacts({
+    pageLimit: MAX_CONTACTS,
+    filters: [{ field: 'tags', operator: 'eq', value: s.tag }],
+  });
   return res.contacts;
 }
 
 /** Runs every due daily recipe of every location that has one. Returns how many contacts got it. */
 export async function runSchedules(env: Env, now = Date.now()): Promise<number> {
-  const { results } = await env.DB
-    .prepare(`SELECT DISTINCT location_id FROM automation_recipes WHERE enabled = 1 AND definition LIKE '%"trigger":"${SCHEDULE_TRIGGER}"%'`)
-    .all<{ location_id: string }>();
+  const { results } = await env.DB.prepare(
+    `SELECT DISTINCT location_id FROM automation_recipes WHERE enabled = 1 AND definition LIKE '%"trigger":"${SCHEDULE_TRIGGER}"%'`,
+  ).all<{ location_id: string }>();
   let handed = 0;
   for (const { location_id: locationId } of results) {
     if ((await getInstall(env.DB, locationId))?.status !== 'active') continue;
-    const recipes = (await listRecipes(env.DB, locationId, true)).filter((r) => r.trigger === SCHEDULE_TRIGGER);
+    const recipes = (await listRecipes(env.DB, locationId, true)).filter(
+      (r) => r.trigger === SCHEDULE_TRIGGER,
+    );
     for (const recipe of recipes) {
-      const last = await env.DB.prepare('SELECT last_day FROM automation_schedule_runs WHERE recipe_id = ?').bind(recipe.id).first<{ last_day: string }>();
+      const last = await env.DB.prepare('SELECT last_day FROM automation_schedule_runs WHERE recipe_id = ?')
+        .bind(recipe.id)
+        .first<{ last_day: string }>();
       const day = scheduleDue(recipe, last?.last_day ?? null, now);
       if (!day || !(await claim(env.DB, recipe, day, now))) continue;
-      const contacts = (await contactsOf(new LocationGhlApi(env, locationId, 'background'), recipe)).filter((c) => c.id && (c.locationId ?? locationId) === locationId);
+      const contacts = (await contactsOf(new LocationGhlApi(env, locationId, 'background'), recipe)).filter(
+        (c) => c.id && (c.locationId ?? locationId) === locationId,
+      );
       for (const c of contacts) {
-        await contactStub(env, locationId, c.id).automationScheduled(`${locationId}:${c.id}`, recipe.id, day, c);
+        await contactStub(env, locationId, c.id).automationScheduled(
+          `${locationId}:${c.id}`,
+          recipe.id,
+          day,
+          c,
+        );
         handed++;
       }
-      await env.DB.prepare('UPDATE automation_schedule_runs SET contacts = ? WHERE recipe_id = ?').bind(contacts.length, recipe.id).run();
+      await env.DB.prepare('UPDATE automation_schedule_runs SET contacts = ? WHERE recipe_id = ?')
+        .bind(contacts.length, recipe.id)
+        .run();
     }
   }
   return handed;

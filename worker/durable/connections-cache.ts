@@ -4,7 +4,12 @@
  * their work until then instead of dropping it. Expired Cal.com OAuth tokens are renewed by
  * the location's object, one renewal per connection at a time.
  */
-import { listConnections, openConnection, type OpenConnection, type PartnerRenewer } from '../tenants/connections.ts';
+import {
+  listConnections,
+  openConnection,
+  type OpenConnection,
+  type PartnerRenewer,
+} from '../tenants/connections.ts';
 import { tenantStub } from './stubs.ts';
 
 const TTL_MS = 15_000;
@@ -19,7 +24,8 @@ export class ConnectionsCache {
   constructor(env: Env, locationId: string) {
     this.env = env;
     this.locationId = locationId;
-    this.renew = (owner, connectionId, stale) => tenantStub(env, owner).renewPartnerCredentials(owner, connectionId, stale);
+    this.renew = (owner, connectionId, stale) =>
+      tenantStub(env, owner).renewPartnerCredentials(owner, connectionId, stale);
   }
 
   async get(opts: { held?: boolean } = {}): Promise<OpenConnection[]> {
@@ -36,7 +42,8 @@ export class ConnectionsCache {
       const full = await openConnection(this.env, c.id, { cached: true, renew: this.renew });
       // The status comes from the fresh listing; the unsealed row may be a cached one. Credentials
       // no key opens wait for a reconnect like an `error` connection.
-      if (full && full.locationId === this.locationId) open.push({ ...full, status: c.status === 'reconnect_needed' ? 'error' : c.status });
+      if (full && full.locationId === this.locationId)
+        open.push({ ...full, status: c.status === 'reconnect_needed' ? 'error' : c.status });
     }
     this.value = open;
     this.until = Date.now() + TTL_MS;

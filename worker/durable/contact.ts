@@ -63,7 +63,9 @@ export class ContactDO extends DurableObject<Env> {
   private bind(key: string): { locationId: string; contactId: string } {
     const at = key.indexOf(':');
     if (at <= 0 || at === key.length - 1) throw new Error(`bad contact object key ${key}`);
-    const pinned = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'key'").toArray()[0]?.value;
+    const pinned = this.sql
+      .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'key'")
+      .toArray()[0]?.value;
     if (!pinned) this.sql.exec("INSERT INTO meta (key, value) VALUES ('key', ?)", key);
     else if (pinned !== key) throw new Error(`object of ${pinned} called for ${key}`);
     return { locationId: key.slice(0, at), contactId: key.slice(at + 1) };
@@ -81,7 +83,8 @@ export class ContactDO extends DurableObject<Env> {
     await this.timelineOf(key).applyEvent(event);
     if (await this.outsideScope(key, event)) return;
     const engine = this.engineOf(key);
-    if (event.type.startsWith('Contact') && event.type !== 'ContactDelete') this.setSnapshot(contactFromGhl(event));
+    if (event.type.startsWith('Contact') && event.type !== 'ContactDelete')
+      this.setSnapshot(contactFromGhl(event));
     let data: Parameters<ContactEngine['fromGhl']>[2];
     if (isThinTask(event) && typeof event.id === 'string' && (await this.wantsTasks(key))) {
       // TaskCreate comes without body and due date (GHL issue #332): read the task once.
@@ -97,7 +100,12 @@ export class ContactDO extends DurableObject<Env> {
    * A partner change matched to this contact by the location's object. `created` says the
    * contact was just created in GHL from this very change, so only the ID map is recorded.
    */
-  async applyPartnerChange(key: string, change: PartnerChange, trigger: string, created: boolean): Promise<void> {
+  async applyPartnerChange(
+    key: string,
+    change: PartnerChange,
+    trigger: string,
+    created: boolean,
+  ): Promise<void> {
     await this.armAutomations(await this.automationsOf(key).onPartnerChange(change)); // automations
     const engine = this.engineOf(key);
     const { contactId } = this.bind(key);
@@ -111,9 +119,16 @@ export class ContactDO extends DurableObject<Env> {
         // Dated like any synced change, so an older partner event about this person that
         // arrives later (reordered) is stale, not a change to apply over this one.
         engine.links.save({
-          kind: 'contact', connectionId: change.connectionId, ghlId: contactId, partnerId: partnerContactId,
-          ghlFp: ghlPrint('contact', sent), partnerFp: change.kind === 'contact' ? change.fingerprint : null, state: undefined,
-          sourceAt: change.kind === 'contact' ? Date.parse(change.occurredAt) || null : null, ghlWriteAt: Date.now(), data: sent,
+          kind: 'contact',
+          connectionId: change.connectionId,
+          ghlId: contactId,
+          partnerId: partnerContactId,
+          ghlFp: ghlPrint('contact', sent),
+          partnerFp: change.kind === 'contact' ? change.fingerprint : null,
+          state: undefined,
+          sourceAt: change.kind === 'contact' ? Date.parse(change.occurredAt) || null : null,
+          ghlWriteAt: Date.now(),
+          data: sent,
         });
       }
       if (change.kind === 'contact') return;
@@ -125,19 +140,46 @@ export class ContactDO extends DurableObject<Env> {
    * Backfill of this contact for one connection (sync/backfill-contact.ts): a preview counts what
    * a run would write, per kind and action; a run queues exactly that.
    */
-  async backfillContact(key: string, connectionId: string, contact: Record<string, unknown>, opts: BackfillOptions & { dryRun: boolean }): Promise<ContactBackfillResult> {
+  async backfillContact(
+    key: string,
+    connectionId: string,
+    contact: Record<string, unknown>,
+    opts: BackfillOptions & { dryRun: boolean },
+  ): Promise<ContactBackfillResult> {
     const engine = this.engineOf(key);
     const { locationId, contactId } = this.bind(key);
     const data = contactFromGhl(contact);
     if (!opts.dryRun) this.setSnapshot(data);
-    const settings = (await this.engineSettings(locationId)) as EngineSettings & { disabledConnections: Set<string>; fieldMapping: Record<string, Record<string, string>> };
-    const found = (await (this.connectionsCache ??= new ConnectionsCache(this.env, locationId)).get()).find((c) => c.id === connectionId);
+    const settings = (await this.engineSettings(locationId)) as EngineSettings & {
+      disabledConnections: Set<string>;
+      fieldMapping: Record<string, Record<string, string>>;
+    };
+    const found = (await (this.connectionsCache ??= new ConnectionsCache(this.env, locationId)).get()).find(
+      (c) => c.id === connectionId,
+    );
     const connector = found && connectorFor(found.kind);
-    if (!found || !connector || settings.disabledConnections.has(connectionId)) return { counts: {}, reasons: {}, queued: 0 };
-    const connection = { ...found, settings: withLocationMapping(found.settings, connector.defaultFieldMaps, settings.fieldMapping[found.kind]) };
+    if (!found || !connector || settings.disabledConnections.has(connectionId))
+      return { counts: {}, reasons: {}, queued: 0 };
+    const connection = {
+      ...found,
+      settings: withLocationMapping(
+        found.settings,
+        connector.defaultFieldMaps,
+        settings.fieldMapping[found.kind],
+      ),
+    };
     const why = outOfScope((settings as EngineSettings & { scope?: SyncScope }).scope, scopeFactsOf(contact));
-    if (why) return { counts: { contact: { create: 0, update: 0, unchanged: 0, skipped: 1 } }, reasons: { [OUT_OF_SCOPE]: 1 }, queued: 0 };
-    const result = await backfillContact({ locationId, contactId, engine, ghl: this.ghlOf(key), settings, connection, connector }, contact, opts);
+    if (why)
+      return {
+        counts: { contact: { create: 0, update: 0, unchanged: 0, skipped: 1 } },
+        reasons: { [OUT_OF_SCOPE]: 1 },
+        queued: 0,
+      };
+    const result = await backfillContact(
+      { locationId, contactId, engine, ghl: this.ghlOf(key), settings, connection, connector },
+      contact,
+      opts,
+    );
     if (result.queued) await this.arm();
     return result;
   }
@@ -156,7 +198,9 @@ export class ContactDO extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    const key = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'key'").toArray()[0]?.value;
+    const key = this.sql
+      .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'key'")
+      .toArray()[0]?.value;
     if (!key) return;
     let next: number | null = null;
     try {
@@ -165,13 +209,18 @@ export class ContactDO extends DurableObject<Env> {
       next = await withTrace(() => this.engineOf(key).run());
     } finally {
       // Re-armed in finally: a throw mid-run must not strand the rest of the queue.
-      const at = earliest(next ?? this.engineOf(key).queue.nextDueAt(), this.automationsOf(key).runner.nextDueAt());
+      const at = earliest(
+        next ?? this.engineOf(key).queue.nextDueAt(),
+        this.automationsOf(key).runner.nextDueAt(),
+      );
       if (at !== null) await this.ctx.storage.setAlarm(Math.max(at, Date.now() + 5));
     }
   }
 
   private async arm(): Promise<void> {
-    const at = this.engineOf(this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'key'").one().value).queue.nextDueAt();
+    const at = this.engineOf(
+      this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'key'").one().value,
+    ).queue.nextDueAt();
     if (at === null) return;
     const current = await this.ctx.storage.getAlarm();
     if (current === null || current > at) await this.ctx.storage.setAlarm(Math.max(at, Date.now()));
@@ -215,19 +264,41 @@ export class ContactDO extends DurableObject<Env> {
   async automationTestEvent(key: string, trigger: string, data: TriggerData): Promise<{ scheduled: number }> {
     const automations = this.automationsOf(key);
     const stamp = Date.now();
-    const at = await automations.onEvents([{ trigger, key: `test:${trigger}:${stamp}:${crypto.randomUUID()}`, test: true, data: { ...data, contact: { ...(data.contact ?? {}), id: this.bind(key).contactId } } }], stamp);
+    const at = await automations.onEvents(
+      [
+        {
+          trigger,
+          key: `test:${trigger}:${stamp}:${crypto.randomUUID()}`,
+          test: true,
+          data: { ...data, contact: { ...(data.contact ?? {}), id: this.bind(key).contactId } },
+        },
+      ],
+      stamp,
+    );
     await this.armAutomations(at);
-    const scheduled = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM auto_steps WHERE test = 1 AND created_at = ?", stamp).one().n;
+    const scheduled = this.sql
+      .exec<{ n: number }>('SELECT COUNT(*) AS n FROM auto_steps WHERE test = 1 AND created_at = ?', stamp)
+      .one().n;
     return { scheduled };
   }
 
   /** A daily recipe's occurrence for this contact (durable/automation-schedules.ts). */
-  async automationScheduled(key: string, recipeId: string, day: string, contact: Record<string, unknown>): Promise<void> {
+  async automationScheduled(
+    key: string,
+    recipeId: string,
+    day: string,
+    contact: Record<string, unknown>,
+  ): Promise<void> {
     await this.armAutomations(await this.automationsOf(key).onScheduled(recipeId, day, contact));
   }
 
   /** A catalog action run on this contact from the panel, or by a GHL workflow (`origin`). */
-  async runAutomationAction(key: string, action: string, input: Record<string, unknown>, origin?: { by: 'manual' | 'workflow'; key: string }) {
+  async runAutomationAction(
+    key: string,
+    action: string,
+    input: Record<string, unknown>,
+    origin?: { by: 'manual' | 'workflow'; key: string },
+  ) {
     const { contactId } = this.bind(key);
     return this.automationsOf(key).runner.runNow(action, input, { contact: { id: contactId } }, origin);
   }
@@ -244,22 +315,51 @@ export class ContactDO extends DurableObject<Env> {
     let facts: ScopeFacts | undefined;
     if (event.type.startsWith('Contact')) facts = scopeFactsOf(event);
     else {
-      const stored = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'scope_facts'").toArray()[0]?.value;
-      facts = stored ? (JSON.parse(stored) as ScopeFacts) : scopeFactsOf((await tenantStub(this.env, locationId).knownContact(locationId, contactId)) ?? (await this.ghlOf(key).getContact(contactId)));
+      const stored = this.sql
+        .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'scope_facts'")
+        .toArray()[0]?.value;
+      facts = stored
+        ? (JSON.parse(stored) as ScopeFacts)
+        : scopeFactsOf(
+            (await tenantStub(this.env, locationId).knownContact(locationId, contactId)) ??
+              (await this.ghlOf(key).getContact(contactId)),
+          );
     }
-    this.sql.exec("INSERT INTO meta (key, value) VALUES ('scope_facts', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1", JSON.stringify(facts));
+    this.sql.exec(
+      "INSERT INTO meta (key, value) VALUES ('scope_facts', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1",
+      JSON.stringify(facts),
+    );
     const why = outOfScope(scope, facts);
     if (!why) return false;
-    await tenantStub(this.env, locationId).recordSync(locationId, { trigger: String(event.trigger ?? 'ghl_webhook'), action: `${event.type} to partners`, objectKind: event.type.replace(/(Create|Update|Delete|Complete|TagUpdate|DndUpdate)$/, '').toLowerCase() || 'contact', contactId, status: 'skipped', error: why });
+    await tenantStub(this.env, locationId).recordSync(locationId, {
+      trigger: String(event.trigger ?? 'ghl_webhook'),
+      action: `${event.type} to partners`,
+      objectKind:
+        event.type.replace(/(Create|Update|Delete|Complete|TagUpdate|DndUpdate)$/, '').toLowerCase() ||
+        'contact',
+      contactId,
+      status: 'skipped',
+      error: why,
+    });
     return true;
   }
 
   /** Tells the location which partner contact this contact is (the ID map knows it once synced). */
   private async sharePartnerLink(locationId: string, contactId: string, connectionId: string): Promise<void> {
     const partnerId = this.sql
-      .exec<{ partner_id: string | null }>("SELECT partner_id FROM links WHERE kind = 'contact' AND connection_id = ? AND ghl_id = ?", connectionId, contactId)
+      .exec<{ partner_id: string | null }>(
+        "SELECT partner_id FROM links WHERE kind = 'contact' AND connection_id = ? AND ghl_id = ?",
+        connectionId,
+        contactId,
+      )
       .toArray()[0]?.partner_id;
-    if (partnerId) await tenantStub(this.env, locationId).linkPartnerContact(locationId, connectionId, partnerId, contactId);
+    if (partnerId)
+      await tenantStub(this.env, locationId).linkPartnerContact(
+        locationId,
+        connectionId,
+        partnerId,
+        contactId,
+      );
   }
 
   private settingsCache: { value: EngineSettings; until: number } | null = null;
@@ -275,22 +375,32 @@ export class ContactDO extends DurableObject<Env> {
   private async wantsTasks(key: string): Promise<boolean> {
     const { locationId } = this.bind(key);
     this.connectionsCache ??= new ConnectionsCache(this.env, locationId);
-    return (await this.connectionsCache.get()).some((c) => connectorFor(c.kind)?.capabilities.outbound.task?.length);
+    return (await this.connectionsCache.get()).some(
+      (c) => connectorFor(c.kind)?.capabilities.outbound.task?.length,
+    );
   }
 
   private snapshot(): SyncContact | undefined {
-    const v = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'contact'").toArray()[0]?.value;
+    const v = this.sql
+      .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'contact'")
+      .toArray()[0]?.value;
     return v ? (JSON.parse(v) as SyncContact) : undefined;
   }
 
   private setSnapshot(contact: SyncContact): void {
-    this.sql.exec("INSERT INTO meta (key, value) VALUES ('contact', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1", JSON.stringify(contact));
+    this.sql.exec(
+      "INSERT INTO meta (key, value) VALUES ('contact', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1",
+      JSON.stringify(contact),
+    );
   }
 
   /** The location's settings, read at most every few seconds while work runs. */
   private async engineSettings(locationId: string): Promise<EngineSettings> {
     if (this.settingsCache && this.settingsCache.until > Date.now()) return this.settingsCache.value;
-    const [{ settings }, install] = await Promise.all([loadSettings(this.env.DB, locationId), getInstall(this.env.DB, locationId)]);
+    const [{ settings }, install] = await Promise.all([
+      loadSettings(this.env.DB, locationId),
+      getInstall(this.env.DB, locationId),
+    ]);
     const disabledConnections = new Set(settings.connections.filter((c) => !c.enabled).map((c) => c.id));
     const value = { ...settings, disabledConnections, uninstalled: install?.status === 'uninstalled' };
     this.settingsCache = { value, until: Date.now() + 5_000 };
@@ -309,14 +419,25 @@ export class ContactDO extends DurableObject<Env> {
       ghl: this.ghlOf(key),
       settings: () => this.engineSettings(locationId),
       connections: async () => {
-        const settings = (await this.engineSettings(locationId)) as EngineSettings & { disabledConnections: Set<string>; fieldMapping: Record<string, Record<string, string>> };
+        const settings = (await this.engineSettings(locationId)) as EngineSettings & {
+          disabledConnections: Set<string>;
+          fieldMapping: Record<string, Record<string, string>>;
+        };
         return (await connections.get({ held: true }))
           .filter((c) => !settings.disabledConnections.has(c.id))
-          .map((c) => ({ ...c, settings: withLocationMapping(c.settings, connectorFor(c.kind)?.defaultFieldMaps ?? {}, settings.fieldMapping[c.kind]) }));
+          .map((c) => ({
+            ...c,
+            settings: withLocationMapping(
+              c.settings,
+              connectorFor(c.kind)?.defaultFieldMaps ?? {},
+              settings.fieldMapping[c.kind],
+            ),
+          }));
       },
       connector: connectorFor,
       log: async (entry: SyncLogInput) => {
-        if (entry.status === 'done' && entry.objectKind === 'contact' && entry.connectionId) await this.sharePartnerLink(locationId, contactId, entry.connectionId);
+        if (entry.status === 'done' && entry.objectKind === 'contact' && entry.connectionId)
+          await this.sharePartnerLink(locationId, contactId, entry.connectionId);
         const id = await location.recordSync(locationId, {
           ...entry,
           subject: entry.subject ?? subjectOfWork(this.sql, entry.workKey),
@@ -348,7 +469,9 @@ export class ContactDO extends DurableObject<Env> {
     // Items that came from a partner name it (the ID map knows which side we last wrote).
     const { locationId } = this.bind(key);
     const names = async () => {
-      const connections = await (this.connectionsCache ??= new ConnectionsCache(this.env, locationId)).get({ held: true });
+      const connections = await (this.connectionsCache ??= new ConnectionsCache(this.env, locationId)).get({
+        held: true,
+      });
       return new Map(connections.map((c) => [c.id, { name: c.name, kind: c.kind }]));
     };
     return { ...result, items: await annotatePartnerOrigin(this.sql, result.items, names) };

@@ -12,7 +12,12 @@ export class LocationGhlApi extends GhlApi {
     super(
       locationId,
       async (req) => (await tenantStub(env, locationId).ghl(locationId, { ...req, priority })) as GhlResult,
-      (req, once) => tenantStub(env, locationId).ghlOnce(locationId, { ...req, priority }, once) as Promise<CreateOnceResult>,
+      (req, once) =>
+        tenantStub(env, locationId).ghlOnce(
+          locationId,
+          { ...req, priority },
+          once,
+        ) as Promise<CreateOnceResult>,
     );
   }
 }

@@ -67,7 +67,11 @@ export class LocationDO extends DurableObject<Env> {
     const arm = (at: number) => this.armAlarm(at);
     this.identity = new ResourceIdentity(meta);
     this.access = new GhlAccess(env, this.identity);
-    this.inbox = new WebhookInbox(sql, (at) => this.armAlarm(this.handOffAt(at)), (fn) => ctx.storage.transactionSync(fn));
+    this.inbox = new WebhookInbox(
+      sql,
+      (at) => this.armAlarm(this.handOffAt(at)),
+      (fn) => ctx.storage.transactionSync(fn),
+    );
     this.contacts = new ContactIndex(sql, meta);
     this.lifecycle = new InstallLifecycle(env, this.identity, this.access, this.inbox);
     this.syncLog = new LocationSyncLog(env, sql);
@@ -189,7 +193,11 @@ export class LocationDO extends DurableObject<Env> {
       const end = Date.now();
       const housekeeping = now + HOUSEKEEPING_EVERY_MS;
       const next = this.inbox.nextDueAt();
-      let soonest = Math.min(next ?? housekeeping, housekeeping, backfillDue === null ? housekeeping : Math.max(backfillDue, end + 50));
+      let soonest = Math.min(
+        next ?? housekeeping,
+        housekeeping,
+        backfillDue === null ? housekeeping : Math.max(backfillDue, end + 50),
+      );
       if (requestPressure.busy(end)) soonest = Math.max(soonest, end + DRAIN_PAUSE_MS);
       const at = Math.max(end + 10, soonest);
       await this.ctx.storage.setAlarm(at);
@@ -220,7 +228,10 @@ export class LocationDO extends DurableObject<Env> {
   // ---- sync log -------------------------------------------------------------------------
 
   /** The location's sync log, newest first. */
-  async listSyncLog(locationId: string, filter: SyncLogFilter): Promise<{ entries: SyncLogEntry[]; nextBeforeId: number | null }> {
+  async listSyncLog(
+    locationId: string,
+    filter: SyncLogFilter,
+  ): Promise<{ entries: SyncLogEntry[]; nextBeforeId: number | null }> {
     this.identity.bind(locationId);
     return this.syncLog.list(filter);
   }
@@ -249,19 +260,39 @@ export class LocationDO extends DurableObject<Env> {
    * Remembers which GHL contact a partner contact is, once we made or matched it at the partner,
    * so a partner change naming only its own id (a delete) finds the GHL contact.
    */
-  async linkPartnerContact(locationId: string, connectionId: string, partnerId: string, contactId: string): Promise<void> {
+  async linkPartnerContact(
+    locationId: string,
+    connectionId: string,
+    partnerId: string,
+    contactId: string,
+  ): Promise<void> {
     this.identity.bind(locationId);
-    this.ctx.storage.sql.exec('INSERT OR REPLACE INTO contact_links (connection_id, partner_key, contact_id) VALUES (?, ?, ?)', connectionId, `id:${partnerId}`, contactId);
+    this.ctx.storage.sql.exec(
+      'INSERT OR REPLACE INTO contact_links (connection_id, partner_key, contact_id) VALUES (?, ?, ?)',
+      connectionId,
+      `id:${partnerId}`,
+      contactId,
+    );
   }
 
   /** Stores partner changes (deduped on their keys) before the partner gets its answer. */
-  async acceptPartner(locationId: string, connectionId: string, changes: PartnerChange[], trigger = 'partner_webhook') {
+  async acceptPartner(
+    locationId: string,
+    connectionId: string,
+    changes: PartnerChange[],
+    trigger = 'partner_webhook',
+  ) {
     this.identity.bind(locationId);
     return this.sync.acceptPartner(connectionId, changes, trigger);
   }
 
   /** Starts a backfill (or its dry-run preview) of one connection; one at a time per connection. */
-  async startBackfill(locationId: string, connectionId: string, dryRun: boolean, opts: { history?: boolean } = {}): Promise<{ ok: boolean; progress: BackfillProgress | null }> {
+  async startBackfill(
+    locationId: string,
+    connectionId: string,
+    dryRun: boolean,
+    opts: { history?: boolean } = {},
+  ): Promise<{ ok: boolean; progress: BackfillProgress | null }> {
     this.identity.bind(locationId);
     return this.backfills.start(connectionId, dryRun, opts);
   }
@@ -291,7 +322,11 @@ export class LocationDO extends DurableObject<Env> {
   }
 
   /** Renews a partner connection's OAuth tokens: one renewal per connection at a time (connectors/credential-keeper.ts). */
-  async renewPartnerCredentials(locationId: string, connectionId: string, staleAccessToken: string): Promise<RenewOutcome> {
+  async renewPartnerCredentials(
+    locationId: string,
+    connectionId: string,
+    staleAccessToken: string,
+  ): Promise<RenewOutcome> {
     this.identity.bind(locationId);
     return renewConnectionCredentials(this.env, locationId, connectionId, staleAccessToken);
   }

@@ -30,7 +30,8 @@ export const CLOCK_SKEW_MS = 5 * 60 * 1000;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T|$)/;
 
 function same(expected: string | boolean, actual: unknown): boolean {
-  if (typeof expected === 'boolean') return actual === expected || (actual === undefined && expected === false);
+  if (typeof expected === 'boolean')
+    return actual === expected || (actual === undefined && expected === false);
   const shown = actual === undefined || actual === null ? '' : String(actual);
   if (ISO_DATE.test(expected) && ISO_DATE.test(shown)) return Date.parse(expected) === Date.parse(shown);
   return shown.trim() === expected.trim();

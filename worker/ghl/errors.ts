@@ -46,8 +46,11 @@ function messageOf(body: unknown): string {
 
 /** Is this 401 about the token itself (refresh and retry), rather than a missing user? */
 export function isDeadTokenMessage(message: string): boolean {
-  return /invalid jwt|jwt expired|token (is )?(invalid|expired)|access token|invalid token|unauthori[sz]ed$/i.test(message) &&
-    !/user does not exist/i.test(message);
+  return (
+    /invalid jwt|jwt expired|token (is )?(invalid|expired)|access token|invalid token|unauthori[sz]ed$/i.test(
+      message,
+    ) && !/user does not exist/i.test(message)
+  );
 }
 
 /** Classifies a non-2xx GHL answer. */
@@ -60,7 +63,8 @@ export function classifyGhlError(status: number, body: unknown): GhlFailure {
   }
   if (status === 403) return { kind: 'wrong_location', status, message };
   if (status === 404) return { kind: 'not_found', status, message };
-  if (status === 400 && /not found|does not exist|invalid .*id/i.test(message)) return { kind: 'not_found', status, message };
+  if (status === 400 && /not found|does not exist|invalid .*id/i.test(message))
+    return { kind: 'not_found', status, message };
   if (status === 422) return { kind: 'validation', status, message };
   if (status === 429) return { kind: 'rate_limited', status, message };
   if (status >= 500) return { kind: 'unavailable', status, message };

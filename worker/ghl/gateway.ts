@@ -1,5 +1,11 @@
 import { classifyGhlError, type GhlFailure } from './errors.ts';
-import { fullJitter, RateBudget, readRateLimitHeaders, type BackoffPolicy, DEFAULT_BACKOFF } from './rate-budget.ts';
+import {
+  fullJitter,
+  RateBudget,
+  readRateLimitHeaders,
+  type BackoffPolicy,
+  DEFAULT_BACKOFF,
+} from './rate-budget.ts';
 import { ReconnectNeeded, type TokenKeeper } from '../tenants/token-keeper.ts';
 import { OAuthError } from './oauth.ts';
 
@@ -16,8 +22,7 @@ export interface GhlRequest {
 }
 
 export type GhlResult<T = unknown> =
-  | { ok: true; status: number; data: T }
-  | { ok: false; failure: GhlFailure };
+  { ok: true; status: number; data: T } | { ok: false; failure: GhlFailure };
 
 /** A person is waiting on interactive calls: give up sooner and let the panel say "try again". */
 const MAX_429_RETRIES = { interactive: 3, background: 8 } as const;
@@ -47,7 +52,12 @@ export class GhlGateway {
   /** How long a call may stay unanswered before it counts as lost. */
   readonly timeoutMs: number;
 
-  constructor(apiBase: string, keeper: TokenKeeper, backoff: BackoffPolicy = DEFAULT_BACKOFF, timeoutMs = GHL_TIMEOUT_MS) {
+  constructor(
+    apiBase: string,
+    keeper: TokenKeeper,
+    backoff: BackoffPolicy = DEFAULT_BACKOFF,
+    timeoutMs = GHL_TIMEOUT_MS,
+  ) {
     this.apiBase = apiBase;
     this.keeper = keeper;
     this.backoff = backoff;
@@ -59,7 +69,14 @@ export class GhlGateway {
     let serverRetries = 0;
     for (let attempt = 0; ; attempt++) {
       if (this.budget.dailyExhausted()) {
-        return { ok: false, failure: { kind: 'rate_limited', status: 429, message: 'The daily GHL request allowance for this location is used up' } };
+        return {
+          ok: false,
+          failure: {
+            kind: 'rate_limited',
+            status: 429,
+            message: 'The daily GHL request allowance for this location is used up',
+          },
+        };
       }
       await this.slot(req.priority ?? 'background');
       let token: string;
@@ -71,7 +88,10 @@ export class GhlGateway {
       }
       let res: Response;
       try {
-        res = await fetch(this.url(req), { ...this.init(req, token), signal: AbortSignal.timeout(this.timeoutMs) });
+        res = await fetch(this.url(req), {
+          ...this.init(req, token),
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
       } catch (err) {
         this.budget.onNoAnswer(Date.now());
         const timedOut = err instanceof Error && err.name === 'TimeoutError';
@@ -91,7 +111,8 @@ export class GhlGateway {
         };
       }
       const limits = readRateLimitHeaders(res.headers);
-      if (res.status === 401 && limits.remaining === undefined && limits.max === undefined) this.budget.onUncounted();
+      if (res.status === 401 && limits.remaining === undefined && limits.max === undefined)
+        this.budget.onUncounted();
       else this.budget.onAnswer(Date.now(), limits);
       const body = await readBody(res);
       if (res.ok) return { ok: true, status: res.status, data: body as T };
@@ -119,7 +140,8 @@ export class GhlGateway {
 
   private url(req: GhlRequest): string {
     const u = new URL(this.apiBase + req.path);
-    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries(req.query ?? {}))
+      if (v !== undefined) u.searchParams.set(k, String(v));
     return u.toString();
   }
 
@@ -130,7 +152,11 @@ export class GhlGateway {
       accept: 'application/json',
     };
     if (req.body !== undefined) headers['content-type'] = 'application/json';
-    return { method: req.method, headers, body: req.body === undefined ? undefined : JSON.stringify(req.body) };
+    return {
+      method: req.method,
+      headers,
+      body: req.body === undefined ? undefined : JSON.stringify(req.body),
+    };
   }
 
   /** Resolves when the budget lets one more request out; the slot is taken on resolve. */
@@ -180,6 +206,7 @@ async function readBody(res: Response): Promise<unknown> {
 
 function tokenFailure(err: unknown): GhlFailure {
   if (err instanceof ReconnectNeeded) return { kind: 'reconnect_needed', status: 409, message: err.message };
-  if (err instanceof OAuthError) return { kind: 'unavailable', status: err.status, message: `token refresh failed: ${err.message}` };
+  if (err instanceof OAuthError)
+    return { kind: 'unavailable', status: err.status, message: `token refresh failed: ${err.message}` };
   return { kind: 'unavailable', status: 503, message: String(err) };
 }

@@ -69,8 +69,11 @@ async function readAnswer(res: Response): Promise<TokenAnswer> {
   }
   if (!res.ok) {
     const b = (body ?? {}) as { error?: string; error_description?: string; message?: unknown };
-    const code = typeof b.error === 'string' ? b.error.toLowerCase().replace(/\s+/g, '_') : `http_${res.status}`;
-    const message = b.error_description ?? (typeof b.message === 'string' ? b.message : JSON.stringify(b.message ?? text.slice(0, 200)));
+    const code =
+      typeof b.error === 'string' ? b.error.toLowerCase().replace(/\s+/g, '_') : `http_${res.status}`;
+    const message =
+      b.error_description ??
+      (typeof b.message === 'string' ? b.message : JSON.stringify(b.message ?? text.slice(0, 200)));
     throw new OAuthError(res.status, code, message);
   }
   const answer = body as TokenAnswer | undefined;
@@ -123,7 +126,12 @@ export async function refreshTokens(config: Config, current: TokenSet, now = Dat
 }
 
 /** Mints a location token from an agency (Company) token. */
-export async function mintLocationToken(config: Config, companyToken: TokenSet, locationId: string, now = Date.now()): Promise<TokenSet> {
+export async function mintLocationToken(
+  config: Config,
+  companyToken: TokenSet,
+  locationId: string,
+  now = Date.now(),
+): Promise<TokenSet> {
   if (!companyToken.companyId) throw new OAuthError(400, 'no_company', 'company token has no companyId');
   const res = await fetch(`${config.apiBase}/oauth/locationToken`, {
     method: 'POST',
@@ -145,7 +153,10 @@ export interface InstalledLocation {
 }
 
 /** Every location of the company where our app is installed (paged). */
-export async function listInstalledLocations(config: Config, companyToken: TokenSet): Promise<InstalledLocation[]> {
+export async function listInstalledLocations(
+  config: Config,
+  companyToken: TokenSet,
+): Promise<InstalledLocation[]> {
   const out: InstalledLocation[] = [];
   const limit = 100;
   for (let skip = 0; ; skip += limit) {
@@ -157,13 +168,24 @@ export async function listInstalledLocations(config: Config, companyToken: Token
       limit: String(limit),
     });
     const res = await fetch(`${config.apiBase}/oauth/installedLocations?${q}`, {
-      headers: { authorization: `Bearer ${companyToken.accessToken}`, version: OAUTH_VERSION, accept: 'application/json' },
+      headers: {
+        authorization: `Bearer ${companyToken.accessToken}`,
+        version: OAUTH_VERSION,
+        accept: 'application/json',
+      },
     });
     if (!res.ok) {
       const text = await res.text();
-      throw new OAuthError(res.status, `http_${res.status}`, `installedLocations failed: ${text.slice(0, 200)}`);
+      throw new OAuthError(
+        res.status,
+        `http_${res.status}`,
+        `installedLocations failed: ${text.slice(0, 200)}`,
+      );
     }
-    const body = (await res.json()) as { locations?: { _id: string; name?: string; isInstalled?: boolean }[]; count?: number };
+    const body = (await res.json()) as {
+      locations?: { _id: string; name?: string; isInstalled?: boolean }[];
+      count?: number;
+    };
     const page = body.locations ?? [];
     for (const l of page) if (l.isInstalled !== false) out.push({ id: l._id, name: l.name ?? l._id });
     if (page.length < limit) break;

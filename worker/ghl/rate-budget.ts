@@ -95,7 +95,11 @@ export class RateBudget {
 }
 
 /** Full-jitter exponential backoff: random(0, min(cap, base * 2^attempt)). */
-export function fullJitter(attempt: number, policy: BackoffPolicy = DEFAULT_BACKOFF, random = Math.random): number {
+export function fullJitter(
+  attempt: number,
+  policy: BackoffPolicy = DEFAULT_BACKOFF,
+  random = Math.random,
+): number {
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** attempt);
   return Math.floor(random() * ceiling);
 }

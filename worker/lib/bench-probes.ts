@@ -27,4 +27,6 @@ export const benchClock = (env: object): PhaseClock | null => (benchProbesOn(env
 
 /** Phases as a Server-Timing header value, e.g. `verify;dur=1.20, parse;dur=0.05`. */
 export const serverTiming = (phases: Phases): string =>
-  Object.entries(phases).map(([name, ms]) => `${name};dur=${ms.toFixed(2)}`).join(', ');
+  Object.entries(phases)
+    .map(([name, ms]) => `${name};dur=${ms.toFixed(2)}`)
+    .join(', ');

@@ -27,7 +27,8 @@ export async function readLimited(req: Request, max: number): Promise<Uint8Array
   return out;
 }
 
-const tooLarge = (max: number) => new AppError(413, 'payload_too_large', `The body is larger than ${max} bytes.`);
+const tooLarge = (max: number) =>
+  new AppError(413, 'payload_too_large', `The body is larger than ${max} bytes.`);
 
 /**
  * Deepest nesting a webhook body may have. GHL and partner payloads stay under ten levels; a
@@ -75,7 +76,11 @@ function stringEnd(bytes: Uint8Array, start: number): number {
 /** Throws a 400 for JSON bytes nested deeper than MAX_JSON_DEPTH. */
 export function checkJsonDepth(bytes: Uint8Array): void {
   if (nestsDeeperThan(bytes, MAX_JSON_DEPTH)) {
-    throw new AppError(400, 'too_deeply_nested', `The body is nested more than ${MAX_JSON_DEPTH} levels deep.`);
+    throw new AppError(
+      400,
+      'too_deeply_nested',
+      `The body is nested more than ${MAX_JSON_DEPTH} levels deep.`,
+    );
   }
 }
 

@@ -43,7 +43,8 @@ export class RequestPressure {
   busy(now: number): boolean {
     this.roll(now);
     const recent = this.inBucket + this.inPrevious;
-    this.wasBusy = this.inFlight >= this.busyInFlight || recent >= (this.wasBusy ? this.stayBusyAt : this.busyAt);
+    this.wasBusy =
+      this.inFlight >= this.busyInFlight || recent >= (this.wasBusy ? this.stayBusyAt : this.busyAt);
     return this.wasBusy;
   }
 

@@ -46,7 +46,8 @@ export function safeBody(body: unknown): string | undefined {
       return body.length > MAX_BODY ? `${body.slice(0, MAX_BODY)}…` : body;
     }
   }
-  const text = JSON.stringify(value, (k, v) => (k && SECRET_KEY.test(k) && typeof v !== 'object' ? '••••' : v)) ?? '';
+  const text =
+    JSON.stringify(value, (k, v) => (k && SECRET_KEY.test(k) && typeof v !== 'object' ? '••••' : v)) ?? '';
   return text.length > MAX_BODY ? `${text.slice(0, MAX_BODY)}…` : text;
 }
 

@@ -21,6 +21,7 @@ benchRoutes.use('*', async (c, next) => {
 benchRoutes.post('/verify', async (c) => {
   const raw = await readLimited(c.req.raw, MAX_WEBHOOK_BYTES);
   const verdict = await verifyGhlSignature(raw, c.req.raw.headers, getConfig(c.env));
-  if (!verdict.ok) throw new AppError(401, 'invalid_signature', 'The webhook signature is missing or does not match.');
+  if (!verdict.ok)
+    throw new AppError(401, 'invalid_signature', 'The webhook signature is missing or does not match.');
   return c.json({ ok: true });
 });

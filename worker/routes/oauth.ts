@@ -26,29 +26,63 @@ oauthRoutes.get('/callback', async (c) => {
   const config = getConfig(c.env);
   const code = c.req.query('code');
   if (!code) {
-    const why = c.req.query('error_description') ?? c.req.query('error') ?? 'HighLevel did not send an authorization code.';
-    return c.html(page('Installation was not completed', `<p>${escapeHtml(why)}</p><p>Start again from the HighLevel marketplace.</p>`, 'error'), 400);
+    const why =
+      c.req.query('error_description') ??
+      c.req.query('error') ??
+      'HighLevel did not send an authorization code.';
+    return c.html(
+      page(
+        'Installation was not completed',
+        `<p>${escapeHtml(why)}</p><p>Start again from the HighLevel marketplace.</p>`,
+        'error',
+      ),
+      400,
+    );
   }
   let exchange;
   try {
     exchange = await exchangeCode(config, code);
   } catch (err) {
-    console.error('code exchange failed', err instanceof OAuthError ? `${err.status} ${err.code}` : String(err));
-    const expired = err instanceof OAuthError && (err.invalidGrant || err.status === 400 || err.status === 401);
+    console.error(
+      'code exchange failed',
+      err instanceof OAuthError ? `${err.status} ${err.code}` : String(err),
+    );
+    const expired =
+      err instanceof OAuthError && (err.invalidGrant || err.status === 400 || err.status === 401);
     const msg = expired
       ? 'The authorization code was not accepted (it may have expired or been used already).'
       : 'HighLevel could not be reached to finish the installation.';
-    return c.html(page('Installation was not completed', `<p>${msg}</p><p>Start the installation again from the HighLevel marketplace.</p>`, 'error'), expired ? 400 : 502);
+    return c.html(
+      page(
+        'Installation was not completed',
+        `<p>${msg}</p><p>Start the installation again from the HighLevel marketplace.</p>`,
+        'error',
+      ),
+      expired ? 400 : 502,
+    );
   }
   const { tokens } = exchange;
   if (tokens.userType === 'Location' && tokens.locationId) {
-    await tenantStub(c.env, tokens.locationId).install(tokens.locationId, tokens, { companyId: tokens.companyId, installKind: 'location' });
+    await tenantStub(c.env, tokens.locationId).install(tokens.locationId, tokens, {
+      companyId: tokens.companyId,
+      installKind: 'location',
+    });
     return c.html(
-      page('Contact Sync is installed', `<p>The sub-account <code>${escapeHtml(tokens.locationId)}</code> is connected. Open <b>Contact Sync</b> from its left menu to start.</p>`),
+      page(
+        'Contact Sync is installed',
+        `<p>The sub-account <code>${escapeHtml(tokens.locationId)}</code> is connected. Open <b>Contact Sync</b> from its left menu to start.</p>`,
+      ),
     );
   }
   if (!tokens.companyId) {
-    return c.html(page('Installation was not completed', '<p>HighLevel answered with a token that names no agency or sub-account.</p>', 'error'), 502);
+    return c.html(
+      page(
+        'Installation was not completed',
+        '<p>HighLevel answered with a token that names no agency or sub-account.</p>',
+        'error',
+      ),
+      502,
+    );
   }
   const companyKey = `company:${tokens.companyId}`;
   const company = tenantStub(c.env, companyKey);

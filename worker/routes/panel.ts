@@ -1,6 +1,12 @@
 import { Hono } from 'hono';
 import { frameHostsFor } from '../tenants/frame-domains.ts';
-import { FRAME_ANCESTORS, isLocalBase, LOCAL_FRAME_ANCESTORS, PANEL_SECURITY_HEADERS, panelSecurityHeaders } from './panel-headers.ts';
+import {
+  FRAME_ANCESTORS,
+  isLocalBase,
+  LOCAL_FRAME_ANCESTORS,
+  PANEL_SECURITY_HEADERS,
+  panelSecurityHeaders,
+} from './panel-headers.ts';
 
 export { FRAME_ANCESTORS, isLocalBase, LOCAL_FRAME_ANCESTORS, PANEL_SECURITY_HEADERS, panelSecurityHeaders };
 
@@ -39,13 +45,19 @@ panelRoutes.get('*', async (c) => {
   const url = new URL(c.req.url);
   const last = url.pathname.split('/').pop() ?? '';
   // A missing file (a stale hashed chunk) must fail loudly, not come back as HTML.
-  if (last.includes('.') && last !== 'index.html') return withHeaders(new Response('Not found', { status: 404 }), PANEL_SECURITY_HEADERS);
+  if (last.includes('.') && last !== 'index.html')
+    return withHeaders(new Response('Not found', { status: 404 }), PANEL_SECURITY_HEADERS);
 
   const headers = panelSecurityHeaders(await frameAncestorsFor(c.env, url));
   // The assets layer canonicalises `/app/index.html` to `/app/` (html_handling), so ask for that first.
   let res = await c.env.ASSETS.fetch(new URL('/app/', c.req.url));
-  if (res.status >= 300 && res.status < 400) res = await c.env.ASSETS.fetch(new URL('/app/index.html', c.req.url));
-  if (!res.ok) return withHeaders(new Response('The panel is not built yet: run `npm run build`.', { status: 503 }), headers);
+  if (res.status >= 300 && res.status < 400)
+    res = await c.env.ASSETS.fetch(new URL('/app/index.html', c.req.url));
+  if (!res.ok)
+    return withHeaders(
+      new Response('The panel is not built yet: run `npm run build`.', { status: 503 }),
+      headers,
+    );
 
   const out = withHeaders(new Response(res.body, { status: 200, headers: res.headers }), headers);
   out.headers.set('Content-Type', 'text/html; charset=utf-8');

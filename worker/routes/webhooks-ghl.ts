@@ -34,7 +34,9 @@ ghlWebhookRoutes.post('/', async (c) => {
   const foreign = notForThisApp(body, appIdOf(config.clientId));
   if (foreign) {
     // Answered 200 so GHL does not retry it; nothing is stored or changed.
-    console.log(`webhook ignored: ${printable(body.type)} ${printable(body.webhookId)} ${printable(foreign)}`);
+    console.log(
+      `webhook ignored: ${printable(body.type)} ${printable(body.webhookId)} ${printable(foreign)}`,
+    );
     return c.json({ ok: true, ignored: 'not_for_this_app' });
   }
   const event = checkEnvelope(body);
@@ -52,19 +54,26 @@ ghlWebhookRoutes.post('/', async (c) => {
     // GHL redelivers only on 429, so a storage failure must answer 429, never 5xx.
     console.error('webhook could not be persisted', String(err));
     c.header('retry-after', '60');
-    return c.json({ error: { code: 'try_again', message: 'The event could not be stored; please retry.' } }, 429);
+    return c.json(
+      { error: { code: 'try_again', message: 'The event could not be stored; please retry.' } },
+      429,
+    );
   }
   if (clock) c.header('server-timing', ingestTiming(clock, result.phases));
   return c.json({ ok: true, duplicate: result.duplicate });
 });
 
 /** A body value fit for one log line. */
-const printable = (value: unknown) => String(value).slice(0, 80).replace(/[^\x20-\x7e]/g, '?');
+const printable = (value: unknown) =>
+  String(value)
+    .slice(0, 80)
+    .replace(/[^\x20-\x7e]/g, '?');
 
 function checkEnvelope(body: Record<string, unknown>, now = Date.now()): GhlEvent {
   const { type, webhookId, timestamp } = body;
   if (typeof type !== 'string' || !type) throw new AppError(400, 'invalid_event', 'The event has no type.');
-  if (typeof webhookId !== 'string' || !webhookId) throw new AppError(400, 'invalid_event', 'The event has no webhookId.');
+  if (typeof webhookId !== 'string' || !webhookId)
+    throw new AppError(400, 'invalid_event', 'The event has no webhookId.');
   if (typeof timestamp !== 'string') throw new AppError(400, 'invalid_event', 'The event has no timestamp.');
   const at = Date.parse(timestamp);
   if (!Number.isFinite(at)) throw new AppError(400, 'invalid_event', 'The event timestamp is not a date.');
@@ -72,7 +81,10 @@ function checkEnvelope(body: Record<string, unknown>, now = Date.now()): GhlEven
     throw new AppError(400, 'stale_event', 'The event timestamp is outside the accepted window.');
   }
   for (const key of ['locationId', 'companyId'] as const) {
-    if (body[key] !== undefined && (typeof body[key] !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(body[key] as string))) {
+    if (
+      body[key] !== undefined &&
+      (typeof body[key] !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(body[key] as string))
+    ) {
       throw new AppError(400, 'invalid_event', `The event ${key} is not a valid id.`);
     }
   }

@@ -16,9 +16,18 @@ const LAST_EVENT_WRITE_EVERY_MS = 60_000;
  * partner gets its answer; matching and sync happen after, in order. Throws when they cannot
  * be stored, and the route answers 429 so the partner retries.
  */
-async function acceptPartnerChanges(env: Env, connection: { id: string; locationId: string; kind: string }, changes: PartnerChange[]): Promise<{ accepted: number; duplicates: number }> {
+async function acceptPartnerChanges(
+  env: Env,
+  connection: { id: string; locationId: string; kind: string },
+  changes: PartnerChange[],
+): Promise<{ accepted: number; duplicates: number }> {
   if (!changes.length) return { accepted: 0, duplicates: 0 };
-  const { accepted, duplicates } = await tenantStub(env, connection.locationId).acceptPartner(connection.locationId, connection.id, changes, 'partner_webhook');
+  const { accepted, duplicates } = await tenantStub(env, connection.locationId).acceptPartner(
+    connection.locationId,
+    connection.id,
+    changes,
+    'partner_webhook',
+  );
   return { accepted, duplicates };
 }
 
@@ -42,22 +51,37 @@ export function createPartnerWebhookRoutes(accept: Accept = acceptPartnerChanges
     const url = new URL(c.req.url);
     if (!(await connector.verifyInbound(raw, c.req.raw.headers, connection, url))) {
       console.warn('partner webhook rejected', connection.id, connection.kind);
-      throw new AppError(401, 'invalid_signature', 'The webhook signature or key is missing or does not match.');
+      throw new AppError(
+        401,
+        'invalid_signature',
+        'The webhook signature or key is missing or does not match.',
+      );
     }
     const changes: PartnerChange[] = connector.parseInbound(raw, c.req.raw.headers, connection);
 
     let result: { accepted: number; duplicates: number };
     try {
-      result = await accept(c.env, { id: connection.id, locationId: connection.locationId, kind: connection.kind }, changes);
+      result = await accept(
+        c.env,
+        { id: connection.id, locationId: connection.locationId, kind: connection.kind },
+        changes,
+      );
     } catch (err) {
       console.error('partner webhook could not be persisted', connection.id, String(err));
       c.header('retry-after', '60');
-      return c.json({ error: { code: 'try_again', message: 'The event could not be stored; please retry.' } }, 429);
+      return c.json(
+        { error: { code: 'try_again', message: 'The event could not be stored; please retry.' } },
+        429,
+      );
     }
 
     const now = Date.now();
     if (!connection.lastEventAt || now - connection.lastEventAt > LAST_EVENT_WRITE_EVERY_MS) {
-      c.executionCtx.waitUntil(recordInboundEvent(c.env, connection.id, now).catch((err) => console.warn('last_event_at not saved', String(err))));
+      c.executionCtx.waitUntil(
+        recordInboundEvent(c.env, connection.id, now).catch((err) =>
+          console.warn('last_event_at not saved', String(err)),
+        ),
+      );
     }
     return c.json({ ok: true, accepted: result.accepted, duplicates: result.duplicates });
   });

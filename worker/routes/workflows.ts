@@ -31,21 +31,34 @@ async function digest(text: string): Promise<Uint8Array> {
 
 const requireSecret = createMiddleware<WorkflowEnv>(async (c, next) => {
   const secret = c.env.WORKFLOW_SECRET?.trim();
-  if (!secret) throw new AppError(503, 'not_configured', 'Workflow modules are not set up on this server: WORKFLOW_SECRET is not set.');
+  if (!secret)
+    throw new AppError(
+      503,
+      'not_configured',
+      'Workflow modules are not set up on this server: WORKFLOW_SECRET is not set.',
+    );
   const given = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1]?.trim() ?? '';
   // Compared as digests of equal length, in constant time.
-  if (!crypto.subtle.timingSafeEqual(await digest(given), await digest(secret))) throw unauthorized('The workflow secret is missing or wrong.', 'bad_workflow_secret');
+  if (!crypto.subtle.timingSafeEqual(await digest(given), await digest(secret)))
+    throw unauthorized('The workflow secret is missing or wrong.', 'bad_workflow_secret');
   await next();
 });
 
 async function requireLocation(env: Env, locationId: string): Promise<void> {
   const install = await getInstall(env.DB, locationId);
-  if (!install || install.status !== 'active') throw forbidden('Contact Sync is not installed on this sub-account.');
+  if (!install || install.status !== 'active')
+    throw forbidden('Contact Sync is not installed on this sub-account.');
 }
 
 workflowRoutes.use('*', requireSecret);
 
-const Extras = v.object({ locationId: GhlId, workflowId: v.optional(GhlId), contactId: v.optional(v.nullable(v.string())), companyId: v.optional(v.string()), stepId: v.optional(v.string()) });
+const Extras = v.object({
+  locationId: GhlId,
+  workflowId: v.optional(GhlId),
+  contactId: v.optional(v.nullable(v.string())),
+  companyId: v.optional(v.string()),
+  stepId: v.optional(v.string()),
+});
 const Meta = v.object({ key: v.pipe(v.string(), v.maxLength(250)), version: v.optional(v.string()) });
 
 const SubscriptionBody = v.object({
@@ -71,14 +84,26 @@ workflowRoutes.post('/triggers/subscription', jsonBody(SubscriptionBody), async 
   } else {
     const targetUrl = triggerData.targetUrl ?? '';
     // The location's token will be sent there: only GHL's own API host qualifies.
-    if (!targetUrl.startsWith(`${getConfig(c.env).apiBase}/`)) throw new AppError(422, 'invalid_input', 'triggerData.targetUrl must be a HighLevel API address.');
-    await saveSubscription(c.env.DB, { id: triggerData.id, locationId: extras.locationId, workflowId: extras.workflowId, operation: module.operation, targetUrl, filters: triggerData.filters });
+    if (!targetUrl.startsWith(`${getConfig(c.env).apiBase}/`))
+      throw new AppError(422, 'invalid_input', 'triggerData.targetUrl must be a HighLevel API address.');
+    await saveSubscription(c.env.DB, {
+      id: triggerData.id,
+      locationId: extras.locationId,
+      workflowId: extras.workflowId,
+      operation: module.operation,
+      targetUrl,
+      filters: triggerData.filters,
+    });
   }
   forgetEnabledSet(extras.locationId);
   return c.json({ ok: true, id: triggerData.id, eventType: triggerData.eventType });
 });
 
-const ActionBody = v.object({ data: v.optional(v.record(v.string(), v.unknown()), {}), extras: Extras, meta: v.optional(Meta) });
+const ActionBody = v.object({
+  data: v.optional(v.record(v.string(), v.unknown()), {}),
+  extras: Extras,
+  meta: v.optional(Meta),
+});
 
 /** A workflow step runs our action on its contact; the answer's fields become its custom variables. */
 workflowRoutes.post('/actions/:key', jsonBody(ActionBody), async (c) => {
@@ -87,24 +112,44 @@ workflowRoutes.post('/actions/:key', jsonBody(ActionBody), async (c) => {
   const { data, extras } = c.req.valid('json');
   await requireLocation(c.env, extras.locationId);
   const contactId = extras.contactId;
-  if (!contactId || !/^[A-Za-z0-9_-]{1,64}$/.test(contactId)) throw new AppError(422, 'contact_required', 'This action needs the workflow\'s contact (extras.contactId).');
+  if (!contactId || !/^[A-Za-z0-9_-]{1,64}$/.test(contactId))
+    throw new AppError(
+      422,
+      'contact_required',
+      "This action needs the workflow's contact (extras.contactId).",
+    );
   // GHL sends every value as the user typed it: numerical inputs may come as strings.
   const input = Object.fromEntries(
     module.inputs
-      .map((i) => [i.field, i.fieldType === 'numerical' && typeof data[i.field] === 'string' && data[i.field] !== '' ? Number(data[i.field]) : data[i.field]])
+      .map((i) => [
+        i.field,
+        i.fieldType === 'numerical' && typeof data[i.field] === 'string' && data[i.field] !== ''
+          ? Number(data[i.field])
+          : data[i.field],
+      ])
       .filter(([, x]) => x !== undefined && x !== ''),
   );
   const parsed = parseActionInput(module.operation, input);
-  if (!parsed.ok) throw new AppError(422, 'invalid_input', `The action's input is not valid: ${parsed.message}`);
+  if (!parsed.ok)
+    throw new AppError(422, 'invalid_input', `The action's input is not valid: ${parsed.message}`);
   try {
     const contact = await new LocationGhlApi(c.env, extras.locationId, 'interactive').getContact(contactId);
     if (contact.locationId !== extras.locationId) throw notFound('Contact');
   } catch (err) {
-    if (err instanceof GhlError && (err.kind === 'not_found' || err.kind === 'wrong_location')) throw notFound('Contact');
+    if (err instanceof GhlError && (err.kind === 'not_found' || err.kind === 'wrong_location'))
+      throw notFound('Contact');
     throw err;
   }
-  const origin = { by: 'workflow' as const, key: `workflow:${extras.workflowId ?? ''}:${extras.stepId ?? crypto.randomUUID()}` };
-  const outcome = await contactStub(c.env, extras.locationId, contactId).runAutomationAction(`${extras.locationId}:${contactId}`, module.operation, parsed.value, origin);
+  const origin = {
+    by: 'workflow' as const,
+    key: `workflow:${extras.workflowId ?? ''}:${extras.stepId ?? crypto.randomUUID()}`,
+  };
+  const outcome = await contactStub(c.env, extras.locationId, contactId).runAutomationAction(
+    `${extras.locationId}:${contactId}`,
+    module.operation,
+    parsed.value,
+    origin,
+  );
   if (!outcome.ok) throw new AppError(502, 'action_failed', `The action did not complete: ${outcome.error}`);
   return c.json(outcome.result);
 });
@@ -124,7 +169,12 @@ workflowRoutes.post('/triggers/:key/filters', jsonBody(v.object({ extras: Extras
   const { extras } = c.req.valid('json');
   await requireLocation(c.env, extras.locationId);
   const connections = await listConnections(c.env, extras.locationId);
-  return c.json({ filters: module.filters.map((f) => ({ ...f, options: connections.map((x) => ({ label: x.name, value: x.id })) })) });
+  return c.json({
+    filters: module.filters.map((f) => ({
+      ...f,
+      options: connections.map((x) => ({ label: x.name, value: x.id })),
+    })),
+  });
 });
 
 // Validator and JSON failures become our one error shape, as under /api.

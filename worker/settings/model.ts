@@ -45,28 +45,54 @@ export interface SyncScope {
   createdAfter?: string;
 }
 
-const Key = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a short name of letters, digits, _ . -'));
-const KindPatch = v.strictObject({ enabled: v.optional(v.boolean()), direction: v.optional(v.picklist(DIRECTIONS)) });
+const Key = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a short name of letters, digits, _ . -'),
+);
+const KindPatch = v.strictObject({
+  enabled: v.optional(v.boolean()),
+  direction: v.optional(v.picklist(DIRECTIONS)),
+});
 
 /**
  * A settings change, as `PUT /api/settings` takes it and as settings are stored: every field
  * optional, unknown fields refused. In `fieldMapping`, `null` removes an override.
  */
 export const SettingsPatch = v.strictObject({
-  kinds: v.optional(v.strictObject(Object.fromEntries(SYNC_KINDS.map((k) => [k, v.optional(KindPatch)])) as Record<SyncKind, v.OptionalSchema<typeof KindPatch, undefined>>)),
+  kinds: v.optional(
+    v.strictObject(
+      Object.fromEntries(SYNC_KINDS.map((k) => [k, v.optional(KindPatch)])) as Record<
+        SyncKind,
+        v.OptionalSchema<typeof KindPatch, undefined>
+      >,
+    ),
+  ),
   conflictPolicy: v.optional(v.picklist(CONFLICT_POLICIES)),
   dryRun: v.optional(v.boolean()),
   fieldMapping: v.optional(
     v.pipe(
-      v.record(Key, v.pipe(v.record(v.pipe(v.string(), v.minLength(1), v.maxLength(128)), v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(256)))), v.check((m) => Object.keys(m).length <= 200, 'has too many fields'))),
+      v.record(
+        Key,
+        v.pipe(
+          v.record(
+            v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+            v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(256))),
+          ),
+          v.check((m) => Object.keys(m).length <= 200, 'has too many fields'),
+        ),
+      ),
       v.check((m) => Object.keys(m).length <= 20, 'has too many connectors'),
     ),
   ),
-  connections: v.optional(v.pipe(v.array(v.strictObject({ id: Key, enabled: v.boolean() })), v.maxLength(50))),
+  connections: v.optional(
+    v.pipe(v.array(v.strictObject({ id: Key, enabled: v.boolean() })), v.maxLength(50)),
+  ),
   scope: v.optional(
     v.strictObject({
       tag: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100))),
-      businessId: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a GHL business id'))),
+      businessId: v.optional(
+        v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a GHL business id')),
+      ),
       createdAfter: v.optional(v.pipe(v.string(), v.isoDate('must be a date like 2026-01-31'))),
     }),
   ),
@@ -76,7 +102,10 @@ export type SettingsPatch = v.InferOutput<typeof SettingsPatch>;
 /** Built-in defaults: everything syncs both ways, the newest change wins, no dry run. */
 export function defaultSettings(): Settings {
   return {
-    kinds: Object.fromEntries(SYNC_KINDS.map((k) => [k, { enabled: true, direction: 'both' }])) as Record<SyncKind, KindSettings>,
+    kinds: Object.fromEntries(SYNC_KINDS.map((k) => [k, { enabled: true, direction: 'both' }])) as Record<
+      SyncKind,
+      KindSettings
+    >,
     conflictPolicy: 'newest_wins',
     dryRun: false,
     fieldMapping: {},
@@ -89,14 +118,16 @@ export function mergePatch(base: SettingsPatch, patch: SettingsPatch): SettingsP
   const out: SettingsPatch = { ...base };
   if (patch.kinds) {
     const kinds = { ...base.kinds };
-    for (const k of SYNC_KINDS) if (patch.kinds[k]) kinds[k] = { ...kinds[k], ...stripUndefined(patch.kinds[k]) };
+    for (const k of SYNC_KINDS)
+      if (patch.kinds[k]) kinds[k] = { ...kinds[k], ...stripUndefined(patch.kinds[k]) };
     out.kinds = kinds;
   }
   if (patch.conflictPolicy !== undefined) out.conflictPolicy = patch.conflictPolicy;
   if (patch.dryRun !== undefined) out.dryRun = patch.dryRun;
   if (patch.fieldMapping) {
     const mapping = { ...base.fieldMapping };
-    for (const [connector, fields] of Object.entries(patch.fieldMapping)) mapping[connector] = { ...mapping[connector], ...fields };
+    for (const [connector, fields] of Object.entries(patch.fieldMapping))
+      mapping[connector] = { ...mapping[connector], ...fields };
     out.fieldMapping = mapping;
   }
   if (patch.connections) out.connections = patch.connections;

@@ -99,7 +99,10 @@ const COLUMNS = `id, at, updated_at, trigger, action, object_kind, object_id, co
   ${CONTACT_NAME} AS contact_name, ${QUIET.sql} AS quiet`;
 
 /** Newest first; `nextBeforeId` is set when there are older entries. */
-export function listSyncLog(sql: SqlStorage, filter: SyncLogFilter): { entries: SyncLogEntry[]; nextBeforeId: number | null } {
+export function listSyncLog(
+  sql: SqlStorage,
+  filter: SyncLogFilter,
+): { entries: SyncLogEntry[]; nextBeforeId: number | null } {
   const where: string[] = [];
   const args: (string | number)[] = [];
   if (filter.status) {
@@ -119,7 +122,12 @@ export function listSyncLog(sql: SqlStorage, filter: SyncLogFilter): { entries: 
     args.push(...QUIET.args);
   }
   const rows = sql
-    .exec<Row>(`SELECT ${COLUMNS} FROM sync_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`, ...QUIET.args, ...args, filter.limit + 1)
+    .exec<Row>(
+      `SELECT ${COLUMNS} FROM sync_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
+      ...QUIET.args,
+      ...args,
+      filter.limit + 1,
+    )
     .toArray();
   const more = rows.length > filter.limit;
   const entries = rows.slice(0, filter.limit).map(toEntry);

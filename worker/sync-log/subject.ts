@@ -12,9 +12,11 @@ const clip = (s: string) => (s.length > MAX ? `${s.slice(0, MAX - 1)}…` : s);
 export function subjectOfData(kind: string, data: unknown): string | null {
   if (!data || typeof data !== 'object') return null;
   const d = data as Record<string, unknown>;
-  if (kind === 'tag') return Array.isArray(d.tags) && d.tags.length ? clip(d.tags.map(String).join(', ')) : null;
+  if (kind === 'tag')
+    return Array.isArray(d.tags) && d.tags.length ? clip(d.tags.map(String).join(', ')) : null;
   if (kind === 'contact') {
-    const name = text(d.name) ?? ([text(d.firstName), text(d.lastName)].filter(Boolean).join(' ') || undefined);
+    const name =
+      text(d.name) ?? ([text(d.firstName), text(d.lastName)].filter(Boolean).join(' ') || undefined);
     return clip(name ?? text(d.email) ?? text(d.phone) ?? '') || null;
   }
   const title = text(d.title) ?? text(d.body)?.split('\n')[0];
@@ -25,7 +27,12 @@ export function subjectOfData(kind: string, data: unknown): string | null {
 export function subjectOfWork(sql: SqlStorage, workKey: string | undefined): string | null {
   const hash = workKey?.lastIndexOf('#') ?? -1;
   if (!workKey || hash < 0) return null;
-  const row = sql.exec<{ kind: string; payload: string }>('SELECT kind, payload FROM work WHERE id = ?', Number(workKey.slice(hash + 1))).toArray()[0];
+  const row = sql
+    .exec<{ kind: string; payload: string }>(
+      'SELECT kind, payload FROM work WHERE id = ?',
+      Number(workKey.slice(hash + 1)),
+    )
+    .toArray()[0];
   if (!row) return null;
   try {
     const payload = JSON.parse(row.payload) as { data?: unknown } | null;

@@ -30,7 +30,6 @@ export interface SyncLogInput {
   diff?: FieldChange[] | null;
 }
 
-
 /** Inserts or updates (by workKey) a log row; returns its id. */
 export function recordSyncLog(sql: SqlStorage, e: SyncLogInput, now = Date.now()): number {
   const detail = e.detail === undefined ? null : JSON.stringify(e.detail);
@@ -47,18 +46,45 @@ export function recordSyncLog(sql: SqlStorage, e: SyncLogInput, now = Date.now()
            requests = COALESCE(?15, requests), diff = COALESCE(?16, diff)
          WHERE NOT (?8 = 'queued' AND ?2 != 'replay' AND sync_log.status != 'queued')
          RETURNING id`,
-        now, e.trigger, e.action, e.objectKind, e.objectId ?? null, e.contactId ?? null, e.connectionId ?? null,
-        e.status, e.attempts ?? 0, e.error ?? null, detail, e.workKey, e.subject ?? null, e.contactName ?? null, requests, e.diff?.length ? JSON.stringify(e.diff) : null,
+        now,
+        e.trigger,
+        e.action,
+        e.objectKind,
+        e.objectId ?? null,
+        e.contactId ?? null,
+        e.connectionId ?? null,
+        e.status,
+        e.attempts ?? 0,
+        e.error ?? null,
+        detail,
+        e.workKey,
+        e.subject ?? null,
+        e.contactName ?? null,
+        requests,
+        e.diff?.length ? JSON.stringify(e.diff) : null,
       )
       .toArray()[0];
-    return row?.id ?? sql.exec<{ id: number }>('SELECT id FROM sync_log WHERE work_key = ?', e.workKey).one().id;
+    return (
+      row?.id ?? sql.exec<{ id: number }>('SELECT id FROM sync_log WHERE work_key = ?', e.workKey).one().id
+    );
   }
   return sql
     .exec<{ id: number }>(
       `INSERT INTO sync_log (at, updated_at, trigger, action, object_kind, object_id, contact_id, connection_id, status, attempts, error, detail, subject, contact_name)
        VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id`,
-      now, e.trigger, e.action, e.objectKind, e.objectId ?? null, e.contactId ?? null, e.connectionId ?? null,
-      e.status, e.attempts ?? 0, e.error ?? null, detail, e.subject ?? null, e.contactName ?? null,
+      now,
+      e.trigger,
+      e.action,
+      e.objectKind,
+      e.objectId ?? null,
+      e.contactId ?? null,
+      e.connectionId ?? null,
+      e.status,
+      e.attempts ?? 0,
+      e.error ?? null,
+      detail,
+      e.subject ?? null,
+      e.contactName ?? null,
     )
     .one().id;
 }
@@ -66,7 +92,14 @@ export function recordSyncLog(sql: SqlStorage, e: SyncLogInput, now = Date.now()
 /** Health of each connection from its log: last event, last error, backlog. */
 export function connectionHealth(sql: SqlStorage) {
   return sql
-    .exec<{ connection_id: string; last_event_at: number | null; last_error: string | null; last_error_at: number | null; backlog: number; failed: number }>(
+    .exec<{
+      connection_id: string;
+      last_event_at: number | null;
+      last_error: string | null;
+      last_error_at: number | null;
+      backlog: number;
+      failed: number;
+    }>(
       `SELECT connection_id,
               MAX(updated_at) AS last_event_at,
               (SELECT error FROM sync_log e WHERE e.connection_id = s.connection_id AND e.status IN ('failed', 'retrying') ORDER BY updated_at DESC LIMIT 1) AS last_error,

@@ -10,7 +10,14 @@ import type { GhlEvent } from '../webhooks/events.ts';
 import type { ContactEngine } from './contact-engine.ts';
 import type { EngineSettings } from './engine-types.ts';
 import { taskFromGhl } from './ghl-model.ts';
-import { addTo, planGhlEvent, writes, type BackfillOptions, type KindCounts, type PlannedChange } from './backfill-plan.ts';
+import {
+  addTo,
+  planGhlEvent,
+  writes,
+  type BackfillOptions,
+  type KindCounts,
+  type PlannedChange,
+} from './backfill-plan.ts';
 
 export interface ContactBackfillDeps {
   locationId: string;
@@ -36,16 +43,52 @@ async function eventsOf(d: ContactBackfillDeps, contact: Record<string, unknown>
   const outbound = d.connector.capabilities.outbound;
   const stamp = String(contact.dateUpdated ?? contact.dateAdded ?? '');
   const base = { locationId: d.locationId, timestamp: new Date().toISOString(), trigger: 'backfill' };
-  const events: GhlEvent[] = [{ ...contact, ...base, type: 'ContactUpdate', id: contactId, webhookId: `backfill:${connection.id}:${contactId}:${stamp}` }];
-  if (outbound.note?.length) for (const n of await d.ghl.listNotes(contactId)) events.push({ ...n, ...base, type: 'NoteUpdate', contactId, webhookId: `backfill:${connection.id}:note:${n.id}:${n.body.length}` });
-  if (outbound.task?.length) for (const t of await d.ghl.listTasks(contactId)) events.push({ ...t, ...base, type: 'TaskComplete', completed: t.completed, contactId, webhookId: `backfill:${connection.id}:task:${t.id}:${t.completed}` });
+  const events: GhlEvent[] = [
+    {
+      ...contact,
+      ...base,
+      type: 'ContactUpdate',
+      id: contactId,
+      webhookId: `backfill:${connection.id}:${contactId}:${stamp}`,
+    },
+  ];
+  if (outbound.note?.length)
+    for (const n of await d.ghl.listNotes(contactId))
+      events.push({
+        ...n,
+        ...base,
+        type: 'NoteUpdate',
+        contactId,
+        webhookId: `backfill:${connection.id}:note:${n.id}:${n.body.length}`,
+      });
+  if (outbound.task?.length)
+    for (const t of await d.ghl.listTasks(contactId))
+      events.push({
+        ...t,
+        ...base,
+        type: 'TaskComplete',
+        completed: t.completed,
+        contactId,
+        webhookId: `backfill:${connection.id}:task:${t.id}:${t.completed}`,
+      });
   if (outbound.appointment?.length) {
-    for (const a of await d.ghl.listAppointments(contactId)) events.push({ ...base, type: 'AppointmentUpdate', appointment: { ...a, contactId }, webhookId: `backfill:${connection.id}:appt:${a.id}:${String(a.dateUpdated ?? a.startTime)}` });
+    for (const a of await d.ghl.listAppointments(contactId))
+      events.push({
+        ...base,
+        type: 'AppointmentUpdate',
+        appointment: { ...a, contactId },
+        webhookId: `backfill:${connection.id}:appt:${a.id}:${String(a.dateUpdated ?? a.startTime)}`,
+      });
   }
   return events;
 }
 
-export async function backfillContact(d: ContactBackfillDeps, contact: Record<string, unknown>, opts: BackfillOptions & { dryRun: boolean }, now = Date.now()): Promise<ContactBackfillResult> {
+export async function backfillContact(
+  d: ContactBackfillDeps,
+  contact: Record<string, unknown>,
+  opts: BackfillOptions & { dryRun: boolean },
+  now = Date.now(),
+): Promise<ContactBackfillResult> {
   const ctx = {
     connector: d.connector,
     connection: d.connection,
@@ -63,7 +106,8 @@ export async function backfillContact(d: ContactBackfillDeps, contact: Record<st
     const planned: PlannedChange[] = planGhlEvent(ctx, event, override);
     addTo(counts, planned);
     for (const p of planned) if (p.reason) reasons[p.reason] = (reasons[p.reason] ?? 0) + 1;
-    if (!opts.dryRun && writes(planned)) queued += await d.engine.fromGhl(event, 'backfill', override, d.connection.id);
+    if (!opts.dryRun && writes(planned))
+      queued += await d.engine.fromGhl(event, 'backfill', override, d.connection.id);
   }
   return { counts, reasons, queued };
 }

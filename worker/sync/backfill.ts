@@ -17,7 +17,13 @@ import type { BackfillOptions } from './backfill-plan.ts';
 import { indexContact, matchLocally } from './matching.ts';
 import { acceptPartner, type LocationSyncDeps } from './location-sync.ts';
 import { applyDeletePolicy } from './delete-policy.ts';
-import { emptyCounts, mergeCounts, type ActionCounts, type KindCounts, type PlanAction } from './backfill-plan.ts';
+import {
+  emptyCounts,
+  mergeCounts,
+  type ActionCounts,
+  type KindCounts,
+  type PlanAction,
+} from './backfill-plan.ts';
 
 /** Totals over every kind and direction (the summary line). */
 export interface BackfillCounts {
@@ -68,9 +74,18 @@ const PAGE = 50;
 export const MAX_STEP_FAILURES = 6;
 
 /** Hands one GHL contact to its contact object, which plans (and, unless a dry run, queues) what it sends the partner. */
-export type BackfillContact = (contact: GhlContact, connectionId: string, opts: BackfillOptions & { dryRun: boolean }) => Promise<ContactBackfillResult>;
+export type BackfillContact = (
+  contact: GhlContact,
+  connectionId: string,
+  opts: BackfillOptions & { dryRun: boolean },
+) => Promise<ContactBackfillResult>;
 
-export function newProgress(connectionId: string, dryRun: boolean, opts: { history?: boolean } = {}, now = Date.now()): BackfillProgress {
+export function newProgress(
+  connectionId: string,
+  dryRun: boolean,
+  opts: { history?: boolean } = {},
+  now = Date.now(),
+): BackfillProgress {
   return {
     connectionId,
     dryRun,
@@ -95,14 +110,25 @@ export function newProgress(connectionId: string, dryRun: boolean, opts: { histo
   };
 }
 
-const TOTAL_OF: Record<PlanAction | 'delete', keyof BackfillCounts> = { create: 'creates', update: 'updates', unchanged: 'matches', skipped: 'skipped', delete: 'deletes' };
+const TOTAL_OF: Record<PlanAction | 'delete', keyof BackfillCounts> = {
+  create: 'creates',
+  update: 'updates',
+  unchanged: 'matches',
+  skipped: 'skipped',
+  delete: 'deletes',
+};
 
 function addTotals(p: BackfillProgress, counts: KindCounts) {
-  for (const c of Object.values(counts)) for (const [action, n] of Object.entries(c)) p.counts[TOTAL_OF[action as PlanAction]] += n;
+  for (const c of Object.values(counts))
+    for (const [action, n] of Object.entries(c)) p.counts[TOTAL_OF[action as PlanAction]] += n;
 }
 
 /** One page of work; mutates and returns `p`. Errors are handled by `stepOrFail`. */
-export async function backfillStep(deps: LocationSyncDeps, p: BackfillProgress, backfillContact: BackfillContact): Promise<BackfillProgress> {
+export async function backfillStep(
+  deps: LocationSyncDeps,
+  p: BackfillProgress,
+  backfillContact: BackfillContact,
+): Promise<BackfillProgress> {
   const connection = (await deps.connections.get()).find((c) => c.id === p.connectionId);
   const connector = connection && connectorFor(connection.kind);
   if (!connection || !connector) return finish(p, 'failed', 'The connection was deleted or paused.');
@@ -119,11 +145,13 @@ export async function backfillStep(deps: LocationSyncDeps, p: BackfillProgress, 
       const result = await backfillContact(contact, p.connectionId, { dryRun: p.dryRun, history: p.history });
       mergeCounts(p.toPartner, result.counts);
       addTotals(p, result.counts);
-      for (const [reason, n] of Object.entries(result.reasons)) p.reasons[reason] = (p.reasons[reason] ?? 0) + n;
+      for (const [reason, n] of Object.entries(result.reasons))
+        p.reasons[reason] = (p.reasons[reason] ?? 0) + n;
       p.processed++;
     }
     const last = res.contacts[res.contacts.length - 1] as { searchAfter?: (string | number)[] } | undefined;
-    if (res.contacts.length < PAGE || !last?.searchAfter) p.phase = connector.capabilities.reconcile ? 'partner' : 'done';
+    if (res.contacts.length < PAGE || !last?.searchAfter)
+      p.phase = connector.capabilities.reconcile ? 'partner' : 'done';
     else p.searchAfter = last.searchAfter;
   } else if (p.phase === 'partner') {
     let page;
@@ -138,7 +166,13 @@ export async function backfillStep(deps: LocationSyncDeps, p: BackfillProgress, 
     }
     p.partnerChanges += page.changes.length;
     // Preview and run count the partner's changes the same way, after the connection's delete policy.
-    const changes = applyDeletePolicy(p.dryRun ? null : deps.sql, connection, connector.label, page.changes, 'backfill');
+    const changes = applyDeletePolicy(
+      p.dryRun ? null : deps.sql,
+      connection,
+      connector.label,
+      page.changes,
+      'backfill',
+    );
     for (const change of changes) countPartner(deps, p, change);
     if (!p.dryRun) acceptPartner(deps.sql, connection.id, changes, 'backfill');
     p.partnerCursor = page.cursor;
@@ -150,12 +184,18 @@ export async function backfillStep(deps: LocationSyncDeps, p: BackfillProgress, 
 /** A failure that retrying cannot fix: the backfill ends with it. */
 function isFinal(err: unknown): boolean {
   if (err instanceof PartnerApiError) return !err.retryable;
-  if (err instanceof GhlError) return err.kind === 'reconnect_needed' || err.status === 401 || err.status === 403;
+  if (err instanceof GhlError)
+    return err.kind === 'reconnect_needed' || err.status === 401 || err.status === 403;
   return false;
 }
 
 /** Runs one step; a failure is retried with backoff, and ends the backfill when final or repeated. */
-export async function stepOrFail(deps: LocationSyncDeps, p: BackfillProgress, backfillContact: BackfillContact, now = Date.now()): Promise<BackfillProgress> {
+export async function stepOrFail(
+  deps: LocationSyncDeps,
+  p: BackfillProgress,
+  backfillContact: BackfillContact,
+  now = Date.now(),
+): Promise<BackfillProgress> {
   if (p.state !== 'running' || (p.retryAt !== null && p.retryAt > now)) return p;
   try {
     await backfillStep(deps, p, backfillContact);
@@ -166,7 +206,8 @@ export async function stepOrFail(deps: LocationSyncDeps, p: BackfillProgress, ba
     const message = err instanceof Error ? err.message : String(err);
     p.failures++;
     if (isFinal(err)) return finish(p, 'failed', message);
-    if (p.failures >= MAX_STEP_FAILURES) return finish(p, 'failed', `Gave up after ${p.failures} failed tries: ${message}`);
+    if (p.failures >= MAX_STEP_FAILURES)
+      return finish(p, 'failed', `Gave up after ${p.failures} failed tries: ${message}`);
     p.error = message;
     p.retryAt = now + Math.min(60_000, 1000 * 2 ** p.failures);
   }
@@ -197,14 +238,25 @@ function countPartner(deps: LocationSyncDeps, p: BackfillProgress, change: Partn
 
 /** Both sides hold the person with different field values: the conflict policy will decide. */
 function differs(deps: LocationSyncDeps, contactId: string, change: PartnerChange): boolean {
-  const row = deps.sql.exec<{ body: string }>('SELECT body FROM contacts WHERE id = ?', contactId).toArray()[0];
+  const row = deps.sql
+    .exec<{ body: string }>('SELECT body FROM contacts WHERE id = ?', contactId)
+    .toArray()[0];
   if (!row) return false;
   const ghl = JSON.parse(row.body) as Record<string, unknown>;
   const data = (change.data ?? {}) as Record<string, unknown>;
-  return ['firstName', 'lastName', 'phone', 'companyName'].some((f) => typeof data[f] === 'string' && typeof ghl[f] === 'string' && String(data[f]).trim() !== String(ghl[f]).trim());
+  return ['firstName', 'lastName', 'phone', 'companyName'].some(
+    (f) =>
+      typeof data[f] === 'string' &&
+      typeof ghl[f] === 'string' &&
+      String(data[f]).trim() !== String(ghl[f]).trim(),
+  );
 }
 
-function finish(p: BackfillProgress, state: Exclude<BackfillState, 'running'>, error: string | null): BackfillProgress {
+function finish(
+  p: BackfillProgress,
+  state: Exclude<BackfillState, 'running'>,
+  error: string | null,
+): BackfillProgress {
   p.state = state;
   p.phase = 'done';
   p.error = error;
@@ -215,6 +267,7 @@ function finish(p: BackfillProgress, state: Exclude<BackfillState, 'running'>, e
 
 /** Why a connection cannot be backfilled as configured (refused at start), or null. */
 export function backfillRefusal(kind: string, settings: { webhookUrl?: unknown }): string | null {
-  if (kind === 'yourapp' && !settings.webhookUrl) return 'Set the webhook URL of your app first: a backfill sends every contact there.';
+  if (kind === 'yourapp' && !settings.webhookUrl)
+    return 'Set the webhook URL of your app first: a backfill sends every contact there.';
   return null;
 }

@@ -37,8 +37,15 @@ export class ContactEngine {
   }
 
   /** Queues GHL → partner work for a stored GHL event. Returns how many items were queued. */
-  async fromGhl(event: GhlEvent, trigger = 'ghl_webhook', data?: Partial<Record<SyncKind, unknown>>, onlyConnection?: string): Promise<number> {
-    const changes = changesFromGhlEvent(event).map((c) => (data?.[c.kind] ? { ...c, data: data[c.kind] } : c));
+  async fromGhl(
+    event: GhlEvent,
+    trigger = 'ghl_webhook',
+    data?: Partial<Record<SyncKind, unknown>>,
+    onlyConnection?: string,
+  ): Promise<number> {
+    const changes = changesFromGhlEvent(event).map((c) =>
+      data?.[c.kind] ? { ...c, data: data[c.kind] } : c,
+    );
     if (!changes.length) return 0;
     const settings = await this.deps.settings();
     let queued = 0;
@@ -48,17 +55,38 @@ export class ContactEngine {
       if (!connector) continue;
       for (const change of changes) {
         if (!supports(connector.capabilities, 'outbound', change.kind, outboundOp(change))) continue;
-        if (change.kind === 'tag' && event.type !== 'ContactTagUpdate' && this.isContactEcho(connection.id, changes)) continue;
+        if (
+          change.kind === 'tag' &&
+          event.type !== 'ContactTagUpdate' &&
+          this.isContactEcho(connection.id, changes)
+        )
+          continue;
         const off = this.switchedOff(settings, change.kind, 'ghl');
         if (off) {
-          await this.deps.log({ trigger, action: `${change.op} ${change.kind} to ${connector.label}`, objectKind: change.kind, objectId: change.ghlId, contactId: this.deps.contactId, connectionId: connection.id, status: 'skipped', error: off });
+          await this.deps.log({
+            trigger,
+            action: `${change.op} ${change.kind} to ${connector.label}`,
+            objectKind: change.kind,
+            objectId: change.ghlId,
+            contactId: this.deps.contactId,
+            connectionId: connection.id,
+            status: 'skipped',
+            error: off,
+          });
           continue;
         }
         const link = this.links.byGhl(change.kind, connection.id, change.ghlId);
-        const echo = change.kind !== 'tag' && change.op === 'upsert' && isGhlEcho(link, ghlPrint(change.kind, change.data), change.changedAt);
+        const echo =
+          change.kind !== 'tag' &&
+          change.op === 'upsert' &&
+          isGhlEcho(link, ghlPrint(change.kind, change.data), change.changedAt);
         const out = this.queue.enqueue({
           idemKey: `${event.webhookId}:${connection.id}:${change.kind}`,
-          coalesceKey: apart(`to_partner:${connection.id}:${change.kind}:${change.ghlId}`, echo, event.webhookId),
+          coalesceKey: apart(
+            `to_partner:${connection.id}:${change.kind}:${change.ghlId}`,
+            echo,
+            event.webhookId,
+          ),
           direction: 'to_partner',
           connectionId: connection.id,
           kind: change.kind,
@@ -66,9 +94,17 @@ export class ContactEngine {
           ghlId: change.ghlId,
           partnerId: link?.partnerId ?? null,
           trigger,
-          payload: { data: change.data, reports: [{ at: change.timed ? change.changedAt : null, data: change.data }] },
+          payload: {
+            data: change.data,
+            reports: [{ at: change.timed ? change.changedAt : null, data: change.data }],
+          },
           changedAt: change.changedAt,
-          fold: foldReport({ data: change.data }, change.changedAt, change.timed ? change.changedAt : null, foldTagTimes(change)),
+          fold: foldReport(
+            { data: change.data },
+            change.changedAt,
+            change.timed ? change.changedAt : null,
+            foldTagTimes(change),
+          ),
         });
         if (out.kind === 'queued') {
           queued++;
@@ -84,21 +120,43 @@ export class ContactEngine {
     const settings = await this.deps.settings();
     const off = this.switchedOff(settings, change.kind, 'partner');
     if (off) {
-      await this.deps.log({ trigger, action: `${change.op} ${change.kind} in GHL`, objectKind: change.kind, objectId: change.partnerId, contactId: this.deps.contactId, connectionId: change.connectionId, status: 'skipped', error: off });
+      await this.deps.log({
+        trigger,
+        action: `${change.op} ${change.kind} in GHL`,
+        objectKind: change.kind,
+        objectId: change.partnerId,
+        contactId: this.deps.contactId,
+        connectionId: change.connectionId,
+        status: 'skipped',
+        error: off,
+      });
       return false;
     }
     const ghlId =
       change.kind === 'contact' || change.kind === 'tag'
         ? this.deps.contactId
         : (this.links.byPartner(change.kind, change.connectionId, change.partnerId)?.ghlId ??
-          (change.previousPartnerId ? this.links.byPartner(change.kind, change.connectionId, change.previousPartnerId)?.ghlId : undefined) ??
+          (change.previousPartnerId
+            ? this.links.byPartner(change.kind, change.connectionId, change.previousPartnerId)?.ghlId
+            : undefined) ??
           null);
-    const echo = change.kind !== 'tag' && change.op === 'upsert' && isPartnerEcho(this.links.byPartner(change.kind, change.connectionId, change.partnerId), change.fingerprint, Date.parse(change.occurredAt) || undefined);
+    const echo =
+      change.kind !== 'tag' &&
+      change.op === 'upsert' &&
+      isPartnerEcho(
+        this.links.byPartner(change.kind, change.connectionId, change.partnerId),
+        change.fingerprint,
+        Date.parse(change.occurredAt) || undefined,
+      );
     const stamped = Date.parse(change.occurredAt) || null;
     const changedAt = stamped ?? this.now();
     const out = this.queue.enqueue({
       idemKey: `${change.connectionId}:${change.dedupeKey}`,
-      coalesceKey: apart(`to_ghl:${change.connectionId}:${change.kind}:${change.kind === 'tag' ? this.deps.contactId : change.partnerId}`, echo, change.dedupeKey),
+      coalesceKey: apart(
+        `to_ghl:${change.connectionId}:${change.kind}:${change.kind === 'tag' ? this.deps.contactId : change.partnerId}`,
+        echo,
+        change.dedupeKey,
+      ),
       direction: 'to_ghl',
       connectionId: change.connectionId,
       kind: change.kind,
@@ -142,23 +200,53 @@ export class ContactEngine {
     const settings = await this.deps.settings();
     const from: Side = item.direction === 'to_partner' ? 'ghl' : 'partner';
     const action = `${item.op} ${item.kind} ${item.direction === 'to_partner' ? 'to partner' : 'in GHL'}`;
-    if (settings.uninstalled) return this.settle(item, 'skipped', { status: 'skipped', action, note: 'the app was uninstalled from this location' });
+    if (settings.uninstalled)
+      return this.settle(item, 'skipped', {
+        status: 'skipped',
+        action,
+        note: 'the app was uninstalled from this location',
+      });
     const off = this.switchedOff(settings, item.kind as SyncKind, from);
     if (off) return this.settle(item, 'skipped', { status: 'skipped', action, note: off });
 
     // Tags merge tag by tag, and edits field by field (field-record.ts, in the steps): only a delete
     // and a change on the other side conflict as wholes. A restore writes what already won; our
     // own echo (skipped below) is no change, so it cannot beat one.
-    const rivals = item.kind === 'tag' || isRestore(item) || this.isEcho(item) ? [] : this.queue.opposing(item).filter((r) => !isRestore(r) && !this.isEcho(r) && (r.op === 'delete' || item.op === 'delete'));
+    const rivals =
+      item.kind === 'tag' || isRestore(item) || this.isEcho(item)
+        ? []
+        : this.queue
+            .opposing(item)
+            .filter((r) => !isRestore(r) && !this.isEcho(r) && (r.op === 'delete' || item.op === 'delete'));
     if (rivals.length) {
       // Against the newest rival: beating it beats them all; losing to it leaves them to run in turn.
       const rival = rivals.reduce((a, b) => ((b.changedAt ?? 0) > (a.changedAt ?? 0) ? b : a));
-      const winner = resolveConflict(settings.conflictPolicy, { side: from, changedAt: item.changedAt }, { side: from === 'ghl' ? 'partner' : 'ghl', changedAt: rival.changedAt });
-      const detail = { policy: settings.conflictPolicy, winner, ghl: from === 'ghl' ? item.payload : rival.payload, partner: from === 'ghl' ? rival.payload : item.payload };
+      const winner = resolveConflict(
+        settings.conflictPolicy,
+        { side: from, changedAt: item.changedAt },
+        { side: from === 'ghl' ? 'partner' : 'ghl', changedAt: rival.changedAt },
+      );
+      const detail = {
+        policy: settings.conflictPolicy,
+        winner,
+        ghl: from === 'ghl' ? item.payload : rival.payload,
+        partner: from === 'ghl' ? rival.payload : item.payload,
+      };
       const losers = winner === from ? rivals : [item];
       for (const loser of losers) {
-        this.queue.finish(loser.id, 'conflict', `both sides changed; ${winner} wins (${settings.conflictPolicy})`, this.now());
-        await this.logItem({ ...loser, attempts: loser.attempts + 1 }, 'conflict', `${loser.op} ${loser.kind}`, `both sides changed; ${winner === 'ghl' ? 'GHL' : 'the partner'} wins (${settings.conflictPolicy})`, detail);
+        this.queue.finish(
+          loser.id,
+          'conflict',
+          `both sides changed; ${winner} wins (${settings.conflictPolicy})`,
+          this.now(),
+        );
+        await this.logItem(
+          { ...loser, attempts: loser.attempts + 1 },
+          'conflict',
+          `${loser.op} ${loser.kind}`,
+          `both sides changed; ${winner === 'ghl' ? 'GHL' : 'the partner'} wins (${settings.conflictPolicy})`,
+          detail,
+        );
       }
       if (winner !== from) return;
     }
@@ -173,8 +261,20 @@ export class ContactEngine {
       if (outcome.conflicts?.length) await this.logConflicts(item, outcome, settings.conflictPolicy);
       // A restore never asks for another: two sides cannot keep handing the same value back.
       if (outcome.reassert && !isRestore(item)) {
-        const ghlId = item.kind === 'tag' ? this.deps.contactId : item.direction === 'to_partner' ? item.ghlId : outcome.objectId;
-        if (ghlId) this.restoreLater(item, 'reassert', outcome.reassert.to === 'ghl' ? 'to_ghl' : 'to_partner', ghlId, { tags: outcome.reassert.tags });
+        const ghlId =
+          item.kind === 'tag'
+            ? this.deps.contactId
+            : item.direction === 'to_partner'
+              ? item.ghlId
+              : outcome.objectId;
+        if (ghlId)
+          this.restoreLater(
+            item,
+            'reassert',
+            outcome.reassert.to === 'ghl' ? 'to_ghl' : 'to_partner',
+            ghlId,
+            { tags: outcome.reassert.tags },
+          );
       }
     } catch (err) {
       await this.fail(item, action, err);
@@ -197,27 +297,43 @@ export class ContactEngine {
       status: 'conflict',
       attempts: item.attempts + 1,
       error: `both sides changed ${conflicts.map((c) => c.field).join(', ')}; kept ${says} (${policy})`,
-      detail: { policy, winner: winners.length === 1 ? winners[0] : 'by field', ghl: pick('ghl'), partner: pick('partner'), fields: conflicts },
+      detail: {
+        policy,
+        winner: winners.length === 1 ? winners[0] : 'by field',
+        ghl: pick('ghl'),
+        partner: pick('partner'),
+        fields: conflicts,
+      },
     });
   }
 
   /** Queues a write of what won back to a side that may hold an older value (restore.ts). */
-  private restoreLater(item: WorkItem, reason: RestoreReason, direction: WorkItem['direction'], ghlId: string, what: Omit<RestorePayload, 'type' | 'reason'>, dueAt?: number) {
+  private restoreLater(
+    item: WorkItem,
+    reason: RestoreReason,
+    direction: WorkItem['direction'],
+    ghlId: string,
+    what: Omit<RestorePayload, 'type' | 'reason'>,
+    dueAt?: number,
+  ) {
     const payload: RestorePayload = { type: 'restore', reason, ...what };
-    this.queue.enqueue({
-      idemKey: `${reason}:${direction}:${item.id}:${item.attempts}`,
-      coalesceKey: `${reason}:${direction}:${item.connectionId}:${item.kind}:${ghlId}:${item.id}`,
-      direction,
-      connectionId: item.connectionId,
-      kind: item.kind,
-      op: 'upsert',
-      ghlId,
-      partnerId: null,
-      trigger: reason,
-      payload,
-      changedAt: item.changedAt,
-      dueAt,
-    }, this.now());
+    this.queue.enqueue(
+      {
+        idemKey: `${reason}:${direction}:${item.id}:${item.attempts}`,
+        coalesceKey: `${reason}:${direction}:${item.connectionId}:${item.kind}:${ghlId}:${item.id}`,
+        direction,
+        connectionId: item.connectionId,
+        kind: item.kind,
+        op: 'upsert',
+        ghlId,
+        partnerId: null,
+        trigger: reason,
+        payload,
+        changedAt: item.changedAt,
+        dueAt,
+      },
+      this.now(),
+    );
   }
 
   /** Checks the partner after a write of this item may have landed late (restore.ts). */
@@ -225,7 +341,14 @@ export class ContactEngine {
     if (!item.ghlId) return;
     const data = (item.payload as { data?: unknown } | null)?.data;
     const check = item.kind === 'tag' ? {} : { uncertainFp: ghlPrint(item.kind, data) };
-    this.restoreLater(item, 'verify', 'to_partner', item.kind === 'tag' ? this.deps.contactId : item.ghlId, check, this.now() + LATE_WRITE_MS);
+    this.restoreLater(
+      item,
+      'verify',
+      'to_partner',
+      item.kind === 'tag' ? this.deps.contactId : item.ghlId,
+      check,
+      this.now() + LATE_WRITE_MS,
+    );
   }
 
   /**
@@ -236,7 +359,12 @@ export class ContactEngine {
     if (rival.op === 'delete') return false;
     const link = this.linkOf(rival);
     if (!link) return false;
-    if (rival.direction === 'to_partner') return isGhlEcho(link, ghlPrint(rival.kind, (rival.payload as { data?: unknown } | null)?.data), rival.changedAt);
+    if (rival.direction === 'to_partner')
+      return isGhlEcho(
+        link,
+        ghlPrint(rival.kind, (rival.payload as { data?: unknown } | null)?.data),
+        rival.changedAt,
+      );
     return isPartnerEcho(link, (rival.payload as PartnerChange).fingerprint, rival.changedAt);
   }
 
@@ -262,7 +390,14 @@ export class ContactEngine {
 
   private async settle(item: WorkItem, status: 'done' | 'skipped', outcome: StepOutcome) {
     this.queue.finish(item.id, status, status === 'skipped' ? (outcome.note ?? null) : null, this.now());
-    await this.logItem({ ...item, attempts: item.attempts + 1 }, status, outcome.action, outcome.note ?? null, outcome.fields ? { fields: outcome.fields } : undefined, outcome.objectId);
+    await this.logItem(
+      { ...item, attempts: item.attempts + 1 },
+      status,
+      outcome.action,
+      outcome.note ?? null,
+      outcome.fields ? { fields: outcome.fields } : undefined,
+      outcome.objectId,
+    );
   }
 
   private async fail(item: WorkItem, action: string, err: unknown) {
@@ -274,23 +409,46 @@ export class ContactEngine {
       return;
     }
     const retryable =
-      err instanceof GhlDropped ? false
-      : err instanceof GhlError ? isRetryable(err.kind, err.status) || err.kind === 'reconnect_needed'
-      : err instanceof PartnerApiError ? err.retryable
-      : true;
+      err instanceof GhlDropped
+        ? false
+        : err instanceof GhlError
+          ? isRetryable(err.kind, err.status) || err.kind === 'reconnect_needed'
+          : err instanceof PartnerApiError
+            ? err.retryable
+            : true;
     const attempts = item.attempts + 1;
-    if (err instanceof PartnerApiError && (err.code === 'timeout' || err.code === 'network') && mayLandLate(item)) this.verifyLater(item);
+    if (
+      err instanceof PartnerApiError &&
+      (err.code === 'timeout' || err.code === 'network') &&
+      mayLandLate(item)
+    )
+      this.verifyLater(item);
     if (retryable && attempts < MAX_ATTEMPTS) {
-      const wait = Math.max(retryDelayMs(attempts), err instanceof PartnerApiError ? (err.retryAfterMs ?? 0) : 0);
+      const wait = Math.max(
+        retryDelayMs(attempts),
+        err instanceof PartnerApiError ? (err.retryAfterMs ?? 0) : 0,
+      );
       this.queue.retry(item.id, this.now() + wait, message, this.now());
       await this.logItem({ ...item, attempts }, 'retrying', action, message);
     } else {
       this.queue.finish(item.id, retryable ? 'dead' : 'failed', message, this.now());
-      await this.logItem({ ...item, attempts }, 'failed', action, retryable ? `gave up after ${attempts} attempts: ${message}` : message);
+      await this.logItem(
+        { ...item, attempts },
+        'failed',
+        action,
+        retryable ? `gave up after ${attempts} attempts: ${message}` : message,
+      );
     }
   }
 
-  private logItem(item: WorkItem, status: SyncStatus, action: string, error: string | null = null, detail?: unknown, objectId?: string | null) {
+  private logItem(
+    item: WorkItem,
+    status: SyncStatus,
+    action: string,
+    error: string | null = null,
+    detail?: unknown,
+    objectId?: string | null,
+  ) {
     return this.deps.log({
       workKey: `${this.workPrefix}${item.id}`,
       trigger: item.trigger,
@@ -310,7 +468,8 @@ export class ContactEngine {
   private switchedOff(settings: EngineSettings, kind: SyncKind, from: Side): string | null {
     const k = settings.kinds[SETTINGS_KEY[kind]];
     if (!k?.enabled) return `${SETTINGS_KEY[kind]} sync is switched off for this location`;
-    if (!allowsFlow(k.direction, from)) return `${SETTINGS_KEY[kind]} sync runs ${k.direction.replace(/_/g, ' ')} only`;
+    if (!allowsFlow(k.direction, from))
+      return `${SETTINGS_KEY[kind]} sync runs ${k.direction.replace(/_/g, ' ')} only`;
     return null;
   }
 
@@ -330,7 +489,11 @@ const RECONNECT_RECHECK_MS = 10 * 60_000;
 
 /** A partner write (not a delete, not a check) whose answer is lost may still be applied later. */
 function mayLandLate(item: WorkItem): boolean {
-  return item.direction === 'to_partner' && item.op !== 'delete' && !(isRestore(item) && restoreReason(item) === 'verify');
+  return (
+    item.direction === 'to_partner' &&
+    item.op !== 'delete' &&
+    !(isRestore(item) && restoreReason(item) === 'verify')
+  );
 }
 
 type Fold = NonNullable<WorkInput['fold']>;
@@ -345,7 +508,10 @@ function foldReport(payload: object, changedAt: number | undefined, at: number |
     const held = waiting.payload as { reports?: HeldReport[]; data?: unknown } | null;
     const newer = changedAt === undefined || waiting.changedAt === null || changedAt >= waiting.changedAt;
     const folded = (inner ? inner(waiting) : newer ? payload : held) as object;
-    const reports = withReport(held?.reports ?? [{ at: waiting.changedAt, data: held?.data }], { at, data: (payload as { data?: unknown }).data });
+    const reports = withReport(held?.reports ?? [{ at: waiting.changedAt, data: held?.data }], {
+      at,
+      data: (payload as { data?: unknown }).data,
+    });
     return { ...folded, reports };
   };
 }
@@ -363,4 +529,5 @@ function outboundOp(change: GhlChange): OutboundOp {
   return change.op === 'delete' ? 'delete' : 'update';
 }
 
-const stripUndefined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+const stripUndefined = <T extends object>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

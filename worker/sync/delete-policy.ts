@@ -19,7 +19,13 @@ export function contactDeletePolicy(settings: ConnectionSettings | undefined): C
 export const deletedTag = (label: string) => `deleted in ${label}`.toLowerCase();
 
 /** The changes as the connection's policy has them; an ignored delete gets a sync log row (not with `sql` null: a preview). */
-export function applyDeletePolicy(sql: SqlStorage | null, connection: { id: string; settings?: ConnectionSettings }, label: string, changes: PartnerChange[], trigger: string): PartnerChange[] {
+export function applyDeletePolicy(
+  sql: SqlStorage | null,
+  connection: { id: string; settings?: ConnectionSettings },
+  label: string,
+  changes: PartnerChange[],
+  trigger: string,
+): PartnerChange[] {
   const policy = contactDeletePolicy(connection.settings);
   if (policy === 'delete' || !changes.some((c) => c.kind === 'contact' && c.op === 'delete')) return changes;
   const out: PartnerChange[] = [];
@@ -27,7 +33,16 @@ export function applyDeletePolicy(sql: SqlStorage | null, connection: { id: stri
     if (change.kind !== 'contact' || change.op !== 'delete') {
       out.push(change);
     } else if (policy === 'ignore') {
-      if (sql) recordSyncLog(sql, { trigger, action: `delete contact in GHL`, objectKind: 'contact', objectId: change.partnerId, connectionId: connection.id, status: 'skipped', error: `deleted in ${label}; this connection leaves GHL contacts as they are` });
+      if (sql)
+        recordSyncLog(sql, {
+          trigger,
+          action: `delete contact in GHL`,
+          objectKind: 'contact',
+          objectId: change.partnerId,
+          connectionId: connection.id,
+          status: 'skipped',
+          error: `deleted in ${label}; this connection leaves GHL contacts as they are`,
+        });
     } else {
       out.push({
         connectionId: change.connectionId,

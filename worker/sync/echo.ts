@@ -11,11 +11,23 @@ export function isGhlEcho(link: Link | undefined, print: string, changedAt: numb
   return link.ghlFp === print || earlierWrite(link.ghlWritten, link.ghlWriteAt, print, changedAt);
 }
 
-export function isPartnerEcho(link: Link | undefined, fingerprint: string, changedAt: number | undefined): boolean {
+export function isPartnerEcho(
+  link: Link | undefined,
+  fingerprint: string,
+  changedAt: number | undefined,
+): boolean {
   if (!link) return false;
-  return link.partnerFp === fingerprint || earlierWrite(link.partnerWritten, link.partnerWriteAt, fingerprint, changedAt);
+  return (
+    link.partnerFp === fingerprint ||
+    earlierWrite(link.partnerWritten, link.partnerWriteAt, fingerprint, changedAt)
+  );
 }
 
-function earlierWrite(written: string[], lastWriteAt: number | null, print: string, changedAt: number | undefined): boolean {
+function earlierWrite(
+  written: string[],
+  lastWriteAt: number | null,
+  print: string,
+  changedAt: number | undefined,
+): boolean {
   return written.includes(print) && !!changedAt && !!lastWriteAt && changedAt <= lastWriteAt + CLOCK_SLACK_MS;
 }

@@ -15,7 +15,10 @@ export const SETTINGS_KEY: Record<SyncKind, 'contacts' | 'notes' | 'tasks' | 'ap
 
 /** The part of a location's settings the engine reads. */
 export interface EngineSettings {
-  kinds: Record<'contacts' | 'notes' | 'tasks' | 'appointments' | 'tags', { enabled: boolean; direction: Direction }>;
+  kinds: Record<
+    'contacts' | 'notes' | 'tasks' | 'appointments' | 'tags',
+    { enabled: boolean; direction: Direction }
+  >;
   conflictPolicy: ConflictPolicy;
   dryRun: boolean;
   /** The app was uninstalled from the location: waiting work is dropped, not retried. */

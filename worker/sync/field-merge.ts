@@ -5,6 +5,7 @@ type Fields = Record<string, unknown>;
 export function withFields(current: unknown, fields: Fields): Fields {
   const merged: Fields = { ...((current ?? {}) as Fields), ...fields };
   // A contact's full name follows its parts.
-  if ('name' in merged && ('firstName' in fields || 'lastName' in fields)) merged.name = [merged.firstName, merged.lastName].filter(Boolean).join(' ');
+  if ('name' in merged && ('firstName' in fields || 'lastName' in fields))
+    merged.name = [merged.firstName, merged.lastName].filter(Boolean).join(' ');
   return merged;
 }

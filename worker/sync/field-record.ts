@@ -116,7 +116,13 @@ export function needsWrite(record: SyncRecord, side: Side): boolean {
 }
 
 /** Our write of `data` to `side` ran from `startedAt` to `endedAt`: that side holds it now. */
-export function recordWrite(record: SyncRecord, side: Side, data: unknown, startedAt: number, endedAt: number): SyncRecord {
+export function recordWrite(
+  record: SyncRecord,
+  side: Side,
+  data: unknown,
+  startedAt: number,
+  endedAt: number,
+): SyncRecord {
   const next = clone(record);
   for (const [key, v] of Object.entries((data ?? {}) as Record<string, unknown>)) {
     if (IGNORED.has(key)) continue;
@@ -145,7 +151,15 @@ export function decide(record: SyncRecord, report: Report, policy: ConflictPolic
   return out;
 }
 
-function timed(f: FieldState, key: string, v: unknown, side: Side, t: number, policy: ConflictPolicy, out: Decision) {
+function timed(
+  f: FieldState,
+  key: string,
+  v: unknown,
+  side: Side,
+  t: number,
+  policy: ConflictPolicy,
+  out: Decision,
+) {
   const held = heldAt(f[side], t);
   const sure = surelyHeld(f[side], t);
   const ours = landed(f[side], key, v, t);
@@ -155,7 +169,8 @@ function timed(f: FieldState, key: string, v: unknown, side: Side, t: number, po
   if (ours) return;
   if (held.some((h) => sameValue(key, h, v)) || sameValue(key, v, f.v)) {
     // No change of the side's, or the one it made is the agreed value: it may date that change earlier.
-    if (f.by === side && t < f.at && sameValue(key, v, f.v) && unchangedBetween(f[side], key, v, t, f.at)) redate(f, key, t, policy, out);
+    if (f.by === side && t < f.at && sameValue(key, v, f.v) && unchangedBetween(f[side], key, v, t, f.at))
+      redate(f, key, t, policy, out);
     return;
   }
   // Made before the field's last change had surely reached this side (our write of it ended
@@ -163,7 +178,12 @@ function timed(f: FieldState, key: string, v: unknown, side: Side, t: number, po
   const concurrent = !!f.by && f.by !== side && !sameValue(key, sure, f.v);
   if (concurrent) {
     const winner = resolveConflict(policy, { side, changedAt: t }, { side: f.by!, changedAt: f.at });
-    out.conflicts.push({ field: key, ghl: side === 'ghl' ? v : f.v, partner: side === 'ghl' ? f.v : v, winner });
+    out.conflicts.push({
+      field: key,
+      ghl: side === 'ghl' ? v : f.v,
+      partner: side === 'ghl' ? f.v : v,
+      winner,
+    });
     if (winner !== side) {
       if (t <= f.at) out.older.push(key);
       keepRival(f, { v, at: t, by: side });
@@ -174,20 +194,35 @@ function timed(f: FieldState, key: string, v: unknown, side: Side, t: number, po
     return adopt(f, key, v, t, side, out);
   }
   // The side's own later report shows another value, not one we wrote since: that is its change, not this.
-  const wroteSince = (h: Held) => f[side].some((w) => w.end !== undefined && w.end > t && w.at <= h.at && sameValue(key, w.v, h.v));
-  const superseded = f.by === side && f[side].some((h) => h.at > t && h.end === undefined && !h.ours && !sameValue(key, h.v, v) && !wroteSince(h));
+  const wroteSince = (h: Held) =>
+    f[side].some((w) => w.end !== undefined && w.end > t && w.at <= h.at && sameValue(key, w.v, h.v));
+  const superseded =
+    f.by === side &&
+    f[side].some(
+      (h) => h.at > t && h.end === undefined && !h.ours && !sameValue(key, h.v, v) && !wroteSince(h),
+    );
   // Two reports from one side within the same millisecond: the one handled later counts as later.
   const older = t < f.at || (t === f.at && f.by !== side);
   if (older || superseded) {
     out.older.push(key);
-    out.log.push(`${key}: ${sideName(side)}'s change is older than the ${f.by ? `${sideName(f.by)}'s ` : ''}change synced last: ignored`);
+    out.log.push(
+      `${key}: ${sideName(side)}'s change is older than the ${f.by ? `${sideName(f.by)}'s ` : ''}change synced last: ignored`,
+    );
     return;
   }
   adopt(f, key, v, t, side, out);
 }
 
 /** A report with no time: it cannot be ordered against the other side's change, so the policy decides. */
-function untimed(f: FieldState, key: string, v: unknown, side: Side, policy: ConflictPolicy, now: number, out: Decision) {
+function untimed(
+  f: FieldState,
+  key: string,
+  v: unknown,
+  side: Side,
+  policy: ConflictPolicy,
+  now: number,
+  out: Decision,
+) {
   const last = f[side].at(-1);
   f[side] = learn(f[side], key, v, now);
   if ((last && sameValue(key, last.v, v)) || sameValue(key, v, f.v)) return;
@@ -195,11 +230,20 @@ function untimed(f: FieldState, key: string, v: unknown, side: Side, policy: Con
   const both = !!f.by && f.by !== side;
   if (both) {
     const winner = policy === 'ghl_wins' ? 'ghl' : policy === 'partner_wins' ? 'partner' : f.by!;
-    out.conflicts.push({ field: key, ghl: side === 'ghl' ? v : f.v, partner: side === 'ghl' ? f.v : v, winner });
-    out.log.push(`${key}: ${sideName(side)}'s report has no time and ${sideName(f.by!)} changed it too: ${sideName(winner)}'s value kept (${policy}${policy === 'newest_wins' ? ': a change with no time counts as the older' : ''})`);
+    out.conflicts.push({
+      field: key,
+      ghl: side === 'ghl' ? v : f.v,
+      partner: side === 'ghl' ? f.v : v,
+      winner,
+    });
+    out.log.push(
+      `${key}: ${sideName(side)}'s report has no time and ${sideName(f.by!)} changed it too: ${sideName(winner)}'s value kept (${policy}${policy === 'newest_wins' ? ': a change with no time counts as the older' : ''})`,
+    );
     if (winner !== side) return;
   } else {
-    out.log.push(`${key}: ${sideName(side)}'s report has no time; no other change to weigh it against: taken`);
+    out.log.push(
+      `${key}: ${sideName(side)}'s report has no time; no other change to weigh it against: taken`,
+    );
   }
   adopt(f, key, v, now, side, out);
 }
@@ -222,8 +266,15 @@ function redate(f: FieldState, key: string, t: number, policy: ConflictPolicy, o
   f.at = t;
   const rival = f.rival;
   if (!rival || rival.by === f.by || policy !== 'newest_wins' || rival.at <= t) return;
-  out.log.push(`${key}: ${sideName(f.by!)} showed its value from an earlier time; ${sideName(rival.by)}'s newer change wins`);
-  out.conflicts.push({ field: key, ghl: rival.by === 'ghl' ? rival.v : f.v, partner: rival.by === 'ghl' ? f.v : rival.v, winner: rival.by });
+  out.log.push(
+    `${key}: ${sideName(f.by!)} showed its value from an earlier time; ${sideName(rival.by)}'s newer change wins`,
+  );
+  out.conflicts.push({
+    field: key,
+    ghl: rival.by === 'ghl' ? rival.v : f.v,
+    partner: rival.by === 'ghl' ? f.v : rival.v,
+    winner: rival.by,
+  });
   const beaten = { v: f.v, at: f.at, by: f.by! };
   f.v = rival.v;
   f.at = rival.at;
@@ -259,8 +310,13 @@ function heldAt(history: Held[], t: number): unknown[] {
 function landed(history: Held[], key: string, v: unknown, t: number): boolean {
   return history.some(
     (h) =>
-      h.end !== undefined && t >= h.at && t <= h.end + CLOCK_SLACK_MS && sameValue(key, h.v, v) &&
-      !history.some((r) => r.end === undefined && !r.ours && r.at > h.end! && r.at <= t && !sameValue(key, r.v, v)),
+      h.end !== undefined &&
+      t >= h.at &&
+      t <= h.end + CLOCK_SLACK_MS &&
+      sameValue(key, h.v, v) &&
+      !history.some(
+        (r) => r.end === undefined && !r.ours && r.at > h.end! && r.at <= t && !sameValue(key, r.v, v),
+      ),
   );
 }
 
@@ -279,17 +335,24 @@ function surelyHeld(history: Held[], t: number): unknown {
 function learn(history: Held[], key: string, v: unknown, t: number, ours = false): Held[] {
   let i = -1;
   for (let j = 0; j < history.length; j++) if (history[j]!.at <= t) i = j;
-  if (i >= 0 && sameValue(key, history[i]!.v, v) && (history[i]!.end === undefined || history[i]!.at === t)) return history;
+  if (i >= 0 && sameValue(key, history[i]!.v, v) && (history[i]!.end === undefined || history[i]!.at === t))
+    return history;
   const report: Held = { v, at: t, ...(ours ? { ours: true as const } : {}) };
   if (ours) {
     // Our write had landed by `t`: a change reported within its run after `t` came after it.
-    const landedBy = (e: Held) => history.some((w) => w.end === e.end && w.at <= t && sameValue(key, w.v, e.v));
-    history = history.filter((e) => !(e.end !== undefined && e.at > t && sameValue(key, e.v, v) && landedBy(e)));
+    const landedBy = (e: Held) =>
+      history.some((w) => w.end === e.end && w.at <= t && sameValue(key, w.v, e.v));
+    history = history.filter(
+      (e) => !(e.end !== undefined && e.at > t && sameValue(key, e.v, v) && landedBy(e)),
+    );
     i = -1;
     for (let j = 0; j < history.length; j++) if (history[j]!.at <= t) i = j;
   }
   // Made while our write was on its way: that write may have landed after it, over it.
-  const write: Held[] = i >= 0 && history[i]!.end !== undefined && t < history[i]!.end! && !ours ? [{ ...history[i]!, at: t, maybe: true }] : [];
+  const write: Held[] =
+    i >= 0 && history[i]!.end !== undefined && t < history[i]!.end! && !ours
+      ? [{ ...history[i]!, at: t, maybe: true }]
+      : [];
   return bounded([...history.slice(0, i + 1), report, ...write, ...history.slice(i + 1)]);
 }
 
@@ -298,7 +361,9 @@ function learn(history: Held[], key: string, v: unknown, t: number, ours = false
  * surely landed before `to` (one still on its way then had not replaced `v`).
  */
 function unchangedBetween(history: Held[], key: string, v: unknown, from: number, to: number): boolean {
-  return history.every((h) => h.at <= from || h.at >= to || sameValue(key, h.v, v) || (h.end !== undefined && h.end >= to));
+  return history.every(
+    (h) => h.at <= from || h.at >= to || sameValue(key, h.v, v) || (h.end !== undefined && h.end >= to),
+  );
 }
 
 const bounded = (history: Held[]) => history.slice(-HISTORY);

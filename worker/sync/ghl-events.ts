@@ -35,12 +35,25 @@ function changesAt(event: GhlEvent, id: string | undefined, at: number): Omit<Gh
     case 'ContactDndUpdate': {
       if (!id) return [];
       const contact = contactFromGhl(event);
-      const out: Omit<GhlChange, 'timed'>[] = [{ kind: 'contact', op: 'upsert', ghlId: id, data: contact, changedAt: at }];
-      if (Array.isArray(event.tags)) out.push({ kind: 'tag', op: 'upsert', ghlId: id, data: { tags: contact.tags ?? [] }, changedAt: at });
+      const out: Omit<GhlChange, 'timed'>[] = [
+        { kind: 'contact', op: 'upsert', ghlId: id, data: contact, changedAt: at },
+      ];
+      if (Array.isArray(event.tags))
+        out.push({ kind: 'tag', op: 'upsert', ghlId: id, data: { tags: contact.tags ?? [] }, changedAt: at });
       return out;
     }
     case 'ContactTagUpdate':
-      return id ? [{ kind: 'tag', op: 'upsert', ghlId: id, data: { tags: contactFromGhl(event).tags ?? [] }, changedAt: at }] : [];
+      return id
+        ? [
+            {
+              kind: 'tag',
+              op: 'upsert',
+              ghlId: id,
+              data: { tags: contactFromGhl(event).tags ?? [] },
+              changedAt: at,
+            },
+          ]
+        : [];
     case 'ContactDelete':
       return id ? [{ kind: 'contact', op: 'delete', ghlId: id, data: null, changedAt: at }] : [];
     case 'NoteCreate':
@@ -51,7 +64,17 @@ function changesAt(event: GhlEvent, id: string | undefined, at: number): Omit<Gh
     case 'TaskCreate':
     case PANEL_TASK_EDIT:
     case 'TaskComplete':
-      return id ? [{ kind: 'task', op: 'upsert', ghlId: id, data: { ...taskFromGhl(event), ...(event.type === 'TaskComplete' ? { completed: true } : {}) }, changedAt: at }] : [];
+      return id
+        ? [
+            {
+              kind: 'task',
+              op: 'upsert',
+              ghlId: id,
+              data: { ...taskFromGhl(event), ...(event.type === 'TaskComplete' ? { completed: true } : {}) },
+              changedAt: at,
+            },
+          ]
+        : [];
     case 'TaskDelete':
       return id ? [{ kind: 'task', op: 'delete', ghlId: id, data: null, changedAt: at }] : [];
     case 'AppointmentCreate':
@@ -59,10 +82,20 @@ function changesAt(event: GhlEvent, id: string | undefined, at: number): Omit<Gh
       const appt = event.appointment;
       if (!appt?.id) return [];
       const changed = Date.parse(ghlDate(appt.dateUpdated) ?? '') || at;
-      return [{ kind: 'appointment', op: 'upsert', ghlId: appt.id, data: appointmentFromGhl(appt), changedAt: changed }];
+      return [
+        {
+          kind: 'appointment',
+          op: 'upsert',
+          ghlId: appt.id,
+          data: appointmentFromGhl(appt),
+          changedAt: changed,
+        },
+      ];
     }
     case 'AppointmentDelete':
-      return event.appointment?.id ? [{ kind: 'appointment', op: 'delete', ghlId: event.appointment.id, data: null, changedAt: at }] : [];
+      return event.appointment?.id
+        ? [{ kind: 'appointment', op: 'delete', ghlId: event.appointment.id, data: null, changedAt: at }]
+        : [];
     default:
       return [];
   }
@@ -84,15 +117,21 @@ export interface GhlPayload {
  * How a change that carries the contact's tags folds into a waiting one: the newer data wins,
  * and each tag keeps when it took its value (tag-state.ts, foldSnapshots).
  */
-export function foldTagTimes(change: GhlChange): ((waiting: { payload: unknown; changedAt: number | null }) => GhlPayload) | undefined {
+export function foldTagTimes(
+  change: GhlChange,
+): ((waiting: { payload: unknown; changedAt: number | null }) => GhlPayload) | undefined {
   const tags = tagList(change.data);
   if (!tags) return undefined;
   return (waiting) => {
     const held = waiting.payload as GhlPayload | null;
     const heldTags = tagList(held?.data);
     const newer = waiting.changedAt === null || change.changedAt >= waiting.changedAt;
-    if (!heldTags || waiting.changedAt === null) return newer ? { data: change.data } : (held ?? { data: change.data });
-    const folded = foldSnapshots({ tags: heldTags, at: waiting.changedAt, runs: held?.tagRuns }, { tags, at: change.changedAt });
+    if (!heldTags || waiting.changedAt === null)
+      return newer ? { data: change.data } : (held ?? { data: change.data });
+    const folded = foldSnapshots(
+      { tags: heldTags, at: waiting.changedAt, runs: held?.tagRuns },
+      { tags, at: change.changedAt },
+    );
     return { data: newer ? change.data : held!.data, tagRuns: folded.runs };
   };
 }

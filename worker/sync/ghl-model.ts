@@ -3,11 +3,18 @@
  * side used for echo suppression. Pure. Only fields that survive a round trip through GHL are
  * printed, so what we wrote and the webhook GHL sends back about it print the same.
  */
-import type { AppointmentStatus, SyncAppointment, SyncContact, SyncNote, SyncTask } from '../connectors/types.ts';
+import type {
+  AppointmentStatus,
+  SyncAppointment,
+  SyncContact,
+  SyncNote,
+  SyncTask,
+} from '../connectors/types.ts';
 import { fingerprint, normalizeEmail, normalizePhone } from './fingerprint.ts';
 
 type Loose = Record<string, unknown>;
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 
 /** GHL dates come as ISO or as "2021-07-16 11:00:00" (appointments); both read as UTC ISO. */
 export function ghlDate(v: unknown): string | undefined {
@@ -20,16 +27,22 @@ export function ghlDate(v: unknown): string | undefined {
 export function contactFromGhl(c: Loose): SyncContact {
   const customFields: Record<string, unknown> = {};
   if (Array.isArray(c.customFields)) {
-    for (const f of c.customFields as Loose[]) if (typeof f?.id === 'string') customFields[f.id] = f.value ?? f.field_value;
+    for (const f of c.customFields as Loose[])
+      if (typeof f?.id === 'string') customFields[f.id] = f.value ?? f.field_value;
   }
   return strip({
     email: str(c.email),
     phone: str(c.phone),
     firstName: str(c.firstName),
     lastName: str(c.lastName),
-    name: str(c.name) ?? str(c.contactName) ?? ([str(c.firstName), str(c.lastName)].filter(Boolean).join(' ') || undefined),
+    name:
+      str(c.name) ??
+      str(c.contactName) ??
+      ([str(c.firstName), str(c.lastName)].filter(Boolean).join(' ') || undefined),
     companyName: str(c.companyName),
-    tags: Array.isArray(c.tags) ? (c.tags as unknown[]).filter((t): t is string => typeof t === 'string') : undefined,
+    tags: Array.isArray(c.tags)
+      ? (c.tags as unknown[]).filter((t): t is string => typeof t === 'string')
+      : undefined,
     customFields: Object.keys(customFields).length ? customFields : undefined,
     updatedAt: ghlDate(c.dateUpdated) ?? ghlDate(c.dateAdded),
   });
@@ -43,12 +56,18 @@ export function contactToGhl(c: SyncContact): Loose {
     lastName: c.lastName,
     name: c.firstName || c.lastName ? undefined : c.name,
     companyName: c.companyName,
-    customFields: c.customFields ? Object.entries(c.customFields).map(([id, value]) => ({ id, field_value: value })) : undefined,
+    customFields: c.customFields
+      ? Object.entries(c.customFields).map(([id, value]) => ({ id, field_value: value }))
+      : undefined,
   });
 }
 
 export function noteFromGhl(n: Loose): SyncNote {
-  return strip({ body: str(n.body) ?? '', title: str(n.title), updatedAt: ghlDate(n.dateUpdated) ?? ghlDate(n.dateAdded) });
+  return strip({
+    body: str(n.body) ?? '',
+    title: str(n.title),
+    updatedAt: ghlDate(n.dateUpdated) ?? ghlDate(n.dateAdded),
+  });
 }
 
 export function taskFromGhl(t: Loose): SyncTask {
@@ -111,11 +130,18 @@ export function ghlPrint(kind: string, data: unknown): string {
     case 'note':
       return fingerprint({ body: d.body });
     case 'task':
-      return fingerprint({ title: d.title, body: d.body, dueDate: d.dueDate, completed: d.completed === true });
+      return fingerprint({
+        title: d.title,
+        body: d.body,
+        dueDate: d.dueDate,
+        completed: d.completed === true,
+      });
     case 'appointment':
       return fingerprint({ title: d.title, startTime: d.startTime, endTime: d.endTime, status: d.status });
     case 'tag':
-      return fingerprint({ tags: [...((d.tags as string[] | undefined) ?? [])].map((t) => t.toLowerCase()).sort() });
+      return fingerprint({
+        tags: [...((d.tags as string[] | undefined) ?? [])].map((t) => t.toLowerCase()).sort(),
+      });
     default:
       return fingerprint(d);
   }

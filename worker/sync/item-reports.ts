@@ -51,10 +51,21 @@ export function recordOf(link: RecordedLink | undefined): SyncRecord {
 }
 
 /** Every report of the item, in time order, decided over the object's record. */
-export function decideReports(link: RecordedLink | undefined, reports: HeldReport[], side: Side, policy: ConflictPolicy, now: number): ItemDecision {
+export function decideReports(
+  link: RecordedLink | undefined,
+  reports: HeldReport[],
+  side: Side,
+  policy: ConflictPolicy,
+  now: number,
+): ItemDecision {
   const out: ItemDecision = { record: recordOf(link), changed: {}, older: [], conflicts: [], log: [] };
   for (const report of reports) {
-    const d = decide(out.record, { side, at: report.at, data: (report.data ?? {}) as Record<string, unknown> }, policy, now);
+    const d = decide(
+      out.record,
+      { side, at: report.at, data: (report.data ?? {}) as Record<string, unknown> },
+      policy,
+      now,
+    );
     out.record = d.record;
     Object.assign(out.changed, d.changed);
     out.older.push(...d.older.filter((k) => !(k in d.changed)));

@@ -12,7 +12,15 @@ import type { GhlContact } from '../ghl/types.ts';
 import { contactStub } from '../durable/stubs.ts';
 import type { ConnectionsCache } from '../durable/connections-cache.ts';
 import { contactToGhl } from './ghl-model.ts';
-import { indexContact, linkContact, matchInGhl, matchLocally, namesPerson, partnerKeyOf, personOf } from './matching.ts';
+import {
+  indexContact,
+  linkContact,
+  matchInGhl,
+  matchLocally,
+  namesPerson,
+  partnerKeyOf,
+  personOf,
+} from './matching.ts';
 import { DRY_RUN, partnerChangeBlocked, personCreateBlocked, type PartnerSwitches } from './partner-gate.ts';
 import { recordSyncLog, type SyncLogInput } from '../sync-log/write.ts';
 
@@ -33,7 +41,13 @@ export interface LocationSyncDeps {
 }
 
 /** Persists partner changes with dedupe on their keys; synchronous, so it commits as one. */
-export function acceptPartner(sql: SqlStorage, connectionId: string, changes: PartnerChange[], trigger: string, now = Date.now()) {
+export function acceptPartner(
+  sql: SqlStorage,
+  connectionId: string,
+  changes: PartnerChange[],
+  trigger: string,
+  now = Date.now(),
+) {
   let accepted = 0;
   let duplicates = 0;
   for (const change of changes) {
@@ -46,7 +60,11 @@ export function acceptPartner(sql: SqlStorage, connectionId: string, changes: Pa
     const body: PartnerInboxBody = { connectionId, change, trigger };
     sql.exec(
       `INSERT INTO inbox (webhook_id, type, object_id, contact_id, body, received_at, next_attempt_at) VALUES (?, 'partner', ?, NULL, ?, ?, ?)`,
-      key, change.partnerId, JSON.stringify(body), now, now,
+      key,
+      change.partnerId,
+      JSON.stringify(body),
+      now,
+      now,
     );
     accepted++;
   }
@@ -58,25 +76,46 @@ export function acceptPartner(sql: SqlStorage, connectionId: string, changes: Pa
  * contact's object. Returns the contact id, or null when the change was logged as skipped.
  * The location's switches are checked first: matching may write the person to GHL.
  */
-export async function dispatchPartner(deps: LocationSyncDeps, body: PartnerInboxBody, switches: PartnerSwitches): Promise<string | null> {
+export async function dispatchPartner(
+  deps: LocationSyncDeps,
+  body: PartnerInboxBody,
+  switches: PartnerSwitches,
+): Promise<string | null> {
   const { sql, locationId } = deps;
   const { connectionId, change, trigger } = body;
   const skip = (action: string, reason: string, extra: Partial<SyncLogInput> = {}) => {
-    recordSyncLog(sql, { trigger, action, objectKind: change.kind, objectId: change.partnerId, connectionId, status: 'skipped', error: reason, ...extra });
+    recordSyncLog(sql, {
+      trigger,
+      action,
+      objectKind: change.kind,
+      objectId: change.partnerId,
+      connectionId,
+      status: 'skipped',
+      error: reason,
+      ...extra,
+    });
     return null;
   };
   let match = matchLocally(sql, connectionId, change);
   const blocked = partnerChangeBlocked(switches, connectionId, change.kind);
-  if (blocked) return skip(`${change.op} ${change.kind} in GHL`, blocked, { contactId: match?.contactId ?? null });
+  if (blocked)
+    return skip(`${change.op} ${change.kind} in GHL`, blocked, { contactId: match?.contactId ?? null });
   let created = false;
   if (!match) {
     const createBlocked = change.op === 'delete' ? null : personCreateBlocked(switches);
     const found = await matchInGhl(deps.ghl, change, change.op !== 'delete' && !createBlocked);
     if (!found) {
       if (change.op === 'delete') return skip(`${change.op} ${change.kind} in GHL`, 'not known in GHL');
-      if (!namesPerson(change)) return skip(`${change.op} ${change.kind} in GHL`, 'the change names no email or phone to match a GHL contact by');
+      if (!namesPerson(change))
+        return skip(
+          `${change.op} ${change.kind} in GHL`,
+          'the change names no email or phone to match a GHL contact by',
+        );
       // Creating the person is a contact write in GHL, whatever kind of change names them.
-      return skip('create contact in GHL', createBlocked ?? 'not created in GHL', { objectKind: 'contact', detail: { wouldSend: contactToGhl(personOf(change)), for: `${change.op} ${change.kind}` } });
+      return skip('create contact in GHL', createBlocked ?? 'not created in GHL', {
+        objectKind: 'contact',
+        detail: { wouldSend: contactToGhl(personOf(change)), for: `${change.op} ${change.kind}` },
+      });
     }
     match = found.match;
     created = found.match.by === 'created';
@@ -97,11 +136,22 @@ export async function dispatchPartner(deps: LocationSyncDeps, body: PartnerInbox
     }
   }
   if (switches.settings.dryRun) {
-    const action = change.kind === 'contact' && change.op === 'upsert' ? 'update contact in GHL' : `${change.op} ${change.kind} in GHL`;
-    return skip(action, DRY_RUN, { contactId: match.contactId, detail: { matchedBy: match.by, wouldSend: change.data ?? null } });
+    const action =
+      change.kind === 'contact' && change.op === 'upsert'
+        ? 'update contact in GHL'
+        : `${change.op} ${change.kind} in GHL`;
+    return skip(action, DRY_RUN, {
+      contactId: match.contactId,
+      detail: { matchedBy: match.by, wouldSend: change.data ?? null },
+    });
   }
   linkContact(sql, connectionId, change, match.contactId);
-  await contactStub(deps.env, locationId, match.contactId).applyPartnerChange(`${locationId}:${match.contactId}`, change, trigger, created);
+  await contactStub(deps.env, locationId, match.contactId).applyPartnerChange(
+    `${locationId}:${match.contactId}`,
+    change,
+    trigger,
+    created,
+  );
   return match.contactId;
 }
 
@@ -113,9 +163,14 @@ export const orderKeyOf = (change: PartnerChange) => partnerKeyOf(change) ?? `pa
  * are stored as synthetic ContactUpdate events; each connection's partner changes since its
  * cursor go through the partner intake. Dedupe keys make a repeated sweep a no-op.
  */
-export async function reconcile(deps: LocationSyncDeps, ingest: (event: Record<string, unknown>) => boolean, now = Date.now()) {
+export async function reconcile(
+  deps: LocationSyncDeps,
+  ingest: (event: Record<string, unknown>) => boolean,
+  now = Date.now(),
+) {
   const { sql, ghl } = deps;
-  const meta = (k: string) => sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', k).toArray()[0]?.value;
+  const meta = (k: string) =>
+    sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', k).toArray()[0]?.value;
   const since = meta('reconcile_ghl_cursor') ?? new Date(now - 24 * 3600_000).toISOString();
   let cursor = since;
   let repaired = 0;
@@ -130,16 +185,29 @@ export async function reconcile(deps: LocationSyncDeps, ingest: (event: Record<s
     for (const c of res.contacts) {
       const updated = typeof c.dateUpdated === 'string' ? c.dateUpdated : undefined;
       if (updated && updated > cursor) cursor = updated;
-      const known = sql.exec<{ date_updated: string | null }>('SELECT date_updated FROM contacts WHERE id = ?', c.id).toArray()[0];
+      const known = sql
+        .exec<{ date_updated: string | null }>('SELECT date_updated FROM contacts WHERE id = ?', c.id)
+        .toArray()[0];
       if (known?.date_updated && updated && Date.parse(known.date_updated) >= Date.parse(updated)) continue;
-      const event = { ...c, type: 'ContactUpdate', locationId: deps.locationId, id: c.id, webhookId: `reconcile:${c.id}:${updated ?? now}`, timestamp: new Date(now).toISOString() };
+      const event = {
+        ...c,
+        type: 'ContactUpdate',
+        locationId: deps.locationId,
+        id: c.id,
+        webhookId: `reconcile:${c.id}:${updated ?? now}`,
+        timestamp: new Date(now).toISOString(),
+      };
       if (ingest(event)) repaired++;
     }
-    const last = res.contacts[res.contacts.length - 1] as (GhlContact & { searchAfter?: unknown[] }) | undefined;
+    const last = res.contacts[res.contacts.length - 1] as
+      (GhlContact & { searchAfter?: unknown[] }) | undefined;
     if (!last || res.contacts.length < 100 || !last.searchAfter) break;
     searchAfter = last.searchAfter;
   }
-  sql.exec("INSERT INTO meta (key, value) VALUES ('reconcile_ghl_cursor', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1", cursor);
+  sql.exec(
+    "INSERT INTO meta (key, value) VALUES ('reconcile_ghl_cursor', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1",
+    cursor,
+  );
 
   let partnerChanges = 0;
   for (const connection of await deps.connections.get()) {
@@ -148,7 +216,13 @@ export async function reconcile(deps: LocationSyncDeps, ingest: (event: Record<s
     let pageCursor = connection.settings.cursor ?? null;
     for (let page = 0; page < 20; page++) {
       const result = await connector.listChangedSince(connection, pageCursor);
-      partnerChanges += acceptPartner(sql, connection.id, applyDeletePolicy(sql, connection, connector.label, result.changes, 'reconcile'), 'reconcile', now).accepted;
+      partnerChanges += acceptPartner(
+        sql,
+        connection.id,
+        applyDeletePolicy(sql, connection, connector.label, result.changes, 'reconcile'),
+        'reconcile',
+        now,
+      ).accepted;
       pageCursor = result.cursor;
       if (!result.hasMore) break;
     }

@@ -14,12 +14,25 @@ export const MATCHING_SCHEMA: readonly string[] = [
 ];
 
 /** Records a contact's email and phone so later partner changes find it without a GHL call. */
-export function indexContact(sql: SqlStorage, contact: { id: string; email?: unknown; phone?: unknown }): void {
+export function indexContact(
+  sql: SqlStorage,
+  contact: { id: string; email?: unknown; phone?: unknown },
+): void {
   sql.exec('DELETE FROM contact_keys WHERE contact_id = ?', contact.id);
   const email = normalizeEmail(contact.email);
   const phone = normalizePhone(contact.phone);
-  if (email) sql.exec('INSERT OR IGNORE INTO contact_keys (key, contact_id) VALUES (?, ?)', `email:${email}`, contact.id);
-  if (phone) sql.exec('INSERT OR IGNORE INTO contact_keys (key, contact_id) VALUES (?, ?)', `phone:${phone}`, contact.id);
+  if (email)
+    sql.exec(
+      'INSERT OR IGNORE INTO contact_keys (key, contact_id) VALUES (?, ?)',
+      `email:${email}`,
+      contact.id,
+    );
+  if (phone)
+    sql.exec(
+      'INSERT OR IGNORE INTO contact_keys (key, contact_id) VALUES (?, ?)',
+      `phone:${phone}`,
+      contact.id,
+    );
 }
 
 export function unindexContact(sql: SqlStorage, contactId: string): void {
@@ -37,7 +50,8 @@ export function partnerKeyOf(change: PartnerChange): string | undefined {
   return phone ? `phone:${phone}` : undefined;
 }
 
-export type MatchedBy = 'id_map' | 'email' | 'phone' | 'ghl_email' | 'ghl_phone' | 'created' | 'upsert_merged';
+export type MatchedBy =
+  'id_map' | 'email' | 'phone' | 'ghl_email' | 'ghl_phone' | 'created' | 'upsert_merged';
 
 export interface Match {
   contactId: string;
@@ -47,24 +61,44 @@ export interface Match {
 }
 
 /** Local lookup only (no GHL call): ID map, then email, then phone. */
-export function matchLocally(sql: SqlStorage, connectionId: string, change: PartnerChange): Match | undefined {
+export function matchLocally(
+  sql: SqlStorage,
+  connectionId: string,
+  change: PartnerChange,
+): Match | undefined {
   const key = partnerKeyOf(change);
   if (key) {
-    const linked = sql.exec<{ contact_id: string }>('SELECT contact_id FROM contact_links WHERE connection_id = ? AND partner_key = ?', connectionId, key).toArray()[0];
+    const linked = sql
+      .exec<{ contact_id: string }>(
+        'SELECT contact_id FROM contact_links WHERE connection_id = ? AND partner_key = ?',
+        connectionId,
+        key,
+      )
+      .toArray()[0];
     if (linked) return { contactId: linked.contact_id, by: 'id_map' };
   }
   const email = normalizeEmail(change.contact?.email);
-  const byEmail = email && sql.exec<{ contact_id: string }>('SELECT contact_id FROM contact_keys WHERE key = ?', `email:${email}`).toArray()[0];
+  const byEmail =
+    email &&
+    sql
+      .exec<{ contact_id: string }>('SELECT contact_id FROM contact_keys WHERE key = ?', `email:${email}`)
+      .toArray()[0];
   if (byEmail) return { contactId: byEmail.contact_id, by: 'email' };
   const phone = normalizePhone(change.contact?.phone);
-  const byPhone = phone && sql.exec<{ contact_id: string }>('SELECT contact_id FROM contact_keys WHERE key = ?', `phone:${phone}`).toArray()[0];
+  const byPhone =
+    phone &&
+    sql
+      .exec<{ contact_id: string }>('SELECT contact_id FROM contact_keys WHERE key = ?', `phone:${phone}`)
+      .toArray()[0];
   if (byPhone) return { contactId: byPhone.contact_id, by: 'phone' };
   return undefined;
 }
 
 /** The person a partner change names, as far as it tells. */
 export function personOf(change: PartnerChange): SyncContact {
-  return change.kind === 'contact' && change.op === 'upsert' ? { ...change.contact, ...(change.data as SyncContact) } : (change.contact ?? {});
+  return change.kind === 'contact' && change.op === 'upsert'
+    ? { ...change.contact, ...(change.data as SyncContact) }
+    : (change.contact ?? {});
 }
 
 /** Whether the change names an email or phone to find (or create) its person in GHL by. */
@@ -73,16 +107,31 @@ export function namesPerson(change: PartnerChange): boolean {
   return !!(normalizeEmail(person.email) || normalizePhone(person.phone));
 }
 
-export function linkContact(sql: SqlStorage, connectionId: string, change: PartnerChange, contactId: string): void {
+export function linkContact(
+  sql: SqlStorage,
+  connectionId: string,
+  change: PartnerChange,
+  contactId: string,
+): void {
   const key = partnerKeyOf(change);
-  if (key) sql.exec('INSERT OR REPLACE INTO contact_links (connection_id, partner_key, contact_id) VALUES (?, ?, ?)', connectionId, key, contactId);
+  if (key)
+    sql.exec(
+      'INSERT OR REPLACE INTO contact_links (connection_id, partner_key, contact_id) VALUES (?, ?, ?)',
+      connectionId,
+      key,
+      contactId,
+    );
 }
 
 /**
  * Finds the contact in GHL (duplicate search by email, then phone) or creates it with an upsert.
  * Returns undefined when the change names nobody to match or create.
  */
-export async function matchInGhl(ghl: GhlApi, change: PartnerChange, allowCreate: boolean): Promise<{ match: Match; contact: GhlContact } | undefined> {
+export async function matchInGhl(
+  ghl: GhlApi,
+  change: PartnerChange,
+  allowCreate: boolean,
+): Promise<{ match: Match; contact: GhlContact } | undefined> {
   const person = personOf(change);
   const email = normalizeEmail(person.email);
   const phone = normalizePhone(person.phone);
@@ -99,7 +148,11 @@ export async function matchInGhl(ghl: GhlApi, change: PartnerChange, allowCreate
   const result = await ghl.upsertContact({ ...contactToGhl(person), source: 'Contact Sync' });
   const by: MatchedBy = result.new ? 'created' : 'upsert_merged';
   return {
-    match: { contactId: result.contact.id, by, note: result.new ? undefined : `GHL merged this person into existing contact ${result.contact.id}` },
+    match: {
+      contactId: result.contact.id,
+      by,
+      note: result.new ? undefined : `GHL merged this person into existing contact ${result.contact.id}`,
+    },
     contact: result.contact,
   };
 }

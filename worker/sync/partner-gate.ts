@@ -19,16 +19,24 @@ export interface PartnerSwitches {
 
 /** The switches as they stand now (read once per pass of the location's alarm). */
 export async function loadPartnerSwitches(env: Env, locationId: string): Promise<PartnerSwitches> {
-  const [{ settings }, connections] = await Promise.all([loadSettings(env.DB, locationId), listConnections(env, locationId)]);
+  const [{ settings }, connections] = await Promise.all([
+    loadSettings(env.DB, locationId),
+    listConnections(env, locationId),
+  ]);
   return { settings, connections: new Map(connections.map((c) => [c.id, c.status])) };
 }
 
 /** Why nothing of this kind from this connection may reach GHL now, or null when it may. */
-export function partnerChangeBlocked(switches: PartnerSwitches, connectionId: string, kind: SyncKind): string | null {
+export function partnerChangeBlocked(
+  switches: PartnerSwitches,
+  connectionId: string,
+  kind: SyncKind,
+): string | null {
   const status = switches.connections.get(connectionId);
   if (!status) return 'the connection was removed';
   if (status === 'paused') return 'the connection is paused';
-  if (switches.settings.connections.some((c) => c.id === connectionId && !c.enabled)) return "the connection is switched off in this location's settings";
+  if (switches.settings.connections.some((c) => c.id === connectionId && !c.enabled))
+    return "the connection is switched off in this location's settings";
   return kindBlocked(switches.settings, SETTINGS_KEY[kind]);
 }
 
@@ -42,6 +50,7 @@ export const DRY_RUN = 'dry run: nothing written';
 function kindBlocked(settings: Settings, key: (typeof SETTINGS_KEY)[SyncKind]): string | null {
   const kind = settings.kinds[key];
   if (!kind.enabled) return `${key} sync is switched off for this location`;
-  if (!allowsFlow(kind.direction, 'partner')) return `${key} sync runs ${kind.direction.replace(/_/g, ' ')} only`;
+  if (!allowsFlow(kind.direction, 'partner'))
+    return `${key} sync runs ${kind.direction.replace(/_/g, ' ')} only`;
   return null;
 }

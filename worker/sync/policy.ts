@@ -30,7 +30,8 @@ export function resolveConflict(policy: ConflictPolicy, a: Contender, b: Contend
 
 /** Errors worth retrying: the other side was busy or away, not wrong. */
 export function isRetryable(kind: string | undefined, status?: number): boolean {
-  if (kind === 'rate_limited' || kind === 'unavailable' || kind === 'timeout' || kind === 'network') return true;
+  if (kind === 'rate_limited' || kind === 'unavailable' || kind === 'timeout' || kind === 'network')
+    return true;
   if (status !== undefined && (status === 429 || status === 408 || status >= 500)) return true;
   return false;
 }

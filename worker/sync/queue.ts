@@ -148,7 +148,8 @@ const toItem = (r: Row): WorkItem => ({
   createdAt: r.created_at,
 });
 
-export type EnqueueOutcome = { kind: 'queued'; item: WorkItem } | { kind: 'coalesced'; item: WorkItem } | { kind: 'duplicate' };
+export type EnqueueOutcome =
+  { kind: 'queued'; item: WorkItem } | { kind: 'coalesced'; item: WorkItem } | { kind: 'duplicate' };
 
 export class SyncQueue {
   private readonly sql: SqlStorage;
@@ -158,22 +159,31 @@ export class SyncQueue {
 
   /** Adds work, or folds it into a waiting item for the same object. Synchronous: one transaction. */
   enqueue(input: WorkInput, now = Date.now()): EnqueueOutcome {
-    if (this.sql.exec('SELECT 1 FROM work WHERE idem_key = ?', input.idemKey).toArray().length) return { kind: 'duplicate' };
+    if (this.sql.exec('SELECT 1 FROM work WHERE idem_key = ?', input.idemKey).toArray().length)
+      return { kind: 'duplicate' };
     // Only into work not yet tried: a failed try may have landed (a create whose answer was
     // lost), and its retry must repeat it as it was (same content, same idempotency key).
     const waiting = this.sql
-      .exec<Row>("SELECT * FROM work WHERE coalesce_key = ? AND state = 'queued' ORDER BY id DESC LIMIT 1", input.coalesceKey)
+      .exec<Row>(
+        "SELECT * FROM work WHERE coalesce_key = ? AND state = 'queued' ORDER BY id DESC LIMIT 1",
+        input.coalesceKey,
+      )
       .toArray()[0];
     // A partner's tag change adds or removes single tags: folded into another, it would be lost.
     const foldable = !(input.kind === 'tag' && input.direction === 'to_ghl');
     if (waiting && foldable && waiting.op === input.op) {
       // Deliveries come out of order: a change older than the waiting one must not replace it.
-      const newer = input.changedAt === undefined || waiting.changed_at === null || input.changedAt >= waiting.changed_at;
+      const newer =
+        input.changedAt === undefined || waiting.changed_at === null || input.changedAt >= waiting.changed_at;
       // A fold may learn something even from an older change (see WorkInput.fold).
       if (newer || input.fold) {
         this.sql.exec(
           `UPDATE work SET payload = ?, changed_at = ?, ghl_id = COALESCE(?, ghl_id), partner_id = COALESCE(?, partner_id), updated_at = ? WHERE id = ?`,
-          JSON.stringify(input.fold ? input.fold({ payload: JSON.parse(waiting.payload), changedAt: waiting.changed_at }) : input.payload),
+          JSON.stringify(
+            input.fold
+              ? input.fold({ payload: JSON.parse(waiting.payload), changedAt: waiting.changed_at })
+              : input.payload,
+          ),
           newer ? (input.changedAt ?? null) : waiting.changed_at,
           input.ghlId ?? null,
           input.partnerId ?? null,
@@ -185,8 +195,18 @@ export class SyncQueue {
       this.sql.exec(
         `INSERT INTO work (idem_key, coalesce_key, direction, connection_id, kind, op, ghl_id, partner_id, trigger, payload, changed_at, state, next_attempt_at, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'null', ?, 'skipped', 0, ?, ?)`,
-        input.idemKey, input.coalesceKey, input.direction, input.connectionId, input.kind, input.op,
-        input.ghlId ?? null, input.partnerId ?? null, input.trigger, input.changedAt ?? null, now, now,
+        input.idemKey,
+        input.coalesceKey,
+        input.direction,
+        input.connectionId,
+        input.kind,
+        input.op,
+        input.ghlId ?? null,
+        input.partnerId ?? null,
+        input.trigger,
+        input.changedAt ?? null,
+        now,
+        now,
       );
       return { kind: 'coalesced', item: this.get(waiting.id)! };
     }
@@ -194,8 +214,20 @@ export class SyncQueue {
       .exec<Row>(
         `INSERT INTO work (idem_key, coalesce_key, direction, connection_id, kind, op, ghl_id, partner_id, trigger, payload, changed_at, state, next_attempt_at, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) RETURNING *`,
-        input.idemKey, input.coalesceKey, input.direction, input.connectionId, input.kind, input.op,
-        input.ghlId ?? null, input.partnerId ?? null, input.trigger, JSON.stringify(input.payload), input.changedAt ?? null, input.dueAt ?? now, now, now,
+        input.idemKey,
+        input.coalesceKey,
+        input.direction,
+        input.connectionId,
+        input.kind,
+        input.op,
+        input.ghlId ?? null,
+        input.partnerId ?? null,
+        input.trigger,
+        JSON.stringify(input.payload),
+        input.changedAt ?? null,
+        input.dueAt ?? now,
+        now,
+        now,
       )
       .one();
     return { kind: 'queued', item: toItem(row) };
@@ -211,12 +243,20 @@ export class SyncQueue {
    * once its lease ran out. Ordered by id: per-contact order is arrival order.
    */
   claim(now = Date.now(), leaseMs = 60_000): WorkItem | undefined {
-    const running = this.sql.exec<Row>("SELECT * FROM work WHERE state = 'running' ORDER BY id LIMIT 1").toArray()[0];
+    const running = this.sql
+      .exec<Row>("SELECT * FROM work WHERE state = 'running' ORDER BY id LIMIT 1")
+      .toArray()[0];
     if (running) {
-      const lease = this.sql.exec<{ lease_until: number | null }>('SELECT lease_until FROM work WHERE id = ?', running.id).one().lease_until ?? 0;
+      const lease =
+        this.sql
+          .exec<{ lease_until: number | null }>('SELECT lease_until FROM work WHERE id = ?', running.id)
+          .one().lease_until ?? 0;
       if (lease > now) return undefined;
       // The object restarted mid-item: count the lost attempt and run it again.
-      this.sql.exec(`UPDATE work SET state = 'retry', attempts = attempts + 1, error = '${INTERRUPTED}' WHERE id = ?`, running.id);
+      this.sql.exec(
+        `UPDATE work SET state = 'retry', attempts = attempts + 1, error = '${INTERRUPTED}' WHERE id = ?`,
+        running.id,
+      );
     }
     // Order holds per connection: an item waiting for its retry holds back later work for the
     // same connection only. Work queued for later (`dueAt`, never tried yet) holds back nothing.
@@ -230,34 +270,73 @@ export class SyncQueue {
       )
       .toArray()[0];
     if (!head) return undefined;
-    this.sql.exec("UPDATE work SET state = 'running', lease_until = ?, updated_at = ? WHERE id = ?", now + leaseMs, now, head.id);
+    this.sql.exec(
+      "UPDATE work SET state = 'running', lease_until = ?, updated_at = ? WHERE id = ?",
+      now + leaseMs,
+      now,
+      head.id,
+    );
     return toItem({ ...head, state: 'running' });
   }
 
   /** When the earliest waiting item is due (for the alarm), or null when nothing waits. */
   nextDueAt(): number | null {
-    const lease = this.sql.exec<{ at: number | null }>("SELECT MIN(lease_until) AS at FROM work WHERE state = 'running'").one().at;
-    const due = this.sql.exec<{ at: number | null }>("SELECT MIN(next_attempt_at) AS at FROM work WHERE state IN ('queued', 'retry')").one().at;
+    const lease = this.sql
+      .exec<{ at: number | null }>("SELECT MIN(lease_until) AS at FROM work WHERE state = 'running'")
+      .one().at;
+    const due = this.sql
+      .exec<{ at: number | null }>(
+        "SELECT MIN(next_attempt_at) AS at FROM work WHERE state IN ('queued', 'retry')",
+      )
+      .one().at;
     const all = [lease, due].filter((v): v is number => v !== null);
     return all.length ? Math.min(...all) : null;
   }
 
   /** Replaces what a waiting item will write (a conflict merged the other side's own changes into it). */
   setPayload(id: number, payload: unknown, now = Date.now()) {
-    this.sql.exec('UPDATE work SET payload = ?, updated_at = ? WHERE id = ?', JSON.stringify(payload), now, id);
+    this.sql.exec(
+      'UPDATE work SET payload = ?, updated_at = ? WHERE id = ?',
+      JSON.stringify(payload),
+      now,
+      id,
+    );
   }
 
-  finish(id: number, state: Exclude<WorkState, 'queued' | 'running' | 'retry'>, error: string | null = null, now = Date.now()) {
-    this.sql.exec('UPDATE work SET state = ?, error = ?, lease_until = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?', state, error, now, id);
+  finish(
+    id: number,
+    state: Exclude<WorkState, 'queued' | 'running' | 'retry'>,
+    error: string | null = null,
+    now = Date.now(),
+  ) {
+    this.sql.exec(
+      'UPDATE work SET state = ?, error = ?, lease_until = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?',
+      state,
+      error,
+      now,
+      id,
+    );
   }
 
   retry(id: number, at: number, error: string, now = Date.now()) {
-    this.sql.exec("UPDATE work SET state = 'retry', next_attempt_at = ?, error = ?, lease_until = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?", at, error, now, id);
+    this.sql.exec(
+      "UPDATE work SET state = 'retry', next_attempt_at = ?, error = ?, lease_until = NULL, attempts = attempts + 1, updated_at = ? WHERE id = ?",
+      at,
+      error,
+      now,
+      id,
+    );
   }
 
   /** Sets an item aside until `at` without counting an attempt (it waits for something outside). */
   park(id: number, at: number, error: string, now = Date.now()) {
-    this.sql.exec("UPDATE work SET state = 'retry', next_attempt_at = ?, error = ?, lease_until = NULL, updated_at = ? WHERE id = ?", at, error, now, id);
+    this.sql.exec(
+      "UPDATE work SET state = 'retry', next_attempt_at = ?, error = ?, lease_until = NULL, updated_at = ? WHERE id = ?",
+      at,
+      error,
+      now,
+      id,
+    );
   }
 
   setLogId(id: number, logId: number) {
@@ -266,7 +345,12 @@ export class SyncQueue {
 
   /** Puts a finished or dead item back at the head of its turn (replay). */
   replay(id: number, now = Date.now()): WorkItem | undefined {
-    this.sql.exec("UPDATE work SET state = 'queued', attempts = 0, next_attempt_at = ?, error = NULL, lease_until = NULL, trigger = 'replay', updated_at = ? WHERE id = ?", now, now, id);
+    this.sql.exec(
+      "UPDATE work SET state = 'queued', attempts = 0, next_attempt_at = ?, error = NULL, lease_until = NULL, trigger = 'replay', updated_at = ? WHERE id = ?",
+      now,
+      now,
+      id,
+    );
     return this.get(id);
   }
 
@@ -276,7 +360,12 @@ export class SyncQueue {
       .exec<Row>(
         `SELECT * FROM work WHERE state IN ('queued', 'retry') AND direction = ? AND connection_id = ? AND kind = ? AND id > ?
          AND ((ghl_id IS NOT NULL AND ghl_id = ?) OR (partner_id IS NOT NULL AND partner_id = ?)) ORDER BY id LIMIT 1`,
-        item.direction, item.connectionId, item.kind, item.id, item.ghlId ?? '', item.partnerId ?? '',
+        item.direction,
+        item.connectionId,
+        item.kind,
+        item.id,
+        item.ghlId ?? '',
+        item.partnerId ?? '',
       )
       .toArray()[0];
     return row ? toItem(row) : undefined;
@@ -289,7 +378,12 @@ export class SyncQueue {
       .exec<Row>(
         `SELECT * FROM work WHERE state IN ('queued', 'retry') AND direction = ? AND connection_id = ? AND kind = ? AND id != ?
          AND ((ghl_id IS NOT NULL AND ghl_id = ?) OR (partner_id IS NOT NULL AND partner_id = ?))`,
-        other, item.connectionId, item.kind, item.id, item.ghlId ?? '', item.partnerId ?? '',
+        other,
+        item.connectionId,
+        item.kind,
+        item.id,
+        item.ghlId ?? '',
+        item.partnerId ?? '',
       )
       .toArray()
       .map(toItem);
@@ -297,14 +391,20 @@ export class SyncQueue {
 
   counts(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const r of this.sql.exec<{ state: string; n: number }>('SELECT state, COUNT(*) AS n FROM work GROUP BY state').toArray()) out[r.state] = r.n;
+    for (const r of this.sql
+      .exec<{ state: string; n: number }>('SELECT state, COUNT(*) AS n FROM work GROUP BY state')
+      .toArray())
+      out[r.state] = r.n;
     return out;
   }
 
   /** Work waiting to sync; work queued for later (`dueAt`, a check) is not waiting yet. */
   backlog(now = Date.now()): number {
     return this.sql
-      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM work WHERE state IN ('retry', 'running') OR (state = 'queued' AND next_attempt_at <= ?)", now)
+      .exec<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM work WHERE state IN ('retry', 'running') OR (state = 'queued' AND next_attempt_at <= ?)",
+        now,
+      )
       .one().n;
   }
 
@@ -314,13 +414,18 @@ export class SyncQueue {
    */
   recoverInterrupted(now = Date.now()): number {
     return this.sql
-      .exec(`UPDATE work SET state = 'retry', attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL, error = '${INTERRUPTED}' WHERE state = 'running' RETURNING id`, now)
+      .exec(
+        `UPDATE work SET state = 'retry', attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL, error = '${INTERRUPTED}' WHERE state = 'running' RETURNING id`,
+        now,
+      )
       .toArray().length;
   }
 
   /** Drops waiting work (uninstall). */
   clear() {
-    this.sql.exec("UPDATE work SET state = 'skipped', error = 'uninstalled' WHERE state IN ('queued', 'retry', 'running')");
+    this.sql.exec(
+      "UPDATE work SET state = 'skipped', error = 'uninstalled' WHERE state IN ('queued', 'retry', 'running')",
+    );
   }
 }
 
@@ -353,7 +458,18 @@ export interface Link {
   deleted?: boolean;
 }
 
-export type LinkInput = Omit<Link, 'syncedAt' | 'sourceAt' | 'partnerWriteAt' | 'ghlWriteAt' | 'data' | 'deleted' | 'ghlWritten' | 'partnerWritten' | 'fields'> & {
+export type LinkInput = Omit<
+  Link,
+  | 'syncedAt'
+  | 'sourceAt'
+  | 'partnerWriteAt'
+  | 'ghlWriteAt'
+  | 'data'
+  | 'deleted'
+  | 'ghlWritten'
+  | 'partnerWritten'
+  | 'fields'
+> & {
   sourceAt?: number | null;
   partnerWriteAt?: number | null;
   ghlWriteAt?: number | null;
@@ -390,15 +506,36 @@ export class Links {
   }
 
   byGhl(kind: string, connectionId: string, ghlId: string): Link | undefined {
-    return this.map(this.sql.exec<LinkRow>('SELECT * FROM links WHERE kind = ? AND connection_id = ? AND ghl_id = ?', kind, connectionId, ghlId).toArray()[0]);
+    return this.map(
+      this.sql
+        .exec<LinkRow>(
+          'SELECT * FROM links WHERE kind = ? AND connection_id = ? AND ghl_id = ?',
+          kind,
+          connectionId,
+          ghlId,
+        )
+        .toArray()[0],
+    );
   }
 
   byPartner(kind: string, connectionId: string, partnerId: string): Link | undefined {
     const direct = this.sql
-      .exec<LinkRow>(`SELECT * FROM links WHERE kind = ? AND connection_id = ? AND partner_id = ? ORDER BY CASE WHEN state = '${TOMBSTONE}' THEN 1 ELSE 0 END LIMIT 1`, kind, connectionId, partnerId)
+      .exec<LinkRow>(
+        `SELECT * FROM links WHERE kind = ? AND connection_id = ? AND partner_id = ? ORDER BY CASE WHEN state = '${TOMBSTONE}' THEN 1 ELSE 0 END LIMIT 1`,
+        kind,
+        connectionId,
+        partnerId,
+      )
       .toArray()[0];
     if (direct) return this.map(direct);
-    const alias = this.sql.exec<{ ghl_id: string }>('SELECT ghl_id FROM link_aliases WHERE kind = ? AND connection_id = ? AND partner_id = ?', kind, connectionId, partnerId).toArray()[0];
+    const alias = this.sql
+      .exec<{ ghl_id: string }>(
+        'SELECT ghl_id FROM link_aliases WHERE kind = ? AND connection_id = ? AND partner_id = ?',
+        kind,
+        connectionId,
+        partnerId,
+      )
+      .toArray()[0];
     return alias ? this.byGhl(kind, connectionId, alias.ghl_id) : undefined;
   }
 
@@ -408,9 +545,14 @@ export class Links {
    */
   save(link: LinkInput, now = Date.now()) {
     const before = this.byGhl(link.kind, link.connectionId, link.ghlId);
-    if (before?.partnerId && link.partnerId && before.partnerId !== link.partnerId) this.alias(link.kind, link.connectionId, before.partnerId, link.ghlId);
+    if (before?.partnerId && link.partnerId && before.partnerId !== link.partnerId)
+      this.alias(link.kind, link.connectionId, before.partnerId, link.ghlId);
     const remember = (list: string[] | undefined, print: string | null, wrote: boolean) =>
-      JSON.stringify(wrote && print ? [...(list ?? []).filter((p) => p !== print), print].slice(-WRITES_REMEMBERED) : (list ?? []));
+      JSON.stringify(
+        wrote && print
+          ? [...(list ?? []).filter((p) => p !== print), print].slice(-WRITES_REMEMBERED)
+          : (list ?? []),
+      );
     this.sql.exec(
       `INSERT INTO links (kind, connection_id, ghl_id, partner_id, ghl_fp, partner_fp, state, synced_at, source_at, partner_write_at, ghl_write_at, data, ghl_written, partner_written, fields)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
@@ -418,10 +560,20 @@ export class Links {
          source_at = MAX(COALESCE(source_at, 0), COALESCE(?9, 0)), partner_write_at = COALESCE(?10, partner_write_at),
          ghl_write_at = COALESCE(?11, ghl_write_at), data = COALESCE(?12, data), ghl_written = ?13, partner_written = ?14,
          fields = COALESCE(?15, fields)`,
-      link.kind, link.connectionId, link.ghlId, link.partnerId, link.ghlFp, link.partnerFp,
-      link.state === undefined ? null : JSON.stringify(link.state), now, link.sourceAt ?? null, link.partnerWriteAt ?? null,
-      link.ghlWriteAt ?? null, link.data === undefined || link.data === null ? null : JSON.stringify(link.data),
-      remember(before?.ghlWritten, link.ghlFp, link.ghlWriteAt != null), remember(before?.partnerWritten, link.partnerFp, link.partnerWriteAt != null),
+      link.kind,
+      link.connectionId,
+      link.ghlId,
+      link.partnerId,
+      link.ghlFp,
+      link.partnerFp,
+      link.state === undefined ? null : JSON.stringify(link.state),
+      now,
+      link.sourceAt ?? null,
+      link.partnerWriteAt ?? null,
+      link.ghlWriteAt ?? null,
+      link.data === undefined || link.data === null ? null : JSON.stringify(link.data),
+      remember(before?.ghlWritten, link.ghlFp, link.ghlWriteAt != null),
+      remember(before?.partnerWritten, link.partnerFp, link.partnerWriteAt != null),
       link.fields ? JSON.stringify(link.fields) : null,
     );
   }
@@ -431,16 +583,34 @@ export class Links {
    * content (`data`, what a write back repeats) follows the record.
    */
   saveRecord(kind: string, connectionId: string, ghlId: string, fields: SyncRecord, data: unknown) {
-    this.sql.exec('UPDATE links SET fields = ?, data = ? WHERE kind = ? AND connection_id = ? AND ghl_id = ?', JSON.stringify(fields), JSON.stringify(data ?? null), kind, connectionId, ghlId);
+    this.sql.exec(
+      'UPDATE links SET fields = ?, data = ? WHERE kind = ? AND connection_id = ? AND ghl_id = ?',
+      JSON.stringify(fields),
+      JSON.stringify(data ?? null),
+      kind,
+      connectionId,
+      ghlId,
+    );
   }
 
   /** Remembers an id the partner used before for the same object. */
   alias(kind: string, connectionId: string, partnerId: string, ghlId: string) {
-    this.sql.exec('INSERT OR REPLACE INTO link_aliases (kind, connection_id, partner_id, ghl_id) VALUES (?, ?, ?, ?)', kind, connectionId, partnerId, ghlId);
+    this.sql.exec(
+      'INSERT OR REPLACE INTO link_aliases (kind, connection_id, partner_id, ghl_id) VALUES (?, ?, ?, ?)',
+      kind,
+      connectionId,
+      partnerId,
+      ghlId,
+    );
   }
 
   remove(kind: string, connectionId: string, ghlId: string) {
-    this.sql.exec('DELETE FROM links WHERE kind = ? AND connection_id = ? AND ghl_id = ?', kind, connectionId, ghlId);
+    this.sql.exec(
+      'DELETE FROM links WHERE kind = ? AND connection_id = ? AND ghl_id = ?',
+      kind,
+      connectionId,
+      ghlId,
+    );
   }
 
   /**
@@ -452,7 +622,11 @@ export class Links {
     this.sql.exec(
       `UPDATE links SET ghl_fp = NULL, partner_fp = NULL, data = NULL, fields = NULL, state = '${TOMBSTONE}', synced_at = ?, source_at = MAX(COALESCE(source_at, 0), COALESCE(?, 0))
        WHERE kind = ? AND connection_id = ? AND ghl_id = ?`,
-      now, sourceAt, kind, connectionId, ghlId,
+      now,
+      sourceAt,
+      kind,
+      connectionId,
+      ghlId,
     );
   }
 
@@ -460,10 +634,20 @@ export class Links {
    * A GHL object deleted before it ever reached the partner: a tombstone, so its creation
    * arriving later (a late webhook) is stale instead of making it at the partner.
    */
-  buryUnsyncedGhl(kind: string, connectionId: string, ghlId: string, sourceAt: number | null, now = Date.now()) {
+  buryUnsyncedGhl(
+    kind: string,
+    connectionId: string,
+    ghlId: string,
+    sourceAt: number | null,
+    now = Date.now(),
+  ) {
     this.sql.exec(
       `INSERT OR IGNORE INTO links (kind, connection_id, ghl_id, state, synced_at, source_at) VALUES (?, ?, ?, '${TOMBSTONE}', ?, ?)`,
-      kind, connectionId, ghlId, now, sourceAt,
+      kind,
+      connectionId,
+      ghlId,
+      now,
+      sourceAt,
     );
   }
 
@@ -471,10 +655,21 @@ export class Links {
    * A partner object deleted before it ever reached GHL: a tombstone under its partner id, so its
    * creation arriving later (an older change) is stale instead of making it in GHL.
    */
-  buryUnsynced(kind: string, connectionId: string, partnerId: string, sourceAt: number | null, now = Date.now()) {
+  buryUnsynced(
+    kind: string,
+    connectionId: string,
+    partnerId: string,
+    sourceAt: number | null,
+    now = Date.now(),
+  ) {
     this.sql.exec(
       `INSERT OR IGNORE INTO links (kind, connection_id, ghl_id, partner_id, state, synced_at, source_at) VALUES (?, ?, ?, ?, '${TOMBSTONE}', ?, ?)`,
-      kind, connectionId, `partner:${partnerId}`, partnerId, now, sourceAt,
+      kind,
+      connectionId,
+      `partner:${partnerId}`,
+      partnerId,
+      now,
+      sourceAt,
     );
   }
 

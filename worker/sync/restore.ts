@@ -33,26 +33,45 @@ export interface RestorePayload {
 
 /** A restore item, told by its payload (a replay renames the trigger); older rows by their trigger. */
 export function isRestore(item: WorkItem): boolean {
-  return (item.payload as Partial<RestorePayload> | null)?.type === 'restore' || RESTORE_TRIGGERS.includes(item.trigger);
+  return (
+    (item.payload as Partial<RestorePayload> | null)?.type === 'restore' ||
+    RESTORE_TRIGGERS.includes(item.trigger)
+  );
 }
 
 export function restoreReason(item: WorkItem): RestoreReason {
-  return (item.payload as Partial<RestorePayload> | null)?.reason ?? (item.trigger === 'verify' ? 'verify' : 'reassert');
+  return (
+    (item.payload as Partial<RestorePayload> | null)?.reason ??
+    (item.trigger === 'verify' ? 'verify' : 'reassert')
+  );
 }
 
-export async function runRestore(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean): Promise<StepOutcome> {
+export async function runRestore(
+  item: WorkItem,
+  deps: EngineDeps,
+  links: Links,
+  dryRun: boolean,
+): Promise<StepOutcome> {
   const action = `${restoreReason(item) === 'verify' ? 'check' : 'restore'} ${item.kind} in ${item.direction === 'to_partner' ? 'the partner' : 'GHL'}`;
   try {
     return await restore(item, deps, links, dryRun, action);
   } catch (err) {
     // Deleted on that side since: nothing to write back, and the delete syncs on its own.
-    const gone = (err instanceof GhlError && err.kind === 'not_found') || (err instanceof PartnerApiError && err.code === 'not_found');
+    const gone =
+      (err instanceof GhlError && err.kind === 'not_found') ||
+      (err instanceof PartnerApiError && err.code === 'not_found');
     if (!gone) throw err;
     return { status: 'skipped', action, note: 'deleted there since' };
   }
 }
 
-async function restore(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean, action: string): Promise<StepOutcome> {
+async function restore(
+  item: WorkItem,
+  deps: EngineDeps,
+  links: Links,
+  dryRun: boolean,
+  action: string,
+): Promise<StepOutcome> {
   const kind = item.kind as SyncKind;
   const payload = (item.payload ?? {}) as RestorePayload;
   const link = links.byGhl(kind, item.connectionId, item.ghlId ?? '');
@@ -61,13 +80,23 @@ async function restore(item: WorkItem, deps: EngineDeps, links: Links, dryRun: b
   if (kind !== 'tag' && !link.deleted && payload.uncertainFp && link.ghlFp === payload.uncertainFp) {
     return { status: 'skipped', action, note: 'the timed-out write carried what the partner should hold' };
   }
-  return item.direction === 'to_partner' ? toPartner(item, deps, links, link, payload, action) : toGhl(item, deps, links, link, payload, action);
+  return item.direction === 'to_partner'
+    ? toPartner(item, deps, links, link, payload, action)
+    : toGhl(item, deps, links, link, payload, action);
 }
 
-async function toPartner(item: WorkItem, deps: EngineDeps, links: Links, link: Link, payload: RestorePayload, action: string): Promise<StepOutcome> {
+async function toPartner(
+  item: WorkItem,
+  deps: EngineDeps,
+  links: Links,
+  link: Link,
+  payload: RestorePayload,
+  action: string,
+): Promise<StepOutcome> {
   const connection = (await deps.connections()).find((c) => c.id === item.connectionId);
   const connector = connection ? deps.connector(connection.kind) : undefined;
-  if (!connection || !connector) return { status: 'skipped', action, note: 'the connection was removed or paused' };
+  if (!connection || !connector)
+    return { status: 'skipped', action, note: 'the connection was removed or paused' };
   awaitReconnect(connection);
   const kind = item.kind as SyncKind;
   const { base, key } = await outbound(item, deps, links, link.ghlId, link.partnerId);
@@ -75,32 +104,69 @@ async function toPartner(item: WorkItem, deps: EngineDeps, links: Links, link: L
   if (kind === 'tag') {
     const state = readTagState(link.state, link.sourceAt ?? 0);
     const diff = restate(state, payload.tags ?? Object.keys(state.tags));
-    if (diff.add.length) await connector.apply({ ...base, kind: 'tag', op: 'tag_add', data: { tags: diff.add } }, connection, `${key}:add`);
-    if (diff.remove.length) await connector.apply({ ...base, kind: 'tag', op: 'tag_remove', data: { tags: diff.remove } }, connection, `${key}:remove`);
+    if (diff.add.length)
+      await connector.apply(
+        { ...base, kind: 'tag', op: 'tag_add', data: { tags: diff.add } },
+        connection,
+        `${key}:add`,
+      );
+    if (diff.remove.length)
+      await connector.apply(
+        { ...base, kind: 'tag', op: 'tag_remove', data: { tags: diff.remove } },
+        connection,
+        `${key}:remove`,
+      );
     links.save({ ...link, partnerWriteAt: Date.now() });
     return { status: 'done', action: `${action}: ${describe(diff)}`, objectId: link.ghlId };
   }
   if (!link.partnerId) return { status: 'skipped', action, note: 'the partner never had it' };
   if (link.deleted) {
-    await connector.apply({ ...base, kind, op: 'delete', data: null } as Parameters<typeof connector.apply>[0], connection, key);
+    await connector.apply(
+      { ...base, kind, op: 'delete', data: null } as Parameters<typeof connector.apply>[0],
+      connection,
+      key,
+    );
     return { status: 'done', action: `delete ${kind} in the partner again`, objectId: link.partnerId };
   }
   if (link.data === undefined) return { status: 'skipped', action, note: 'nothing recorded to write again' };
   let data = link.data;
-  const tagLink = kind === 'contact' && 'tags' in mapFor(connector.defaultFieldMaps, connection.settings, 'contact') ? links.byGhl('tag', connection.id, link.ghlId) : undefined;
-  if (tagLink) data = { ...(data as SyncContact), tags: heldTags(readTagState(tagLink.state, tagLink.sourceAt ?? 0)) };
+  const tagLink =
+    kind === 'contact' && 'tags' in mapFor(connector.defaultFieldMaps, connection.settings, 'contact')
+      ? links.byGhl('tag', connection.id, link.ghlId)
+      : undefined;
+  if (tagLink)
+    data = { ...(data as SyncContact), tags: heldTags(readTagState(tagLink.state, tagLink.sourceAt ?? 0)) };
   const startedAt = Date.now();
-  const result = await connector.apply({ ...base, kind, op: 'update', data } as Parameters<typeof connector.apply>[0], connection, key);
+  const result = await connector.apply(
+    { ...base, kind, op: 'update', data } as Parameters<typeof connector.apply>[0],
+    connection,
+    key,
+  );
   if (result.skipped !== undefined) return { status: 'skipped', action, note: result.skipped };
   const writtenAt = Date.now();
-  const fields = link.fields ? recordWrite(link.fields, 'partner', link.data, startedAt, writtenAt) : undefined;
-  links.save({ ...link, partnerId: result.partnerId, partnerFp: result.echoFingerprint, partnerWriteAt: writtenAt, fields });
+  const fields = link.fields
+    ? recordWrite(link.fields, 'partner', link.data, startedAt, writtenAt)
+    : undefined;
+  links.save({
+    ...link,
+    partnerId: result.partnerId,
+    partnerFp: result.echoFingerprint,
+    partnerWriteAt: writtenAt,
+    fields,
+  });
   // The tags went too: a partner tag change made before this write may have been undone by it.
   if (tagLink) links.save({ ...tagLink, partnerWriteAt: writtenAt });
   return { status: 'done', action, objectId: result.partnerId };
 }
 
-async function toGhl(item: WorkItem, deps: EngineDeps, links: Links, link: Link, payload: RestorePayload, action: string): Promise<StepOutcome> {
+async function toGhl(
+  item: WorkItem,
+  deps: EngineDeps,
+  links: Links,
+  link: Link,
+  payload: RestorePayload,
+  action: string,
+): Promise<StepOutcome> {
   const { ghl, contactId } = deps;
   const kind = item.kind as SyncKind;
   if (kind === 'tag') {

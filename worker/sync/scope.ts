@@ -26,11 +26,14 @@ export const OUT_OF_SCOPE = 'outside this location’s sync scope';
 /** Why the contact is outside the scope, or null when it syncs. */
 export function outOfScope(scope: SyncScope | undefined, facts: ScopeFacts): string | null {
   if (!scope) return null;
-  if (scope.tag && !facts.tags.includes(scope.tag.toLowerCase())) return `${OUT_OF_SCOPE} (no tag “${scope.tag}”)`;
-  if (scope.businessId && facts.businessId !== scope.businessId) return `${OUT_OF_SCOPE} (not of business ${scope.businessId})`;
+  if (scope.tag && !facts.tags.includes(scope.tag.toLowerCase()))
+    return `${OUT_OF_SCOPE} (no tag “${scope.tag}”)`;
+  if (scope.businessId && facts.businessId !== scope.businessId)
+    return `${OUT_OF_SCOPE} (not of business ${scope.businessId})`;
   if (scope.createdAfter) {
     const added = Date.parse(facts.dateAdded ?? '');
-    if (!(added >= Date.parse(`${scope.createdAfter}T00:00:00Z`))) return `${OUT_OF_SCOPE} (created before ${scope.createdAfter})`;
+    if (!(added >= Date.parse(`${scope.createdAfter}T00:00:00Z`)))
+      return `${OUT_OF_SCOPE} (created before ${scope.createdAfter})`;
   }
   return null;
 }

@@ -55,13 +55,19 @@ const norm = (t: string) => t.trim().toLowerCase();
 
 /** Reads the stored state; the first format kept only the set held on both sides. */
 export function readTagState(stored: unknown, heldSince = 0): TagState {
-  if (Array.isArray(stored)) return { tags: Object.fromEntries(stored.map((t) => [norm(String(t)), { on: true, at: heldSince }])) };
+  if (Array.isArray(stored))
+    return { tags: Object.fromEntries(stored.map((t) => [norm(String(t)), { on: true, at: heldSince }])) };
   const s = stored as Partial<TagState> | undefined;
-  return { tags: { ...(s?.tags ?? {}) }, ...(s?.ghlShownAt !== undefined ? { ghlShownAt: s.ghlShownAt } : {}) };
+  return {
+    tags: { ...(s?.tags ?? {}) },
+    ...(s?.ghlShownAt !== undefined ? { ghlShownAt: s.ghlShownAt } : {}),
+  };
 }
 
 export function heldTags(state: TagState): string[] {
-  return Object.entries(state.tags).filter(([, e]) => e.on).map(([t]) => t);
+  return Object.entries(state.tags)
+    .filter(([, e]) => e.on)
+    .map(([t]) => t);
 }
 
 /**
@@ -70,7 +76,12 @@ export function heldTags(state: TagState): string[] {
  * (its webhook about another write of ours, say) or about that write says nothing new of it:
  * both sides had agreed on the tag, so only the change we wrote can have flipped it.
  */
-export function mergeGhlSnapshot(state: TagState, snapshot: readonly string[], at: number, runs?: TagRuns): TagDiff {
+export function mergeGhlSnapshot(
+  state: TagState,
+  snapshot: readonly string[],
+  at: number,
+  runs?: TagRuns,
+): TagDiff {
   const want = new Set(snapshot.map(norm));
   const diff: TagDiff = { add: [], remove: [] };
   for (const tag of new Set([...want, ...Object.keys(state.tags)])) {
@@ -79,7 +90,13 @@ export function mergeGhlSnapshot(state: TagState, snapshot: readonly string[], a
     const run = runs?.[tag] ?? { from: at };
     if (!entry && on && at < (state.ghlShownAt ?? 0)) {
       // A newer snapshot showed it off: it was removed after this report, by then.
-      state.tags[tag] = { on: false, at: state.ghlShownAt!, seen: state.ghlShownAt!, byGhl: true, against: at };
+      state.tags[tag] = {
+        on: false,
+        at: state.ghlShownAt!,
+        seen: state.ghlShownAt!,
+        byGhl: true,
+        against: at,
+      };
       continue;
     }
     if (entry?.ghlAt && at <= entry.ghlAt + CLOCK_SLACK_MS) continue;
@@ -99,7 +116,13 @@ export function mergeGhlSnapshot(state: TagState, snapshot: readonly string[], a
     }
     // GHL showed it so from before our newer value until now: that value has not reached GHL yet.
     if (entry && entry.at >= run.from) continue;
-    state.tags[tag] = { on, at: run.from, seen: at, byGhl: true, ...(run.against !== undefined ? { against: run.against } : {}) };
+    state.tags[tag] = {
+      on,
+      at: run.from,
+      seen: at,
+      byGhl: true,
+      ...(run.against !== undefined ? { against: run.against } : {}),
+    };
     (on ? diff.add : diff.remove).push(tag);
   }
   state.ghlShownAt = Math.max(state.ghlShownAt ?? 0, at);
@@ -110,7 +133,13 @@ export function mergeGhlSnapshot(state: TagState, snapshot: readonly string[], a
  * A GHL value that began at `entry.at` (and was shown until `until`), after one more report: one
  * as of `t` that agrees with it (carrying its own `run`) or not.
  */
-function withReport(entry: { at: number; against?: number }, until: number, agrees: boolean, t: number, run: GhlRun): { at: number; against?: number } {
+function withReport(
+  entry: { at: number; against?: number },
+  until: number,
+  agrees: boolean,
+  t: number,
+  run: GhlRun,
+): { at: number; against?: number } {
   const known = entry.against ?? -Infinity;
   if (!agrees) {
     // The other value as of `t`: before the run, it bounds its start; inside it, the run began after `t`.
@@ -141,10 +170,14 @@ export function foldSnapshots(
     const agrees = olderSet.has(tag) === newerSet.has(tag);
     if (newer === incoming) {
       // The waiting snapshot's run goes on if the new one agrees; otherwise a new run begins.
-      runs[tag] = agrees ? (waiting.runs?.[tag] ?? { from: waiting.at }) : { from: incoming.at, against: waiting.at };
+      runs[tag] = agrees
+        ? (waiting.runs?.[tag] ?? { from: waiting.at })
+        : { from: incoming.at, against: waiting.at };
     } else {
       const run = waiting.runs?.[tag] ?? { from: waiting.at };
-      const next = withReport({ at: run.from, against: run.against }, waiting.at, agrees, incoming.at, { from: incoming.at });
+      const next = withReport({ at: run.from, against: run.against }, waiting.at, agrees, incoming.at, {
+        from: incoming.at,
+      });
       runs[tag] = { from: next.at, ...(next.against !== undefined ? { against: next.against } : {}) };
     }
   }
@@ -152,14 +185,24 @@ export function foldSnapshots(
 }
 
 /** A partner's add or remove as of `at`: which of its tags GHL must gain or lose. */
-export function mergePartnerOp(state: TagState, op: 'tag_add' | 'tag_remove', tags: readonly string[], at: number): string[] {
+export function mergePartnerOp(
+  state: TagState,
+  op: 'tag_add' | 'tag_remove',
+  tags: readonly string[],
+  at: number,
+): string[] {
   const on = op === 'tag_add';
   const out: string[] = [];
   // Keyed lower-case (GHL ignores case), written as the partner spelled it.
   for (const [tag, spelled] of new Map(tags.map((t) => [norm(t), t.trim()]))) {
     const entry = state.tags[tag];
     if (entry && entry.at >= at) continue;
-    state.tags[tag] = { on, at, ...(entry?.ghlAt !== undefined ? { ghlAt: entry.ghlAt } : {}), ...(entry?.seen !== undefined ? { seen: entry.seen } : {}) };
+    state.tags[tag] = {
+      on,
+      at,
+      ...(entry?.ghlAt !== undefined ? { ghlAt: entry.ghlAt } : {}),
+      ...(entry?.seen !== undefined ? { seen: entry.seen } : {}),
+    };
     // A tag we never saw may still be on GHL's side: removing it is never skipped.
     if (!entry || entry.on !== on) out.push(spelled);
   }
@@ -171,8 +214,16 @@ export function mergePartnerOp(state: TagState, op: 'tag_add' | 'tag_remove', ta
  * same rules as a tag report (mergeGhlSnapshot), so a tag changed later, or one GHL showed before
  * our write of it landed, keeps the value both sides should hold.
  */
-export function contactTags(state: TagState, snapshot: readonly string[], at: number, runs?: TagRuns): string[] {
-  const copy: TagState = { ...state, tags: Object.fromEntries(Object.entries(state.tags).map(([t, e]) => [t, { ...e }])) };
+export function contactTags(
+  state: TagState,
+  snapshot: readonly string[],
+  at: number,
+  runs?: TagRuns,
+): string[] {
+  const copy: TagState = {
+    ...state,
+    tags: Object.fromEntries(Object.entries(state.tags).map(([t, e]) => [t, { ...e }])),
+  };
   mergeGhlSnapshot(copy, snapshot, at, runs);
   return heldTags(copy);
 }

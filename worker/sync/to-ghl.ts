@@ -1,5 +1,12 @@
 /** Runs one partner → GHL work item with the location's GHL client. */
-import type { PartnerChange, SyncAppointment, SyncContact, SyncKind, SyncNote, SyncTask } from '../connectors/types.ts';
+import type {
+  PartnerChange,
+  SyncAppointment,
+  SyncContact,
+  SyncKind,
+  SyncNote,
+  SyncTask,
+} from '../connectors/types.ts';
 import { GhlError } from '../ghl/errors.ts';
 import type { EngineDeps } from './engine-types.ts';
 import { isPartnerEcho } from './echo.ts';
@@ -23,9 +30,17 @@ export class GhlDropped extends Error {
 
 const NO_SHOW_TAG = 'no-show';
 
-export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean, policy: ConflictPolicy): Promise<StepOutcome> {
+export async function runToGhl(
+  item: WorkItem,
+  deps: EngineDeps,
+  links: Links,
+  dryRun: boolean,
+  policy: ConflictPolicy,
+): Promise<StepOutcome> {
   let change = item.payload as PartnerChange;
-  const before = links.byPartner(change.kind, change.connectionId, change.partnerId) ?? (item.ghlId ? links.byGhl(change.kind, change.connectionId, item.ghlId) : undefined);
+  const before =
+    links.byPartner(change.kind, change.connectionId, change.partnerId) ??
+    (item.ghlId ? links.byGhl(change.kind, change.connectionId, item.ghlId) : undefined);
   let record: SyncRecord | undefined;
   let told: Pick<StepOutcome, 'conflicts' | 'fields'> = {};
   const writable = await partnerTakes(deps, change.connectionId, change.kind);
@@ -36,18 +51,30 @@ export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, d
     // The partner's print of our own write (connector.fingerprint): its own spelling of what we
     // sent (a booking page renames and re-times), no change of a person's.
     if (reports.length === 1 && isPartnerEcho(before, change.fingerprint, item.changedAt)) {
-      return { status: 'skipped', action: `${change.op} ${change.kind} in GHL`, note: 'no change since the last sync (echo of our own write)' };
+      return {
+        status: 'skipped',
+        action: `${change.op} ${change.kind} in GHL`,
+        note: 'no change since the last sync (echo of our own write)',
+      };
     }
     const decision = decideReports(before, reports, 'partner', policy, Date.now());
     record = decision.record;
-    told = { ...(decision.conflicts.length ? { conflicts: decision.conflicts } : {}), ...(decision.log.length ? { fields: decision.log } : {}) };
+    told = {
+      ...(decision.conflicts.length ? { conflicts: decision.conflicts } : {}),
+      ...(decision.log.length ? { fields: decision.log } : {}),
+    };
     const content = withFields(before?.data ?? change.data, agreed(record));
-    const reassert = writable && before && needsWrite(record, 'partner') ? { reassert: { to: 'partner' as const } } : {};
+    const reassert =
+      writable && before && needsWrite(record, 'partner') ? { reassert: { to: 'partner' as const } } : {};
     if (before && !needsWrite(record, 'ghl')) {
       const action = `update ${change.kind} in GHL`;
       if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
       links.saveRecord(before.kind, before.connectionId, before.ghlId, record, content);
-      const note = Object.keys(decision.changed).length ? 'GHL holds this already' : decision.older.length ? 'an older change than the one already synced (reordered delivery)' : 'nothing new from the partner (an echo of our own write, or what was synced already)';
+      const note = Object.keys(decision.changed).length
+        ? 'GHL holds this already'
+        : decision.older.length
+          ? 'an older change than the one already synced (reordered delivery)'
+          : 'nothing new from the partner (an echo of our own write, or what was synced already)';
       return { status: 'skipped', action, note, ...told, ...reassert };
     }
     change = { ...change, data: content } as PartnerChange;
@@ -58,18 +85,36 @@ export async function runToGhl(item: WorkItem, deps: EngineDeps, links: Links, d
     outcome = await applyToGhl(item, deps, links, dryRun, record);
   } catch (err) {
     // Deleted in GHL meanwhile: GHL's delete, on its way, decides (newest wins against this change).
-    if (err instanceof GhlError && err.kind === 'not_found' && change.op !== 'delete' && before && !before.deleted) {
-      return { status: 'skipped', action: `${change.op} ${change.kind} in GHL`, note: 'deleted in GHL since (its delete syncs on its own)' };
+    if (
+      err instanceof GhlError &&
+      err.kind === 'not_found' &&
+      change.op !== 'delete' &&
+      before &&
+      !before.deleted
+    ) {
+      return {
+        status: 'skipped',
+        action: `${change.op} ${change.kind} in GHL`,
+        note: 'deleted in GHL since (its delete syncs on its own)',
+      };
     }
     throw err;
   }
   if (record) {
     // The partner may hold an older value: our write of an older GHL change landed over a newer one there.
-    return outcome.status === 'done' && writable && before && needsWrite(record, 'partner') ? { ...outcome, reassert: { to: 'partner' }, ...told } : { ...outcome, ...told };
+    return outcome.status === 'done' && writable && before && needsWrite(record, 'partner')
+      ? { ...outcome, reassert: { to: 'partner' }, ...told }
+      : { ...outcome, ...told };
   }
   // A delete the same way: our update reaching the partner after its delete brought the object back.
   const overwrittenAt = before?.partnerWriteAt;
-  if (outcome.status === 'done' && change.op === 'delete' && overwrittenAt && item.changedAt && item.changedAt < overwrittenAt) {
+  if (
+    outcome.status === 'done' &&
+    change.op === 'delete' &&
+    overwrittenAt &&
+    item.changedAt &&
+    item.changedAt < overwrittenAt
+  ) {
     return { ...outcome, reassert: { to: 'partner' } };
   }
   return outcome;
@@ -82,7 +127,13 @@ async function partnerTakes(deps: EngineDeps, connectionId: string, kind: SyncKi
 }
 
 /** `record`: the upsert was decided field by field; its write to GHL is remembered there. */
-async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean, record?: SyncRecord): Promise<StepOutcome> {
+async function applyToGhl(
+  item: WorkItem,
+  deps: EngineDeps,
+  links: Links,
+  dryRun: boolean,
+  record?: SyncRecord,
+): Promise<StepOutcome> {
   const change = item.payload as PartnerChange;
   const { ghl, contactId } = deps;
   const conn = change.connectionId;
@@ -97,7 +148,19 @@ async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun
   let startedAt = Date.now();
   const save = (ghlId: string, data: unknown) => {
     const fields = record ? recordWrite(record, 'ghl', data, startedAt, Date.now()) : undefined;
-    links.save({ kind: change.kind, connectionId: conn, ghlId, partnerId: change.partnerId, ghlFp: ghlPrint(change.kind, data), partnerFp: change.fingerprint, state: undefined, sourceAt, ghlWriteAt: Date.now(), data, fields });
+    links.save({
+      kind: change.kind,
+      connectionId: conn,
+      ghlId,
+      partnerId: change.partnerId,
+      ghlFp: ghlPrint(change.kind, data),
+      partnerFp: change.fingerprint,
+      state: undefined,
+      sourceAt,
+      ghlWriteAt: Date.now(),
+      data,
+      fields,
+    });
     if (change.previousPartnerId) links.alias(change.kind, conn, change.previousPartnerId, ghlId);
   };
 
@@ -105,17 +168,29 @@ async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun
   // A late, reordered delivery must not roll back a newer state already synced (an upsert's
   // fields were weighed one by one already), nor bring back what was deleted.
   if ((!record || known?.deleted) && known?.sourceAt && sourceAt && sourceAt < known.sourceAt) {
-    return { status: 'skipped', action: `${change.op} ${change.kind} in GHL`, note: 'an older change than the one already synced (reordered delivery)' };
+    return {
+      status: 'skipped',
+      action: `${change.op} ${change.kind} in GHL`,
+      note: 'an older change than the one already synced (reordered delivery)',
+    };
   }
   // Deleted on both sides: the partner's report from before we saw the delete is late.
   if (known?.deleted && change.op !== 'delete' && sourceAt && sourceAt <= (known.syncedAt ?? 0)) {
-    return { status: 'skipped', action: `${change.op} ${change.kind} in GHL`, note: 'deleted on both sides since (a late report about it)' };
+    return {
+      status: 'skipped',
+      action: `${change.op} ${change.kind} in GHL`,
+      note: 'deleted on both sides since (a late report about it)',
+    };
   }
   // A deleted object's tombstone only serves the staleness checks above.
   const link = known?.deleted ? undefined : known;
 
   if (!record && change.op !== 'delete' && isPartnerEcho(link, change.fingerprint, item.changedAt)) {
-    return { status: 'skipped', action: `${change.op} ${change.kind} in GHL`, note: 'no change since the last sync (echo of our own write)' };
+    return {
+      status: 'skipped',
+      action: `${change.op} ${change.kind} in GHL`,
+      note: 'no change since the last sync (echo of our own write)',
+    };
   }
 
   if (change.op === 'delete') {
@@ -124,7 +199,8 @@ async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun
       if (!known) links.buryUnsynced(change.kind, conn, change.partnerId, sourceAt);
       return { status: 'skipped', action: `delete ${change.kind} in GHL`, note: 'never synced to GHL' };
     }
-    if (dryRun) return { status: 'skipped', action: `delete ${change.kind} in GHL`, note: 'dry run: nothing written' };
+    if (dryRun)
+      return { status: 'skipped', action: `delete ${change.kind} in GHL`, note: 'dry run: nothing written' };
     await deleteInGhl(deps, change.kind, link.ghlId);
     links.bury(change.kind, conn, link.ghlId, sourceAt);
     return { status: 'done', action: `delete ${change.kind} in GHL`, objectId: link.ghlId };
@@ -143,8 +219,15 @@ async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun
         // A partner without contact records (a booking page) only knows what the attendee typed:
         // it may fill blanks in GHL, never overwrite what the agency keeps there.
         const current = (await deps.contact()) as Record<string, unknown> | undefined;
-        body = Object.fromEntries(Object.entries(body).filter(([k]) => current?.[k] === undefined || current[k] === ''));
-        if (!Object.keys(body).length) return { status: 'skipped', action: 'update contact in GHL', note: 'the partner adds nothing the GHL contact lacks' };
+        body = Object.fromEntries(
+          Object.entries(body).filter(([k]) => current?.[k] === undefined || current[k] === ''),
+        );
+        if (!Object.keys(body).length)
+          return {
+            status: 'skipped',
+            action: 'update contact in GHL',
+            note: 'the partner adds nothing the GHL contact lacks',
+          };
       }
       const written = await ghl.updateContact(contactId, body);
       checkKept(body, written as Record<string, unknown>);
@@ -157,7 +240,8 @@ async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun
       if (id) await updateInGhl(deps, 'note', id, data);
       else {
         // A retry may follow a create whose answer was lost: look before creating again.
-        const existing = item.attempts > 0 ? (await ghl.listNotes(contactId)).find((n) => n.body === data.body) : undefined;
+        const existing =
+          item.attempts > 0 ? (await ghl.listNotes(contactId)).find((n) => n.body === data.body) : undefined;
         id = existing?.id ?? (await ghl.createNote(contactId, noteInput(data))).id;
       }
       save(id, data);
@@ -168,7 +252,12 @@ async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun
       let id = link?.ghlId;
       if (id) await updateInGhl(deps, 'task', id, data);
       else {
-        const existing = item.attempts > 0 ? (await ghl.listTasks(contactId)).find((t) => t.title === data.title && t.dueDate === data.dueDate) : undefined;
+        const existing =
+          item.attempts > 0
+            ? (await ghl.listTasks(contactId)).find(
+                (t) => t.title === data.title && t.dueDate === data.dueDate,
+              )
+            : undefined;
         id = existing?.id ?? (await ghl.createTask(contactId, taskInput(data))).id;
       }
       save(id, data);
@@ -185,12 +274,21 @@ async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun
       if (id) await updateInGhl(deps, 'appointment', id, data);
       else {
         const existing =
-          item.attempts > 0 ? (await ghl.listAppointments(contactId)).find((a) => Date.parse(String(a.startTime)) === Date.parse(data.startTime)) : undefined;
+          item.attempts > 0
+            ? (await ghl.listAppointments(contactId)).find(
+                (a) => Date.parse(String(a.startTime)) === Date.parse(data.startTime),
+              )
+            : undefined;
         const connection = (await deps.connections()).find((c) => c.id === conn);
         const configured = connection?.settings.ghlCalendarId ?? connection?.settings.calendarId;
         // GHL needs a real calendar: without one chosen for the connection, the location's first active one.
-        const calendarId = configured ? String(configured) : ((await ghl.listCalendars()).find((c) => c.isActive !== false)?.id ?? 'default');
-        id = existing?.id ?? (await ghl.createAppointment({ ...body, calendarId, contactId, ignoreFreeSlotValidation: true })).id;
+        const calendarId = configured
+          ? String(configured)
+          : ((await ghl.listCalendars()).find((c) => c.isActive !== false)?.id ?? 'default');
+        id =
+          existing?.id ??
+          (await ghl.createAppointment({ ...body, calendarId, contactId, ignoreFreeSlotValidation: true }))
+            .id;
       }
       save(id, data);
       return { status: 'done', action, objectId: id };
@@ -202,38 +300,78 @@ async function applyToGhl(item: WorkItem, deps: EngineDeps, links: Links, dryRun
  * A partner's tag add or remove, merged tag by tag with what GHL sent (tag-state.ts): a tag
  * changed later on either side keeps its newer value.
  */
-async function applyTags(item: WorkItem, deps: EngineDeps, links: Links, dryRun: boolean, link: Link | undefined): Promise<StepOutcome> {
+async function applyTags(
+  item: WorkItem,
+  deps: EngineDeps,
+  links: Links,
+  dryRun: boolean,
+  link: Link | undefined,
+): Promise<StepOutcome> {
   const change = item.payload as PartnerChange & { kind: 'tag'; op: 'tag_add' | 'tag_remove' };
   const verb = change.op === 'tag_add' ? 'add' : 'remove';
   const state = readTagState(link?.state, link?.sourceAt ?? 0);
   const at = item.changedAt ?? Date.now();
   const tags = mergePartnerOp(state, change.op, change.data.tags, at);
   if (!tags.length) {
-    links.save({ kind: 'tag', connectionId: change.connectionId, ghlId: deps.contactId, partnerId: link?.partnerId ?? null, ghlFp: link?.ghlFp ?? null, partnerFp: null, state });
-    return { status: 'skipped', action: `${verb} tags in GHL`, note: 'GHL already holds these tags, or a newer change to them' };
+    links.save({
+      kind: 'tag',
+      connectionId: change.connectionId,
+      ghlId: deps.contactId,
+      partnerId: link?.partnerId ?? null,
+      ghlFp: link?.ghlFp ?? null,
+      partnerFp: null,
+      state,
+    });
+    return {
+      status: 'skipped',
+      action: `${verb} tags in GHL`,
+      note: 'GHL already holds these tags, or a newer change to them',
+    };
   }
   // Our tag write to the partner came after this change: the partner may have lost it.
   const partnerWrittenAt = link?.partnerWriteAt;
-  const reassert = partnerWrittenAt && partnerWrittenAt > at ? { reassert: { to: 'partner' as const, tags } } : {};
+  const reassert =
+    partnerWrittenAt && partnerWrittenAt > at ? { reassert: { to: 'partner' as const, tags } } : {};
   const action = `${verb} tags in GHL: ${tags.join(', ')}`;
   if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
   if (change.op === 'tag_add') await deps.ghl.addTags(deps.contactId, tags);
   else await deps.ghl.removeTags(deps.contactId, tags);
   const to = Date.now();
   recordGhlWrite(state, to, change.op === 'tag_add' ? { add: tags, remove: [] } : { add: [], remove: tags });
-  links.save({ kind: 'tag', connectionId: change.connectionId, ghlId: deps.contactId, partnerId: link?.partnerId ?? null, ghlFp: link?.ghlFp ?? null, partnerFp: null, state, ghlWriteAt: to });
+  links.save({
+    kind: 'tag',
+    connectionId: change.connectionId,
+    ghlId: deps.contactId,
+    partnerId: link?.partnerId ?? null,
+    ghlFp: link?.ghlFp ?? null,
+    partnerFp: null,
+    state,
+    ghlWriteAt: to,
+  });
   return { status: 'done', action, objectId: deps.contactId, ...reassert };
 }
 
 const noteInput = (n: SyncNote) => ({ body: n.body, ...(n.title ? { title: n.title } : {}) });
-const taskInput = (t: SyncTask) => ({ title: t.title, body: t.body, dueDate: t.dueDate, completed: t.completed });
+const taskInput = (t: SyncTask) => ({
+  title: t.title,
+  body: t.body,
+  dueDate: t.dueDate,
+  completed: t.completed,
+});
 
 /** Writes `data` (common model) over an object GHL already has; returns it as GHL now holds it. */
-export async function updateInGhl(deps: EngineDeps, kind: Exclude<SyncKind, 'tag'>, ghlId: string, data: unknown): Promise<unknown> {
+export async function updateInGhl(
+  deps: EngineDeps,
+  kind: Exclude<SyncKind, 'tag'>,
+  ghlId: string,
+  data: unknown,
+): Promise<unknown> {
   const { ghl, contactId } = deps;
   switch (kind) {
     case 'contact':
-      return contactFromGhl((await ghl.updateContact(contactId, contactToGhl(data as SyncContact))) as Record<string, unknown>);
+      return contactFromGhl(
+        (await ghl.updateContact(contactId, contactToGhl(data as SyncContact))) as Record<string, unknown>,
+      );
     case 'note':
       await ghl.updateNote(contactId, ghlId, noteInput(data as SyncNote));
       return data;
@@ -271,7 +409,11 @@ function checkKept(sent: Record<string, unknown>, got: Record<string, unknown>) 
   if (sent.email && normalizeEmail(sent.email) !== normalizeEmail(got.email)) dropped.push('email');
   if (sent.phone && normalizePhone(sent.phone) !== normalizePhone(got.phone)) dropped.push('phone');
   for (const f of ['firstName', 'lastName', 'companyName'] as const) {
-    if (typeof sent[f] === 'string' && String(got[f] ?? '').trim() !== String(sent[f]).trim()) dropped.push(f);
+    if (typeof sent[f] === 'string' && String(got[f] ?? '').trim() !== String(sent[f]).trim())
+      dropped.push(f);
   }
-  if (dropped.length) throw new GhlDropped(`GHL did not keep ${dropped.join(', ')} (it may have merged the contact or rejected the value)`);
+  if (dropped.length)
+    throw new GhlDropped(
+      `GHL did not keep ${dropped.join(', ')} (it may have merged the contact or rejected the value)`,
+    );
 }

@@ -3,7 +3,13 @@ import { randomId } from '../crypto/encoding.ts';
 import { seal, UnreadableSealedValue, unsealWithAny } from '../crypto/seal.ts';
 import { invalid } from '../errors.ts';
 import { checkCredentials, checkSettings } from '../connectors/connection-checks.ts';
-import { ACCESS_TOKEN_RENEW_AT, CredentialKeeper, outcomeError, type CredentialStore, type RenewOutcome } from '../connectors/credential-keeper.ts';
+import {
+  ACCESS_TOKEN_RENEW_AT,
+  CredentialKeeper,
+  outcomeError,
+  type CredentialStore,
+  type RenewOutcome,
+} from '../connectors/credential-keeper.ts';
 import { connectorFor } from '../connectors/registry.ts';
 import { sha256Hex } from '../connectors/signing.ts';
 import type { ConnectionSettings, Connector, ConnectorConnection } from '../connectors/types.ts';
@@ -17,7 +23,8 @@ import type { ConnectionSettings, Connector, ConnectorConnection } from '../conn
 export type ConnectionStatus = 'active' | 'paused' | 'error';
 const STATUSES: readonly ConnectionStatus[] = ['active', 'paused', 'error'];
 /** Why a connection whose sealed credentials no configured key opens is shown as `reconnect_needed`. */
-const UNREADABLE_CREDENTIALS = 'Reconnect needed: the saved credentials cannot be decrypted with the current encryption key. Enter them again.';
+const UNREADABLE_CREDENTIALS =
+  'Reconnect needed: the saved credentials cannot be decrypted with the current encryption key. Enter them again.';
 
 /** A connection as the panel may see it. */
 export interface Connection {
@@ -86,13 +93,15 @@ const boundTo = (id: string) => `connection:${id}`;
 
 function connectorOrThrow(kind: string): Connector {
   const connector = connectorFor(kind);
-  if (!connector) throw invalid(`Unknown connection kind "${String(kind).slice(0, 40)}".`, 'invalid_connection');
+  if (!connector)
+    throw invalid(`Unknown connection kind "${String(kind).slice(0, 40)}".`, 'invalid_connection');
   return connector;
 }
 
 function checkName(name: unknown): string {
   const n = typeof name === 'string' ? name.trim() : '';
-  if (!n || n.length > 120) throw invalid('A connection needs a name of 1 to 120 characters.', 'invalid_connection');
+  if (!n || n.length > 120)
+    throw invalid('A connection needs a name of 1 to 120 characters.', 'invalid_connection');
   return n;
 }
 
@@ -110,7 +119,11 @@ interface OpenedCredentials {
 async function openCredentials(env: Env, row: Row): Promise<OpenedCredentials> {
   if (!row.sealed_credentials) return { credentials: {}, unreadable: false, byPrevious: false };
   try {
-    const { plaintext, byPrevious } = await unsealWithAny(getConfig(env).sealingKeys, row.sealed_credentials, boundTo(row.id));
+    const { plaintext, byPrevious } = await unsealWithAny(
+      getConfig(env).sealingKeys,
+      row.sealed_credentials,
+      boundTo(row.id),
+    );
     return { credentials: JSON.parse(plaintext) as Record<string, string>, unreadable: false, byPrevious };
   } catch (err) {
     if (!(err instanceof UnreadableSealedValue)) throw err;
@@ -138,7 +151,14 @@ function view(env: Env, row: Row, credentialNames: string[], unreadable = false)
 
 async function publicView(env: Env, row: Row): Promise<Connection> {
   const opened = await openCredentials(env, row);
-  return view(env, row, Object.keys(opened.credentials).filter((k) => k !== ACCESS_TOKEN_RENEW_AT).sort(), opened.unreadable);
+  return view(
+    env,
+    row,
+    Object.keys(opened.credentials)
+      .filter((k) => k !== ACCESS_TOKEN_RENEW_AT)
+      .sort(),
+    opened.unreadable,
+  );
 }
 
 async function readRow(env: Env, id: string): Promise<Row | null> {
@@ -148,7 +168,8 @@ async function readRow(env: Env, id: string): Promise<Row | null> {
 
 /** Creates a connection for a location; mints the secrets the user did not bring. */
 export async function createConnection(env: Env, input: NewConnection): Promise<CreatedConnection> {
-  if (typeof input.locationId !== 'string' || !ID.test(input.locationId)) throw invalid('Invalid locationId.', 'invalid_connection');
+  if (typeof input.locationId !== 'string' || !ID.test(input.locationId))
+    throw invalid('Invalid locationId.', 'invalid_connection');
   const connector = connectorOrThrow(input.kind);
   const name = checkName(input.name);
   const settings = checkSettings(input.settings);
@@ -164,15 +185,23 @@ export async function createConnection(env: Env, input: NewConnection): Promise<
     inboundKey = randomId(24);
     inboundHash = await sha256Hex(inboundKey);
   }
-  const sealed = Object.keys(given).length ? await seal(getConfig(env).tokenEncryptionKey, JSON.stringify(given), boundTo(id)) : null;
+  const sealed = Object.keys(given).length
+    ? await seal(getConfig(env).tokenEncryptionKey, JSON.stringify(given), boundTo(id))
+    : null;
   const now = Date.now();
   await env.DB.prepare(
     `INSERT INTO connections (id, location_id, kind, name, sealed_credentials, inbound_secret_hash, settings, status, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
-  ).bind(id, input.locationId, connector.kind, name, sealed, inboundHash, JSON.stringify(settings), now, now).run();
+  )
+    .bind(id, input.locationId, connector.kind, name, sealed, inboundHash, JSON.stringify(settings), now, now)
+    .run();
   const row = (await readRow(env, id))!;
   const connection = view(env, row, Object.keys(given).sort());
-  return { connection, inboundUrl: inboundKey ? `${connection.inboundUrl}?key=${inboundKey}` : connection.inboundUrl, secrets };
+  return {
+    connection,
+    inboundUrl: inboundKey ? `${connection.inboundUrl}?key=${inboundKey}` : connection.inboundUrl,
+    secrets,
+  };
 }
 
 /** One connection of `locationId` (another location's id answers null). */
@@ -183,18 +212,29 @@ export async function getConnection(env: Env, id: string, locationId: string): P
 
 /** The location's connections, oldest first. */
 export async function listConnections(env: Env, locationId: string): Promise<Connection[]> {
-  const { results } = await env.DB.prepare('SELECT * FROM connections WHERE location_id = ? ORDER BY created_at, id').bind(locationId).all<Row>();
+  const { results } = await env.DB.prepare(
+    'SELECT * FROM connections WHERE location_id = ? ORDER BY created_at, id',
+  )
+    .bind(locationId)
+    .all<Row>();
   return Promise.all(results.map((row) => publicView(env, row)));
 }
 
 /** Applies a patch; credentials are merged and resealed. Null when not found in that location. */
-export async function updateConnection(env: Env, id: string, locationId: string, patch: ConnectionPatch): Promise<Connection | null> {
+export async function updateConnection(
+  env: Env,
+  id: string,
+  locationId: string,
+  patch: ConnectionPatch,
+): Promise<Connection | null> {
   const row = await readRow(env, id);
   if (!row || row.location_id !== locationId) return null;
   const connector = connectorOrThrow(row.kind);
   const name = patch.name === undefined ? row.name : checkName(patch.name);
-  if (patch.status !== undefined && !STATUSES.includes(patch.status)) throw invalid('status must be active, paused or error.', 'invalid_connection');
-  const settings = patch.settings === undefined ? row.settings : JSON.stringify(checkSettings(patch.settings));
+  if (patch.status !== undefined && !STATUSES.includes(patch.status))
+    throw invalid('status must be active, paused or error.', 'invalid_connection');
+  const settings =
+    patch.settings === undefined ? row.settings : JSON.stringify(checkSettings(patch.settings));
   let sealed = row.sealed_credentials;
   const opened = await openCredentials(env, row);
   if (patch.credentials) {
@@ -205,7 +245,8 @@ export async function updateConnection(env: Env, id: string, locationId: string,
     for (const [k, v] of Object.entries(merged)) if (v === '') delete merged[k];
     checkCredentials(connector, merged);
     // The stored renewal time belongs to the stored access token.
-    if (renewAt && given.accessToken === undefined && merged.accessToken) merged[ACCESS_TOKEN_RENEW_AT] = renewAt;
+    if (renewAt && given.accessToken === undefined && merged.accessToken)
+      merged[ACCESS_TOKEN_RENEW_AT] = renewAt;
     sealed = await seal(getConfig(env).tokenEncryptionKey, JSON.stringify(merged), boundTo(id));
   } else if (opened.byPrevious) {
     // Any write of the row moves its credentials to the current key.
@@ -215,7 +256,9 @@ export async function updateConnection(env: Env, id: string, locationId: string,
   const status = patch.status ?? (row.status === 'error' && patch.credentials ? 'active' : row.status);
   await env.DB.prepare(
     `UPDATE connections SET name = ?, status = ?, settings = ?, sealed_credentials = ?, last_error = CASE WHEN ? = 'active' THEN NULL ELSE last_error END, updated_at = ? WHERE id = ?`,
-  ).bind(name, status, settings, sealed, status, Date.now(), id).run();
+  )
+    .bind(name, status, settings, sealed, status, Date.now(), id)
+    .run();
   rowCache.delete(id);
   return publicView(env, (await readRow(env, id))!);
 }
@@ -223,7 +266,9 @@ export async function updateConnection(env: Env, id: string, locationId: string,
 /** Deletes a connection of `locationId`; false when there was none. */
 export async function deleteConnection(env: Env, id: string, locationId: string): Promise<boolean> {
   if (!ID.test(id)) return false;
-  const res = await env.DB.prepare('DELETE FROM connections WHERE id = ? AND location_id = ?').bind(id, locationId).run();
+  const res = await env.DB.prepare('DELETE FROM connections WHERE id = ? AND location_id = ?')
+    .bind(id, locationId)
+    .run();
   rowCache.delete(id);
   return (res.meta.changes ?? 0) > 0;
 }
@@ -232,9 +277,12 @@ export async function deleteConnection(env: Env, id: string, locationId: string)
 export async function rotateInboundKey(env: Env, id: string, locationId: string): Promise<string | null> {
   const row = await readRow(env, id);
   if (!row || row.location_id !== locationId) return null;
-  if (connectorOrThrow(row.kind).capabilities.inboundAuth !== 'url-key') throw invalid('This connection does not use an inbound URL key.', 'invalid_connection');
+  if (connectorOrThrow(row.kind).capabilities.inboundAuth !== 'url-key')
+    throw invalid('This connection does not use an inbound URL key.', 'invalid_connection');
   const key = randomId(24);
-  await env.DB.prepare('UPDATE connections SET inbound_secret_hash = ?, updated_at = ? WHERE id = ?').bind(await sha256Hex(key), Date.now(), id).run();
+  await env.DB.prepare('UPDATE connections SET inbound_secret_hash = ?, updated_at = ? WHERE id = ?')
+    .bind(await sha256Hex(key), Date.now(), id)
+    .run();
   rowCache.delete(id);
   return `${inboundUrl(env, id)}?key=${key}`;
 }
@@ -247,13 +295,21 @@ export interface OpenConnection extends ConnectorConnection {
 }
 
 /** Renews a connection's partner tokens; the location's object does it, one renewal per connection at a time. */
-export type PartnerRenewer = (locationId: string, connectionId: string, staleAccessToken: string) => Promise<RenewOutcome>;
+export type PartnerRenewer = (
+  locationId: string,
+  connectionId: string,
+  staleAccessToken: string,
+) => Promise<RenewOutcome>;
 
 /**
  * Loads and unseals a connection (any location). `cached` reuses a row read in the last 30 s;
  * with `renew`, the connector may renew expired OAuth tokens through it.
  */
-export async function openConnection(env: Env, id: string, opts: { cached?: boolean; renew?: PartnerRenewer } = {}): Promise<OpenConnection | null> {
+export async function openConnection(
+  env: Env,
+  id: string,
+  opts: { cached?: boolean; renew?: PartnerRenewer } = {},
+): Promise<OpenConnection | null> {
   let row: Row | null = null;
   const hit = opts.cached ? rowCache.get(id) : undefined;
   if (hit && hit.until > Date.now()) row = hit.row;
@@ -269,7 +325,11 @@ export async function openConnection(env: Env, id: string, opts: { cached?: bool
  * Unreadable credentials make the connection one that waits for a reconnect (`error`, no
  * credentials): its inbound signatures fail closed and its outbound work waits.
  */
-function toOpen(row: Row, { credentials, unreadable }: OpenedCredentials, renew?: PartnerRenewer): OpenConnection {
+function toOpen(
+  row: Row,
+  { credentials, unreadable }: OpenedCredentials,
+  renew?: PartnerRenewer,
+): OpenConnection {
   return {
     id: row.id,
     locationId: row.location_id,
@@ -293,7 +353,11 @@ function toOpen(row: Row, { credentials, unreadable }: OpenedCredentials, renew?
 
 /** Stores the reconciliation cursor (engine). */
 export async function saveCursor(env: Env, id: string, cursor: string): Promise<void> {
-  await env.DB.prepare(`UPDATE connections SET settings = json_set(settings, '$.cursor', ?), updated_at = ? WHERE id = ?`).bind(cursor, Date.now(), id).run();
+  await env.DB.prepare(
+    `UPDATE connections SET settings = json_set(settings, '$.cursor', ?), updated_at = ? WHERE id = ?`,
+  )
+    .bind(cursor, Date.now(), id)
+    .run();
   rowCache.delete(id);
 }
 
@@ -312,18 +376,27 @@ function credentialStore(env: Env): CredentialStore {
       if (!row) return null;
       const opened = await openCredentials(env, row);
       const connection = toOpen(row, opened);
-      return { connection, status: connection.status, lastError: opened.unreadable ? UNREADABLE_CREDENTIALS : row.last_error, version: row.sealed_credentials };
+      return {
+        connection,
+        status: connection.status,
+        lastError: opened.unreadable ? UNREADABLE_CREDENTIALS : row.last_error,
+        version: row.sealed_credentials,
+      };
     },
     async save(id, version, credentials) {
       const sealed = await seal(getConfig(env).tokenEncryptionKey, JSON.stringify(credentials), boundTo(id));
-      const res = await env.DB.prepare('UPDATE connections SET sealed_credentials = ?, updated_at = ? WHERE id = ? AND sealed_credentials IS ?')
+      const res = await env.DB.prepare(
+        'UPDATE connections SET sealed_credentials = ?, updated_at = ? WHERE id = ? AND sealed_credentials IS ?',
+      )
         .bind(sealed, Date.now(), id, version)
         .run();
       rowCache.delete(id);
       return (res.meta.changes ?? 0) > 0;
     },
     async markReconnectNeeded(id, version, reason) {
-      await env.DB.prepare(`UPDATE connections SET status = 'error', last_error = ?, updated_at = ? WHERE id = ? AND sealed_credentials IS ?`)
+      await env.DB.prepare(
+        `UPDATE connections SET status = 'error', last_error = ?, updated_at = ? WHERE id = ? AND sealed_credentials IS ?`,
+      )
         .bind(reason.slice(0, 500), Date.now(), id, version)
         .run();
       rowCache.delete(id);
@@ -339,12 +412,26 @@ const keeper = new CredentialKeeper(connectorFor);
  * connection at a time, the new tokens sealed in D1 before the answer; a refusal for good marks
  * the connection `error` with a "Reconnect needed" last error (panel health).
  */
-export function renewConnectionCredentials(env: Env, locationId: string, connectionId: string, staleAccessToken: string): Promise<RenewOutcome> {
+export function renewConnectionCredentials(
+  env: Env,
+  locationId: string,
+  connectionId: string,
+  staleAccessToken: string,
+): Promise<RenewOutcome> {
   return keeper.renew(credentialStore(env), connectionId, locationId, staleAccessToken);
 }
 
 /** Records a connection test: the partner's answer as the last error, or none when it passed. */
-export async function recordCheck(env: Env, id: string, locationId: string, error: string | null): Promise<void> {
-  await env.DB.prepare('UPDATE connections SET last_error = ?, updated_at = ? WHERE id = ? AND location_id = ?').bind(error?.slice(0, 500) ?? null, Date.now(), id, locationId).run();
+export async function recordCheck(
+  env: Env,
+  id: string,
+  locationId: string,
+  error: string | null,
+): Promise<void> {
+  await env.DB.prepare(
+    'UPDATE connections SET last_error = ?, updated_at = ? WHERE id = ? AND location_id = ?',
+  )
+    .bind(error?.slice(0, 500) ?? null, Date.now(), id, locationId)
+    .run();
   rowCache.delete(id);
 }

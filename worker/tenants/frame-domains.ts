@@ -25,7 +25,8 @@ export function frameHost(input: unknown): string | null {
   if (/^https?:\/\//.test(text)) {
     try {
       const url = new URL(text);
-      if (url.port || url.username || url.password || url.pathname !== '/' || url.search || url.hash) return null;
+      if (url.port || url.username || url.password || url.pathname !== '/' || url.search || url.hash)
+        return null;
       text = url.hostname;
     } catch {
       return null;
@@ -43,7 +44,11 @@ export function frameHost(input: unknown): string | null {
  * INSTALL: remembers the white-label agency's app domain (or forgets it when GHL says the
  * agency is no longer white-label). Events without white-label fields change nothing.
  */
-export async function recordWhitelabelDomain(db: D1Database, event: GhlEvent, now = Date.now()): Promise<void> {
+export async function recordWhitelabelDomain(
+  db: D1Database,
+  event: GhlEvent,
+  now = Date.now(),
+): Promise<void> {
   const companyId = typeof event.companyId === 'string' ? event.companyId : null;
   if (event.type !== 'INSTALL' || !companyId || typeof event.isWhitelabelCompany !== 'boolean') return;
   const details = event.whitelabelDetails as { domain?: unknown } | undefined;
@@ -52,14 +57,20 @@ export async function recordWhitelabelDomain(db: D1Database, event: GhlEvent, no
     console.warn('INSTALL names no usable white-label domain', companyId);
     return;
   }
-  const clear = db.prepare("DELETE FROM agency_frame_domains WHERE company_id = ? AND source = 'install'").bind(companyId);
+  const clear = db
+    .prepare("DELETE FROM agency_frame_domains WHERE company_id = ? AND source = 'install'")
+    .bind(companyId);
   if (!host) {
     await clear.run();
     return;
   }
   await db.batch([
     clear,
-    db.prepare("INSERT INTO agency_frame_domains (company_id, host, source, updated_at) VALUES (?, ?, 'install', ?)").bind(companyId, host, now),
+    db
+      .prepare(
+        "INSERT INTO agency_frame_domains (company_id, host, source, updated_at) VALUES (?, ?, 'install', ?)",
+      )
+      .bind(companyId, host, now),
   ]);
 }
 
@@ -82,11 +93,22 @@ export async function agencyFrameHosts(db: D1Database, companyId: string): Promi
 }
 
 /** Replaces the hosts the agency's admins added (already checked with `frameHost`). */
-export async function setAgencyFrameHosts(db: D1Database, companyId: string, hosts: readonly string[], now = Date.now()): Promise<void> {
+export async function setAgencyFrameHosts(
+  db: D1Database,
+  companyId: string,
+  hosts: readonly string[],
+  now = Date.now(),
+): Promise<void> {
   await db.batch([
-    db.prepare("DELETE FROM agency_frame_domains WHERE company_id = ? AND source = 'setting'").bind(companyId),
+    db
+      .prepare("DELETE FROM agency_frame_domains WHERE company_id = ? AND source = 'setting'")
+      .bind(companyId),
     ...[...new Set(hosts)].map((host) =>
-      db.prepare("INSERT INTO agency_frame_domains (company_id, host, source, updated_at) VALUES (?, ?, 'setting', ?)").bind(companyId, host, now),
+      db
+        .prepare(
+          "INSERT INTO agency_frame_domains (company_id, host, source, updated_at) VALUES (?, ?, 'setting', ?)",
+        )
+        .bind(companyId, host, now),
     ),
   ]);
 }
@@ -97,10 +119,17 @@ export async function setAgencyFrameHosts(db: D1Database, companyId: string, hos
  */
 export async function frameHostsFor(db: D1Database, resourceId: string | null): Promise<string[]> {
   const install = resourceId
-    ? await db.prepare('SELECT company_id FROM installs WHERE resource_id = ?').bind(resourceId).first<{ company_id: string | null }>()
+    ? await db
+        .prepare('SELECT company_id FROM installs WHERE resource_id = ?')
+        .bind(resourceId)
+        .first<{ company_id: string | null }>()
     : null;
   const query = install?.company_id
-    ? db.prepare('SELECT host FROM agency_frame_domains WHERE company_id = ? GROUP BY host').bind(install.company_id)
-    : db.prepare('SELECT host FROM agency_frame_domains GROUP BY host ORDER BY MAX(updated_at) DESC LIMIT ?').bind(MAX_FRAME_HOSTS);
+    ? db
+        .prepare('SELECT host FROM agency_frame_domains WHERE company_id = ? GROUP BY host')
+        .bind(install.company_id)
+    : db
+        .prepare('SELECT host FROM agency_frame_domains GROUP BY host ORDER BY MAX(updated_at) DESC LIMIT ?')
+        .bind(MAX_FRAME_HOSTS);
   return (await query.all<{ host: string }>()).results.map((r) => r.host);
 }

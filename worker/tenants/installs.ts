@@ -38,7 +38,10 @@ const fromRow = (r: InstallRow): Install => ({
 });
 
 export async function getInstall(db: D1Database, resourceId: string): Promise<Install | null> {
-  const row = await db.prepare('SELECT * FROM installs WHERE resource_id = ?').bind(resourceId).first<InstallRow>();
+  const row = await db
+    .prepare('SELECT * FROM installs WHERE resource_id = ?')
+    .bind(resourceId)
+    .first<InstallRow>();
   return row ? fromRow(row) : null;
 }
 
@@ -74,7 +77,13 @@ export async function upsertInstall(db: D1Database, input: InstallInput, now = D
     .run();
 }
 
-export async function setInstallStatus(db: D1Database, resourceId: string, status: InstallStatus, lastError: string | null, now = Date.now()) {
+export async function setInstallStatus(
+  db: D1Database,
+  resourceId: string,
+  status: InstallStatus,
+  lastError: string | null,
+  now = Date.now(),
+) {
   await db
     .prepare('UPDATE installs SET status = ?2, last_error = ?3, updated_at = ?4 WHERE resource_id = ?1')
     .bind(resourceId, status, lastError, now)

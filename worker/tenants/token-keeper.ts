@@ -69,7 +69,13 @@ export class TokenKeeper {
 
   /** Stores a pair obtained elsewhere (code exchange, agency mint). */
   async store(tokens: TokenSet): Promise<void> {
-    const generation = await writeTokens(this.deps.db, this.deps.config.tokenEncryptionKey, this.deps.resourceId, tokens, this.now());
+    const generation = await writeTokens(
+      this.deps.db,
+      this.deps.config.tokenEncryptionKey,
+      this.deps.resourceId,
+      tokens,
+      this.now(),
+    );
     this.stored = { tokens, generation };
   }
 
@@ -82,7 +88,8 @@ export class TokenKeeper {
       return await readTokens(this.deps.db, this.deps.config.sealingKeys, this.deps.resourceId);
     } catch (err) {
       if (!(err instanceof UnreadableSealedValue)) throw err;
-      const reason = 'the stored tokens cannot be decrypted with TOKEN_ENCRYPTION_KEY (or TOKEN_ENCRYPTION_KEY_PREVIOUS)';
+      const reason =
+        'the stored tokens cannot be decrypted with TOKEN_ENCRYPTION_KEY (or TOKEN_ENCRYPTION_KEY_PREVIOUS)';
       await this.deps.onDead?.(reason);
       throw new ReconnectNeeded(reason);
     }

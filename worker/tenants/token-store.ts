@@ -14,18 +14,32 @@ export interface StoredTokens {
  * The resource's token pair, opened with the current key or, during a rotation, the previous one
  * (the next write seals it with the current key). Throws UnreadableSealedValue when neither opens it.
  */
-export async function readTokens(db: D1Database, keys: string | SealingKeys, resourceId: string): Promise<StoredTokens | null> {
+export async function readTokens(
+  db: D1Database,
+  keys: string | SealingKeys,
+  resourceId: string,
+): Promise<StoredTokens | null> {
   const row = await db
     .prepare('SELECT sealed, generation FROM tokens WHERE resource_id = ?')
     .bind(resourceId)
     .first<{ sealed: string; generation: number }>();
   if (!row) return null;
-  const { plaintext } = await unsealWithAny(typeof keys === 'string' ? { current: keys, previous: null } : keys, row.sealed, resourceId);
+  const { plaintext } = await unsealWithAny(
+    typeof keys === 'string' ? { current: keys, previous: null } : keys,
+    row.sealed,
+    resourceId,
+  );
   return { tokens: JSON.parse(plaintext) as TokenSet, generation: row.generation };
 }
 
 /** Seals with `key`, which is always the current key. */
-export async function writeTokens(db: D1Database, key: string, resourceId: string, tokens: TokenSet, now = Date.now()): Promise<number> {
+export async function writeTokens(
+  db: D1Database,
+  key: string,
+  resourceId: string,
+  tokens: TokenSet,
+  now = Date.now(),
+): Promise<number> {
   const sealed = await seal(key, JSON.stringify(tokens), resourceId);
   const row = await db
     .prepare(

@@ -35,7 +35,11 @@ export class TimelineCache {
   }
 
   private setMeta(key: string, value: string): void {
-    this.sql.exec('INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2', key, value);
+    this.sql.exec(
+      'INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2',
+      key,
+      value,
+    );
   }
 
   private nextSeq(): number {
@@ -49,7 +53,10 @@ export class TimelineCache {
   }
 
   private tombstoned(kind: TimelineKind, id: string): boolean {
-    return this.sql.exec('SELECT 1 FROM timeline_tombstones WHERE kind = ? AND id = ?', kind, id).toArray().length > 0;
+    return (
+      this.sql.exec('SELECT 1 FROM timeline_tombstones WHERE kind = ? AND id = ?', kind, id).toArray()
+        .length > 0
+    );
   }
 
   /** When the cache was last filled from GHL as a whole, or null if it never was. */
@@ -69,12 +76,19 @@ export class TimelineCache {
     return this.sql
       .exec<ItemRow>('SELECT kind, id, raw, source, stale, seq FROM timeline_items')
       .toArray()
-      .map((r) => ({ kind: r.kind, id: r.id, raw: JSON.parse(r.raw) as Record<string, unknown>, source: r.source }));
+      .map((r) => ({
+        kind: r.kind,
+        id: r.id,
+        raw: JSON.parse(r.raw) as Record<string, unknown>,
+        source: r.source,
+      }));
   }
 
   /** Objects known only from a thin event, to be fetched before they are shown. */
   staleItems(): { kind: TimelineKind; id: string }[] {
-    return this.sql.exec<{ kind: TimelineKind; id: string }>('SELECT kind, id FROM timeline_items WHERE stale = 1').toArray();
+    return this.sql
+      .exec<{ kind: TimelineKind; id: string }>('SELECT kind, id FROM timeline_items WHERE stale = 1')
+      .toArray();
   }
 
   /** Marks the start of a full reload; pass the mark to `completeLoad`. */
@@ -88,12 +102,17 @@ export class TimelineCache {
    */
   completeLoad(mark: number, snapshot: readonly SnapshotItem[], now = Date.now()): void {
     const inSnapshot = new Set(snapshot.map((s) => `${s.kind}:${s.raw.id}`));
-    for (const row of this.sql.exec<ItemRow>('SELECT kind, id FROM timeline_items WHERE seq <= ?', mark).toArray()) {
-      if (!inSnapshot.has(`${row.kind}:${row.id}`)) this.sql.exec('DELETE FROM timeline_items WHERE kind = ? AND id = ?', row.kind, row.id);
+    for (const row of this.sql
+      .exec<ItemRow>('SELECT kind, id FROM timeline_items WHERE seq <= ?', mark)
+      .toArray()) {
+      if (!inSnapshot.has(`${row.kind}:${row.id}`))
+        this.sql.exec('DELETE FROM timeline_items WHERE kind = ? AND id = ?', row.kind, row.id);
     }
     for (const { kind, raw } of snapshot) {
       if (this.tombstoned(kind, raw.id)) continue;
-      const row = this.sql.exec<{ seq: number }>('SELECT seq FROM timeline_items WHERE kind = ? AND id = ?', kind, raw.id).toArray()[0];
+      const row = this.sql
+        .exec<{ seq: number }>('SELECT seq FROM timeline_items WHERE kind = ? AND id = ?', kind, raw.id)
+        .toArray()[0];
       if (row && row.seq > mark) continue;
       this.sql.exec(
         `INSERT INTO timeline_items (kind, id, raw, stale, seq, updated_at) VALUES (?1, ?2, ?3, 0, ?4, ?5)
@@ -114,9 +133,16 @@ export class TimelineCache {
    * Stores one object. `merge` lays the given fields over the cached ones (thin event payloads);
    * a thin object that is not cached yet is marked stale. Returns false for a deleted id.
    */
-  upsert(kind: TimelineKind, raw: Record<string, unknown> & { id: string }, opts: { merge: boolean; thin?: boolean; source?: TimelineSource }, now = Date.now()): boolean {
+  upsert(
+    kind: TimelineKind,
+    raw: Record<string, unknown> & { id: string },
+    opts: { merge: boolean; thin?: boolean; source?: TimelineSource },
+    now = Date.now(),
+  ): boolean {
     if (this.tombstoned(kind, raw.id)) return false;
-    const old = this.sql.exec<ItemRow>('SELECT raw, source, stale FROM timeline_items WHERE kind = ? AND id = ?', kind, raw.id).toArray()[0];
+    const old = this.sql
+      .exec<ItemRow>('SELECT raw, source, stale FROM timeline_items WHERE kind = ? AND id = ?', kind, raw.id)
+      .toArray()[0];
     const merged = opts.merge && old ? { ...(JSON.parse(old.raw) as object), ...raw } : raw;
     const stale = old ? (opts.merge ? old.stale : 0) : opts.thin ? 1 : 0;
     this.sql.exec(
@@ -137,7 +163,12 @@ export class TimelineCache {
   /** Deletes one object and remembers that it is gone. */
   remove(kind: TimelineKind, id: string, now = Date.now()): void {
     this.sql.exec('DELETE FROM timeline_items WHERE kind = ? AND id = ?', kind, id);
-    this.sql.exec('INSERT OR REPLACE INTO timeline_tombstones (kind, id, deleted_at) VALUES (?, ?, ?)', kind, id, now);
+    this.sql.exec(
+      'INSERT OR REPLACE INTO timeline_tombstones (kind, id, deleted_at) VALUES (?, ?, ?)',
+      kind,
+      id,
+      now,
+    );
     this.nextSeq();
     this.touched(now);
   }

@@ -15,11 +15,18 @@ const newer = (a: string | null | undefined, b: string | null | undefined) =>
   !a || !b || Number.isNaN(Date.parse(a)) || Number.isNaN(Date.parse(b)) || Date.parse(a) >= Date.parse(b);
 
 /** Stores contacts of `locationId`, merged over what is known; contacts of any other location are ignored. */
-export function rememberContacts(sql: SqlStorage, locationId: string, contacts: readonly Partial<GhlContact>[], now = Date.now()): number {
+export function rememberContacts(
+  sql: SqlStorage,
+  locationId: string,
+  contacts: readonly Partial<GhlContact>[],
+  now = Date.now(),
+): number {
   let stored = 0;
   for (const contact of contacts) {
     if (!contact.id || contact.locationId !== locationId) continue;
-    const old = sql.exec<Row>('SELECT body, date_updated FROM contacts WHERE id = ?', contact.id).toArray()[0];
+    const old = sql
+      .exec<Row>('SELECT body, date_updated FROM contacts WHERE id = ?', contact.id)
+      .toArray()[0];
     const incoming = typeof contact.dateUpdated === 'string' ? contact.dateUpdated : null;
     // A search page fetched before a later read must not roll the contact back.
     if (old && !newer(incoming, old.date_updated)) continue;

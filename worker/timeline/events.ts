@@ -20,21 +20,37 @@ function fieldsOf(event: GhlEvent): Record<string, unknown> {
  * thinner than GET answers (TaskCreate has no body, GHL issue #332): such upserts are `thin`,
  * and the cache merges them over what it has or marks the item for a refetch.
  */
-export function changeFromEvent(event: GhlEvent, locationId: string, contactId: string): TimelineChange | null {
+export function changeFromEvent(
+  event: GhlEvent,
+  locationId: string,
+  contactId: string,
+): TimelineChange | null {
   const type = event.type;
   const id = typeof event.id === 'string' && event.id ? event.id : null;
   if (type === 'ContactDelete') return { op: 'contact_deleted', id: id ?? contactId };
   if (type.startsWith('Contact')) {
-    return { op: 'contact', contact: { ...(fieldsOf(event) as Partial<GhlContact>), id: id ?? contactId, locationId } };
+    return {
+      op: 'contact',
+      contact: { ...(fieldsOf(event) as Partial<GhlContact>), id: id ?? contactId, locationId },
+    };
   }
   if (type.startsWith('Appointment')) {
     const appointment = event.appointment;
     if (!appointment?.id) return null;
     if (type === 'AppointmentDelete') return { op: 'delete', kind: 'appointment', id: appointment.id };
-    return { op: 'upsert', kind: 'appointment', item: { ...appointment, locationId, contactId }, thin: false };
+    return {
+      op: 'upsert',
+      kind: 'appointment',
+      item: { ...appointment, locationId, contactId },
+      thin: false,
+    };
   }
   if (!id) return null;
-  const kind: TimelineKind | null = type.startsWith('Note') ? 'note' : type.startsWith('Task') ? 'task' : null;
+  const kind: TimelineKind | null = type.startsWith('Note')
+    ? 'note'
+    : type.startsWith('Task')
+      ? 'task'
+      : null;
   if (!kind) return null;
   if (type.endsWith('Delete')) return { op: 'delete', kind, id };
   const item: Record<string, unknown> = { ...fieldsOf(event), contactId };

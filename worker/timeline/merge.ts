@@ -48,7 +48,13 @@ export function toTimelineItem(item: CachedItem): TimelineItem {
   const base = { kind: item.kind, id: item.id, source: item.source, raw: r };
   switch (item.kind) {
     case 'note':
-      return { ...base, at: normalizeTime(r.dateAdded), title: text(r.title), body: text(r.body), status: r.pinned === true ? 'pinned' : null };
+      return {
+        ...base,
+        at: normalizeTime(r.dateAdded),
+        title: text(r.title),
+        body: text(r.body),
+        status: r.pinned === true ? 'pinned' : null,
+      };
     case 'task':
       return {
         ...base,
@@ -81,7 +87,10 @@ export const isPendingTask = (item: TimelineItem) => item.kind === 'task' && ite
  * Newest first (undated entries last). With `pending-first`, open tasks come on top ordered by
  * due date, soonest (or most overdue) first, then everything else newest first.
  */
-export function orderTimeline(items: readonly TimelineItem[], order: TimelineOrder = 'newest'): TimelineItem[] {
+export function orderTimeline(
+  items: readonly TimelineItem[],
+  order: TimelineOrder = 'newest',
+): TimelineItem[] {
   if (order !== 'pending-first') return [...items].sort(newestFirst);
   const pending = items.filter(isPendingTask).sort((a, b) => {
     const ta = a.at ? Date.parse(a.at) : Number.POSITIVE_INFINITY;

@@ -17,9 +17,19 @@ export interface PartnerOrigin {
 export type WithOrigin = TimelineItem & { partner?: PartnerOrigin };
 
 /** `connections` is asked only when some item came from a partner (the warm view stays local). */
-export async function annotatePartnerOrigin(sql: SqlStorage, items: TimelineItem[], connections: () => Promise<Map<string, { name: string; kind: string }>>): Promise<WithOrigin[]> {
+export async function annotatePartnerOrigin(
+  sql: SqlStorage,
+  items: TimelineItem[],
+  connections: () => Promise<Map<string, { name: string; kind: string }>>,
+): Promise<WithOrigin[]> {
   const rows = sql
-    .exec<{ kind: string; ghl_id: string; connection_id: string; ghl_write_at: number; partner_write_at: number | null }>(
+    .exec<{
+      kind: string;
+      ghl_id: string;
+      connection_id: string;
+      ghl_write_at: number;
+      partner_write_at: number | null;
+    }>(
       `SELECT kind, ghl_id, connection_id, ghl_write_at, partner_write_at FROM links
         WHERE kind IN ('note', 'task', 'appointment') AND ghl_write_at IS NOT NULL AND (partner_write_at IS NULL OR ghl_write_at >= partner_write_at)`,
     )
@@ -29,7 +39,8 @@ export async function annotatePartnerOrigin(sql: SqlStorage, items: TimelineItem
   const from = new Map<string, PartnerOrigin>();
   for (const r of rows) {
     const conn = names.get(r.connection_id);
-    if (conn) from.set(`${r.kind}:${r.ghl_id}`, { connectionId: r.connection_id, name: conn.name, kind: conn.kind });
+    if (conn)
+      from.set(`${r.kind}:${r.ghl_id}`, { connectionId: r.connection_id, name: conn.name, kind: conn.kind });
   }
   return items.map((item) => {
     const partner = from.get(`${item.kind}:${item.id}`);

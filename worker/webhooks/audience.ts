@@ -24,5 +24,7 @@ export function notForThisApp(body: Record<string, unknown>, ourAppId: string): 
   const { appId, type } = body;
   if (appId === undefined) return LIFECYCLE.has(String(type)) ? `${String(type)} without an appId` : null;
   if (appId === ourAppId) return null;
-  return typeof appId === 'string' ? `addressed to app ${JSON.stringify(appId.slice(0, 64))}` : 'with an appId that is not a string';
+  return typeof appId === 'string'
+    ? `addressed to app ${JSON.stringify(appId.slice(0, 64))}`
+    : 'with an appId that is not a string';
 }

@@ -1,5 +1,11 @@
 /** GHL webhook events this app acts on. */
-export const CONTACT_EVENTS = ['ContactCreate', 'ContactUpdate', 'ContactDelete', 'ContactTagUpdate', 'ContactDndUpdate'] as const;
+export const CONTACT_EVENTS = [
+  'ContactCreate',
+  'ContactUpdate',
+  'ContactDelete',
+  'ContactTagUpdate',
+  'ContactDndUpdate',
+] as const;
 export const NOTE_EVENTS = ['NoteCreate', 'NoteUpdate', 'NoteDelete'] as const;
 export const TASK_EVENTS = ['TaskCreate', 'TaskComplete', 'TaskDelete'] as const;
 /**

@@ -13,7 +13,8 @@ function importKey(pem: string, algorithm: 'Ed25519' | 'RSA'): Promise<CryptoKey
   const cacheKey = `${algorithm}:${pem}`;
   let key = keyCache.get(cacheKey);
   if (!key) {
-    const alg = algorithm === 'Ed25519' ? { name: 'Ed25519' } : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+    const alg =
+      algorithm === 'Ed25519' ? { name: 'Ed25519' } : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
     key = crypto.subtle.importKey('spki', pemToDer(pem), alg, false, ['verify']);
     keyCache.set(cacheKey, key);
     key.catch(() => keyCache.delete(cacheKey));
@@ -37,10 +38,13 @@ export async function verifyGhlSignature(
   const ed = headers.get('x-ghl-signature');
   if (ed !== null) {
     const sig = decodeSignature(ed);
-    if (!sig || sig.length !== 64) return { ok: false, reason: 'x-ghl-signature is not a base64 Ed25519 signature' };
+    if (!sig || sig.length !== 64)
+      return { ok: false, reason: 'x-ghl-signature is not a base64 Ed25519 signature' };
     const key = await importKey(keys.ed25519PublicKeyPem, 'Ed25519');
     const ok = await crypto.subtle.verify({ name: 'Ed25519' }, key, sig, raw);
-    return ok ? { ok: true, scheme: 'ed25519' } : { ok: false, reason: 'x-ghl-signature does not match the body' };
+    return ok
+      ? { ok: true, scheme: 'ed25519' }
+      : { ok: false, reason: 'x-ghl-signature does not match the body' };
   }
   const rsa = headers.get('x-wh-signature');
   if (rsa !== null) {

@@ -46,7 +46,13 @@ export async function startHarness(options: EmulatorOptions = {}): Promise<Harne
     if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${text}`);
     return text ? JSON.parse(text) : null;
   };
-  const api = (token: string, method: string, path: string, body?: unknown, version = path.startsWith('/calendars') ? '2021-04-15' : '2021-07-28') =>
+  const api = (
+    token: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    version = path.startsWith('/calendars') ? '2021-04-15' : '2021-07-28',
+  ) =>
     fetch(`${emu.url}${path}`, {
       method,
       headers: {
@@ -61,11 +67,20 @@ export async function startHarness(options: EmulatorOptions = {}): Promise<Harne
     fetch(`${emu.url}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: clientId, client_secret: clientSecret, grant_type: 'authorization_code', code }),
+      body: new URLSearchParams({
+        client_id: clientId,
+        client_secret: clientSecret,
+        grant_type: 'authorization_code',
+        code,
+      }),
     });
   const installAndExchange = async (body: Record<string, unknown>, clientId: string) => {
     const { code } = await control('/_emulator/install', { webhooks: 'none', ...body, clientId });
-    const res = await exchange(code, clientId, clientId === TEST_CLIENT.clientId ? TEST_CLIENT.clientSecret : undefined);
+    const res = await exchange(
+      code,
+      clientId,
+      clientId === TEST_CLIENT.clientId ? TEST_CLIENT.clientSecret : undefined,
+    );
     if (res.status !== 200) throw new Error(`code exchange -> ${res.status} ${await res.text()}`);
     return res.json();
   };
@@ -76,7 +91,9 @@ export async function startHarness(options: EmulatorOptions = {}): Promise<Harne
     api,
     exchange,
     seed: (locations = 1, contacts = 3) =>
-      control('/_emulator/seed', { locations: Array.from({ length: locations }, (_, i) => ({ name: `Location ${i + 1}`, contacts })) }),
+      control('/_emulator/seed', {
+        locations: Array.from({ length: locations }, (_, i) => ({ name: `Location ${i + 1}`, contacts })),
+      }),
     installLocation: (locationId, companyId, clientId = TEST_CLIENT.clientId) =>
       installAndExchange({ companyId, userType: 'Location', locationIds: [locationId] }, clientId),
     installCompany: (companyId, locationIds, clientId = TEST_CLIENT.clientId) =>
@@ -102,7 +119,10 @@ export interface Receiver {
 }
 
 /** A tiny webhook receiver; `answer` picks the status for the n-th request (0-based), after `delayMs`. */
-export async function startReceiver(answer: (index: number, body: string) => number = () => 200, delayMs = 0): Promise<Receiver> {
+export async function startReceiver(
+  answer: (index: number, body: string) => number = () => 200,
+  delayMs = 0,
+): Promise<Receiver> {
   const requests: ReceivedRequest[] = [];
   let open = 0;
   const server = createServer((req, res) => {

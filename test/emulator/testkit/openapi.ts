@@ -4,7 +4,8 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
 /** The official GHL files the contract tests check against (test/specs/README.md); GHL_API_DIR points elsewhere. */
-export const GHL_API_DIR = process.env.GHL_API_DIR ?? fileURLToPath(new URL('../../specs/ghl-api/', import.meta.url));
+export const GHL_API_DIR =
+  process.env.GHL_API_DIR ?? fileURLToPath(new URL('../../specs/ghl-api/', import.meta.url));
 
 export type SpecName = 'contacts' | 'oauth' | 'calendars' | 'locations';
 export type Schema = Record<string, unknown>;
@@ -57,10 +58,14 @@ export function operationSchemas(spec: SpecName, path: string, method: string): 
   const doc = loadJson(docPath) as { paths: Record<string, Record<string, Schema>> };
   const op = doc.paths[path]?.[method.toLowerCase()];
   if (!op) throw new Error(`${method.toUpperCase()} ${path} is not in ${docPath}`);
-  const content = (op.requestBody as { content?: Record<string, { schema?: Schema }> } | undefined)?.content ?? {};
-  const requestSchema = content['application/json']?.schema ?? content['application/x-www-form-urlencoded']?.schema;
+  const content =
+    (op.requestBody as { content?: Record<string, { schema?: Schema }> } | undefined)?.content ?? {};
+  const requestSchema =
+    content['application/json']?.schema ?? content['application/x-www-form-urlencoded']?.schema;
   const responses: Record<string, Schema | undefined> = {};
-  for (const [status, response] of Object.entries((op.responses ?? {}) as Record<string, { content?: Record<string, { schema?: Schema }> }>)) {
+  for (const [status, response] of Object.entries(
+    (op.responses ?? {}) as Record<string, { content?: Record<string, { schema?: Schema }> }>,
+  )) {
     const schema = response.content?.['application/json']?.schema;
     responses[status] = schema ? (resolveRefs(schema, docPath) as Schema) : undefined;
   }
@@ -68,7 +73,9 @@ export function operationSchemas(spec: SpecName, path: string, method: string): 
 }
 
 // CJS interop differs between Node and Vitest; the plugin function is on `.default` in both shapes.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  ajv: Ajv,
+) => Ajv;
 const ajv = addFormats(new Ajv({ strict: false, allErrors: true, validateSchema: false }));
 const compiled = new WeakMap<Schema, ValidateFunction>();
 
@@ -79,7 +86,11 @@ export function schemaErrors(schema: Schema, data: unknown): string[] {
     validate = ajv.compile(schema);
     compiled.set(schema, validate);
   }
-  return validate(data) ? [] : (validate.errors ?? []).map((e: ErrorObject) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+  return validate(data)
+    ? []
+    : (validate.errors ?? []).map(
+        (e: ErrorObject) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
+      );
 }
 
 /** Returns a copy of `schema` with `patch` applied at a dotted property path (for documented spec mistakes). */
@@ -98,9 +109,14 @@ export function patchSchema(schema: Schema, path: string[], patch: Schema): Sche
  */
 export function undeclaredPaths(schema: Schema | undefined, data: unknown, path = ''): string[] {
   if (!schema || data === null || typeof data !== 'object') return [];
-  const variants = [...((schema.allOf as Schema[]) ?? []), ...((schema.anyOf as Schema[]) ?? []), ...((schema.oneOf as Schema[]) ?? [])];
+  const variants = [
+    ...((schema.allOf as Schema[]) ?? []),
+    ...((schema.anyOf as Schema[]) ?? []),
+    ...((schema.oneOf as Schema[]) ?? []),
+  ];
   if (variants.length) return variants.length === 1 ? undeclaredPaths(variants[0], data, path) : [];
-  if (Array.isArray(data)) return data.flatMap((item) => undeclaredPaths(schema.items as Schema | undefined, item, `${path}[]`));
+  if (Array.isArray(data))
+    return data.flatMap((item) => undeclaredPaths(schema.items as Schema | undefined, item, `${path}[]`));
   const properties = schema.properties as Record<string, Schema> | undefined;
   if (!properties || Object.keys(properties).length === 0) return [];
   const out = new Set<string>();

@@ -9,11 +9,20 @@ interface EventDoc {
 
 /** INSTALL and UNINSTALL are documented as AppInstall / AppUninstall. */
 export function eventDocName(type: string): string {
-  return ({ INSTALL: 'AppInstall', UNINSTALL: 'AppUninstall', PLAN_CHANGE: 'PlanChange' } as Record<string, string>)[type] ?? type;
+  return (
+    (
+      { INSTALL: 'AppInstall', UNINSTALL: 'AppUninstall', PLAN_CHANGE: 'PlanChange' } as Record<
+        string,
+        string
+      >
+    )[type] ?? type
+  );
 }
 
 function load(type: string): EventDoc {
-  return JSON.parse(readFileSync(`${GHL_API_DIR.replace(/\/$/, '')}/webhook-events/${eventDocName(type)}.json`, 'utf8')) as EventDoc;
+  return JSON.parse(
+    readFileSync(`${GHL_API_DIR.replace(/\/$/, '')}/webhook-events/${eventDocName(type)}.json`, 'utf8'),
+  ) as EventDoc;
 }
 
 const JSON_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
@@ -28,7 +37,10 @@ function toJsonSchema(node: unknown): unknown {
       if (value === 'Date') Object.assign(out, { type: 'string', format: 'date-time' });
       else out.type = 'string';
     } else {
-      out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value as Schema).map(([k, v]) => [k, toJsonSchema(v)])) : toJsonSchema(value);
+      out[key] =
+        key === 'properties'
+          ? Object.fromEntries(Object.entries(value as Schema).map(([k, v]) => [k, toJsonSchema(v)]))
+          : toJsonSchema(value);
     }
   }
   return out;
@@ -43,7 +55,8 @@ export function eventSchema(type: string): Schema | undefined {
 /** Field names the documentation's examples show (top level), used where no schema is usable. */
 export function exampleFields(type: string): string[] {
   const fields = new Set<string>();
-  for (const example of load(type).examples ?? []) for (const key of Object.keys(example.payload ?? {})) fields.add(key);
+  for (const example of load(type).examples ?? [])
+    for (const key of Object.keys(example.payload ?? {})) fields.add(key);
   return [...fields];
 }
 

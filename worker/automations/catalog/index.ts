@@ -22,7 +22,10 @@ export interface FieldInfo {
 }
 
 function unwrap(schema: v.GenericSchema): { base: v.GenericSchema; required: boolean; description?: string } {
-  let s = schema as v.GenericSchema & { wrapped?: v.GenericSchema; pipe?: readonly { type: string; description?: string }[] };
+  let s = schema as v.GenericSchema & {
+    wrapped?: v.GenericSchema;
+    pipe?: readonly { type: string; description?: string }[];
+  };
   let required = true;
   let description: string | undefined;
   for (let i = 0; i < 5; i++) {
@@ -45,23 +48,57 @@ export function fieldsOf(schema: v.GenericSchema): FieldInfo[] {
     const { base, required, description } = unwrap(entry);
     const options = (base as unknown as { options?: unknown[] }).options;
     const type = base.type === 'variant' ? 'delay' : base.type;
-    return { name, type, required, ...(description ? { description } : {}), ...(Array.isArray(options) && options.every((o) => typeof o === 'string') ? { options: options as string[] } : {}) };
+    return {
+      name,
+      type,
+      required,
+      ...(description ? { description } : {}),
+      ...(Array.isArray(options) && options.every((o) => typeof o === 'string')
+        ? { options: options as string[] }
+        : {}),
+    };
   });
 }
 
 /** The catalog as `GET /api/catalog` answers it. */
 export function catalogView() {
   return {
-    triggers: TRIGGERS.map(({ kind, key, group, label, description, scope, sample }) => ({ kind, key, group, label, description, scope, sample })),
-    actions: ACTIONS.map(({ kind, key, group, label, description, scope, sample, input }) => ({ kind, key, group, label, description, scope, sample, fields: fieldsOf(input) })),
+    triggers: TRIGGERS.map(({ kind, key, group, label, description, scope, sample }) => ({
+      kind,
+      key,
+      group,
+      label,
+      description,
+      scope,
+      sample,
+    })),
+    actions: ACTIONS.map(({ kind, key, group, label, description, scope, sample, input }) => ({
+      kind,
+      key,
+      group,
+      label,
+      description,
+      scope,
+      sample,
+      fields: fieldsOf(input),
+    })),
   };
 }
 
 /** Validates an action's input; the issues as one message, or the parsed input. */
-export function parseActionInput(key: string, input: unknown): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } {
+export function parseActionInput(
+  key: string,
+  input: unknown,
+): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } {
   const op = actionOf(key);
   if (!op) return { ok: false, message: `unknown action ${key}` };
   const result = v.safeParse(op.input, input ?? {});
   if (result.success) return { ok: true, value: result.output as Record<string, unknown> };
-  return { ok: false, message: result.issues.slice(0, 3).map((i) => `${v.getDotPath(i) ?? key}: ${i.message}`).join('; ') };
+  return {
+    ok: false,
+    message: result.issues
+      .slice(0, 3)
+      .map((i) => `${v.getDotPath(i) ?? key}: ${i.message}`)
+      .join('; '),
+  };
 }

@@ -23,8 +23,17 @@ export interface TriggerOperation extends OperationBase {
 
 /** The GHL calls actions make (GhlApi has them; kept structural so this module stays pure). */
 export interface ActionGhl {
-  call<T>(req: { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; query?: Record<string, string | undefined>; body?: unknown; version: string }): Promise<T>;
-  createTask(contactId: string, input: { title: string; body?: string; dueDate: string; completed: boolean }): Promise<GhlTask>;
+  call<T>(req: {
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+    path: string;
+    query?: Record<string, string | undefined>;
+    body?: unknown;
+    version: string;
+  }): Promise<T>;
+  createTask(
+    contactId: string,
+    input: { title: string; body?: string; dueDate: string; completed: boolean },
+  ): Promise<GhlTask>;
   createNote(contactId: string, input: { body: string }): Promise<GhlNote>;
   addTags(contactId: string, tags: string[]): Promise<string[]>;
   removeTags(contactId: string, tags: string[]): Promise<string[]>;
@@ -63,4 +72,5 @@ export interface ActionOperation<S extends v.GenericSchema = v.GenericSchema> ex
 export type Operation = TriggerOperation | ActionOperation;
 
 /** Keeps each action's input type tied to its schema. */
-export const action = <S extends v.GenericSchema>(op: Omit<ActionOperation<S>, 'kind'>): ActionOperation => ({ kind: 'action', ...op }) as unknown as ActionOperation;
+export const action = <S extends v.GenericSchema>(op: Omit<ActionOperation<S>, 'kind'>): ActionOperation =>
+  ({ kind: 'action', ...op }) as unknown as ActionOperation;

@@ -6,8 +6,19 @@
 import { actionOf, triggerOf } from '../catalog/index.ts';
 
 type VarType = 'string' | 'numerical' | 'boolean' | 'date' | 'array';
-export interface CustomVar { name: string; reference: string; fieldType: VarType }
-export interface ModuleInput { field: string; title: string; fieldType: string; required: boolean; options?: { label: string; value: string }[]; validations?: { rule: string; errorMessage: string }[] }
+export interface CustomVar {
+  name: string;
+  reference: string;
+  fieldType: VarType;
+}
+export interface ModuleInput {
+  field: string;
+  title: string;
+  fieldType: string;
+  required: boolean;
+  options?: { label: string; value: string }[];
+  validations?: { rule: string; errorMessage: string }[];
+}
 
 export interface WorkflowTrigger {
   key: string;
@@ -42,9 +53,20 @@ const syncVars: CustomVar[] = [
   { name: 'Error', reference: 'sync.error', fieldType: 'string' },
   { name: 'Connection', reference: 'connectionId', fieldType: 'string' },
 ];
-const connectionFilter: ModuleInput = { field: 'connectionId', title: 'Connected app', fieldType: 'select', required: false };
+const connectionFilter: ModuleInput = {
+  field: 'connectionId',
+  title: 'Connected app',
+  fieldType: 'select',
+  required: false,
+};
 
-const trigger = (operation: string, name: string, customVars: CustomVar[]): WorkflowTrigger => ({ key: operation.replace(/\./g, '_'), operation, name, customVars, filters: [connectionFilter] });
+const trigger = (operation: string, name: string, customVars: CustomVar[]): WorkflowTrigger => ({
+  key: operation.replace(/\./g, '_'),
+  operation,
+  name,
+  customVars,
+  filters: [connectionFilter],
+});
 
 export const WORKFLOW_TRIGGERS: readonly WorkflowTrigger[] = [
   trigger('partner.booking.created', 'Partner booking created', bookingVars),
@@ -58,7 +80,10 @@ export const WORKFLOW_TRIGGERS: readonly WorkflowTrigger[] = [
   ]),
   trigger('sync.conflict', 'Sync conflict', syncVars),
   trigger('sync.failed', 'Sync failed', syncVars),
-  { ...trigger('sync.reconnect_needed', 'Connection needs a reconnect', syncVars), key: 'connection_needs_reconnect' },
+  {
+    ...trigger('sync.reconnect_needed', 'Connection needs a reconnect', syncVars),
+    key: 'connection_needs_reconnect',
+  },
 ];
 
 export const WORKFLOW_ACTIONS: readonly WorkflowAction[] = [
@@ -67,10 +92,19 @@ export const WORKFLOW_ACTIONS: readonly WorkflowAction[] = [
     operation: 'ghl.booking_link.send',
     name: 'Send a booking link',
     inputs: [
-      { field: 'url', title: 'Booking page', fieldType: 'string', required: true, validations: [{ rule: 'isValidURL', errorMessage: 'Enter the booking page URL' }] },
+      {
+        field: 'url',
+        title: 'Booking page',
+        fieldType: 'string',
+        required: true,
+        validations: [{ rule: 'isValidURL', errorMessage: 'Enter the booking page URL' }],
+      },
       { field: 'message', title: 'Message', fieldType: 'textarea', required: false },
     ],
-    customVars: [{ name: 'Booking URL', reference: 'bookingUrl', fieldType: 'string' }, { name: 'Note id', reference: 'noteId', fieldType: 'string' }],
+    customVars: [
+      { name: 'Booking URL', reference: 'bookingUrl', fieldType: 'string' },
+      { name: 'Note id', reference: 'noteId', fieldType: 'string' },
+    ],
   },
   {
     key: 'book_appointment',
@@ -78,7 +112,12 @@ export const WORKFLOW_ACTIONS: readonly WorkflowAction[] = [
     name: 'Book an appointment (synced to connected apps)',
     inputs: [
       { field: 'title', title: 'Title', fieldType: 'string', required: true },
-      { field: 'calendarId', title: 'Calendar id (empty: the first active calendar)', fieldType: 'string', required: false },
+      {
+        field: 'calendarId',
+        title: 'Calendar id (empty: the first active calendar)',
+        fieldType: 'string',
+        required: false,
+      },
       { field: 'lengthMinutes', title: 'Length in minutes', fieldType: 'numerical', required: false },
     ],
     customVars: [
@@ -91,15 +130,30 @@ export const WORKFLOW_ACTIONS: readonly WorkflowAction[] = [
     key: 'cancel_appointment',
     operation: 'ghl.appointment.cancel',
     name: 'Cancel an appointment (also in connected apps)',
-    inputs: [{ field: 'appointmentId', title: 'Appointment id (empty: the next upcoming)', fieldType: 'string', required: false }],
-    customVars: [{ name: 'Cancelled', reference: 'cancelled', fieldType: 'boolean' }, { name: 'Appointment id', reference: 'appointmentId', fieldType: 'string' }],
+    inputs: [
+      {
+        field: 'appointmentId',
+        title: 'Appointment id (empty: the next upcoming)',
+        fieldType: 'string',
+        required: false,
+      },
+    ],
+    customVars: [
+      { name: 'Cancelled', reference: 'cancelled', fieldType: 'boolean' },
+      { name: 'Appointment id', reference: 'appointmentId', fieldType: 'string' },
+    ],
   },
   {
     key: 'reschedule_appointment',
     operation: 'ghl.appointment.reschedule',
     name: 'Reschedule an appointment (also in connected apps)',
     inputs: [
-      { field: 'appointmentId', title: 'Appointment id (empty: the next upcoming)', fieldType: 'string', required: false },
+      {
+        field: 'appointmentId',
+        title: 'Appointment id (empty: the next upcoming)',
+        fieldType: 'string',
+        required: false,
+      },
       { field: 'startTime', title: 'New start (ISO 8601)', fieldType: 'string', required: true },
     ],
     customVars: [
@@ -118,7 +172,10 @@ export const WORKFLOW_ACTIONS: readonly WorkflowAction[] = [
       { field: 'body', title: 'Description', fieldType: 'textarea', required: false },
       { field: 'dueDate', title: 'Due (ISO 8601; empty: in one day)', fieldType: 'string', required: false },
     ],
-    customVars: [{ name: 'Task id', reference: 'taskId', fieldType: 'string' }, { name: 'Due', reference: 'dueDate', fieldType: 'date' }],
+    customVars: [
+      { name: 'Task id', reference: 'taskId', fieldType: 'string' },
+      { name: 'Due', reference: 'dueDate', fieldType: 'date' },
+    ],
   },
   {
     key: 'add_partner_note',
@@ -139,13 +196,19 @@ export const WORKFLOW_ACTIONS: readonly WorkflowAction[] = [
     operation: 'ghl.appointments.has_upcoming',
     name: 'Has an upcoming appointment?',
     inputs: [],
-    customVars: [{ name: 'Upcoming', reference: 'upcoming', fieldType: 'boolean' }, { name: 'Next start', reference: 'nextStartTime', fieldType: 'date' }],
-    branches: [{ id: 'has_upcoming', branchName: 'Has an upcoming appointment' }, { id: 'no_upcoming', branchName: 'No upcoming appointment' }],
+    customVars: [
+      { name: 'Upcoming', reference: 'upcoming', fieldType: 'boolean' },
+      { name: 'Next start', reference: 'nextStartTime', fieldType: 'date' },
+    ],
+    branches: [
+      { id: 'has_upcoming', branchName: 'Has an upcoming appointment' },
+      { id: 'no_upcoming', branchName: 'No upcoming appointment' },
+    ],
   },
   {
     key: 'find_partner_record',
     operation: 'partner.contact.find',
-    name: 'Find the partner\'s record',
+    name: "Find the partner's record",
     inputs: [{ field: 'connectionId', title: 'Connected app', fieldType: 'select', required: false }],
     customVars: [
       { name: 'Found', reference: 'found', fieldType: 'boolean' },
@@ -156,16 +219,27 @@ export const WORKFLOW_ACTIONS: readonly WorkflowAction[] = [
   {
     key: 'find_business_contacts',
     operation: 'ghl.contacts.by_business',
-    name: 'Find the business\'s contacts',
-    inputs: [{ field: 'businessId', title: 'Business id (empty: the contact\'s)', fieldType: 'string', required: false }],
-    customVars: [{ name: 'Count', reference: 'count', fieldType: 'numerical' }, { name: 'Contact ids', reference: 'contactIds', fieldType: 'array' }],
+    name: "Find the business's contacts",
+    inputs: [
+      {
+        field: 'businessId',
+        title: "Business id (empty: the contact's)",
+        fieldType: 'string',
+        required: false,
+      },
+    ],
+    customVars: [
+      { name: 'Count', reference: 'count', fieldType: 'numerical' },
+      { name: 'Contact ids', reference: 'contactIds', fieldType: 'array' },
+    ],
   },
 ];
 
 export const workflowTriggerOf = (key: string) => WORKFLOW_TRIGGERS.find((t) => t.key === key);
 export const workflowActionOf = (key: string) => WORKFLOW_ACTIONS.find((a) => a.key === key);
 /** The workflow trigger that fires on a catalog trigger, if any. */
-export const workflowTriggerFor = (operation: string) => WORKFLOW_TRIGGERS.find((t) => t.operation === operation);
+export const workflowTriggerFor = (operation: string) =>
+  WORKFLOW_TRIGGERS.find((t) => t.operation === operation);
 
 /**
  * The modules as the marketplace CLI takes them (one entry per module; URLs from the app's base).
@@ -183,7 +257,10 @@ export function marketplaceManifest(appBaseUrl: string) {
         info: { name: t.name, description: op.description.slice(0, 200), summary: op.description },
         customVarsJson: { ...op.sample, contactId: 'contact_id', event: t.key, test: false },
         customVars: t.customVars,
-        filters: t.filters.map((f) => ({ ...f, fetchOptions: { url: `${appBaseUrl}/workflows/options/connections`, headers } })),
+        filters: t.filters.map((f) => ({
+          ...f,
+          fetchOptions: { url: `${appBaseUrl}/workflows/options/connections`, headers },
+        })),
         subscriptionConfig: { url: `${appBaseUrl}/workflows/triggers/subscription`, headers },
       };
     }),
@@ -195,10 +272,26 @@ export function marketplaceManifest(appBaseUrl: string) {
         info: { name: a.name, description: op.description, summary: op.description },
         inputs: a.inputs,
         customVars: a.customVars,
-        executionConfig: { type: 'API', url: `${appBaseUrl}/workflows/actions/${a.key}`, method: 'POST', headers, pauseExecution: false },
+        executionConfig: {
+          type: 'API',
+          url: `${appBaseUrl}/workflows/actions/${a.key}`,
+          method: 'POST',
+          headers,
+          pauseExecution: false,
+        },
         payloadCustomizationType: 'default',
         branchesConfig: a.branches
-          ? { predefinedBranches: { branches: a.branches.map((b) => ({ id: b.id, branchName: b.branchName, conditionType: 'user-defined', fields: [], meta: {} })) } }
+          ? {
+              predefinedBranches: {
+                branches: a.branches.map((b) => ({
+                  id: b.id,
+                  branchName: b.branchName,
+                  conditionType: 'user-defined',
+                  fields: [],
+                  meta: {},
+                })),
+              },
+            }
           : {},
       };
     }),

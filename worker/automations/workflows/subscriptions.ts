@@ -17,9 +17,19 @@ interface Row {
   target_url: string;
 }
 
-const toSubscription = (r: Row): Subscription => ({ id: r.id, locationId: r.location_id, workflowId: r.workflow_id, operation: r.trigger_key, targetUrl: r.target_url });
+const toSubscription = (r: Row): Subscription => ({
+  id: r.id,
+  locationId: r.location_id,
+  workflowId: r.workflow_id,
+  operation: r.trigger_key,
+  targetUrl: r.target_url,
+});
 
-export async function saveSubscription(db: D1Database, s: Subscription & { filters: unknown }, now = Date.now()): Promise<void> {
+export async function saveSubscription(
+  db: D1Database,
+  s: Subscription & { filters: unknown },
+  now = Date.now(),
+): Promise<void> {
   // A trigger id moved to another location is refused by the WHERE of the update.
   await db
     .prepare(
@@ -31,10 +41,22 @@ export async function saveSubscription(db: D1Database, s: Subscription & { filte
 }
 
 export async function dropSubscription(db: D1Database, locationId: string, id: string): Promise<boolean> {
-  return (await db.prepare('DELETE FROM workflow_trigger_subscriptions WHERE location_id = ? AND id = ?').bind(locationId, id).run()).meta.changes > 0;
+  return (
+    (
+      await db
+        .prepare('DELETE FROM workflow_trigger_subscriptions WHERE location_id = ? AND id = ?')
+        .bind(locationId, id)
+        .run()
+    ).meta.changes > 0
+  );
 }
 
 export async function listSubscriptions(db: D1Database, locationId: string): Promise<Subscription[]> {
-  const { results } = await db.prepare('SELECT id, location_id, workflow_id, trigger_key, target_url FROM workflow_trigger_subscriptions WHERE location_id = ? ORDER BY created_at, id').bind(locationId).all<Row>();
+  const { results } = await db
+    .prepare(
+      'SELECT id, location_id, workflow_id, trigger_key, target_url FROM workflow_trigger_subscriptions WHERE location_id = ? ORDER BY created_at, id',
+    )
+    .bind(locationId)
+    .all<Row>();
   return results.map(toSubscription);
 }

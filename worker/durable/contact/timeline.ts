@@ -1,7 +1,14 @@
 import { GhlError, type GhlFailure } from '../../ghl/errors.ts';
 import { TimelineCache, type SnapshotItem } from '../../timeline/cache.ts';
 import { changeFromEvent } from '../../timeline/events.ts';
-import { orderTimeline, toTimelineItem, type TimelineItem, type TimelineKind, type TimelineOrder, type TimelineSource } from '../../timeline/merge.ts';
+import {
+  orderTimeline,
+  toTimelineItem,
+  type TimelineItem,
+  type TimelineKind,
+  type TimelineOrder,
+  type TimelineSource,
+} from '../../timeline/merge.ts';
 import type { GhlEvent } from '../../webhooks/events.ts';
 import { LocationGhlApi } from '../ghl-api.ts';
 import { tenantStub } from '../stubs.ts';
@@ -21,12 +28,16 @@ export interface Freshness {
 }
 
 export type TimelineResult =
-  | { ok: true; items: TimelineItem[]; freshness: Freshness }
-  | { ok: false; failure: GhlFailure };
+  { ok: true; items: TimelineItem[]; freshness: Freshness } | { ok: false; failure: GhlFailure };
 
 /** A change the panel made through GHL, applied to the cache right after GHL accepted it. */
 export type TimelineWrite =
-  | { op: 'upsert'; kind: TimelineKind; item: Record<string, unknown> & { id: string }; source?: TimelineSource }
+  | {
+      op: 'upsert';
+      kind: TimelineKind;
+      item: Record<string, unknown> & { id: string };
+      source?: TimelineSource;
+    }
   | { op: 'delete'; kind: TimelineKind; id: string }
   | { op: 'clear' };
 
@@ -67,11 +78,21 @@ export class ContactTimeline {
         ghlCalls += (await Promise.all(stale.map((s) => this.refetch(s.kind, s.id)))).length;
       }
     } catch (err) {
-      if (err instanceof GhlError) return { ok: false, failure: { kind: err.kind, status: err.status, message: err.message } };
+      if (err instanceof GhlError)
+        return { ok: false, failure: { kind: err.kind, status: err.status, message: err.message } };
       throw err;
     }
     const items = orderTimeline(this.cache.all().map(toTimelineItem), opts.order);
-    return { ok: true, items, freshness: { cachedAt: iso(this.cache.loadedAt), updatedAt: iso(this.cache.updatedAt), source, ghlCalls } };
+    return {
+      ok: true,
+      items,
+      freshness: {
+        cachedAt: iso(this.cache.loadedAt),
+        updatedAt: iso(this.cache.updatedAt),
+        source,
+        ghlCalls,
+      },
+    };
   }
 
   /** One reload at a time: concurrent cold views share it. Returns the GHL calls this caller caused. */
@@ -96,7 +117,8 @@ export class ContactTimeline {
       api.listAppointments(this.contactId),
     ]);
     const mine = (o: { contactId?: unknown; locationId?: unknown }) =>
-      (o.contactId === undefined || o.contactId === this.contactId) && (o.locationId === undefined || o.locationId === this.locationId);
+      (o.contactId === undefined || o.contactId === this.contactId) &&
+      (o.locationId === undefined || o.locationId === this.locationId);
     const snapshot: SnapshotItem[] = [
       ...notes.filter(mine).map((raw) => ({ kind: 'note' as const, raw })),
       ...tasks.filter(mine).map((raw) => ({ kind: 'task' as const, raw })),
@@ -112,7 +134,12 @@ export class ContactTimeline {
   private async refetch(kind: TimelineKind, id: string): Promise<void> {
     const api = this.api();
     try {
-      const raw = kind === 'task' ? await api.getTask(this.contactId, id) : kind === 'note' ? await api.getNote(this.contactId, id) : await api.getAppointment(id);
+      const raw =
+        kind === 'task'
+          ? await api.getTask(this.contactId, id)
+          : kind === 'note'
+            ? await api.getNote(this.contactId, id)
+            : await api.getAppointment(id);
       if (raw.contactId !== undefined && raw.contactId !== this.contactId) {
         console.error('refetched object belongs to another contact', kind, id);
         this.cache.remove(kind, id);
@@ -120,7 +147,8 @@ export class ContactTimeline {
       }
       this.cache.upsert(kind, raw, { merge: false });
     } catch (err) {
-      if (err instanceof GhlError && (err.kind === 'not_found' || err.kind === 'wrong_location')) this.cache.remove(kind, id);
+      if (err instanceof GhlError && (err.kind === 'not_found' || err.kind === 'wrong_location'))
+        this.cache.remove(kind, id);
       else console.warn('refetch of a thin timeline object failed', kind, id, String(err));
     }
   }
@@ -142,7 +170,10 @@ export class ContactTimeline {
         this.cache.remove(change.kind, change.id);
         return;
       case 'upsert':
-        this.cache.upsert(change.kind, change.item as SnapshotItem['raw'], { merge: true, thin: change.thin });
+        this.cache.upsert(change.kind, change.item as SnapshotItem['raw'], {
+          merge: true,
+          thin: change.thin,
+        });
     }
   }
 

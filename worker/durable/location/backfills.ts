@@ -1,5 +1,11 @@
 import type { GhlContact } from '../../ghl/types.ts';
-import { cancel, newProgress, stepOrFail, type BackfillContact, type BackfillProgress } from '../../sync/backfill.ts';
+import {
+  cancel,
+  newProgress,
+  stepOrFail,
+  type BackfillContact,
+  type BackfillProgress,
+} from '../../sync/backfill.ts';
 import { contactStub } from '../stubs.ts';
 import type { Meta } from './meta.ts';
 import type { LocationSync } from './sync.ts';
@@ -19,7 +25,11 @@ export class Backfills {
   }
 
   /** Starts a backfill (or its dry-run preview); refused while one of the connection runs. */
-  async start(connectionId: string, dryRun: boolean, opts: { history?: boolean } = {}): Promise<{ ok: boolean; progress: BackfillProgress | null }> {
+  async start(
+    connectionId: string,
+    dryRun: boolean,
+    opts: { history?: boolean } = {},
+  ): Promise<{ ok: boolean; progress: BackfillProgress | null }> {
     const current = this.progress(connectionId);
     if (current?.state === 'running') return { ok: false, progress: current };
     const progress = newProgress(connectionId, dryRun, opts);
@@ -52,7 +62,12 @@ export class Backfills {
       .filter((r) => r.p.state === 'running');
     const deps = this.sync.deps();
     const backfillContact: BackfillContact = (contact, connectionId, opts) =>
-      contactStub(deps.env, deps.locationId, contact.id).backfillContact(`${deps.locationId}:${contact.id}`, connectionId, contact as GhlContact & Record<string, never>, opts);
+      contactStub(deps.env, deps.locationId, contact.id).backfillContact(
+        `${deps.locationId}:${contact.id}`,
+        connectionId,
+        contact as GhlContact & Record<string, never>,
+        opts,
+      );
     let next: number | null = null;
     for (const { key, p } of running) {
       await stepOrFail(deps, p, backfillContact, now);

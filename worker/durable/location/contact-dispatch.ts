@@ -19,7 +19,13 @@ export class ContactDispatch {
   private readonly access: GhlAccess;
   private readonly sync: LocationSync;
 
-  constructor(env: Env, identity: ResourceIdentity, inbox: WebhookInbox, access: GhlAccess, sync: LocationSync) {
+  constructor(
+    env: Env,
+    identity: ResourceIdentity,
+    inbox: WebhookInbox,
+    access: GhlAccess,
+    sync: LocationSync,
+  ) {
     this.env = env;
     this.identity = identity;
     this.inbox = inbox;
@@ -68,11 +74,15 @@ export class ContactDispatch {
         // nobody reads the task again and the two moments never mix.
         if (found) event = { ...event, ...found.fields };
       }
-      if (!contactId) throw new Error(`${event.type} ${event.id ?? ''} names no contact and none could be found`);
+      if (!contactId)
+        throw new Error(`${event.type} ${event.id ?? ''} names no contact and none could be found`);
       // Keep per-contact order: once one event of a contact waits, later ones wait too.
       if (blocked.has(contactId)) return;
       if (!row.contact_id) this.inbox.setContact(row.seq, contactId);
-      await contactStub(this.env, locationId, contactId).applyGhlEvent(`${locationId}:${contactId}`, { ...event, contactId: event.contactId ?? contactId });
+      await contactStub(this.env, locationId, contactId).applyGhlEvent(`${locationId}:${contactId}`, {
+        ...event,
+        contactId: event.contactId ?? contactId,
+      });
       this.inbox.markDispatched(row.seq);
     } catch (err) {
       if (row.contact_id) blocked.add(row.contact_id);
@@ -87,7 +97,11 @@ export class ContactDispatch {
   }
 
   /** Matches a stored partner change to its GHL contact and hands it over, keeping per-person order. */
-  private async dispatchPartnerRow(row: InboxRow, blocked: Set<string>, switches: () => Promise<PartnerSwitches>): Promise<void> {
+  private async dispatchPartnerRow(
+    row: InboxRow,
+    blocked: Set<string>,
+    switches: () => Promise<PartnerSwitches>,
+  ): Promise<void> {
     const body = JSON.parse(row.body) as PartnerInboxBody;
     const order = `partner:${orderKeyOf(body.change)}`;
     if (blocked.has(order)) return;

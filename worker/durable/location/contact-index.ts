@@ -12,7 +12,8 @@ export const CONTACT_INDEX_CAP = 50_000;
 /** Pruning counts the table, so it runs from the alarm at most this often, not on every event. */
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 // Contacts an inbox event still waits for are never pruned: their dispatch reads the entry.
-const WAITING_CONTACTS = "SELECT contact_id FROM inbox WHERE state IN ('new', 'retry') AND contact_id IS NOT NULL";
+const WAITING_CONTACTS =
+  "SELECT contact_id FROM inbox WHERE state IN ('new', 'retry') AND contact_id IS NOT NULL";
 
 /**
  * The location's index of contacts it has seen (`contacts`, see timeline/contact-index.ts) with
@@ -30,7 +31,9 @@ export class ContactIndex {
 
   /** Remembers contacts of `locationId` seen by the panel or in Contact* events, with their match keys. */
   remember(locationId: string, contacts: Partial<GhlContact>[]): number {
-    for (const c of contacts) if (c.id && c.locationId === locationId) indexContact(this.sql, { id: c.id, email: c.email, phone: c.phone });
+    for (const c of contacts)
+      if (c.id && c.locationId === locationId)
+        indexContact(this.sql, { id: c.id, email: c.email, phone: c.phone });
     return this.store(locationId, contacts);
   }
 
@@ -58,8 +61,12 @@ export class ContactIndex {
     const last = Number(this.meta.get('contacts_pruned_at') ?? 0);
     if (now - last < PRUNE_EVERY_MS) return;
     this.meta.set('contacts_pruned_at', String(now));
-    this.sql.exec(`DELETE FROM contacts WHERE seen_at < ? AND id NOT IN (${WAITING_CONTACTS})`, now - CONTACT_INDEX_MAX_AGE_MS);
-    const over = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM contacts').one().n - CONTACT_INDEX_CAP;
+    this.sql.exec(
+      `DELETE FROM contacts WHERE seen_at < ? AND id NOT IN (${WAITING_CONTACTS})`,
+      now - CONTACT_INDEX_MAX_AGE_MS,
+    );
+    const over =
+      this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM contacts').one().n - CONTACT_INDEX_CAP;
     if (over <= 0) return;
     this.sql.exec(
       `DELETE FROM contacts WHERE id IN (SELECT id FROM contacts WHERE id NOT IN (${WAITING_CONTACTS}) ORDER BY seen_at, id LIMIT ?)`,

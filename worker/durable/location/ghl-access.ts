@@ -25,15 +25,26 @@ export class GhlAccess {
         db: this.env.DB,
         config,
         resourceId: this.identity.installKey,
-        mintFromAgency: (companyId) => tenantStub(this.env, `company:${companyId}`).mintLocationToken(`company:${companyId}`, this.identity.installKey),
-        onDead: (reason) => setInstallStatus(this.env.DB, this.identity.installKey, 'reconnect_needed', reason),
+        mintFromAgency: (companyId) =>
+          tenantStub(this.env, `company:${companyId}`).mintLocationToken(
+            `company:${companyId}`,
+            this.identity.installKey,
+          ),
+        onDead: (reason) =>
+          setInstallStatus(this.env.DB, this.identity.installKey, 'reconnect_needed', reason),
       });
     }
     return this.keeperCache;
   }
 
   gateway(): GhlGateway {
-    if (!this.gatewayCache) this.gatewayCache = new GhlGateway(getConfig(this.env).apiBase, this.keeper(), DEFAULT_BACKOFF, ghlTimeoutOverride(this.env));
+    if (!this.gatewayCache)
+      this.gatewayCache = new GhlGateway(
+        getConfig(this.env).apiBase,
+        this.keeper(),
+        DEFAULT_BACKOFF,
+        ghlTimeoutOverride(this.env),
+      );
     return this.gatewayCache;
   }
 }

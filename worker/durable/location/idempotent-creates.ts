@@ -62,7 +62,9 @@ export class IdempotentCreates {
   /** Drops keys past their day, and the oldest finished ones past the cap. */
   prune(now = Date.now()): void {
     this.sql.exec('DELETE FROM idempotent_creates WHERE expires_at < ?', now);
-    const done = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM idempotent_creates WHERE state = 'done'").one().n;
+    const done = this.sql
+      .exec<{ n: number }>("SELECT COUNT(*) AS n FROM idempotent_creates WHERE state = 'done'")
+      .one().n;
     if (done > IDEMPOTENCY_CAP) {
       this.sql.exec(
         "DELETE FROM idempotent_creates WHERE key IN (SELECT key FROM idempotent_creates WHERE state = 'done' ORDER BY sent_at LIMIT ?)",
@@ -72,7 +74,12 @@ export class IdempotentCreates {
   }
 
   private row(key: string): KeyRow | undefined {
-    return this.sql.exec<KeyRow>('SELECT key, fingerprint, state, sent_at, settle_at, result FROM idempotent_creates WHERE key = ?', key).toArray()[0];
+    return this.sql
+      .exec<KeyRow>(
+        'SELECT key, fingerprint, state, sent_at, settle_at, result FROM idempotent_creates WHERE key = ?',
+        key,
+      )
+      .toArray()[0];
   }
 
   private first(req: GhlRequest, once: CreateOnce): Promise<CreateOnceResult> {
@@ -95,9 +102,17 @@ export class IdempotentCreates {
       this.finish(once, result.data);
     } else if (result.failure.kind === 'timeout') {
       // GHL may go on and make the object after we stopped waiting: give it time to show up.
-      this.sql.exec("UPDATE idempotent_creates SET state = 'unsure', settle_at = ? WHERE key = ?", sentAt + this.settleMs(), once.key);
+      this.sql.exec(
+        "UPDATE idempotent_creates SET state = 'unsure', settle_at = ? WHERE key = ?",
+        sentAt + this.settleMs(),
+        once.key,
+      );
     } else if (result.failure.kind === 'unavailable') {
-      this.sql.exec("UPDATE idempotent_creates SET state = 'unsure', settle_at = ? WHERE key = ?", Date.now(), once.key);
+      this.sql.exec(
+        "UPDATE idempotent_creates SET state = 'unsure', settle_at = ? WHERE key = ?",
+        Date.now(),
+        once.key,
+      );
     } else {
       // GHL refused (validation, rate limit, not found, reconnect): nothing was made.
       this.sql.exec('DELETE FROM idempotent_creates WHERE key = ?', once.key);
@@ -121,9 +136,21 @@ export class IdempotentCreates {
     const now = Date.now();
     const settleAt = row.state === 'pending' ? row.sent_at + this.settleMs() : row.settle_at;
     if (now < settleAt) {
-      return { ok: false, failure: { kind: 'timeout', status: 504, message: 'the earlier attempt under this key is not confirmed yet' } };
+      return {
+        ok: false,
+        failure: {
+          kind: 'timeout',
+          status: 504,
+          message: 'the earlier attempt under this key is not confirmed yet',
+        },
+      };
     }
-    this.sql.exec("UPDATE idempotent_creates SET state = 'pending', sent_at = ?, settle_at = ? WHERE key = ?", now, now, once.key);
+    this.sql.exec(
+      "UPDATE idempotent_creates SET state = 'pending', sent_at = ?, settle_at = ? WHERE key = ?",
+      now,
+      now,
+      once.key,
+    );
     return this.send(req, once, now);
   }
 
@@ -138,7 +165,11 @@ export class IdempotentCreates {
   }
 
   private claimedByOther(objectId: string, key: string): boolean {
-    return this.sql.exec('SELECT 1 FROM idempotent_creates WHERE object_id = ? AND key <> ?', objectId, key).toArray().length > 0;
+    return (
+      this.sql
+        .exec('SELECT 1 FROM idempotent_creates WHERE object_id = ? AND key <> ?', objectId, key)
+        .toArray().length > 0
+    );
   }
 
   /** A call we stopped waiting for can still land a little later; twice the timeout covers it. */

@@ -51,7 +51,12 @@ export class WebhookInbox {
    */
   async ingest(event: GhlEvent, now: number, clock?: PhaseClock | null): Promise<IngestResult> {
     const seq = this.transaction(() => {
-      const fresh = this.sql.exec('INSERT OR IGNORE INTO seen_webhooks (webhook_id, received_at) VALUES (?, ?)', event.webhookId, now).rowsWritten > 0;
+      const fresh =
+        this.sql.exec(
+          'INSERT OR IGNORE INTO seen_webhooks (webhook_id, received_at) VALUES (?, ?)',
+          event.webhookId,
+          now,
+        ).rowsWritten > 0;
       clock?.lap('do-dedupe');
       if (!fresh) return null;
       const row = this.sql
@@ -83,7 +88,12 @@ export class WebhookInbox {
     this.sql.exec('INSERT INTO seen_webhooks (webhook_id, received_at) VALUES (?, ?)', webhookId, Date.now());
     this.sql.exec(
       `INSERT INTO inbox (webhook_id, type, object_id, contact_id, body, received_at, next_attempt_at) VALUES (?, 'ContactUpdate', ?, ?, ?, ?, ?)`,
-      webhookId, id, id, JSON.stringify({ ...event, trigger: 'reconcile' }), Date.now(), Date.now(),
+      webhookId,
+      id,
+      id,
+      JSON.stringify({ ...event, trigger: 'reconcile' }),
+      Date.now(),
+      Date.now(),
     );
     return true;
   }
@@ -137,7 +147,11 @@ export class WebhookInbox {
 
   /** Whether a TaskDelete for this task has been received. */
   hasTaskDelete(taskId: string): boolean {
-    return this.sql.exec("SELECT 1 FROM inbox WHERE type = 'TaskDelete' AND object_id = ? LIMIT 1", taskId).toArray().length > 0;
+    return (
+      this.sql
+        .exec("SELECT 1 FROM inbox WHERE type = 'TaskDelete' AND object_id = ? LIMIT 1", taskId)
+        .toArray().length > 0
+    );
   }
 
   setContact(seq: number, contactId: string): void {
@@ -149,12 +163,21 @@ export class WebhookInbox {
   }
 
   markSkipped(seq: number, reason: string): void {
-    this.sql.exec("UPDATE inbox SET state = 'skipped', attempts = attempts + 1, last_error = ? WHERE seq = ?", reason, seq);
+    this.sql.exec(
+      "UPDATE inbox SET state = 'skipped', attempts = attempts + 1, last_error = ? WHERE seq = ?",
+      reason,
+      seq,
+    );
   }
 
   /** A partner row is dispatched to the contact it matched, or skipped when it matched nobody. */
   settlePartner(seq: number, contactId: string | null): void {
-    this.sql.exec('UPDATE inbox SET state = ?, contact_id = ?, attempts = attempts + 1 WHERE seq = ?', contactId ? 'dispatched' : 'skipped', contactId, seq);
+    this.sql.exec(
+      'UPDATE inbox SET state = ?, contact_id = ?, attempts = attempts + 1 WHERE seq = ?',
+      contactId ? 'dispatched' : 'skipped',
+      contactId,
+      seq,
+    );
   }
 
   markDone(seq: number, attempts: number): void {
@@ -178,7 +201,9 @@ export class WebhookInbox {
 
   /** When the earliest waiting row is due, or null when nothing waits. */
   nextDueAt(): number | null {
-    return this.sql.exec<{ at: number | null }>(`SELECT MIN(next_attempt_at) AS at FROM inbox WHERE ${WAITING}`).one().at;
+    return this.sql
+      .exec<{ at: number | null }>(`SELECT MIN(next_attempt_at) AS at FROM inbox WHERE ${WAITING}`)
+      .one().at;
   }
 
   backlog(): number {

@@ -82,7 +82,11 @@ export class InstallLifecycle {
       try {
         const tokens = await this.mintLocationToken(loc.id);
         if (!tokens) throw new Error('agency token unavailable');
-        await tenantStub(this.env, loc.id).install(loc.id, tokens, { companyId: company.companyId, name: loc.name, installKind: 'agency' });
+        await tenantStub(this.env, loc.id).install(loc.id, tokens, {
+          companyId: company.companyId,
+          name: loc.name,
+          installKind: 'agency',
+        });
         out.push({ ...loc, ok: true });
       } catch (err) {
         console.error('provision location failed', loc.id, String(err));
@@ -102,7 +106,8 @@ export class InstallLifecycle {
     this.inbox.dropContactWork();
     if (this.identity.isCompany) {
       for (const loc of await listCompanyLocations(this.env.DB, installKey)) {
-        if (loc.installKind === 'agency' && loc.status !== 'uninstalled') await tenantStub(this.env, loc.resourceId).uninstall(loc.resourceId);
+        if (loc.installKind === 'agency' && loc.status !== 'uninstalled')
+          await tenantStub(this.env, loc.resourceId).uninstall(loc.resourceId);
       }
     }
   }
@@ -115,7 +120,10 @@ export class InstallLifecycle {
   /** Handles one stored INSTALL or UNINSTALL event; a failure retries, and the last one asks for a reconnect. */
   async handle(row: InboxRow): Promise<void> {
     // The webhook route stores only our own; this also covers rows stored before it checked.
-    const foreign = notForThisApp(JSON.parse(row.body) as Record<string, unknown>, appIdOf(getConfig(this.env).clientId));
+    const foreign = notForThisApp(
+      JSON.parse(row.body) as Record<string, unknown>,
+      appIdOf(getConfig(this.env).clientId),
+    );
     if (foreign) {
       this.inbox.markSkipped(row.seq, `not for this app: ${foreign}`);
       return;
@@ -127,7 +135,13 @@ export class InstallLifecycle {
       this.inbox.markDone(row.seq, row.attempts);
     } catch (err) {
       const state = this.inbox.retry(row.seq, row.attempts, err, 1000);
-      if (state === 'failed') await setInstallStatus(this.env.DB, this.identity.installKey, 'reconnect_needed', `install did not complete: ${String(err)}`);
+      if (state === 'failed')
+        await setInstallStatus(
+          this.env.DB,
+          this.identity.installKey,
+          'reconnect_needed',
+          `install did not complete: ${String(err)}`,
+        );
     }
   }
 
@@ -139,14 +153,25 @@ export class InstallLifecycle {
   private async completeInstall(event: GhlEvent): Promise<void> {
     const installKey = this.identity.installKey;
     const install = await getInstall(this.env.DB, installKey);
-    const hasTokens = await this.env.DB.prepare('SELECT 1 FROM tokens WHERE resource_id = ?').bind(installKey).first();
+    const hasTokens = await this.env.DB.prepare('SELECT 1 FROM tokens WHERE resource_id = ?')
+      .bind(installKey)
+      .first();
     if (install?.status === 'active' && hasTokens) return;
     const companyId = event.companyId;
     if (!companyId) throw new Error('INSTALL without companyId and no token from a code exchange yet');
     if (!install) {
-      await upsertInstall(this.env.DB, { resourceId: installKey, kind: 'location', companyId, status: 'pending', installKind: 'agency' });
+      await upsertInstall(this.env.DB, {
+        resourceId: installKey,
+        kind: 'location',
+        companyId,
+        status: 'pending',
+        installKind: 'agency',
+      });
     }
-    const tokens = await tenantStub(this.env, `company:${companyId}`).mintLocationToken(`company:${companyId}`, installKey);
+    const tokens = await tenantStub(this.env, `company:${companyId}`).mintLocationToken(
+      `company:${companyId}`,
+      installKey,
+    );
     if (!tokens) throw new Error('agency token not stored yet');
     await this.install(tokens, { companyId, installKind: 'agency', name: install?.name ?? null });
   }

@@ -11,6 +11,10 @@ export class Meta {
   }
 
   set(key: string, value: string): void {
-    this.sql.exec('INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2', key, value);
+    this.sql.exec(
+      'INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2',
+      key,
+      value,
+    );
   }
 }

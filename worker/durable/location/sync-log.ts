@@ -1,4 +1,11 @@
-import { getSyncLogEntry, listSyncLog, REPLAYABLE_STATUSES, type ReplayResult, type SyncLogEntry, type SyncLogFilter } from '../../sync-log/read.ts';
+import {
+  getSyncLogEntry,
+  listSyncLog,
+  REPLAYABLE_STATUSES,
+  type ReplayResult,
+  type SyncLogEntry,
+  type SyncLogFilter,
+} from '../../sync-log/read.ts';
 import { recordSyncLog, type SyncLogInput } from '../../sync-log/write.ts';
 import { contactStub } from '../stubs.ts';
 
@@ -29,7 +36,9 @@ export class LocationSyncLog {
   async replay(locationId: string, id: number): Promise<ReplayResult> {
     const entry = getSyncLogEntry(this.sql, id);
     if (!entry) return { ok: false, code: 'not_found', message: 'Sync log entry not found' };
-    const workKey = this.sql.exec<{ work_key: string | null }>('SELECT work_key FROM sync_log WHERE id = ?', id).one().work_key;
+    const workKey = this.sql
+      .exec<{ work_key: string | null }>('SELECT work_key FROM sync_log WHERE id = ?', id)
+      .one().work_key;
     if (!REPLAYABLE_STATUSES.has(entry.status) || !workKey) {
       return { ok: false, code: 'not_replayable', message: 'Only failed sync work can be replayed.' };
     }
@@ -37,9 +46,21 @@ export class LocationSyncLog {
     const hash = workKey.lastIndexOf('#');
     const contactKey = workKey.slice(0, hash);
     const contactId = contactKey.slice(contactKey.indexOf(':') + 1);
-    const replayed = await contactStub(this.env, locationId, contactId).replayWork(contactKey, Number(workKey.slice(hash + 1)));
+    const replayed = await contactStub(this.env, locationId, contactId).replayWork(
+      contactKey,
+      Number(workKey.slice(hash + 1)),
+    );
     if (!replayed) return { ok: false, code: 'not_found', message: 'The work behind this entry is gone' };
-    recordSyncLog(this.sql, { workKey, trigger: 'replay', action: entry.action, objectKind: entry.objectKind, contactId: entry.contactId, connectionId: entry.connectionId, status: 'queued', attempts: 0 });
+    recordSyncLog(this.sql, {
+      workKey,
+      trigger: 'replay',
+      action: entry.action,
+      objectKind: entry.objectKind,
+      contactId: entry.contactId,
+      connectionId: entry.connectionId,
+      status: 'queued',
+      attempts: 0,
+    });
     return { ok: true, entry: getSyncLogEntry(this.sql, id)! };
   }
 }

@@ -24,7 +24,15 @@ export class LocationSync {
   private readonly armAlarm: (at: number) => Promise<void>;
   private connectionsCache: ConnectionsCache | null = null;
 
-  constructor(env: Env, sql: SqlStorage, identity: ResourceIdentity, access: GhlAccess, inbox: WebhookInbox, contacts: ContactIndex, armAlarm: (at: number) => Promise<void>) {
+  constructor(
+    env: Env,
+    sql: SqlStorage,
+    identity: ResourceIdentity,
+    access: GhlAccess,
+    inbox: WebhookInbox,
+    contacts: ContactIndex,
+    armAlarm: (at: number) => Promise<void>,
+  ) {
     this.env = env;
     this.sql = sql;
     this.identity = identity;
@@ -53,8 +61,16 @@ export class LocationSync {
     if (this.identity.uninstalled) return { accepted: 0, duplicates: 0, ignored: changes.length };
     if (changes.some((c) => c.kind === 'contact' && c.op === 'delete')) {
       // A connection not found (paused meanwhile) gets the default policy: tag, never delete.
-      const connection = (await this.deps().connections.get()).find((c) => c.id === connectionId) ?? { id: connectionId };
-      changes = applyDeletePolicy(this.sql, connection, connectorFor((connection as { kind?: string }).kind ?? '')?.label ?? 'the partner app', changes, trigger);
+      const connection = (await this.deps().connections.get()).find((c) => c.id === connectionId) ?? {
+        id: connectionId,
+      };
+      changes = applyDeletePolicy(
+        this.sql,
+        connection,
+        connectorFor((connection as { kind?: string }).kind ?? '')?.label ?? 'the partner app',
+        changes,
+        trigger,
+      );
     }
     const result = acceptPartner(this.sql, connectionId, changes, trigger);
     if (result.accepted) await this.armAlarm(Date.now());

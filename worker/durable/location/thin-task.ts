@@ -1,7 +1,16 @@
 import type { GhlGateway } from '../../ghl/gateway.ts';
 import type { GhlEvent } from '../../webhooks/events.ts';
 
-type FoundTask = { id?: string; _id?: string; contactId?: string; title?: string; body?: string; dueDate?: string; completed?: boolean; dateUpdated?: string };
+type FoundTask = {
+  id?: string;
+  _id?: string;
+  contactId?: string;
+  title?: string;
+  body?: string;
+  dueDate?: string;
+  completed?: boolean;
+  dateUpdated?: string;
+};
 
 /**
  * TaskCreate arrives without contactId and body (GHL issue #332). The task search answers with

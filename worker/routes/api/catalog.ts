@@ -8,7 +8,9 @@ import { adminOnly } from './automations.ts';
 import { contactInLocation } from './scope.ts';
 import { GhlId, jsonBody, paramsOf } from './validate.ts';
 
-const OpKey = v.object({ key: v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_.]{2,80}$/, 'must be a catalog key')) });
+const OpKey = v.object({
+  key: v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_.]{2,80}$/, 'must be a catalog key')),
+});
 const RunAction = v.object({ contactId: GhlId, input: v.optional(v.record(v.string(), v.unknown()), {}) });
 const TestTrigger = v.object({ contactId: GhlId });
 
@@ -23,10 +25,15 @@ catalogRoutes.post('/actions/:key/run', adminOnly, paramsOf(OpKey), jsonBody(Run
   if (!actionOf(key)) throw notFound('Action');
   const { contactId, input } = c.req.valid('json');
   const parsed = parseActionInput(key, input);
-  if (!parsed.ok) throw new AppError(422, 'invalid_input', `The action's input is not valid: ${parsed.message}`);
+  if (!parsed.ok)
+    throw new AppError(422, 'invalid_input', `The action's input is not valid: ${parsed.message}`);
   await contactInLocation(c, contactId);
   const { locationId } = c.var.session;
-  const outcome = await contactStub(c.env, locationId, contactId).runAutomationAction(`${locationId}:${contactId}`, key, input);
+  const outcome = await contactStub(c.env, locationId, contactId).runAutomationAction(
+    `${locationId}:${contactId}`,
+    key,
+    input,
+  );
   if (!outcome.ok) throw new AppError(502, 'action_failed', `The action did not complete: ${outcome.error}`);
   return c.json({ result: outcome.result });
 });
@@ -38,6 +45,10 @@ catalogRoutes.post('/triggers/:key/test', adminOnly, paramsOf(OpKey), jsonBody(T
   const { contactId } = c.req.valid('json');
   await contactInLocation(c, contactId);
   const { locationId } = c.var.session;
-  const { scheduled } = await contactStub(c.env, locationId, contactId).automationTestEvent(`${locationId}:${contactId}`, trigger.key, trigger.sample);
+  const { scheduled } = await contactStub(c.env, locationId, contactId).automationTestEvent(
+    `${locationId}:${contactId}`,
+    trigger.key,
+    trigger.sample,
+  );
   return c.json({ test: true, trigger: trigger.key, scheduled });
 });

@@ -1,6 +1,13 @@
 import { checkCredentials, checkSettings } from '../../connectors/connection-checks.ts';
 import { testConnection } from '../../connectors/connection-test.ts';
-import { createConnection, deleteConnection, getConnection, openConnection, recordCheck, updateConnection } from '../../tenants/connections.ts';
+import {
+  createConnection,
+  deleteConnection,
+  getConnection,
+  openConnection,
+  recordCheck,
+  updateConnection,
+} from '../../tenants/connections.ts';
 import { connectionFieldMapError } from '../../connectors/partner-fields.ts';
 import { connectorFor } from '../../connectors/registry.ts';
 import type { ConnectionSettings, Connector, ConnectorConnection } from '../../connectors/types.ts';
@@ -17,7 +24,13 @@ import { AppError } from '../../errors.ts';
 export const REFUSE_ON_FAILED_CHECK = new Set(['calcom']);
 
 /** The connection as it would be saved, for a test before saving. */
-export function draftConnection(locationId: string, kind: string, settings: ConnectionSettings, credentials: Record<string, string>, id = 'conn_draft'): ConnectorConnection {
+export function draftConnection(
+  locationId: string,
+  kind: string,
+  settings: ConnectionSettings,
+  credentials: Record<string, string>,
+  id = 'conn_draft',
+): ConnectorConnection {
   return { id, locationId, kind, settings, credentials, inboundSecretHash: null, createdAt: Date.now() };
 }
 
@@ -27,7 +40,9 @@ export async function refuseUnlessAccepted(draft: ConnectorConnection, inboundUr
 }
 
 export function refuseUnknownFields(connector: Connector, settings: Record<string, unknown> | undefined) {
-  const why = settings?.fieldMap ? connectionFieldMapError(connector, checkSettings(settings).fieldMap) : null;
+  const why = settings?.fieldMap
+    ? connectionFieldMapError(connector, checkSettings(settings).fieldMap)
+    : null;
   if (why) throw new AppError(400, 'invalid_field_map', why);
 }
 
@@ -43,7 +58,12 @@ export async function createCheckedConnection(env: Env, locationId: string, body
   const connector = connectorFor(body.kind)!;
   refuseUnknownFields(connector, body.settings);
   if (REFUSE_ON_FAILED_CHECK.has(connector.kind)) {
-    const draft = draftConnection(locationId, connector.kind, checkSettings(body.settings), checkCredentials(connector, { ...connector.mintSecrets?.(), ...body.credentials }));
+    const draft = draftConnection(
+      locationId,
+      connector.kind,
+      checkSettings(body.settings),
+      checkCredentials(connector, { ...connector.mintSecrets?.(), ...body.credentials }),
+    );
     await refuseUnlessAccepted(draft, '');
   }
   const created = await createConnection(env, { ...body, locationId });
@@ -57,7 +77,14 @@ export async function createCheckedConnection(env: Env, locationId: string, body
       webhookRegistered = true;
     } catch (err) {
       await deleteConnection(env, id, locationId);
-      throw new AppError(422, 'webhook_registration_failed', `${connector.label} did not take the webhook: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500));
+      throw new AppError(
+        422,
+        'webhook_registration_failed',
+        `${connector.label} did not take the webhook: ${err instanceof Error ? err.message : String(err)}`.slice(
+          0,
+          500,
+        ),
+      );
     }
   }
   const check = await testConnection((await openConnection(env, id))!, created.connection.inboundUrl);

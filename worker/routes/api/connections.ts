@@ -4,17 +4,32 @@ import { isAdmin, type SessionEnv } from '../../auth/session.ts';
 import { checkCredentials, checkSettings } from '../../connectors/connection-checks.ts';
 import { sendTestEvent, testConnection } from '../../connectors/connection-test.ts';
 import { calcomSignIn } from '../../connectors/calcom-signin.ts';
-import { deleteConnection, getConnection, listConnections, openConnection, recordCheck, updateConnection } from '../../tenants/connections.ts';
+import {
+  deleteConnection,
+  getConnection,
+  listConnections,
+  openConnection,
+  recordCheck,
+  updateConnection,
+} from '../../tenants/connections.ts';
 import { connectorFor, CONNECTORS } from '../../connectors/registry.ts';
 import { getConfig } from '../../config.ts';
 import { calcomSignInUrl } from '../calcom-signin.ts';
-import { createCheckedConnection, draftConnection, REFUSE_ON_FAILED_CHECK, refuseUnknownFields, refuseUnlessAccepted } from './connection-create.ts';
+import {
+  createCheckedConnection,
+  draftConnection,
+  REFUSE_ON_FAILED_CHECK,
+  refuseUnknownFields,
+  refuseUnlessAccepted,
+} from './connection-create.ts';
 import { backfillRefusal } from '../../sync/backfill.ts';
 import { AppError, forbidden, notFound } from '../../errors.ts';
 import { locationOf } from './scope.ts';
 import { jsonBody, paramsOf } from './validate.ts';
 
-const Params = v.object({ id: v.pipe(v.string(), v.regex(/^conn_[a-f0-9]{32}$/, 'must be a connection id')) });
+const Params = v.object({
+  id: v.pipe(v.string(), v.regex(/^conn_[a-f0-9]{32}$/, 'must be a connection id')),
+});
 const NewConnection = v.strictObject({
   kind: v.picklist(Object.keys(CONNECTORS)),
   name: v.pipe(v.string(), v.minLength(1), v.maxLength(80)),
@@ -41,14 +56,20 @@ export const connectionRoutes = new Hono<SessionEnv>();
 
 const inboundUrlOf = (env: Env, id: string) => `${getConfig(env).appBaseUrl}/webhooks/partner/${id}`;
 
-const adminOnly = async (c: { var: { session: SessionEnv['Variables']['session'] } }, next: () => Promise<void>) => {
+const adminOnly = async (
+  c: { var: { session: SessionEnv['Variables']['session'] } },
+  next: () => Promise<void>,
+) => {
   if (!isAdmin(c.var.session)) throw forbidden('Only sub-account admins can manage connections.');
   await next();
 };
 
 connectionRoutes.get('/', async (c) => {
   const { locationId } = c.var.session;
-  const [connections, health] = await Promise.all([listConnections(c.env, locationId), locationOf(c).syncHealth(locationId)]);
+  const [connections, health] = await Promise.all([
+    listConnections(c.env, locationId),
+    locationOf(c).syncHealth(locationId),
+  ]);
   const byId = new Map(health.connections.map((h) => [h.connectionId, h]));
   // `generated`: credentials minted at creation when left blank; `defaultFieldMaps`: what location overrides apply over.
   const kinds = Object.values(CONNECTORS).map((k) => ({
@@ -62,7 +83,11 @@ connectionRoutes.get('/', async (c) => {
     // Where a sign-in exists the form offers it instead of asking for tokens.
     signIn: k.kind === 'calcom' && calcomSignIn(c.env) !== null,
   }));
-  return c.json({ connections: connections.map((conn) => ({ ...conn, health: byId.get(conn.id) ?? null })), kinds, inboxBacklog: health.inboxBacklog });
+  return c.json({
+    connections: connections.map((conn) => ({ ...conn, health: byId.get(conn.id) ?? null })),
+    kinds,
+    inboxBacklog: health.inboxBacklog,
+  });
 });
 
 /**
@@ -88,14 +113,35 @@ connectionRoutes.patch('/:id', adminOnly, paramsOf(Params), jsonBody(Patch), asy
   const connector = connectorFor(stored.kind)!;
   refuseUnknownFields(connector, patch.settings);
   // The id of a webhook we registered is ours to keep, whatever settings the form sends.
-  const settings = patch.settings === undefined ? undefined : { ...patch.settings, ...(stored.settings.webhookId === undefined ? {} : { webhookId: stored.settings.webhookId }) };
+  const settings =
+    patch.settings === undefined
+      ? undefined
+      : {
+          ...patch.settings,
+          ...(stored.settings.webhookId === undefined ? {} : { webhookId: stored.settings.webhookId }),
+        };
   const changesAccess = patch.credentials !== undefined || settings !== undefined;
   if (changesAccess && REFUSE_ON_FAILED_CHECK.has(connector.kind)) {
-    const credentials = { ...stored.credentials, ...checkCredentials(connector, patch.credentials ?? {}, true) };
+    const credentials = {
+      ...stored.credentials,
+      ...checkCredentials(connector, patch.credentials ?? {}, true),
+    };
     for (const [k, val] of Object.entries(credentials)) if (val === '') delete credentials[k];
-    await refuseUnlessAccepted(draftConnection(locationId, connector.kind, settings === undefined ? stored.settings : checkSettings(settings), credentials, id), inboundUrlOf(c.env, id));
+    await refuseUnlessAccepted(
+      draftConnection(
+        locationId,
+        connector.kind,
+        settings === undefined ? stored.settings : checkSettings(settings),
+        credentials,
+        id,
+      ),
+      inboundUrlOf(c.env, id),
+    );
   }
-  const updated = await updateConnection(c.env, id, locationId, { ...patch, ...(settings === undefined ? {} : { settings }) });
+  const updated = await updateConnection(c.env, id, locationId, {
+    ...patch,
+    ...(settings === undefined ? {} : { settings }),
+  });
   if (!updated) throw notFound('Connection');
   if (!changesAccess) return c.json({ connection: updated });
   const check = await testConnection((await openConnection(c.env, id))!, updated.inboundUrl);
@@ -109,8 +155,14 @@ connectionRoutes.delete('/:id', adminOnly, paramsOf(Params), async (c) => {
   // Credentials that cannot be unsealed must not keep a connection from being deleted.
   const stored = await openConnection(c.env, id).catch(() => null);
   // The partner's webhook we made goes too; a partner that cannot be reached does not keep the connection alive.
-  const unregister = stored?.locationId === locationId ? connectorFor(stored.kind)?.unregisterWebhook : undefined;
-  const webhook = unregister ? await unregister(stored!).then(() => 'removed', (err: unknown) => `left in place: ${err instanceof Error ? err.message : String(err)}`) : null;
+  const unregister =
+    stored?.locationId === locationId ? connectorFor(stored.kind)?.unregisterWebhook : undefined;
+  const webhook = unregister
+    ? await unregister(stored!).then(
+        () => 'removed',
+        (err: unknown) => `left in place: ${err instanceof Error ? err.message : String(err)}`,
+      )
+    : null;
   if (!(await deleteConnection(c.env, id, locationId))) throw notFound('Connection');
   return c.json({ ok: true, id, ...(webhook ? { webhook } : {}) });
 });
@@ -146,12 +198,18 @@ connectionRoutes.post('/:id/backfill', adminOnly, paramsOf(Params), jsonBody(Bac
   const { locationId } = c.var.session;
   const connection = await getConnection(c.env, id, locationId);
   if (!connection) throw notFound('Connection');
-  if (connection.status !== 'active') throw new AppError(409, 'connection_paused', 'Resume the connection before a backfill.');
+  if (connection.status !== 'active')
+    throw new AppError(409, 'connection_paused', 'Resume the connection before a backfill.');
   const refusal = backfillRefusal(connection.kind, connection.settings);
   if (refusal) throw new AppError(409, 'connection_incomplete', refusal);
   const { dryRun, history } = c.req.valid('json');
   const result = await locationOf(c).startBackfill(locationId, id, dryRun, { history });
-  if (!result.ok) throw new AppError(409, 'backfill_running', 'A backfill for this connection is already running. Cancel it first.');
+  if (!result.ok)
+    throw new AppError(
+      409,
+      'backfill_running',
+      'A backfill for this connection is already running. Cancel it first.',
+    );
   return c.json({ backfill: result.progress }, 202);
 });
 
@@ -160,6 +218,7 @@ connectionRoutes.delete('/:id/backfill', adminOnly, paramsOf(Params), async (c) 
   const { locationId } = c.var.session;
   if (!(await getConnection(c.env, id, locationId))) throw notFound('Connection');
   const cancelled = await locationOf(c).cancelBackfill(locationId, id);
-  if (!cancelled) throw new AppError(409, 'backfill_not_running', 'No backfill of this connection is running.');
+  if (!cancelled)
+    throw new AppError(409, 'backfill_not_running', 'No backfill of this connection is running.');
   return c.json({ backfill: cancelled });
 });

@@ -16,7 +16,14 @@ const ContactFields = {
   firstName: Text(),
   lastName: Text(),
   name: Text(),
-  email: v.optional(v.nullable(v.union([v.literal(''), v.pipe(v.string(), v.trim(), v.maxLength(320), v.email('must be an email address'))]))),
+  email: v.optional(
+    v.nullable(
+      v.union([
+        v.literal(''),
+        v.pipe(v.string(), v.trim(), v.maxLength(320), v.email('must be an email address')),
+      ]),
+    ),
+  ),
   phone: Text(40),
   address1: Text(),
   city: Text(),
@@ -31,11 +38,27 @@ const ContactFields = {
   dateOfBirth: Text(64),
   assignedTo: v.optional(v.nullable(GhlId)),
   dnd: v.optional(v.boolean()),
-  dndSettings: v.optional(v.record(v.string(), v.object({ status: v.picklist(['active', 'inactive', 'permanent']), message: v.optional(v.string()), code: v.optional(v.string()) }))),
+  dndSettings: v.optional(
+    v.record(
+      v.string(),
+      v.object({
+        status: v.picklist(['active', 'inactive', 'permanent']),
+        message: v.optional(v.string()),
+        code: v.optional(v.string()),
+      }),
+    ),
+  ),
   tags: v.optional(v.pipe(v.array(Tag), v.maxLength(100))),
   customFields: v.optional(
     v.pipe(
-      v.array(v.object({ id: v.optional(v.string()), key: v.optional(v.string()), field_value: v.optional(v.unknown()), value: v.optional(v.unknown()) })),
+      v.array(
+        v.object({
+          id: v.optional(v.string()),
+          key: v.optional(v.string()),
+          field_value: v.optional(v.unknown()),
+          value: v.optional(v.unknown()),
+        }),
+      ),
       v.maxLength(200),
     ),
   ),
@@ -45,7 +68,10 @@ const ContactFields = {
 
 const ContactCreate = v.pipe(
   v.object(ContactFields),
-  v.check((c) => Boolean(c.firstName || c.lastName || c.name || c.email || c.phone), 'a contact needs a name, an email or a phone'),
+  v.check(
+    (c) => Boolean(c.firstName || c.lastName || c.name || c.email || c.phone),
+    'a contact needs a name, an email or a phone',
+  ),
 );
 const ContactUpdate = v.pipe(
   v.object(ContactFields),
@@ -54,7 +80,15 @@ const ContactUpdate = v.pipe(
 
 const SearchQuery = v.object({
   query: v.optional(v.pipe(v.string(), v.maxLength(75))),
-  limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,3}$/, 'must be a number'), v.transform(Number), v.minValue(1), v.maxValue(100))),
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,3}$/, 'must be a number'),
+      v.transform(Number),
+      v.minValue(1),
+      v.maxValue(100),
+    ),
+  ),
   cursor: v.optional(v.string()),
 });
 
@@ -71,7 +105,8 @@ type ContactInput = v.InferOutput<typeof ContactCreate>;
 /** The body GHL gets: only our validated fields, never a locationId of the caller's choosing. */
 function forGhl(c: { var: { session: { locationId: string } } }, input: ContactInput): Partial<GhlContact> {
   const { locationId, ...fields } = input;
-  if (locationId !== undefined && locationId !== c.var.session.locationId) outsideLocation('Contact', `body names location ${locationId}`);
+  if (locationId !== undefined && locationId !== c.var.session.locationId)
+    outsideLocation('Contact', `body names location ${locationId}`);
   return Object.fromEntries(Object.entries(fields).filter(([, x]) => x !== undefined)) as Partial<GhlContact>;
 }
 
@@ -83,21 +118,38 @@ export const contactRoutes = new Hono<SessionEnv>();
 contactRoutes.get('/', queryOf(SearchQuery), async (c) => {
   const { query = '', limit = 20, cursor } = c.req.valid('query');
   const at = cursor ? decodeCursor(cursor, SearchCursor) : null;
-  if (at && at.q !== query) throw new AppError(400, 'invalid_cursor', 'The cursor belongs to another search; start again from the first page.');
-  const body: Record<string, unknown> = { pageLimit: limit, sort: [{ field: 'dateAdded', direction: 'desc' }] };
+  if (at && at.q !== query)
+    throw new AppError(
+      400,
+      'invalid_cursor',
+      'The cursor belongs to another search; start again from the first page.',
+    );
+  const body: Record<string, unknown> = {
+    pageLimit: limit,
+    sort: [{ field: 'dateAdded', direction: 'desc' }],
+  };
   if (query.trim()) body.query = query.trim();
   if (at?.sa) body.searchAfter = at.sa;
   else if (at?.p) body.page = at.p;
   const result = await ghlOf(c).searchContacts(body);
   const page = result.contacts ?? [];
   const contacts = page.filter((x) => x.locationId === c.var.session.locationId).map(withoutPaging);
-  if (contacts.length !== page.length) console.error('search returned contacts of another location', c.var.session.locationId);
+  if (contacts.length !== page.length)
+    console.error('search returned contacts of another location', c.var.session.locationId);
   await remember(c, contacts);
   const seen = (at?.n ?? 0) + page.length;
   const last = page.at(-1) as (GhlContact & { searchAfter?: unknown }) | undefined;
-  const more = page.length === limit && seen < (typeof result.total === 'number' ? result.total : Number.POSITIVE_INFINITY);
-  const next = Array.isArray(last?.searchAfter) ? { sa: last.searchAfter as (string | number)[] } : { p: (at?.p ?? 1) + 1 };
-  return c.json({ contacts, nextCursor: more ? encodeCursor({ q: query, n: seen, ...next }) : null, total: result.total ?? null });
+  const more =
+    page.length === limit &&
+    seen < (typeof result.total === 'number' ? result.total : Number.POSITIVE_INFINITY);
+  const next = Array.isArray(last?.searchAfter)
+    ? { sa: last.searchAfter as (string | number)[] }
+    : { p: (at?.p ?? 1) + 1 };
+  return c.json({
+    contacts,
+    nextCursor: more ? encodeCursor({ q: query, n: seen, ...next }) : null,
+    total: result.total ?? null,
+  });
 });
 
 contactRoutes.post('/', jsonBody(ContactCreate), async (c) => {

@@ -31,16 +31,39 @@ export function fromGhl(failure: Pick<GhlFailure, 'kind' | 'message' | 'status'>
       return reconnectNeeded();
     case 'rate_limited':
       c.header('retry-after', String(RETRY_AFTER_SECONDS));
-      return new AppError(429, 'rate_limited', `HighLevel is limiting requests for this sub-account; try again in ${RETRY_AFTER_SECONDS} seconds.`, failure.message);
+      return new AppError(
+        429,
+        'rate_limited',
+        `HighLevel is limiting requests for this sub-account; try again in ${RETRY_AFTER_SECONDS} seconds.`,
+        failure.message,
+      );
     case 'timeout':
-      return new AppError(504, 'ghl_timeout', 'HighLevel is taking too long to answer; please try again in a moment.', failure.message);
+      return new AppError(
+        504,
+        'ghl_timeout',
+        'HighLevel is taking too long to answer; please try again in a moment.',
+        failure.message,
+      );
     case 'unavailable':
     case 'invalid_token':
-      return new AppError(503, 'ghl_unavailable', 'HighLevel did not answer properly; please try again shortly.', failure.message);
+      return new AppError(
+        503,
+        'ghl_unavailable',
+        'HighLevel did not answer properly; please try again shortly.',
+        failure.message,
+      );
     case 'validation':
-      return new AppError(422, 'ghl_validation', `HighLevel refused the change: ${publicMessage(failure.message)}`);
+      return new AppError(
+        422,
+        'ghl_validation',
+        `HighLevel refused the change: ${publicMessage(failure.message)}`,
+      );
     default:
-      return new AppError(422, 'ghl_rejected', `HighLevel refused the request: ${publicMessage(failure.message)}`);
+      return new AppError(
+        422,
+        'ghl_rejected',
+        `HighLevel refused the request: ${publicMessage(failure.message)}`,
+      );
   }
 }
 
@@ -48,11 +71,20 @@ export function fromGhl(failure: Pick<GhlFailure, 'kind' | 'message' | 'status'>
 export function toAppError(err: Error, c: Context): Error {
   if (err instanceof AppError) return err;
   // GhlError prefixes GHL's own message with status and kind; the user gets GHL's words only.
-  if (err instanceof GhlError) return fromGhl({ kind: err.kind, status: err.status, message: err.message.replace(/^GHL \d+ \w+: /, '') }, c);
+  if (err instanceof GhlError)
+    return fromGhl(
+      { kind: err.kind, status: err.status, message: err.message.replace(/^GHL \d+ \w+: /, '') },
+      c,
+    );
   if (err instanceof HTTPException) {
     if (err.status === 413) return new AppError(413, 'payload_too_large', 'The request body is too large.');
-    if (err.status === 400 && /json/i.test(err.message)) return new AppError(400, 'malformed_json', 'The body is not valid JSON.');
-    return new AppError(err.status === 500 ? 500 : 400, 'bad_request', err.message || 'The request is not valid.');
+    if (err.status === 400 && /json/i.test(err.message))
+      return new AppError(400, 'malformed_json', 'The body is not valid JSON.');
+    return new AppError(
+      err.status === 500 ? 500 : 400,
+      'bad_request',
+      err.message || 'The request is not valid.',
+    );
   }
   return err;
 }

@@ -14,7 +14,12 @@ export async function createKeyOf(c: Context<SessionEnv>, content: unknown): Pro
   const raw = c.req.header('idempotency-key');
   if (raw === undefined) return undefined;
   const key = raw.trim();
-  if (!KEY.test(key)) throw new AppError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 8 to 128 letters, digits or - _ . :');
+  if (!KEY.test(key))
+    throw new AppError(
+      400,
+      'invalid_idempotency_key',
+      'Idempotency-Key must be 8 to 128 letters, digits or - _ . :',
+    );
   const what = JSON.stringify([c.req.method, c.req.path, c.var.session.userId, content]);
   return { key, fingerprint: toHex(await crypto.subtle.digest('SHA-256', utf8.encode(what))) };
 }

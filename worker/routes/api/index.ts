@@ -8,7 +8,13 @@ import { catalogRoutes } from './catalog.ts';
 import { connectionRoutes } from './connections.ts';
 import { contactRoutes } from './contacts.ts';
 import { toAppError } from './errors.ts';
-import { boundedJsonDepth, MAX_API_BODY_BYTES, noStore, requireInstall, requireJsonBody } from './middleware.ts';
+import {
+  boundedJsonDepth,
+  MAX_API_BODY_BYTES,
+  noStore,
+  requireInstall,
+  requireJsonBody,
+} from './middleware.ts';
 import { noteRoutes } from './notes.ts';
 import { sessionRoutes } from './session.ts';
 import { settingsRoutes } from './settings.ts';

@@ -23,7 +23,11 @@ export const requireJsonBody = createMiddleware(async (c, next) => {
   if ((method === 'POST' || method === 'PUT' || method === 'DELETE') && hasBody) {
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (!/^application\/([\w.-]+\+)?json$/.test(type)) {
-      throw new AppError(415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.');
+      throw new AppError(
+        415,
+        'unsupported_media_type',
+        'Send the body as JSON with Content-Type: application/json.',
+      );
     }
   }
   await next();
@@ -44,6 +48,7 @@ export const requireInstall = createMiddleware<SessionEnv>(async (c, next) => {
  * or GHL call (a 500); refuse it first. The text is cached, so the validators do not read it again.
  */
 export const boundedJsonDepth = createMiddleware(async (c, next) => {
-  if (c.req.raw.body !== null && c.req.method !== 'GET') checkJsonDepth(new TextEncoder().encode(await c.req.text()));
+  if (c.req.raw.body !== null && c.req.method !== 'GET')
+    checkJsonDepth(new TextEncoder().encode(await c.req.text()));
   await next();
 });

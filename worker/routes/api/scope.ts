@@ -23,17 +23,33 @@ export const ghlOf = (c: C) => new LocationGhlApi(c.env, c.var.session.locationI
 export const locationOf = (c: C) => tenantStub(c.env, c.var.session.locationId);
 
 /** Defense in depth: a contact GHL returns must belong to the session's location. */
-export function inLocation<T extends Partial<GhlContact>>(c: C, contact: T | null | undefined): T & { id: string } {
+export function inLocation<T extends Partial<GhlContact>>(
+  c: C,
+  contact: T | null | undefined,
+): T & { id: string } {
   if (!contact?.id || contact.locationId !== c.var.session.locationId) {
-    outsideLocation('Contact', `GHL returned a contact of ${String(contact?.locationId)} to a session of ${c.var.session.locationId}`);
+    outsideLocation(
+      'Contact',
+      `GHL returned a contact of ${String(contact?.locationId)} to a session of ${c.var.session.locationId}`,
+    );
   }
   return contact as T & { id: string };
 }
 
 /** A note or task GHL returns must sit under the contact the path names. */
-export function underContact<T extends { id?: unknown; contactId?: unknown }>(what: string, item: T, contactId: string): T & { id: string } {
-  if (typeof item?.id !== 'string' || (item.contactId !== undefined && item.contactId !== null && item.contactId !== contactId)) {
-    outsideLocation(what, `GHL returned a ${what.toLowerCase()} of contact ${String(item?.contactId)} for ${contactId}`);
+export function underContact<T extends { id?: unknown; contactId?: unknown }>(
+  what: string,
+  item: T,
+  contactId: string,
+): T & { id: string } {
+  if (
+    typeof item?.id !== 'string' ||
+    (item.contactId !== undefined && item.contactId !== null && item.contactId !== contactId)
+  ) {
+    outsideLocation(
+      what,
+      `GHL returned a ${what.toLowerCase()} of contact ${String(item?.contactId)} for ${contactId}`,
+    );
   }
   return item as T & { id: string };
 }
@@ -47,7 +63,11 @@ export async function remember(c: C, contacts: Partial<GhlContact>[]): Promise<v
  * Resolves a contact of the session's location: from the index when it was seen before (unless
  * `fresh`), otherwise from GHL (one call). Used before every write, so a foreign id stops here with 404.
  */
-export async function contactInLocation(c: C, contactId: string, fresh = false): Promise<{ contact: GhlContact; ghlCalls: number }> {
+export async function contactInLocation(
+  c: C,
+  contactId: string,
+  fresh = false,
+): Promise<{ contact: GhlContact; ghlCalls: number }> {
   const known = fresh ? null : await locationOf(c).knownContact(c.var.session.locationId, contactId);
   if (known) return { contact: inLocation(c, known), ghlCalls: 0 };
   let fetched: GhlContact;
@@ -55,7 +75,8 @@ export async function contactInLocation(c: C, contactId: string, fresh = false):
     fetched = await ghlOf(c).getContact(contactId);
   } catch (err) {
     // Gone from GHL: drop it from the index too, so no later view trusts the stale entry.
-    if (err instanceof GhlError && (err.kind === 'not_found' || err.kind === 'wrong_location')) await locationOf(c).forgetContact(c.var.session.locationId, contactId);
+    if (err instanceof GhlError && (err.kind === 'not_found' || err.kind === 'wrong_location'))
+      await locationOf(c).forgetContact(c.var.session.locationId, contactId);
     throw err;
   }
   const contact = inLocation(c, fetched);
@@ -82,7 +103,11 @@ export async function writeThrough(c: C, contactId: string, change: TimelineWrit
  * webhook for task edits). Stored in the location's inbox like a webhook, so it waits out a
  * busy or failing sync; the edit is in GHL already, so a failure to store it says so.
  */
-export async function reportTaskEdit(c: C, contactId: string, task: { id: string } & Record<string, unknown>): Promise<void> {
+export async function reportTaskEdit(
+  c: C,
+  contactId: string,
+  task: { id: string } & Record<string, unknown>,
+): Promise<void> {
   const { locationId } = c.var.session;
   const now = Date.now();
   const event: GhlEvent = {
@@ -99,6 +124,10 @@ export async function reportTaskEdit(c: C, contactId: string, task: { id: string
     await tenantStub(c.env, locationId).ingest(locationId, event, now);
   } catch (err) {
     console.error('task edit not handed to sync', locationId, task.id, String(err));
-    throw new AppError(503, 'sync_unavailable', 'The task was saved in HighLevel, but the sync did not take the change; save it again to send it to your connected apps.');
+    throw new AppError(
+      503,
+      'sync_unavailable',
+      'The task was saved in HighLevel, but the sync did not take the change; save it again to send it to your connected apps.',
+    );
   }
 }

@@ -6,7 +6,9 @@ import { getConfig } from '../../config.ts';
 import { getInstall } from '../../tenants/installs.ts';
 import { jsonBody } from './validate.ts';
 
-const SessionBody = v.object({ payload: v.pipe(v.string(), v.minLength(1, 'is required'), v.maxLength(8192)) });
+const SessionBody = v.object({
+  payload: v.pipe(v.string(), v.minLength(1, 'is required'), v.maxLength(8192)),
+});
 
 /** `POST /api/session`: trades GHL's encrypted SSO payload for a short-lived session token. */
 export const sessionRoutes = new Hono<{ Bindings: Env }>();
@@ -14,7 +16,10 @@ export const sessionRoutes = new Hono<{ Bindings: Env }>();
 sessionRoutes.post('/', jsonBody(SessionBody), async (c) => {
   const config = getConfig(c.env);
   const user = await openSsoPayload(c.req.valid('json').payload, config.sharedSecret);
-  const [{ token, expiresAt }, install] = await Promise.all([issueSession(config, user), getInstall(c.env.DB, user.locationId)]);
+  const [{ token, expiresAt }, install] = await Promise.all([
+    issueSession(config, user),
+    getInstall(c.env.DB, user.locationId),
+  ]);
   return c.json({
     token,
     expiresAt,

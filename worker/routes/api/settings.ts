@@ -26,21 +26,31 @@ const SettingsChange = v.pipe(
 /** `GET/PUT /api/settings`: the session location's settings; only admins may change them. */
 export const settingsRoutes = new Hono<SessionEnv>();
 
-const view = (record: SettingsRecord, admin: boolean) => ({ ...record.settings, updatedAt: record.updatedAt, updatedBy: record.updatedBy, canEdit: admin });
+const view = (record: SettingsRecord, admin: boolean) => ({
+  ...record.settings,
+  updatedAt: record.updatedAt,
+  updatedBy: record.updatedBy,
+  canEdit: admin,
+});
 
 settingsRoutes.get('/', async (c) => {
   const { locationId, companyId } = c.var.session;
   return c.json(view(await loadSettings(c.env.DB, locationId, companyId), isAdmin(c.var.session)));
 });
 
-settingsRoutes.put('/', async (c, next) => {
-  // Role first: a non-admin learns nothing from validation messages.
-  if (!isAdmin(c.var.session)) throw forbidden('Only sub-account admins can change Contact Sync settings.');
-  await next();
-}, jsonBody(SettingsChange), async (c) => {
-  const { locationId, companyId, userId } = c.var.session;
-  const patch = c.req.valid('json');
-  const unknownField = patch.fieldMapping ? fieldMappingError(connectorFor, patch.fieldMapping) : null;
-  if (unknownField) throw badRequest(unknownField, 'invalid_field_map');
-  return c.json(view(await saveSettings(c.env.DB, locationId, patch, userId, companyId), true));
-});
+settingsRoutes.put(
+  '/',
+  async (c, next) => {
+    // Role first: a non-admin learns nothing from validation messages.
+    if (!isAdmin(c.var.session)) throw forbidden('Only sub-account admins can change Contact Sync settings.');
+    await next();
+  },
+  jsonBody(SettingsChange),
+  async (c) => {
+    const { locationId, companyId, userId } = c.var.session;
+    const patch = c.req.valid('json');
+    const unknownField = patch.fieldMapping ? fieldMappingError(connectorFor, patch.fieldMapping) : null;
+    if (unknownField) throw badRequest(unknownField, 'invalid_field_map');
+    return c.json(view(await saveSettings(c.env.DB, locationId, patch, userId, companyId), true));
+  },
+);

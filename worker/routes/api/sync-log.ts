@@ -11,12 +11,22 @@ const ListQuery = v.object({
   status: v.optional(v.pipe(v.string(), v.regex(/^[a-z_]{1,32}$/, 'must be a status name'))),
   contactId: v.optional(GhlId),
   cursor: v.optional(v.string()),
-  limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,3}$/, 'must be a number'), v.transform(Number), v.minValue(1), v.maxValue(200))),
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,3}$/, 'must be a number'),
+      v.transform(Number),
+      v.minValue(1),
+      v.maxValue(200),
+    ),
+  ),
   /** `all`: echoes of our own writes and other no-op skips too (hidden by default). */
   show: v.optional(v.picklist(['all'])),
 });
 const Cursor = v.object({ before: v.pipe(v.number(), v.integer(), v.minValue(1)) });
-const EntryParams = v.object({ id: v.pipe(v.string(), v.regex(/^[1-9]\d{0,14}$/, 'must be a sync log entry id'), v.transform(Number)) });
+const EntryParams = v.object({
+  id: v.pipe(v.string(), v.regex(/^[1-9]\d{0,14}$/, 'must be a sync log entry id'), v.transform(Number)),
+});
 
 /** An entry as the panel gets it: `detail` parsed back into JSON. */
 function present(entry: SyncLogEntry) {
@@ -49,7 +59,13 @@ syncLogRoutes.get('/', queryOf(ListQuery), async (c) => {
   const beforeId = cursor ? decodeCursor(cursor, Cursor).before : undefined;
   const location = locationOf(c);
   const [page, health] = await Promise.all([
-    location.listSyncLog(c.var.session.locationId, { status, contactId, beforeId, limit, hideQuiet: show !== 'all' }),
+    location.listSyncLog(c.var.session.locationId, {
+      status,
+      contactId,
+      beforeId,
+      limit,
+      hideQuiet: show !== 'all',
+    }),
     location.syncHealth(c.var.session.locationId),
   ]);
   return c.json({
@@ -66,7 +82,11 @@ syncLogRoutes.post('/:id/replay', paramsOf(EntryParams), async (c) => {
   const entry = await location.getSyncLogEntry(locationId, id);
   if (!entry) throw new AppError(404, 'not_found', 'Sync log entry not found');
   if (!REPLAYABLE_STATUSES.has(entry.status)) {
-    throw new AppError(409, 'not_replayable', `Only failed entries can be replayed; this one is ${entry.status}.`);
+    throw new AppError(
+      409,
+      'not_replayable',
+      `Only failed entries can be replayed; this one is ${entry.status}.`,
+    );
   }
   const result = await location.replaySyncLog(locationId, id);
   if (result.ok) return c.json({ entry: present(result.entry) }, 202);

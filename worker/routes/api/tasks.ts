@@ -8,22 +8,43 @@ import { ContactParams, GhlId, jsonBody, notEmpty, paramsOf, TaskParams } from '
 const IsoDate = v.pipe(
   v.string(),
   v.maxLength(40),
-  v.check((s) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date'),
+  v.check(
+    (s) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)),
+    'must be an ISO 8601 date',
+  ),
 );
-const Title = v.pipe(v.string(), v.maxLength(255), v.check((s) => s.trim() !== '', 'must not be empty'));
+const Title = v.pipe(
+  v.string(),
+  v.maxLength(255),
+  v.check((s) => s.trim() !== '', 'must not be empty'),
+);
 const TaskBody = v.optional(v.nullable(v.pipe(v.string(), v.maxLength(50_000))));
 const AssignedTo = v.optional(v.nullable(GhlId));
 
 /** GHL task fields `{ title, body, dueDate, completed, assignedTo }`. */
-const TaskCreate = v.object({ title: Title, body: TaskBody, dueDate: IsoDate, completed: v.optional(v.boolean(), false), assignedTo: AssignedTo });
+const TaskCreate = v.object({
+  title: Title,
+  body: TaskBody,
+  dueDate: IsoDate,
+  completed: v.optional(v.boolean(), false),
+  assignedTo: AssignedTo,
+});
 const TaskUpdate = v.pipe(
-  v.object({ title: v.optional(Title), body: TaskBody, dueDate: v.optional(IsoDate), completed: v.optional(v.boolean()), assignedTo: AssignedTo }),
+  v.object({
+    title: v.optional(Title),
+    body: TaskBody,
+    dueDate: v.optional(IsoDate),
+    completed: v.optional(v.boolean()),
+    assignedTo: AssignedTo,
+  }),
   v.check(notEmpty, 'send at least one field to change'),
 );
 const Completion = v.object({ completed: v.boolean() });
 
 const clean = <T extends object>(o: T) =>
-  Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined && x !== null)) as { [K in keyof T]: Exclude<T[K], null> };
+  Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined && x !== null)) as {
+    [K in keyof T]: Exclude<T[K], null>;
+  };
 
 /** `/api/contacts/:contactId/tasks[/:taskId][/completed]`; each write goes through to the timeline cache. */
 export const taskRoutes = new Hono<SessionEnv>();
@@ -33,7 +54,11 @@ taskRoutes.post('/:contactId/tasks', paramsOf(ContactParams), jsonBody(TaskCreat
   await contactInLocation(c, contactId);
   const { body, assignedTo, ...rest } = c.req.valid('json');
   const input = { ...rest, ...clean({ body, assignedTo }) };
-  const task = underContact('Task', await ghlOf(c).createTask(contactId, input, await createKeyOf(c, input)), contactId);
+  const task = underContact(
+    'Task',
+    await ghlOf(c).createTask(contactId, input, await createKeyOf(c, input)),
+    contactId,
+  );
   await writeThrough(c, contactId, { op: 'upsert', kind: 'task', item: { ...task, contactId } });
   return c.json({ task }, 201);
 });
@@ -43,23 +68,32 @@ taskRoutes.put('/:contactId/tasks/:taskId', paramsOf(TaskParams), jsonBody(TaskU
   await contactInLocation(c, contactId);
   const input = c.req.valid('json');
   // null clears a text field; GHL clears on an empty string.
-  const patch = { ...clean(input), ...(input.body === null ? { body: '' } : {}), ...(input.assignedTo === null ? { assignedTo: '' } : {}) };
+  const patch = {
+    ...clean(input),
+    ...(input.body === null ? { body: '' } : {}),
+    ...(input.assignedTo === null ? { assignedTo: '' } : {}),
+  };
   const task = underContact('Task', await ghlOf(c).updateTask(contactId, taskId, patch), contactId);
   await writeThrough(c, contactId, { op: 'upsert', kind: 'task', item: { ...task, contactId } });
   await reportTaskEdit(c, contactId, task);
   return c.json({ task });
 });
 
-taskRoutes.put('/:contactId/tasks/:taskId/completed', paramsOf(TaskParams), jsonBody(Completion), async (c) => {
-  const { contactId, taskId } = c.req.valid('param');
-  await contactInLocation(c, contactId);
-  const { completed } = c.req.valid('json');
-  const task = underContact('Task', await ghlOf(c).completeTask(contactId, taskId, completed), contactId);
-  await writeThrough(c, contactId, { op: 'upsert', kind: 'task', item: { ...task, contactId } });
-  // GHL reports a completion itself (TaskComplete), not a reopening.
-  if (!completed) await reportTaskEdit(c, contactId, task);
-  return c.json({ task });
-});
+taskRoutes.put(
+  '/:contactId/tasks/:taskId/completed',
+  paramsOf(TaskParams),
+  jsonBody(Completion),
+  async (c) => {
+    const { contactId, taskId } = c.req.valid('param');
+    await contactInLocation(c, contactId);
+    const { completed } = c.req.valid('json');
+    const task = underContact('Task', await ghlOf(c).completeTask(contactId, taskId, completed), contactId);
+    await writeThrough(c, contactId, { op: 'upsert', kind: 'task', item: { ...task, contactId } });
+    // GHL reports a completion itself (TaskComplete), not a reopening.
+    if (!completed) await reportTaskEdit(c, contactId, task);
+    return c.json({ task });
+  },
+);
 
 taskRoutes.delete('/:contactId/tasks/:taskId', paramsOf(TaskParams), async (c) => {
   const { contactId, taskId } = c.req.valid('param');

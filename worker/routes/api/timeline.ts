@@ -27,9 +27,13 @@ timelineRoutes.get('/:contactId/timeline', paramsOf(ContactParams), queryOf(Time
   // Resolve the contact first: an id of another location ends here, before any cache exists for it.
   const { contact, ghlCalls: contactCalls } = await contactInLocation(c, contactId, refresh);
   // RPC typing cannot express GHL's open-ended objects; the value is exactly a TimelineResult.
-  const result = (await contactStub(c.env, locationId, contactId).timeline(`${locationId}:${contactId}`, { refresh, order })) as TimelineResult;
+  const result = (await contactStub(c.env, locationId, contactId).timeline(`${locationId}:${contactId}`, {
+    refresh,
+    order,
+  })) as TimelineResult;
   if (!result.ok) {
-    if (result.failure.kind === 'not_found' || result.failure.kind === 'wrong_location') await locationOf(c).forgetContact(locationId, contactId);
+    if (result.failure.kind === 'not_found' || result.failure.kind === 'wrong_location')
+      await locationOf(c).forgetContact(locationId, contactId);
     throw new GhlError(result.failure);
   }
   return c.json({
@@ -43,7 +47,12 @@ timelineRoutes.get('/:contactId/appointments', paramsOf(ContactParams), async (c
   const { contactId } = c.req.valid('param');
   const { locationId } = c.var.session;
   const events = await ghlOf(c).listAppointments(contactId);
-  const mine = events.filter((e) => (e.locationId === undefined || e.locationId === locationId) && (e.contactId === undefined || e.contactId === contactId));
-  if (mine.length !== events.length) console.error('appointments of another location or contact dropped', locationId, contactId);
+  const mine = events.filter(
+    (e) =>
+      (e.locationId === undefined || e.locationId === locationId) &&
+      (e.contactId === undefined || e.contactId === contactId),
+  );
+  if (mine.length !== events.length)
+    console.error('appointments of another location or contact dropped', locationId, contactId);
   return c.json({ events: mine });
 });
