@@ -428,5 +428,46 @@ describe('the catalog', () => {
     expect(
       v.safeParse(RecipeInput, { ...TEMPLATES[0]!.definition, trigger: 'ghl.nothing.here' }).success,
     ).toBe(false);
+    // Stopping, and times counted from the appointment, need a trigger that names one.
+    const onTag = {
+      name: 'x',
+      trigger: 'ghl.contact.tag_added',
+      steps: [{ action: 'ghl.task.create', input: { title: 't' } }],
+    };
+    const messages = (r: unknown) => v.safeParse(RecipeInput, r).issues?.map((i) => i.message) ?? [];
+    expect(messages({ ...onTag, stopOn: { triggers: ['ghl.appointment.cancelled'] } })).toContainEqual(
+      expect.stringMatching(/^stopOn: needs a trigger about an appointment/),
+    );
+    expect(
+      messages({
+        ...onTag,
+        steps: [
+          {
+            action: 'ghl.task.create',
+            input: { title: 't', due: { type: 'before_appointment', minutes: 60 } },
+          },
+        ],
+      }),
+    ).toEqual(['steps.0.input.due: "60 min before the appointment" needs a trigger about an appointment']);
+    expect(
+      messages({
+        ...onTag,
+        trigger: 'ghl.appointment.booked',
+        stopOn: { triggers: ['ghl.contact.tag_added'] },
+      }),
+    ).toEqual(['stopOn: ghl.contact.tag_added names no appointment']);
+    expect(
+      messages({
+        ...onTag,
+        trigger: 'ghl.appointment.booked',
+        stopOn: { triggers: ['ghl.appointment.cancelled'] },
+        steps: [
+          {
+            action: 'ghl.task.create',
+            input: { title: 't', due: { type: 'after_appointment', minutes: 30 } },
+          },
+        ],
+      }),
+    ).toEqual([]);
   });
 });
