@@ -341,6 +341,24 @@ describe('daily recipes', () => {
     expect(scheduleDue({}, null, Date.parse('2026-12-04T23:00:00Z'))).toBeNull();
   });
 
+  it("are due after their time on the location's clock, daylight saving included", () => {
+    const recipe = { schedule: { hour: 6, minute: 0, tag: 'x' } };
+    // Berlin, the Monday after clocks went forward: 06:00 CEST is 04:00 UTC.
+    expect(scheduleDue(recipe, '2026-03-29', at('2026-03-30T03:59:00Z'), 'Europe/Berlin')).toBeNull();
+    expect(scheduleDue(recipe, '2026-03-29', at('2026-03-30T04:00:00Z'), 'Europe/Berlin')).toBe('2026-03-30');
+    // The week before, 06:00 CET is 05:00 UTC.
+    expect(scheduleDue(recipe, '2026-03-22', at('2026-03-23T04:30:00Z'), 'Europe/Berlin')).toBeNull();
+    expect(scheduleDue(recipe, '2026-03-22', at('2026-03-23T05:00:00Z'), 'Europe/Berlin')).toBe('2026-03-23');
+    // 01:00 UTC on 2 Nov is still 1 Nov in New York: its day, already run.
+    expect(scheduleDue(recipe, '2026-11-01', at('2026-11-02T01:00:00Z'), 'America/New_York')).toBeNull();
+    expect(scheduleDue(recipe, '2026-11-01', at('2026-11-02T11:00:00Z'), 'America/New_York')).toBe(
+      '2026-11-02',
+    );
+    // A schedule's own zone wins over the location's.
+    const tokyo = { schedule: { ...recipe.schedule, timeZone: 'Asia/Tokyo' } };
+    expect(scheduleDue(tokyo, null, at('2026-03-29T21:00:00Z'), 'Europe/Berlin')).toBe('2026-03-30');
+  });
+
   it('a schedule.daily recipe needs a schedule naming a tag or a business, and nothing else takes one', () => {
     const base = { name: 'D', trigger: 'schedule.daily', steps: [{ action: 'engine.contact.push' }] };
     expect(v.safeParse(RecipeInput, { ...base, schedule: { hour: 6, tag: 't' } }).success).toBe(true);

@@ -74,7 +74,7 @@ export function RecipeEditor({ catalog, initial, saving, onSave, onCancel }: Pro
           <legend>Every day</legend>
           <div class="recipe-row">
             <label class="field">
-              <span>Hour (UTC)</span>
+              <span>Hour (local)</span>
               <input
                 type="number"
                 min={0}

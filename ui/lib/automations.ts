@@ -27,7 +27,7 @@ export interface RecipeDefinition {
   conditions: Condition[];
   steps: Step[];
   stopOn?: { triggers: string[]; closeTasks?: boolean };
-  schedule?: { hour: number; minute?: number; tag?: string; businessId?: string };
+  schedule?: { hour: number; minute?: number; tag?: string; businessId?: string; timeZone?: string };
 }
 
 export interface Recipe extends RecipeDefinition {

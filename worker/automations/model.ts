@@ -82,6 +82,8 @@ export const Schedule = v.pipe(
     /** The contacts: those with this tag, or those of this business. */
     tag: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100))),
     businessId: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a business id'))),
+    /** IANA time zone of `hour`; absent: the location's own. */
+    timeZone: v.optional(TimeZone),
   }),
   v.check((s) => Boolean(s.tag) !== Boolean(s.businessId), 'name either a tag or a businessId'),
 );

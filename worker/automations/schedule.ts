@@ -148,15 +148,26 @@ export function describeDelay(delay: Delay | undefined): string {
   }
 }
 
-/** Whether a daily recipe is due at `now`, given the day it last ran (pure). */
+/** The calendar day (YYYY-MM-DD) of instant `t` on `zone`'s clock. */
+export function localDay(t: number, zone: string): string {
+  const [y, mo, d] = wallClock(t, zone) as [number, number, number];
+  return `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/**
+ * Whether a daily recipe is due at `now`, given the day it last ran (pure): once a day, after
+ * its time on the clock of its own zone, else the location's (`locationZone`).
+ */
 export function scheduleDue(
   recipe: Pick<Recipe, 'schedule'>,
   lastDay: string | null,
   now: number,
+  locationZone = 'UTC',
 ): string | null {
   if (!recipe.schedule) return null;
-  const day = new Date(now).toISOString().slice(0, 10);
-  const at =
-    Math.floor(now / DAY) * DAY + (recipe.schedule.hour * 60 + (recipe.schedule.minute ?? 0)) * 60_000;
+  const zone = recipe.schedule.timeZone ?? locationZone;
+  const day = localDay(now, zone);
+  const [y, mo, d] = day.split('-').map(Number) as [number, number, number];
+  const at = zonedInstant(y, mo, d, recipe.schedule.hour, recipe.schedule.minute ?? 0, zone);
   return now >= at && (lastDay === null || lastDay < day) ? day : null;
 }

@@ -1,12 +1,12 @@
 import type { EngineOps, PartnerWrites } from '../automations/catalog/types.ts';
 import { ContactAutomations } from '../automations/runtime.ts';
-import { isTimeZone } from '../automations/schedule.ts';
 import { connectorFor } from '../connectors/registry.ts';
 import { supports, type OutboundChange } from '../connectors/types.ts';
 import { backfillRefusal } from '../sync/backfill.ts';
 import type { ContactBackfillResult } from '../sync/backfill-contact.ts';
 import { contactFromGhl } from '../sync/ghl-model.ts';
 import { ConnectionsCache } from './connections-cache.ts';
+import { locationZone } from './location-zone.ts';
 import { forgetEnabledSet } from '../automations/recipes-cache.ts';
 import { dropSubscription } from '../automations/workflows/subscriptions.ts';
 import { getConfig } from '../config.ts';
@@ -15,32 +15,6 @@ import { Links } from '../sync/queue.ts';
 import { LocationGhlApi } from './ghl-api.ts';
 import { GhlError } from '../ghl/errors.ts';
 import { tenantStub } from './stubs.ts';
-
-const ZONE_TTL_MS = 60 * 60_000;
-const zones = new Map<string, { zone: string; until: number }>();
-
-/** The location's IANA time zone from GHL's location record, read at most hourly per isolate. */
-async function locationZone(ghl: LocationGhlApi, locationId: string): Promise<string> {
-  const hit = zones.get(locationId);
-  if (hit && hit.until > Date.now()) return hit.zone;
-  try {
-    const { location } = await ghl.call<{ location?: { timezone?: unknown } }>({
-      method: 'GET',
-      path: `/locations/${encodeURIComponent(locationId)}`,
-      version: '2021-07-28',
-    });
-    const tz = typeof location?.timezone === 'string' ? location.timezone : '';
-    const zone = isTimeZone(tz) ? tz : 'UTC';
-    zones.delete(locationId);
-    zones.set(locationId, { zone, until: Date.now() + ZONE_TTL_MS });
-    if (zones.size > 500) zones.delete(zones.keys().next().value!);
-    return zone;
-  } catch (err) {
-    // Not remembered: the next step asks again.
-    console.error('location time zone not read; UTC for now', locationId, String(err));
-    return 'UTC';
-  }
-}
 
 /** What the contact object lends the runtime for engine operations on itself. */
 export interface ContactHooks {
