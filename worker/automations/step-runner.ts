@@ -214,6 +214,7 @@ export class StepRunner {
         // Its first run's time and a key of its own: a run again writes the same, once.
         row.started_at ?? now,
         `auto:${this.deps.contactId}:${row.id}:${row.created_at}`,
+        row.attempts > 0,
       );
       await this.finish(row, 'done', result, null, now);
     } catch (err) {
@@ -230,6 +231,7 @@ export class StepRunner {
     subject: string | null,
     now: number,
     idempotencyKey: string | null = null,
+    rerun = false,
   ): Promise<Record<string, unknown>> {
     const op = actionOf(actionKey);
     if (!op) throw new Error(`unknown action ${actionKey}`);
@@ -241,6 +243,7 @@ export class StepRunner {
       data,
       now,
       idempotencyKey,
+      rerun,
       timeZone: () => this.deps.locationTimeZone(),
       partners: this.deps.partners,
       engine: this.deps.engine,

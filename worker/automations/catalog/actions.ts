@@ -188,15 +188,27 @@ export const ACTIONS: readonly ActionOperation[] = [
       const calendarId =
         input.calendarId || (await ctx.ghl.listCalendars()).find((c) => c.isActive !== false)?.id;
       if (!calendarId) throw new Error('the location has no active calendar');
-      const appointment = await ctx.ghl.createAppointment({
-        calendarId,
-        contactId: ctx.contactId,
-        title: input.title,
-        startTime: new Date(start).toISOString(),
-        endTime: new Date(end).toISOString(),
-        appointmentStatus: 'confirmed',
-        ignoreFreeSlotValidation: true,
-      });
+      // Run again after a lost answer: the appointment that run made is taken, not booked twice.
+      const landed = ctx.rerun
+        ? (await ctx.ghl.listAppointments(ctx.contactId)).find(
+            (a) =>
+              a.calendarId === calendarId &&
+              a.title === input.title &&
+              Date.parse(a.startTime ?? '') === start &&
+              a.appointmentStatus !== 'cancelled',
+          )
+        : undefined;
+      const appointment =
+        landed ??
+        (await ctx.ghl.createAppointment({
+          calendarId,
+          contactId: ctx.contactId,
+          title: input.title,
+          startTime: new Date(start).toISOString(),
+          endTime: new Date(end).toISOString(),
+          appointmentStatus: 'confirmed',
+          ignoreFreeSlotValidation: true,
+        }));
       ctx.wrote(`appointment:${appointment.id}`);
       return {
         appointmentId: appointment.id,

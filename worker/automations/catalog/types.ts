@@ -119,6 +119,8 @@ export interface ActionContext {
    * write whose answer was lost is found rather than made twice; null for one-off runs.
    */
   idempotencyKey: string | null;
+  /** The step ran before (its answer lost, or cut off by a restart): a write may have landed. */
+  rerun: boolean;
   /** The location's time zone, for wall-time delays without one of their own (a GHL read, cached). */
   timeZone(): Promise<string>;
   partners: PartnerWrites;
