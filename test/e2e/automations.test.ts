@@ -10,6 +10,7 @@ import { apiSession, emulatorClient, unique, until, type Demo, type GhlContact }
 
 const appUrl = inject('appUrl');
 const emulatorUrl = inject('emulatorUrl');
+const partners = inject('demoPartners');
 const emu = emulatorClient(emulatorUrl);
 const byTestId = (id: string) => `[data-testid="${id}"]`;
 
@@ -228,6 +229,57 @@ describe('automations page', () => {
       );
       for (const r of body.recipes.filter((x) => x.name === name))
         await admin.call('DELETE', `/api/automations/recipes/${r.id}`);
+    }
+  });
+
+  it('the Catalog page runs a partner write and an engine operation on a contact of the demo sub-account', async () => {
+    const location = demo.dental.id === partners.locationId ? demo.dental : demo.fitness;
+    const u = unique();
+    const { contact } = await emu.act<{ contact: GhlContact }>({
+      locationId: location.id,
+      action: 'contact.create',
+      data: { firstName: 'Cato', lastName: `Log${u}`, email: `cato.${u}@example.com` },
+    });
+    try {
+      const g = await openGhl(browser, emulatorUrl, appUrl, { locationId: location.id });
+      open.push(g);
+      await waitSignedIn(g, `${location.admin.firstName} ${location.admin.lastName}`);
+      await g.panel.locator(byTestId('nav-catalog')).click();
+
+      const note = g.panel.locator(`${byTestId('catalog-entry')}[data-key="partner.note.create"]`);
+      await note.locator('button', { hasText: 'Run on a contact' }).click();
+      await note.getByLabel('Contact id').fill(contact.id);
+      await note.locator(byTestId('run-connectionId')).fill(partners.yourapp!);
+      await note.locator(byTestId('run-body')).fill(`Written from the catalog ${u}`);
+      await note.locator('button[type="submit"]').click();
+      await g.panel.locator(byTestId('toast'), { hasText: 'Done' }).first().waitFor();
+      const state = (await (await fetch(`${partners.yourappUrl}/_partner/state`)).json()) as {
+        objects: { note: { body: string; contact?: { ghlId?: string } }[] };
+      };
+      expect(state.objects.note.find((n) => n.body === `Written from the catalog ${u}`)?.contact?.ghlId).toBe(
+        contact.id,
+      );
+
+      const backfill = g.panel.locator(`${byTestId('catalog-entry')}[data-key="engine.backfill.start"]`);
+      expect(await backfill.textContent()).toContain('admins only');
+      await backfill.locator('button', { hasText: 'Run on a contact' }).click();
+      await backfill.getByLabel('Contact id').fill(contact.id);
+      await backfill.locator(byTestId('run-connectionId')).fill(partners.yourapp!);
+      await backfill.locator(byTestId('run-only')).selectOption('contact');
+      await shoot(g, 'catalog-run', backfill);
+      await backfill.locator('button[type="submit"]').click();
+      await g.panel.locator(byTestId('toast'), { hasText: '"only":"contact"' }).first().waitFor();
+      await until(
+        async () =>
+          (await (await fetch(`${partners.yourappUrl}/_partner/state`)).json()) as {
+            objects: { contact: { ghlId?: string }[] };
+          },
+        (s) => s.objects.contact.some((c) => c.ghlId === contact.id),
+        'the contact backfilled to your app',
+      );
+      expect(g.problems).toEqual([]);
+    } finally {
+      await emu.act({ locationId: location.id, action: 'contact.delete', contactId: contact.id });
     }
   });
 });

@@ -116,7 +116,7 @@ function OperationItem({ op, canEdit }: { op: Operation; canEdit: boolean }) {
             <input
               class="input input-sm"
               required
-              pattern="[A-Za-z0-9_-]{1,64}"
+              pattern="[A-Za-z0-9_\-]{1,64}"
               value={contactId}
               onInput={(e) => setContactId(e.currentTarget.value)}
             />
