@@ -10,6 +10,7 @@ import { apiSession, emulatorClient, unique, until, type Demo, type GhlContact }
 
 const appUrl = inject('appUrl');
 const emulatorUrl = inject('emulatorUrl');
+const partners = inject('demoPartners');
 const emu = emulatorClient(emulatorUrl);
 const byTestId = (id: string) => `[data-testid="${id}"]`;
 
@@ -115,8 +116,8 @@ describe('automations page', () => {
       await editor.locator(byTestId('step-0-title')).fill('Follow the note: {{note.body}}');
       await editor.locator(byTestId('add-step')).click();
       await editor.getByLabel('Step 2 action').selectOption('ghl.note.create');
-      await editor.getByLabel('Step 2 timing').selectOption('after');
-      await editor.getByLabel('Step 2 minutes or hour').fill('120');
+      await editor.getByLabel('Step 2 timing', { exact: true }).selectOption('after');
+      await editor.getByLabel('Step 2 timing minutes or hour').fill('120');
       await editor.locator(byTestId('step-1-body')).fill('Checked two hours later');
       await shoot(g, 'recipe-editor', editor);
       await editor.locator(byTestId('recipe-save')).click();
@@ -172,6 +173,113 @@ describe('automations page', () => {
       for (const r of body.recipes.filter((x) => x.name === `Notes to tasks ${u}`))
         await admin.call('DELETE', `/api/automations/recipes/${r.id}`);
       await emu.act({ locationId: fitness.id, action: 'contact.delete', contactId: contact.id });
+    }
+  });
+
+  it('edits "stop when" and a task\'s due time; a due time the trigger cannot give is refused with a clear error', async () => {
+    const { fitness } = demo;
+    const admin = await apiSession(appUrl, emu, demo.companyId, fitness.id, fitness.admin);
+    const u = unique();
+    const name = `Prep before ${u}`;
+    try {
+      const g = await openGhl(browser, emulatorUrl, appUrl, { locationId: fitness.id });
+      open.push(g);
+      await waitSignedIn(g, `${fitness.admin.firstName} ${fitness.admin.lastName}`);
+      await g.panel.locator(byTestId('nav-automations')).click();
+      await g.panel.locator(byTestId('recipe-new')).click();
+      const editor = g.panel.locator(byTestId('recipe-editor'));
+      await editor.locator(byTestId('recipe-name')).fill(name);
+      await editor.locator(byTestId('recipe-trigger')).selectOption('ghl.contact.tag_added');
+      await editor.locator(byTestId('step-0-title')).fill('Prepare the call');
+      await editor.getByLabel('Step 1 due', { exact: true }).selectOption('before_appointment');
+      await editor.getByLabel('Step 1 due minutes or hour').fill('90');
+      await editor.locator(byTestId('recipe-save')).click();
+      const error = editor.locator(byTestId('form-error'));
+      await error.waitFor();
+      expect(await error.textContent()).toBe(
+        'Step 1: its due time "90 min before the appointment" needs a trigger about an appointment.',
+      );
+      await shoot(g, 'recipe-editor-error', editor);
+
+      await editor.locator(byTestId('recipe-trigger')).selectOption('ghl.appointment.booked');
+      await editor.locator(byTestId('stop-ghl.appointment.cancelled')).check();
+      await editor.locator(byTestId('stop-partner.booking.cancelled')).check();
+      await editor.locator(byTestId('stop-partner.booking.cancelled')).uncheck();
+      await editor.locator(byTestId('stop-close-tasks')).uncheck();
+      await editor.locator(byTestId('recipe-save')).click();
+      await g.panel.locator(byTestId('toast'), { hasText: 'Recipe saved' }).first().waitFor();
+      const saved = (await admin.call<{ recipes: any[] }>('GET', '/api/automations')).body.recipes.find(
+        (r) => r.name === name,
+      );
+      expect(saved).toMatchObject({
+        trigger: 'ghl.appointment.booked',
+        stopOn: { triggers: ['ghl.appointment.cancelled'], closeTasks: false },
+        steps: [
+          {
+            action: 'ghl.task.create',
+            input: { title: 'Prepare the call', due: { type: 'before_appointment', minutes: 90 } },
+          },
+        ],
+      });
+      expect(g.problems).toEqual([]);
+    } finally {
+      const { body } = await admin.call<{ recipes: { id: string; name: string }[] }>(
+        'GET',
+        '/api/automations',
+      );
+      for (const r of body.recipes.filter((x) => x.name === name))
+        await admin.call('DELETE', `/api/automations/recipes/${r.id}`);
+    }
+  });
+
+  it('the Catalog page runs a partner write and an engine operation on a contact of the demo sub-account', async () => {
+    const location = demo.dental.id === partners.locationId ? demo.dental : demo.fitness;
+    const u = unique();
+    const { contact } = await emu.act<{ contact: GhlContact }>({
+      locationId: location.id,
+      action: 'contact.create',
+      data: { firstName: 'Cato', lastName: `Log${u}`, email: `cato.${u}@example.com` },
+    });
+    try {
+      const g = await openGhl(browser, emulatorUrl, appUrl, { locationId: location.id });
+      open.push(g);
+      await waitSignedIn(g, `${location.admin.firstName} ${location.admin.lastName}`);
+      await g.panel.locator(byTestId('nav-catalog')).click();
+
+      const note = g.panel.locator(`${byTestId('catalog-entry')}[data-key="partner.note.create"]`);
+      await note.locator('button', { hasText: 'Run on a contact' }).click();
+      await note.getByLabel('Contact id').fill(contact.id);
+      await note.locator(byTestId('run-connectionId')).fill(partners.yourapp!);
+      await note.locator(byTestId('run-body')).fill(`Written from the catalog ${u}`);
+      await note.locator('button[type="submit"]').click();
+      await g.panel.locator(byTestId('toast'), { hasText: 'Done' }).first().waitFor();
+      const state = (await (await fetch(`${partners.yourappUrl}/_partner/state`)).json()) as {
+        objects: { note: { body: string; contact?: { ghlId?: string } }[] };
+      };
+      expect(state.objects.note.find((n) => n.body === `Written from the catalog ${u}`)?.contact?.ghlId).toBe(
+        contact.id,
+      );
+
+      const backfill = g.panel.locator(`${byTestId('catalog-entry')}[data-key="engine.backfill.start"]`);
+      expect(await backfill.textContent()).toContain('admins only');
+      await backfill.locator('button', { hasText: 'Run on a contact' }).click();
+      await backfill.getByLabel('Contact id').fill(contact.id);
+      await backfill.locator(byTestId('run-connectionId')).fill(partners.yourapp!);
+      await backfill.locator(byTestId('run-only')).selectOption('contact');
+      await shoot(g, 'catalog-run', backfill);
+      await backfill.locator('button[type="submit"]').click();
+      await g.panel.locator(byTestId('toast'), { hasText: '"only":"contact"' }).first().waitFor();
+      await until(
+        async () =>
+          (await (await fetch(`${partners.yourappUrl}/_partner/state`)).json()) as {
+            objects: { contact: { ghlId?: string }[] };
+          },
+        (s) => s.objects.contact.some((c) => c.ghlId === contact.id),
+        'the contact backfilled to your app',
+      );
+      expect(g.problems).toEqual([]);
+    } finally {
+      await emu.act({ locationId: location.id, action: 'contact.delete', contactId: contact.id });
     }
   });
 });

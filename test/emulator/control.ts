@@ -155,6 +155,7 @@ export function registerControl(app: Hono<AppEnv>, emu: Emu): void {
       count: num(b.count),
       probability: num(b.probability),
       delayMs: num(b.delayMs),
+      afterWrite: b.afterWrite === true,
     });
     return c.json({ id });
   });
@@ -210,6 +211,7 @@ export function registerControl(app: Hono<AppEnv>, emu: Emu): void {
       notes: mine(state.notes).map(noteView),
       tasks: mine(state.tasks).map(taskView),
       appointments: mine(state.appointments).map(appointmentResponseView),
+      timezone: state.locations.get(locationId)?.timezone ?? null,
     });
   });
 

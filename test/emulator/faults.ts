@@ -8,6 +8,8 @@ export interface FaultRuleInput {
   count?: number;
   probability?: number;
   delayMs?: number;
+  /** Carry the request out first, then answer `status` instead (a write that landed, its answer lost). */
+  afterWrite?: boolean;
 }
 
 interface FaultRule extends FaultRuleInput {
@@ -18,6 +20,7 @@ interface FaultRule extends FaultRuleInput {
 export interface FaultHit {
   status?: number;
   delayMs?: number;
+  afterWrite?: boolean;
 }
 
 export interface RequestFacts {
@@ -61,6 +64,6 @@ export class FaultInjector {
     rule.remaining--;
     if (rule.remaining <= 0) this.#rules = this.#rules.filter((r) => r !== rule);
     if (rule.probability !== undefined && random() >= rule.probability) return undefined;
-    return { status: rule.status, delayMs: rule.delayMs };
+    return { status: rule.status, delayMs: rule.delayMs, afterWrite: rule.afterWrite === true };
   }
 }

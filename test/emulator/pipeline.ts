@@ -29,11 +29,18 @@ export function requestPipeline(emu: Emu): MiddlewareHandler<AppEnv> {
     const locationId = requestLocation(emu, bearer(c), url);
     const hit = emu.faults.match({ method: c.req.method, path: url.pathname, locationId });
     if (hit?.delayMs) await sleep(hit.delayMs);
-    if (hit?.status) {
+    if (hit?.status && !hit.afterWrite) {
       emu.stats.request(`${c.req.method} fault`, hit.status, locationId);
       return c.json(faultBody(hit.status), hit.status as 400);
     }
     await next();
+    if (hit?.status) {
+      // The request was carried out (its webhooks too); the caller gets the fault instead.
+      emu.stats.request(`${c.req.method} fault`, hit.status, locationId);
+      c.res = undefined;
+      c.res = c.json(faultBody(hit.status), hit.status as 400);
+      return;
+    }
     const route = routePath(c, -1);
     emu.stats.request(
       `${c.req.method} ${route === '/*' || route === '*' ? 'unmatched' : route}`,

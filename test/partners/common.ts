@@ -31,6 +31,8 @@ export interface FaultRule {
   probability?: number;
   /** Delay before answering (or before the fault status). */
   delayMs?: number;
+  /** Carry the request out first, then answer `status` instead (a write that landed, its answer lost). */
+  afterWrite?: boolean;
 }
 
 /** Injected failures for the emulated API: a status, a delay or both for the next N matching calls. */
@@ -56,7 +58,7 @@ export class Faults {
     method: string,
     path: string,
     random = Math.random,
-  ): { status?: number; delayMs?: number } | undefined {
+  ): { status?: number; delayMs?: number; afterWrite?: boolean } | undefined {
     const rule = this.#rules.find(
       (r) =>
         (!r.pathPrefix || path.startsWith(r.pathPrefix)) &&
@@ -65,7 +67,7 @@ export class Faults {
     if (!rule) return undefined;
     if (--rule.left <= 0) this.#rules = this.#rules.filter((r) => r !== rule);
     if (rule.probability !== undefined && random() >= rule.probability) return undefined;
-    return { status: rule.status, delayMs: rule.delayMs };
+    return { status: rule.status, delayMs: rule.delayMs, afterWrite: rule.afterWrite === true };
   }
 }
 
@@ -114,11 +116,18 @@ export function apiMiddleware(
     if (c.req.path.startsWith('/_partner')) return next();
     const hit = faults.match(c.req.method, c.req.path);
     if (hit?.delayMs) await sleep(hit.delayMs);
-    if (hit?.status) {
+    if (hit?.status && !hit.afterWrite) {
       stats.record(`${c.req.method} ${c.req.path}`, hit.status);
       return faultBody(c, hit.status);
     }
     await next();
+    if (hit?.status) {
+      // The request was carried out; the caller never learns it.
+      stats.record(`${c.req.method} ${c.req.path}`, hit.status);
+      c.res = undefined;
+      c.res = faultBody(c, hit.status);
+      return;
+    }
     stats.record(`${c.req.method} ${c.req.routePath}`, c.res.status);
   };
 }

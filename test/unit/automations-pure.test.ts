@@ -5,7 +5,15 @@ import { catalogView, parseActionInput } from '../../worker/automations/catalog/
 import { TRIGGERS } from '../../worker/automations/catalog/triggers.ts';
 import { allHold, hasUpcoming, holds } from '../../worker/automations/conditions.ts';
 import { fromGhlEvent, fromPartnerChange, fromSyncLog } from '../../worker/automations/events.ts';
-import { delayEnd, nextBusinessDay, scheduleDue } from '../../worker/automations/schedule.ts';
+import {
+  delayEnd,
+  nextBusinessDay,
+  nextBusinessDayIn,
+  scheduleDue,
+  zonedInstant,
+} from '../../worker/automations/schedule.ts';
+import { Delay } from '../../worker/automations/model.ts';
+import { WORKFLOW_ACTIONS } from '../../worker/automations/workflows/modules.ts';
 import { fill } from '../../worker/automations/template-text.ts';
 import { TEMPLATES } from '../../worker/automations/templates.ts';
 import { RecipeInput } from '../../worker/automations/validate.ts';
@@ -28,6 +36,51 @@ describe('delays on a numeric clock', () => {
     // Berlin (UTC+1): 23:30 UTC Thursday is already Friday there → Monday 09:00 local = 08:00 UTC.
     expect(nextBusinessDay(at('2026-12-03T23:30:00Z'), 9, 0, 60)).toBe(at('2026-12-07T08:00:00Z'));
     expect(nextBusinessDay(at('2026-12-05T10:00:00Z'), 9, 30, 0)).toBe(at('2026-12-07T09:30:00Z'));
+  });
+
+  it('"next business day 09:00" is 09:00 on the location\'s clock across daylight saving (Europe/Berlin)', () => {
+    const berlin = (from: string) => nextBusinessDayIn(at(from), 9, 0, 'Europe/Berlin');
+    // Clocks go forward on Sunday 29 March 2026: Friday's "next business day" is Monday, in summer time.
+    expect(berlin('2026-03-26T10:00:00Z')).toBe(at('2026-03-27T08:00:00Z')); // Fri 09:00 CET
+    expect(berlin('2026-03-27T10:00:00Z')).toBe(at('2026-03-30T07:00:00Z')); // Mon 09:00 CEST
+    // And back on Sunday 25 October 2026.
+    expect(berlin('2026-10-22T10:00:00Z')).toBe(at('2026-10-23T07:00:00Z')); // Fri 09:00 CEST
+    expect(berlin('2026-10-23T10:00:00Z')).toBe(at('2026-10-26T08:00:00Z')); // Mon 09:00 CET
+    // 23:30 UTC on a Thursday in winter is already Friday in Berlin: next is Monday.
+    expect(berlin('2026-12-03T23:30:00Z')).toBe(at('2026-12-07T08:00:00Z'));
+  });
+
+  it('"next business day 09:00" across daylight saving in America/New_York, days counted on its clock', () => {
+    const ny = (from: string) => nextBusinessDayIn(at(from), 9, 0, 'America/New_York');
+    // Forward on Sunday 8 March 2026, back on Sunday 1 November 2026.
+    expect(ny('2026-03-05T15:00:00Z')).toBe(at('2026-03-06T14:00:00Z')); // Fri 09:00 EST
+    expect(ny('2026-03-06T15:00:00Z')).toBe(at('2026-03-09T13:00:00Z')); // Mon 09:00 EDT
+    expect(ny('2026-10-30T15:00:00Z')).toBe(at('2026-11-02T14:00:00Z')); // Mon 09:00 EST
+    // 03:00 UTC on Friday is still Thursday evening in New York: next is Friday.
+    expect(ny('2026-03-06T03:00:00Z')).toBe(at('2026-03-06T14:00:00Z'));
+  });
+
+  it('wall times the clocks skip or repeat, and which zone a delay uses', () => {
+    // 02:30 does not exist in Berlin on 29 March 2026 (it lands just after the jump: 03:30 CEST).
+    expect(zonedInstant(2026, 3, 29, 2, 30, 'Europe/Berlin')).toBe(at('2026-03-29T01:30:00Z'));
+    // 02:30 happens twice on 25 October 2026: the first one (CEST).
+    expect(zonedInstant(2026, 10, 25, 2, 30, 'Europe/Berlin')).toBe(at('2026-10-25T00:30:00Z'));
+    const from = at('2026-03-27T10:00:00Z');
+    const nbd = { type: 'next_business_day' as const, hour: 9, minute: 0, utcOffsetMinutes: 0 };
+    // No zone of its own: the location's.
+    expect(delayEnd(nbd, from, {}, 'Europe/Berlin')).toBe(at('2026-03-30T07:00:00Z'));
+    expect(delayEnd(nbd, from, {})).toBe(at('2026-03-30T09:00:00Z'));
+    // Its own zone wins; an older recipe's fixed offset is kept.
+    expect(delayEnd({ ...nbd, timeZone: 'America/New_York' }, from, {}, 'Europe/Berlin')).toBe(
+      at('2026-03-30T13:00:00Z'),
+    );
+    expect(delayEnd({ ...nbd, utcOffsetMinutes: 60 }, from, {}, 'America/New_York')).toBe(
+      at('2026-03-30T08:00:00Z'),
+    );
+    expect(v.safeParse(Delay, { ...nbd, timeZone: 'Europe/Berlin' }).success).toBe(true);
+    const bad = v.safeParse(Delay, { ...nbd, timeZone: 'Mars/Olympus' });
+    expect(bad.success).toBe(false);
+    expect(bad.issues?.[0]?.message).toMatch(/IANA time zone/);
   });
 
   it('"1 h before the appointment" needs an appointment and never lies in the past', () => {
@@ -288,6 +341,24 @@ describe('daily recipes', () => {
     expect(scheduleDue({}, null, Date.parse('2026-12-04T23:00:00Z'))).toBeNull();
   });
 
+  it("are due after their time on the location's clock, daylight saving included", () => {
+    const recipe = { schedule: { hour: 6, minute: 0, tag: 'x' } };
+    // Berlin, the Monday after clocks went forward: 06:00 CEST is 04:00 UTC.
+    expect(scheduleDue(recipe, '2026-03-29', at('2026-03-30T03:59:00Z'), 'Europe/Berlin')).toBeNull();
+    expect(scheduleDue(recipe, '2026-03-29', at('2026-03-30T04:00:00Z'), 'Europe/Berlin')).toBe('2026-03-30');
+    // The week before, 06:00 CET is 05:00 UTC.
+    expect(scheduleDue(recipe, '2026-03-22', at('2026-03-23T04:30:00Z'), 'Europe/Berlin')).toBeNull();
+    expect(scheduleDue(recipe, '2026-03-22', at('2026-03-23T05:00:00Z'), 'Europe/Berlin')).toBe('2026-03-23');
+    // 01:00 UTC on 2 Nov is still 1 Nov in New York: its day, already run.
+    expect(scheduleDue(recipe, '2026-11-01', at('2026-11-02T01:00:00Z'), 'America/New_York')).toBeNull();
+    expect(scheduleDue(recipe, '2026-11-01', at('2026-11-02T11:00:00Z'), 'America/New_York')).toBe(
+      '2026-11-02',
+    );
+    // A schedule's own zone wins over the location's.
+    const tokyo = { schedule: { ...recipe.schedule, timeZone: 'Asia/Tokyo' } };
+    expect(scheduleDue(tokyo, null, at('2026-03-29T21:00:00Z'), 'Europe/Berlin')).toBe('2026-03-30');
+  });
+
   it('a schedule.daily recipe needs a schedule naming a tag or a business, and nothing else takes one', () => {
     const base = { name: 'D', trigger: 'schedule.daily', steps: [{ action: 'engine.contact.push' }] };
     expect(v.safeParse(RecipeInput, { ...base, schedule: { hour: 6, tag: 't' } }).success).toBe(true);
@@ -332,9 +403,22 @@ describe('the catalog', () => {
       // GHL actions need a GHL scope; a partner lookup in our own ID map needs none.
       if (a.group === 'ghl' || a.scope !== null)
         expect(a.scope, a.key).toMatch(/^(contacts|calendars\/events)\.(readonly|write)$/);
-      else expect(a.group, a.key).toBe('partner');
+      else expect(['partner', 'sync'], a.key).toContain(a.group);
       expect(parseActionInput(a.key, a.sample), a.key).toMatchObject({ ok: true });
     }
+    // Engine operations are the admins'; GHL workflows never run them.
+    const adminOnly = ACTIONS.filter((a) => a.adminOnly).map((a) => a.key);
+    expect(adminOnly.sort()).toEqual(['engine.backfill.start', 'engine.sync_log.replay']);
+    for (const w of WORKFLOW_ACTIONS) expect(adminOnly, w.key).not.toContain(w.operation);
+    // Every partner write is a GHL workflow action too.
+    for (const key of [
+      'partner.booking.create',
+      'partner.booking.reschedule',
+      'partner.booking.cancel',
+      'partner.task.create',
+      'partner.note.create',
+    ])
+      expect(WORKFLOW_ACTIONS.map((w) => w.operation)).toContain(key);
     expect(parseActionInput('ghl.task.create', { title: '' })).toMatchObject({ ok: false });
     expect(parseActionInput('nope.action', {})).toMatchObject({ ok: false });
   });
@@ -362,5 +446,46 @@ describe('the catalog', () => {
     expect(
       v.safeParse(RecipeInput, { ...TEMPLATES[0]!.definition, trigger: 'ghl.nothing.here' }).success,
     ).toBe(false);
+    // Stopping, and times counted from the appointment, need a trigger that names one.
+    const onTag = {
+      name: 'x',
+      trigger: 'ghl.contact.tag_added',
+      steps: [{ action: 'ghl.task.create', input: { title: 't' } }],
+    };
+    const messages = (r: unknown) => v.safeParse(RecipeInput, r).issues?.map((i) => i.message) ?? [];
+    expect(messages({ ...onTag, stopOn: { triggers: ['ghl.appointment.cancelled'] } })).toContainEqual(
+      expect.stringMatching(/^stopOn: needs a trigger about an appointment/),
+    );
+    expect(
+      messages({
+        ...onTag,
+        steps: [
+          {
+            action: 'ghl.task.create',
+            input: { title: 't', due: { type: 'before_appointment', minutes: 60 } },
+          },
+        ],
+      }),
+    ).toEqual(['steps.0.input.due: "60 min before the appointment" needs a trigger about an appointment']);
+    expect(
+      messages({
+        ...onTag,
+        trigger: 'ghl.appointment.booked',
+        stopOn: { triggers: ['ghl.contact.tag_added'] },
+      }),
+    ).toEqual(['stopOn: ghl.contact.tag_added names no appointment']);
+    expect(
+      messages({
+        ...onTag,
+        trigger: 'ghl.appointment.booked',
+        stopOn: { triggers: ['ghl.appointment.cancelled'] },
+        steps: [
+          {
+            action: 'ghl.task.create',
+            input: { title: 't', due: { type: 'after_appointment', minutes: 30 } },
+          },
+        ],
+      }),
+    ).toEqual([]);
   });
 });

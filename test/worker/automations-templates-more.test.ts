@@ -17,6 +17,7 @@ import {
   steps,
   tasksOf,
 } from './automations-helpers.ts';
+import { emu } from './helpers.ts';
 import { panelLocations, sessionToken } from './panel-helpers.ts';
 import { call } from './panel-helpers.ts';
 import { eventually, ghlAct, ghlState, syncedLocation, yourAppAct, yourAppState } from './sync-helpers.ts';
@@ -88,7 +89,14 @@ describe('conditional schedule', () => {
       (Date.parse(x.endTime) - Date.parse(x.startTime)) / 60_000;
     expect([a.title.startsWith('Strategy call with'), minutes(a)]).toEqual([true, 60]);
     expect([b.title.startsWith('Intro call with'), minutes(b)]).toEqual([true, 30]);
-    expect(new Date(a.startTime).getUTCHours()).toBe(10);
+    // 10:00 on the location's own clock.
+    const { timezone } = await emu<{ timezone: string }>(`/_emulator/state/${loc!.locationId}`);
+    const hourThere = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      hour: 'numeric',
+      hourCycle: 'h23',
+    });
+    expect(hourThere.format(new Date(a.startTime))).toBe('10');
     expect(a.calendarId).toBe(loc!.calendarId);
     for (const contactId of [vip, plain]) await automationsIdle(loc!.locationId, contactId);
     expect(

@@ -6,7 +6,7 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { contactStub } from '../../worker/durable/stubs.ts';
-import { nextBusinessDay } from '../../worker/automations/schedule.ts';
+import { nextBusinessDayIn } from '../../worker/automations/schedule.ts';
 import {
   automationsIdle,
   enableTemplate,
@@ -17,6 +17,7 @@ import {
   steps,
   tasksOf,
 } from './automations-helpers.ts';
+import { emu } from './helpers.ts';
 import { panelLocations } from './panel-helpers.ts';
 import { deliverGhlBody, eventually, ghlAct, ghlState } from './sync-helpers.ts';
 
@@ -42,7 +43,13 @@ describe('templates', () => {
     });
     expect(task.title).toBe('Welcome call with Wendy Welcome');
     const due = Date.parse(task.dueDate);
-    expect([nextBusinessDay(before, 9, 0, 0), nextBusinessDay(Date.now(), 9, 0, 0)]).toContain(due);
+    // 09:00 on the location's own clock (GHL's location record names its zone).
+    const { timezone } = await emu<{ timezone: string }>(`/_emulator/state/${loc!.locationId}`);
+    expect(timezone).toBe('America/Chicago');
+    expect([
+      nextBusinessDayIn(before, 9, 0, timezone),
+      nextBusinessDayIn(Date.now(), 9, 0, timezone),
+    ]).toContain(due);
     await automationsIdle(loc!.locationId, contactId);
     expect(await tasksOf(loc!.locationId, contactId)).toHaveLength(1);
     const runs = await runsOf(loc!.token, `recipeId=${recipe.id}`);

@@ -2,15 +2,14 @@ import { useState } from 'preact/hooks';
 import {
   blankCondition,
   CONDITION_TYPES,
-  DELAY_TYPES,
-  delayNumber,
-  makeDelay,
   type Catalog,
   type Condition,
   type RecipeDefinition,
-  type Step,
 } from '../lib/automations.ts';
 import { useUniqueId } from '../lib/hooks.ts';
+import { recipeProblems, setCloseTasks, stopCandidates, toggleStop } from '../lib/recipe-draft.ts';
+import { FormError } from './form-error.tsx';
+import { StepRow } from './recipe-step.tsx';
 
 interface Props {
   catalog: Catalog;
@@ -25,10 +24,15 @@ const replace = <T,>(list: T[], i: number, item: T) => list.map((x, j) => (j ===
 /** Edits a recipe: trigger, conditions, and steps (action, its inputs, its delay). */
 export function RecipeEditor({ catalog, initial, saving, onSave, onCancel }: Props) {
   const [draft, setDraft] = useState<RecipeDefinition>(initial);
+  const [problem, setProblem] = useState('');
   const id = useUniqueId();
   const set = (patch: Partial<RecipeDefinition>) => setDraft({ ...draft, ...patch });
+  const stops = stopCandidates(catalog, draft.trigger);
   const submit = (e: Event) => {
     e.preventDefault();
+    const problems = recipeProblems(draft, catalog);
+    setProblem(problems.map((p) => p.message).join(' '));
+    if (problems.length) return;
     // Only a daily recipe takes a schedule.
     const { schedule, ...rest } = draft;
     onSave(draft.trigger === 'schedule.daily' ? { ...rest, schedule: schedule ?? { hour: 6 } } : rest);
@@ -70,7 +74,7 @@ export function RecipeEditor({ catalog, initial, saving, onSave, onCancel }: Pro
           <legend>Every day</legend>
           <div class="recipe-row">
             <label class="field">
-              <span>Hour (UTC)</span>
+              <span>Hour (local)</span>
               <input
                 type="number"
                 min={0}
@@ -160,6 +164,39 @@ export function RecipeEditor({ catalog, initial, saving, onSave, onCancel }: Pro
           Add step
         </button>
       </fieldset>
+      {(draft.stopOn || stops.length > 0) && (
+        <fieldset class="recipe-part" data-testid="recipe-stop">
+          <legend>Stop when (for the same appointment)</legend>
+          <div class="recipe-row">
+            {(stops.length
+              ? stops
+              : catalog.triggers.filter((t) => draft.stopOn?.triggers.includes(t.key))
+            ).map((t) => (
+              <label class="field-check" key={t.key}>
+                <input
+                  type="checkbox"
+                  checked={draft.stopOn?.triggers.includes(t.key) ?? false}
+                  onChange={(e) => setDraft(toggleStop(draft, t.key, e.currentTarget.checked))}
+                  data-testid={`stop-${t.key}`}
+                />
+                <span>{t.label}</span>
+              </label>
+            ))}
+          </div>
+          {draft.stopOn && (
+            <label class="field-check">
+              <input
+                type="checkbox"
+                checked={draft.stopOn.closeTasks !== false}
+                onChange={(e) => setDraft(setCloseTasks(draft, e.currentTarget.checked))}
+                data-testid="stop-close-tasks"
+              />
+              <span>Also complete the tasks this recipe added for it</span>
+            </label>
+          )}
+        </fieldset>
+      )}
+      <FormError message={problem} />
       <div class="form-actions">
         <button type="button" class="btn" onClick={onCancel}>
           Cancel
@@ -251,115 +288,6 @@ function ConditionRow({
       <button type="button" class="btn btn-sm btn-ghost" onClick={onRemove} aria-label="Remove condition">
         Remove
       </button>
-    </div>
-  );
-}
-
-function StepRow({
-  index,
-  step,
-  catalog,
-  onChange,
-  onRemove,
-}: {
-  index: number;
-  step: Step;
-  catalog: Catalog;
-  onChange: (s: Step) => void;
-  onRemove?: () => void;
-}) {
-  const op = catalog.actions.find((a) => a.key === step.action);
-  const setInput = (name: string, value: unknown) =>
-    onChange({ ...step, input: { ...step.input, [name]: value } });
-  return (
-    <div class="recipe-step" data-testid="step-row">
-      <div class="recipe-row">
-        <span class="muted">{index + 1}.</span>
-        <select
-          class="input input-sm"
-          aria-label={`Step ${index + 1} action`}
-          value={step.action}
-          onChange={(e) => onChange({ ...step, action: e.currentTarget.value, input: {} })}
-        >
-          {catalog.actions.map((a) => (
-            <option value={a.key} key={a.key}>
-              {a.label}
-            </option>
-          ))}
-        </select>
-        <select
-          class="input input-sm"
-          aria-label={`Step ${index + 1} timing`}
-          value={step.delay.type}
-          onChange={(e) =>
-            onChange({
-              ...step,
-              delay: makeDelay(e.currentTarget.value as Step['delay']['type'], delayNumber(step.delay) || 60),
-            })
-          }
-        >
-          {DELAY_TYPES.map((d) => (
-            <option value={d.type} key={d.type}>
-              {d.label}
-            </option>
-          ))}
-        </select>
-        {step.delay.type !== 'now' && (
-          <input
-            type="number"
-            min={0}
-            class="input input-sm"
-            aria-label={`Step ${index + 1} minutes or hour`}
-            value={delayNumber(step.delay)}
-            onInput={(e) =>
-              onChange({ ...step, delay: makeDelay(step.delay.type, Number(e.currentTarget.value)) })
-            }
-          />
-        )}
-        {onRemove && (
-          <button type="button" class="btn btn-sm btn-ghost" onClick={onRemove}>
-            Remove
-          </button>
-        )}
-      </div>
-      {(op?.fields ?? [])
-        .filter((f) => f.type === 'string' || f.type === 'array' || f.type === 'number')
-        .map((f) => (
-          <label class="field" key={f.name}>
-            <span>
-              {f.name}
-              {f.required ? ' *' : ''}
-            </span>
-            <input
-              class="input input-sm"
-              type={f.type === 'number' ? 'number' : 'text'}
-              required={f.required}
-              value={
-                f.type === 'array'
-                  ? ((step.input[f.name] as string[] | undefined) ?? []).join(', ')
-                  : String(step.input[f.name] ?? '')
-              }
-              onInput={(e) => {
-                const raw = e.currentTarget.value;
-                setInput(
-                  f.name,
-                  f.type === 'array'
-                    ? raw
-                        .split(',')
-                        .map((x) => x.trim())
-                        .filter(Boolean)
-                    : f.type === 'number'
-                      ? raw === ''
-                        ? undefined
-                        : Number(raw)
-                      : raw,
-                );
-              }}
-              data-testid={`step-${index}-${f.name}`}
-            />
-            {f.description && <span class="hint">{f.description}</span>}
-          </label>
-        ))}
     </div>
   );
 }

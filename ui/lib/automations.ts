@@ -27,7 +27,7 @@ export interface RecipeDefinition {
   conditions: Condition[];
   steps: Step[];
   stopOn?: { triggers: string[]; closeTasks?: boolean };
-  schedule?: { hour: number; minute?: number; tag?: string; businessId?: string };
+  schedule?: { hour: number; minute?: number; tag?: string; businessId?: string; timeZone?: string };
 }
 
 export interface Recipe extends RecipeDefinition {
@@ -66,6 +66,7 @@ export interface FieldInfo {
   type: string;
   required: boolean;
   description?: string;
+  options?: string[];
 }
 
 export interface Operation {
@@ -77,6 +78,8 @@ export interface Operation {
   scope: string | null;
   sample: unknown;
   fields?: FieldInfo[];
+  /** Engine operations: admins only, never a GHL workflow action. */
+  adminOnly?: boolean;
 }
 
 export interface Catalog {
@@ -87,7 +90,7 @@ export interface Catalog {
 export const DELAY_TYPES: { type: Delay['type']; label: string }[] = [
   { type: 'now', label: 'At once' },
   { type: 'after', label: 'After (minutes)' },
-  { type: 'next_business_day', label: 'Next business day at (hour, UTC)' },
+  { type: 'next_business_day', label: 'Next business day at (hour, local)' },
   { type: 'before_appointment', label: 'Before the appointment (minutes)' },
   { type: 'after_appointment', label: 'After the appointment (minutes)' },
 ];

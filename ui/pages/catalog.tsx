@@ -46,6 +46,18 @@ export function CatalogPage({ canEdit }: { canEdit: boolean }) {
   );
 }
 
+/** A form value as the action's schema takes it. */
+function typed(type: string, raw: string): unknown {
+  if (type === 'array')
+    return raw
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+  if (type === 'number') return Number(raw);
+  if (type === 'boolean') return raw === 'true';
+  return raw;
+}
+
 function OperationItem({ op, canEdit }: { op: Operation; canEdit: boolean }) {
   const toast = useToast();
   const id = useUniqueId();
@@ -53,23 +65,16 @@ function OperationItem({ op, canEdit }: { op: Operation; canEdit: boolean }) {
   const [contactId, setContactId] = useState('');
   const [input, setInput] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
-  const fields = (op.fields ?? []).filter((f) => f.type === 'string' || f.type === 'array');
+  const fields = (op.fields ?? []).filter((f) =>
+    ['string', 'array', 'number', 'boolean', 'picklist'].includes(f.type),
+  );
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
     try {
       if (op.kind === 'action') {
         const body = Object.fromEntries(
-          fields
-            .filter((f) => input[f.name])
-            .map((f) => [
-              f.name,
-              f.type === 'array'
-                ? input[f.name]!.split(',')
-                    .map((x) => x.trim())
-                    .filter(Boolean)
-                : input[f.name],
-            ]),
+          fields.filter((f) => input[f.name]).map((f) => [f.name, typed(f.type, input[f.name]!)]),
         );
         const result = await runAction(op.key, contactId.trim(), body);
         toast(`Done: ${JSON.stringify(result).slice(0, 120)}`);
@@ -90,6 +95,7 @@ function OperationItem({ op, canEdit }: { op: Operation; canEdit: boolean }) {
         <span class="muted small">{op.description}</span>
         <span class="small">
           <code>{op.key}</code> · scope: {op.scope ?? 'none'}
+          {op.adminOnly ? ' · admins only' : ''}
         </span>
       </div>
       {canEdit && (
@@ -110,24 +116,49 @@ function OperationItem({ op, canEdit }: { op: Operation; canEdit: boolean }) {
             <input
               class="input input-sm"
               required
-              pattern="[A-Za-z0-9_-]{1,64}"
+              pattern="[A-Za-z0-9_\-]{1,64}"
               value={contactId}
               onInput={(e) => setContactId(e.currentTarget.value)}
             />
           </label>
           {op.kind === 'action' &&
             fields.map((f) => (
-              <label class="field" key={f.name}>
+              <label class={f.type === 'boolean' ? 'field-check' : 'field'} key={f.name}>
                 <span>
                   {f.name}
                   {f.required ? ' *' : ''}
                 </span>
-                <input
-                  class="input input-sm"
-                  required={f.required}
-                  value={input[f.name] ?? ''}
-                  onInput={(e) => setInput({ ...input, [f.name]: e.currentTarget.value })}
-                />
+                {f.type === 'boolean' ? (
+                  <input
+                    type="checkbox"
+                    checked={input[f.name] === 'true'}
+                    onChange={(e) => setInput({ ...input, [f.name]: e.currentTarget.checked ? 'true' : '' })}
+                    data-testid={`run-${f.name}`}
+                  />
+                ) : f.type === 'picklist' && f.options ? (
+                  <select
+                    class="input input-sm"
+                    value={input[f.name] ?? ''}
+                    onChange={(e) => setInput({ ...input, [f.name]: e.currentTarget.value })}
+                    data-testid={`run-${f.name}`}
+                  >
+                    {!f.required && <option value="">Default</option>}
+                    {f.options.map((o) => (
+                      <option value={o} key={o}>
+                        {o}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  <input
+                    class="input input-sm"
+                    type={f.type === 'number' ? 'number' : 'text'}
+                    required={f.required}
+                    value={input[f.name] ?? ''}
+                    onInput={(e) => setInput({ ...input, [f.name]: e.currentTarget.value })}
+                    data-testid={`run-${f.name}`}
+                  />
+                )}
               </label>
             ))}
           <div class="form-actions">

@@ -33,6 +33,9 @@ export const AUTOMATION_SCHEMA: readonly string[] = [
   // Small per-contact memory: the tags last seen, partner bookings seen (start time).
   `CREATE TABLE auto_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   `CREATE INDEX auto_steps_waiting_subject ON auto_steps (subject, state)`,
+  // When the step first ran: its writes are computed from it (a due date "in one day"), so a
+  // run again after a lost answer writes the same content under the same key.
+  `ALTER TABLE auto_steps ADD COLUMN started_at INTEGER`,
 ];
 
 /** Applies AUTOMATION_SCHEMA with its own version counter. */

@@ -190,16 +190,24 @@ export function fromPartnerChange(
     };
     const data = { ...base, appointment };
     const subject = `partner_booking:${id}`;
+    // The partner's report of a booking a recipe wrote there carries that origin (loop guard).
+    const object = subject;
     if (a.status === 'cancelled')
-      return [{ trigger: 'partner.booking.cancelled', key: `p_cancelled:${id}`, subject, data }];
+      return [{ trigger: 'partner.booking.cancelled', key: `p_cancelled:${id}`, subject, object, data }];
     if (a.status === 'noshow')
-      return [{ trigger: 'partner.booking.no_show', key: `p_noshow:${id}`, subject, data }];
+      return [{ trigger: 'partner.booking.no_show', key: `p_noshow:${id}`, subject, object, data }];
     if (change.previousPartnerId || (seen && seen.startTime !== a.startTime)) {
       return [
-        { trigger: 'partner.booking.rescheduled', key: `p_rescheduled:${id}:${a.startTime}`, subject, data },
+        {
+          trigger: 'partner.booking.rescheduled',
+          key: `p_rescheduled:${id}:${a.startTime}`,
+          subject,
+          object,
+          data,
+        },
       ];
     }
-    if (!seen) return [{ trigger: 'partner.booking.created', key: `p_created:${id}`, subject, data }];
+    if (!seen) return [{ trigger: 'partner.booking.created', key: `p_created:${id}`, subject, object, data }];
     return [];
   }
   if (change.kind === 'appointment' && change.op === 'no_show') {
@@ -228,6 +236,7 @@ export function fromPartnerChange(
       {
         trigger: 'partner.task.updated',
         key: `p_task:${change.dedupeKey}`,
+        object: `partner_task:${id}`,
         data: {
           ...base,
           task: { id: change.partnerId, title: t.title, dueDate: t.dueDate, completed: t.completed },
@@ -240,6 +249,7 @@ export function fromPartnerChange(
       {
         trigger: 'partner.note.updated',
         key: `p_note:${change.dedupeKey}`,
+        object: `partner_note:${id}`,
         data: { ...base, note: { id: change.partnerId, body: change.data.body } },
       },
     ];
@@ -258,6 +268,8 @@ export interface SyncLogFacts {
   connectionId?: string | null;
   status: string;
   error?: string | null;
+  /** The sync log row's id (what a replay names). */
+  logId?: number;
 }
 
 /**
@@ -270,6 +282,7 @@ export function fromSyncLog(entry: SyncLogFacts, contactId: string, now: number)
     objectKind: entry.objectKind,
     ...(entry.objectId ? { objectId: entry.objectId } : {}),
     ...(entry.error ? { error: entry.error } : {}),
+    ...(entry.logId ? { logId: entry.logId } : {}),
   };
   const data: TriggerData = {
     sync,
@@ -279,7 +292,16 @@ export function fromSyncLog(entry: SyncLogFacts, contactId: string, now: number)
   const what = entry.workKey ?? `${entry.objectKind}:${entry.objectId ?? ''}:${entry.action}`;
   if (entry.status === 'conflict')
     return [{ trigger: 'sync.conflict', key: `sync_conflict:${what}:${now}`, data }];
-  if (entry.status === 'failed') return [{ trigger: 'sync.failed', key: `sync_failed:${what}`, data }];
+  if (entry.status === 'failed')
+    return [
+      {
+        trigger: 'sync.failed',
+        key: `sync_failed:${what}`,
+        data,
+        // A replay a recipe started that fails again does not start that recipe again.
+        ...(entry.logId ? { object: `sync_log:${entry.logId}` } : {}),
+      },
+    ];
   if (entry.status === 'retrying' && /reconnect/i.test(entry.error ?? '')) {
     return [
       {

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { isTimeZone } from './schedule.ts';
 
 /**
  * A recipe (pure shape): when a trigger from the catalog fires for a contact and its conditions
@@ -8,6 +9,12 @@ import * as v from 'valibot';
 const Short = (max: number) => v.pipe(v.string(), v.maxLength(max));
 const Minutes = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(60 * 24 * 366));
 
+export const TimeZone = v.pipe(
+  v.string(),
+  v.maxLength(64),
+  v.check(isTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
+);
+
 /** When a step runs (or a task is due), counted from the moment the trigger fired. */
 export const Delay = v.variant('type', [
   v.object({ type: v.literal('now') }),
@@ -16,11 +23,13 @@ export const Delay = v.variant('type', [
     type: v.literal('next_business_day'),
     hour: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(23)),
     minute: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(59)), 0),
-    /** The location's offset from UTC in minutes (Berlin in winter: 60). */
+    /** A fixed offset from UTC in minutes (older recipes); 0 or absent: the time zone below. */
     utcOffsetMinutes: v.optional(
       v.pipe(v.number(), v.integer(), v.minValue(-14 * 60), v.maxValue(14 * 60)),
       0,
     ),
+    /** IANA time zone of the wall time (`Europe/Berlin`); absent: the location's own time zone. */
+    timeZone: v.optional(TimeZone),
   }),
   v.object({ type: v.literal('before_appointment'), minutes: Minutes }),
   v.object({ type: v.literal('after_appointment'), minutes: Minutes }),
@@ -73,6 +82,8 @@ export const Schedule = v.pipe(
     /** The contacts: those with this tag, or those of this business. */
     tag: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100))),
     businessId: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a business id'))),
+    /** IANA time zone of `hour`; absent: the location's own. */
+    timeZone: v.optional(TimeZone),
   }),
   v.check((s) => Boolean(s.tag) !== Boolean(s.businessId), 'name either a tag or a businessId'),
 );

@@ -6,7 +6,7 @@
  */
 import type { PartnerChange } from '../connectors/types.ts';
 import type { GhlApi } from '../ghl/api.ts';
-import type { ActionGhl } from './catalog/types.ts';
+import type { ActionContext, ActionGhl } from './catalog/types.ts';
 import type { GhlEvent } from '../webhooks/events.ts';
 import { allHold, hasUpcoming, needsContact, needsUpcoming, type CostlyFacts } from './conditions.ts';
 import {
@@ -19,7 +19,7 @@ import {
 } from './events.ts';
 import type { Condition, Delay, Recipe } from './model.ts';
 import { enabledSet, type EnabledSet } from './recipes-cache.ts';
-import { delayEnd } from './schedule.ts';
+import { delayEnd, needsLocationZone } from './schedule.ts';
 import { recordRun, type RunRecord } from './store.ts';
 import { FIRE_WORKFLOW, StepRunner, WORKFLOW_PREFIX } from './step-runner.ts';
 import type { Subscription } from './workflows/subscriptions.ts';
@@ -40,6 +40,11 @@ export interface AutomationDeps {
   partnerRecords(): Promise<{ connectionId: string; connectionKind: string; partnerId: string }[]>;
   /** Stores a ContactUpdate of the contact as GHL holds it in the location's inbox (the sync takes it from there). */
   pushToPartners(): Promise<{ queued: boolean }>;
+  /** The location's IANA time zone (GHL's location record, cached), for wall-time delays. */
+  locationTimeZone(): Promise<string>;
+  /** Writes at the partner apps and engine operations (catalog/types.ts). */
+  partners: ActionContext['partners'];
+  engine: ActionContext['engine'];
 }
 
 export class ContactAutomations {
@@ -211,8 +216,11 @@ export class ContactAutomations {
     const facts = await this.costlyFacts(recipe.conditions, now);
     if (!allHold(recipe.conditions, data, facts)) return;
     const enriched = { ...event, data };
+    const zone = recipe.steps.some((s) => needsLocationZone(s.delay))
+      ? await this.deps.locationTimeZone()
+      : 'UTC';
     recipe.steps.forEach((step, i) => {
-      const due = delayEnd(step.delay, now, data);
+      const due = delayEnd(step.delay, now, data, zone);
       if (due === null)
         this.insertStep(
           recipe,

@@ -32,6 +32,8 @@ type StepRow = {
   when_json: string;
   attempts: number;
   test: number;
+  started_at: number | null;
+  created_at: number;
 };
 
 /**
@@ -189,7 +191,7 @@ export class StepRunner {
   private async runStep(row: StepRow, now: number): Promise<void> {
     // Claimed before any await: a second run of the alarm (or a restart) cannot take it too.
     this.sql.exec(
-      "UPDATE auto_steps SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'waiting'",
+      "UPDATE auto_steps SET state = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, ?1), updated_at = ?1 WHERE id = ?2 AND state = 'waiting'",
       now,
       row.id,
     );
@@ -209,7 +211,10 @@ export class StepRunner {
         fillInput(JSON.parse(row.input) as Record<string, unknown>, data),
         data,
         row.subject,
-        now,
+        // Its first run's time and a key of its own: a run again writes the same, once.
+        row.started_at ?? now,
+        `auto:${this.deps.contactId}:${row.id}:${row.created_at}`,
+        row.attempts > 0,
       );
       await this.finish(row, 'done', result, null, now);
     } catch (err) {
@@ -225,6 +230,8 @@ export class StepRunner {
     data: TriggerData,
     subject: string | null,
     now: number,
+    idempotencyKey: string | null = null,
+    rerun = false,
   ): Promise<Record<string, unknown>> {
     const op = actionOf(actionKey);
     if (!op) throw new Error(`unknown action ${actionKey}`);
@@ -235,6 +242,11 @@ export class StepRunner {
       contactId: this.deps.contactId,
       data,
       now,
+      idempotencyKey,
+      rerun,
+      timeZone: () => this.deps.locationTimeZone(),
+      partners: this.deps.partners,
+      engine: this.deps.engine,
       wrote: (object) =>
         this.sql.exec(
           'INSERT INTO auto_writes (object, recipe_id, at) VALUES (?1, ?2, ?3) ON CONFLICT (object) DO UPDATE SET recipe_id = ?2, at = ?3',

@@ -33,7 +33,7 @@ export interface TriggerData {
   task?: { id: string; title?: string; dueDate?: string; completed?: boolean };
   note?: { id: string; body?: string };
   /** What the sync log said (sync triggers). */
-  sync?: { action: string; objectKind: string; objectId?: string; error?: string };
+  sync?: { action: string; objectKind: string; objectId?: string; error?: string; logId?: number };
   /** The partner connection a partner trigger came from. */
   connectionId?: string;
   [k: string]: unknown;

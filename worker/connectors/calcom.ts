@@ -276,7 +276,7 @@ async function create(
     timeZone:
       typeof conn.settings.timeZone === 'string' && conn.settings.timeZone ? conn.settings.timeZone : 'UTC',
     contactMap: mapFor(CALCOM_DEFAULT_MAPS, conn.settings, 'contact'),
-    metadata: { syncKey, ghlAppointmentId: change.ghlId.slice(0, 500) },
+    metadata: { syncKey, ...(change.ghlId ? { ghlAppointmentId: change.ghlId.slice(0, 500) } : {}) },
   });
   const made = bookingOf(
     await call('POST', '/v2/bookings', 'Cal.com create booking', input),

@@ -195,7 +195,8 @@ export function parseYourAppEvent(
 
 /** The event we send for a GHL change. */
 export function toYourAppEvent(change: OutboundChange, maps: YourAppMaps, now = new Date()): YourAppEvent {
-  const data: Obj = { ghlId: change.ghlId };
+  // No GHL id for a write an automation makes straight to the app (not a GHL object).
+  const data: Obj = change.ghlId ? { ghlId: change.ghlId } : {};
   if (change.partnerId) data.id = change.partnerId;
   if (change.kind !== 'contact') {
     const who = contactTo(change.contact, maps.contact);

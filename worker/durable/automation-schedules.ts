@@ -1,10 +1,11 @@
 /**
  * Daily recipes (`schedule.daily`), run from the worker's cron: once a day after their time
- * (UTC), each contact with the recipe's tag (or of its business) gets the occurrence in its own
+ * (on the location's clock, or the zone the schedule names), each contact with the recipe's tag (or of its business) gets the occurrence in its own
  * object, where the steps run as for any trigger.
  */
 import type { GhlApi } from '../ghl/api.ts';
 import { LocationGhlApi } from './ghl-api.ts';
+import { locationZone } from './location-zone.ts';
 import { contactStub } from './stubs.ts';
 import type { GhlContact } from '../ghl/types.ts';
 import { getInstall } from '../tenants/installs.ts';
@@ -55,13 +56,16 @@ export async function runSchedules(env: Env, now = Date.now()): Promise<number> 
     const recipes = (await listRecipes(env.DB, locationId, true)).filter(
       (r) => r.trigger === SCHEDULE_TRIGGER,
     );
+    const ghl = new LocationGhlApi(env, locationId, 'background');
+    // Read only when a schedule names no zone of its own (cached an hour per isolate).
+    const zone = recipes.some((r) => !r.schedule?.timeZone) ? await locationZone(ghl, locationId) : 'UTC';
     for (const recipe of recipes) {
       const last = await env.DB.prepare('SELECT last_day FROM automation_schedule_runs WHERE recipe_id = ?')
         .bind(recipe.id)
         .first<{ last_day: string }>();
-      const day = scheduleDue(recipe, last?.last_day ?? null, now);
+      const day = scheduleDue(recipe, last?.last_day ?? null, now, zone);
       if (!day || !(await claim(env.DB, recipe, day, now))) continue;
-      const contacts = (await contactsOf(new LocationGhlApi(env, locationId, 'background'), recipe)).filter(
+      const contacts = (await contactsOf(ghl, recipe)).filter(
         (c) => c.id && (c.locationId ?? locationId) === locationId,
       );
       for (const c of contacts) {

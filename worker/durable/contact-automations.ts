@@ -1,4 +1,12 @@
+import type { EngineOps, PartnerWrites } from '../automations/catalog/types.ts';
 import { ContactAutomations } from '../automations/runtime.ts';
+import { connectorFor } from '../connectors/registry.ts';
+import { supports, type OutboundChange } from '../connectors/types.ts';
+import { backfillRefusal } from '../sync/backfill.ts';
+import type { ContactBackfillResult } from '../sync/backfill-contact.ts';
+import { contactFromGhl } from '../sync/ghl-model.ts';
+import { ConnectionsCache } from './connections-cache.ts';
+import { locationZone } from './location-zone.ts';
 import { forgetEnabledSet } from '../automations/recipes-cache.ts';
 import { dropSubscription } from '../automations/workflows/subscriptions.ts';
 import { getConfig } from '../config.ts';
@@ -8,15 +16,99 @@ import { LocationGhlApi } from './ghl-api.ts';
 import { GhlError } from '../ghl/errors.ts';
 import { tenantStub } from './stubs.ts';
 
+/** What the contact object lends the runtime for engine operations on itself. */
+export interface ContactHooks {
+  backfillContact(connectionId: string, history: boolean): Promise<ContactBackfillResult>;
+}
+
+/** Partner writes through the connectors, for this contact (its record and partner ids added). */
+function partnerWrites(
+  sql: SqlStorage,
+  connections: ConnectionsCache,
+  ghl: LocationGhlApi,
+  contactId: string,
+): PartnerWrites {
+  return {
+    targets: async (kind, op) =>
+      (await connections.get())
+        .filter((c) => {
+          const connector = connectorFor(c.kind);
+          return connector && supports(connector.capabilities, 'outbound', kind, op);
+        })
+        .map((c) => ({ id: c.id, kind: c.kind, name: c.name })),
+    apply: async (connectionId, write, key) => {
+      const connection = (await connections.get()).find((c) => c.id === connectionId);
+      const connector = connection && connectorFor(connection.kind);
+      if (!connection || !connector) throw new Error(`connection ${connectionId} is not active`);
+      const link = new Links(sql).byGhl('contact', connectionId, contactId);
+      const change = {
+        ...write,
+        // Not a GHL object: the partner's report of it comes back through the sync.
+        ghlId: '',
+        contact: contactFromGhl(await ghl.getContact(contactId)),
+        ...(link?.partnerId ? { contactPartnerId: link.partnerId } : {}),
+        contactGhlId: contactId,
+        occurredAt: new Date().toISOString(),
+      } as OutboundChange;
+      return connector.apply(change, connection, key);
+    },
+    known: async (connectionId, kind, partnerId) => {
+      const data = new Links(sql).byPartner(kind, connectionId, partnerId)?.data;
+      return data && typeof data === 'object' ? (data as Record<string, unknown>) : null;
+    },
+  };
+}
+
+function engineOps(
+  env: Env,
+  connections: ConnectionsCache,
+  locationId: string,
+  hooks: ContactHooks,
+): EngineOps {
+  const backfillTargets = async () =>
+    (await connections.get())
+      .filter((c) => {
+        const outbound = connectorFor(c.kind)?.capabilities.outbound ?? {};
+        return Object.keys(outbound).length > 0 && !backfillRefusal(c.kind, c.settings);
+      })
+      .map((c) => ({ id: c.id, kind: c.kind, name: c.name }));
+  return {
+    backfillTargets,
+    backfill: async (connectionId, only, history) => {
+      if (!(await backfillTargets()).some((t) => t.id === connectionId))
+        throw new Error(`connection ${connectionId} cannot be backfilled now`);
+      if (only === 'contact') {
+        const result = await hooks.backfillContact(connectionId, history);
+        return { only, connectionId, queued: result.queued, counts: result.counts };
+      }
+      const started = await tenantStub(env, locationId).startBackfill(locationId, connectionId, false, {
+        history,
+      });
+      if (!started.ok) throw new Error('a backfill of this connection is already running');
+      return { only, connectionId, started: true, state: started.progress?.state ?? 'running' };
+    },
+    replay: async (logId) => {
+      const result = await tenantStub(env, locationId).replaySyncLog(locationId, logId);
+      if (!result.ok) throw new Error(`sync log entry ${logId}: ${result.message}`);
+      return { replayed: true, logId, status: result.entry.status };
+    },
+  };
+}
+
 /** The contact object's recipe runtime, wired to the location's GHL access and contact index. */
 export function contactAutomations(
   env: Env,
   sql: SqlStorage,
   locationId: string,
   contactId: string,
+  hooks: ContactHooks,
 ): ContactAutomations {
   const ghl = new LocationGhlApi(env, locationId, 'background');
+  const connections = new ConnectionsCache(env, locationId);
   return new ContactAutomations(sql, {
+    locationTimeZone: () => locationZone(ghl, locationId),
+    partners: partnerWrites(sql, connections, ghl, contactId),
+    engine: engineOps(env, connections, locationId, hooks),
     db: env.DB,
     locationId,
     contactId,

@@ -232,7 +232,13 @@ export class ContactDO extends DurableObject<Env> {
 
   private automationsOf(key: string): ContactAutomations {
     const { locationId, contactId } = this.bind(key);
-    this.automationsCache ??= contactAutomations(this.env, this.sql, locationId, contactId);
+    this.automationsCache ??= contactAutomations(this.env, this.sql, locationId, contactId, {
+      backfillContact: async (connectionId, history) =>
+        this.backfillContact(key, connectionId, await this.ghlOf(key).getContact(contactId), {
+          dryRun: false,
+          history,
+        }),
+    });
     return this.automationsCache;
   }
 
@@ -252,7 +258,7 @@ export class ContactDO extends DurableObject<Env> {
   }
 
   /** Sync triggers never disturb the sync: a failure here is logged, not thrown into the engine. */
-  private async automationsOnSyncLog(key: string, entry: SyncLogInput): Promise<void> {
+  private async automationsOnSyncLog(key: string, entry: SyncLogInput & { logId?: number }): Promise<void> {
     try {
       await this.armAutomations(await this.automationsOf(key).onSyncLog(entry));
     } catch (err) {
@@ -446,7 +452,7 @@ export class ContactDO extends DurableObject<Env> {
           ...(entry.status === 'queued' ? {} : { requests: takeRequests() }),
           ...(entry.status === 'done' ? { diff: diffOfWork(this.sql, entry.workKey) } : {}),
         });
-        await this.automationsOnSyncLog(key, entry); // automations: sync triggers
+        await this.automationsOnSyncLog(key, { ...entry, logId: id }); // automations: sync triggers
         return id;
       },
       contact: async () => {

@@ -3,7 +3,9 @@ import { GhlError } from '../../ghl/errors.ts';
 import type { GhlAppointment, GhlContact } from '../../ghl/types.ts';
 import { Delay } from '../model.ts';
 import { hasUpcoming } from '../conditions.ts';
-import { delayEnd } from '../schedule.ts';
+import { delayFromRun, ghlCreateKey } from './action-helpers.ts';
+import { ENGINE_ACTIONS } from './engine-actions.ts';
+import { PARTNER_ACTIONS } from './partner-actions.ts';
 import { action, type ActionContext, type ActionOperation } from './types.ts';
 
 const Text = (max: number) => v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(max));
@@ -55,15 +57,19 @@ export const ACTIONS: readonly ActionOperation[] = [
     async run(ctx, input) {
       const exact = Date.parse(input.dueDate ?? '');
       const due = Number.isNaN(exact)
-        ? (delayEnd(input.due ?? { type: 'after', minutes: DAY_MIN }, ctx.now, ctx.data) ??
-          ctx.now + DAY_MIN * 60_000)
+        ? await delayFromRun(
+            ctx,
+            input.due ?? { type: 'after', minutes: DAY_MIN },
+            ctx.now + DAY_MIN * 60_000,
+          )
         : exact;
-      const task = await ctx.ghl.createTask(ctx.contactId, {
+      const fields = {
         title: input.title,
         ...(input.body ? { body: input.body } : {}),
         dueDate: new Date(due).toISOString(),
         completed: false,
-      });
+      };
+      const task = await ctx.ghl.createTask(ctx.contactId, fields, await ghlCreateKey(ctx, 'task', fields));
       ctx.wrote(`task:${task.id}`);
       return { taskId: task.id, dueDate: new Date(due).toISOString() };
     },
@@ -77,7 +83,8 @@ export const ACTIONS: readonly ActionOperation[] = [
     input: v.object({ body: v.pipe(Text(20_000), v.description('Note text; placeholders are filled in')) }),
     sample: { body: 'Book your first call: https://example.com/book' },
     async run(ctx, input) {
-      const note = await ctx.ghl.createNote(ctx.contactId, { body: input.body });
+      const fields = { body: input.body };
+      const note = await ctx.ghl.createNote(ctx.contactId, fields, await ghlCreateKey(ctx, 'note', fields));
       ctx.wrote(`note:${note.id}`);
       return { noteId: note.id };
     },
@@ -152,7 +159,7 @@ export const ACTIONS: readonly ActionOperation[] = [
         v.pipe(
           Delay,
           v.description(
-            'When it starts, counted from when the step runs (default: next business day 09:00 UTC)',
+            "When it starts, counted from when the step runs (default: next business day 09:00, the location's time)",
           ),
         ),
       ),
@@ -172,25 +179,36 @@ export const ACTIONS: readonly ActionOperation[] = [
       start: { type: 'next_business_day', hour: 10 },
     },
     async run(ctx, input) {
-      const start =
-        delayEnd(
-          input.start ?? { type: 'next_business_day', hour: 9, minute: 0, utcOffsetMinutes: 0 },
-          ctx.now,
-          ctx.data,
-        ) ?? ctx.now + DAY_MIN * 60_000;
+      const start = await delayFromRun(
+        ctx,
+        input.start ?? { type: 'next_business_day', hour: 9, minute: 0, utcOffsetMinutes: 0 },
+        ctx.now + DAY_MIN * 60_000,
+      );
       const end = start + (input.lengthMinutes ?? 30) * 60_000;
       const calendarId =
         input.calendarId || (await ctx.ghl.listCalendars()).find((c) => c.isActive !== false)?.id;
       if (!calendarId) throw new Error('the location has no active calendar');
-      const appointment = await ctx.ghl.createAppointment({
-        calendarId,
-        contactId: ctx.contactId,
-        title: input.title,
-        startTime: new Date(start).toISOString(),
-        endTime: new Date(end).toISOString(),
-        appointmentStatus: 'confirmed',
-        ignoreFreeSlotValidation: true,
-      });
+      // Run again after a lost answer: the appointment that run made is taken, not booked twice.
+      const landed = ctx.rerun
+        ? (await ctx.ghl.listAppointments(ctx.contactId)).find(
+            (a) =>
+              a.calendarId === calendarId &&
+              a.title === input.title &&
+              Date.parse(a.startTime ?? '') === start &&
+              a.appointmentStatus !== 'cancelled',
+          )
+        : undefined;
+      const appointment =
+        landed ??
+        (await ctx.ghl.createAppointment({
+          calendarId,
+          contactId: ctx.contactId,
+          title: input.title,
+          startTime: new Date(start).toISOString(),
+          endTime: new Date(end).toISOString(),
+          appointmentStatus: 'confirmed',
+          ignoreFreeSlotValidation: true,
+        }));
       ctx.wrote(`appointment:${appointment.id}`);
       return {
         appointmentId: appointment.id,
@@ -295,11 +313,11 @@ export const ACTIONS: readonly ActionOperation[] = [
       if (!current) return { rescheduled: false, appointmentId: null };
       const exact = Date.parse(input.startTime ?? '');
       const start = Number.isNaN(exact)
-        ? (delayEnd(
+        ? await delayFromRun(
+            ctx,
             input.start ?? { type: 'next_business_day', hour: 9, minute: 0, utcOffsetMinutes: 0 },
             ctx.now,
-            ctx.data,
-          ) ?? ctx.now)
+          )
         : exact;
       const length =
         Math.max(0, Date.parse(current.endTime ?? '') - Date.parse(current.startTime ?? '')) || 30 * 60_000;
@@ -322,9 +340,8 @@ export const ACTIONS: readonly ActionOperation[] = [
     }),
     sample: { url: 'https://cal.com/team/intro', message: 'Pick a time that suits you:' },
     async run(ctx, input) {
-      const note = await ctx.ghl.createNote(ctx.contactId, {
-        body: `${input.message ?? 'Book a time:'} ${input.url}`.trim(),
-      });
+      const fields = { body: `${input.message ?? 'Book a time:'} ${input.url}`.trim() };
+      const note = await ctx.ghl.createNote(ctx.contactId, fields, await ghlCreateKey(ctx, 'note', fields));
       ctx.wrote(`note:${note.id}`);
       return { bookingUrl: input.url, noteId: note.id };
     },
@@ -420,4 +437,6 @@ export const ACTIONS: readonly ActionOperation[] = [
       return { count: res.count ?? mine.length, contactIds: mine.map((c) => c.id) };
     },
   }),
+  ...PARTNER_ACTIONS,
+  ...ENGINE_ACTIONS,
 ];

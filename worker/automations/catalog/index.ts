@@ -72,7 +72,7 @@ export function catalogView() {
       scope,
       sample,
     })),
-    actions: ACTIONS.map(({ kind, key, group, label, description, scope, sample, input }) => ({
+    actions: ACTIONS.map(({ kind, key, group, label, description, scope, sample, input, adminOnly }) => ({
       kind,
       key,
       group,
@@ -80,6 +80,7 @@ export function catalogView() {
       description,
       scope,
       sample,
+      adminOnly: adminOnly === true,
       fields: fieldsOf(input),
     })),
   };

@@ -1,4 +1,12 @@
 import type * as v from 'valibot';
+import type {
+  ApplyResult,
+  OutboundOp,
+  SyncAppointment,
+  SyncKind,
+  SyncNote,
+  SyncTask,
+} from '../../connectors/types.ts';
 import type { GhlAppointment, GhlNote, GhlTask } from '../../ghl/types.ts';
 import type { TriggerData } from '../trigger-data.ts';
 
@@ -21,6 +29,12 @@ export interface TriggerOperation extends OperationBase {
   sample: TriggerData;
 }
 
+/** A create's idempotency key and the print of its content (as ghl/api.ts takes it). */
+export interface CreateKey {
+  key: string;
+  fingerprint: string;
+}
+
 /** The GHL calls actions make (GhlApi has them; kept structural so this module stays pure). */
 export interface ActionGhl {
   call<T>(req: {
@@ -30,11 +44,13 @@ export interface ActionGhl {
     body?: unknown;
     version: string;
   }): Promise<T>;
+  /** With a key, sent once per key: a re-run after a lost answer finds the task instead (ghl/create-once.ts). */
   createTask(
     contactId: string,
     input: { title: string; body?: string; dueDate: string; completed: boolean },
+    key?: CreateKey,
   ): Promise<GhlTask>;
-  createNote(contactId: string, input: { body: string }): Promise<GhlNote>;
+  createNote(contactId: string, input: { body: string }, key?: CreateKey): Promise<GhlNote>;
   addTags(contactId: string, tags: string[]): Promise<string[]>;
   removeTags(contactId: string, tags: string[]): Promise<string[]>;
   completeTask(contactId: string, taskId: string, completed: boolean): Promise<GhlTask>;
@@ -42,6 +58,45 @@ export interface ActionGhl {
   listCalendars(): Promise<{ id: string; name?: string; isActive?: boolean }[]>;
   createAppointment(input: Record<string, unknown>): Promise<GhlAppointment>;
   updateAppointment(eventId: string, input: Record<string, unknown>): Promise<GhlAppointment>;
+}
+
+/** A partner connection an action can write to. */
+export interface PartnerTarget {
+  id: string;
+  kind: string;
+  name: string;
+}
+
+/** A write at a partner app, in the connectors' common model (the contact is added by the runtime). */
+export type PartnerWrite =
+  | { kind: 'appointment'; op: 'create'; data: SyncAppointment }
+  | { kind: 'appointment'; op: 'update'; partnerId: string; data: SyncAppointment }
+  | { kind: 'appointment'; op: 'delete'; partnerId: string; data: null }
+  | { kind: 'task'; op: 'create'; data: SyncTask }
+  | { kind: 'note'; op: 'create'; data: SyncNote };
+
+/** Writes straight to the partner apps, through their connectors (not through GHL and the sync). */
+export interface PartnerWrites {
+  /** The location's active connections whose app takes `kind` `op` from us. */
+  targets(kind: SyncKind, op: OutboundOp): Promise<PartnerTarget[]>;
+  /** Applies the write at one connection under `key`: a repeat with the same key writes once. */
+  apply(connectionId: string, write: PartnerWrite, key: string): Promise<ApplyResult>;
+  /** What the sync last held of a partner object it links (the content), or null. */
+  known(connectionId: string, kind: SyncKind, partnerId: string): Promise<Record<string, unknown> | null>;
+}
+
+/** The sync engine's own operations (admins only). */
+export interface EngineOps {
+  /** Starts a backfill of a connection: for the whole location, or only this contact (run at once). */
+  backfill(
+    connectionId: string,
+    only: 'location' | 'contact',
+    history: boolean,
+  ): Promise<Record<string, unknown>>;
+  /** Connections a backfill can run for (active, complete). */
+  backfillTargets(): Promise<PartnerTarget[]>;
+  /** Sends a failed sync log row of the location through the engine again. */
+  replay(logId: number): Promise<Record<string, unknown>>;
 }
 
 /** What a running action may use. Everything it writes is remembered as the recipe's own. */
@@ -59,10 +114,23 @@ export interface ActionContext {
   wrote(object: string): void;
   /** GHL task ids the running recipe made for the trigger's subject (closing them on a cancel). */
   recipeTasks(): string[];
+  /**
+   * Unique to this run of the step and the same when it runs again (a restart, a retry), so a
+   * write whose answer was lost is found rather than made twice; null for one-off runs.
+   */
+  idempotencyKey: string | null;
+  /** The step ran before (its answer lost, or cut off by a restart): a write may have landed. */
+  rerun: boolean;
+  /** The location's time zone, for wall-time delays without one of their own (a GHL read, cached). */
+  timeZone(): Promise<string>;
+  partners: PartnerWrites;
+  engine: EngineOps;
 }
 
 export interface ActionOperation<S extends v.GenericSchema = v.GenericSchema> extends OperationBase {
   kind: 'action';
+  /** Runs only for admins (engine operations): never a GHL workflow action. */
+  adminOnly?: boolean;
   input: S;
   sample: v.InferInput<S>;
   /** Runs the action; the answer is kept in the run history (and returned to GHL workflows). */

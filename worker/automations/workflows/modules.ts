@@ -86,6 +86,89 @@ export const WORKFLOW_TRIGGERS: readonly WorkflowTrigger[] = [
   },
 ];
 
+const connectionInput: ModuleInput = {
+  field: 'connectionId',
+  title: 'Connected app (empty: the only one that takes this)',
+  fieldType: 'select',
+  required: false,
+};
+const bookingInput: ModuleInput = {
+  field: 'bookingId',
+  title: "The partner's booking id (e.g. from our booking trigger)",
+  fieldType: 'string',
+  required: true,
+};
+
+/** Writes straight to the partner app (catalog/partner-actions.ts), not through GHL. */
+const PARTNER_WORKFLOW_ACTIONS: readonly WorkflowAction[] = [
+  {
+    key: 'create_partner_booking',
+    operation: 'partner.booking.create',
+    name: 'Book in the connected app',
+    inputs: [
+      connectionInput,
+      { field: 'title', title: 'Title', fieldType: 'string', required: true },
+      { field: 'startTime', title: 'Start (ISO 8601)', fieldType: 'string', required: true },
+      { field: 'lengthMinutes', title: 'Length in minutes', fieldType: 'numerical', required: false },
+      { field: 'notes', title: 'Notes', fieldType: 'textarea', required: false },
+    ],
+    customVars: [
+      { name: 'Booking id', reference: 'bookingId', fieldType: 'string' },
+      { name: 'Connection', reference: 'connectionId', fieldType: 'string' },
+      { name: 'Start time', reference: 'startTime', fieldType: 'date' },
+      { name: 'End time', reference: 'endTime', fieldType: 'date' },
+    ],
+  },
+  {
+    key: 'reschedule_partner_booking',
+    operation: 'partner.booking.reschedule',
+    name: 'Move a booking in the connected app',
+    inputs: [
+      connectionInput,
+      bookingInput,
+      { field: 'startTime', title: 'New start (ISO 8601)', fieldType: 'string', required: true },
+    ],
+    customVars: [
+      { name: 'Rescheduled', reference: 'rescheduled', fieldType: 'boolean' },
+      { name: 'Booking id', reference: 'bookingId', fieldType: 'string' },
+      { name: 'Start time', reference: 'startTime', fieldType: 'date' },
+      { name: 'End time', reference: 'endTime', fieldType: 'date' },
+    ],
+  },
+  {
+    key: 'cancel_partner_booking',
+    operation: 'partner.booking.cancel',
+    name: 'Cancel a booking in the connected app',
+    inputs: [connectionInput, bookingInput],
+    customVars: [
+      { name: 'Cancelled', reference: 'cancelled', fieldType: 'boolean' },
+      { name: 'Booking id', reference: 'bookingId', fieldType: 'string' },
+    ],
+  },
+  {
+    key: 'create_partner_task',
+    operation: 'partner.task.create',
+    name: 'Add a task in the connected app',
+    inputs: [
+      connectionInput,
+      { field: 'title', title: 'Title', fieldType: 'string', required: true },
+      { field: 'body', title: 'Description', fieldType: 'textarea', required: false },
+      { field: 'dueDate', title: 'Due (ISO 8601; empty: in one day)', fieldType: 'string', required: false },
+    ],
+    customVars: [
+      { name: 'Task id', reference: 'taskId', fieldType: 'string' },
+      { name: 'Due', reference: 'dueDate', fieldType: 'date' },
+    ],
+  },
+  {
+    key: 'create_partner_note',
+    operation: 'partner.note.create',
+    name: 'Add a note in the connected app',
+    inputs: [connectionInput, { field: 'body', title: 'Note', fieldType: 'textarea', required: true }],
+    customVars: [{ name: 'Note id', reference: 'noteId', fieldType: 'string' }],
+  },
+];
+
 export const WORKFLOW_ACTIONS: readonly WorkflowAction[] = [
   {
     key: 'send_booking_link',
@@ -233,6 +316,7 @@ export const WORKFLOW_ACTIONS: readonly WorkflowAction[] = [
       { name: 'Contact ids', reference: 'contactIds', fieldType: 'array' },
     ],
   },
+  ...PARTNER_WORKFLOW_ACTIONS,
 ];
 
 export const workflowTriggerOf = (key: string) => WORKFLOW_TRIGGERS.find((t) => t.key === key);
@@ -270,7 +354,11 @@ export function marketplaceManifest(appBaseUrl: string) {
         key: a.key,
         version: '1.0',
         info: { name: a.name, description: op.description, summary: op.description },
-        inputs: a.inputs,
+        inputs: a.inputs.map((i) =>
+          i.field === 'connectionId'
+            ? { ...i, fetchOptions: { url: `${appBaseUrl}/workflows/options/connections`, headers } }
+            : i,
+        ),
         customVars: a.customVars,
         executionConfig: {
           type: 'API',
