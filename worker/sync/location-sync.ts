@@ -40,35 +40,45 @@ export interface LocationSyncDeps {
   remember(contacts: Partial<GhlContact>[]): void;
 }
 
-/** Persists partner changes with dedupe on their keys; synchronous, so it commits as one. */
+/**
+ * Persists partner changes with dedupe on their keys. `transaction` (the object's
+ * `transactionSync`) makes each change's dedupe row and inbox row commit together, or neither:
+ * a failed inbox write leaves no dedupe row, so the partner's retry is stored, not called a
+ * duplicate; and a change is never stored twice.
+ */
 export function acceptPartner(
   sql: SqlStorage,
   connectionId: string,
   changes: PartnerChange[],
   trigger: string,
   now = Date.now(),
+  transaction: <T>(fn: () => T) => T = (fn) => fn(),
 ) {
-  let accepted = 0;
-  let duplicates = 0;
-  for (const change of changes) {
-    const key = `partner:${connectionId}:${change.dedupeKey}`;
-    if (sql.exec('SELECT 1 FROM seen_webhooks WHERE webhook_id = ?', key).toArray().length) {
-      duplicates++;
-      continue;
+  return transaction(() => {
+    let accepted = 0;
+    let duplicates = 0;
+    for (const change of changes) {
+      const key = `partner:${connectionId}:${change.dedupeKey}`;
+      const fresh =
+        sql.exec('INSERT OR IGNORE INTO seen_webhooks (webhook_id, received_at) VALUES (?, ?)', key, now)
+          .rowsWritten > 0;
+      if (!fresh) {
+        duplicates++;
+        continue;
+      }
+      const body: PartnerInboxBody = { connectionId, change, trigger };
+      sql.exec(
+        `INSERT INTO inbox (webhook_id, type, object_id, contact_id, body, received_at, next_attempt_at) VALUES (?, 'partner', ?, NULL, ?, ?, ?)`,
+        key,
+        change.partnerId,
+        JSON.stringify(body),
+        now,
+        now,
+      );
+      accepted++;
     }
-    sql.exec('INSERT INTO seen_webhooks (webhook_id, received_at) VALUES (?, ?)', key, now);
-    const body: PartnerInboxBody = { connectionId, change, trigger };
-    sql.exec(
-      `INSERT INTO inbox (webhook_id, type, object_id, contact_id, body, received_at, next_attempt_at) VALUES (?, 'partner', ?, NULL, ?, ?, ?)`,
-      key,
-      change.partnerId,
-      JSON.stringify(body),
-      now,
-      now,
-    );
-    accepted++;
-  }
-  return { accepted, duplicates };
+    return { accepted, duplicates };
+  });
 }
 
 /**
