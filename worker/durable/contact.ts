@@ -31,6 +31,7 @@ import { contactAutomations, earliest } from './contact-automations.ts';
 import { takeRequests, withTrace } from '../lib/request-trace.ts';
 import { OUT_OF_SCOPE, outOfScope, scopeFactsOf, type ScopeFacts } from '../sync/scope.ts';
 import type { SyncScope } from '../settings/model.ts';
+import { loadPartnerSwitches, partnerChangeBlocked, type PartnerSwitches } from '../sync/partner-gate.ts';
 
 /** Stub of the Durable Object of one contact (`locationId:contactId`). */
 export function contactStub(env: Env, locationId: string, contactId: string) {
@@ -205,6 +206,7 @@ export class ContactDO extends DurableObject<Env> {
     let next: number | null = null;
     try {
       await this.runAutomations(key);
+      this.partnerSwitches = null; // read fresh once per run of the queue
       // Traced: each row of the sync log keeps the GHL and partner requests of its try.
       next = await withTrace(() => this.engineOf(key).run());
     } finally {
@@ -363,6 +365,7 @@ export class ContactDO extends DurableObject<Env> {
   }
 
   private settingsCache: { value: EngineSettings; until: number } | null = null;
+  private partnerSwitches: Promise<PartnerSwitches> | null = null;
   private connectionsCache: ConnectionsCache | null = null;
   private ghlCache: GhlApi | null = null;
 
@@ -435,6 +438,12 @@ export class ContactDO extends DurableObject<Env> {
           }));
       },
       connector: connectorFor,
+      partnerBlocked: async (connectionId, kind) =>
+        partnerChangeBlocked(
+          await (this.partnerSwitches ??= loadPartnerSwitches(this.env, locationId)),
+          connectionId,
+          kind,
+        ),
       log: async (entry: SyncLogInput) => {
         if (entry.status === 'done' && entry.objectKind === 'contact' && entry.connectionId)
           await this.sharePartnerLink(locationId, contactId, entry.connectionId);
