@@ -23,6 +23,7 @@ import {
 } from './matching.ts';
 import { DRY_RUN, partnerChangeBlocked, personCreateBlocked, type PartnerSwitches } from './partner-gate.ts';
 import { recordSyncLog, type SyncLogInput } from '../sync-log/write.ts';
+import { newContactInScope } from './scope.ts';
 
 export interface PartnerInboxBody {
   connectionId: string;
@@ -112,8 +113,9 @@ export async function dispatchPartner(
     return skip(`${change.op} ${change.kind} in GHL`, blocked, { contactId: match?.contactId ?? null });
   let created = false;
   if (!match) {
-    const createBlocked = change.op === 'delete' ? null : personCreateBlocked(switches);
-    const found = await matchInGhl(deps.ghl, change, change.op !== 'delete' && !createBlocked);
+    const inScope = newContactInScope(switches.settings.scope, Date.now());
+    const createBlocked = change.op === 'delete' ? null : (personCreateBlocked(switches) ?? inScope.blocked);
+    const found = await matchInGhl(deps.ghl, change, change.op !== 'delete' && !createBlocked, inScope.tags);
     if (!found) {
       if (change.op === 'delete') return skip(`${change.op} ${change.kind} in GHL`, 'not known in GHL');
       if (!namesPerson(change))
