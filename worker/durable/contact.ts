@@ -214,7 +214,7 @@ export class ContactDO extends DurableObject<Env> {
     try {
       await this.runAutomations(key);
       this.partnerSwitches = null; // read fresh once per run of the queue
-      // Traced: each row of the sync log keeps the GHL and partner requests of its try.
+      // Traced: each row of the sync log keeps the GHL and partner requests of each try.
       next = await withTrace(() => this.engineOf(key).run());
     } finally {
       // Re-armed in finally: a throw mid-run must not strand the rest of the queue.
