@@ -189,6 +189,32 @@ describe('sync scope, partner → GHL', () => {
     expect((await ghlState(locationId)).notes.some((n) => n.body === `partner out ${s}`)).toBe(false);
   });
 
+  it('a backfill preview counts the partner’s changes as the run applies the scope', async () => {
+    const { locationId, connectionId, contactIds, api } = await scoped({ tag: 'VIP' });
+    const outside = contactIds[1]!;
+    const email = (await ghlState(locationId)).contacts.find((c) => c.id === outside)!.email as string;
+    await yourAppAct(connectionId, 'contact.created', { email, firstName: 'Previewed' });
+    await eventually('the live change skipped', async () =>
+      (await syncLog(locationId, { contactId: outside })).find((e) =>
+        /outside the sync scope/.test(e.error ?? ''),
+      ),
+    );
+
+    await api('POST', `/api/connections/${connectionId}/backfill`, { dryRun: true });
+    const preview = await eventually(
+      'preview',
+      async () => {
+        const { body } = await api('GET', `/api/connections/${connectionId}/backfill`);
+        return body.backfill.state === 'done' ? body.backfill : null;
+      },
+      30_000,
+    );
+    expect(preview.toGhl.contact.skipped).toBeGreaterThanOrEqual(1);
+    expect(Object.keys(preview.reasons)).toContain(
+      'not written to GHL: the contact is outside the sync scope (no tag “VIP”)',
+    );
+  });
+
   for (const [name, scope, reason] of [
     ['of a business', { businessId: 'biz_scope_1' }, /only contacts of business biz_scope_1 sync here/],
     ['created after a day to come', { createdAfter: '2999-01-01' }, /created on or after 2999-01-01/],
