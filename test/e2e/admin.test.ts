@@ -155,6 +155,18 @@ describe('admin screens with the demo partners', () => {
     // A note written by the partner reaches GHL: at least one row to read.
     const location = demo.dental.id === partners.locationId ? demo.dental : demo.fitness;
     const contact = (await emu.state(location.id)).contacts.find((c) => c.email)!;
+    // GHL refuses the first create: the row's details show both attempts.
+    await fetch(`${emulatorUrl}/_emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        locationId: location.id,
+        pathPrefix: `/contacts/${contact.id}/notes`,
+        method: 'POST',
+        status: 503,
+        count: 1,
+      }),
+    });
     await fetch(`${partners.yourappUrl}/_partner/act`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -184,8 +196,13 @@ describe('admin screens with the demo partners', () => {
     const detail = g.panel.locator(byTestId('sync-log-detail'));
     await detail.waitFor();
     expect(await detail.textContent()).toContain('Demo: your app');
-    expect(await detail.locator(byTestId('sync-log-requests')).textContent()).toMatch(
-      /HighLevel: POST \/contacts\/\S+\/notes → 20\d/,
+    const tries = detail.locator(byTestId('sync-log-try'));
+    expect(await tries.count()).toBe(2);
+    expect(await tries.nth(0).textContent()).toMatch(
+      /Attempt 1[\s\S]*HighLevel: POST \/contacts\/\S+\/notes → 503/,
+    );
+    expect(await tries.nth(1).textContent()).toMatch(
+      /Attempt 2[\s\S]*HighLevel: POST \/contacts\/\S+\/notes → 20\d/,
     );
     expect(await detail.locator(byTestId('sync-log-diff')).textContent()).toContain('Left a voicemail');
     await shoot(g, 'sync-log-detail', detail);

@@ -43,6 +43,13 @@ export function act(emu: Emu, body: Body): Body {
       return { contact: contactView(createContact(emu, locationId, data)) };
     case 'contact.update':
       return { contact: contactView(updateContact(emu, contact(), data)) };
+    case 'contact.business': {
+      // Moved into (or out of) a business in GHL's screens: a ContactUpdate, which names no business.
+      const c = contact();
+      if (typeof body.businessId === 'string' && body.businessId) c.businessId = body.businessId;
+      else delete c.businessId;
+      return { contact: contactView(updateContact(emu, c, {})) };
+    }
     case 'contact.delete':
       deleteContact(emu, contact());
       return { succeded: true };

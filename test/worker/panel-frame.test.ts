@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { app } from '../../worker/app.ts';
 import { tenantStub } from '../../worker/durable/stubs.ts';
 import { frameHost } from '../../worker/tenants/frame-domains.ts';
-import { deliverEvent } from './helpers.ts';
+import { deliverEvent, installLocation, seedCompany } from './helpers.ts';
 import { call, expectError, panelLocations, sessionToken, type PanelLocation } from './panel-helpers.ts';
 import { eventually, truthy } from '../support/eventually.ts';
 
@@ -200,5 +200,55 @@ describe('white-label agencies', () => {
     ]) {
       expect(frameHost(bad), String(bad)).toBeNull();
     }
+  });
+});
+
+describe('frame hosts on uninstall', () => {
+  it('stay while a sub-account of the agency keeps the app, and go with its last uninstall', async () => {
+    const seed = await seedCompany(2, 1);
+    const [a, b] = [await installLocation(seed, 0), await installLocation(seed, 1)];
+    const domain = `app.${crypto.randomUUID().slice(0, 8)}-gone.com`;
+    await deliverEvent({
+      type: 'INSTALL',
+      installType: 'Location',
+      locationId: a.id,
+      companyId: seed.companyId,
+      isWhitelabelCompany: true,
+      whitelabelDetails: { domain },
+    });
+    await eventually(async () => (await storedHosts(seed.companyId)).length > 0, truthy, {
+      what: 'the white-label domain in D1',
+    });
+    await env.DB.prepare(
+      "INSERT INTO agency_frame_domains (company_id, host, source, updated_at) VALUES (?, ?, 'setting', ?)",
+    )
+      .bind(seed.companyId, `crm.${domain}`, Date.now())
+      .run();
+    const uninstalled = (locationId: string) =>
+      eventually(
+        async () =>
+          (
+            await env.DB.prepare('SELECT status FROM installs WHERE resource_id = ?')
+              .bind(locationId)
+              .first<{ status: string }>()
+          )?.status === 'uninstalled',
+        truthy,
+        { what: `${locationId} uninstalled` },
+      );
+
+    await deliverEvent({ type: 'UNINSTALL', locationId: a.id, companyId: seed.companyId });
+    await uninstalled(a.id);
+    expect(await storedHosts(seed.companyId)).toEqual([
+      { host: domain, source: 'install' },
+      { host: `crm.${domain}`, source: 'setting' },
+    ]);
+
+    await deliverEvent({ type: 'UNINSTALL', locationId: b.id, companyId: seed.companyId });
+    await uninstalled(b.id);
+    await eventually(async () => (await storedHosts(seed.companyId)).length === 0, truthy, {
+      what: 'the agency’s hosts removed',
+    });
+    expect(await frameAncestors('/app')).not.toContain(`https://${domain}`);
+    expect(await frameAncestors(`/app?locationId=${b.id}`)).not.toContain(`https://crm.${domain}`);
   });
 });

@@ -7,7 +7,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { updateConnection } from '../../worker/tenants/connections.ts';
 import { saveSettings } from '../../worker/settings/store.ts';
-import { stats } from './helpers.ts';
+import { emu, stats } from './helpers.ts';
 import {
   eventually,
   ghlState,
@@ -174,6 +174,43 @@ describe('partner changes obey the location switches before any GHL write', () =
     expect(row).toMatchObject({ status: 'skipped', objectKind: 'contact' });
     expect(JSON.parse(row.detail ?? 'null')).toMatchObject({ wouldSend: { email }, for: 'upsert note' });
     expect(await ghlWrites(at.locationId)).toEqual(before);
+  });
+
+  it('work queued before the connection was paused does not reach GHL when it runs: skipped, and the log says why', async () => {
+    const at = await syncedLocation(1);
+    const { email, ghlContact, atPartner } = await linkedPerson(at);
+    // GHL fails the update, so the work waits for its retry…
+    await emu('/_emulator/faults', {
+      locationId: at.locationId,
+      pathPrefix: `/contacts/${ghlContact.id}`,
+      method: 'PUT',
+      status: 503,
+    });
+    await yourAppAct(at.connectionId, 'contact.updated', {
+      id: atPartner.id,
+      email,
+      firstName: 'Queued',
+      lastName: 'Linked',
+    });
+    const waiting = await eventually('the update waiting for its retry', async () =>
+      (await syncLog(at.locationId, { contactId: ghlContact.id })).find(
+        (e) => e.connectionId === at.connectionId && e.objectKind === 'contact' && e.status === 'retrying',
+      ),
+    );
+    // …and the connection is paused before GHL answers again.
+    await updateConnection(env, at.connectionId, at.locationId, { status: 'paused' });
+    await emu(`/_emulator/faults?locationId=${at.locationId}`, undefined, 'DELETE');
+
+    const row = await eventually('the queued update skipped', async () =>
+      (await syncLog(at.locationId, { contactId: ghlContact.id })).find(
+        (e) => e.id === waiting.id && e.status === 'skipped',
+      ),
+    );
+    expect(row.error).toMatch(/connection is paused/);
+    await settled(at.locationId, ghlContact.id);
+    expect((await ghlState(at.locationId)).contacts.find((c) => c.id === ghlContact.id)).toMatchObject({
+      firstName: 'Lina',
+    });
   });
 
   it('with every switch at its default, the same partner changes do write to GHL (the checks can fail)', async () => {

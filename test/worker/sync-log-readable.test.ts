@@ -101,6 +101,51 @@ describe('a sync log people can read', () => {
   });
 });
 
+describe('the requests of every try', () => {
+  it('a row keeps each attempt’s requests, grouped per attempt, the last also as `requests`', async () => {
+    const { locationId, connectionId, contactIds, seed } = await syncedLocation(1);
+    const token = await sessionToken({
+      userId: 'tries-admin',
+      companyId: seed.companyId,
+      activeLocation: locationId,
+      role: 'admin',
+    });
+    const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactIds[0])!;
+    // GHL refuses the first create of the note: the work is tried twice.
+    await emu('/_emulator/faults', {
+      locationId,
+      pathPrefix: `/contacts/${contact.id}/notes`,
+      method: 'POST',
+      status: 503,
+      count: 1,
+    });
+    await yourAppAct(connectionId, 'note.created', {
+      body: 'Tried twice',
+      contact: { email: contact.email },
+    });
+    await eventually('note in GHL', async () =>
+      (await ghlState(locationId)).notes.some((n) => n.body === 'Tried twice'),
+    );
+    await settled(locationId, contact.id);
+
+    const entries = (await call(token, 'GET', '/api/sync-log')).body.entries as any[];
+    const row = entries.find((e) => e.subject === 'Tried twice' && e.status === 'done');
+    expect(row, JSON.stringify(entries.map((e) => [e.subject, e.status]))).toBeDefined();
+    expect(row.tries.map((t: any) => [t.attempt, t.status])).toEqual([
+      [1, 'retrying'],
+      [2, 'done'],
+    ]);
+    const creates = row.tries.map((t: any) =>
+      t.requests.find((r: any) => r.side === 'ghl' && r.method === 'POST' && r.path.endsWith('/notes')),
+    );
+    expect(creates.map((r: any) => r?.status)).toEqual([503, 201]);
+    expect(JSON.parse(creates[0].requestBody)).toMatchObject({ body: 'Tried twice' });
+    expect(row.tries[0].error).toMatch(/503|unavailable/i);
+    expect(row.requests).toEqual(row.tries[1].requests);
+    expect(row.earlierTries).toBe(0);
+  });
+});
+
 describe('timeline items synced from a partner', () => {
   it('name the partner; items made in GHL stay GHL’s', async () => {
     const { locationId, connectionId, contactIds, seed } = await syncedLocation(1);

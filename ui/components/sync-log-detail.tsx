@@ -2,6 +2,7 @@ import { formatDateTime } from '../lib/format.ts';
 import { describeEntry, redacted } from '../lib/sync-log-words.ts';
 import type { SyncLogEntry } from '../lib/types.ts';
 import { Dialog } from './dialog.tsx';
+import { SyncLogTries } from './sync-log-tries.tsx';
 
 /** A field's value in a cell: text as it is, anything else as JSON, cut short. */
 const shown = (v: unknown) => {
@@ -67,35 +68,7 @@ export function SyncLogDetail({ entry: e, connectionName, replaying, onReplay, o
           </table>
         </div>
       )}
-      {!!e.requests?.length && (
-        <section aria-label="Requests of the last try">
-          <p class="strong small">Requests of the last try</p>
-          <ol class="request-list" data-testid="sync-log-requests">
-            {e.requests.map((r, i) => (
-              <li key={i}>
-                <details>
-                  <summary class="mono small">
-                    {r.side === 'ghl' ? 'HighLevel' : (connectionName ?? 'Partner')}: {r.method} {r.path} →{' '}
-                    {r.status ?? r.error ?? 'no answer'} · {r.ms} ms
-                  </summary>
-                  {r.requestBody && (
-                    <pre class="mono small">
-                      <span class="muted">sent </span>
-                      {r.requestBody}
-                    </pre>
-                  )}
-                  {r.responseBody && (
-                    <pre class="mono small">
-                      <span class="muted">answer </span>
-                      {r.responseBody}
-                    </pre>
-                  )}
-                </details>
-              </li>
-            ))}
-          </ol>
-        </section>
-      )}
+      <SyncLogTries entry={e} partnerName={connectionName} />
       {e.detail !== undefined && e.detail !== null && (
         <details class="detail-json">
           <summary>Details the engine recorded</summary>

@@ -38,8 +38,9 @@ export function SyncScopeForm({ scope, canEdit }: { scope: SyncScope | undefined
           Which contacts sync
         </legend>
         <p class="muted small">
-          Leave all empty to sync every contact. A contact must match each condition you set; backfills follow
-          it too.
+          Leave all empty to sync every contact. A contact must match each condition you set, in both
+          directions; backfills follow it too. People a partner app adds get the tag; with a business or a day
+          still to come set, they are not added to HighLevel.
         </p>
         <div class="form-row">
           <Field

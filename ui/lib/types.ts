@@ -107,8 +107,19 @@ export interface SyncLogEntry {
   detail?: unknown;
   /** The GHL and partner requests of the last try. */
   requests?: SyncRequest[];
+  /** Every kept try's requests, oldest first (the last few; `earlierTries` were dropped). */
+  tries?: SyncTry[];
+  earlierTries?: number;
   /** What the write changed, field by field. */
   diff?: { field: string; before: unknown; after: unknown }[];
+}
+
+export interface SyncTry {
+  attempt: number;
+  at: string;
+  status: string;
+  error?: string;
+  requests: SyncRequest[];
 }
 
 export interface SyncRequest {

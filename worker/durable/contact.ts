@@ -29,8 +29,15 @@ import type { ContactAutomations } from '../automations/runtime.ts';
 import type { TriggerData } from '../automations/trigger-data.ts';
 import { contactAutomations, earliest } from './contact-automations.ts';
 import { takeRequests, withTrace } from '../lib/request-trace.ts';
-import { OUT_OF_SCOPE, outOfScope, scopeFactsOf, type ScopeFacts } from '../sync/scope.ts';
+import {
+  OUT_OF_SCOPE,
+  outOfScope,
+  partnerChangeOutOfScope,
+  scopeFactsOf,
+  type ScopeFacts,
+} from '../sync/scope.ts';
 import type { SyncScope } from '../settings/model.ts';
+import { loadPartnerSwitches, partnerChangeBlocked, type PartnerSwitches } from '../sync/partner-gate.ts';
 
 /** Stub of the Durable Object of one contact (`locationId:contactId`). */
 export function contactStub(env: Env, locationId: string, contactId: string) {
@@ -107,6 +114,7 @@ export class ContactDO extends DurableObject<Env> {
     created: boolean,
   ): Promise<void> {
     await this.armAutomations(await this.automationsOf(key).onPartnerChange(change)); // automations
+    if (!created && (await this.partnerOutsideScope(key, change, trigger))) return;
     const engine = this.engineOf(key);
     const { contactId } = this.bind(key);
     if (created) {
@@ -205,7 +213,8 @@ export class ContactDO extends DurableObject<Env> {
     let next: number | null = null;
     try {
       await this.runAutomations(key);
-      // Traced: each row of the sync log keeps the GHL and partner requests of its try.
+      this.partnerSwitches = null; // read fresh once per run of the queue
+      // Traced: each row of the sync log keeps the GHL and partner requests of each try.
       next = await withTrace(() => this.engineOf(key).run());
     } finally {
       // Re-armed in finally: a throw mid-run must not strand the rest of the queue.
@@ -311,31 +320,18 @@ export class ContactDO extends DurableObject<Env> {
 
   /**
    * A change of a contact outside the location's sync scope (sync/scope.ts) does not go out; a
-   * quiet log row says so. The scope's facts (tags, business, creation) come from Contact*
-   * events, else from what the location knows of the contact, else from GHL once.
+   * quiet log row says so.
    */
   private async outsideScope(key: string, event: GhlEvent): Promise<boolean> {
     const { locationId, contactId } = this.bind(key);
-    const scope = ((await this.engineSettings(locationId)) as EngineSettings & { scope?: SyncScope }).scope;
-    if (!scope || event.type === 'ContactDelete') return false;
-    let facts: ScopeFacts | undefined;
-    if (event.type.startsWith('Contact')) facts = scopeFactsOf(event);
-    else {
-      const stored = this.sql
-        .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'scope_facts'")
-        .toArray()[0]?.value;
-      facts = stored
-        ? (JSON.parse(stored) as ScopeFacts)
-        : scopeFactsOf(
-            (await tenantStub(this.env, locationId).knownContact(locationId, contactId)) ??
-              (await this.ghlOf(key).getContact(contactId)),
-          );
+    // Kept whatever the scope, so a scope set later reads what the contact is now.
+    if (event.type.startsWith('Contact') && event.type !== 'ContactDelete') {
+      const known = this.storedScopeFacts();
+      this.saveScopeFacts({ businessId: known?.businessId, ...scopeFactsOf(event, 'event') });
     }
-    this.sql.exec(
-      "INSERT INTO meta (key, value) VALUES ('scope_facts', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1",
-      JSON.stringify(facts),
-    );
-    const why = outOfScope(scope, facts);
+    const scope = await this.scopeOf(locationId);
+    if (!scope || event.type === 'ContactDelete') return false;
+    const why = outOfScope(scope, await this.scopeFacts(key, scope));
     if (!why) return false;
     await tenantStub(this.env, locationId).recordSync(locationId, {
       trigger: String(event.trigger ?? 'ghl_webhook'),
@@ -348,6 +344,63 @@ export class ContactDO extends DurableObject<Env> {
       error: why,
     });
     return true;
+  }
+
+  /** A partner change about a contact outside the sync scope is not written to GHL; the log says so. */
+  private async partnerOutsideScope(key: string, change: PartnerChange, trigger: string): Promise<boolean> {
+    const { locationId, contactId } = this.bind(key);
+    const scope = await this.scopeOf(locationId);
+    const why = scope ? partnerChangeOutOfScope(scope, await this.scopeFacts(key, scope)) : null;
+    if (!why) return false;
+    await tenantStub(this.env, locationId).recordSync(locationId, {
+      trigger,
+      action: `${change.op} ${change.kind} in GHL`,
+      objectKind: change.kind,
+      objectId: change.partnerId,
+      contactId,
+      connectionId: change.connectionId,
+      status: 'skipped',
+      error: why,
+    });
+    return true;
+  }
+
+  private async scopeOf(locationId: string): Promise<SyncScope | undefined> {
+    return ((await this.engineSettings(locationId)) as EngineSettings & { scope?: SyncScope }).scope;
+  }
+
+  /**
+   * What the scope looks at (tags, business, creation): from the last Contact* event, else from
+   * what the location knows of the contact, else from GHL once. The business, which events do
+   * not carry, is read once when the scope asks for it.
+   */
+  private async scopeFacts(key: string, scope: SyncScope): Promise<ScopeFacts> {
+    const { locationId, contactId } = this.bind(key);
+    const stored = this.storedScopeFacts();
+    if (stored && (stored.businessId !== undefined || !scope.businessId)) return stored;
+    const known = await tenantStub(this.env, locationId).knownContact(locationId, contactId);
+    const read =
+      known && (!scope.businessId || 'businessId' in known)
+        ? known
+        : await this.ghlOf(key).getContact(contactId);
+    const fromGhl = scopeFactsOf(read);
+    const facts = stored ? { ...stored, businessId: fromGhl.businessId } : fromGhl;
+    this.saveScopeFacts(facts);
+    return facts;
+  }
+
+  private storedScopeFacts(): ScopeFacts | undefined {
+    const stored = this.sql
+      .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'scope_facts'")
+      .toArray()[0]?.value;
+    return stored ? (JSON.parse(stored) as ScopeFacts) : undefined;
+  }
+
+  private saveScopeFacts(facts: ScopeFacts): void {
+    this.sql.exec(
+      "INSERT INTO meta (key, value) VALUES ('scope_facts', ?1) ON CONFLICT (key) DO UPDATE SET value = ?1",
+      JSON.stringify(facts),
+    );
   }
 
   /** Tells the location which partner contact this contact is (the ID map knows it once synced). */
@@ -369,6 +422,7 @@ export class ContactDO extends DurableObject<Env> {
   }
 
   private settingsCache: { value: EngineSettings; until: number } | null = null;
+  private partnerSwitches: Promise<PartnerSwitches> | null = null;
   private connectionsCache: ConnectionsCache | null = null;
   private ghlCache: GhlApi | null = null;
 
@@ -441,6 +495,12 @@ export class ContactDO extends DurableObject<Env> {
           }));
       },
       connector: connectorFor,
+      partnerBlocked: async (connectionId, kind) =>
+        partnerChangeBlocked(
+          await (this.partnerSwitches ??= loadPartnerSwitches(this.env, locationId)),
+          connectionId,
+          kind,
+        ),
       log: async (entry: SyncLogInput) => {
         if (entry.status === 'done' && entry.objectKind === 'contact' && entry.connectionId)
           await this.sharePartnerLink(locationId, contactId, entry.connectionId);

@@ -62,7 +62,7 @@ export const LOCATION_SCHEMA: readonly string[] = [
   // What a sync log row is about ("Consultation"), for rows people can read.
   `ALTER TABLE sync_log ADD COLUMN subject TEXT`,
   `ALTER TABLE sync_log ADD COLUMN contact_name TEXT`,
-  // The GHL and partner requests of the row's last try (lib/request-trace.ts), JSON.
+  // The GHL and partner requests of the row's last tries (sync-log/tries.ts), JSON.
   `ALTER TABLE sync_log ADD COLUMN requests TEXT`,
   // What the row's write changed, field by field (sync-log/diff.ts), JSON.
   `ALTER TABLE sync_log ADD COLUMN diff TEXT`,

@@ -75,7 +75,9 @@ export class LocationDO extends DurableObject<Env> {
     this.contacts = new ContactIndex(sql, meta);
     this.lifecycle = new InstallLifecycle(env, this.identity, this.access, this.inbox);
     this.syncLog = new LocationSyncLog(env, sql);
-    this.sync = new LocationSync(env, sql, this.identity, this.access, this.inbox, this.contacts, arm);
+    this.sync = new LocationSync(env, sql, this.identity, this.access, this.inbox, this.contacts, arm, (fn) =>
+      ctx.storage.transactionSync(fn),
+    );
     this.backfills = new Backfills(sql, meta, this.sync, arm);
     this.dispatch = new ContactDispatch(env, this.identity, this.inbox, this.access, this.sync);
     this.creates = new IdempotentCreates(sql, () => this.access.gateway());

@@ -23,7 +23,7 @@ export interface SyncLogEntry {
   contactName: string | null;
   /** An echo of our own write or a change that changed nothing (hidden unless asked for). */
   quiet: boolean;
-  /** JSON text: the GHL and partner requests of the last try (lib/request-trace.ts). */
+  /** JSON text: the GHL and partner requests of each kept try (tries.ts). */
   requests: string | null;
   /** JSON text: what the write changed, field by field (diff.ts). */
   diff: string | null;

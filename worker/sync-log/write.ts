@@ -4,6 +4,7 @@
  */
 import type { TracedRequest } from '../lib/request-trace.ts';
 import type { FieldChange } from './diff.ts';
+import { withTry } from './tries.ts';
 
 export type SyncStatus = 'queued' | 'done' | 'skipped' | 'conflict' | 'retrying' | 'failed';
 
@@ -24,7 +25,7 @@ export interface SyncLogInput {
   subject?: string | null;
   /** The contact's name as the contact's object knows it. */
   contactName?: string | null;
-  /** The GHL and partner requests of this try. */
+  /** The GHL and partner requests of this try (added to the row's earlier tries: tries.ts). */
   requests?: TracedRequest[];
   /** What the write changed, field by field. */
   diff?: FieldChange[] | null;
@@ -33,8 +34,8 @@ export interface SyncLogInput {
 /** Inserts or updates (by workKey) a log row; returns its id. */
 export function recordSyncLog(sql: SqlStorage, e: SyncLogInput, now = Date.now()): number {
   const detail = e.detail === undefined ? null : JSON.stringify(e.detail);
-  const requests = e.requests?.length ? JSON.stringify(e.requests) : null;
   if (e.workKey) {
+    const requests = e.requests?.length ? triesWith(sql, e.workKey, e, now) : null;
     // "Queued" is written as the work is accepted, while the contact object may already be
     // running it: arriving after "done", it must not roll the row back (a replay may).
     const row = sql
@@ -87,6 +88,20 @@ export function recordSyncLog(sql: SqlStorage, e: SyncLogInput, now = Date.now()
       e.contactName ?? null,
     )
     .one().id;
+}
+
+/** The row's kept tries with this one added (tries.ts). */
+function triesWith(sql: SqlStorage, workKey: string, e: SyncLogInput, now: number): string {
+  const stored = sql
+    .exec<{ requests: string | null }>('SELECT requests FROM sync_log WHERE work_key = ?', workKey)
+    .toArray()[0]?.requests;
+  return withTry(stored ?? null, {
+    attempt: e.attempts ?? 0,
+    at: new Date(now).toISOString(),
+    status: e.status,
+    ...(e.error ? { error: e.error } : {}),
+    requests: e.requests ?? [],
+  });
 }
 
 /** Health of each connection from its log: last event, last error, backlog. */

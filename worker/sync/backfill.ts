@@ -17,6 +17,10 @@ import type { BackfillOptions } from './backfill-plan.ts';
 import { indexContact, matchLocally } from './matching.ts';
 import { acceptPartner, type LocationSyncDeps } from './location-sync.ts';
 import { applyDeletePolicy } from './delete-policy.ts';
+import { newContactInScope, partnerChangeOutOfScope, scopeFactsOf } from './scope.ts';
+import { loadSettings } from '../settings/store.ts';
+import type { SyncScope } from '../settings/model.ts';
+import { knownContact } from '../timeline/contact-index.ts';
 import {
   emptyCounts,
   mergeCounts,
@@ -173,7 +177,8 @@ export async function backfillStep(
       page.changes,
       'backfill',
     );
-    for (const change of changes) countPartner(deps, p, change);
+    const { settings } = await loadSettings(deps.env.DB, deps.locationId);
+    for (const change of changes) countPartner(deps, p, change, settings.scope);
     if (!p.dryRun) acceptPartner(deps.sql, connection.id, changes, 'backfill');
     p.partnerCursor = page.cursor;
     if (!page.hasMore) p.phase = 'done';
@@ -221,14 +226,30 @@ export function cancel(p: BackfillProgress): BackfillProgress {
 }
 
 /** A partner change for GHL: unknown person is a create, known person with other data an update. */
-function countPartner(deps: LocationSyncDeps, p: BackfillProgress, change: PartnerChange) {
+function countPartner(
+  deps: LocationSyncDeps,
+  p: BackfillProgress,
+  change: PartnerChange,
+  scope: SyncScope | undefined,
+) {
   const tally = (action: PlanAction | 'delete') => {
     const c = (p.toGhl[change.kind] ??= { ...emptyCounts(), delete: 0 });
     c[action]++;
     p.counts[TOTAL_OF[action]]++;
   };
-  if (change.op === 'delete') return tally('delete');
+  const skip = (why: string) => {
+    p.reasons[why] = (p.reasons[why] ?? 0) + 1;
+    tally('skipped');
+  };
   const match = matchLocally(deps.sql, p.connectionId, change);
+  // The sync scope, as the run applies it (scope.ts): a contact outside it is not written, and
+  // a new person is not created where the scope cannot be given to them.
+  const known = match && scope && knownContact(deps.sql, deps.locationId, match.contactId);
+  const outside = known ? partnerChangeOutOfScope(scope, scopeFactsOf(known)) : null;
+  if (outside) return skip(outside);
+  if (change.op === 'delete') return tally('delete');
+  const blocked = match ? null : newContactInScope(scope, Date.now()).blocked;
+  if (blocked) return skip(blocked);
   if (!match) return tally('create');
   if (change.kind !== 'contact') return tally('update');
   if (!differs(deps, match.contactId, change)) return tally('unchanged');

@@ -208,6 +208,12 @@ export class ContactEngine {
       });
     const off = this.switchedOff(settings, item.kind as SyncKind, from);
     if (off) return this.settle(item, 'skipped', { status: 'skipped', action, note: off });
+    // Paused or switched off after this was queued: what a pause means, nothing of it reaches GHL.
+    const blocked =
+      item.direction === 'to_ghl'
+        ? await this.deps.partnerBlocked?.(item.connectionId, item.kind as SyncKind)
+        : null;
+    if (blocked) return this.settle(item, 'skipped', { status: 'skipped', action, note: blocked });
 
     // Tags merge tag by tag, and edits field by field (field-record.ts, in the steps): only a delete
     // and a change on the other side conflict as wholes. A restore writes what already won; our

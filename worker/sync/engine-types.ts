@@ -36,6 +36,11 @@ export interface EngineDeps {
    */
   connections(): Promise<(ConnectorConnection & { status?: string })[]>;
   connector(kind: string): Connector | undefined;
+  /**
+   * Why nothing from this connection may reach GHL now (paused, switched off, removed since the
+   * work was queued), read fresh for each run of the queue; null when it may.
+   */
+  partnerBlocked?(connectionId: string, kind: SyncKind): Promise<string | null>;
   /** Writes a sync log row in the location's object; returns its id. */
   log(entry: SyncLogInput): Promise<number>;
   /** The contact as GHL last told us (for connectors that need the attendee). */

@@ -23,6 +23,7 @@ import {
 } from './matching.ts';
 import { DRY_RUN, partnerChangeBlocked, personCreateBlocked, type PartnerSwitches } from './partner-gate.ts';
 import { recordSyncLog, type SyncLogInput } from '../sync-log/write.ts';
+import { newContactInScope } from './scope.ts';
 
 export interface PartnerInboxBody {
   connectionId: string;
@@ -40,35 +41,45 @@ export interface LocationSyncDeps {
   remember(contacts: Partial<GhlContact>[]): void;
 }
 
-/** Persists partner changes with dedupe on their keys; synchronous, so it commits as one. */
+/**
+ * Persists partner changes with dedupe on their keys. `transaction` (the object's
+ * `transactionSync`) makes each change's dedupe row and inbox row commit together, or neither:
+ * a failed inbox write leaves no dedupe row, so the partner's retry is stored, not called a
+ * duplicate; and a change is never stored twice.
+ */
 export function acceptPartner(
   sql: SqlStorage,
   connectionId: string,
   changes: PartnerChange[],
   trigger: string,
   now = Date.now(),
+  transaction: <T>(fn: () => T) => T = (fn) => fn(),
 ) {
-  let accepted = 0;
-  let duplicates = 0;
-  for (const change of changes) {
-    const key = `partner:${connectionId}:${change.dedupeKey}`;
-    if (sql.exec('SELECT 1 FROM seen_webhooks WHERE webhook_id = ?', key).toArray().length) {
-      duplicates++;
-      continue;
+  return transaction(() => {
+    let accepted = 0;
+    let duplicates = 0;
+    for (const change of changes) {
+      const key = `partner:${connectionId}:${change.dedupeKey}`;
+      const fresh =
+        sql.exec('INSERT OR IGNORE INTO seen_webhooks (webhook_id, received_at) VALUES (?, ?)', key, now)
+          .rowsWritten > 0;
+      if (!fresh) {
+        duplicates++;
+        continue;
+      }
+      const body: PartnerInboxBody = { connectionId, change, trigger };
+      sql.exec(
+        `INSERT INTO inbox (webhook_id, type, object_id, contact_id, body, received_at, next_attempt_at) VALUES (?, 'partner', ?, NULL, ?, ?, ?)`,
+        key,
+        change.partnerId,
+        JSON.stringify(body),
+        now,
+        now,
+      );
+      accepted++;
     }
-    sql.exec('INSERT INTO seen_webhooks (webhook_id, received_at) VALUES (?, ?)', key, now);
-    const body: PartnerInboxBody = { connectionId, change, trigger };
-    sql.exec(
-      `INSERT INTO inbox (webhook_id, type, object_id, contact_id, body, received_at, next_attempt_at) VALUES (?, 'partner', ?, NULL, ?, ?, ?)`,
-      key,
-      change.partnerId,
-      JSON.stringify(body),
-      now,
-      now,
-    );
-    accepted++;
-  }
-  return { accepted, duplicates };
+    return { accepted, duplicates };
+  });
 }
 
 /**
@@ -102,8 +113,9 @@ export async function dispatchPartner(
     return skip(`${change.op} ${change.kind} in GHL`, blocked, { contactId: match?.contactId ?? null });
   let created = false;
   if (!match) {
-    const createBlocked = change.op === 'delete' ? null : personCreateBlocked(switches);
-    const found = await matchInGhl(deps.ghl, change, change.op !== 'delete' && !createBlocked);
+    const inScope = newContactInScope(switches.settings.scope, Date.now());
+    const createBlocked = change.op === 'delete' ? null : (personCreateBlocked(switches) ?? inScope.blocked);
+    const found = await matchInGhl(deps.ghl, change, change.op !== 'delete' && !createBlocked, inScope.tags);
     if (!found) {
       if (change.op === 'delete') return skip(`${change.op} ${change.kind} in GHL`, 'not known in GHL');
       if (!namesPerson(change))

@@ -125,12 +125,15 @@ export function linkContact(
 
 /**
  * Finds the contact in GHL (duplicate search by email, then phone) or creates it with an upsert.
- * Returns undefined when the change names nobody to match or create.
+ * A contact it creates gets `tags` (the sync scope's) added, never sent in the upsert: on a merge
+ * the upsert would replace the existing contact's tags. Returns undefined when the change names
+ * nobody to match or create.
  */
 export async function matchInGhl(
   ghl: GhlApi,
   change: PartnerChange,
   allowCreate: boolean,
+  tags: string[] = [],
 ): Promise<{ match: Match; contact: GhlContact } | undefined> {
   const person = personOf(change);
   const email = normalizeEmail(person.email);
@@ -146,6 +149,8 @@ export async function matchInGhl(
   }
   if (!allowCreate) return undefined;
   const result = await ghl.upsertContact({ ...contactToGhl(person), source: 'Contact Sync' });
+  if (result.new && tags.length)
+    result.contact = { ...result.contact, tags: await ghl.addTags(result.contact.id, tags) };
   const by: MatchedBy = result.new ? 'created' : 'upsert_merged';
   return {
     match: {

@@ -74,6 +74,22 @@ export async function recordWhitelabelDomain(
   ]);
 }
 
+/**
+ * UNINSTALL: an agency's hosts are dropped once nothing of it still has the app (neither the
+ * agency install nor any of its sub-accounts'); while one sub-account keeps it, its panel still
+ * needs them. One statement, so a concurrent INSTALL is seen either before or after.
+ */
+export async function forgetFrameHostsOfGoneAgency(db: D1Database, companyId: string): Promise<void> {
+  await db
+    .prepare(
+      `DELETE FROM agency_frame_domains WHERE company_id = ?1 AND NOT EXISTS (
+         SELECT 1 FROM installs WHERE status != 'uninstalled'
+           AND ((kind = 'company' AND resource_id = ?1) OR (kind = 'location' AND company_id = ?1)))`,
+    )
+    .bind(companyId)
+    .run();
+}
+
 export interface AgencyFrameHosts {
   /** The white-label domain from the agency's install, if any. */
   installHost: string | null;

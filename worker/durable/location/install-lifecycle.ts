@@ -1,6 +1,6 @@
 import { getConfig } from '../../config.ts';
 import { listInstalledLocations, mintLocationToken, OAuthError, type TokenSet } from '../../ghl/oauth.ts';
-import { recordWhitelabelDomain } from '../../tenants/frame-domains.ts';
+import { forgetFrameHostsOfGoneAgency, recordWhitelabelDomain } from '../../tenants/frame-domains.ts';
 import { getInstall, listCompanyLocations, setInstallStatus, upsertInstall } from '../../tenants/installs.ts';
 import { ReconnectNeeded } from '../../tenants/token-keeper.ts';
 import { deleteTokens } from '../../tenants/token-store.ts';
@@ -96,9 +96,15 @@ export class InstallLifecycle {
     return out;
   }
 
-  /** Removes this resource's tokens and stops its work; an agency takes its bulk-installed locations along. */
+  /**
+   * Removes this resource's tokens and stops its work; an agency takes its bulk-installed
+   * locations along. The agency's frame hosts go with its last install.
+   */
   async uninstall(): Promise<void> {
     const installKey = this.identity.installKey;
+    const companyId = this.identity.isCompany
+      ? installKey
+      : (await getInstall(this.env.DB, installKey))?.companyId;
     await deleteTokens(this.env.DB, installKey);
     await setInstallStatus(this.env.DB, installKey, 'uninstalled', null);
     this.access.keeper().forget();
@@ -110,6 +116,7 @@ export class InstallLifecycle {
           await tenantStub(this.env, loc.resourceId).uninstall(loc.resourceId);
       }
     }
+    if (companyId) await forgetFrameHostsOfGoneAgency(this.env.DB, companyId);
   }
 
   /** Whether this resource can do work right now. */

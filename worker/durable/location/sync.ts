@@ -22,6 +22,7 @@ export class LocationSync {
   private readonly inbox: WebhookInbox;
   private readonly contacts: ContactIndex;
   private readonly armAlarm: (at: number) => Promise<void>;
+  private readonly transaction: <T>(fn: () => T) => T;
   private connectionsCache: ConnectionsCache | null = null;
 
   constructor(
@@ -32,6 +33,7 @@ export class LocationSync {
     inbox: WebhookInbox,
     contacts: ContactIndex,
     armAlarm: (at: number) => Promise<void>,
+    transaction: <T>(fn: () => T) => T,
   ) {
     this.env = env;
     this.sql = sql;
@@ -40,6 +42,7 @@ export class LocationSync {
     this.inbox = inbox;
     this.contacts = contacts;
     this.armAlarm = armAlarm;
+    this.transaction = transaction;
   }
 
   /** What the engine's location-side steps (matching, backfill, reconcile) run with. */
@@ -72,7 +75,7 @@ export class LocationSync {
         trigger,
       );
     }
-    const result = acceptPartner(this.sql, connectionId, changes, trigger);
+    const result = acceptPartner(this.sql, connectionId, changes, trigger, Date.now(), this.transaction);
     if (result.accepted) await this.armAlarm(Date.now());
     return result;
   }

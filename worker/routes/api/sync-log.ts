@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import type { SessionEnv } from '../../auth/session.ts';
 import { AppError } from '../../errors.ts';
 import { REPLAYABLE_STATUSES, type SyncLogEntry } from '../../sync-log/read.ts';
+import { readTries } from '../../sync-log/tries.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { locationOf } from './scope.ts';
 import { GhlId, paramsOf, queryOf } from './validate.ts';
@@ -28,7 +29,7 @@ const EntryParams = v.object({
   id: v.pipe(v.string(), v.regex(/^[1-9]\d{0,14}$/, 'must be a sync log entry id'), v.transform(Number)),
 });
 
-/** An entry as the panel gets it: `detail` parsed back into JSON. */
+/** An entry as the panel gets it: `detail`, `diff` and the requests of its tries parsed back into JSON. */
 function present(entry: SyncLogEntry) {
   let detail: unknown = entry.detail;
   try {
@@ -36,19 +37,15 @@ function present(entry: SyncLogEntry) {
   } catch {
     // Not JSON: show the text as it is.
   }
-  let requests: unknown = [];
-  try {
-    requests = entry.requests ? JSON.parse(entry.requests) : [];
-  } catch {
-    // Written by us as JSON; an unreadable one shows as none.
-  }
+  // `requests`: the last try's, as before; `tries`: every kept try's, oldest first.
+  const { tries, dropped } = readTries(entry.requests);
   let diff: unknown = [];
   try {
     diff = entry.diff ? JSON.parse(entry.diff) : [];
   } catch {
     // as above
   }
-  return { ...entry, detail, requests, diff };
+  return { ...entry, detail, requests: tries.at(-1)?.requests ?? [], tries, earlierTries: dropped, diff };
 }
 
 /** `GET /api/sync-log` and `POST /api/sync-log/:id/replay`, read from the location's Durable Object. */
