@@ -55,7 +55,7 @@ export function ContactDetail({ contactId, session, onBack, onShowLog, onDeleted
               onDelete={remove}
             />
           )}
-          <Timeline state={state} userId={session.user.id} />
+          <Timeline state={state} userId={session.user.id} contactId={contactId} />
         </>
       )}
     </div>

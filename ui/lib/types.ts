@@ -17,6 +17,14 @@ export interface Session {
   installStatus?: string;
 }
 
+/** A user of the sub-account (`GET /api/users`): a task's assignee, a note's author. */
+export interface User {
+  id: string;
+  name: string;
+  email: string | null;
+  role: string | null;
+}
+
 export interface Contact {
   id: string;
   name?: string | null;

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   addTags,
+  changeAppointment,
   createNote,
   createTask,
   deleteNote,
@@ -15,7 +16,15 @@ import {
 } from '../api.ts';
 import { useToast } from '../components/toasts.tsx';
 import { ActionKeys } from './action-keys.ts';
-import { freshnessAt, isCompleted, noteItem, sortItems, taskItem, withCompleted } from './timeline.ts';
+import {
+  appointmentItem,
+  freshnessAt,
+  isCompleted,
+  noteItem,
+  sortItems,
+  taskItem,
+  withCompleted,
+} from './timeline.ts';
 import type { Contact, ContactPatch, NoteInput, TaskInput, TimelineItem } from './types.ts';
 
 const keyOf = (i: TimelineItem) => `${i.kind}:${i.id}`;
@@ -37,6 +46,9 @@ export interface ContactState {
   editTask: (item: TimelineItem, task: TaskInput) => Promise<void>;
   toggleTask: (item: TimelineItem) => void;
   remove: (item: TimelineItem) => void;
+  /** Shows an appointment the booking form just booked or moved. */
+  showAppointment: (appointment: Record<string, unknown>, moved: boolean) => void;
+  cancelAppointment: (item: TimelineItem) => Promise<void>;
 }
 
 /**
@@ -173,6 +185,26 @@ export function useContact(contactId: string): ContactState {
     );
   };
 
+  const showAppointment = (appointment: Record<string, unknown>, moved: boolean) => {
+    const key = `appointment:${String(appointment.id)}`;
+    setItems((all) => {
+      const prev = all.find((i) => keyOf(i) === key);
+      const rest = all.filter((i) => keyOf(i) !== key);
+      return sortItems([appointmentItem(appointment, prev), ...rest]);
+    });
+    toast(moved ? 'Appointment moved' : 'Appointment booked');
+  };
+
+  const cancelAppointment = async (item: TimelineItem) => {
+    try {
+      const saved = await changeAppointment(contactId, item.id, { appointmentStatus: 'cancelled' });
+      patchItem(keyOf(item), (prev) => appointmentItem({ ...saved, appointmentStatus: 'cancelled' }, prev));
+      toast('Appointment cancelled');
+    } catch (err) {
+      toast(`The appointment was not cancelled: ${errorText(err)}`, 'error');
+    }
+  };
+
   return {
     status,
     error,
@@ -190,5 +222,7 @@ export function useContact(contactId: string): ContactState {
     editTask,
     toggleTask,
     remove,
+    showAppointment,
+    cancelAppointment,
   };
 }
