@@ -112,12 +112,14 @@ calendarRoutes.get(
   },
 );
 
-/** Refuses a time the calendar does not offer (taken since it was shown, or never free). */
+/**
+ * Refuses a time the calendar does not offer (taken since it was shown, or never free). The caller
+ * has checked the calendar is the location's; one free-slots read around the time.
+ */
 export async function assertSlotFree(c: C, calendarId: string, start: number): Promise<void> {
-  const { days } = await slotsOf(c, calendarId, {
-    startDate: start - 86_400_000,
-    endDate: start + 86_400_000,
-  });
+  const day = 86_400_000;
+  const answer = await freeSlots(ghlOf(c), calendarId, { startDate: start - day, endDate: start + day });
+  const days = slotDays(answer as Record<string, unknown>);
   if (!days.some((d) => d.slots.some((s) => Date.parse(s) === start)))
     throw new AppError(409, 'slot_taken', 'That time is no longer free on this calendar. Pick another slot.');
 }
