@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { assertLocation, CONTACTS_VERSION, guard } from './auth.ts';
 import type { AppEnv, Emu } from './context.ts';
+import { scopeNotGranted } from './errors.ts';
 import type { User } from './state.ts';
 import { validate } from './validate.ts';
 
@@ -24,6 +25,7 @@ export function registerUsers(app: Hono<AppEnv>, emu: Emu): void {
 
   /** The users who can work in a location: its own, and the agency's (they see every location). */
   app.get('/users', guard(emu, 'any', CONTACTS_VERSION), (c) => {
+    if (!c.get('auth').scope.split(' ').includes('users.readonly')) throw scopeNotGranted();
     const q = validate(c.req.query(), { locationId: { type: 'string', required: true } });
     const locationId = String(q.locationId);
     assertLocation(emu, c.get('auth'), locationId);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appointmentItem, isOpenAppointment } from '../../ui/lib/timeline.ts';
-import { slotDays } from '../../worker/ghl/scheduling.ts';
+import { slotDays } from '../../worker/ghl/slot-days.ts';
 
 describe("GHL's free-slots answer read as days", () => {
   it('keeps date keys in order with their valid slot times, and drops what is not a day', () => {

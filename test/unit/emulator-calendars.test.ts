@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness, type Seeded, type SeededLocation } from '../emulator/testkit/harness.ts';
+import {
+  startHarness,
+  TEST_CLIENT,
+  type Harness,
+  type Seeded,
+  type SeededLocation,
+} from '../emulator/testkit/harness.ts';
 
 let h: Harness;
 let seeded: Seeded;
@@ -132,5 +138,21 @@ describe('users of a location', () => {
     expect((await h.api(token, 'GET', `/users/?locationId=${loc.id}`, undefined, '2021-04-15')).status).toBe(
       400,
     );
+  });
+
+  it('answers 401 to a token whose install did not grant users.readonly', async () => {
+    const { code } = await h.control('/_emulator/install', {
+      clientId: TEST_CLIENT.clientId,
+      companyId: seeded.companyId,
+      userType: 'Location',
+      locationIds: [other.id],
+      webhooks: 'none',
+      scope: 'contacts.readonly calendars.readonly',
+    });
+    const narrow = (await (await h.exchange(code)).json()).access_token as string;
+    const res = await h.api(narrow, 'GET', `/users/?locationId=${other.id}`);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ message: 'The token is not authorized for this scope.' });
+    expect((await h.api(narrow, 'GET', `/calendars/?locationId=${other.id}`)).status).toBe(200);
   });
 });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { emu } from './helpers.ts';
+import { emu, installLocation, seedCompany } from './helpers.ts';
 import {
   act,
   call,
@@ -7,6 +7,7 @@ import {
   expectNoLeak,
   ghlRequests,
   panelLocations,
+  sessionToken,
   type PanelLocation,
 } from './panel-helpers.ts';
 
@@ -267,5 +268,31 @@ describe('users of the session location', () => {
     for (const u of res.body.users) expect(u.name).toMatch(/\S+ \S+/);
     const names = res.body.users.map((u: { name: string }) => u.name);
     expect(names).toEqual([...names].sort((a: string, b: string) => a.localeCompare(b)));
+  });
+
+  it('says the app must be reinstalled when its install never granted users.readonly, without a reconnect', async () => {
+    const seed = await seedCompany(1, 1);
+    await installLocation(
+      seed,
+      0,
+      'contacts.readonly contacts.write calendars.readonly calendars/events.write',
+    );
+    const loc = seed.locations[0] as (typeof seed.locations)[number] & {
+      userIds: string[];
+      calendarId: string;
+    };
+    const token = await sessionToken({
+      userId: loc.userIds[0]!,
+      companyId: seed.companyId,
+      activeLocation: loc.id,
+      role: 'admin',
+    });
+    const res = await call(token, 'GET', '/api/users');
+    expectError(res, 403, 'users_not_granted');
+    expect(res.body.error.message).toContain('Reinstall');
+    // The token is fine for everything else: no refresh, no "reconnect needed".
+    const calendars = await call(token, 'GET', '/api/calendars');
+    expect(calendars.status, calendars.text).toBe(200);
+    expect(calendars.body.calendars.map((c: { id: string }) => c.id)).toEqual([loc.calendarId]);
   });
 });

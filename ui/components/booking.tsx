@@ -186,6 +186,11 @@ export function BookingForm({ contactId, appointment, onDone, onCancel }: Props)
         </button>
       </div>
 
+      {calendars?.length === 0 && (
+        <p class="muted" data-testid="booking-no-calendar">
+          This sub-account has no calendar yet. Create one in HighLevel (Calendars), then book here.
+        </p>
+      )}
       <p class="muted small">Times are shown in your time zone ({zone().replace(/_/g, ' ')}).</p>
       {calendarId && days === null && <Loading label="Finding free times…" />}
       {days?.length === 0 && !error && (

@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import type { SessionEnv } from '../../auth/session.ts';
+import { AppError } from '../../errors.ts';
+import { GhlError } from '../../ghl/errors.ts';
 import { listUsers, type GhlUser } from '../../ghl/scheduling.ts';
 import { ghlOf } from './scope.ts';
 
@@ -22,9 +24,25 @@ function nameOf(u: GhlUser): string {
  */
 export const userRoutes = new Hono<SessionEnv>();
 
+/** GHL's refusal of a scope the install never granted: 401 that is not about the token, or 403. */
+async function readUsers(c: Parameters<typeof ghlOf>[0]): Promise<GhlUser[]> {
+  try {
+    return await listUsers(ghlOf(c));
+  } catch (err) {
+    if (err instanceof GhlError && (err.kind === 'not_found' || err.kind === 'wrong_location'))
+      throw new AppError(
+        403,
+        'users_not_granted',
+        "HighLevel does not let the app read this sub-account's users. Reinstall the app to grant it (it asks for users.readonly).",
+        err.message,
+      );
+    throw err;
+  }
+}
+
 userRoutes.get('/', async (c) => {
   const { locationId } = c.var.session;
-  const users: PanelUser[] = (await listUsers(ghlOf(c)))
+  const users: PanelUser[] = (await readUsers(c))
     .filter((u) => typeof u?.id === 'string' && u.deleted !== true)
     .filter((u) => u.roles?.type === 'agency' || (u.roles?.locationIds ?? [locationId]).includes(locationId))
     .map((u) => ({ id: u.id, name: nameOf(u), email: u.email ?? null, role: u.roles?.role ?? null }))
