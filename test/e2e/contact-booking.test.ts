@@ -145,6 +145,9 @@ describe('people on the timeline', () => {
       await taskItem
         .locator(byTestId('timeline-assignee'), { hasText: `Assigned to ${fullName(fitness.user)}` })
         .waitFor();
+      await taskItem
+        .locator(byTestId('timeline-creator'), { hasText: `Created by ${fullName(fitness.admin)}` })
+        .waitFor();
 
       await g.panel.locator(byTestId('add-note')).click();
       await g.panel.locator(byTestId('note-body')).fill('Prefers mornings.');

@@ -296,3 +296,39 @@ describe('users of the session location', () => {
     expect(calendars.body.calendars.map((c: { id: string }) => c.id)).toEqual([loc.calendarId]);
   });
 });
+
+describe('who made a task or an appointment', () => {
+  it('the timeline names the panel user who made them, also after a reload from GHL; GHL-made ones name nobody', async () => {
+    const contactId = A.contactIds[2]!;
+    const task = await call(A.token, 'POST', `/api/contacts/${contactId}/tasks`, {
+      title: 'Call back',
+      dueDate: new Date(Date.now() + DAY).toISOString(),
+    });
+    expect(task.status, task.text).toBe(201);
+    const [slot] = await freeSlots(A);
+    const booked = await call(A.token, 'POST', `/api/contacts/${contactId}/appointments`, {
+      calendarId: A.calendarId,
+      startTime: slot,
+    });
+    expect(booked.status, booked.text).toBe(201);
+    const inGhl = (
+      await act(A.locationId, 'task.create', {
+        contactId,
+        data: { title: 'Made in GHL', dueDate: new Date(Date.now() + DAY).toISOString() },
+      })
+    ).task.id;
+
+    for (const refresh of ['', '?refresh=1']) {
+      const timeline = await call(A.token, 'GET', `/api/contacts/${contactId}/timeline${refresh}`);
+      expect(timeline.status, timeline.text).toBe(200);
+      const byId = new Map(timeline.body.items.map((i: { id: string }) => [i.id, i]));
+      expect(byId.get(task.body.task.id)).toMatchObject({ kind: 'task', createdBy: A.adminId });
+      expect(byId.get(booked.body.appointment.id)).toMatchObject({
+        kind: 'appointment',
+        createdBy: A.adminId,
+      });
+      expect(byId.get(inGhl)).toBeDefined();
+      expect(byId.get(inGhl)).not.toHaveProperty('createdBy');
+    }
+  });
+});

@@ -17,7 +17,7 @@ interface Props {
 
 /** The open contact: header with tags, then the combined timeline. */
 export function ContactDetail({ contactId, session, onBack, onShowLog, onDeleted }: Props) {
-  const state = useContact(contactId);
+  const state = useContact(contactId, session.user.id);
   const toast = useToast();
   const remove = async () => {
     try {

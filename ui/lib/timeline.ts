@@ -61,6 +61,7 @@ export function taskItem(task: Record<string, unknown>, prev?: TimelineItem): Ti
     body: str(task.body) ?? prev?.body ?? '',
     status: raw.completed === true ? 'completed' : 'pending',
     source: prev?.source ?? 'ghl',
+    ...(prev?.createdBy ? { createdBy: prev.createdBy } : {}),
     raw,
   };
 }
@@ -77,6 +78,7 @@ export function appointmentItem(event: Record<string, unknown>, prev?: TimelineI
     status: str(raw.appointmentStatus) ?? str(raw.status) ?? prev?.status ?? null,
     source: prev?.source ?? 'ghl',
     ...(prev?.partner ? { partner: prev.partner } : {}),
+    ...(prev?.createdBy ? { createdBy: prev.createdBy } : {}),
     raw,
   };
 }

@@ -56,6 +56,8 @@ export interface TimelineItem {
   source?: 'ghl' | 'partner' | string;
   /** The partner connection it came from, when it did. */
   partner?: { connectionId: string; name: string; kind: string };
+  /** The user who made a task or appointment in the panel (GHL records no author for them). */
+  createdBy?: string;
   raw?: Record<string, unknown>;
 }
 

@@ -56,7 +56,7 @@ export interface ContactState {
  * are optimistic and undone one by one on failure (not by snapshot, so concurrent edits survive);
  * creates and edits wait for the server, whose answer carries the ids and GHL's normalised fields.
  */
-export function useContact(contactId: string): ContactState {
+export function useContact(contactId: string, userId?: string): ContactState {
   const toast = useToast();
   const [status, setStatus] = useState<ContactState['status']>('loading');
   const [error, setError] = useState('');
@@ -149,7 +149,7 @@ export function useContact(contactId: string): ContactState {
 
   const addTask = async (task: TaskInput) => {
     const created = await taskKeys.current.run([contactId, task], (key) => createTask(contactId, task, key));
-    setItems((all) => sortItems([taskItem({ ...task, ...created }), ...all]));
+    setItems((all) => sortItems([{ ...taskItem({ ...task, ...created }), createdBy: userId }, ...all]));
     toast('Task created');
   };
 
@@ -190,7 +190,8 @@ export function useContact(contactId: string): ContactState {
     setItems((all) => {
       const prev = all.find((i) => keyOf(i) === key);
       const rest = all.filter((i) => keyOf(i) !== key);
-      return sortItems([appointmentItem(appointment, prev), ...rest]);
+      const item = appointmentItem(appointment, prev);
+      return sortItems([moved || !userId ? item : { ...item, createdBy: userId }, ...rest]);
     });
     toast(moved ? 'Appointment moved' : 'Appointment booked');
   };

@@ -97,7 +97,12 @@ appointmentRoutes.post('/:contactId/appointments', paramsOf(ContactParams), json
   };
   const created = mine(c, contactId, await slotCall(() => ghlOf(c).createAppointment(input)));
   const appointment = { ...input, ...created, locationId: c.var.session.locationId };
-  await writeThrough(c, contactId, { op: 'upsert', kind: 'appointment', item: appointment });
+  await writeThrough(c, contactId, {
+    op: 'upsert',
+    kind: 'appointment',
+    item: appointment,
+    createdBy: c.var.session.userId,
+  });
   return c.json({ appointment }, 201);
 });
 

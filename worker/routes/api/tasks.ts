@@ -59,7 +59,12 @@ taskRoutes.post('/:contactId/tasks', paramsOf(ContactParams), jsonBody(TaskCreat
     await ghlOf(c).createTask(contactId, input, await createKeyOf(c, input)),
     contactId,
   );
-  await writeThrough(c, contactId, { op: 'upsert', kind: 'task', item: { ...task, contactId } });
+  await writeThrough(c, contactId, {
+    op: 'upsert',
+    kind: 'task',
+    item: { ...task, contactId },
+    createdBy: c.var.session.userId,
+  });
   return c.json({ task }, 201);
 });
 
