@@ -210,6 +210,19 @@ describe('book, reschedule and cancel from the contact', () => {
     expect((await ghlAppointments(A)).filter((a) => a.contactId === A.contactIds[2])).toEqual([]);
   });
 
+  it('an appointment GHL does not know is 404 "Appointment not found"', async () => {
+    const res = await call(
+      A.token,
+      'PUT',
+      `/api/contacts/${A.contactIds[0]}/appointments/NoSuchAppointment000`,
+      {
+        appointmentStatus: 'cancelled',
+      },
+    );
+    expectError(res, 404, 'not_found');
+    expect(res.body.error.message).toBe('Appointment not found');
+  });
+
   it('an appointment of another contact of the same location is 404 under this contact', async () => {
     const [slot] = await freeSlots(A);
     const booked = await call(A.token, 'POST', `/api/contacts/${A.contactIds[0]}/appointments`, {
