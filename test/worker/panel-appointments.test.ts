@@ -310,6 +310,36 @@ describe('users of the session location', () => {
   });
 });
 
+describe('task assignees', () => {
+  it('assigns to a user of the location; a user of another location is refused and nothing is written', async () => {
+    const contactId = A.contactIds[1]!;
+    const task = (assignedTo: string) =>
+      call(A.token, 'POST', `/api/contacts/${contactId}/tasks`, {
+        title: `For ${assignedTo}`,
+        dueDate: new Date(Date.now() + DAY).toISOString(),
+        assignedTo,
+      });
+    const mine = await task(A.userId);
+    expect(mine.status, mine.text).toBe(201);
+    expect(mine.body.task.assignedTo).toBe(A.userId);
+    expectError(await task(B.userId), 422, 'unknown_assignee');
+    const tasks = (await emu<{ tasks: { title: string }[] }>(`/_emulator/state/${A.locationId}`)).tasks;
+    expect(tasks.some((t) => t.title === `For ${B.userId}`)).toBe(false);
+    expectError(
+      await call(A.token, 'PUT', `/api/contacts/${contactId}/tasks/${mine.body.task.id}`, {
+        assignedTo: B.adminId,
+      }),
+      422,
+      'unknown_assignee',
+    );
+    const reassigned = await call(A.token, 'PUT', `/api/contacts/${contactId}/tasks/${mine.body.task.id}`, {
+      assignedTo: A.adminId,
+    });
+    expect(reassigned.status, reassigned.text).toBe(200);
+    expect(reassigned.body.task.assignedTo).toBe(A.adminId);
+  });
+});
+
 describe('who made a task or an appointment', () => {
   it('the timeline names the panel user who made them, also after a reload from GHL; GHL-made ones name nobody', async () => {
     const contactId = A.contactIds[2]!;

@@ -40,12 +40,24 @@ async function readUsers(c: Parameters<typeof ghlOf>[0]): Promise<GhlUser[]> {
   }
 }
 
-userRoutes.get('/', async (c) => {
+/** The session location's users, by name. */
+async function locationUsers(c: Parameters<typeof ghlOf>[0]): Promise<PanelUser[]> {
   const { locationId } = c.var.session;
-  const users: PanelUser[] = (await readUsers(c))
+  return (await readUsers(c))
     .filter((u) => typeof u?.id === 'string' && u.deleted !== true)
     .filter((u) => u.roles?.type === 'agency' || (u.roles?.locationIds ?? [locationId]).includes(locationId))
     .map((u) => ({ id: u.id, name: nameOf(u), email: u.email ?? null, role: u.roles?.role ?? null }))
     .sort((a, b) => a.name.localeCompare(b.name));
-  return c.json({ users });
-});
+}
+
+/**
+ * A task may be assigned only to someone who works in the session's location. The session's own
+ * user is (GHL signed them in here); anyone else costs one read of the location's users.
+ */
+export async function assertAssignable(c: Parameters<typeof ghlOf>[0], userId: string): Promise<void> {
+  if (userId === c.var.session.userId) return;
+  if (!(await locationUsers(c)).some((u) => u.id === userId))
+    throw new AppError(422, 'unknown_assignee', 'Assign the task to someone who works in this sub-account.');
+}
+
+userRoutes.get('/', async (c) => c.json({ users: await locationUsers(c) }));
