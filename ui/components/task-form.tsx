@@ -47,8 +47,11 @@ export function TaskForm({ initial, defaultAssignee, users, onSubmit, onCancel }
         dueDate,
         completed: initial?.completed ?? false,
       };
-      if (assignee.trim()) task.assignedTo = assignee.trim();
-      else if (initial?.assignedTo) task.assignedTo = null;
+      // An edit sends the assignee only when it changed: one who has left stays as they were.
+      const chosen = assignee.trim();
+      if (!initial) {
+        if (chosen) task.assignedTo = chosen;
+      } else if (chosen !== (initial.assignedTo ?? '')) task.assignedTo = chosen || null;
       await onSubmit(task);
     } catch (err) {
       setError(errorText(err));
