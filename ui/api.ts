@@ -9,6 +9,7 @@ import type {
   SyncLogPage,
   TaskInput,
   Timeline,
+  User,
 } from './lib/types.ts';
 
 /** A note or task as GHL answers it. */
@@ -172,6 +173,20 @@ export const setTaskCompleted = (id: string, taskId: string, completed: boolean)
   request<unknown>('PUT', `${contactPath(id)}/tasks/${enc(taskId)}/completed`, { completed });
 export const deleteTask = (id: string, taskId: string) =>
   request<unknown>('DELETE', `${contactPath(id)}/tasks/${enc(taskId)}`);
+
+export const listUsers = () => request<{ users: User[] }>('GET', '/api/users').then((r) => r.users);
+
+/** Moves an appointment to another free slot, or changes its status (cancel); booking is in booking-api.ts. */
+export const changeAppointment = (
+  id: string,
+  appointmentId: string,
+  change: { startTime: string } | { appointmentStatus: string },
+) =>
+  request<{ appointment: GhlObject }>(
+    'PUT',
+    `${contactPath(id)}/appointments/${enc(appointmentId)}`,
+    change,
+  ).then((r) => r.appointment);
 
 export const listConnections = () => request<ConnectionList>('GET', '/api/connections');
 

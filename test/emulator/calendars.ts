@@ -2,7 +2,8 @@ import type { Hono } from 'hono';
 import { createAppointment, deleteAppointment, updateAppointment } from './activity-ops.ts';
 import { appointmentFor, assertLocation, CALENDARS_VERSION, contactFor, guard } from './auth.ts';
 import type { AppEnv, Emu } from './context.ts';
-import { unprocessable } from './errors.ts';
+import { badRequest, unprocessable } from './errors.ts';
+import { freeSlotTimes, isTimeZone, overlapsBooking, slotsByDay } from './free-slots.ts';
 import { appointmentResponseView, eventView } from './views.ts';
 import { readJson, validate, type Rules } from './validate.ts';
 
@@ -53,10 +54,45 @@ export function registerCalendars(app: Hono<AppEnv>, emu: Emu): void {
         name: cal.name,
         slotDuration: cal.slotDurationMin,
         slotDurationUnit: 'mins',
+        slotInterval: cal.slotIntervalMin,
+        slotIntervalUnit: 'mins',
+        openHours: cal.openHours,
         isActive: true,
         teamMembers: cal.teamUserIds.map((userId) => ({ userId, priority: 0.5 })),
       })),
     });
+  });
+
+  app.get('/calendars/:calendarId/free-slots', auth, (c) => {
+    const q = c.req.query();
+    const startMs = Number(q.startDate);
+    const endMs = Number(q.endDate);
+    const problems = [
+      ...(q.startDate && Number.isFinite(startMs) ? [] : ['startDate must be a number']),
+      ...(q.endDate && Number.isFinite(endMs) ? [] : ['endDate must be a number']),
+    ];
+    if (problems.length) throw unprocessable(problems);
+    if (endMs < startMs) throw badRequest('endDate must be after startDate');
+    if (endMs - startMs > 31 * 86_400_000) throw badRequest('Date range cannot be more than 31 days');
+    if (q.timezone !== undefined && !isTimeZone(q.timezone)) throw badRequest('Invalid timezone');
+    const calendar = state.calendars.get(c.req.param('calendarId'));
+    if (!calendar) throw badRequest('Calendar not found');
+    assertLocation(emu, c.get('auth'), calendar.locationId);
+    const calendarZone = state.locations.get(calendar.locationId)?.timezone ?? 'UTC';
+    const answerZone = q.timezone || calendarZone;
+    const booked = [...state.appointments.values()].filter(
+      (a) => a.calendarId === calendar.id && (!q.userId || a.users.includes(q.userId)),
+    );
+    const times = freeSlotTimes({
+      calendar,
+      calendarZone,
+      answerZone,
+      startMs,
+      endMs,
+      now: Date.now(),
+      booked,
+    });
+    return c.json(slotsByDay(times, answerZone));
   });
 
   app.get('/calendars/events', auth, (c) => {
@@ -88,6 +124,14 @@ export function registerCalendars(app: Hono<AppEnv>, emu: Emu): void {
     const body = validate(await readJson(c), CREATE_RULES);
     assertLocation(emu, c.get('auth'), String(body.locationId));
     const contact = contactFor(emu, c.get('auth'), String(body.contactId));
+    // GHL refuses a time someone already holds unless told to skip its free-slot check.
+    const calendar = state.calendars.get(String(body.calendarId));
+    if (calendar && body.ignoreFreeSlotValidation !== true) {
+      const start = Date.parse(String(body.startTime));
+      const end = body.endTime ? Date.parse(String(body.endTime)) : start + calendar.slotDurationMin * 60_000;
+      if (overlapsBooking(calendar, start, end, state.appointments.values()))
+        throw badRequest('The slot you have selected is no longer available.');
+    }
     return c.json(appointmentResponseView(createAppointment(emu, contact, body)));
   });
 

@@ -44,6 +44,14 @@ export const wrongAuthClass = () =>
     error: 'Unauthorized',
   });
 
+// A token whose install did not grant the route's scope (an app that asked for fewer scopes).
+export const scopeNotGranted = () =>
+  new GhlError(401, {
+    statusCode: 401,
+    message: 'The token is not authorized for this scope.',
+    error: 'Unauthorized',
+  });
+
 export const badRequest = (message: string, extra: Record<string, unknown> = {}) =>
   new GhlError(400, { statusCode: 400, message, ...extra });
 

@@ -11,7 +11,7 @@ import {
   type DemoLocationSpec,
 } from './demo-data.ts';
 import { newId, seededRandom } from './ids.ts';
-import type { Contact, Location, User } from './state.ts';
+import { WEEKDAY_OFFICE_HOURS, type Contact, type Location, type User } from './state.ts';
 
 export interface SeedLocationInput {
   id?: string;
@@ -109,6 +109,8 @@ function addLocation(
     groupId: newId(random),
     name: spec?.calendar ?? 'Main Calendar',
     slotDurationMin: 30,
+    slotIntervalMin: 30,
+    openHours: structuredClone(WEEKDAY_OFFICE_HOURS),
     teamUserIds: [admin.id, user.id],
   });
   return location;

@@ -17,6 +17,7 @@ import { Signer, type PublicKeys } from './signing.ts';
 import { State, type ClientInput } from './state.ts';
 import { Stats } from './stats.ts';
 import { registerTasksNotes } from './tasks-notes.ts';
+import { registerUsers } from './users.ts';
 import { WebhookDispatcher } from './webhooks.ts';
 import { registerWorkflows } from './workflows.ts';
 
@@ -88,6 +89,7 @@ export function createEmulator(options: Omit<EmulatorOptions, 'port'> = {}): { a
   registerContacts(app, emu);
   registerTasksNotes(app, emu);
   registerCalendars(app, emu);
+  registerUsers(app, emu);
   registerWorkflows(app, emu);
   return { app, emu };
 }

@@ -52,8 +52,24 @@ export interface Calendar {
   groupId: string;
   name: string;
   slotDurationMin: number;
+  /** Minutes between slot starts. */
+  slotIntervalMin: number;
+  /** GHL's `openHours`: weekdays (0 = Sunday) and hours, in the location's time zone. */
+  openHours: { daysOfTheWeek: number[]; hours: OpenHours[] }[];
   teamUserIds: string[];
 }
+
+export interface OpenHours {
+  openHour: number;
+  openMinute: number;
+  closeHour: number;
+  closeMinute: number;
+}
+
+/** Monday to Friday, 9:00 to 17:00: a new calendar's open hours. */
+export const WEEKDAY_OFFICE_HOURS: Calendar['openHours'] = [
+  { daysOfTheWeek: [1, 2, 3, 4, 5], hours: [{ openHour: 9, openMinute: 0, closeHour: 17, closeMinute: 0 }] },
+];
 
 export interface DndChannel {
   status: 'active' | 'inactive' | 'permanent';

@@ -505,6 +505,31 @@ const ROWS: Row[] = [
   },
   {
     spec: 'calendars',
+    path: '/calendars/{calendarId}/free-slots',
+    method: 'get',
+    status: 200,
+    // The answer is a map keyed by day; the spec types only its values, so the keys are held to its
+    // documented form (YYYY-MM-DD) here, and the row asks for a range that has slots.
+    fixResponse: (schema) => ({
+      ...schema,
+      propertyNames: { pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+      minProperties: 1,
+    }),
+    call: async (x) => ({
+      path: `/calendars/${x.loc.calendarId}/free-slots?startDate=${Date.now()}&endDate=${Date.now() + 7 * 86_400_000}&timezone=America/Chicago`,
+    }),
+  },
+  {
+    spec: 'calendars',
+    path: '/calendars/{calendarId}/free-slots',
+    method: 'get',
+    status: 400,
+    call: async (x) => ({
+      path: `/calendars/${x.loc.calendarId}/free-slots?startDate=${Date.now()}&endDate=${Date.now() + 40 * 86_400_000}`,
+    }),
+  },
+  {
+    spec: 'calendars',
     path: '/calendars/events',
     method: 'get',
     status: 200,

@@ -34,7 +34,7 @@ export async function callback(code: string) {
 }
 
 /** Sub-account install of one location, through the real callback route. */
-export async function installLocation(seed: SeededCompany, index = 0) {
+export async function installLocation(seed: SeededCompany, index = 0, scope?: string) {
   const location = seed.locations[index]!;
   const { code } = await emu<{ code: string }>('/_emulator/install', {
     clientId: env.GHL_CLIENT_ID,
@@ -42,6 +42,7 @@ export async function installLocation(seed: SeededCompany, index = 0) {
     userType: 'Location',
     locationIds: [location.id],
     webhooks: 'none',
+    ...(scope ? { scope } : {}),
   });
   const res = await callback(code);
   if (res.status !== 200) throw new Error(`callback answered ${res.status}: ${await res.text()}`);

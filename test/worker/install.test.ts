@@ -22,6 +22,8 @@ describe('GET /oauth/install', () => {
     expect(to.searchParams.get('client_id')).toBe(env.GHL_CLIENT_ID);
     expect(to.searchParams.get('redirect_uri')).toBe('http://app.test/oauth/callback');
     expect(to.searchParams.get('scope')).toContain('contacts.write');
+    // the task assignee picker and the timeline's author names read the location's users
+    expect(to.searchParams.get('scope')!.split(' ')).toContain('users.readonly');
   });
 });
 

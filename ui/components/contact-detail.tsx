@@ -17,7 +17,7 @@ interface Props {
 
 /** The open contact: header with tags, then the combined timeline. */
 export function ContactDetail({ contactId, session, onBack, onShowLog, onDeleted }: Props) {
-  const state = useContact(contactId);
+  const state = useContact(contactId, session.user.id);
   const toast = useToast();
   const remove = async () => {
     try {
@@ -55,7 +55,7 @@ export function ContactDetail({ contactId, session, onBack, onShowLog, onDeleted
               onDelete={remove}
             />
           )}
-          <Timeline state={state} userId={session.user.id} />
+          <Timeline state={state} userId={session.user.id} contactId={contactId} />
         </>
       )}
     </div>

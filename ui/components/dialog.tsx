@@ -80,17 +80,26 @@ interface ConfirmProps {
   title: string;
   message: string;
   confirmLabel: string;
+  /** The button that changes nothing (default "Cancel"). */
+  dismissLabel?: string;
   onConfirm: () => void;
   onClose: () => void;
 }
 
-export function ConfirmDialog({ title, message, confirmLabel, onConfirm, onClose }: ConfirmProps) {
+export function ConfirmDialog({
+  title,
+  message,
+  confirmLabel,
+  dismissLabel = 'Cancel',
+  onConfirm,
+  onClose,
+}: ConfirmProps) {
   return (
     <Dialog title={title} onClose={onClose} testId="confirm-dialog">
       <p class="muted">{message}</p>
       <div class="form-actions">
         <button type="button" class="btn" onClick={onClose}>
-          Cancel
+          {dismissLabel}
         </button>
         <button
           type="button"

@@ -2,12 +2,15 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText } from '../api.ts';
 import { fromDateTimeLocal, toDateTimeLocal } from '../lib/format.ts';
 import type { TaskInput } from '../lib/types.ts';
+import type { Users } from '../lib/users.ts';
+import { AssigneeField } from './assignee-field.tsx';
 import { Field } from './field.tsx';
 import { FormError } from './form-error.tsx';
 
 interface Props {
   initial?: TaskInput;
   defaultAssignee: string;
+  users: Users;
   onSubmit: (task: TaskInput) => Promise<void>;
   onCancel: () => void;
 }
@@ -20,7 +23,7 @@ function tomorrowMorning(): string {
 }
 
 /** Creates or edits a task: title, details, due date and assignee. */
-export function TaskForm({ initial, defaultAssignee, onSubmit, onCancel }: Props) {
+export function TaskForm({ initial, defaultAssignee, users, onSubmit, onCancel }: Props) {
   const [title, setTitle] = useState(initial?.title ?? '');
   const [body, setBody] = useState(initial?.body ?? '');
   const [due, setDue] = useState(initial ? toDateTimeLocal(initial.dueDate) : tomorrowMorning());
@@ -44,8 +47,11 @@ export function TaskForm({ initial, defaultAssignee, onSubmit, onCancel }: Props
         dueDate,
         completed: initial?.completed ?? false,
       };
-      if (assignee.trim()) task.assignedTo = assignee.trim();
-      else if (initial?.assignedTo) task.assignedTo = null;
+      // An edit sends the assignee only when it changed: one who has left stays as they were.
+      const chosen = assignee.trim();
+      if (!initial) {
+        if (chosen) task.assignedTo = chosen;
+      } else if (chosen !== (initial.assignedTo ?? '')) task.assignedTo = chosen || null;
       await onSubmit(task);
     } catch (err) {
       setError(errorText(err));
@@ -66,13 +72,7 @@ export function TaskForm({ initial, defaultAssignee, onSubmit, onCancel }: Props
       <Field label="Details" value={body} onValue={setBody} multiline maxLength={10000} testId="task-body" />
       <div class="form-row">
         <Field label="Due" type="datetime-local" value={due} onValue={setDue} required testId="task-due" />
-        <Field
-          label="Assigned to (user ID)"
-          value={assignee}
-          onValue={setAssignee}
-          hint="Leave empty for no assignee."
-          testId="task-assignee"
-        />
+        <AssigneeField users={users} value={assignee} onValue={setAssignee} />
       </div>
       <FormError message={error} />
       <div class="form-actions">

@@ -1,10 +1,14 @@
 import { useState } from 'preact/hooks';
 import { dueText, formatDateTime, isOverdue, relativeTime } from '../lib/format.ts';
-import { isCompleted, taskDue } from '../lib/timeline.ts';
+import { useLazy } from '../lib/lazy.ts';
+import { isCompleted, isOpenAppointment, taskDue } from '../lib/timeline.ts';
 import type { TimelineItem } from '../lib/types.ts';
 import type { ContactState } from '../lib/use-contact.ts';
+import type { Users } from '../lib/users.ts';
 import { ConfirmDialog } from './dialog.tsx';
+import { ItemOrigin } from './item-origin.tsx';
 import { NoteForm } from './note-form.tsx';
+import { Loading } from './states.tsx';
 import { TaskForm } from './task-form.tsx';
 
 interface Props {
@@ -12,15 +16,21 @@ interface Props {
   state: ContactState;
   now: number;
   userId: string;
+  users: Users;
+  contactId: string;
 }
+
+/** The booking form (calendars, free slots) loads on first use: most visits never book. */
+export const loadBooking = () => import('./booking.tsx').then((m) => m.BookingForm);
 
 const ICON: Record<TimelineItem['kind'], string> = { note: '✎', task: '✓', appointment: '◷' };
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** One timeline row with its inline actions (edit, complete, delete). */
-export function TimelineEntry({ item, state, now, userId }: Props) {
+export function TimelineEntry({ item, state, now, userId, users, contactId }: Props) {
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const BookingForm = useLazy(loadBooking, editing && item.kind === 'appointment');
   const done = item.kind === 'task' && isCompleted(item);
   const due = item.kind === 'task' ? taskDue(item) : undefined;
   const overdue = item.kind === 'task' && isOverdue(due, done, now);
@@ -53,12 +63,32 @@ export function TimelineEntry({ item, state, now, userId }: Props) {
         <TaskForm
           initial={initial}
           defaultAssignee={userId}
+          users={users}
           onSubmit={async (task) => {
             await state.editTask(item, task);
             setEditing(false);
           }}
           onCancel={() => setEditing(false)}
         />
+      </li>
+    );
+  }
+  if (editing && item.kind === 'appointment') {
+    return (
+      <li class="tl-item">
+        {BookingForm ? (
+          <BookingForm
+            contactId={contactId}
+            appointment={item}
+            onDone={(appointment) => {
+              state.showAppointment(appointment, true);
+              setEditing(false);
+            }}
+            onCancel={() => setEditing(false)}
+          />
+        ) : (
+          <Loading label="Loading the calendar…" />
+        )}
       </li>
     );
   }
@@ -114,8 +144,29 @@ export function TimelineEntry({ item, state, now, userId }: Props) {
               {relativeTime(item.at, now)}
             </time>
           )}
+          <ItemOrigin item={item} users={users} />
         </p>
       </div>
+      {isOpenAppointment(item, now) && (
+        <div class="tl-actions">
+          <button
+            type="button"
+            class="btn btn-sm btn-ghost"
+            data-testid="appointment-reschedule"
+            onClick={() => setEditing(true)}
+          >
+            Reschedule
+          </button>
+          <button
+            type="button"
+            class="btn btn-sm btn-ghost danger"
+            data-testid="appointment-cancel"
+            onClick={() => setConfirming(true)}
+          >
+            Cancel
+          </button>
+        </div>
+      )}
       {item.kind !== 'appointment' && (
         <div class="tl-actions">
           <button
@@ -136,7 +187,17 @@ export function TimelineEntry({ item, state, now, userId }: Props) {
           </button>
         </div>
       )}
-      {confirming && (
+      {confirming && item.kind === 'appointment' && (
+        <ConfirmDialog
+          title="Cancel this appointment?"
+          message={`“${item.title || 'Appointment'}” on ${formatDateTime(when)} will be cancelled in HighLevel and in the connected apps. The time becomes free for others.`}
+          confirmLabel="Cancel appointment"
+          dismissLabel="Keep it"
+          onConfirm={() => void state.cancelAppointment(item)}
+          onClose={() => setConfirming(false)}
+        />
+      )}
+      {confirming && item.kind !== 'appointment' && (
         <ConfirmDialog
           title={item.kind === 'note' ? 'Delete this note?' : 'Delete this task?'}
           message={`“${item.title || item.body?.slice(0, 60) || item.kind}” will be deleted. This cannot be undone.`}

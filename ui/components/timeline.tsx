@@ -1,12 +1,14 @@
 import { useRef, useState } from 'preact/hooks';
 import { relativeTime } from '../lib/format.ts';
 import { useNow } from '../lib/hooks.ts';
+import { useLazy } from '../lib/lazy.ts';
 import { FILTERS, filterItems, type TimelineFilter } from '../lib/timeline.ts';
 import type { ContactState } from '../lib/use-contact.ts';
+import { useUsers } from '../lib/users.ts';
 import { NoteForm } from './note-form.tsx';
-import { Empty } from './states.tsx';
+import { Empty, Loading } from './states.tsx';
 import { TaskForm } from './task-form.tsx';
-import { TimelineEntry } from './timeline-entry.tsx';
+import { loadBooking, TimelineEntry } from './timeline-entry.tsx';
 
 const EMPTY: Record<TimelineFilter, string> = {
   all: 'No activity yet',
@@ -16,16 +18,27 @@ const EMPTY: Record<TimelineFilter, string> = {
 };
 
 /** Notes, tasks and appointments of the contact, newest first, with filters and the add forms. */
-export function Timeline({ state, userId }: { state: ContactState; userId: string }) {
+export function Timeline({
+  state,
+  userId,
+  contactId,
+}: {
+  state: ContactState;
+  userId: string;
+  contactId: string;
+}) {
   const [filter, setFilter] = useState<TimelineFilter>('all');
-  const [composer, setComposer] = useState<'note' | 'task' | null>(null);
+  const [composer, setComposer] = useState<'note' | 'task' | 'booking' | null>(null);
   const now = useNow(15_000);
+  const users = useUsers();
+  const BookingForm = useLazy(loadBooking, composer === 'booking');
   const shown = filterItems(state.items, filter);
   const noteBtn = useRef<HTMLButtonElement>(null);
   const taskBtn = useRef<HTMLButtonElement>(null);
+  const bookBtn = useRef<HTMLButtonElement>(null);
   // The form unmounts on close; hand focus back to the button that opened it.
   const close = () => {
-    const btn = composer === 'note' ? noteBtn.current : taskBtn.current;
+    const btn = { note: noteBtn, task: taskBtn, booking: bookBtn }[composer ?? 'note'].current;
     setComposer(null);
     setTimeout(() => btn?.focus(), 0);
   };
@@ -63,6 +76,16 @@ export function Timeline({ state, userId }: { state: ContactState; userId: strin
           </button>
           <button
             type="button"
+            ref={bookBtn}
+            class="btn btn-sm"
+            onClick={() => setComposer('booking')}
+            data-testid="book-appointment"
+            aria-expanded={composer === 'booking'}
+          >
+            Book appointment
+          </button>
+          <button
+            type="button"
             ref={taskBtn}
             class="btn btn-sm btn-primary"
             onClick={() => setComposer('task')}
@@ -86,6 +109,7 @@ export function Timeline({ state, userId }: { state: ContactState; userId: strin
       {composer === 'task' && (
         <TaskForm
           defaultAssignee={userId}
+          users={users}
           onSubmit={async (task) => {
             await state.addTask(task);
             close();
@@ -93,6 +117,19 @@ export function Timeline({ state, userId }: { state: ContactState; userId: strin
           onCancel={close}
         />
       )}
+      {composer === 'booking' &&
+        (BookingForm ? (
+          <BookingForm
+            contactId={contactId}
+            onDone={(appointment) => {
+              state.showAppointment(appointment, false);
+              close();
+            }}
+            onCancel={close}
+          />
+        ) : (
+          <Loading label="Loading the calendar…" />
+        ))}
 
       <div class="filters" role="group" aria-label="Show">
         {FILTERS.map((f) => {
@@ -115,7 +152,7 @@ export function Timeline({ state, userId }: { state: ContactState; userId: strin
       {shown.length === 0 ? (
         <Empty title={EMPTY[filter]}>
           {filter === 'appointments'
-            ? 'Appointments booked in HighLevel or the partner app show here.'
+            ? 'Use “Book appointment”, or book in HighLevel or the partner app.'
             : 'Use “Add note” or “Add task” to start.'}
         </Empty>
       ) : (
@@ -127,6 +164,8 @@ export function Timeline({ state, userId }: { state: ContactState; userId: strin
               state={state}
               now={now}
               userId={userId}
+              users={users}
+              contactId={contactId}
             />
           ))}
         </ol>

@@ -61,8 +61,33 @@ export function taskItem(task: Record<string, unknown>, prev?: TimelineItem): Ti
     body: str(task.body) ?? prev?.body ?? '',
     status: raw.completed === true ? 'completed' : 'pending',
     source: prev?.source ?? 'ghl',
+    ...(prev?.createdBy ? { createdBy: prev.createdBy } : {}),
     raw,
   };
+}
+
+/** A timeline item for a GHL appointment (booked, moved or cancelled from the panel). */
+export function appointmentItem(event: Record<string, unknown>, prev?: TimelineItem): TimelineItem {
+  const raw = { ...prev?.raw, ...event };
+  return {
+    kind: 'appointment',
+    id: String(raw.id ?? prev?.id ?? ''),
+    at: str(raw.startTime) ?? prev?.at ?? null,
+    title: str(raw.title) ?? prev?.title ?? 'Appointment',
+    body: str(raw.notes) ?? str(raw.description) ?? prev?.body ?? null,
+    status: str(raw.appointmentStatus) ?? str(raw.status) ?? prev?.status ?? null,
+    source: prev?.source ?? 'ghl',
+    ...(prev?.partner ? { partner: prev.partner } : {}),
+    ...(prev?.createdBy ? { createdBy: prev.createdBy } : {}),
+    raw,
+  };
+}
+
+/** An appointment that can still be moved or cancelled: not cancelled, and not over. */
+export function isOpenAppointment(item: TimelineItem, now: number): boolean {
+  if (item.kind !== 'appointment' || item.status === 'cancelled') return false;
+  const end = parseDate(item.raw?.endTime ?? item.at)?.getTime();
+  return end === undefined || end > now;
 }
 
 /**

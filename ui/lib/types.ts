@@ -17,6 +17,14 @@ export interface Session {
   installStatus?: string;
 }
 
+/** A user of the sub-account (`GET /api/users`): a task's assignee, a note's author. */
+export interface User {
+  id: string;
+  name: string;
+  email: string | null;
+  role: string | null;
+}
+
 export interface Contact {
   id: string;
   name?: string | null;
@@ -48,6 +56,8 @@ export interface TimelineItem {
   source?: 'ghl' | 'partner' | string;
   /** The partner connection it came from, when it did. */
   partner?: { connectionId: string; name: string; kind: string };
+  /** The user who made a task or appointment in the panel (GHL records no author for them). */
+  createdBy?: string;
   raw?: Record<string, unknown>;
 }
 

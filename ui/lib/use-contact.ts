@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   addTags,
+  changeAppointment,
   createNote,
   createTask,
   deleteNote,
@@ -15,7 +16,15 @@ import {
 } from '../api.ts';
 import { useToast } from '../components/toasts.tsx';
 import { ActionKeys } from './action-keys.ts';
-import { freshnessAt, isCompleted, noteItem, sortItems, taskItem, withCompleted } from './timeline.ts';
+import {
+  appointmentItem,
+  freshnessAt,
+  isCompleted,
+  noteItem,
+  sortItems,
+  taskItem,
+  withCompleted,
+} from './timeline.ts';
 import type { Contact, ContactPatch, NoteInput, TaskInput, TimelineItem } from './types.ts';
 
 const keyOf = (i: TimelineItem) => `${i.kind}:${i.id}`;
@@ -37,6 +46,9 @@ export interface ContactState {
   editTask: (item: TimelineItem, task: TaskInput) => Promise<void>;
   toggleTask: (item: TimelineItem) => void;
   remove: (item: TimelineItem) => void;
+  /** Shows an appointment the booking form just booked or moved. */
+  showAppointment: (appointment: Record<string, unknown>, moved: boolean) => void;
+  cancelAppointment: (item: TimelineItem) => Promise<void>;
 }
 
 /**
@@ -44,7 +56,7 @@ export interface ContactState {
  * are optimistic and undone one by one on failure (not by snapshot, so concurrent edits survive);
  * creates and edits wait for the server, whose answer carries the ids and GHL's normalised fields.
  */
-export function useContact(contactId: string): ContactState {
+export function useContact(contactId: string, userId?: string): ContactState {
   const toast = useToast();
   const [status, setStatus] = useState<ContactState['status']>('loading');
   const [error, setError] = useState('');
@@ -137,7 +149,7 @@ export function useContact(contactId: string): ContactState {
 
   const addTask = async (task: TaskInput) => {
     const created = await taskKeys.current.run([contactId, task], (key) => createTask(contactId, task, key));
-    setItems((all) => sortItems([taskItem({ ...task, ...created }), ...all]));
+    setItems((all) => sortItems([{ ...taskItem({ ...task, ...created }), createdBy: userId }, ...all]));
     toast('Task created');
   };
 
@@ -173,6 +185,27 @@ export function useContact(contactId: string): ContactState {
     );
   };
 
+  const showAppointment = (appointment: Record<string, unknown>, moved: boolean) => {
+    const key = `appointment:${String(appointment.id)}`;
+    setItems((all) => {
+      const prev = all.find((i) => keyOf(i) === key);
+      const rest = all.filter((i) => keyOf(i) !== key);
+      const item = appointmentItem(appointment, prev);
+      return sortItems([moved || !userId ? item : { ...item, createdBy: userId }, ...rest]);
+    });
+    toast(moved ? 'Appointment moved' : 'Appointment booked');
+  };
+
+  const cancelAppointment = async (item: TimelineItem) => {
+    try {
+      const saved = await changeAppointment(contactId, item.id, { appointmentStatus: 'cancelled' });
+      patchItem(keyOf(item), (prev) => appointmentItem({ ...saved, appointmentStatus: 'cancelled' }, prev));
+      toast('Appointment cancelled');
+    } catch (err) {
+      toast(`The appointment was not cancelled: ${errorText(err)}`, 'error');
+    }
+  };
+
   return {
     status,
     error,
@@ -190,5 +223,7 @@ export function useContact(contactId: string): ContactState {
     editTask,
     toggleTask,
     remove,
+    showAppointment,
+    cancelAppointment,
   };
 }

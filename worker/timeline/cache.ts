@@ -105,8 +105,10 @@ export class TimelineCache {
     for (const row of this.sql
       .exec<ItemRow>('SELECT kind, id FROM timeline_items WHERE seq <= ?', mark)
       .toArray()) {
-      if (!inSnapshot.has(`${row.kind}:${row.id}`))
+      if (!inSnapshot.has(`${row.kind}:${row.id}`)) {
         this.sql.exec('DELETE FROM timeline_items WHERE kind = ? AND id = ?', row.kind, row.id);
+        this.sql.exec('DELETE FROM meta WHERE key = ?', `author:${row.kind}:${row.id}`);
+      }
     }
     for (const { kind, raw } of snapshot) {
       if (this.tombstoned(kind, raw.id)) continue;
@@ -160,9 +162,26 @@ export class TimelineCache {
     return true;
   }
 
+  /**
+   * Remembers who made an object in the panel (GHL keeps no author for tasks or appointments).
+   * Kept in `meta` beside the object and dropped with it.
+   */
+  setAuthor(kind: TimelineKind, id: string, userId: string): void {
+    this.setMeta(`author:${kind}:${id}`, userId);
+  }
+
+  /** Who made each object made in the panel, by `kind:id`. */
+  authors(): Map<string, string> {
+    const rows = this.sql
+      .exec<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key LIKE 'author:%'")
+      .toArray();
+    return new Map(rows.map((r) => [r.key.slice('author:'.length), r.value]));
+  }
+
   /** Deletes one object and remembers that it is gone. */
   remove(kind: TimelineKind, id: string, now = Date.now()): void {
     this.sql.exec('DELETE FROM timeline_items WHERE kind = ? AND id = ?', kind, id);
+    this.sql.exec('DELETE FROM meta WHERE key = ?', `author:${kind}:${id}`);
     this.sql.exec(
       'INSERT OR REPLACE INTO timeline_tombstones (kind, id, deleted_at) VALUES (?, ?, ?)',
       kind,
@@ -176,7 +195,7 @@ export class TimelineCache {
   /** Forgets everything (the contact was deleted); the next view reloads from GHL. */
   clear(now = Date.now()): void {
     this.sql.exec('DELETE FROM timeline_items');
-    this.sql.exec("DELETE FROM meta WHERE key = 'timeline.loaded_at'");
+    this.sql.exec("DELETE FROM meta WHERE key = 'timeline.loaded_at' OR key LIKE 'author:%'");
     this.nextSeq();
     this.touched(now);
   }

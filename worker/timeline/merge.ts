@@ -26,6 +26,8 @@ export interface TimelineItem {
   status: string | null;
   source: TimelineSource;
   raw: Record<string, unknown>;
+  /** The panel user who made a task or appointment here (GHL records no author for them). */
+  createdBy?: string;
 }
 
 const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);

@@ -37,6 +37,8 @@ export type TimelineWrite =
       kind: TimelineKind;
       item: Record<string, unknown> & { id: string };
       source?: TimelineSource;
+      /** The panel user who made it (a create). */
+      createdBy?: string;
     }
   | { op: 'delete'; kind: TimelineKind; id: string }
   | { op: 'clear' };
@@ -82,7 +84,15 @@ export class ContactTimeline {
         return { ok: false, failure: { kind: err.kind, status: err.status, message: err.message } };
       throw err;
     }
-    const items = orderTimeline(this.cache.all().map(toTimelineItem), opts.order);
+    const authors = this.cache.authors();
+    const items = orderTimeline(
+      this.cache.all().map((cached) => {
+        const item = toTimelineItem(cached);
+        const createdBy = authors.get(`${item.kind}:${item.id}`);
+        return createdBy ? { ...item, createdBy } : item;
+      }),
+      opts.order,
+    );
     return {
       ok: true,
       items,
@@ -181,6 +191,10 @@ export class ContactTimeline {
   applyWrite(change: TimelineWrite): void {
     if (change.op === 'clear') this.cache.clear();
     else if (change.op === 'delete') this.cache.remove(change.kind, change.id);
-    else this.cache.upsert(change.kind, change.item, { merge: false, source: change.source });
+    else if (
+      this.cache.upsert(change.kind, change.item, { merge: false, source: change.source }) &&
+      change.createdBy
+    )
+      this.cache.setAuthor(change.kind, change.item.id, change.createdBy);
   }
 }

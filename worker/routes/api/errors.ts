@@ -7,6 +7,8 @@ import { GhlError, type GhlFailure } from '../../ghl/errors.ts';
 const RETRY_AFTER_SECONDS = 10;
 
 function what(path: string): string {
+  if (/\/appointments\/[^/]+/.test(path)) return 'Appointment';
+  if (/\/calendars(\/|$)/.test(path)) return 'Calendar';
   if (/\/notes(\/|$)/.test(path)) return 'Note';
   if (/\/tasks(\/|$)/.test(path)) return 'Task';
   if (/\/contacts(\/|$)/.test(path)) return 'Contact';

@@ -3,7 +3,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { requireSession, type SessionEnv } from '../../auth/session.ts';
 import { AppError } from '../../errors.ts';
 import { agencyRoutes } from './agency.ts';
+import { appointmentRoutes } from './appointments.ts';
 import { automationRoutes } from './automations.ts';
+import { calendarRoutes } from './calendars.ts';
 import { catalogRoutes } from './catalog.ts';
 import { connectionRoutes } from './connections.ts';
 import { contactRoutes } from './contacts.ts';
@@ -22,6 +24,7 @@ import { syncLogRoutes } from './sync-log.ts';
 import { tagRoutes } from './tags.ts';
 import { taskRoutes } from './tasks.ts';
 import { timelineRoutes } from './timeline.ts';
+import { userRoutes } from './users.ts';
 
 /** The panel API (`/api/*`, docs/CONTRACT.md §4), mounted by the app at `/api`. */
 export const apiRoutes = new Hono<SessionEnv>();
@@ -49,6 +52,9 @@ apiRoutes.route('/contacts', timelineRoutes);
 apiRoutes.route('/contacts', noteRoutes);
 apiRoutes.route('/contacts', taskRoutes);
 apiRoutes.route('/contacts', tagRoutes);
+apiRoutes.route('/contacts', appointmentRoutes);
+apiRoutes.route('/calendars', calendarRoutes);
+apiRoutes.route('/users', userRoutes);
 apiRoutes.route('/connections', connectionRoutes);
 apiRoutes.route('/settings', settingsRoutes);
 apiRoutes.route('/agency', agencyRoutes);

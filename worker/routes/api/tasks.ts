@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import type { SessionEnv } from '../../auth/session.ts';
 import { createKeyOf } from './idempotency.ts';
 import { contactInLocation, ghlOf, reportTaskEdit, underContact, writeThrough } from './scope.ts';
+import { assertAssignable } from './users.ts';
 import { ContactParams, GhlId, jsonBody, notEmpty, paramsOf, TaskParams } from './validate.ts';
 
 const IsoDate = v.pipe(
@@ -53,13 +54,19 @@ taskRoutes.post('/:contactId/tasks', paramsOf(ContactParams), jsonBody(TaskCreat
   const { contactId } = c.req.valid('param');
   await contactInLocation(c, contactId);
   const { body, assignedTo, ...rest } = c.req.valid('json');
+  if (assignedTo) await assertAssignable(c, assignedTo);
   const input = { ...rest, ...clean({ body, assignedTo }) };
   const task = underContact(
     'Task',
     await ghlOf(c).createTask(contactId, input, await createKeyOf(c, input)),
     contactId,
   );
-  await writeThrough(c, contactId, { op: 'upsert', kind: 'task', item: { ...task, contactId } });
+  await writeThrough(c, contactId, {
+    op: 'upsert',
+    kind: 'task',
+    item: { ...task, contactId },
+    createdBy: c.var.session.userId,
+  });
   return c.json({ task }, 201);
 });
 
@@ -67,6 +74,7 @@ taskRoutes.put('/:contactId/tasks/:taskId', paramsOf(TaskParams), jsonBody(TaskU
   const { contactId, taskId } = c.req.valid('param');
   await contactInLocation(c, contactId);
   const input = c.req.valid('json');
+  if (input.assignedTo) await assertAssignable(c, input.assignedTo);
   // null clears a text field; GHL clears on an empty string.
   const patch = {
     ...clean(input),

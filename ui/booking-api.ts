@@ -1,0 +1,35 @@
+/** The `/api/*` calls only the booking form makes, so they load with its chunk (lib/lazy.ts). */
+import { enc, request } from './api.ts';
+
+export interface Calendar {
+  id: string;
+  name: string;
+  slotDuration: number | null;
+  isActive: boolean;
+}
+
+export interface SlotDay {
+  /** YYYY-MM-DD in the asked zone. */
+  date: string;
+  /** ISO times with the zone's offset. */
+  slots: string[];
+}
+
+export const listCalendars = () =>
+  request<{ calendars: Calendar[] }>('GET', '/api/calendars').then((r) => r.calendars);
+
+export const freeSlots = (calendarId: string, startDate: number, endDate: number, timezone: string) =>
+  request<{ days: SlotDay[] }>(
+    'GET',
+    `/api/calendars/${enc(calendarId)}/free-slots?startDate=${startDate}&endDate=${endDate}&timezone=${enc(timezone)}`,
+  ).then((r) => r.days);
+
+export const bookAppointment = (
+  contactId: string,
+  body: { calendarId: string; startTime: string; title?: string },
+) =>
+  request<{ appointment: Record<string, unknown> }>(
+    'POST',
+    `/api/contacts/${enc(contactId)}/appointments`,
+    body,
+  ).then((r) => r.appointment);
