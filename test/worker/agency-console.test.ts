@@ -93,6 +93,10 @@ describe('GET /api/agency/locations', () => {
     expect(res.body.counts).toEqual({ active: 2, reconnect_needed: 0, pending: 0, not_installed: 1 });
     expect(res.body.directory.source).toBe('ghl');
     expectNoLeak(res, [south.installedIds[0]!]);
+    // And the other way round: South's admin sees South only.
+    const theirs = await call(south.token, 'GET', '/api/agency/locations');
+    expect(theirs.body.locations.map((l: any) => l.id)).toEqual(south.installedIds);
+    expectNoLeak(theirs, [...north.installedIds, ...north.notInstalledIds]);
   });
 
   it('pages with an opaque cursor', async () => {
