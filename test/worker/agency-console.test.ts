@@ -9,7 +9,7 @@ import {
   locationSession,
   type Agency,
 } from './agency-helpers.ts';
-import { deliverEvent } from './helpers.ts';
+import { deliverEvent, emu } from './helpers.ts';
 import { call, expectError, expectNoLeak, postSession, ssoPayload } from './panel-helpers.ts';
 
 let north: Agency;
@@ -158,6 +158,18 @@ describe('GET /api/agency/locations', () => {
       status: 'reconnect_needed',
     });
     expect(res.body.counts.reconnect_needed).toBe(1);
+  });
+
+  it('when the agency token dies, still lists the sub-accounts we hold and says the agency must reconnect', async () => {
+    const agency = await agencyWith(3, 2);
+    for (const what of ['expire', 'revoke-refresh'])
+      await emu(`/_emulator/tokens/${what}`, { clientId: env.GHL_CLIENT_ID, companyId: agency.companyId });
+    const first = await call(agency.token, 'GET', '/api/agency/locations?refresh=1');
+    expect(first.status, first.text).toBe(200);
+    expect(first.body.locations.map((l: any) => l.id).sort()).toEqual([...agency.installedIds].sort());
+    expect(first.body.directory).toMatchObject({ source: 'installs', error: expect.any(String) });
+    const later = await call(agency.token, 'GET', '/api/agency/locations');
+    expect(later.body.directory.error).toMatch(/needs a reconnect/);
   });
 
   it('without an agency install, lists the sub-accounts that installed it and says why no more', async () => {

@@ -4,6 +4,7 @@ import { requireAgencySession, type SessionEnv } from '../../auth/session.ts';
 import { fieldMappingError } from '../../connectors/partner-fields.ts';
 import { connectorFor } from '../../connectors/registry.ts';
 import { toHex, utf8 } from '../../crypto/encoding.ts';
+import type { Directory } from '../../durable/location/agency-directory.ts';
 import type { StoredAnswer } from '../../durable/location/agency-requests.ts';
 import { tenantStub } from '../../durable/stubs.ts';
 import { AppError, badRequest } from '../../errors.ts';
@@ -16,9 +17,9 @@ import {
   saveAgencyDefaults,
   type AgencyDefaults,
 } from '../../settings/agency-store.ts';
-import { getInstall, listCompanyLocations } from '../../tenants/installs.ts';
+import { getInstall, listCompanyLocations, type Install } from '../../tenants/installs.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { mergeKnown, viewOf, type KnownLocation } from './agency-view.ts';
+import { mergeKnown, viewOf } from './agency-view.ts';
 import { GhlId, jsonBody, notEmpty, queryOf } from './validate.ts';
 
 /**
@@ -42,6 +43,13 @@ function checkFieldMap(patch: SettingsPatch) {
   if (why) throw badRequest(why, 'invalid_field_map');
 }
 
+/** Why GHL's full list is not there, when the agency holds no working agency token. */
+function noDirectoryReason(agencyInstall: Install | null): string {
+  return agencyInstall?.kind === 'company'
+    ? 'The agency’s own connection needs a reconnect: install the app for the agency again to list every sub-account.'
+    : 'The app was installed on sub-accounts one by one, not for the agency: sub-accounts without it are not listed.';
+}
+
 /** Sub-accounts GHL lists for the agency (when it installed the app as an agency) and those we hold. */
 async function knownLocations(c: Ctx, refresh: boolean) {
   const { companyId } = c.var.session;
@@ -49,26 +57,17 @@ async function knownLocations(c: Ctx, refresh: boolean) {
     getInstall(c.env.DB, companyId),
     listCompanyLocations(c.env.DB, companyId),
   ]);
-  let directory = { locations: [] as KnownLocation['directory'][], fetchedAt: null as number | null };
-  let source: 'ghl' | 'installs' = 'installs';
-  let error: string | null = null;
-  if (agencyInstall?.kind === 'company' && agencyInstall.status === 'active') {
-    const read = await tenantStub(c.env, agencyKey(companyId)).agencyDirectory(agencyKey(companyId), {
+  let directory: Directory = { locations: [], fetchedAt: null, error: noDirectoryReason(agencyInstall) };
+  if (agencyInstall?.kind === 'company' && agencyInstall.status === 'active')
+    directory = await tenantStub(c.env, agencyKey(companyId)).agencyDirectory(agencyKey(companyId), {
       refresh,
     });
-    directory = read;
-    source = read.fetchedAt ? 'ghl' : 'installs';
-    error = read.error;
-  } else {
-    error =
-      'The app was installed on sub-accounts one by one, not for the agency: sub-accounts without it are not listed.';
-  }
   return {
-    known: mergeKnown(directory.locations as NonNullable<KnownLocation['directory']>[], installs),
+    known: mergeKnown(directory.locations, installs),
     directory: {
-      source,
+      source: directory.fetchedAt ? ('ghl' as const) : ('installs' as const),
       fetchedAt: directory.fetchedAt ? new Date(directory.fetchedAt).toISOString() : null,
-      error,
+      error: directory.error,
     },
   };
 }
