@@ -1,6 +1,23 @@
-import type { AdminSummary } from '../../durable/location/admin-summary.ts';
-import type { DirectoryLocation } from '../../durable/location/agency-directory.ts';
-import type { Install } from '../../tenants/installs.ts';
+// The parts of GHL's list (durable/location/agency-directory.ts), our install rows
+// (tenants/installs.ts) and a location's summary (durable/location/admin-summary.ts) read here,
+// declared locally so this pure module pulls no Workers types into the Node-side checks.
+interface DirectoryEntry {
+  id: string;
+  name: string;
+  address: string;
+  installed: boolean;
+}
+interface InstallEntry {
+  resourceId: string;
+  name: string | null;
+  status: string;
+  lastError: string | null;
+}
+interface SummaryEntry {
+  backlog: number;
+  failures: number;
+  lastFailureAt: number | null;
+}
 
 /**
  * How the agency console sees a sub-account (pure): GHL's list says whether the app is installed
@@ -28,20 +45,24 @@ export interface AgencyLocation {
 /** A sub-account as known from GHL's list and/or our install row. */
 export interface KnownLocation {
   id: string;
-  directory?: DirectoryLocation;
-  install?: Install;
+  directory?: DirectoryEntry;
+  install?: InstallEntry;
 }
 
 export function statusOf(known: KnownLocation): AgencyLocationStatus {
   const status = known.install?.status;
-  if (status === 'active' || status === 'reconnect_needed' || status === 'pending') return status;
+  const ghlSaysInstalled = known.directory?.installed;
+  // Working tokens here mean installed, whatever an older copy of GHL's list says.
+  if (status === 'active' || status === 'pending') return status;
+  // Dead tokens for a sub-account GHL no longer has the app on: it was uninstalled.
+  if (status === 'reconnect_needed') return ghlSaysInstalled === false ? 'not_installed' : status;
   // Installed in GHL while we hold no tokens (uninstalled here, or never provisioned): only a
   // new install gives us tokens again.
-  return known.directory?.installed ? 'reconnect_needed' : 'not_installed';
+  return ghlSaysInstalled ? 'reconnect_needed' : 'not_installed';
 }
 
 /** Every sub-account either source knows, by name. */
-export function mergeKnown(directory: DirectoryLocation[], installs: Install[]): KnownLocation[] {
+export function mergeKnown(directory: DirectoryEntry[], installs: InstallEntry[]): KnownLocation[] {
   const byId = new Map<string, KnownLocation>();
   for (const d of directory) byId.set(d.id, { id: d.id, directory: d });
   for (const i of installs)
@@ -55,7 +76,7 @@ const nameOf = (k: KnownLocation) => k.directory?.name ?? k.install?.name ?? k.i
 
 export function viewOf(
   known: KnownLocation,
-  summary: AdminSummary | null,
+  summary: SummaryEntry | null,
   ownSettings: string[],
 ): AgencyLocation {
   const status = statusOf(known);
@@ -63,7 +84,7 @@ export function viewOf(
     id: known.id,
     name: nameOf(known),
     address: known.directory?.address ?? '',
-    installed: known.directory ? known.directory.installed : status !== 'not_installed',
+    installed: status !== 'not_installed',
     status,
     backlog: summary?.backlog ?? null,
     failures24h: summary?.failures ?? null,
