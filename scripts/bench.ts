@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { automations } from './lib/bench-automations.ts';
+import { DEMO_NOT_INSTALLED } from '../test/emulator/demo-data.ts';
 import { buildPanel, installAgency, ROOT, startStack, type Stack } from './stack.ts';
 import { intakeBench } from './lib/bench-intake.ts';
 import {
@@ -656,7 +657,9 @@ async function main(): Promise<number> {
       ],
     });
     await installAgency(stack);
-    const company = (await companies(stack.emulatorUrl)).find((c) => c.id === demo!.id)!;
+    const all = (await companies(stack.emulatorUrl)).find((c) => c.id === demo!.id)!;
+    // The demo install leaves a sub-account out (the agency console's "not installed" row).
+    const company = { ...all, locations: all.locations.filter((l) => !DEMO_NOT_INSTALLED.includes(l.name)) };
     const locations = company.locations.map((l) => l.id);
     const sessions = new Map<string, Session>();
     for (const loc of locations) sessions.set(loc, await openSession(stack, company, loc));

@@ -18,6 +18,7 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DEMO_NOT_INSTALLED } from '../test/emulator/demo-data.ts';
 import { startEmulator, type EmulatorOptions } from '../test/emulator/server.ts';
 import { workerConfig } from '../test/emulator/worker-config.ts';
 import { startCalcomEmulator, type CalcomEmulator } from '../test/partners/calcom.ts';
@@ -262,12 +263,20 @@ async function closePartners(partners: StackPartners): Promise<void> {
   await Promise.allSettled([...partners.yourapp.map((p) => p.close()), partners.calcom?.close()]);
 }
 
-/** Installs the app on every location of a company through the real OAuth redirect dance. */
+/**
+ * Installs the app as an agency through the real OAuth redirect dance, on every sub-account of
+ * the company but the demo's `DEMO_NOT_INSTALLED` ones (the agency console shows those as not
+ * installed).
+ */
 export async function installAgency(stack: Stack, select = 'company'): Promise<string> {
+  const chosen = select === 'company' ? await demoInstallTargets(stack.emulatorUrl) : null;
   let url = `${stack.appUrl}/oauth/install`;
   for (let hop = 0; hop < 5; hop++) {
     const target = new URL(url);
-    if (target.pathname.endsWith('/chooselocation')) target.searchParams.set('_select', select);
+    if (target.pathname.endsWith('/chooselocation')) {
+      target.searchParams.set('_select', select);
+      if (chosen) target.searchParams.set('_locations', chosen);
+    }
     const res = await fetch(target, { redirect: 'manual' });
     const next = res.headers.get('location');
     if (res.status >= 300 && res.status < 400 && next) {
@@ -279,4 +288,13 @@ export async function installAgency(stack: Stack, select = 'company'): Promise<s
     return text;
   }
   throw new Error('install redirect loop');
+}
+
+/** The first company's sub-accounts to install, comma-separated; null to let the emulator take all. */
+async function demoInstallTargets(emulatorUrl: string): Promise<string | null> {
+  const res = await fetch(`${emulatorUrl}/_emulator/companies`);
+  const { companies } = (await res.json()) as { companies: { locations: { id: string; name: string }[] }[] };
+  const locations = companies[0]?.locations ?? [];
+  const kept = locations.filter((l) => !DEMO_NOT_INSTALLED.includes(l.name));
+  return kept.length && kept.length < locations.length ? kept.map((l) => l.id).join(',') : null;
 }

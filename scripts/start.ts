@@ -39,10 +39,13 @@ Contact Sync is running on its embedded defaults.
 
   HighLevel, played locally:  ${stack.emulatorUrl}/_emulator/ghl
       (the panel opens inside it, signed in through the SSO handshake)
+  The agency view:            ${stack.emulatorUrl}/_emulator/ghl?view=agency
+      (the agency console: every sub-account, agency defaults, settings for many at once)
   The worker:                 ${stack.appUrl}   (health: ${stack.appUrl}/healthz)
   The GHL emulator API:       ${stack.emulatorUrl}   (control API under /_emulator)
 
-The demo agency "Northwind Agency" is installed on its two sub-accounts.
+The demo agency "Northwind Agency" installed the app on two of its three sub-accounts
+(Northwind Spa is left out, so the agency console shows a sub-account without it).
 ${demo.locationName} is connected to two demo partners (Settings › Partner connections):
 
   "Your app" emulator:        ${yourApp.url}   (state: ${yourApp.url}/_partner/state)

@@ -18,8 +18,26 @@ export function App() {
   if (phase.kind === 'error') return <SessionErrorScreen message={phase.message} onRetry={retry} />;
   return (
     <ToastProvider>
-      <Shell session={phase.session} />
+      {phase.session.context === 'agency' ? (
+        <AgencyRoot session={phase.session} />
+      ) : (
+        <Shell session={phase.session} />
+      )}
     </ToastProvider>
+  );
+}
+
+const loadAgency = () => import('./pages/agency.tsx').then((m) => m.AgencyConsole);
+
+/** Opened from GHL's agency view: the agency console, its own lazy chunk. */
+function AgencyRoot({ session }: { session: Session }) {
+  const AgencyConsole = useLazy(loadAgency, true);
+  return AgencyConsole ? (
+    <AgencyConsole session={session} />
+  ) : (
+    <main class="gate">
+      <Loading label="Loading the agency console…" />
+    </main>
   );
 }
 

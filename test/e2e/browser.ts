@@ -106,7 +106,10 @@ export interface GhlPage {
 }
 
 export interface OpenOptions {
-  locationId: string;
+  /** The sub-account to open; left out with `view: 'agency'`. */
+  locationId?: string;
+  /** GHL's agency view: the SSO payload names the agency and no sub-account. */
+  view?: 'agency';
   userId?: string;
   role?: 'admin' | 'user';
   viewport?: { width: number; height: number };
@@ -141,7 +144,8 @@ export async function openGhl(
     if (url.origin === appUrl && url.pathname.startsWith('/api/') && r.status() >= 400)
       problems.push(`api ${r.status()} ${r.request().method()} ${url.pathname}`);
   });
-  const query = new URLSearchParams({ locationId: opts.locationId });
+  const query = new URLSearchParams(opts.locationId ? { locationId: opts.locationId } : {});
+  if (opts.view) query.set('view', opts.view);
   if (opts.userId) query.set('userId', opts.userId);
   if (opts.role) query.set('role', opts.role);
   await page.goto(`${emulatorUrl}/_emulator/ghl?${query}`);

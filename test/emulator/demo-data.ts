@@ -111,6 +111,10 @@ export const DEMO_AGENCY = {
   domain: 'northwind-agency.example.com',
 };
 
+/**
+ * The demo agency's sub-accounts. The demo installs the app on all but the last
+ * (`DEMO_NOT_INSTALLED`), so the agency console shows one sub-account without it.
+ */
 export const DEMO_LOCATIONS: DemoLocationSpec[] = [
   {
     name: 'Northwind Dental',
@@ -216,4 +220,36 @@ export const DEMO_LOCATIONS: DemoLocationSpec[] = [
     admin: ['Jordan', 'Lee'],
     user: ['Sam', 'Rivera'],
   },
+  {
+    name: 'Northwind Spa',
+    address: '88 Pike St',
+    city: 'Seattle',
+    state: 'WA',
+    postalCode: '98101',
+    areaCode: '206',
+    timezone: 'America/Los_Angeles',
+    website: 'https://northwind-spa.example.com',
+    streets: ['Pine St', 'Broadway E', 'Rainier Ave S', 'NW Market St', 'Fremont Ave N'],
+    tags: ['membership', 'gift card', 'facial', 'massage', 'couples', 'referral'],
+    sources: ['website form', 'walk-in', 'gift card', 'referral'],
+    notes: [
+      'Prefers a female therapist.',
+      'Allergic to lavender oil.',
+      'Bought a gift card for a friend; follow up after it is used.',
+      'Asked about the couples package for an anniversary in June.',
+      'Likes firm pressure; focus on shoulders.',
+    ],
+    tasks: [
+      { title: 'Confirm membership renewal', body: 'Renews next week; offer the annual plan.' },
+      { title: 'Send aftercare tips', body: 'Facial aftercare sheet by email.' },
+      { title: 'Call about gift card balance', body: 'Balance of $40 left on the card.' },
+    ],
+    appointments: ['Deep tissue massage', 'Signature facial', 'Couples massage', 'Consultation'],
+    calendar: 'Treatment Room 1',
+    admin: ['Rosa', 'Nguyen'],
+    user: ['Eli', 'Brooks'],
+  },
 ];
+
+/** Demo sub-accounts the demo install leaves out (scripts/stack.ts `installAgency`). */
+export const DEMO_NOT_INSTALLED = ['Northwind Spa'];

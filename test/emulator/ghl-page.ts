@@ -3,6 +3,7 @@ import type { AppEnv, Emu } from './context.ts';
 import { escapeHtml } from './html.ts';
 import { encryptSso } from './sso.ts';
 import type { Location, User } from './state.ts';
+import { renderGhlAgencyPage } from './ghl-agency-page.ts';
 
 const MENU = [
   'Launchpad',
@@ -22,10 +23,10 @@ const MENU = [
 ] as const;
 
 // Letter badges instead of emoji: headless browsers and CI machines often lack an emoji font.
-const icon = (label: string) => `<span class="ico" aria-hidden="true">${label[0]}</span>`;
+export const icon = (label: string) => `<span class="ico" aria-hidden="true">${label[0]}</span>`;
 
 /** JSON inside a <script> without letting the data close the tag. */
-function scriptJson(value: unknown): string {
+export function scriptJson(value: unknown): string {
   return JSON.stringify(value)
     .replace(/</g, '\\u003c')
     .replace(/\u2028/g, '\\u2028')
@@ -38,7 +39,7 @@ function usersFor(emu: Emu, location: Location): User[] {
   );
 }
 
-const STYLE = `
+export const STYLE = `
 *{box-sizing:border-box}html,body{height:100%;margin:0}
 body{font-family:Inter,system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f2f4f7;color:#101828;display:flex}
 nav{width:232px;flex:none;background:#0f172a;color:#cbd5e1;display:flex;flex-direction:column;height:100%;overflow-y:auto}
@@ -66,9 +67,27 @@ iframe{flex:1;border:0;width:100%;background:#fff}
   header{gap:8px;padding:0 8px}header select{max-width:96px}
 }`;
 
+/** The parent side of GHL's REQUEST_USER_DATA handshake, answering our iframe with `payload`. */
+export function handshakeScript(appUrl: string, payload: string | null): string {
+  return `<script>
+(() => {
+  const iframe = document.getElementById('app');
+  const appOrigin = new URL(${scriptJson(appUrl)}).origin;
+  const payload = ${scriptJson(payload)};
+  document.querySelector('nav').addEventListener('click', (e) => { if (e.target.closest('a')) document.body.classList.remove('nav-open'); });
+  window.addEventListener('message', (event) => {
+    if (event.source !== iframe.contentWindow) return;
+    if (!event.data || event.data.message !== 'REQUEST_USER_DATA' || !payload) return;
+    iframe.contentWindow.postMessage({ message: 'REQUEST_USER_DATA_RESPONSE', payload }, appOrigin);
+  });
+})();
+</script>`;
+}
+
 /** GET /_emulator/ghl: plays GHL around our iframe, including the REQUEST_USER_DATA handshake. */
 export function renderGhlPage(c: Context<AppEnv>, emu: Emu): Response {
   const q = c.req.query();
+  if (q.view === 'agency') return renderGhlAgencyPage(c, emu);
   const { state } = emu;
   const location = state.locations.get(q.locationId ?? '') ?? state.locations.values().next().value;
   if (!location) return c.html(`<!doctype html><p>No location yet: seed the emulator first.</p>`, 404);
@@ -123,7 +142,8 @@ export function renderGhlPage(c: Context<AppEnv>, emu: Emu): Response {
   <select aria-label="Switch sub-account" onchange="location.href=this.value">${locationOptions}</select></div>
   ${menu}<div class="sep"></div>
   <a class="active" href="#" aria-current="page">${icon('Sync')}Contact Sync</a>
-  <div class="grow"></div><a href="#" aria-disabled="true">${icon('Settings')}Settings</a>
+  <div class="grow"></div><a href="${here({ view: 'agency' })}">${icon('Agency')}Agency view</a>
+  <a href="#" aria-disabled="true">${icon('Settings')}Settings</a>
 </nav>
 <main>
   <header><button id="menu" aria-label="Open menu" onclick="document.body.classList.toggle('nav-open')">☰</button>
@@ -135,17 +155,5 @@ export function renderGhlPage(c: Context<AppEnv>, emu: Emu): Response {
   ${payload ? '' : '<div class="banner">No marketplace app is registered, so there is no Shared Secret: the app will get no user data.</div>'}
   <iframe id="app" title="Contact Sync" src="${escapeHtml(appUrl)}" allow="clipboard-write"></iframe>
 </main>
-<script>
-(() => {
-  const iframe = document.getElementById('app');
-  const appOrigin = new URL(${scriptJson(appUrl)}).origin;
-  const payload = ${scriptJson(payload)};
-  document.querySelector('nav').addEventListener('click', (e) => { if (e.target.closest('a')) document.body.classList.remove('nav-open'); });
-  window.addEventListener('message', (event) => {
-    if (event.source !== iframe.contentWindow) return;
-    if (!event.data || event.data.message !== 'REQUEST_USER_DATA' || !payload) return;
-    iframe.contentWindow.postMessage({ message: 'REQUEST_USER_DATA_RESPONSE', payload }, appOrigin);
-  });
-})();
-</script></body></html>`);
+${handshakeScript(appUrl, payload)}</body></html>`);
 }

@@ -470,6 +470,17 @@ const ROWS: Row[] = [
       token: x.companyToken,
     }),
   },
+  // As the agency console asks: every sub-account, installed or not, a page at a time.
+  {
+    spec: 'oauth',
+    path: '/oauth/installedLocations',
+    method: 'get',
+    status: 200,
+    call: async (x) => ({
+      path: `/oauth/installedLocations?companyId=${x.companyId}&appId=${TEST_CLIENT.clientId.split('-')[0]}&skip=0&limit=100`,
+      token: x.companyToken,
+    }),
+  },
 
   // The spec says LocationTaskListSuccessfulResponseDto.tasks is an array of arrays; real answers hold task objects.
   {

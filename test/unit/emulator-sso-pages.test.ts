@@ -75,12 +75,13 @@ describe('SSO payload', () => {
 });
 
 describe('seedDemo', () => {
-  it('creates Northwind Agency with two realistic locations', async () => {
+  it('creates Northwind Agency with three realistic locations', async () => {
     const { companies } = await h.control('/_emulator/companies');
     const northwind = companies.find((c: { name: string }) => c.name === 'Northwind Agency');
     expect(northwind.locations.map((l: { name: string }) => l.name)).toEqual([
       'Northwind Dental',
       'Northwind Fitness',
+      'Northwind Spa',
     ]);
     for (const location of northwind.locations) {
       const state = await h.control(`/_emulator/state/${location.id}`);
@@ -218,5 +219,31 @@ describe('GHL host page', () => {
       email: staff.email,
     });
     expect(html).toContain('Northwind Fitness');
+  });
+
+  it('plays the agency view: the agency context payload, with no activeLocation', async () => {
+    const { companies } = await h.control('/_emulator/companies');
+    const northwind = companies[0];
+    const admin = northwind.users.find((u: { type: string; role: string }) => u.type === 'agency');
+    const res = await fetch(`${h.url}/_emulator/ghl?view=agency`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('Agency view');
+    expect(html).toContain('src="http://app.test:8787/app"');
+    const user = JSON.parse(decrypt(/const payload = "([^"]+)";/.exec(html)![1]!, TEST_CLIENT.sharedSecret));
+    expect(user).toEqual({
+      userId: admin.id,
+      companyId: northwind.id,
+      role: 'admin',
+      type: 'agency',
+      userName: `${admin.firstName} ${admin.lastName}`,
+      email: admin.email,
+    });
+    // Every sub-account is one pick away, and the role can be switched like on the location page.
+    for (const l of northwind.locations) expect(html).toContain(`locationId=${l.id}`);
+    const asUser = await (await fetch(`${h.url}/_emulator/ghl?view=agency&role=user`)).text();
+    expect(
+      JSON.parse(decrypt(/const payload = "([^"]+)";/.exec(asUser)![1]!, TEST_CLIENT.sharedSecret)).role,
+    ).toBe('user');
   });
 });

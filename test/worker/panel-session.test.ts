@@ -127,9 +127,9 @@ describe('POST /api/session', () => {
     );
   });
 
-  it('rejects an agency-context payload without activeLocation with a clear 401', async () => {
-    const { activeLocation: _none, ...agency } = user();
-    const res = await postSession({ payload: await ssoPayload({ ...agency, type: 'agency' }) });
+  it('rejects a sub-account payload without activeLocation with a clear 401', async () => {
+    const { activeLocation: _none, ...noLocation } = user();
+    const res = await postSession({ payload: await ssoPayload({ ...noLocation, type: 'location' }) });
     const body = (await res.json()) as any;
     expectError({ status: res.status, body, headers: res.headers, text: '' }, 401, 'no_location');
     expect(body.error.message).toMatch(/sub-account/);
@@ -188,7 +188,7 @@ describe('session tokens on /api routes', () => {
     const config = getConfig(env);
     const old = await issueSession(
       config,
-      { ...user(), locationId: loc.locationId, type: 'location' },
+      { ...user(), locationId: loc.locationId, type: 'location', context: 'location' },
       Date.now() - (SESSION_TTL_SECONDS + 60) * 1000,
     );
     const res = await call(old.token, 'GET', '/api/contacts');

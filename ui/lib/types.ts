@@ -15,6 +15,8 @@ export interface Session {
   locationId: string;
   companyId: string;
   installStatus?: string;
+  /** `agency`: opened from GHL's agency view (the agency console); no location then. */
+  context?: 'location' | 'agency';
 }
 
 /** A user of the sub-account (`GET /api/users`): a task's assignee, a note's author. */

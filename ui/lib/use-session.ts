@@ -35,7 +35,9 @@ export function useSession(): { phase: Phase; retry: () => void } {
     setPhase({ kind: 'connecting' });
     try {
       const session = await signIn();
-      setPhase(GONE.has(session.installStatus ?? '') ? { kind: 'reconnect' } : { kind: 'ready', session });
+      // The agency console works without an agency install: it lists the sub-accounts that have one.
+      const gone = session.context !== 'agency' && GONE.has(session.installStatus ?? '');
+      setPhase(gone ? { kind: 'reconnect' } : { kind: 'ready', session });
     } catch (err) {
       setToken(null);
       setPhase(phaseFor(err));

@@ -19,8 +19,11 @@ export interface Session {
   name: string;
   email: string;
   role: string;
+  /** Empty in an agency session. */
   locationId: string;
   companyId: string;
+  /** A sub-account's panel, or the agency console (docs/CONTRACT.md §4). */
+  context: 'location' | 'agency';
 }
 
 /** Hono env of every authenticated `/api` route. */
@@ -40,6 +43,7 @@ export async function issueSession(
   const iat = Math.floor(now / 1000);
   const exp = iat + SESSION_TTL_SECONDS;
   const token = await new SignJWT({
+    ctx: user.context,
     loc: user.locationId,
     cid: user.companyId,
     role: user.role,
@@ -75,8 +79,15 @@ export async function verifySession(config: Config, token: string): Promise<Sess
       role: str(payload.role),
       locationId: str(payload.loc),
       companyId: str(payload.cid),
+      context: payload.ctx === 'agency' ? 'agency' : 'location',
     };
-    if (!session.userId || !session.locationId || !session.role) throw new Error('session claims incomplete');
+    if (!session.userId || !session.role) throw new Error('session claims incomplete');
+    // An agency session names its agency and no location, and exists only for admins.
+    const complete =
+      session.context === 'agency'
+        ? Boolean(session.companyId) && !session.locationId && isAdmin(session)
+        : Boolean(session.locationId);
+    if (!complete) throw new Error('session claims incomplete');
     return session;
   } catch (err) {
     if (err instanceof joseErrors.JWTExpired) {
@@ -105,5 +116,28 @@ export const requireSession = createMiddleware<SessionEnv>(async (c, next) => {
       'Sign in first: send the session token as Authorization: Bearer.',
     );
   c.set('session', await verifySession(getConfig(c.env), match[1]!));
+  await next();
+});
+
+/** Sub-account routes: an agency session names no location, so it is refused here. */
+export const requireLocationSession = createMiddleware<SessionEnv>(async (c, next) => {
+  if (c.var.session.context !== 'location')
+    throw new AppError(
+      403,
+      'location_session_required',
+      'This works inside a sub-account: open Contact Sync from the left menu of a sub-account.',
+    );
+  await next();
+});
+
+/** Agency console routes: only an agency admin's session opened from the agency view. */
+export const requireAgencySession = createMiddleware<SessionEnv>(async (c, next) => {
+  const session = c.var.session;
+  if (session.context !== 'agency' || !session.companyId || !isAdmin(session))
+    throw new AppError(
+      403,
+      'agency_session_required',
+      'The agency console is for agency admins: open Contact Sync from the agency view of HighLevel.',
+    );
   await next();
 });

@@ -6,7 +6,10 @@ import { concatBytes, fromBase64, utf8 } from '../crypto/encoding.ts';
 export interface SsoUser {
   userId: string;
   companyId: string;
+  /** Empty for the agency view (`context: 'agency'`). */
   locationId: string;
+  /** Opened inside a sub-account, or from the agency view (no activeLocation). */
+  context: 'location' | 'agency';
   role: string;
   type: string | null;
   userName: string;
@@ -84,7 +87,9 @@ export async function decryptSsoPayload(payload: string, secret: string): Promis
 
 /**
  * Decrypts and checks the SSO payload. The location comes from `activeLocation` only: GHL's own
- * example shows `type: "agency"` next to an activeLocation, so `type` decides nothing.
+ * example shows `type: "agency"` next to an activeLocation, so `type` alone decides nothing.
+ * Without an activeLocation the app was opened from the agency view: that is an agency session,
+ * and only for an agency admin (`type: "agency"`, `role: "admin"`); anything else fails closed.
  */
 export async function openSsoPayload(payload: string, secret: string): Promise<SsoUser> {
   const json = await decryptSsoPayload(payload, secret);
@@ -97,22 +102,34 @@ export async function openSsoPayload(payload: string, secret: string): Promise<S
   const parsed = v.safeParse(SsoFields, data);
   if (!parsed.success) throw rejected('The SSO payload does not carry a valid HighLevel user.');
   const fields = parsed.output;
-  const location = fields.activeLocation?.trim();
-  if (!location) {
-    throw new AppError(
-      401,
-      'no_location',
-      'Contact Sync works inside a sub-account. Open it from the left menu of a sub-account, not from the agency view.',
-    );
-  }
-  if (!v.is(GhlId, location)) throw rejected('The SSO payload names an invalid location.');
-  return {
+  const user = {
     userId: fields.userId,
     companyId: fields.companyId,
-    locationId: location,
     role: fields.role.toLowerCase(),
     type: fields.type ?? null,
     userName: fields.userName,
     email: fields.email,
   };
+  const location = fields.activeLocation?.trim();
+  if (!location) return agencyUser(user);
+  if (!v.is(GhlId, location)) throw rejected('The SSO payload names an invalid location.');
+  return { ...user, locationId: location, context: 'location' };
+}
+
+function agencyUser(user: Omit<SsoUser, 'locationId' | 'context'>): SsoUser {
+  if (user.type?.toLowerCase() !== 'agency') {
+    throw new AppError(
+      401,
+      'no_location',
+      'Contact Sync works inside a sub-account. Open it from the left menu of a sub-account.',
+    );
+  }
+  if (user.role !== 'admin') {
+    throw new AppError(
+      403,
+      'agency_admin_only',
+      'The agency view of Contact Sync is for agency admins. Open it from the left menu of a sub-account instead.',
+    );
+  }
+  return { ...user, locationId: '', context: 'agency' };
 }

@@ -66,4 +66,15 @@ export const LOCATION_SCHEMA: readonly string[] = [
   `ALTER TABLE sync_log ADD COLUMN requests TEXT`,
   // What the row's write changed, field by field (sync-log/diff.ts), JSON.
   `ALTER TABLE sync_log ADD COLUMN diff TEXT`,
+  // ---- agency objects: the agency's sub-accounts as GHL lists them (location/agency-directory.ts) ----
+  `CREATE TABLE agency_directory (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     address TEXT NOT NULL,
+     installed INTEGER NOT NULL,
+     installed_at TEXT
+   )`,
+  // Answers of the agency console's bulk requests by Idempotency-Key (location/agency-requests.ts).
+  `CREATE TABLE agency_requests (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, answer TEXT NOT NULL, at INTEGER NOT NULL)`,
+  `CREATE INDEX sync_log_failed ON sync_log (status, updated_at)`,
 ];

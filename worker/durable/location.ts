@@ -12,6 +12,9 @@ import type { SyncLogInput } from '../sync-log/write.ts';
 import { benchClock } from '../lib/bench-probes.ts';
 import { requestPressure } from '../lib/request-pressure.ts';
 import type { GhlEvent } from '../webhooks/events.ts';
+import { adminSummary, type AdminSummary } from './location/admin-summary.ts';
+import { AgencyDirectory, type Directory } from './location/agency-directory.ts';
+import { AgencyRequests, type StoredAnswer } from './location/agency-requests.ts';
 import { Backfills } from './location/backfills.ts';
 import { ContactDispatch } from './location/contact-dispatch.ts';
 import { ContactIndex } from './location/contact-index.ts';
@@ -54,6 +57,8 @@ export class LocationDO extends DurableObject<Env> {
   private readonly backfills: Backfills;
   private readonly dispatch: ContactDispatch;
   private readonly creates: IdempotentCreates;
+  private readonly directory: AgencyDirectory;
+  private readonly agencyRequests: AgencyRequests;
   /** When the stored alarm is due as this object last set or read it; undefined until known. */
   private armedAt: number | null | undefined;
   /** When the alarm last handed a stored event on. */
@@ -81,6 +86,8 @@ export class LocationDO extends DurableObject<Env> {
     this.backfills = new Backfills(sql, meta, this.sync, arm);
     this.dispatch = new ContactDispatch(env, this.identity, this.inbox, this.access, this.sync);
     this.creates = new IdempotentCreates(sql, () => this.access.gateway());
+    this.directory = new AgencyDirectory(env, sql, meta, this.identity, this.access);
+    this.agencyRequests = new AgencyRequests(sql);
   }
 
   // ---- GHL calls ------------------------------------------------------------------------
@@ -127,6 +134,37 @@ export class LocationDO extends DurableObject<Env> {
   async installStatus(resourceId: string) {
     this.identity.bind(resourceId);
     return this.lifecycle.status();
+  }
+
+  // ---- agency console --------------------------------------------------------------------
+
+  /** Agency object only: every sub-account of the agency, installed or not (cached GHL list). */
+  async agencyDirectory(resourceId: string, opts: { refresh?: boolean } = {}): Promise<Directory> {
+    this.identity.bind(resourceId);
+    return this.directory.read(opts);
+  }
+
+  /** Agency object only: the answer stored under a console request's Idempotency-Key. */
+  async findAgencyRequest(resourceId: string, key: string, fingerprint: string): Promise<StoredAnswer> {
+    this.identity.bind(resourceId);
+    return this.agencyRequests.find(key, fingerprint);
+  }
+
+  /** Agency object only: keeps a console request's answer under its Idempotency-Key. */
+  async rememberAgencyRequest(
+    resourceId: string,
+    key: string,
+    fingerprint: string,
+    answer: string,
+  ): Promise<void> {
+    this.identity.bind(resourceId);
+    this.agencyRequests.remember(key, fingerprint, answer);
+  }
+
+  /** This location's backlog and failures since `since`, for the agency console. */
+  async adminSummary(locationId: string, since: number): Promise<AdminSummary> {
+    this.identity.bind(locationId);
+    return adminSummary(this.ctx.storage.sql, this.inbox, since);
   }
 
   // ---- webhooks -------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { requireSession, type SessionEnv } from '../../auth/session.ts';
+import { requireLocationSession, requireSession, type SessionEnv } from '../../auth/session.ts';
 import { AppError } from '../../errors.ts';
+import { agencyConsoleRoutes } from './agency-console.ts';
 import { agencyRoutes } from './agency.ts';
 import { appointmentRoutes } from './appointments.ts';
 import { automationRoutes } from './automations.ts';
@@ -46,7 +47,12 @@ apiRoutes.use(
 // check, and Hono runs handlers in registration order, so its answer ends the chain.
 apiRoutes.route('/session', sessionRoutes);
 
-apiRoutes.use('*', requireSession, requireInstall);
+apiRoutes.use('*', requireSession);
+// The agency console answers agency sessions only, each route checking it; it is registered
+// before the location checks below, so its answers end the chain the same way.
+apiRoutes.route('/agency', agencyConsoleRoutes);
+
+apiRoutes.use('*', requireLocationSession, requireInstall);
 apiRoutes.route('/contacts', contactRoutes);
 apiRoutes.route('/contacts', timelineRoutes);
 apiRoutes.route('/contacts', noteRoutes);

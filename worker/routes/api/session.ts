@@ -18,7 +18,8 @@ sessionRoutes.post('/', jsonBody(SessionBody), async (c) => {
   const user = await openSsoPayload(c.req.valid('json').payload, config.sharedSecret);
   const [{ token, expiresAt }, install] = await Promise.all([
     issueSession(config, user),
-    getInstall(c.env.DB, user.locationId),
+    // An agency session's install is the agency's own (bulk) install, when it made one.
+    getInstall(c.env.DB, user.context === 'agency' ? user.companyId : user.locationId),
   ]);
   return c.json({
     token,
@@ -26,6 +27,7 @@ sessionRoutes.post('/', jsonBody(SessionBody), async (c) => {
     user: { id: user.userId, name: user.userName, email: user.email, role: user.role },
     locationId: user.locationId,
     companyId: user.companyId,
+    context: user.context,
     // The session works even when the install is gone, so the panel can show how to reconnect.
     installStatus: install?.status ?? 'missing',
   });
