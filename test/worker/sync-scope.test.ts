@@ -138,9 +138,11 @@ describe('sync scope, partner → GHL', () => {
     const { locationId, connectionId } = await scoped({ tag: 'VIP' });
     const email = `scoped-${stamp()}@example.com`;
     await yourAppAct(connectionId, 'contact.created', { email, firstName: 'Nia', lastName: 'New' });
-    const created = await eventually('the person in GHL', async () =>
-      (await ghlState(locationId)).contacts.find((c) => c.email === email),
-    );
+    // The tag is a second call after the upsert (an upsert's tags would replace a merged contact's).
+    const created = await eventually('the person in GHL with the scope’s tag', async () => {
+      const person = (await ghlState(locationId)).contacts.find((c) => c.email === email);
+      return person?.tags?.length ? person : undefined;
+    });
     expect(created.tags).toEqual(['vip']);
     const atPartner = (await yourAppState()).objects.contact!.find((c) => c.email === email)!;
     await settled(locationId, created.id);
