@@ -15,22 +15,15 @@ const STYLE = `
 /** A small, self-contained HTML page for humans (install results, errors). */
 export function page(title: string, body: string, tone: 'ok' | 'error' = 'ok') {
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${title} · Contact Sync</title>
-        <style>
-          ${raw(STYLE)}
-        </style>
-      </head>
-      <body>
-        <main class="${tone}">
-          <h1>${title}</h1>
-          ${raw(body)}
-        </main>
-      </body>
-    </html>`;
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>${title} · Contact Sync</title>
+    <style>${raw(STYLE)}</style>
+  </head>
+  <body><main class="${tone}"><h1>${title}</h1>${raw(body)}</main></body>
+</html>`;
 }
 
 let policy: Promise<string> | undefined;
