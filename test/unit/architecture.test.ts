@@ -23,15 +23,6 @@ const mayImportRoutes = (file: string) =>
   file === 'index.ts' || file === 'app.ts' || file.startsWith('routes/');
 const STUBS = 'durable/stubs.ts';
 
-/**
- * TODO(engine): sync/location-sync.ts still hands partner changes to contact objects itself; its
- * I/O is moving into durable/. This list may only shrink: an entry that no longer happens fails.
- */
-const ALLOWED_FOR_NOW = ['sync/location-sync.ts -> durable/stubs.ts'];
-
-/** TODO(engine): durable/contact.ts still defines an unused copy of contactStub; delete it. May only shrink. */
-const NAMESPACES_ELSEWHERE_FOR_NOW = ['durable/contact.ts'];
-
 const named = (edges: Edge[]) => edges.map((e) => `${e.from} -> ${e.to}`).sort();
 
 describe('worker import graph', () => {
@@ -47,7 +38,7 @@ describe('worker import graph', () => {
 
   it('lets only index.ts, routes/ and durable/ import durable/ (beyond types)', () => {
     const reaching = runTime.filter((e) => !mayReachObjects(e.from) && e.to.startsWith('durable/'));
-    expect(named(reaching)).toEqual(ALLOWED_FOR_NOW);
+    expect(named(reaching)).toEqual([]);
   });
 
   it('imports routes/ only from the app and the routes themselves', () => {
@@ -63,7 +54,7 @@ describe('worker import graph', () => {
       .filter((path) => /\benv\.(LOCATION|CONTACT)\b/.test(readFileSync(path, 'utf8')))
       .map((path) => relative(WORKER, path))
       .filter((file) => file !== STUBS);
-    expect(using.sort()).toEqual(NAMESPACES_ELSEWHERE_FOR_NOW);
+    expect(using).toEqual([]);
   });
 });
 

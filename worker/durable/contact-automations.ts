@@ -3,7 +3,7 @@ import { forgetEnabledSet } from '../automations/recipes-cache.ts';
 import { dropSubscription } from '../automations/workflows/subscriptions.ts';
 import { getConfig } from '../config.ts';
 import { listConnections } from '../tenants/connections.ts';
-import { Links } from '../sync/queue.ts';
+import { Links } from './contact/sync/queue.ts';
 import { LocationGhlApi } from './ghl-api.ts';
 import { GhlError } from '../ghl/errors.ts';
 import { tenantStub } from './stubs.ts';

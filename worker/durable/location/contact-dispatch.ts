@@ -1,4 +1,4 @@
-import { dispatchPartner, orderKeyOf, type PartnerInboxBody } from '../../sync/location-sync.ts';
+import { dispatchPartner, orderKeyOf, type PartnerInboxBody } from './partner-intake.ts';
 import { loadPartnerSwitches, type PartnerSwitches } from '../../sync/partner-gate.ts';
 import type { GhlEvent } from '../../webhooks/events.ts';
 import { contactStub } from '../stubs.ts';

@@ -3,15 +3,15 @@
  * match to a GHL contact, hand to the contact's object), the sync log, replay, and the
  * reconciliation sweep. The location object calls these; they share its SQLite.
  */
-import type { PartnerChange } from '../connectors/types.ts';
-import { applyDeletePolicy } from './delete-policy.ts';
-import { connectorFor } from '../connectors/registry.ts';
-import { saveCursor } from '../tenants/connections.ts';
-import type { GhlApi } from '../ghl/api.ts';
-import type { GhlContact } from '../ghl/types.ts';
-import { contactStub } from '../durable/stubs.ts';
-import type { ConnectionsCache } from '../durable/connections-cache.ts';
-import { contactToGhl } from './ghl-model.ts';
+import type { PartnerChange } from '../../connectors/types.ts';
+import { applyDeletePolicy } from '../../sync/delete-policy.ts';
+import { connectorFor } from '../../connectors/registry.ts';
+import { saveCursor } from '../../tenants/connections.ts';
+import type { GhlApi } from '../../ghl/api.ts';
+import type { GhlContact } from '../../ghl/types.ts';
+import { contactStub } from '../stubs.ts';
+import type { ConnectionsCache } from '../connections-cache.ts';
+import { contactToGhl } from '../../sync/ghl-model.ts';
 import {
   indexContact,
   linkContact,
@@ -21,8 +21,13 @@ import {
   partnerKeyOf,
   personOf,
 } from './matching.ts';
-import { DRY_RUN, partnerChangeBlocked, personCreateBlocked, type PartnerSwitches } from './partner-gate.ts';
-import { recordSyncLog, type SyncLogInput } from '../sync-log/write.ts';
+import {
+  DRY_RUN,
+  partnerChangeBlocked,
+  personCreateBlocked,
+  type PartnerSwitches,
+} from '../../sync/partner-gate.ts';
+import { recordSyncLog, type SyncLogInput } from '../../sync-log/write.ts';
 
 export interface PartnerInboxBody {
   connectionId: string;

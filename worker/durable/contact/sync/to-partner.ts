@@ -1,16 +1,16 @@
 /** Runs one GHL → partner work item against the connector. */
-import type { ApplyResult, OutboundChange, SyncKind } from '../connectors/types.ts';
-import type { EngineDeps } from './engine-types.ts';
-import { mapFor } from '../connectors/mapping.ts';
-import { PartnerApiError } from '../connectors/http.ts';
-import { withFields } from './field-merge.ts';
-import { agreed, needsWrite, recordWrite, type FieldConflict } from './field-record.ts';
-import type { GhlPayload } from './ghl-events.ts';
-import { ghlPrint } from './ghl-model.ts';
-import { decideReports, reportsOf } from './item-reports.ts';
-import type { ConflictPolicy } from './policy.ts';
+import type { ApplyResult, OutboundChange, SyncKind } from '../../../connectors/types.ts';
+import type { EngineDeps } from '../../../sync/engine-types.ts';
+import { mapFor } from '../../../connectors/mapping.ts';
+import { PartnerApiError } from '../../../connectors/http.ts';
+import { withFields } from '../../../sync/field-merge.ts';
+import { agreed, needsWrite, recordWrite, type FieldConflict } from '../../../sync/field-record.ts';
+import type { GhlPayload } from '../../../sync/ghl-events.ts';
+import { ghlPrint } from '../../../sync/ghl-model.ts';
+import { decideReports, reportsOf } from '../../../sync/item-reports.ts';
+import type { ConflictPolicy } from '../../../sync/policy.ts';
 import type { Links, WorkItem } from './queue.ts';
-import { contactTags, mergeGhlSnapshot, readTagState, type TagDiff } from './tag-state.ts';
+import { contactTags, mergeGhlSnapshot, readTagState, type TagDiff } from '../../../sync/tag-state.ts';
 
 export type StepOutcome = {
   status: 'done' | 'skipped';

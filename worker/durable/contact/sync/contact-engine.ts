@@ -2,18 +2,25 @@
  * The sync engine of one contact: turns GHL events and partner changes into queued work, and
  * runs the queue one item at a time with conflict handling, retries and the sync log.
  */
-import { supports, type OutboundOp, type PartnerChange, type SyncKind } from '../connectors/types.ts';
-import { PartnerApiError } from '../connectors/http.ts';
-import { GhlError } from '../ghl/errors.ts';
-import type { GhlEvent } from '../webhooks/events.ts';
-import { SETTINGS_KEY, type EngineDeps, type EngineSettings } from './engine-types.ts';
-import { changesFromGhlEvent, foldTagTimes, type GhlChange } from './ghl-events.ts';
-import { isGhlEcho, isPartnerEcho } from './echo.ts';
-import { ghlPrint } from './ghl-model.ts';
-import { withReport, type HeldReport } from './item-reports.ts';
-import { allowsFlow, isRetryable, MAX_ATTEMPTS, resolveConflict, retryDelayMs, type Side } from './policy.ts';
+import { supports, type OutboundOp, type PartnerChange, type SyncKind } from '../../../connectors/types.ts';
+import { PartnerApiError } from '../../../connectors/http.ts';
+import { GhlError } from '../../../ghl/errors.ts';
+import type { GhlEvent } from '../../../webhooks/events.ts';
+import { SETTINGS_KEY, type EngineDeps, type EngineSettings } from '../../../sync/engine-types.ts';
+import { changesFromGhlEvent, foldTagTimes, type GhlChange } from '../../../sync/ghl-events.ts';
+import { isGhlEcho, isPartnerEcho } from '../../../sync/echo.ts';
+import { ghlPrint } from '../../../sync/ghl-model.ts';
+import { withReport, type HeldReport } from '../../../sync/item-reports.ts';
+import {
+  allowsFlow,
+  isRetryable,
+  MAX_ATTEMPTS,
+  resolveConflict,
+  retryDelayMs,
+  type Side,
+} from '../../../sync/policy.ts';
 import { INTERRUPTED, Links, SyncQueue, type WorkInput, type WorkItem } from './queue.ts';
-import type { SyncStatus } from '../sync-log/write.ts';
+import type { SyncStatus } from '../../../sync-log/write.ts';
 import { runToGhl, GhlDropped } from './to-ghl.ts';
 import { runToPartner, type StepOutcome } from './to-partner.ts';
 import { isRestore, restoreReason, runRestore, type RestorePayload, type RestoreReason } from './restore.ts';

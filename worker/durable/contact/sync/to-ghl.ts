@@ -6,18 +6,18 @@ import type {
   SyncKind,
   SyncNote,
   SyncTask,
-} from '../connectors/types.ts';
-import { GhlError } from '../ghl/errors.ts';
-import type { EngineDeps } from './engine-types.ts';
-import { isPartnerEcho } from './echo.ts';
-import { withFields } from './field-merge.ts';
-import { agreed, needsWrite, recordWrite, type SyncRecord } from './field-record.ts';
-import { decideReports, reportsOf } from './item-reports.ts';
-import type { ConflictPolicy } from './policy.ts';
-import { normalizeEmail, normalizePhone } from './fingerprint.ts';
-import { appointmentToGhl, contactFromGhl, contactToGhl, ghlPrint } from './ghl-model.ts';
+} from '../../../connectors/types.ts';
+import { GhlError } from '../../../ghl/errors.ts';
+import type { EngineDeps } from '../../../sync/engine-types.ts';
+import { isPartnerEcho } from '../../../sync/echo.ts';
+import { withFields } from '../../../sync/field-merge.ts';
+import { agreed, needsWrite, recordWrite, type SyncRecord } from '../../../sync/field-record.ts';
+import { decideReports, reportsOf } from '../../../sync/item-reports.ts';
+import type { ConflictPolicy } from '../../../sync/policy.ts';
+import { normalizeEmail, normalizePhone } from '../../../sync/fingerprint.ts';
+import { appointmentToGhl, contactFromGhl, contactToGhl, ghlPrint } from '../../../sync/ghl-model.ts';
 import type { Link, Links, WorkItem } from './queue.ts';
-import { mergePartnerOp, readTagState, recordGhlWrite } from './tag-state.ts';
+import { mergePartnerOp, readTagState, recordGhlWrite } from '../../../sync/tag-state.ts';
 import type { StepOutcome } from './to-partner.ts';
 
 /** Raised when GHL accepted a write but did not keep what we sent: logged, not retried. */

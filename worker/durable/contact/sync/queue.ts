@@ -1,4 +1,4 @@
-import type { SyncRecord } from './field-record.ts';
+import type { SyncRecord } from '../../../sync/field-record.ts';
 
 /**
  * The contact's durable, ordered queue of sync work, in the contact object's SQLite. One item

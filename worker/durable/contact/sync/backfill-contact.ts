@@ -4,12 +4,12 @@
  * a preview and a run), planned (backfill-plan.ts), and in a run the events that write something
  * are queued like webhooks.
  */
-import type { Connector, ConnectorConnection, SyncKind } from '../connectors/types.ts';
-import type { GhlApi } from '../ghl/api.ts';
-import type { GhlEvent } from '../webhooks/events.ts';
+import type { Connector, ConnectorConnection, SyncKind } from '../../../connectors/types.ts';
+import type { GhlApi } from '../../../ghl/api.ts';
+import type { GhlEvent } from '../../../webhooks/events.ts';
 import type { ContactEngine } from './contact-engine.ts';
-import type { EngineSettings } from './engine-types.ts';
-import { taskFromGhl } from './ghl-model.ts';
+import type { EngineSettings } from '../../../sync/engine-types.ts';
+import { taskFromGhl } from '../../../sync/ghl-model.ts';
 import {
   addTo,
   planGhlEvent,
@@ -17,7 +17,7 @@ import {
   type BackfillOptions,
   type KindCounts,
   type PlannedChange,
-} from './backfill-plan.ts';
+} from '../../../sync/backfill-plan.ts';
 
 export interface ContactBackfillDeps {
   locationId: string;

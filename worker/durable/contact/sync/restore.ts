@@ -7,15 +7,15 @@
  *   we wrote since. It runs after the late write would have landed, and writes only when the
  *   timed-out content is not what the partner should hold anyway.
  */
-import type { SyncContact, SyncKind } from '../connectors/types.ts';
-import { mapFor } from '../connectors/mapping.ts';
-import { PartnerApiError } from '../connectors/http.ts';
-import { GhlError } from '../ghl/errors.ts';
-import type { EngineDeps } from './engine-types.ts';
-import { recordWrite } from './field-record.ts';
-import { ghlPrint } from './ghl-model.ts';
+import type { SyncContact, SyncKind } from '../../../connectors/types.ts';
+import { mapFor } from '../../../connectors/mapping.ts';
+import { PartnerApiError } from '../../../connectors/http.ts';
+import { GhlError } from '../../../ghl/errors.ts';
+import type { EngineDeps } from '../../../sync/engine-types.ts';
+import { recordWrite } from '../../../sync/field-record.ts';
+import { ghlPrint } from '../../../sync/ghl-model.ts';
 import type { Link, Links, WorkItem } from './queue.ts';
-import { heldTags, readTagState, recordGhlWrite, restate, type TagDiff } from './tag-state.ts';
+import { heldTags, readTagState, recordGhlWrite, restate, type TagDiff } from '../../../sync/tag-state.ts';
 import { deleteInGhl, updateInGhl } from './to-ghl.ts';
 import { awaitReconnect, describe, outbound, type StepOutcome } from './to-partner.ts';
 

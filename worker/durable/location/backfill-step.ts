@@ -7,23 +7,23 @@
  * Every backfill ends: done, cancelled, or failed with a reason (a refusal that retrying cannot
  * fix ends it at once; an outage is retried with backoff a few times, then ends it).
  */
-import { PartnerApiError } from '../connectors/http.ts';
-import { connectorFor } from '../connectors/registry.ts';
-import type { PartnerChange, SyncKind } from '../connectors/types.ts';
-import type { GhlContact } from '../ghl/types.ts';
-import { GhlError } from '../ghl/errors.ts';
-import type { ContactBackfillResult } from './backfill-contact.ts';
-import type { BackfillOptions } from './backfill-plan.ts';
+import { PartnerApiError } from '../../connectors/http.ts';
+import { connectorFor } from '../../connectors/registry.ts';
+import type { PartnerChange, SyncKind } from '../../connectors/types.ts';
+import type { GhlContact } from '../../ghl/types.ts';
+import { GhlError } from '../../ghl/errors.ts';
+import type { ContactBackfillResult } from '../contact/sync/backfill-contact.ts';
+import type { BackfillOptions } from '../../sync/backfill-plan.ts';
 import { indexContact, matchLocally } from './matching.ts';
-import { acceptPartner, type LocationSyncDeps } from './location-sync.ts';
-import { applyDeletePolicy } from './delete-policy.ts';
+import { acceptPartner, type LocationSyncDeps } from './partner-intake.ts';
+import { applyDeletePolicy } from '../../sync/delete-policy.ts';
 import {
   emptyCounts,
   mergeCounts,
   type ActionCounts,
   type KindCounts,
   type PlanAction,
-} from './backfill-plan.ts';
+} from '../../sync/backfill-plan.ts';
 
 /** Totals over every kind and direction (the summary line). */
 export interface BackfillCounts {
