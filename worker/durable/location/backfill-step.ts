@@ -15,8 +15,7 @@ import { GhlError } from '../../ghl/errors.ts';
 import type { ContactBackfillResult } from '../contact/sync/backfill-contact.ts';
 import type { BackfillOptions } from '../../sync/backfill-plan.ts';
 import { indexContact, matchLocally } from './matching.ts';
-import { acceptPartner, type LocationSyncDeps } from './partner-intake.ts';
-import { applyDeletePolicy } from '../../sync/delete-policy.ts';
+import { acceptPartner, applyDeletePolicy, type LocationSyncDeps } from './partner-intake.ts';
 import {
   emptyCounts,
   mergeCounts,

@@ -4,7 +4,7 @@
  * reconciliation sweep. The location object calls these; they share its SQLite.
  */
 import type { PartnerChange } from '../../connectors/types.ts';
-import { applyDeletePolicy } from '../../sync/delete-policy.ts';
+import { deletePolicyOutcome } from '../../sync/delete-policy.ts';
 import { connectorFor } from '../../connectors/registry.ts';
 import { saveCursor } from '../../tenants/connections.ts';
 import type { GhlApi } from '../../ghl/api.ts';
@@ -158,6 +158,16 @@ export async function dispatchPartner(
     created,
   );
   return match.contactId;
+}
+
+/** The changes as the connection's delete policy has them; an ignored delete gets a sync log row (not with `sql` null: a preview). */
+export function applyDeletePolicy(
+  sql: SqlStorage | null,
+  ...args: Parameters<typeof deletePolicyOutcome>
+): PartnerChange[] {
+  const { changes, ignored } = deletePolicyOutcome(...args);
+  if (sql) for (const row of ignored) recordSyncLog(sql, row);
+  return changes;
 }
 
 /** The partner key used to keep per-person order for changes not yet matched. */

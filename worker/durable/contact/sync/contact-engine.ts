@@ -6,7 +6,8 @@ import { supports, type OutboundOp, type PartnerChange, type SyncKind } from '..
 import { PartnerApiError } from '../../../connectors/http.ts';
 import { GhlError } from '../../../ghl/errors.ts';
 import type { GhlEvent } from '../../../webhooks/events.ts';
-import { SETTINGS_KEY, type EngineDeps, type EngineSettings } from '../../../sync/engine-types.ts';
+import { SETTINGS_KEY, type EngineSettings } from '../../../sync/engine-types.ts';
+import type { EngineDeps } from './engine-deps.ts';
 import { changesFromGhlEvent, foldTagTimes, type GhlChange } from '../../../sync/ghl-events.ts';
 import { isGhlEcho, isPartnerEcho } from '../../../sync/echo.ts';
 import { ghlPrint } from '../../../sync/ghl-model.ts';
@@ -19,7 +20,8 @@ import {
   retryDelayMs,
   type Side,
 } from '../../../sync/policy.ts';
-import { INTERRUPTED, Links, SyncQueue, type WorkInput, type WorkItem } from './queue.ts';
+import { Links, SyncQueue } from './queue.ts';
+import { INTERRUPTED, type WorkInput, type WorkItem } from '../../../sync/work.ts';
 import type { SyncStatus } from '../../../sync-log/write.ts';
 import { runToGhl, GhlDropped } from './to-ghl.ts';
 import { runToPartner, type StepOutcome } from './to-partner.ts';

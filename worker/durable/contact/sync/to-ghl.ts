@@ -8,7 +8,7 @@ import type {
   SyncTask,
 } from '../../../connectors/types.ts';
 import { GhlError } from '../../../ghl/errors.ts';
-import type { EngineDeps } from '../../../sync/engine-types.ts';
+import type { EngineDeps } from './engine-deps.ts';
 import { isPartnerEcho } from '../../../sync/echo.ts';
 import { withFields } from '../../../sync/field-merge.ts';
 import { agreed, needsWrite, recordWrite, type SyncRecord } from '../../../sync/field-record.ts';
@@ -16,7 +16,8 @@ import { decideReports, reportsOf } from '../../../sync/item-reports.ts';
 import type { ConflictPolicy } from '../../../sync/policy.ts';
 import { normalizeEmail, normalizePhone } from '../../../sync/fingerprint.ts';
 import { appointmentToGhl, contactFromGhl, contactToGhl, ghlPrint } from '../../../sync/ghl-model.ts';
-import type { Link, Links, WorkItem } from './queue.ts';
+import type { Links } from './queue.ts';
+import type { Link, WorkItem } from '../../../sync/work.ts';
 import { mergePartnerOp, readTagState, recordGhlWrite } from '../../../sync/tag-state.ts';
 import type { StepOutcome } from './to-partner.ts';
 

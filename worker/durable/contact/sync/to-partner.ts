@@ -1,6 +1,6 @@
 /** Runs one GHL → partner work item against the connector. */
 import type { ApplyResult, OutboundChange, SyncKind } from '../../../connectors/types.ts';
-import type { EngineDeps } from '../../../sync/engine-types.ts';
+import type { EngineDeps } from './engine-deps.ts';
 import { mapFor } from '../../../connectors/mapping.ts';
 import { PartnerApiError } from '../../../connectors/http.ts';
 import { withFields } from '../../../sync/field-merge.ts';
@@ -9,7 +9,8 @@ import type { GhlPayload } from '../../../sync/ghl-events.ts';
 import { ghlPrint } from '../../../sync/ghl-model.ts';
 import { decideReports, reportsOf } from '../../../sync/item-reports.ts';
 import type { ConflictPolicy } from '../../../sync/policy.ts';
-import type { Links, WorkItem } from './queue.ts';
+import type { Links } from './queue.ts';
+import type { WorkItem } from '../../../sync/work.ts';
 import { contactTags, mergeGhlSnapshot, readTagState, type TagDiff } from '../../../sync/tag-state.ts';
 
 export type StepOutcome = {
