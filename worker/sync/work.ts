@@ -2,43 +2,95 @@
  * A contact's sync work and the ID map of its objects, as plain data: what the queue in the
  * contact object's SQLite stores (durable/contact/sync/queue.ts) and the engine's pure rules read.
  */
+import type { PartnerChange } from '../connectors/types.ts';
 import type { SyncRecord } from './field-record.ts';
+import type { GhlPayload } from './ghl-events.ts';
+import type { HeldReport } from './item-reports.ts';
 
 export type WorkState = 'queued' | 'running' | 'retry' | 'done' | 'skipped' | 'conflict' | 'failed' | 'dead';
 export type WorkDirection = 'to_partner' | 'to_ghl';
 
-export interface WorkInput {
+/** The fields every item has, whatever it carries. */
+interface WorkFields {
   /** Dedupe key of the trigger (webhookId, partner delivery id); a second enqueue is a no-op. */
   idemKey: string;
   /** Items with the same coalesce key merge while waiting (direction, connection, object). */
   coalesceKey: string;
-  direction: WorkDirection;
   connectionId: string;
   kind: string;
   op: string;
   ghlId?: string | null;
   partnerId?: string | null;
   trigger: string;
-  payload: unknown;
   /** epoch ms of the change at its source */
   changedAt?: number;
   /** epoch ms before which the item must not run (default: at once) */
   dueAt?: number;
-  /**
-   * The waiting item's payload once this input is folded into it, whichever of the two changes
-   * is newer (default: this payload if it is newer, else the waiting one unchanged). Not stored.
-   */
-  fold?: (waiting: { payload: unknown; changedAt: number | null }) => unknown;
 }
 
-export interface WorkItem extends Omit<WorkInput, 'fold'> {
-  id: number;
-  state: WorkState;
-  attempts: number;
-  nextAttemptAt: number;
-  error: string | null;
-  logId: number | null;
-  createdAt: number;
+/** A GHL change for a partner: its newest content, each report with its own time (item-reports.ts). */
+export type GhlWork = GhlPayload & { reports?: HeldReport[] };
+/** A partner change for GHL, as the connector parsed it, with each report's own time. */
+export type PartnerWork = PartnerChange & { reports?: HeldReport[] };
+
+export type RestoreReason = 'reassert' | 'verify';
+export const RESTORE_TRIGGERS: readonly string[] = ['reassert', 'verify'] satisfies RestoreReason[];
+
+/** A write of what both sides agreed on last, to one side again (durable/contact/sync/restore.ts). */
+export interface RestorePayload {
+  type: 'restore';
+  reason: RestoreReason;
+  /** Only these tags (a tag item); all known tags when absent. */
+  tags?: string[];
+  /** verify: print of the timed-out content; equal to what the partner should hold, no write is needed. */
+  uncertainFp?: string;
+}
+
+/** What an item carries, told by `type`: each branch has its own direction and payload. */
+export type Work =
+  | { type: 'ghl_change'; direction: 'to_partner'; payload: GhlWork }
+  | { type: 'partner_change'; direction: 'to_ghl'; payload: PartnerWork }
+  | { type: 'restore'; direction: WorkDirection; payload: RestorePayload };
+
+/**
+ * The waiting item's payload once a new change is folded into it, whichever of the two is newer
+ * (without one: the new payload if it is newer, else the waiting one unchanged). Not stored.
+ */
+export type Fold<P> = (waiting: { payload: P; changedAt: number | null }) => P;
+
+type WithFold<W> = W extends { payload: infer P } ? W & { fold?: Fold<P> } : never;
+
+export type WorkInput = WorkFields & WithFold<Work>;
+
+export type WorkItem = WorkFields &
+  Work & {
+    id: number;
+    state: WorkState;
+    attempts: number;
+    nextAttemptAt: number;
+    error: string | null;
+    logId: number | null;
+    createdAt: number;
+  };
+
+export type GhlChangeItem = Extract<WorkItem, { type: 'ghl_change' }>;
+export type PartnerChangeItem = Extract<WorkItem, { type: 'partner_change' }>;
+export type RestoreItem = Extract<WorkItem, { type: 'restore' }>;
+
+/**
+ * What a stored item carries. The payload is stored as it always was (the `type` is not a
+ * column): a restore says so in its payload, or (rows from before it did) by its trigger; any
+ * other item is a change from the side its direction leaves.
+ */
+export function workOf(direction: WorkDirection, trigger: string, payload: unknown): Work {
+  const held = (payload ?? {}) as Partial<RestorePayload>;
+  if (held.type === 'restore' || RESTORE_TRIGGERS.includes(trigger)) {
+    const reason = held.reason ?? (trigger === 'verify' ? 'verify' : 'reassert');
+    return { type: 'restore', direction, payload: { ...held, type: 'restore', reason } };
+  }
+  return direction === 'to_partner'
+    ? { type: 'ghl_change', direction, payload: held as GhlWork }
+    : { type: 'partner_change', direction, payload: held as PartnerWork };
 }
 
 /** The error of an item cut off mid-attempt by a restart: its call may still have landed. */

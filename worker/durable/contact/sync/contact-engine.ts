@@ -21,11 +21,17 @@ import {
   type Side,
 } from '../../../sync/policy.ts';
 import { Links, SyncQueue } from './queue.ts';
-import { INTERRUPTED, type WorkInput, type WorkItem } from '../../../sync/work.ts';
+import {
+  INTERRUPTED,
+  type Fold,
+  type RestorePayload,
+  type RestoreReason,
+  type WorkItem,
+} from '../../../sync/work.ts';
 import type { SyncStatus } from '../../../sync-log/write.ts';
 import { runToGhl, GhlDropped } from './to-ghl.ts';
 import { runToPartner, type StepOutcome } from './to-partner.ts';
-import { isRestore, restoreReason, runRestore, type RestorePayload, type RestoreReason } from './restore.ts';
+import { isRestore, restoreReason, runRestore } from './restore.ts';
 
 /** Items run per alarm before yielding (the alarm re-arms at once). */
 const BATCH = 25;
@@ -90,6 +96,7 @@ export class ContactEngine {
           change.op === 'upsert' &&
           isGhlEcho(link, ghlPrint(change.kind, change.data), change.changedAt);
         const out = this.queue.enqueue({
+          type: 'ghl_change',
           idemKey: `${event.webhookId}:${connection.id}:${change.kind}`,
           coalesceKey: apart(
             `to_partner:${connection.id}:${change.kind}:${change.ghlId}`,
@@ -160,6 +167,7 @@ export class ContactEngine {
     const stamped = Date.parse(change.occurredAt) || null;
     const changedAt = stamped ?? this.now();
     const out = this.queue.enqueue({
+      type: 'partner_change',
       idemKey: `${change.connectionId}:${change.dedupeKey}`,
       coalesceKey: apart(
         `to_ghl:${change.connectionId}:${change.kind}:${change.kind === 'tag' ? this.deps.contactId : change.partnerId}`,
@@ -261,11 +269,12 @@ export class ContactEngine {
     }
 
     try {
-      const outcome = isRestore(item)
-        ? await runRestore(item, this.deps, this.links, settings.dryRun)
-        : item.direction === 'to_partner'
-          ? await runToPartner(item, this.deps, this.links, settings.dryRun, settings.conflictPolicy)
-          : await runToGhl(item, this.deps, this.links, settings.dryRun, settings.conflictPolicy);
+      const outcome =
+        item.type === 'restore'
+          ? await runRestore(item, this.deps, this.links, settings.dryRun)
+          : item.type === 'ghl_change'
+            ? await runToPartner(item, this.deps, this.links, settings.dryRun, settings.conflictPolicy)
+            : await runToGhl(item, this.deps, this.links, settings.dryRun, settings.conflictPolicy);
       await this.settle(item, outcome.status, outcome);
       if (outcome.conflicts?.length) await this.logConflicts(item, outcome, settings.conflictPolicy);
       // A restore never asks for another: two sides cannot keep handing the same value back.
@@ -328,6 +337,7 @@ export class ContactEngine {
     const payload: RestorePayload = { type: 'restore', reason, ...what };
     this.queue.enqueue(
       {
+        type: 'restore',
         idemKey: `${reason}:${direction}:${item.id}:${item.attempts}`,
         coalesceKey: `${reason}:${direction}:${item.connectionId}:${item.kind}:${ghlId}:${item.id}`,
         direction,
@@ -348,7 +358,7 @@ export class ContactEngine {
   /** Checks the partner after a write of this item may have landed late (restore.ts). */
   private verifyLater(item: WorkItem) {
     if (!item.ghlId) return;
-    const data = (item.payload as { data?: unknown } | null)?.data;
+    const data = item.type === 'ghl_change' ? item.payload.data : undefined;
     const check = item.kind === 'tag' ? {} : { uncertainFp: ghlPrint(item.kind, data) };
     this.restoreLater(
       item,
@@ -368,13 +378,11 @@ export class ContactEngine {
     if (rival.op === 'delete') return false;
     const link = this.linkOf(rival);
     if (!link) return false;
-    if (rival.direction === 'to_partner')
-      return isGhlEcho(
-        link,
-        ghlPrint(rival.kind, (rival.payload as { data?: unknown } | null)?.data),
-        rival.changedAt,
-      );
-    return isPartnerEcho(link, (rival.payload as PartnerChange).fingerprint, rival.changedAt);
+    if (rival.type === 'ghl_change')
+      return isGhlEcho(link, ghlPrint(rival.kind, rival.payload.data), rival.changedAt);
+    if (rival.type === 'partner_change')
+      return isPartnerEcho(link, rival.payload.fingerprint, rival.changedAt);
+    return false;
   }
 
   /** The ID-map entry of the object an item is about. */
@@ -505,21 +513,25 @@ function mayLandLate(item: WorkItem): boolean {
   );
 }
 
-type Fold = NonNullable<WorkInput['fold']>;
-
 /**
  * Folds a report into a waiting item of the same object: the newest content is what the item
  * shows, and each report is kept with its own time (item-reports.ts), so the record learns when
  * each field changed. `at` is null for a report with no usable time.
  */
-function foldReport(payload: object, changedAt: number | undefined, at: number | null, inner?: Fold): Fold {
+function foldReport<P extends { data?: unknown; reports?: HeldReport[] }>(
+  payload: P,
+  changedAt: number | undefined,
+  at: number | null,
+  inner?: Fold<P>,
+): Fold<P> {
   return (waiting) => {
-    const held = waiting.payload as { reports?: HeldReport[]; data?: unknown } | null;
+    // A row from before payloads were always objects may hold null.
+    const held = waiting.payload as P | null;
     const newer = changedAt === undefined || waiting.changedAt === null || changedAt >= waiting.changedAt;
-    const folded = (inner ? inner(waiting) : newer ? payload : held) as object;
+    const folded = (inner ? inner(waiting) : newer ? payload : held) as P;
     const reports = withReport(held?.reports ?? [{ at: waiting.changedAt, data: held?.data }], {
       at,
-      data: (payload as { data?: unknown }).data,
+      data: payload.data,
     });
     return { ...folded, reports };
   };

@@ -1,6 +1,8 @@
 import type { SyncRecord } from '../../../sync/field-record.ts';
 import {
   INTERRUPTED,
+  workOf,
+  type Fold,
   type Link,
   type LinkInput,
   type WorkDirection,
@@ -101,14 +103,13 @@ const toItem = (r: Row): WorkItem => ({
   id: r.id,
   idemKey: r.idem_key,
   coalesceKey: r.coalesce_key,
-  direction: r.direction,
   connectionId: r.connection_id,
   kind: r.kind,
   op: r.op,
   ghlId: r.ghl_id,
   partnerId: r.partner_id,
   trigger: r.trigger,
-  payload: JSON.parse(r.payload),
+  ...workOf(r.direction, r.trigger, JSON.parse(r.payload)),
   changedAt: r.changed_at ?? undefined,
   state: r.state,
   attempts: r.attempts,
@@ -151,7 +152,10 @@ export class SyncQueue {
           `UPDATE work SET payload = ?, changed_at = ?, ghl_id = COALESCE(?, ghl_id), partner_id = COALESCE(?, partner_id), updated_at = ? WHERE id = ?`,
           JSON.stringify(
             input.fold
-              ? input.fold({ payload: JSON.parse(waiting.payload), changedAt: waiting.changed_at })
+              ? (input.fold as Fold<unknown>)({
+                  payload: JSON.parse(waiting.payload),
+                  changedAt: waiting.changed_at,
+                })
               : input.payload,
           ),
           newer ? (input.changedAt ?? null) : waiting.changed_at,

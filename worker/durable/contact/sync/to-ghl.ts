@@ -17,7 +17,7 @@ import type { ConflictPolicy } from '../../../sync/policy.ts';
 import { normalizeEmail, normalizePhone } from '../../../sync/fingerprint.ts';
 import { appointmentToGhl, contactFromGhl, contactToGhl, ghlPrint } from '../../../sync/ghl-model.ts';
 import type { Links } from './queue.ts';
-import type { Link, WorkItem } from '../../../sync/work.ts';
+import type { Link, PartnerChangeItem } from '../../../sync/work.ts';
 import { mergePartnerOp, readTagState, recordGhlWrite } from '../../../sync/tag-state.ts';
 import type { StepOutcome } from './to-partner.ts';
 
@@ -32,13 +32,13 @@ export class GhlDropped extends Error {
 const NO_SHOW_TAG = 'no-show';
 
 export async function runToGhl(
-  item: WorkItem,
+  item: PartnerChangeItem,
   deps: EngineDeps,
   links: Links,
   dryRun: boolean,
   policy: ConflictPolicy,
 ): Promise<StepOutcome> {
-  let change = item.payload as PartnerChange;
+  let change: PartnerChange = item.payload;
   const before =
     links.byPartner(change.kind, change.connectionId, change.partnerId) ??
     (item.ghlId ? links.byGhl(change.kind, change.connectionId, item.ghlId) : undefined);
@@ -129,13 +129,13 @@ async function partnerTakes(deps: EngineDeps, connectionId: string, kind: SyncKi
 
 /** `record`: the upsert was decided field by field; its write to GHL is remembered there. */
 async function applyToGhl(
-  item: WorkItem,
+  item: PartnerChangeItem,
   deps: EngineDeps,
   links: Links,
   dryRun: boolean,
   record?: SyncRecord,
 ): Promise<StepOutcome> {
-  const change = item.payload as PartnerChange;
+  const change = item.payload;
   const { ghl, contactId } = deps;
   const conn = change.connectionId;
   const byId = item.ghlId ? links.byGhl(change.kind, conn, item.ghlId) : undefined;
@@ -302,7 +302,7 @@ async function applyToGhl(
  * changed later on either side keeps its newer value.
  */
 async function applyTags(
-  item: WorkItem,
+  item: PartnerChangeItem,
   deps: EngineDeps,
   links: Links,
   dryRun: boolean,
