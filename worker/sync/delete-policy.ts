@@ -1,5 +1,5 @@
 import type { ConnectionSettings, PartnerChange } from '../connectors/types.ts';
-import type { SyncLogInput } from '../sync-log/write.ts';
+import type { SyncLogInput } from '../sync-log/entry.ts';
 
 /**
  * What a contact deleted in a partner app does to the GHL contact, per connection
