@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { workOf } from '../../worker/sync/work.ts';
+import { foldInto, workOf, type GhlWork } from '../../worker/sync/work.ts';
 
 /** Payloads as the `work` table stores them (JSON text), before and since items carried a type. */
 const stored = (json: string) => JSON.parse(json) as unknown;
@@ -62,5 +62,42 @@ describe('work items as stored', () => {
       direction: 'to_partner',
       payload: {},
     });
+  });
+});
+
+describe('folding a change into the waiting item', () => {
+  const change = { kind: 'note', direction: 'to_partner' as const, op: 'upsert' };
+
+  it.each([
+    [
+      'a newer change replaces it',
+      { op: 'upsert', changedAt: 1000 },
+      { changedAt: 2000 },
+      { rewrite: true, changedAt: 2000 },
+    ],
+    [
+      'an older one leaves it',
+      { op: 'upsert', changedAt: 2000 },
+      { changedAt: 1000 },
+      { rewrite: false, changedAt: 2000 },
+    ],
+    [
+      'an older one with a fold still teaches it',
+      { op: 'upsert', changedAt: 2000 },
+      { changedAt: 1000, fold: (w: { payload: GhlWork }) => w.payload },
+      { rewrite: true, changedAt: 2000 },
+    ],
+    ['another op queues apart', { op: 'delete', changedAt: 1000 }, { changedAt: 2000 }, null],
+  ])('%s', (_, waiting, input, expected) => {
+    expect(foldInto(waiting, { ...change, ...input })).toEqual(expected);
+  });
+
+  it('a partner tag change is never folded: each adds or removes its own tags', () => {
+    expect(
+      foldInto(
+        { op: 'tag_add', changedAt: 1 },
+        { kind: 'tag', direction: 'to_ghl', op: 'tag_add', changedAt: 2 },
+      ),
+    ).toBeNull();
   });
 });

@@ -144,3 +144,22 @@ export type LinkInput = Omit<
   /** left out: the stored record is kept */
   fields?: SyncRecord;
 };
+
+/**
+ * Whether a new change folds into the item waiting for the same object (not yet tried: a tried
+ * item's retry repeats what it sent), and what the waiting item then becomes. Null: it queues
+ * on its own.
+ */
+export function foldInto(
+  waiting: { op: string; changedAt: number | null },
+  input: Pick<WorkInput, 'kind' | 'direction' | 'op' | 'changedAt' | 'fold'>,
+): { rewrite: boolean; changedAt: number | null } | null {
+  // A partner's tag change adds or removes single tags: folded into another, it would be lost.
+  const foldable = !(input.kind === 'tag' && input.direction === 'to_ghl');
+  if (!foldable || waiting.op !== input.op) return null;
+  // Deliveries come out of order: a change older than the waiting one must not replace it.
+  const newer =
+    input.changedAt === undefined || waiting.changedAt === null || input.changedAt >= waiting.changedAt;
+  // A fold may learn something even from an older change (see WorkInput.fold).
+  return { rewrite: newer || !!input.fold, changedAt: newer ? (input.changedAt ?? null) : waiting.changedAt };
+}

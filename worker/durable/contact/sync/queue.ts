@@ -2,6 +2,7 @@ import type { SyncRecord } from '../../../sync/field-record.ts';
 import {
   INTERRUPTED,
   workOf,
+  foldInto,
   type Fold,
   type Link,
   type LinkInput,
@@ -140,14 +141,9 @@ export class SyncQueue {
         input.coalesceKey,
       )
       .toArray()[0];
-    // A partner's tag change adds or removes single tags: folded into another, it would be lost.
-    const foldable = !(input.kind === 'tag' && input.direction === 'to_ghl');
-    if (waiting && foldable && waiting.op === input.op) {
-      // Deliveries come out of order: a change older than the waiting one must not replace it.
-      const newer =
-        input.changedAt === undefined || waiting.changed_at === null || input.changedAt >= waiting.changed_at;
-      // A fold may learn something even from an older change (see WorkInput.fold).
-      if (newer || input.fold) {
+    const into = waiting && foldInto({ op: waiting.op, changedAt: waiting.changed_at }, input);
+    if (waiting && into) {
+      if (into.rewrite) {
         this.sql.exec(
           `UPDATE work SET payload = ?, changed_at = ?, ghl_id = COALESCE(?, ghl_id), partner_id = COALESCE(?, partner_id), updated_at = ? WHERE id = ?`,
           JSON.stringify(
@@ -158,7 +154,7 @@ export class SyncQueue {
                 })
               : input.payload,
           ),
-          newer ? (input.changedAt ?? null) : waiting.changed_at,
+          into.changedAt,
           input.ghlId ?? null,
           input.partnerId ?? null,
           now,
