@@ -132,7 +132,7 @@ export class ContactDO extends DurableObject<Env> {
   }
 
   /**
-   * Backfill of this contact for one connection (sync/backfill-contact.ts): a preview counts what
+   * Backfill of this contact for one connection (contact/sync/backfill-contact.ts): a preview counts what
    * a run would write, per kind and action; a run queues exactly that.
    */
   async backfillContact(
