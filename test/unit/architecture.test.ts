@@ -23,16 +23,16 @@ const mayImportRoutes = (file: string) =>
   file === 'index.ts' || file === 'app.ts' || file.startsWith('routes/');
 const STUBS = 'durable/stubs.ts';
 
-/**
- * TODO(engine): sync/location-sync.ts still hands partner changes to contact objects itself; its
- * I/O is moving into durable/. This list may only shrink: an entry that no longer happens fails.
- */
-const ALLOWED_FOR_NOW = ['sync/location-sync.ts -> durable/stubs.ts'];
-
-/** TODO(engine): durable/contact.ts still defines an unused copy of contactStub; delete it. May only shrink. */
-const NAMESPACES_ELSEWHERE_FOR_NOW = ['durable/contact.ts'];
-
 const named = (edges: Edge[]) => edges.map((e) => `${e.from} -> ${e.to}`).sort();
+
+const text = (file: string) => readFileSync(join(WORKER, file), 'utf8');
+const inSync = (file: string) => file.startsWith('sync/');
+/** Every file `from` loads at run time, directly or through others. */
+function loadedBy(from: string[]): string[] {
+  const seen = new Set(from);
+  for (const file of seen) for (const e of runTime) if (e.from === file) seen.add(e.to);
+  return [...seen].sort();
+}
 
 describe('worker import graph', () => {
   it('is read from the source: it finds the modules and their imports', () => {
@@ -47,7 +47,7 @@ describe('worker import graph', () => {
 
   it('lets only index.ts, routes/ and durable/ import durable/ (beyond types)', () => {
     const reaching = runTime.filter((e) => !mayReachObjects(e.from) && e.to.startsWith('durable/'));
-    expect(named(reaching)).toEqual(ALLOWED_FOR_NOW);
+    expect(named(reaching)).toEqual([]);
   });
 
   it('imports routes/ only from the app and the routes themselves', () => {
@@ -63,7 +63,30 @@ describe('worker import graph', () => {
       .filter((path) => /\benv\.(LOCATION|CONTACT)\b/.test(readFileSync(path, 'utf8')))
       .map((path) => relative(WORKER, path))
       .filter((file) => file !== STUBS);
-    expect(using.sort()).toEqual(NAMESPACES_ELSEWHERE_FOR_NOW);
+    expect(using).toEqual([]);
+  });
+});
+
+describe('the engine rules in worker/sync/', () => {
+  const syncFiles = sourceFiles(join(WORKER, 'sync')).map((path) => relative(WORKER, path));
+
+  it('are plain functions of data: no storage, no environment, no waiting on I/O', () => {
+    expect(syncFiles.length).toBeGreaterThan(10);
+    const io = syncFiles.filter((file) => /\b(await|async|Promise|SqlStorage|Env)\b/.test(text(file)));
+    expect(io).toEqual([]);
+  });
+
+  it('never import the objects, routes or storage, not even their types', () => {
+    const below = ['durable/', 'routes/', 'auth/', 'automations/', 'timeline/'];
+    const up = graph.filter((e) => inSync(e.from) && below.some((dir) => e.to.startsWith(dir)));
+    expect(named(up)).toEqual([]);
+  });
+
+  it('load at run time only modules that do no I/O themselves', () => {
+    const loaded = loadedBy(syncFiles).filter((file) => !inSync(file));
+    expect(loaded.length).toBeGreaterThan(0);
+    const io = loaded.filter((file) => /\b(await|SqlStorage|fetch)\b|\benv\./.test(text(file)));
+    expect(io).toEqual([]);
   });
 });
 

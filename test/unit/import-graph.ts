@@ -39,7 +39,7 @@ function importsOf(file: string): { specifier: string; typeOnly: boolean }[] {
   return found;
 }
 
-/** Edges between files below `root`, named by their path relative to it (`sync/queue.ts`). */
+/** Edges between files below `root`, named by their path relative to it (`durable/stubs.ts`). */
 export function importGraph(root: string): Edge[] {
   const base = resolve(root);
   return sourceFiles(base).flatMap((file) =>

@@ -1,4 +1,4 @@
-import { SYNC_QUEUE_SCHEMA } from '../sync/queue.ts';
+import { SYNC_QUEUE_SCHEMA } from './contact/sync/queue.ts';
 
 /** SQLite tables of a contact's Durable Object (`locationId:contactId`). Append only. */
 export const CONTACT_SCHEMA: readonly string[] = [

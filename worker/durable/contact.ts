@@ -9,15 +9,15 @@ import { connectorFor } from '../connectors/registry.ts';
 import { LocationGhlApi as GhlApi } from './ghl-api.ts';
 import { loadSettings } from '../settings/store.ts';
 import { getInstall } from '../tenants/installs.ts';
-import { ContactEngine } from '../sync/contact-engine.ts';
-import { SyncQueue } from '../sync/queue.ts';
+import { ContactEngine } from './contact/sync/contact-engine.ts';
+import { SyncQueue } from './contact/sync/queue.ts';
 import { ConnectionsCache } from './connections-cache.ts';
 import type { EngineSettings } from '../sync/engine-types.ts';
 import { contactFromGhl, ghlPrint, taskFromGhl } from '../sync/ghl-model.ts';
 import { isThinTask } from '../sync/ghl-events.ts';
 import { withLocationMapping } from '../sync/field-mapping.ts';
 import type { SyncLogInput } from '../sync-log/write.ts';
-import { backfillContact, type ContactBackfillResult } from '../sync/backfill-contact.ts';
+import { backfillContact, type ContactBackfillResult } from './contact/sync/backfill-contact.ts';
 import type { BackfillOptions } from '../sync/backfill-plan.ts';
 import { subjectOfData, subjectOfWork } from '../sync-log/subject.ts';
 import { diffOfWork } from '../sync-log/diff-of-work.ts';
@@ -37,12 +37,8 @@ import {
   type ScopeFacts,
 } from '../sync/scope.ts';
 import type { SyncScope } from '../settings/model.ts';
-import { loadPartnerSwitches, partnerChangeBlocked, type PartnerSwitches } from '../sync/partner-gate.ts';
-
-/** Stub of the Durable Object of one contact (`locationId:contactId`). */
-export function contactStub(env: Env, locationId: string, contactId: string) {
-  return env.CONTACT.get(env.CONTACT.idFromName(`${locationId}:${contactId}`));
-}
+import { partnerChangeBlocked, type PartnerSwitches } from '../sync/partner-gate.ts';
+import { loadPartnerSwitches } from './location/partner-switches.ts';
 
 /**
  * One per contact (`locationId:contactId`): the contact's timeline cache (notes, tasks,
@@ -145,7 +141,7 @@ export class ContactDO extends DurableObject<Env> {
   }
 
   /**
-   * Backfill of this contact for one connection (sync/backfill-contact.ts): a preview counts what
+   * Backfill of this contact for one connection (contact/sync/backfill-contact.ts): a preview counts what
    * a run would write, per kind and action; a run queues exactly that.
    */
   async backfillContact(

@@ -1,4 +1,4 @@
-import { MATCHING_SCHEMA } from '../sync/matching.ts';
+import { MATCHING_SCHEMA } from './location/matching.ts';
 
 /** SQLite tables of a location's (or agency's) Durable Object. Append only. */
 export const LOCATION_SCHEMA: readonly string[] = [

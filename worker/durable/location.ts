@@ -6,7 +6,7 @@ import type { CreateOnce } from '../ghl/create-once.ts';
 import type { GhlRequest, GhlResult } from '../ghl/gateway.ts';
 import type { TokenSet } from '../ghl/oauth.ts';
 import type { GhlContact } from '../ghl/types.ts';
-import type { BackfillProgress } from '../sync/backfill.ts';
+import type { BackfillProgress } from '../sync/backfill-progress.ts';
 import type { ReplayResult, SyncLogEntry, SyncLogFilter } from '../sync-log/read.ts';
 import type { SyncLogInput } from '../sync-log/write.ts';
 import { benchClock } from '../lib/bench-probes.ts';

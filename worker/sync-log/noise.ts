@@ -4,7 +4,7 @@
  * say why something did not sync (switched off, dry run, nobody to match) always show.
  */
 
-/** Fragments of the notes the sync engine gives such skips (sync/to-ghl.ts, to-partner.ts, restore.ts). */
+/** Fragments of the notes the sync engine gives such skips (durable/contact/sync/: to-ghl.ts, to-partner.ts, restore.ts). */
 export const QUIET_NOTES: readonly string[] = [
   'echo of our own write',
   'no change since the last sync',

@@ -2,34 +2,10 @@
  * Write side of the location's sync log (`sync_log` in the location object's SQLite; the read
  * side is read.ts). One row per unit of work, updated as it moves on; skipped changes get one too.
  */
-import type { TracedRequest } from '../lib/request-trace.ts';
-import type { FieldChange } from './diff.ts';
+import type { SyncLogInput } from './entry.ts';
 import { withTry } from './tries.ts';
 
-export type SyncStatus = 'queued' | 'done' | 'skipped' | 'conflict' | 'retrying' | 'failed';
-
-export interface SyncLogInput {
-  /** Contact object key + work id; the same key updates the same row. */
-  workKey?: string;
-  trigger: string;
-  action: string;
-  objectKind: string;
-  objectId?: string | null;
-  contactId?: string | null;
-  connectionId?: string | null;
-  status: SyncStatus;
-  attempts?: number;
-  error?: string | null;
-  detail?: unknown;
-  /** What the row is about in a few words (subject.ts). */
-  subject?: string | null;
-  /** The contact's name as the contact's object knows it. */
-  contactName?: string | null;
-  /** The GHL and partner requests of this try (added to the row's earlier tries: tries.ts). */
-  requests?: TracedRequest[];
-  /** What the write changed, field by field. */
-  diff?: FieldChange[] | null;
-}
+export type { SyncLogInput, SyncStatus } from './entry.ts';
 
 /** Inserts or updates (by workKey) a log row; returns its id. */
 export function recordSyncLog(sql: SqlStorage, e: SyncLogInput, now = Date.now()): number {

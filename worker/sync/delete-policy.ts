@@ -1,5 +1,5 @@
 import type { ConnectionSettings, PartnerChange } from '../connectors/types.ts';
-import { recordSyncLog } from '../sync-log/write.ts';
+import type { SyncLogInput } from '../sync-log/entry.ts';
 
 /**
  * What a contact deleted in a partner app does to the GHL contact, per connection
@@ -18,31 +18,31 @@ export function contactDeletePolicy(settings: ConnectionSettings | undefined): C
 
 export const deletedTag = (label: string) => `deleted in ${label}`.toLowerCase();
 
-/** The changes as the connection's policy has them; an ignored delete gets a sync log row (not with `sql` null: a preview). */
-export function applyDeletePolicy(
-  sql: SqlStorage | null,
+/** The changes as the connection's policy has them, and the sync log row of each ignored delete. */
+export function deletePolicyOutcome(
   connection: { id: string; settings?: ConnectionSettings },
   label: string,
   changes: PartnerChange[],
   trigger: string,
-): PartnerChange[] {
+): { changes: PartnerChange[]; ignored: SyncLogInput[] } {
   const policy = contactDeletePolicy(connection.settings);
-  if (policy === 'delete' || !changes.some((c) => c.kind === 'contact' && c.op === 'delete')) return changes;
+  if (policy === 'delete' || !changes.some((c) => c.kind === 'contact' && c.op === 'delete'))
+    return { changes, ignored: [] };
   const out: PartnerChange[] = [];
+  const ignored: SyncLogInput[] = [];
   for (const change of changes) {
     if (change.kind !== 'contact' || change.op !== 'delete') {
       out.push(change);
     } else if (policy === 'ignore') {
-      if (sql)
-        recordSyncLog(sql, {
-          trigger,
-          action: `delete contact in GHL`,
-          objectKind: 'contact',
-          objectId: change.partnerId,
-          connectionId: connection.id,
-          status: 'skipped',
-          error: `deleted in ${label}; this connection leaves GHL contacts as they are`,
-        });
+      ignored.push({
+        trigger,
+        action: `delete contact in GHL`,
+        objectKind: 'contact',
+        objectId: change.partnerId,
+        connectionId: connection.id,
+        status: 'skipped',
+        error: `deleted in ${label}; this connection leaves GHL contacts as they are`,
+      });
     } else {
       out.push({
         connectionId: change.connectionId,
@@ -57,5 +57,5 @@ export function applyDeletePolicy(
       });
     }
   }
-  return out;
+  return { changes: out, ignored };
 }

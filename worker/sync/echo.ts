@@ -4,7 +4,7 @@
  * webhook about an earlier write of ours can arrive after a later one). Pure.
  */
 import { CLOCK_SLACK_MS } from './field-record.ts';
-import type { Link } from './queue.ts';
+import type { Link } from './work.ts';
 
 export function isGhlEcho(link: Link | undefined, print: string, changedAt: number | undefined): boolean {
   if (!link) return false;

@@ -2,12 +2,12 @@
  * The location's switches, applied to a partner change before anything is written to GHL.
  * Matching may create the person in GHL (an upsert), so they are checked at the partner intake,
  * not only by the contact's engine: a connection paused or switched off, a kind switched off or
- * flowing only to the partner, and dry run.
+ * flowing only to the partner, and dry run. Pure: the location's object reads the switches
+ * (durable/location/partner-switches.ts).
  */
-import { listConnections, type Connection } from '../tenants/connections.ts';
+import type { Connection } from '../tenants/connections.ts';
 import type { SyncKind } from '../connectors/types.ts';
 import type { Settings } from '../settings/model.ts';
-import { loadSettings } from '../settings/store.ts';
 import { SETTINGS_KEY } from './engine-types.ts';
 import { allowsFlow } from './policy.ts';
 
@@ -15,15 +15,6 @@ export interface PartnerSwitches {
   settings: Settings;
   /** Status of each of the location's connections, by id. */
   connections: ReadonlyMap<string, Connection['status']>;
-}
-
-/** The switches as they stand now (read once per pass of the location's alarm). */
-export async function loadPartnerSwitches(env: Env, locationId: string): Promise<PartnerSwitches> {
-  const [{ settings }, connections] = await Promise.all([
-    loadSettings(env.DB, locationId),
-    listConnections(env, locationId),
-  ]);
-  return { settings, connections: new Map(connections.map((c) => [c.id, c.status])) };
 }
 
 /** Why nothing of this kind from this connection may reach GHL now, or null when it may. */

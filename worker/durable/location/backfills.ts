@@ -5,7 +5,7 @@ import {
   stepOrFail,
   type BackfillContact,
   type BackfillProgress,
-} from '../../sync/backfill.ts';
+} from './backfill-step.ts';
 import { contactStub } from '../stubs.ts';
 import type { Meta } from './meta.ts';
 import type { LocationSync } from './sync.ts';

@@ -1,5 +1,6 @@
-import { dispatchPartner, orderKeyOf, type PartnerInboxBody } from '../../sync/location-sync.ts';
-import { loadPartnerSwitches, type PartnerSwitches } from '../../sync/partner-gate.ts';
+import { dispatchPartner, orderKeyOf, type PartnerInboxBody } from './partner-intake.ts';
+import type { PartnerSwitches } from '../../sync/partner-gate.ts';
+import { loadPartnerSwitches } from './partner-switches.ts';
 import type { GhlEvent } from '../../webhooks/events.ts';
 import { contactStub } from '../stubs.ts';
 import type { GhlAccess } from './ghl-access.ts';

@@ -1,5 +1,5 @@
 import type { GhlContact } from '../../ghl/types.ts';
-import { indexContact, unindexContact } from '../../sync/matching.ts';
+import { indexContact, unindexContact } from './matching.ts';
 import { forgetContact, knownContact, rememberContacts } from '../../timeline/contact-index.ts';
 import type { Meta } from './meta.ts';
 

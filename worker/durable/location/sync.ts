@@ -1,8 +1,7 @@
 import type { PartnerChange } from '../../connectors/types.ts';
 import { GhlApi } from '../../ghl/api.ts';
 import { ConnectionsCache } from '../connections-cache.ts';
-import { acceptPartner, reconcile, type LocationSyncDeps } from '../../sync/location-sync.ts';
-import { applyDeletePolicy } from '../../sync/delete-policy.ts';
+import { acceptPartner, applyDeletePolicy, reconcile, type LocationSyncDeps } from './partner-intake.ts';
 import { connectorFor } from '../../connectors/registry.ts';
 import { connectionHealth } from '../../sync-log/write.ts';
 import type { ContactIndex } from './contact-index.ts';

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { SessionEnv } from '../../auth/session.ts';
 import { actionOf, catalogView, parseActionInput, triggerOf } from '../../automations/catalog/index.ts';
-import { contactStub } from '../../durable/contact.ts';
+import { contactStub } from '../../durable/stubs.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { adminOnly } from './automations.ts';
 import { contactInLocation } from './scope.ts';

@@ -22,7 +22,7 @@ import {
   refuseUnknownFields,
   refuseUnlessAccepted,
 } from './connection-create.ts';
-import { backfillRefusal } from '../../sync/backfill.ts';
+import { backfillRefusal } from '../../sync/backfill-progress.ts';
 import { AppError, forbidden, notFound } from '../../errors.ts';
 import { locationOf } from './scope.ts';
 import { jsonBody, paramsOf } from './validate.ts';

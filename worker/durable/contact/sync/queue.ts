@@ -1,46 +1,21 @@
-import type { SyncRecord } from './field-record.ts';
+import type { SyncRecord } from '../../../sync/field-record.ts';
+import {
+  INTERRUPTED,
+  workOf,
+  foldInto,
+  type Fold,
+  type Link,
+  type LinkInput,
+  type WorkDirection,
+  type WorkInput,
+  type WorkItem,
+  type WorkState,
+} from '../../../sync/work.ts';
 
 /**
  * The contact's durable, ordered queue of sync work, in the contact object's SQLite. One item
  * runs at a time; a burst of changes to the same object coalesces into the waiting item.
  */
-export type WorkState = 'queued' | 'running' | 'retry' | 'done' | 'skipped' | 'conflict' | 'failed' | 'dead';
-export type WorkDirection = 'to_partner' | 'to_ghl';
-
-export interface WorkInput {
-  /** Dedupe key of the trigger (webhookId, partner delivery id); a second enqueue is a no-op. */
-  idemKey: string;
-  /** Items with the same coalesce key merge while waiting (direction, connection, object). */
-  coalesceKey: string;
-  direction: WorkDirection;
-  connectionId: string;
-  kind: string;
-  op: string;
-  ghlId?: string | null;
-  partnerId?: string | null;
-  trigger: string;
-  payload: unknown;
-  /** epoch ms of the change at its source */
-  changedAt?: number;
-  /** epoch ms before which the item must not run (default: at once) */
-  dueAt?: number;
-  /**
-   * The waiting item's payload once this input is folded into it, whichever of the two changes
-   * is newer (default: this payload if it is newer, else the waiting one unchanged). Not stored.
-   */
-  fold?: (waiting: { payload: unknown; changedAt: number | null }) => unknown;
-}
-
-export interface WorkItem extends Omit<WorkInput, 'fold'> {
-  id: number;
-  state: WorkState;
-  attempts: number;
-  nextAttemptAt: number;
-  error: string | null;
-  logId: number | null;
-  createdAt: number;
-}
-
 type Row = {
   id: number;
   idem_key: string;
@@ -125,20 +100,17 @@ export const SYNC_QUEUE_SCHEMA: readonly string[] = [
 /** How many of our own recent writes per side are remembered for echo suppression. */
 const WRITES_REMEMBERED = 5;
 
-/** The error of an item cut off mid-attempt by a restart: its call may still have landed. */
-export const INTERRUPTED = 'interrupted by a restart';
 const toItem = (r: Row): WorkItem => ({
   id: r.id,
   idemKey: r.idem_key,
   coalesceKey: r.coalesce_key,
-  direction: r.direction,
   connectionId: r.connection_id,
   kind: r.kind,
   op: r.op,
   ghlId: r.ghl_id,
   partnerId: r.partner_id,
   trigger: r.trigger,
-  payload: JSON.parse(r.payload),
+  ...workOf(r.direction, r.trigger, JSON.parse(r.payload)),
   changedAt: r.changed_at ?? undefined,
   state: r.state,
   attempts: r.attempts,
@@ -169,22 +141,20 @@ export class SyncQueue {
         input.coalesceKey,
       )
       .toArray()[0];
-    // A partner's tag change adds or removes single tags: folded into another, it would be lost.
-    const foldable = !(input.kind === 'tag' && input.direction === 'to_ghl');
-    if (waiting && foldable && waiting.op === input.op) {
-      // Deliveries come out of order: a change older than the waiting one must not replace it.
-      const newer =
-        input.changedAt === undefined || waiting.changed_at === null || input.changedAt >= waiting.changed_at;
-      // A fold may learn something even from an older change (see WorkInput.fold).
-      if (newer || input.fold) {
+    const into = waiting && foldInto({ op: waiting.op, changedAt: waiting.changed_at }, input);
+    if (waiting && into) {
+      if (into.rewrite) {
         this.sql.exec(
           `UPDATE work SET payload = ?, changed_at = ?, ghl_id = COALESCE(?, ghl_id), partner_id = COALESCE(?, partner_id), updated_at = ? WHERE id = ?`,
           JSON.stringify(
             input.fold
-              ? input.fold({ payload: JSON.parse(waiting.payload), changedAt: waiting.changed_at })
+              ? (input.fold as Fold<unknown>)({
+                  payload: JSON.parse(waiting.payload),
+                  changedAt: waiting.changed_at,
+                })
               : input.payload,
           ),
-          newer ? (input.changedAt ?? null) : waiting.changed_at,
+          into.changedAt,
           input.ghlId ?? null,
           input.partnerId ?? null,
           now,
@@ -428,55 +398,6 @@ export class SyncQueue {
     );
   }
 }
-
-export interface Link {
-  kind: string;
-  connectionId: string;
-  ghlId: string;
-  partnerId: string | null;
-  /** print of the object as GHL holds it after the last sync (ghl-model.ts ghlPrint) */
-  ghlFp: string | null;
-  /** print of the object as the partner holds it after the last sync (connector.fingerprint) */
-  partnerFp: string | null;
-  /** extra synced state where a diff is needed (the tag set) */
-  state: unknown;
-  syncedAt: number | null;
-  /** when the change last synced was made at its source (epoch ms): older changes are stale */
-  sourceAt: number | null;
-  /** when we last wrote this object to the partner (epoch ms) */
-  partnerWriteAt: number | null;
-  /** when we last wrote this object to GHL (epoch ms) */
-  ghlWriteAt: number | null;
-  /** the content both sides should hold after the last sync (common model), to write it again */
-  data: unknown;
-  /** prints of our last few writes to GHL / to the partner, newest last */
-  ghlWritten: string[];
-  partnerWritten: string[];
-  /** the object's record, field by field (field-record.ts); absent before the first sync with one */
-  fields?: SyncRecord;
-  /** A tombstone: the object was deleted; kept so late, older changes about it stay stale. */
-  deleted?: boolean;
-}
-
-export type LinkInput = Omit<
-  Link,
-  | 'syncedAt'
-  | 'sourceAt'
-  | 'partnerWriteAt'
-  | 'ghlWriteAt'
-  | 'data'
-  | 'deleted'
-  | 'ghlWritten'
-  | 'partnerWritten'
-  | 'fields'
-> & {
-  sourceAt?: number | null;
-  partnerWriteAt?: number | null;
-  ghlWriteAt?: number | null;
-  data?: unknown;
-  /** left out: the stored record is kept */
-  fields?: SyncRecord;
-};
 
 const TOMBSTONE = '"deleted"';
 

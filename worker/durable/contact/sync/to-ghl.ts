@@ -6,18 +6,19 @@ import type {
   SyncKind,
   SyncNote,
   SyncTask,
-} from '../connectors/types.ts';
-import { GhlError } from '../ghl/errors.ts';
-import type { EngineDeps } from './engine-types.ts';
-import { isPartnerEcho } from './echo.ts';
-import { withFields } from './field-merge.ts';
-import { agreed, needsWrite, recordWrite, type SyncRecord } from './field-record.ts';
-import { decideReports, reportsOf } from './item-reports.ts';
-import type { ConflictPolicy } from './policy.ts';
-import { normalizeEmail, normalizePhone } from './fingerprint.ts';
-import { appointmentToGhl, contactFromGhl, contactToGhl, ghlPrint } from './ghl-model.ts';
-import type { Link, Links, WorkItem } from './queue.ts';
-import { mergePartnerOp, readTagState, recordGhlWrite } from './tag-state.ts';
+} from '../../../connectors/types.ts';
+import { GhlError } from '../../../ghl/errors.ts';
+import type { EngineDeps } from './engine-deps.ts';
+import { isPartnerEcho } from '../../../sync/echo.ts';
+import { withFields } from '../../../sync/field-merge.ts';
+import { agreed, needsWrite, recordWrite, type SyncRecord } from '../../../sync/field-record.ts';
+import { decideReports, reportsOf } from '../../../sync/item-reports.ts';
+import type { ConflictPolicy } from '../../../sync/policy.ts';
+import { normalizeEmail, normalizePhone } from '../../../sync/fingerprint.ts';
+import { appointmentToGhl, contactFromGhl, contactToGhl, ghlPrint } from '../../../sync/ghl-model.ts';
+import type { Links } from './queue.ts';
+import type { Link, PartnerChangeItem } from '../../../sync/work.ts';
+import { mergePartnerOp, readTagState, recordGhlWrite } from '../../../sync/tag-state.ts';
 import type { StepOutcome } from './to-partner.ts';
 
 /** Raised when GHL accepted a write but did not keep what we sent: logged, not retried. */
@@ -31,13 +32,13 @@ export class GhlDropped extends Error {
 const NO_SHOW_TAG = 'no-show';
 
 export async function runToGhl(
-  item: WorkItem,
+  item: PartnerChangeItem,
   deps: EngineDeps,
   links: Links,
   dryRun: boolean,
   policy: ConflictPolicy,
 ): Promise<StepOutcome> {
-  let change = item.payload as PartnerChange;
+  let change: PartnerChange = item.payload;
   const before =
     links.byPartner(change.kind, change.connectionId, change.partnerId) ??
     (item.ghlId ? links.byGhl(change.kind, change.connectionId, item.ghlId) : undefined);
@@ -128,13 +129,13 @@ async function partnerTakes(deps: EngineDeps, connectionId: string, kind: SyncKi
 
 /** `record`: the upsert was decided field by field; its write to GHL is remembered there. */
 async function applyToGhl(
-  item: WorkItem,
+  item: PartnerChangeItem,
   deps: EngineDeps,
   links: Links,
   dryRun: boolean,
   record?: SyncRecord,
 ): Promise<StepOutcome> {
-  const change = item.payload as PartnerChange;
+  const change = item.payload;
   const { ghl, contactId } = deps;
   const conn = change.connectionId;
   const byId = item.ghlId ? links.byGhl(change.kind, conn, item.ghlId) : undefined;
@@ -301,7 +302,7 @@ async function applyToGhl(
  * changed later on either side keeps its newer value.
  */
 async function applyTags(
-  item: WorkItem,
+  item: PartnerChangeItem,
   deps: EngineDeps,
   links: Links,
   dryRun: boolean,

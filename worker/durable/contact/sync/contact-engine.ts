@@ -2,21 +2,36 @@
  * The sync engine of one contact: turns GHL events and partner changes into queued work, and
  * runs the queue one item at a time with conflict handling, retries and the sync log.
  */
-import { supports, type OutboundOp, type PartnerChange, type SyncKind } from '../connectors/types.ts';
-import { PartnerApiError } from '../connectors/http.ts';
-import { GhlError } from '../ghl/errors.ts';
-import type { GhlEvent } from '../webhooks/events.ts';
-import { SETTINGS_KEY, type EngineDeps, type EngineSettings } from './engine-types.ts';
-import { changesFromGhlEvent, foldTagTimes, type GhlChange } from './ghl-events.ts';
-import { isGhlEcho, isPartnerEcho } from './echo.ts';
-import { ghlPrint } from './ghl-model.ts';
-import { withReport, type HeldReport } from './item-reports.ts';
-import { allowsFlow, isRetryable, MAX_ATTEMPTS, resolveConflict, retryDelayMs, type Side } from './policy.ts';
-import { INTERRUPTED, Links, SyncQueue, type WorkInput, type WorkItem } from './queue.ts';
-import type { SyncStatus } from '../sync-log/write.ts';
+import { supports, type PartnerChange, type SyncKind } from '../../../connectors/types.ts';
+import { PartnerApiError } from '../../../connectors/http.ts';
+import { GhlError } from '../../../ghl/errors.ts';
+import type { GhlEvent } from '../../../webhooks/events.ts';
+import type { EngineDeps } from './engine-deps.ts';
+import { changesFromGhlEvent, foldTagTimes, type GhlChange } from '../../../sync/ghl-events.ts';
+import { isGhlEcho, isPartnerEcho } from '../../../sync/echo.ts';
+import { ghlPrint } from '../../../sync/ghl-model.ts';
+import { isRetryable } from '../../../sync/policy.ts';
+import { Links, SyncQueue } from './queue.ts';
+import { INTERRUPTED, type WorkItem } from '../../../sync/work.ts';
+import {
+  afterFailure,
+  apart,
+  fieldConflictsRow,
+  flowBlocked,
+  foldReport,
+  itemLogRow,
+  mayLandLate,
+  outboundOp,
+  reassertWork,
+  settleRivals,
+  sourceOf,
+  verifyWork,
+} from '../../../sync/work-rules.ts';
 import { runToGhl, GhlDropped } from './to-ghl.ts';
 import { runToPartner, type StepOutcome } from './to-partner.ts';
-import { isRestore, restoreReason, runRestore, type RestorePayload, type RestoreReason } from './restore.ts';
+import { isRestore, runRestore } from './restore.ts';
+
+type RowArgs = Parameters<typeof itemLogRow> extends [string, string, WorkItem, ...infer R] ? R : never;
 
 /** Items run per alarm before yielding (the alarm re-arms at once). */
 const BATCH = 25;
@@ -61,7 +76,7 @@ export class ContactEngine {
           this.isContactEcho(connection.id, changes)
         )
           continue;
-        const off = this.switchedOff(settings, change.kind, 'ghl');
+        const off = flowBlocked(settings, change.kind, 'ghl');
         if (off) {
           await this.deps.log({
             trigger,
@@ -81,6 +96,7 @@ export class ContactEngine {
           change.op === 'upsert' &&
           isGhlEcho(link, ghlPrint(change.kind, change.data), change.changedAt);
         const out = this.queue.enqueue({
+          type: 'ghl_change',
           idemKey: `${event.webhookId}:${connection.id}:${change.kind}`,
           coalesceKey: apart(
             `to_partner:${connection.id}:${change.kind}:${change.ghlId}`,
@@ -118,7 +134,7 @@ export class ContactEngine {
   /** Queues partner → GHL work for a change already matched to this contact. */
   async fromPartner(change: PartnerChange, trigger = 'partner_webhook'): Promise<boolean> {
     const settings = await this.deps.settings();
-    const off = this.switchedOff(settings, change.kind, 'partner');
+    const off = flowBlocked(settings, change.kind, 'partner');
     if (off) {
       await this.deps.log({
         trigger,
@@ -151,6 +167,7 @@ export class ContactEngine {
     const stamped = Date.parse(change.occurredAt) || null;
     const changedAt = stamped ?? this.now();
     const out = this.queue.enqueue({
+      type: 'partner_change',
       idemKey: `${change.connectionId}:${change.dedupeKey}`,
       coalesceKey: apart(
         `to_ghl:${change.connectionId}:${change.kind}:${change.kind === 'tag' ? this.deps.contactId : change.partnerId}`,
@@ -198,7 +215,7 @@ export class ContactEngine {
     // Cut off by a restart mid-call: the partner may still apply that call, later.
     if (item.error === INTERRUPTED && mayLandLate(item)) this.verifyLater(item);
     const settings = await this.deps.settings();
-    const from: Side = item.direction === 'to_partner' ? 'ghl' : 'partner';
+    const from = sourceOf(item);
     const action = `${item.op} ${item.kind} ${item.direction === 'to_partner' ? 'to partner' : 'in GHL'}`;
     if (settings.uninstalled)
       return this.settle(item, 'skipped', {
@@ -206,7 +223,7 @@ export class ContactEngine {
         action,
         note: 'the app was uninstalled from this location',
       });
-    const off = this.switchedOff(settings, item.kind as SyncKind, from);
+    const off = flowBlocked(settings, item.kind as SyncKind, from);
     if (off) return this.settle(item, 'skipped', { status: 'skipped', action, note: off });
     // Paused or switched off after this was queued: what a pause means, nothing of it reaches GHL.
     const blocked =
@@ -225,136 +242,41 @@ export class ContactEngine {
             .opposing(item)
             .filter((r) => !isRestore(r) && !this.isEcho(r) && (r.op === 'delete' || item.op === 'delete'));
     if (rivals.length) {
-      // Against the newest rival: beating it beats them all; losing to it leaves them to run in turn.
-      const rival = rivals.reduce((a, b) => ((b.changedAt ?? 0) > (a.changedAt ?? 0) ? b : a));
-      const winner = resolveConflict(
-        settings.conflictPolicy,
-        { side: from, changedAt: item.changedAt },
-        { side: from === 'ghl' ? 'partner' : 'ghl', changedAt: rival.changedAt },
-      );
-      const detail = {
-        policy: settings.conflictPolicy,
-        winner,
-        ghl: from === 'ghl' ? item.payload : rival.payload,
-        partner: from === 'ghl' ? rival.payload : item.payload,
-      };
-      const losers = winner === from ? rivals : [item];
-      for (const loser of losers) {
-        this.queue.finish(
-          loser.id,
-          'conflict',
-          `both sides changed; ${winner} wins (${settings.conflictPolicy})`,
-          this.now(),
-        );
+      const settled = settleRivals(settings.conflictPolicy, item, rivals);
+      for (const loser of settled.losers) {
+        this.queue.finish(loser.id, 'conflict', settled.error, this.now());
         await this.logItem(
           { ...loser, attempts: loser.attempts + 1 },
           'conflict',
           `${loser.op} ${loser.kind}`,
-          `both sides changed; ${winner === 'ghl' ? 'GHL' : 'the partner'} wins (${settings.conflictPolicy})`,
-          detail,
+          settled.logged,
+          settled.detail,
         );
       }
-      if (winner !== from) return;
+      if (!settled.itemWins) return;
     }
 
     try {
-      const outcome = isRestore(item)
-        ? await runRestore(item, this.deps, this.links, settings.dryRun)
-        : item.direction === 'to_partner'
-          ? await runToPartner(item, this.deps, this.links, settings.dryRun, settings.conflictPolicy)
-          : await runToGhl(item, this.deps, this.links, settings.dryRun, settings.conflictPolicy);
+      const outcome =
+        item.type === 'restore'
+          ? await runRestore(item, this.deps, this.links, settings.dryRun)
+          : item.type === 'ghl_change'
+            ? await runToPartner(item, this.deps, this.links, settings.dryRun, settings.conflictPolicy)
+            : await runToGhl(item, this.deps, this.links, settings.dryRun, settings.conflictPolicy);
       await this.settle(item, outcome.status, outcome);
-      if (outcome.conflicts?.length) await this.logConflicts(item, outcome, settings.conflictPolicy);
-      // A restore never asks for another: two sides cannot keep handing the same value back.
-      if (outcome.reassert && !isRestore(item)) {
-        const ghlId =
-          item.kind === 'tag'
-            ? this.deps.contactId
-            : item.direction === 'to_partner'
-              ? item.ghlId
-              : outcome.objectId;
-        if (ghlId)
-          this.restoreLater(
-            item,
-            'reassert',
-            outcome.reassert.to === 'ghl' ? 'to_ghl' : 'to_partner',
-            ghlId,
-            { tags: outcome.reassert.tags },
-          );
-      }
+      if (outcome.conflicts?.length)
+        await this.deps.log(fieldConflictsRow(item, outcome, settings.conflictPolicy, this.deps.contactId));
+      const reassert = reassertWork(item, outcome, this.deps.contactId);
+      if (reassert) this.queue.enqueue(reassert, this.now());
     } catch (err) {
       await this.fail(item, action, err);
     }
   }
 
-  /** Fields both sides changed, settled by the policy field by field: one conflict row in the sync log. */
-  private async logConflicts(item: WorkItem, outcome: StepOutcome, policy: string) {
-    const conflicts = outcome.conflicts ?? [];
-    const winners = [...new Set(conflicts.map((c) => c.winner))];
-    const pick = (side: 'ghl' | 'partner') => Object.fromEntries(conflicts.map((c) => [c.field, c[side]]));
-    const says = conflicts.map((c) => `${c.field}: ${c.winner === 'ghl' ? 'GHL' : 'the partner'}`).join(', ');
-    await this.deps.log({
-      trigger: item.trigger,
-      action: `${item.op} ${item.kind}`,
-      objectKind: item.kind,
-      objectId: outcome.objectId ?? (item.direction === 'to_partner' ? item.ghlId : item.partnerId) ?? null,
-      contactId: this.deps.contactId,
-      connectionId: item.connectionId,
-      status: 'conflict',
-      attempts: item.attempts + 1,
-      error: `both sides changed ${conflicts.map((c) => c.field).join(', ')}; kept ${says} (${policy})`,
-      detail: {
-        policy,
-        winner: winners.length === 1 ? winners[0] : 'by field',
-        ghl: pick('ghl'),
-        partner: pick('partner'),
-        fields: conflicts,
-      },
-    });
-  }
-
-  /** Queues a write of what won back to a side that may hold an older value (restore.ts). */
-  private restoreLater(
-    item: WorkItem,
-    reason: RestoreReason,
-    direction: WorkItem['direction'],
-    ghlId: string,
-    what: Omit<RestorePayload, 'type' | 'reason'>,
-    dueAt?: number,
-  ) {
-    const payload: RestorePayload = { type: 'restore', reason, ...what };
-    this.queue.enqueue(
-      {
-        idemKey: `${reason}:${direction}:${item.id}:${item.attempts}`,
-        coalesceKey: `${reason}:${direction}:${item.connectionId}:${item.kind}:${ghlId}:${item.id}`,
-        direction,
-        connectionId: item.connectionId,
-        kind: item.kind,
-        op: 'upsert',
-        ghlId,
-        partnerId: null,
-        trigger: reason,
-        payload,
-        changedAt: item.changedAt,
-        dueAt,
-      },
-      this.now(),
-    );
-  }
-
   /** Checks the partner after a write of this item may have landed late (restore.ts). */
   private verifyLater(item: WorkItem) {
-    if (!item.ghlId) return;
-    const data = (item.payload as { data?: unknown } | null)?.data;
-    const check = item.kind === 'tag' ? {} : { uncertainFp: ghlPrint(item.kind, data) };
-    this.restoreLater(
-      item,
-      'verify',
-      'to_partner',
-      item.kind === 'tag' ? this.deps.contactId : item.ghlId,
-      check,
-      this.now() + LATE_WRITE_MS,
-    );
+    const check = verifyWork(item, this.deps.contactId, this.now());
+    if (check) this.queue.enqueue(check, this.now());
   }
 
   /**
@@ -365,13 +287,11 @@ export class ContactEngine {
     if (rival.op === 'delete') return false;
     const link = this.linkOf(rival);
     if (!link) return false;
-    if (rival.direction === 'to_partner')
-      return isGhlEcho(
-        link,
-        ghlPrint(rival.kind, (rival.payload as { data?: unknown } | null)?.data),
-        rival.changedAt,
-      );
-    return isPartnerEcho(link, (rival.payload as PartnerChange).fingerprint, rival.changedAt);
+    if (rival.type === 'ghl_change')
+      return isGhlEcho(link, ghlPrint(rival.kind, rival.payload.data), rival.changedAt);
+    if (rival.type === 'partner_change')
+      return isPartnerEcho(link, rival.payload.fingerprint, rival.changedAt);
+    return false;
   }
 
   /** The ID-map entry of the object an item is about. */
@@ -408,12 +328,7 @@ export class ContactEngine {
 
   private async fail(item: WorkItem, action: string, err: unknown) {
     const message = err instanceof Error ? err.message : String(err);
-    if (err instanceof PartnerApiError && err.code === 'reconnect_needed') {
-      // Nothing to count against the item: it waits, and is looked at again now and then.
-      this.queue.park(item.id, this.now() + RECONNECT_RECHECK_MS, message, this.now());
-      await this.logItem(item, 'retrying', action, message);
-      return;
-    }
+    const reconnect = err instanceof PartnerApiError && err.code === 'reconnect_needed';
     const retryable =
       err instanceof GhlDropped
         ? false
@@ -422,118 +337,30 @@ export class ContactEngine {
           : err instanceof PartnerApiError
             ? err.retryable
             : true;
-    const attempts = item.attempts + 1;
+    const retryAfterMs = err instanceof PartnerApiError ? err.retryAfterMs : undefined;
+    const next = afterFailure(item, { message, reconnect, retryable, retryAfterMs }, this.now());
+    if (next.step === 'park') {
+      // Nothing to count against the item: it waits, and is looked at again now and then.
+      this.queue.park(item.id, next.at, message, this.now());
+      await this.logItem(item, next.status, action, next.note);
+      return;
+    }
     if (
       err instanceof PartnerApiError &&
       (err.code === 'timeout' || err.code === 'network') &&
       mayLandLate(item)
     )
       this.verifyLater(item);
-    if (retryable && attempts < MAX_ATTEMPTS) {
-      const wait = Math.max(
-        retryDelayMs(attempts),
-        err instanceof PartnerApiError ? (err.retryAfterMs ?? 0) : 0,
-      );
-      this.queue.retry(item.id, this.now() + wait, message, this.now());
-      await this.logItem({ ...item, attempts }, 'retrying', action, message);
-    } else {
-      this.queue.finish(item.id, retryable ? 'dead' : 'failed', message, this.now());
-      await this.logItem(
-        { ...item, attempts },
-        'failed',
-        action,
-        retryable ? `gave up after ${attempts} attempts: ${message}` : message,
-      );
-    }
+    if (next.step === 'retry') this.queue.retry(item.id, next.at, message, this.now());
+    else this.queue.finish(item.id, next.state, message, this.now());
+    await this.logItem({ ...item, attempts: next.attempts }, next.status, action, next.note);
   }
 
-  private logItem(
-    item: WorkItem,
-    status: SyncStatus,
-    action: string,
-    error: string | null = null,
-    detail?: unknown,
-    objectId?: string | null,
-  ) {
-    return this.deps.log({
-      workKey: `${this.workPrefix}${item.id}`,
-      trigger: item.trigger,
-      action,
-      objectKind: item.kind,
-      objectId: objectId ?? (item.direction === 'to_partner' ? item.ghlId : item.partnerId) ?? null,
-      contactId: this.deps.contactId,
-      connectionId: item.connectionId,
-      status,
-      attempts: item.attempts,
-      error,
-      detail,
-    });
-  }
-
-  /** Why a kind does not flow from `from` right now, or null when it does. */
-  private switchedOff(settings: EngineSettings, kind: SyncKind, from: Side): string | null {
-    const k = settings.kinds[SETTINGS_KEY[kind]];
-    if (!k?.enabled) return `${SETTINGS_KEY[kind]} sync is switched off for this location`;
-    if (!allowsFlow(k.direction, from))
-      return `${SETTINGS_KEY[kind]} sync runs ${k.direction.replace(/_/g, ' ')} only`;
-    return null;
+  private logItem(item: WorkItem, ...row: RowArgs) {
+    return this.deps.log(itemLogRow(`${this.workPrefix}${item.id}`, this.deps.contactId, item, ...row));
   }
 
   private now() {
     return this.deps.now?.() ?? Date.now();
   }
 }
-
-/**
- * How long after a timed-out partner write it may still land: our 15 s timeout plus what a
- * server commonly gives a request (30 s) before it gives up itself.
- */
-const LATE_WRITE_MS = 30_000;
-
-/** How often work for a connection that needs a reconnect looks again. */
-const RECONNECT_RECHECK_MS = 10 * 60_000;
-
-/** A partner write (not a delete, not a check) whose answer is lost may still be applied later. */
-function mayLandLate(item: WorkItem): boolean {
-  return (
-    item.direction === 'to_partner' &&
-    item.op !== 'delete' &&
-    !(isRestore(item) && restoreReason(item) === 'verify')
-  );
-}
-
-type Fold = NonNullable<WorkInput['fold']>;
-
-/**
- * Folds a report into a waiting item of the same object: the newest content is what the item
- * shows, and each report is kept with its own time (item-reports.ts), so the record learns when
- * each field changed. `at` is null for a report with no usable time.
- */
-function foldReport(payload: object, changedAt: number | undefined, at: number | null, inner?: Fold): Fold {
-  return (waiting) => {
-    const held = waiting.payload as { reports?: HeldReport[]; data?: unknown } | null;
-    const newer = changedAt === undefined || waiting.changedAt === null || changedAt >= waiting.changedAt;
-    const folded = (inner ? inner(waiting) : newer ? payload : held) as object;
-    const reports = withReport(held?.reports ?? [{ at: waiting.changedAt, data: held?.data }], {
-      at,
-      data: (payload as { data?: unknown }).data,
-    });
-    return { ...folded, reports };
-  };
-}
-
-/**
- * Our own write coming back waits on its own: folded into a waiting change, it would replace
- * that change (made before our write landed) with what we wrote, and the change would be lost.
- */
-function apart(coalesceKey: string, echo: boolean, id: string): string {
-  return echo ? `${coalesceKey}:echo:${id}` : coalesceKey;
-}
-
-function outboundOp(change: GhlChange): OutboundOp {
-  if (change.kind === 'tag') return 'tag_add';
-  return change.op === 'delete' ? 'delete' : 'update';
-}
-
-const stripUndefined = <T extends object>(o: T) =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

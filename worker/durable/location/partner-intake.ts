@@ -3,15 +3,15 @@
  * match to a GHL contact, hand to the contact's object), the sync log, replay, and the
  * reconciliation sweep. The location object calls these; they share its SQLite.
  */
-import type { PartnerChange } from '../connectors/types.ts';
-import { applyDeletePolicy } from './delete-policy.ts';
-import { connectorFor } from '../connectors/registry.ts';
-import { saveCursor } from '../tenants/connections.ts';
-import type { GhlApi } from '../ghl/api.ts';
-import type { GhlContact } from '../ghl/types.ts';
-import { contactStub } from '../durable/stubs.ts';
-import type { ConnectionsCache } from '../durable/connections-cache.ts';
-import { contactToGhl } from './ghl-model.ts';
+import type { PartnerChange } from '../../connectors/types.ts';
+import { deletePolicyOutcome } from '../../sync/delete-policy.ts';
+import { connectorFor } from '../../connectors/registry.ts';
+import { saveCursor } from '../../tenants/connections.ts';
+import type { GhlApi } from '../../ghl/api.ts';
+import type { GhlContact } from '../../ghl/types.ts';
+import { contactStub } from '../stubs.ts';
+import type { ConnectionsCache } from '../connections-cache.ts';
+import { contactToGhl } from '../../sync/ghl-model.ts';
 import {
   indexContact,
   linkContact,
@@ -21,9 +21,14 @@ import {
   partnerKeyOf,
   personOf,
 } from './matching.ts';
-import { DRY_RUN, partnerChangeBlocked, personCreateBlocked, type PartnerSwitches } from './partner-gate.ts';
-import { recordSyncLog, type SyncLogInput } from '../sync-log/write.ts';
-import { newContactInScope } from './scope.ts';
+import {
+  DRY_RUN,
+  partnerChangeBlocked,
+  personCreateBlocked,
+  type PartnerSwitches,
+} from '../../sync/partner-gate.ts';
+import { recordSyncLog, type SyncLogInput } from '../../sync-log/write.ts';
+import { newContactInScope } from '../../sync/scope.ts';
 
 export interface PartnerInboxBody {
   connectionId: string;
@@ -165,6 +170,16 @@ export async function dispatchPartner(
     created,
   );
   return match.contactId;
+}
+
+/** The changes as the connection's delete policy has them; an ignored delete gets a sync log row (not with `sql` null: a preview). */
+export function applyDeletePolicy(
+  sql: SqlStorage | null,
+  ...args: Parameters<typeof deletePolicyOutcome>
+): PartnerChange[] {
+  const { changes, ignored } = deletePolicyOutcome(...args);
+  if (sql) for (const row of ignored) recordSyncLog(sql, row);
+  return changes;
 }
 
 /** The partner key used to keep per-person order for changes not yet matched. */

@@ -7,47 +7,26 @@
  *   we wrote since. It runs after the late write would have landed, and writes only when the
  *   timed-out content is not what the partner should hold anyway.
  */
-import type { SyncContact, SyncKind } from '../connectors/types.ts';
-import { mapFor } from '../connectors/mapping.ts';
-import { PartnerApiError } from '../connectors/http.ts';
-import { GhlError } from '../ghl/errors.ts';
-import type { EngineDeps } from './engine-types.ts';
-import { recordWrite } from './field-record.ts';
-import { ghlPrint } from './ghl-model.ts';
-import type { Link, Links, WorkItem } from './queue.ts';
-import { heldTags, readTagState, recordGhlWrite, restate, type TagDiff } from './tag-state.ts';
+import type { SyncContact, SyncKind } from '../../../connectors/types.ts';
+import { mapFor } from '../../../connectors/mapping.ts';
+import { PartnerApiError } from '../../../connectors/http.ts';
+import { GhlError } from '../../../ghl/errors.ts';
+import type { EngineDeps } from './engine-deps.ts';
+import { recordWrite } from '../../../sync/field-record.ts';
+import { ghlPrint } from '../../../sync/ghl-model.ts';
+import type { Links } from './queue.ts';
+import type { Link, RestoreItem, RestorePayload, RestoreReason, WorkItem } from '../../../sync/work.ts';
+import { heldTags, readTagState, recordGhlWrite, restate, type TagDiff } from '../../../sync/tag-state.ts';
 import { deleteInGhl, updateInGhl } from './to-ghl.ts';
 import { awaitReconnect, describe, outbound, type StepOutcome } from './to-partner.ts';
 
-export type RestoreReason = 'reassert' | 'verify';
-export const RESTORE_TRIGGERS: readonly string[] = ['reassert', 'verify'] satisfies RestoreReason[];
+/** A restore item (a replay renames the trigger, so the payload tells; see work.ts `workOf`). */
+export const isRestore = (item: WorkItem): item is RestoreItem => item.type === 'restore';
 
-export interface RestorePayload {
-  type: 'restore';
-  reason: RestoreReason;
-  /** Only these tags (a tag item); all known tags when absent. */
-  tags?: string[];
-  /** verify: print of the timed-out content; equal to what the partner should hold, no write is needed. */
-  uncertainFp?: string;
-}
-
-/** A restore item, told by its payload (a replay renames the trigger); older rows by their trigger. */
-export function isRestore(item: WorkItem): boolean {
-  return (
-    (item.payload as Partial<RestorePayload> | null)?.type === 'restore' ||
-    RESTORE_TRIGGERS.includes(item.trigger)
-  );
-}
-
-export function restoreReason(item: WorkItem): RestoreReason {
-  return (
-    (item.payload as Partial<RestorePayload> | null)?.reason ??
-    (item.trigger === 'verify' ? 'verify' : 'reassert')
-  );
-}
+export const restoreReason = (item: RestoreItem): RestoreReason => item.payload.reason;
 
 export async function runRestore(
-  item: WorkItem,
+  item: RestoreItem,
   deps: EngineDeps,
   links: Links,
   dryRun: boolean,
@@ -66,14 +45,14 @@ export async function runRestore(
 }
 
 async function restore(
-  item: WorkItem,
+  item: RestoreItem,
   deps: EngineDeps,
   links: Links,
   dryRun: boolean,
   action: string,
 ): Promise<StepOutcome> {
   const kind = item.kind as SyncKind;
-  const payload = (item.payload ?? {}) as RestorePayload;
+  const payload = item.payload;
   const link = links.byGhl(kind, item.connectionId, item.ghlId ?? '');
   if (!link) return { status: 'skipped', action, note: 'never synced' };
   if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
@@ -86,7 +65,7 @@ async function restore(
 }
 
 async function toPartner(
-  item: WorkItem,
+  item: RestoreItem,
   deps: EngineDeps,
   links: Links,
   link: Link,
@@ -160,7 +139,7 @@ async function toPartner(
 }
 
 async function toGhl(
-  item: WorkItem,
+  item: RestoreItem,
   deps: EngineDeps,
   links: Links,
   link: Link,

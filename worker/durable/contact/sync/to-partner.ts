@@ -1,16 +1,16 @@
 /** Runs one GHL → partner work item against the connector. */
-import type { ApplyResult, OutboundChange, SyncKind } from '../connectors/types.ts';
-import type { EngineDeps } from './engine-types.ts';
-import { mapFor } from '../connectors/mapping.ts';
-import { PartnerApiError } from '../connectors/http.ts';
-import { withFields } from './field-merge.ts';
-import { agreed, needsWrite, recordWrite, type FieldConflict } from './field-record.ts';
-import type { GhlPayload } from './ghl-events.ts';
-import { ghlPrint } from './ghl-model.ts';
-import { decideReports, reportsOf } from './item-reports.ts';
-import type { ConflictPolicy } from './policy.ts';
-import type { Links, WorkItem } from './queue.ts';
-import { contactTags, mergeGhlSnapshot, readTagState, type TagDiff } from './tag-state.ts';
+import type { ApplyResult, OutboundChange, SyncKind } from '../../../connectors/types.ts';
+import type { EngineDeps } from './engine-deps.ts';
+import { mapFor } from '../../../connectors/mapping.ts';
+import { PartnerApiError } from '../../../connectors/http.ts';
+import { withFields } from '../../../sync/field-merge.ts';
+import { agreed, needsWrite, recordWrite, type FieldConflict } from '../../../sync/field-record.ts';
+import { ghlPrint } from '../../../sync/ghl-model.ts';
+import { decideReports, reportsOf } from '../../../sync/item-reports.ts';
+import type { ConflictPolicy } from '../../../sync/policy.ts';
+import type { Links } from './queue.ts';
+import type { GhlChangeItem, WorkItem } from '../../../sync/work.ts';
+import { contactTags, mergeGhlSnapshot, readTagState, type TagDiff } from '../../../sync/tag-state.ts';
 
 export type StepOutcome = {
   status: 'done' | 'skipped';
@@ -29,7 +29,7 @@ export type StepOutcome = {
 };
 
 export async function runToPartner(
-  item: WorkItem,
+  item: GhlChangeItem,
   deps: EngineDeps,
   links: Links,
   dryRun: boolean,
@@ -52,7 +52,7 @@ export async function runToPartner(
   awaitReconnect(connection);
   const kind = item.kind as SyncKind;
   const ghlId = item.ghlId!;
-  const { data, tagRuns } = item.payload as GhlPayload;
+  const { data, tagRuns } = item.payload;
   const known = links.byGhl(kind, connection.id, ghlId);
   // A deleted object's tombstone only serves the staleness checks below.
   const link = known?.deleted ? undefined : known;

@@ -2,11 +2,11 @@
  * Which GHL contact a partner change is about: by the ID map first, then email, then phone
  * (docs/CONTRACT.md §5). Lives in the location's object, whose SQLite holds the index.
  */
-import type { PartnerChange, SyncContact } from '../connectors/types.ts';
-import type { GhlApi } from '../ghl/api.ts';
-import type { GhlContact } from '../ghl/types.ts';
-import { normalizeEmail, normalizePhone } from './fingerprint.ts';
-import { contactToGhl } from './ghl-model.ts';
+import type { PartnerChange, SyncContact } from '../../connectors/types.ts';
+import type { GhlApi } from '../../ghl/api.ts';
+import type { GhlContact } from '../../ghl/types.ts';
+import { normalizeEmail, normalizePhone } from '../../sync/fingerprint.ts';
+import { contactToGhl } from '../../sync/ghl-model.ts';
 
 export const MATCHING_SCHEMA: readonly string[] = [
   `CREATE TABLE contact_keys (key TEXT NOT NULL, contact_id TEXT NOT NULL, PRIMARY KEY (key, contact_id))`,

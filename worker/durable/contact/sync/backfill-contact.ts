@@ -4,12 +4,13 @@
  * a preview and a run), planned (backfill-plan.ts), and in a run the events that write something
  * are queued like webhooks.
  */
-import type { Connector, ConnectorConnection, SyncKind } from '../connectors/types.ts';
-import type { GhlApi } from '../ghl/api.ts';
-import type { GhlEvent } from '../webhooks/events.ts';
+import type { Connector, ConnectorConnection, SyncKind } from '../../../connectors/types.ts';
+import type { GhlApi } from '../../../ghl/api.ts';
+import type { GhlEvent } from '../../../webhooks/events.ts';
 import type { ContactEngine } from './contact-engine.ts';
-import type { EngineSettings } from './engine-types.ts';
-import { taskFromGhl } from './ghl-model.ts';
+import type { EngineSettings } from '../../../sync/engine-types.ts';
+import { taskFromGhl } from '../../../sync/ghl-model.ts';
+import { backfillEvents } from '../../../sync/backfill-events.ts';
 import {
   addTo,
   planGhlEvent,
@@ -17,7 +18,7 @@ import {
   type BackfillOptions,
   type KindCounts,
   type PlannedChange,
-} from './backfill-plan.ts';
+} from '../../../sync/backfill-plan.ts';
 
 export interface ContactBackfillDeps {
   locationId: string;
@@ -37,50 +38,19 @@ export interface ContactBackfillResult {
   queued: number;
 }
 
-/** The GHL events a backfill replays for the contact: its record, then its activity the partner takes. */
+/** The GHL reads a backfill of the contact needs: its notes, tasks and appointments, where the partner takes them. */
 async function eventsOf(d: ContactBackfillDeps, contact: Record<string, unknown>): Promise<GhlEvent[]> {
-  const { contactId, connection } = d;
+  const { contactId } = d;
   const outbound = d.connector.capabilities.outbound;
-  const stamp = String(contact.dateUpdated ?? contact.dateAdded ?? '');
-  const base = { locationId: d.locationId, timestamp: new Date().toISOString(), trigger: 'backfill' };
-  const events: GhlEvent[] = [
+  return backfillEvents(
+    { locationId: d.locationId, contactId, connectionId: d.connection.id, now: Date.now() },
+    contact,
     {
-      ...contact,
-      ...base,
-      type: 'ContactUpdate',
-      id: contactId,
-      webhookId: `backfill:${connection.id}:${contactId}:${stamp}`,
+      notes: outbound.note?.length ? await d.ghl.listNotes(contactId) : [],
+      tasks: outbound.task?.length ? await d.ghl.listTasks(contactId) : [],
+      appointments: outbound.appointment?.length ? await d.ghl.listAppointments(contactId) : [],
     },
-  ];
-  if (outbound.note?.length)
-    for (const n of await d.ghl.listNotes(contactId))
-      events.push({
-        ...n,
-        ...base,
-        type: 'NoteUpdate',
-        contactId,
-        webhookId: `backfill:${connection.id}:note:${n.id}:${n.body.length}`,
-      });
-  if (outbound.task?.length)
-    for (const t of await d.ghl.listTasks(contactId))
-      events.push({
-        ...t,
-        ...base,
-        type: 'TaskComplete',
-        completed: t.completed,
-        contactId,
-        webhookId: `backfill:${connection.id}:task:${t.id}:${t.completed}`,
-      });
-  if (outbound.appointment?.length) {
-    for (const a of await d.ghl.listAppointments(contactId))
-      events.push({
-        ...base,
-        type: 'AppointmentUpdate',
-        appointment: { ...a, contactId },
-        webhookId: `backfill:${connection.id}:appt:${a.id}:${String(a.dateUpdated ?? a.startTime)}`,
-      });
-  }
-  return events;
+  );
 }
 
 export async function backfillContact(
