@@ -164,6 +164,22 @@ const rows: Row[] = [
     want: { body: 'p2' },
   },
   {
+    // chaos seed 5 (the tag version is in tag-state.test.ts): GHL's person made the partner's
+    // first value their own before our write of it arrived; the partner's second edit, older
+    // than that, is reported last.
+    name: 'a side making the agreed value its own, later than an older edit reported late, keeps it',
+    start: person,
+    steps: (s) => {
+      s.edit('partner', 'p1', { firstName: 'Ada' });
+      s.edit('partner', 'p2', { firstName: 'Bo' });
+      s.edit('ghl', 'g', { firstName: 'Ada' });
+      s.deliver('p1');
+      s.deliver('g');
+      s.deliver('p2');
+    },
+    want: { ...person, firstName: 'Ada' },
+  },
+  {
     name: 'task case 1: a late partner due-date edit after GHL retitled and completed it',
     start: task,
     steps: (s) => {

@@ -856,6 +856,65 @@ describe('both sides changed within moments', () => {
     ).toBe(true);
   });
 
+  // chaos seed 5: the partner added "warm" and removed it again (that event came late); meanwhile
+  // a person added "warm" in GHL, before our write of the partner's add reached GHL.
+  it('GHL’s own add of a tag, made before our write of the partner’s add, outlives the partner’s older remove', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactId)!;
+    const partnerContact = await syncedContact(locationId, contactId);
+    const ref = { id: partnerContact.id, email: contact.email };
+    const hasWarm = async () => ({
+      ghl: ((await ghlState(locationId)).contacts.find((c) => c.id === contactId)!.tags ?? []).includes(
+        'warm',
+      ),
+      partner: (
+        (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId)!.tags ?? []
+      ).includes('warm'),
+    });
+    // Each change carries a later time than the one before (the order is the test).
+    const stamps: number[] = [];
+    const later = async <T>(act: () => Promise<T>) => {
+      const last = stamps.at(-1) ?? 0;
+      await eventually('the clock to move on', async () => Date.now() > last);
+      const out = await act();
+      stamps.push(Date.now());
+      return out;
+    };
+    const partnerAdd = await later(() =>
+      heldPartnerChange('tag.added', { id: partnerContact.id, tags: ['warm'], contact: ref }),
+    );
+    // GHL still shows the contact without it (an edit of another field reports the tags too).
+    const ghlWithout = await later(() =>
+      ghlAct(
+        locationId,
+        { action: 'contact.update', contactId, data: { companyName: 'Warm Co' } },
+        { deliver: false },
+      ),
+    );
+    const partnerRemove = await later(() =>
+      heldPartnerChange('tag.removed', { id: partnerContact.id, tags: ['warm'], contact: ref }),
+    );
+    const ghlAdd = await later(() =>
+      ghlAct(locationId, { action: 'tags.add', contactId, tags: ['warm'] }, { deliver: false }),
+    );
+    // Our write of the partner's add reaches GHL (which has warm already), then GHL's reports arrive.
+    await partnerAdd(connectionId);
+    await settled(locationId, contactId);
+    for (const d of [...ghlWithout.deliveries, ...ghlAdd.deliveries]) await deliverGhlBody(d.body);
+    await settled(locationId, contactId);
+    // The partner's remove, older than GHL's add, arrives last.
+    await partnerRemove(connectionId);
+    await settled(locationId, contactId);
+    expect(await hasWarm()).toEqual({ ghl: true, partner: true });
+    expect(
+      (await syncLog(locationId, { contactId })).some(
+        (e) =>
+          e.trigger === 'reassert' && e.action === 'restore tag in the partner: +warm' && e.status === 'done',
+      ),
+    ).toBe(true);
+  });
+
   it('a partner edit waiting beside an older GHL edit and a newer GHL delete loses to the delete', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;

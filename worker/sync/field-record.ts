@@ -167,10 +167,17 @@ function timed(
   // Our own write showing (it may have landed over a change made during it: the side then holds
   // it, and the agreed value is written there again).
   if (ours) return;
-  if (held.some((h) => sameValue(key, h, v)) || sameValue(key, v, f.v)) {
+  const repeats = held.some((h) => sameValue(key, h, v));
+  if (repeats || sameValue(key, v, f.v)) {
     // No change of the side's, or the one it made is the agreed value: it may date that change earlier.
     if (f.by === side && t < f.at && sameValue(key, v, f.v) && unchangedBetween(f[side], key, v, t, f.at))
       redate(f, key, t, policy, out);
+    // The side made the agreed value its own, after the other side's change (before our write of
+    // it): that is the field's last change now, so an older change reported late does not undo it.
+    else if (!repeats && held.length && f.by && f.by !== side && t > f.at) {
+      if (f.rival?.by === side) delete f.rival;
+      Object.assign(f, { at: t, by: side });
+    }
     return;
   }
   // Made before the field's last change had surely reached this side (our write of it ended
