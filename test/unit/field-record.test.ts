@@ -31,16 +31,19 @@ class Sim {
   writes = 0;
 
   readonly policy: ConflictPolicy;
+  /** ms between steps (edits, deliveries); our writes take half of it to start and to end */
+  readonly stepMs: number;
 
-  constructor(start: Fields, policy: ConflictPolicy = 'newest_wins') {
+  constructor(start: Fields, policy: ConflictPolicy = 'newest_wins', stepMs = 10_000) {
     this.policy = policy;
+    this.stepMs = stepMs;
     this.side = { ghl: { ...start }, partner: { ...start } };
     this.record = seedRecord(start, 0);
   }
 
   /** A person edits `fields` on `side`; its report (the side's whole record now) is kept as `name`. */
   edit(side: Side, name: string, fields: Fields, timed = true) {
-    this.clock += 10_000;
+    this.clock += this.stepMs;
     Object.assign(this.side[side], fields);
     this.held.set(name, { side, at: timed ? this.clock : null, data: { ...this.side[side] } });
   }
@@ -49,16 +52,16 @@ class Sim {
   deliver(name: string) {
     const report = this.held.get(name);
     if (!report) throw new Error(`no report ${name}`);
-    this.clock += 10_000;
+    this.clock += this.stepMs;
     const d = decide(this.record, report, this.policy, this.clock);
     this.decisions.push(d);
     this.record = d.record;
     for (const s of ['ghl', 'partner'] as const) {
       if (!needsWrite(this.record, s)) continue;
-      const start = (this.clock += 5_000);
+      const start = (this.clock += this.stepMs / 2);
       Object.assign(this.side[s], agreed(this.record));
       this.writes++;
-      this.record = recordWrite(this.record, s, agreed(this.record), start, (this.clock += 5_000));
+      this.record = recordWrite(this.record, s, agreed(this.record), start, (this.clock += this.stepMs / 2));
     }
   }
 
@@ -77,6 +80,8 @@ interface Row {
   want: Fields;
   /** at most this many writes (the engine does not write what a side holds already) */
   maxWrites?: number;
+  /** ms between steps (10 s unless the row needs things within moments) */
+  stepMs?: number;
 }
 
 const person = { firstName: 'Ann', lastName: 'Moss', phone: '+15550001', companyName: 'Start Co' };
@@ -178,6 +183,22 @@ const rows: Row[] = [
       s.deliver('p2');
     },
     want: { ...person, firstName: 'Ada' },
+  },
+  {
+    // chaos seed 7: GHL's completion, made moments after our write undid our earlier write of
+    // a completion, was taken for that earlier write showing, and GHL got the open task back.
+    name: 'task: GHL completes it moments after our writes completed and reopened it: the completion stands',
+    start: task,
+    stepMs: 400,
+    steps: (s) => {
+      s.edit('partner', 'done', { completed: true });
+      s.deliver('done');
+      s.edit('partner', 'reopen', { title: 'Call back (v2)', completed: false });
+      s.deliver('reopen');
+      s.edit('ghl', 'again', { completed: true });
+      s.deliver('again');
+    },
+    want: { ...task, title: 'Call back (v2)', completed: true },
   },
   {
     name: 'task case 1: a late partner due-date edit after GHL retitled and completed it',
@@ -399,7 +420,7 @@ const rows: Row[] = [
 
 describe('field by field, whatever order reports arrive in', () => {
   it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, row) => {
-    const sim = new Sim(row.start, row.policy);
+    const sim = new Sim(row.start, row.policy, row.stepMs);
     row.steps(sim);
     expect(sim.side.ghl).toEqual(row.want);
     expect(sim.side.partner).toEqual(row.want);

@@ -915,6 +915,30 @@ describe('both sides changed within moments', () => {
     ).toBe(true);
   });
 
+  // chaos seed 7: GHL's completion was taken for GHL showing our earlier write of a completion,
+  // and GHL got the open task back.
+  it('GHL’s completion, moments after our writes completed and reopened the task, stands on both sides', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const { taskId, atPartner } = await syncedTask(locationId, contactId, 'Water plants');
+    const done = await heldTaskEdit(atPartner, { title: 'Water plants', completed: true });
+    await done(connectionId);
+    await settled(locationId, contactId);
+    const reopen = await heldTaskEdit(atPartner, { title: 'Water plants (v2)', completed: false });
+    await reopen(connectionId);
+    await settled(locationId, contactId);
+    expect(await taskOnBothSides(locationId, taskId, atPartner.id)).toEqual({
+      ghl: ['Water plants (v2)', false],
+      partner: ['Water plants (v2)', false],
+    });
+    await ghlAct(locationId, { action: 'task.complete', taskId });
+    await settled(locationId, contactId);
+    expect(await taskOnBothSides(locationId, taskId, atPartner.id)).toEqual({
+      ghl: ['Water plants (v2)', true],
+      partner: ['Water plants (v2)', true],
+    });
+  });
+
   it('a partner edit waiting beside an older GHL edit and a newer GHL delete loses to the delete', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;

@@ -312,7 +312,8 @@ function heldAt(history: Held[], t: number): unknown[] {
 
 /**
  * Does the side show one of our writes, made in its run (or within the slack after it)? Not when
- * the side reported another value after that write ended: then a person changed it back.
+ * the side reported another value after that write ended (a person changed it back), nor when a
+ * later write of ours of another value had surely landed by `t` (then a person made it again).
  */
 function landed(history: Held[], key: string, v: unknown, t: number): boolean {
   return history.some(
@@ -323,7 +324,8 @@ function landed(history: Held[], key: string, v: unknown, t: number): boolean {
       sameValue(key, h.v, v) &&
       !history.some(
         (r) => r.end === undefined && !r.ours && r.at > h.end! && r.at <= t && !sameValue(key, r.v, v),
-      ),
+      ) &&
+      !history.some((w) => w.end !== undefined && w.at > h.at && w.end < t && !sameValue(key, w.v, v)),
   );
 }
 
