@@ -550,6 +550,21 @@ describe('our write landing around a change made during it', () => {
   });
 });
 
+describe('a record begun from content both sides held', () => {
+  // chaos seed 4: the contact was made in GHL from the partner's update (Co 24 at 41 s); the
+  // partner's create (Co 20 at 40 s) came late. The partner's next report still showed Co 24,
+  // which was taken for a new partner change and beat GHL's newer Co 32.
+  it('knows each side held that content from the time it was recorded, not from the start of time', () => {
+    let record = seedRecord({ companyName: 'Co 24', lastName: 'Rossi' }, 41_000);
+    const decideAt = (side: Side, at: number, data: Fields) =>
+      (record = decide(record, { side, at, data }, 'newest_wins', at + 500).record);
+    decideAt('ghl', 45_000, { companyName: 'Co 32', lastName: 'Rossi' });
+    decideAt('partner', 40_000, { companyName: 'Co 20', lastName: 'Ng' });
+    decideAt('partner', 61_000, { companyName: 'Co 24', lastName: 'Diaz' });
+    expect(agreed(record)).toEqual({ companyName: 'Co 32', lastName: 'Diaz' });
+  });
+});
+
 describe('reports folded into one waiting item', () => {
   const link = (data: Fields) => ({
     kind: 'contact',

@@ -88,12 +88,16 @@ export function sameValue(key: string, a: unknown, b: unknown): boolean {
   return JSON.stringify(canonical(a) ?? null) === JSON.stringify(canonical(b) ?? null);
 }
 
-/** A record for content both sides already held (as of `at`): a link synced before records existed. */
+/**
+ * A record for content both sides already held (as of `at`): a link synced before records
+ * existed, or an object one side's report just made on the other. Each side is known to hold it
+ * from `at`, so a late report from before then is placed before it, not taken for a change after.
+ */
 export function seedRecord(data: unknown, at: number | null | undefined): SyncRecord {
   const fields: Record<string, FieldState> = {};
   for (const [key, v] of Object.entries((data ?? {}) as Record<string, unknown>)) {
     if (IGNORED.has(key)) continue;
-    fields[key] = { v, at: at ?? 0, ghl: [{ v, at: 0 }], partner: [{ v, at: 0 }] };
+    fields[key] = { v, at: at ?? 0, ghl: [{ v, at: at ?? 0 }], partner: [{ v, at: at ?? 0 }] };
   }
   return { fields };
 }
