@@ -137,6 +137,21 @@ const queuedItems = (locationId: string, contactId: string, kind: string) =>
         .length,
   );
 
+/**
+ * Runs changes one after another, each made once the clock has moved past the one before, so
+ * each carries a later time (the order is what the test stages; no fixed pause).
+ */
+function inOrder() {
+  let last = 0;
+  return async <T>(act: () => Promise<T>): Promise<T> => {
+    const after = last;
+    await eventually('the clock to move on', async () => Date.now() > after);
+    const out = await act();
+    last = Date.now();
+    return out;
+  };
+}
+
 /** Makes every waiting retry due now and runs the contact's alarm once. */
 async function fastForward(locationId: string, contactId: string) {
   const stub = contactStub(env, locationId, contactId);
@@ -406,6 +421,56 @@ describe('order, coalescing, duplicates', () => {
     await settled(locationId, contact.id);
     const now = (await ghlState(locationId)).contacts.find((c) => c.id === contact.id)!;
     expect([now.firstName, now.lastName]).toEqual(['Ada', 'Diaz']);
+  });
+  // chaos seed 4: the contact was made in GHL from the partner's update; the partner's create
+  // came late, and its next report (made before GHL's newer company reached it) still showed the
+  // update's company, which was taken for a new change and beat GHL's.
+  it('a late partner creation does not make the company the partner already had look like a new change', async () => {
+    const { locationId, connectionId } = await syncedLocation();
+    const later = inOrder();
+    const email = `late-co-${Date.now()}@example.com`;
+    const person = { email, firstName: 'Bo' };
+    const created = await later(() =>
+      heldPartnerChange('contact.created', { ...person, lastName: 'Ng', companyName: 'Co 20' }),
+    );
+    const partnerId = (await yourAppState()).objects.contact!.find((c) => c.email === email)!.id;
+    const updated = await later(() =>
+      heldPartnerChange('contact.updated', {
+        ...person,
+        id: partnerId,
+        lastName: 'Rossi',
+        companyName: 'Co 24',
+      }),
+    );
+    await updated(connectionId);
+    const contact = await eventually('contact in GHL', async () =>
+      (await ghlState(locationId)).contacts.find((c) => c.email === email),
+    );
+    await settled(locationId, contact.id);
+    const ghlEdit = await later(() =>
+      ghlAct(
+        locationId,
+        { action: 'contact.update', contactId: contact.id, data: { companyName: 'Co 32' } },
+        { deliver: false },
+      ),
+    );
+    const renamed = await later(() =>
+      heldPartnerChange('contact.updated', {
+        ...person,
+        id: partnerId,
+        lastName: 'Diaz',
+        companyName: 'Co 24',
+      }),
+    );
+    for (const d of ghlEdit.deliveries) await deliverGhlBody(d.body);
+    await settled(locationId, contact.id);
+    await created(connectionId);
+    await renamed(connectionId);
+    await settled(locationId, contact.id);
+    expect(await contactOnBothSides(locationId, contact.id, partnerId, ['lastName', 'companyName'])).toEqual({
+      ghl: ['Diaz', 'Co 32'],
+      partner: ['Diaz', 'Co 32'],
+    });
   });
 });
 
@@ -872,15 +937,7 @@ describe('both sides changed within moments', () => {
         (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId)!.tags ?? []
       ).includes('warm'),
     });
-    // Each change carries a later time than the one before (the order is the test).
-    const stamps: number[] = [];
-    const later = async <T>(act: () => Promise<T>) => {
-      const last = stamps.at(-1) ?? 0;
-      await eventually('the clock to move on', async () => Date.now() > last);
-      const out = await act();
-      stamps.push(Date.now());
-      return out;
-    };
+    const later = inOrder();
     const partnerAdd = await later(() =>
       heldPartnerChange('tag.added', { id: partnerContact.id, tags: ['warm'], contact: ref }),
     );
