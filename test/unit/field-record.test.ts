@@ -201,6 +201,19 @@ const rows: Row[] = [
     want: { ...task, title: 'Call back (v2)', completed: true },
   },
   {
+    // chaos seed 5 (second run): the partner changed the last name and changed it back; the
+    // report of the change back only repeated what we knew, and the first one came last.
+    name: 'a side’s change it undid itself, reported after the report of the undo, stays undone',
+    start: person,
+    steps: (s) => {
+      s.edit('partner', 'berg', { lastName: 'Berg' });
+      s.edit('partner', 'back', { lastName: 'Moss', firstName: 'Ada' });
+      s.deliver('back');
+      s.deliver('berg');
+    },
+    want: { ...person, firstName: 'Ada' },
+  },
+  {
     name: 'task case 1: a late partner due-date edit after GHL retitled and completed it',
     start: task,
     steps: (s) => {

@@ -22,6 +22,8 @@ export interface Held {
   end?: number;
   ours?: true;
   maybe?: true;
+  /** a later report of the side still showed this value (the newest such time) */
+  seen?: number;
 }
 
 export interface FieldState {
@@ -208,9 +210,14 @@ function timed(
   const wroteSince = (h: Held) =>
     f[side].some((w) => w.end !== undefined && w.end > t && w.at <= h.at && sameValue(key, w.v, h.v));
   const superseded =
-    f.by === side &&
+    (f.by === side || !f.by) &&
     f[side].some(
-      (h) => h.at > t && h.end === undefined && !h.ours && !sameValue(key, h.v, v) && !wroteSince(h),
+      (h) =>
+        (h.at > t || (h.seen ?? 0) > t) &&
+        h.end === undefined &&
+        !h.ours &&
+        !sameValue(key, h.v, v) &&
+        !wroteSince(h),
     );
   // Two reports from one side within the same millisecond: the one handled later counts as later.
   const older = t < f.at || (t === f.at && f.by !== side);
@@ -348,8 +355,12 @@ function surelyHeld(history: Held[], t: number): unknown {
 function learn(history: Held[], key: string, v: unknown, t: number, ours = false): Held[] {
   let i = -1;
   for (let j = 0; j < history.length; j++) if (history[j]!.at <= t) i = j;
-  if (i >= 0 && sameValue(key, history[i]!.v, v) && (history[i]!.end === undefined || history[i]!.at === t))
+  if (i >= 0 && sameValue(key, history[i]!.v, v) && (history[i]!.end === undefined || history[i]!.at === t)) {
+    // Still showing it: a change of the side reported late from before this is undone by the side.
+    if (!ours && history[i]!.end === undefined && t > (history[i]!.seen ?? history[i]!.at))
+      history[i] = { ...history[i]!, seen: t };
     return history;
+  }
   const report: Held = { v, at: t, ...(ours ? { ours: true as const } : {}) };
   if (ours) {
     // Our write had landed by `t`: a change reported within its run after `t` came after it.
