@@ -422,6 +422,32 @@ describe('order, coalescing, duplicates', () => {
     const now = (await ghlState(locationId)).contacts.find((c) => c.id === contact.id)!;
     expect([now.firstName, now.lastName]).toEqual(['Ada', 'Diaz']);
   });
+  // chaos seed 5 (second run): the partner changed the last name and changed it back; the report
+  // of the change back repeated what we knew, and the report of the change came last.
+  it('a partner change the partner undid itself, reported after the undo, stays undone', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const atPartner = await syncedContact(locationId, contactId);
+    const later = inOrder();
+    const person = { id: atPartner.id, email: atPartner.email };
+    // The partner's own last name first, so what it shows later is its own, not our write.
+    const own = await later(() => heldPartnerChange('contact.updated', { ...person, lastName: 'Lund' }));
+    await own(connectionId);
+    await settled(locationId, contactId);
+    const changed = await later(() => heldPartnerChange('contact.updated', { ...person, lastName: 'Berg' }));
+    const back = await later(() =>
+      heldPartnerChange('contact.updated', { ...person, lastName: 'Lund', firstName: 'Ada' }),
+    );
+    await back(connectionId);
+    await settled(locationId, contactId);
+    await changed(connectionId);
+    await settled(locationId, contactId);
+    expect(await contactOnBothSides(locationId, contactId, atPartner.id, ['firstName', 'lastName'])).toEqual({
+      ghl: ['Ada', 'Lund'],
+      partner: ['Ada', 'Lund'],
+    });
+  });
+
   // chaos seed 4: the contact was made in GHL from the partner's update; the partner's create
   // came late, and its next report (made before GHL's newer company reached it) still showed the
   // update's company, which was taken for a new change and beat GHL's.

@@ -209,16 +209,14 @@ function timed(
   // The side's own later report shows another value, not one we wrote since: that is its change, not this.
   const wroteSince = (h: Held) =>
     f[side].some((w) => w.end !== undefined && w.end > t && w.at <= h.at && sameValue(key, w.v, h.v));
-  const superseded =
-    (f.by === side || !f.by) &&
-    f[side].some(
-      (h) =>
-        (h.at > t || (h.seen ?? 0) > t) &&
-        h.end === undefined &&
-        !h.ours &&
-        !sameValue(key, h.v, v) &&
-        !wroteSince(h),
-    );
+  const superseded = f[side].some(
+    (h) =>
+      (h.at > t || (h.seen ?? 0) > t) &&
+      h.end === undefined &&
+      !h.ours &&
+      !sameValue(key, h.v, v) &&
+      !wroteSince(h),
+  );
   // Two reports from one side within the same millisecond: the one handled later counts as later.
   const older = t < f.at || (t === f.at && f.by !== side);
   if (older || superseded) {
