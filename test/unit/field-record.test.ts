@@ -31,16 +31,19 @@ class Sim {
   writes = 0;
 
   readonly policy: ConflictPolicy;
+  /** ms between steps (edits, deliveries); our writes take half of it to start and to end */
+  readonly stepMs: number;
 
-  constructor(start: Fields, policy: ConflictPolicy = 'newest_wins') {
+  constructor(start: Fields, policy: ConflictPolicy = 'newest_wins', stepMs = 10_000) {
     this.policy = policy;
+    this.stepMs = stepMs;
     this.side = { ghl: { ...start }, partner: { ...start } };
     this.record = seedRecord(start, 0);
   }
 
   /** A person edits `fields` on `side`; its report (the side's whole record now) is kept as `name`. */
   edit(side: Side, name: string, fields: Fields, timed = true) {
-    this.clock += 10_000;
+    this.clock += this.stepMs;
     Object.assign(this.side[side], fields);
     this.held.set(name, { side, at: timed ? this.clock : null, data: { ...this.side[side] } });
   }
@@ -49,16 +52,16 @@ class Sim {
   deliver(name: string) {
     const report = this.held.get(name);
     if (!report) throw new Error(`no report ${name}`);
-    this.clock += 10_000;
+    this.clock += this.stepMs;
     const d = decide(this.record, report, this.policy, this.clock);
     this.decisions.push(d);
     this.record = d.record;
     for (const s of ['ghl', 'partner'] as const) {
       if (!needsWrite(this.record, s)) continue;
-      const start = (this.clock += 5_000);
+      const start = (this.clock += this.stepMs / 2);
       Object.assign(this.side[s], agreed(this.record));
       this.writes++;
-      this.record = recordWrite(this.record, s, agreed(this.record), start, (this.clock += 5_000));
+      this.record = recordWrite(this.record, s, agreed(this.record), start, (this.clock += this.stepMs / 2));
     }
   }
 
@@ -77,6 +80,8 @@ interface Row {
   want: Fields;
   /** at most this many writes (the engine does not write what a side holds already) */
   maxWrites?: number;
+  /** ms between steps (10 s unless the row needs things within moments) */
+  stepMs?: number;
 }
 
 const person = { firstName: 'Ann', lastName: 'Moss', phone: '+15550001', companyName: 'Start Co' };
@@ -162,6 +167,51 @@ const rows: Row[] = [
       s.deliver('old');
     },
     want: { body: 'p2' },
+  },
+  {
+    // chaos seed 5 (the tag version is in tag-state.test.ts): GHL's person made the partner's
+    // first value their own before our write of it arrived; the partner's second edit, older
+    // than that, is reported last.
+    name: 'a side making the agreed value its own, later than an older edit reported late, keeps it',
+    start: person,
+    steps: (s) => {
+      s.edit('partner', 'p1', { firstName: 'Ada' });
+      s.edit('partner', 'p2', { firstName: 'Bo' });
+      s.edit('ghl', 'g', { firstName: 'Ada' });
+      s.deliver('p1');
+      s.deliver('g');
+      s.deliver('p2');
+    },
+    want: { ...person, firstName: 'Ada' },
+  },
+  {
+    // chaos seed 7: GHL's completion, made moments after our write undid our earlier write of
+    // a completion, was taken for that earlier write showing, and GHL got the open task back.
+    name: 'task: GHL completes it moments after our writes completed and reopened it: the completion stands',
+    start: task,
+    stepMs: 400,
+    steps: (s) => {
+      s.edit('partner', 'done', { completed: true });
+      s.deliver('done');
+      s.edit('partner', 'reopen', { title: 'Call back (v2)', completed: false });
+      s.deliver('reopen');
+      s.edit('ghl', 'again', { completed: true });
+      s.deliver('again');
+    },
+    want: { ...task, title: 'Call back (v2)', completed: true },
+  },
+  {
+    // chaos seed 5 (second run): the partner changed the last name and changed it back; the
+    // report of the change back only repeated what we knew, and the first one came last.
+    name: 'a side’s change it undid itself, reported after the report of the undo, stays undone',
+    start: person,
+    steps: (s) => {
+      s.edit('partner', 'berg', { lastName: 'Berg' });
+      s.edit('partner', 'back', { lastName: 'Moss', firstName: 'Ada' });
+      s.deliver('back');
+      s.deliver('berg');
+    },
+    want: { ...person, firstName: 'Ada' },
   },
   {
     name: 'task case 1: a late partner due-date edit after GHL retitled and completed it',
@@ -383,7 +433,7 @@ const rows: Row[] = [
 
 describe('field by field, whatever order reports arrive in', () => {
   it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, row) => {
-    const sim = new Sim(row.start, row.policy);
+    const sim = new Sim(row.start, row.policy, row.stepMs);
     row.steps(sim);
     expect(sim.side.ghl).toEqual(row.want);
     expect(sim.side.partner).toEqual(row.want);
@@ -510,6 +560,21 @@ describe('our write landing around a change made during it', () => {
     );
     expect(needsWrite(echo.record, 'ghl')).toBe(false);
     expect(agreed(echo.record)).toEqual({ body: 'ghl edit' });
+  });
+});
+
+describe('a record begun from content both sides held', () => {
+  // chaos seed 4: the contact was made in GHL from the partner's update (Co 24 at 41 s); the
+  // partner's create (Co 20 at 40 s) came late. The partner's next report still showed Co 24,
+  // which was taken for a new partner change and beat GHL's newer Co 32.
+  it('knows each side held that content from the time it was recorded, not from the start of time', () => {
+    let record = seedRecord({ companyName: 'Co 24', lastName: 'Rossi' }, 41_000);
+    const decideAt = (side: Side, at: number, data: Fields) =>
+      (record = decide(record, { side, at, data }, 'newest_wins', at + 500).record);
+    decideAt('ghl', 45_000, { companyName: 'Co 32', lastName: 'Rossi' });
+    decideAt('partner', 40_000, { companyName: 'Co 20', lastName: 'Ng' });
+    decideAt('partner', 61_000, { companyName: 'Co 24', lastName: 'Diaz' });
+    expect(agreed(record)).toEqual({ companyName: 'Co 32', lastName: 'Diaz' });
   });
 });
 

@@ -61,7 +61,7 @@ describe('tag state: last writer wins, tag by tag', () => {
   it('what GHL reports from before our write of a tag landed says nothing new about that tag', () => {
     const s = readTagState(['cold'], 0);
     expect(mergePartnerOp(s, 'tag_remove', ['cold'], 100)).toEqual(['cold']);
-    recordGhlWrite(s, 1100, { add: [], remove: ['cold'] });
+    recordGhlWrite(s, 1000, 1100, { add: [], remove: ['cold'] });
     // GHL's webhook about another write of ours, stamped just before our remove landed: cold still on.
     expect(mergeGhlSnapshot(s, ['cold'], 1050)).toEqual({ add: [], remove: [] });
     expect(s.tags.cold).toMatchObject({ on: false, at: 100, ghlAt: 1100 });
@@ -80,7 +80,7 @@ describe('tag state: last writer wins, tag by tag', () => {
   it('a contact written with a GHL snapshot taken before our tag write landed keeps that tag', () => {
     const s = readTagState([], 0);
     mergePartnerOp(s, 'tag_add', ['lead'], 100);
-    recordGhlWrite(s, 1000, { add: ['lead'], remove: [] });
+    recordGhlWrite(s, 950, 1000, { add: ['lead'], remove: [] });
     expect(contactTags(s, [], 990)).toEqual(['lead']);
   });
 
@@ -168,8 +168,62 @@ describe('tag state: last writer wins, tag by tag', () => {
   it('a person’s change in GHL moments after our write of the tag landed counts', () => {
     const s = readTagState([], 0);
     expect(mergePartnerOp(s, 'tag_add', ['cold'], 100)).toEqual(['cold']);
-    recordGhlWrite(s, 1000, { add: ['cold'], remove: [] });
+    recordGhlWrite(s, 950, 1000, { add: ['cold'], remove: [] });
     expect(mergeGhlSnapshot(s, [], 1000)).toEqual({ add: [], remove: [] });
     expect(mergeGhlSnapshot(s, [], 1026)).toEqual({ add: [], remove: ['cold'] });
+  });
+
+  // chaos seed 5: the partner added warm, then removed it (that event came late); meanwhile a
+  // person added warm in GHL, before our write of the partner's add reached GHL.
+  it('GHL’s own add of a tag the partner had added, made before our write of it, outlives the partner’s older remove', () => {
+    const s = readTagState([], 0);
+    expect(mergePartnerOp(s, 'tag_add', ['warm'], 100)).toEqual(['warm']);
+    // GHL's reports: without warm at 150, with it at 200 (the person's add), waiting together.
+    const folded = foldSnapshots({ tags: [], at: 150 }, { tags: ['warm'], at: 200 });
+    // Our write of the partner's add ran 300–310, before that item's turn.
+    recordGhlWrite(s, 300, 310, { add: ['warm'], remove: [] });
+    expect(mergeGhlSnapshot(s, folded.tags, folded.at, folded.runs)).toEqual({ add: [], remove: [] });
+    expect(s.tags.warm).toMatchObject({ on: true, at: 200, byGhl: true });
+    // The partner's remove (made at 170) arrives last: older than GHL's add, so warm stays, and
+    // the partner, which still shows its remove, gets warm back.
+    const stale: string[] = [];
+    expect(mergePartnerOp(s, 'tag_remove', ['warm'], 170, stale)).toEqual([]);
+    expect(stale).toEqual(['warm']);
+    expect(heldTags(s)).toEqual(['warm']);
+  });
+
+  it('the same race with GHL’s two reports handled one by one, in order', () => {
+    const s = readTagState([], 0);
+    mergePartnerOp(s, 'tag_add', ['warm'], 100);
+    recordGhlWrite(s, 300, 310, { add: ['warm'], remove: [] });
+    expect(mergeGhlSnapshot(s, [], 150)).toEqual({ add: [], remove: [] });
+    expect(mergeGhlSnapshot(s, ['warm'], 200)).toEqual({ add: [], remove: [] });
+    const stale: string[] = [];
+    expect(mergePartnerOp(s, 'tag_remove', ['warm'], 170, stale)).toEqual([]);
+    expect(stale).toEqual(['warm']);
+    expect(heldTags(s)).toEqual(['warm']);
+  });
+
+  it('GHL showing a tag only once our write of it began is our write, not a change of GHL’s', () => {
+    const s = readTagState([], 0);
+    mergePartnerOp(s, 'tag_add', ['warm'], 100);
+    recordGhlWrite(s, 300, 310, { add: ['warm'], remove: [] });
+    const folded = foldSnapshots({ tags: [], at: 150 }, { tags: ['warm'], at: 305 });
+    expect(mergeGhlSnapshot(s, folded.tags, folded.at, folded.runs)).toEqual({ add: [], remove: [] });
+    expect(s.tags.warm).toMatchObject({ on: true, at: 100 });
+    // So the partner's remove, newer than its add, still wins.
+    const stale: string[] = [];
+    expect(mergePartnerOp(s, 'tag_remove', ['warm'], 170, stale)).toEqual(['warm']);
+    expect(stale).toEqual([]);
+    expect(heldTags(s)).toEqual([]);
+  });
+
+  it('GHL showing the other value only before the partner’s change is not enough to date GHL’s value after it', () => {
+    const s = readTagState([], 0);
+    mergePartnerOp(s, 'tag_add', ['warm'], 100);
+    const folded = foldSnapshots({ tags: [], at: 50 }, { tags: ['warm'], at: 200 });
+    mergeGhlSnapshot(s, folded.tags, folded.at, folded.runs);
+    expect(s.tags.warm).toMatchObject({ on: true, at: 100 });
+    expect(mergePartnerOp(s, 'tag_remove', ['warm'], 170)).toEqual(['warm']);
   });
 });

@@ -137,6 +137,21 @@ const queuedItems = (locationId: string, contactId: string, kind: string) =>
         .length,
   );
 
+/**
+ * Runs changes one after another, each made once the clock has moved past the one before, so
+ * each carries a later time (the order is what the test stages; no fixed pause).
+ */
+function inOrder() {
+  let last = 0;
+  return async <T>(act: () => Promise<T>): Promise<T> => {
+    const after = last;
+    await eventually('the clock to move on', async () => Date.now() > after);
+    const out = await act();
+    last = Date.now();
+    return out;
+  };
+}
+
 /** Makes every waiting retry due now and runs the contact's alarm once. */
 async function fastForward(locationId: string, contactId: string) {
   const stub = contactStub(env, locationId, contactId);
@@ -406,6 +421,82 @@ describe('order, coalescing, duplicates', () => {
     await settled(locationId, contact.id);
     const now = (await ghlState(locationId)).contacts.find((c) => c.id === contact.id)!;
     expect([now.firstName, now.lastName]).toEqual(['Ada', 'Diaz']);
+  });
+  // chaos seed 5 (second run): the partner changed the last name and changed it back; the report
+  // of the change back repeated what we knew, and the report of the change came last.
+  it('a partner change the partner undid itself, reported after the undo, stays undone', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const atPartner = await syncedContact(locationId, contactId);
+    const later = inOrder();
+    const person = { id: atPartner.id, email: atPartner.email };
+    // The partner's own last name first, so what it shows later is its own, not our write.
+    const own = await later(() => heldPartnerChange('contact.updated', { ...person, lastName: 'Lund' }));
+    await own(connectionId);
+    await settled(locationId, contactId);
+    const changed = await later(() => heldPartnerChange('contact.updated', { ...person, lastName: 'Berg' }));
+    const back = await later(() =>
+      heldPartnerChange('contact.updated', { ...person, lastName: 'Lund', firstName: 'Ada' }),
+    );
+    await back(connectionId);
+    await settled(locationId, contactId);
+    await changed(connectionId);
+    await settled(locationId, contactId);
+    expect(await contactOnBothSides(locationId, contactId, atPartner.id, ['firstName', 'lastName'])).toEqual({
+      ghl: ['Ada', 'Lund'],
+      partner: ['Ada', 'Lund'],
+    });
+  });
+
+  // chaos seed 4: the contact was made in GHL from the partner's update; the partner's create
+  // came late, and its next report (made before GHL's newer company reached it) still showed the
+  // update's company, which was taken for a new change and beat GHL's.
+  it('a late partner creation does not make the company the partner already had look like a new change', async () => {
+    const { locationId, connectionId } = await syncedLocation();
+    const later = inOrder();
+    const email = `late-co-${Date.now()}@example.com`;
+    const person = { email, firstName: 'Bo' };
+    const created = await later(() =>
+      heldPartnerChange('contact.created', { ...person, lastName: 'Ng', companyName: 'Co 20' }),
+    );
+    const partnerId = (await yourAppState()).objects.contact!.find((c) => c.email === email)!.id;
+    const updated = await later(() =>
+      heldPartnerChange('contact.updated', {
+        ...person,
+        id: partnerId,
+        lastName: 'Rossi',
+        companyName: 'Co 24',
+      }),
+    );
+    await updated(connectionId);
+    const contact = await eventually('contact in GHL', async () =>
+      (await ghlState(locationId)).contacts.find((c) => c.email === email),
+    );
+    await settled(locationId, contact.id);
+    const ghlEdit = await later(() =>
+      ghlAct(
+        locationId,
+        { action: 'contact.update', contactId: contact.id, data: { companyName: 'Co 32' } },
+        { deliver: false },
+      ),
+    );
+    const renamed = await later(() =>
+      heldPartnerChange('contact.updated', {
+        ...person,
+        id: partnerId,
+        lastName: 'Diaz',
+        companyName: 'Co 24',
+      }),
+    );
+    for (const d of ghlEdit.deliveries) await deliverGhlBody(d.body);
+    await settled(locationId, contact.id);
+    await created(connectionId);
+    await renamed(connectionId);
+    await settled(locationId, contact.id);
+    expect(await contactOnBothSides(locationId, contact.id, partnerId, ['lastName', 'companyName'])).toEqual({
+      ghl: ['Diaz', 'Co 32'],
+      partner: ['Diaz', 'Co 32'],
+    });
   });
 });
 
@@ -854,6 +945,81 @@ describe('both sides changed within moments', () => {
           e.status === 'done',
       ),
     ).toBe(true);
+  });
+
+  // chaos seed 5: the partner added "warm" and removed it again (that event came late); meanwhile
+  // a person added "warm" in GHL, before our write of the partner's add reached GHL.
+  it('GHL’s own add of a tag, made before our write of the partner’s add, outlives the partner’s older remove', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const contact = (await ghlState(locationId)).contacts.find((c) => c.id === contactId)!;
+    const partnerContact = await syncedContact(locationId, contactId);
+    const ref = { id: partnerContact.id, email: contact.email };
+    const hasWarm = async () => ({
+      ghl: ((await ghlState(locationId)).contacts.find((c) => c.id === contactId)!.tags ?? []).includes(
+        'warm',
+      ),
+      partner: (
+        (await yourAppState()).objects.contact!.find((c) => c.ghlId === contactId)!.tags ?? []
+      ).includes('warm'),
+    });
+    const later = inOrder();
+    const partnerAdd = await later(() =>
+      heldPartnerChange('tag.added', { id: partnerContact.id, tags: ['warm'], contact: ref }),
+    );
+    // GHL still shows the contact without it (an edit of another field reports the tags too).
+    const ghlWithout = await later(() =>
+      ghlAct(
+        locationId,
+        { action: 'contact.update', contactId, data: { companyName: 'Warm Co' } },
+        { deliver: false },
+      ),
+    );
+    const partnerRemove = await later(() =>
+      heldPartnerChange('tag.removed', { id: partnerContact.id, tags: ['warm'], contact: ref }),
+    );
+    const ghlAdd = await later(() =>
+      ghlAct(locationId, { action: 'tags.add', contactId, tags: ['warm'] }, { deliver: false }),
+    );
+    // Our write of the partner's add reaches GHL (which has warm already), then GHL's reports arrive.
+    await partnerAdd(connectionId);
+    await settled(locationId, contactId);
+    for (const d of [...ghlWithout.deliveries, ...ghlAdd.deliveries]) await deliverGhlBody(d.body);
+    await settled(locationId, contactId);
+    // The partner's remove, older than GHL's add, arrives last.
+    await partnerRemove(connectionId);
+    await settled(locationId, contactId);
+    expect(await hasWarm()).toEqual({ ghl: true, partner: true });
+    expect(
+      (await syncLog(locationId, { contactId })).some(
+        (e) =>
+          e.trigger === 'reassert' && e.action === 'restore tag in the partner: +warm' && e.status === 'done',
+      ),
+    ).toBe(true);
+  });
+
+  // chaos seed 7: GHL's completion was taken for GHL showing our earlier write of a completion,
+  // and GHL got the open task back.
+  it('GHL’s completion, moments after our writes completed and reopened the task, stands on both sides', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const { taskId, atPartner } = await syncedTask(locationId, contactId, 'Water plants');
+    const done = await heldTaskEdit(atPartner, { title: 'Water plants', completed: true });
+    await done(connectionId);
+    await settled(locationId, contactId);
+    const reopen = await heldTaskEdit(atPartner, { title: 'Water plants (v2)', completed: false });
+    await reopen(connectionId);
+    await settled(locationId, contactId);
+    expect(await taskOnBothSides(locationId, taskId, atPartner.id)).toEqual({
+      ghl: ['Water plants (v2)', false],
+      partner: ['Water plants (v2)', false],
+    });
+    await ghlAct(locationId, { action: 'task.complete', taskId });
+    await settled(locationId, contactId);
+    expect(await taskOnBothSides(locationId, taskId, atPartner.id)).toEqual({
+      ghl: ['Water plants (v2)', true],
+      partner: ['Water plants (v2)', true],
+    });
   });
 
   it('a partner edit waiting beside an older GHL edit and a newer GHL delete loses to the delete', async () => {

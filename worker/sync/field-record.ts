@@ -22,6 +22,8 @@ export interface Held {
   end?: number;
   ours?: true;
   maybe?: true;
+  /** a later report of the side still showed this value (the newest such time) */
+  seen?: number;
 }
 
 export interface FieldState {
@@ -88,12 +90,16 @@ export function sameValue(key: string, a: unknown, b: unknown): boolean {
   return JSON.stringify(canonical(a) ?? null) === JSON.stringify(canonical(b) ?? null);
 }
 
-/** A record for content both sides already held (as of `at`): a link synced before records existed. */
+/**
+ * A record for content both sides already held (as of `at`): a link synced before records
+ * existed, or an object one side's report just made on the other. Each side is known to hold it
+ * from `at`, so a late report from before then is placed before it, not taken for a change after.
+ */
 export function seedRecord(data: unknown, at: number | null | undefined): SyncRecord {
   const fields: Record<string, FieldState> = {};
   for (const [key, v] of Object.entries((data ?? {}) as Record<string, unknown>)) {
     if (IGNORED.has(key)) continue;
-    fields[key] = { v, at: at ?? 0, ghl: [{ v, at: 0 }], partner: [{ v, at: 0 }] };
+    fields[key] = { v, at: at ?? 0, ghl: [{ v, at: at ?? 0 }], partner: [{ v, at: at ?? 0 }] };
   }
   return { fields };
 }
@@ -167,10 +173,17 @@ function timed(
   // Our own write showing (it may have landed over a change made during it: the side then holds
   // it, and the agreed value is written there again).
   if (ours) return;
-  if (held.some((h) => sameValue(key, h, v)) || sameValue(key, v, f.v)) {
+  const repeats = held.some((h) => sameValue(key, h, v));
+  if (repeats || sameValue(key, v, f.v)) {
     // No change of the side's, or the one it made is the agreed value: it may date that change earlier.
     if (f.by === side && t < f.at && sameValue(key, v, f.v) && unchangedBetween(f[side], key, v, t, f.at))
       redate(f, key, t, policy, out);
+    // The side made the agreed value its own, after the other side's change (before our write of
+    // it): that is the field's last change now, so an older change reported late does not undo it.
+    else if (!repeats && held.length && f.by && f.by !== side && t > f.at) {
+      if (f.rival?.by === side) delete f.rival;
+      Object.assign(f, { at: t, by: side });
+    }
     return;
   }
   // Made before the field's last change had surely reached this side (our write of it ended
@@ -196,11 +209,14 @@ function timed(
   // The side's own later report shows another value, not one we wrote since: that is its change, not this.
   const wroteSince = (h: Held) =>
     f[side].some((w) => w.end !== undefined && w.end > t && w.at <= h.at && sameValue(key, w.v, h.v));
-  const superseded =
-    f.by === side &&
-    f[side].some(
-      (h) => h.at > t && h.end === undefined && !h.ours && !sameValue(key, h.v, v) && !wroteSince(h),
-    );
+  const superseded = f[side].some(
+    (h) =>
+      (h.at > t || (h.seen ?? 0) > t) &&
+      h.end === undefined &&
+      !h.ours &&
+      !sameValue(key, h.v, v) &&
+      !wroteSince(h),
+  );
   // Two reports from one side within the same millisecond: the one handled later counts as later.
   const older = t < f.at || (t === f.at && f.by !== side);
   if (older || superseded) {
@@ -305,7 +321,8 @@ function heldAt(history: Held[], t: number): unknown[] {
 
 /**
  * Does the side show one of our writes, made in its run (or within the slack after it)? Not when
- * the side reported another value after that write ended: then a person changed it back.
+ * the side reported another value after that write ended (a person changed it back), nor when a
+ * later write of ours of another value had surely landed by `t` (then a person made it again).
  */
 function landed(history: Held[], key: string, v: unknown, t: number): boolean {
   return history.some(
@@ -316,7 +333,8 @@ function landed(history: Held[], key: string, v: unknown, t: number): boolean {
       sameValue(key, h.v, v) &&
       !history.some(
         (r) => r.end === undefined && !r.ours && r.at > h.end! && r.at <= t && !sameValue(key, r.v, v),
-      ),
+      ) &&
+      !history.some((w) => w.end !== undefined && w.at > h.at && w.end < t && !sameValue(key, w.v, v)),
   );
 }
 
@@ -335,8 +353,12 @@ function surelyHeld(history: Held[], t: number): unknown {
 function learn(history: Held[], key: string, v: unknown, t: number, ours = false): Held[] {
   let i = -1;
   for (let j = 0; j < history.length; j++) if (history[j]!.at <= t) i = j;
-  if (i >= 0 && sameValue(key, history[i]!.v, v) && (history[i]!.end === undefined || history[i]!.at === t))
+  if (i >= 0 && sameValue(key, history[i]!.v, v) && (history[i]!.end === undefined || history[i]!.at === t)) {
+    // Still showing it: a change of the side reported late from before this is undone by the side.
+    if (!ours && history[i]!.end === undefined && t > (history[i]!.seen ?? history[i]!.at))
+      history[i] = { ...history[i]!, seen: t };
     return history;
+  }
   const report: Held = { v, at: t, ...(ours ? { ours: true as const } : {}) };
   if (ours) {
     // Our write had landed by `t`: a change reported within its run after `t` came after it.

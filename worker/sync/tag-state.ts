@@ -9,6 +9,10 @@ export interface TagEntry {
   at: number;
   /** when our write of this value to GHL ended (epoch ms) */
   ghlAt?: number;
+  /** when that write began: GHL's reports from before it show what GHL held without it */
+  ghlFrom?: number;
+  /** For a value from the partner: the newest GHL report after it that still showed the other value. */
+  ghlOther?: number;
   /** time of the newest GHL report that showed this tag as it is (orders GHL's reports) */
   seen?: number;
   /** The value came from GHL's reports: `at` is the earliest report showing it (see GhlRun). */
@@ -99,6 +103,16 @@ export function mergeGhlSnapshot(
       };
       continue;
     }
+    if (entry && !entry.byGhl && entry.on !== on && at > entry.at)
+      entry.ghlOther = Math.max(entry.ghlOther ?? at, at);
+    if (entry && !entry.byGhl && entry.on === on && ghlOwnChange(entry, run)) {
+      // GHL showed the other value after the partner's change, then this one before our write of
+      // it began: a person in GHL made the same change, later. It is now the tag's last change,
+      // so an older partner change delivered after this report does not undo it.
+      const { ghlOther: _shownOff, ...rest } = entry;
+      state.tags[tag] = { ...rest, at: run.from, seen: at, byGhl: true, against: ghlAgainst(entry, run)! };
+      continue;
+    }
     if (entry?.ghlAt && at <= entry.ghlAt + CLOCK_SLACK_MS) continue;
     const lastSeen = entry?.seen ?? entry?.at ?? 0;
     if (entry?.byGhl && (at < lastSeen || (at === lastSeen && entry.on === on))) {
@@ -127,6 +141,28 @@ export function mergeGhlSnapshot(
   }
   state.ghlShownAt = Math.max(state.ghlShownAt ?? 0, at);
   return diff;
+}
+
+/**
+ * GHL's run shows it changed the tag to `entry`'s value itself: it showed the other value (at
+ * `run.against`) after `entry`'s change was made, and this value from `run.from`, and no write of
+ * ours to GHL of this tag ran in between (the same rule as field-record.ts: a side's change is a
+ * value that differs from what it held, not one our write put there).
+ */
+function ghlOwnChange(entry: TagEntry, run: GhlRun): boolean {
+  const against = ghlAgainst(entry, run);
+  if (against === undefined || run.from <= entry.at || against < entry.at) return false;
+  if (entry.ghlAt === undefined) return true;
+  // A stored write without its start (before it was kept) may have run any time before it ended.
+  const wroteBetween = entry.ghlAt >= against && (entry.ghlFrom ?? -Infinity) <= run.from;
+  return !wroteBetween;
+}
+
+/** The newest time GHL is known to have shown the other value before this run began. */
+function ghlAgainst(entry: TagEntry, run: GhlRun): number | undefined {
+  const other = entry.ghlOther !== undefined && entry.ghlOther < run.from ? entry.ghlOther : undefined;
+  if (run.against === undefined) return other;
+  return other === undefined ? run.against : Math.max(run.against, other);
 }
 
 /**
@@ -184,23 +220,32 @@ export function foldSnapshots(
   return { tags: newer.tags, at: newer.at, runs };
 }
 
-/** A partner's add or remove as of `at`: which of its tags GHL must gain or lose. */
+/**
+ * A partner's add or remove as of `at`: which of its tags GHL must gain or lose. `stale` gathers
+ * the tags whose newer value came from GHL while the partner's own older change still shows
+ * there: that value must be written to the partner again.
+ */
 export function mergePartnerOp(
   state: TagState,
   op: 'tag_add' | 'tag_remove',
   tags: readonly string[],
   at: number,
+  stale?: string[],
 ): string[] {
   const on = op === 'tag_add';
   const out: string[] = [];
   // Keyed lower-case (GHL ignores case), written as the partner spelled it.
   for (const [tag, spelled] of new Map(tags.map((t) => [norm(t), t.trim()]))) {
     const entry = state.tags[tag];
-    if (entry && entry.at >= at) continue;
+    if (entry && entry.at >= at) {
+      if (entry.byGhl && entry.on !== on) stale?.push(tag);
+      continue;
+    }
     state.tags[tag] = {
       on,
       at,
       ...(entry?.ghlAt !== undefined ? { ghlAt: entry.ghlAt } : {}),
+      ...(entry?.ghlFrom !== undefined ? { ghlFrom: entry.ghlFrom } : {}),
       ...(entry?.seen !== undefined ? { seen: entry.seen } : {}),
     };
     // A tag we never saw may still be on GHL's side: removing it is never skipped.
@@ -235,10 +280,10 @@ export function restate(state: TagState, tags: readonly string[]): TagDiff {
   return diff;
 }
 
-/** Our write of `diff` to GHL ended at `to`. */
-export function recordGhlWrite(state: TagState, to: number, diff: TagDiff): void {
+/** Our write of `diff` to GHL ran from `from` to `to`. */
+export function recordGhlWrite(state: TagState, from: number, to: number, diff: TagDiff): void {
   for (const tag of [...diff.add, ...diff.remove].map(norm)) {
     const entry = state.tags[tag];
-    if (entry) entry.ghlAt = to;
+    if (entry) Object.assign(entry, { ghlFrom: from, ghlAt: to });
   }
 }

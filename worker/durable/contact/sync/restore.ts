@@ -151,10 +151,11 @@ async function toGhl(
   if (kind === 'tag') {
     const state = readTagState(link.state, link.sourceAt ?? 0);
     const diff: TagDiff = restate(state, payload.tags ?? Object.keys(state.tags));
+    const from = Date.now();
     if (diff.add.length) await ghl.addTags(contactId, diff.add);
     if (diff.remove.length) await ghl.removeTags(contactId, diff.remove);
     const to = Date.now();
-    recordGhlWrite(state, to, diff);
+    recordGhlWrite(state, from, to, diff);
     links.save({ ...link, state, ghlWriteAt: to });
     return { status: 'done', action: `${action}: ${describe(diff)}`, objectId: contactId };
   }

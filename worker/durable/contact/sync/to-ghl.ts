@@ -312,7 +312,8 @@ async function applyTags(
   const verb = change.op === 'tag_add' ? 'add' : 'remove';
   const state = readTagState(link?.state, link?.sourceAt ?? 0);
   const at = item.changedAt ?? Date.now();
-  const tags = mergePartnerOp(state, change.op, change.data.tags, at);
+  const stale: string[] = [];
+  const tags = mergePartnerOp(state, change.op, change.data.tags, at, stale);
   if (!tags.length) {
     links.save({
       kind: 'tag',
@@ -327,6 +328,8 @@ async function applyTags(
       status: 'skipped',
       action: `${verb} tags in GHL`,
       note: 'GHL already holds these tags, or a newer change to them',
+      // GHL's newer change matched what the partner had, so it was never written there.
+      ...(stale.length && !dryRun ? { reassert: { to: 'partner' as const, tags: stale } } : {}),
     };
   }
   // Our tag write to the partner came after this change: the partner may have lost it.
@@ -335,10 +338,16 @@ async function applyTags(
     partnerWrittenAt && partnerWrittenAt > at ? { reassert: { to: 'partner' as const, tags } } : {};
   const action = `${verb} tags in GHL: ${tags.join(', ')}`;
   if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
+  const from = Date.now();
   if (change.op === 'tag_add') await deps.ghl.addTags(deps.contactId, tags);
   else await deps.ghl.removeTags(deps.contactId, tags);
   const to = Date.now();
-  recordGhlWrite(state, to, change.op === 'tag_add' ? { add: tags, remove: [] } : { add: [], remove: tags });
+  recordGhlWrite(
+    state,
+    from,
+    to,
+    change.op === 'tag_add' ? { add: tags, remove: [] } : { add: [], remove: tags },
+  );
   links.save({
     kind: 'tag',
     connectionId: change.connectionId,
