@@ -1,3 +1,4 @@
+import { Holds } from '../support/holds.ts';
 import { newId } from './ids.ts';
 
 export interface FaultRuleInput {
@@ -8,6 +9,8 @@ export interface FaultRuleInput {
   count?: number;
   probability?: number;
   delayMs?: number;
+  /** Keep the request unanswered until the control API releases it (`holds`). */
+  hold?: boolean;
 }
 
 interface FaultRule extends FaultRuleInput {
@@ -18,6 +21,7 @@ interface FaultRule extends FaultRuleInput {
 export interface FaultHit {
   status?: number;
   delayMs?: number;
+  hold?: boolean;
 }
 
 export interface RequestFacts {
@@ -26,9 +30,11 @@ export interface RequestFacts {
   locationId?: string;
 }
 
-/** Injected failures for API requests: a status, a delay, or both, for the next N (or all) matching requests. */
+/** Injected failures for API requests: a status, a delay, a hold, or some of these, for the next N (or all) matching requests. */
 export class FaultInjector {
   #rules: FaultRule[] = [];
+  /** Requests a `hold` rule keeps in flight. */
+  readonly holds = new Holds();
 
   add(input: FaultRuleInput): string {
     const id = newId();
@@ -61,6 +67,6 @@ export class FaultInjector {
     rule.remaining--;
     if (rule.remaining <= 0) this.#rules = this.#rules.filter((r) => r !== rule);
     if (rule.probability !== undefined && random() >= rule.probability) return undefined;
-    return { status: rule.status, delayMs: rule.delayMs };
+    return { status: rule.status, delayMs: rule.delayMs, hold: rule.hold };
   }
 }

@@ -1,6 +1,8 @@
 import { serve } from '@hono/node-server';
-import type { IncomingMessage } from 'node:http';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { holdRequest, type Holds } from '../support/holds.ts';
+
+export { Holds, holdRoutes } from '../support/holds.ts';
 
 /** Shared plumbing of the partner emulators: serving, fault injection, call counters, delivery log. */
 
@@ -75,74 +77,6 @@ export class Faults {
   }
 }
 
-export interface HeldRequest {
-  id: number;
-  method: string;
-  path: string;
-  /** Its connection was cut: the caller saw a network error; the request may still land on release. */
-  cut: boolean;
-}
-
-/**
- * Requests held by a `hold` fault, each waiting for the control API: `release` lets it be handled
- * (late, if it was cut), `cut` drops its connection without an answer (the caller's call fails as
- * on a lost answer) and keeps it held, so it can still land afterwards.
- */
-export class Holds {
-  #held: (HeldRequest & { release(): void; cutOff(): void })[] = [];
-  #next = 1;
-
-  /** Waits until released; `onCut` runs when the connection is to be cut meanwhile. */
-  wait(method: string, path: string, onCut: () => void): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const entry = {
-        id: this.#next++,
-        method,
-        path,
-        cut: false,
-        release: () => {
-          this.#held = this.#held.filter((h) => h !== entry);
-          resolve();
-        },
-        cutOff: () => {
-          entry.cut = true;
-          onCut();
-        },
-      };
-      this.#held.push(entry);
-    });
-  }
-
-  list(): HeldRequest[] {
-    return this.#held.map(({ id, method, path, cut }) => ({ id, method, path, cut }));
-  }
-
-  /** Releases the one with `id`, or every held request; answers how many. */
-  release(id?: number): number {
-    const chosen = this.#held.filter((h) => id === undefined || h.id === id);
-    for (const h of chosen) h.release();
-    return chosen.length;
-  }
-
-  /** Cuts the connection of the one with `id`, or of every held request not cut yet; answers how many. */
-  cut(id?: number): number {
-    const chosen = this.#held.filter((h) => !h.cut && (id === undefined || h.id === id));
-    for (const h of chosen) h.cutOff();
-    return chosen.length;
-  }
-}
-
-/** The control routes of `Holds`: `GET held`, `POST held/release` and `POST held/cut` (`{ id? }`). */
-export function holdRoutes(app: Hono, prefix: string, holds: Holds): void {
-  const id = async (c: Context) => {
-    const b = await jsonBody(c);
-    return typeof b?.id === 'number' ? b.id : undefined;
-  };
-  app.get(`${prefix}/held`, (c) => c.json({ held: holds.list() }));
-  app.post(`${prefix}/held/release`, async (c) => c.json({ released: holds.release(await id(c)) }));
-  app.post(`${prefix}/held/cut`, async (c) => c.json({ cut: holds.cut(await id(c)) }));
-}
-
 /** Counters of API calls by route and status, and of webhook deliveries. */
 export class CallStats {
   total = 0;
@@ -188,12 +122,7 @@ export function apiMiddleware(
   return async (c, next) => {
     if (c.req.path.startsWith('/_partner')) return next();
     const hit = faults.match(c.req.method, c.req.path);
-    if (hit?.hold && holds) {
-      // Read now (Hono keeps it), so a request whose connection is cut can still be handled later.
-      await c.req.text();
-      const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-      await holds.wait(c.req.method, c.req.path, () => incoming?.socket.destroy());
-    }
+    if (hit?.hold && holds) await holdRequest(holds, c);
     if (hit?.delayMs) await sleep(hit.delayMs);
     if (hit?.status) {
       stats.record(`${c.req.method} ${c.req.path}`, hit.status);

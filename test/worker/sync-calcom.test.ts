@@ -6,7 +6,13 @@
  * The Cal.com emulator is shared with every test file: each test uses its own location, its own
  * emails and its own booking times (one host, so times must not overlap).
  */
-import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test';
+import {
+  abortAllDurableObjects,
+  env,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  SELF,
+} from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createConnection, openConnection } from '../../worker/tenants/connections.ts';
 import { contactStub, tenantStub } from '../../worker/durable/stubs.ts';
@@ -1122,9 +1128,10 @@ describe('Cal.com OAuth credentials', () => {
     });
     expect(patched.status, patched.text).toBe(200);
     expect(patched.body.connection).toMatchObject({ status: 'active', lastError: null });
-    // The waiting item looks again every 10 minutes; here, now (with the object's cache of connections dropped).
+    // The waiting item looks again every 10 minutes; here, now, with the object's cache of
+    // connections dropped (an abort: eviction would first wait out the timers of its last calls).
+    await abortAllDurableObjects();
     const stub = contactStub(env, o.locationId, contact.id);
-    await evictDurableObject(stub);
     await runInDurableObject(
       stub,
       (_obj, state) =>
