@@ -9,6 +9,7 @@ import { encryptSso } from './sso.ts';
 import { DEFAULT_SCOPE, type Client, type UserType } from './state.ts';
 import { appointmentResponseView, contactView, noteView, taskView } from './views.ts';
 import { readJson } from './validate.ts';
+import { holdRoutes } from '../support/holds.ts';
 
 type Body = Record<string, unknown>;
 
@@ -156,11 +157,18 @@ export function registerControl(app: Hono<AppEnv>, emu: Emu): void {
       probability: num(b.probability),
       delayMs: num(b.delayMs),
       afterWrite: b.afterWrite === true,
+      hold: b.hold === true || undefined,
     });
     return c.json({ id });
   });
   app.get('/_emulator/faults', (c) => c.json({ faults: emu.faults.list() }));
-  app.delete('/_emulator/faults', (c) => c.json({ cleared: emu.faults.clear(c.req.query('locationId')) }));
+  app.delete('/_emulator/faults', (c) => {
+    const locationId = c.req.query('locationId');
+    // Held requests go on: nothing stays in flight once a test is done with its faults.
+    emu.faults.holds.release({ locationId });
+    return c.json({ cleared: emu.faults.clear(locationId) });
+  });
+  holdRoutes(app, '/_emulator', emu.faults.holds);
 
   app.post('/_emulator/webhook-faults', async (c) => {
     const b = await body(c);

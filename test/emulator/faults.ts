@@ -1,3 +1,4 @@
+import { Holds } from '../support/holds.ts';
 import { newId } from './ids.ts';
 
 export interface FaultRuleInput {
@@ -10,6 +11,8 @@ export interface FaultRuleInput {
   delayMs?: number;
   /** Carry the request out first, then answer `status` instead (a write that landed, its answer lost). */
   afterWrite?: boolean;
+  /** Keep the request unanswered until the control API releases it (`holds`). */
+  hold?: boolean;
 }
 
 interface FaultRule extends FaultRuleInput {
@@ -21,6 +24,7 @@ export interface FaultHit {
   status?: number;
   delayMs?: number;
   afterWrite?: boolean;
+  hold?: boolean;
 }
 
 export interface RequestFacts {
@@ -29,9 +33,11 @@ export interface RequestFacts {
   locationId?: string;
 }
 
-/** Injected failures for API requests: a status, a delay, or both, for the next N (or all) matching requests. */
+/** Injected failures for API requests: a status, a delay, a hold, or some of these, for the next N (or all) matching requests. */
 export class FaultInjector {
   #rules: FaultRule[] = [];
+  /** Requests a `hold` rule keeps in flight. */
+  readonly holds = new Holds();
 
   add(input: FaultRuleInput): string {
     const id = newId();
@@ -64,6 +70,11 @@ export class FaultInjector {
     rule.remaining--;
     if (rule.remaining <= 0) this.#rules = this.#rules.filter((r) => r !== rule);
     if (rule.probability !== undefined && random() >= rule.probability) return undefined;
-    return { status: rule.status, delayMs: rule.delayMs, afterWrite: rule.afterWrite === true };
+    return {
+      status: rule.status,
+      delayMs: rule.delayMs,
+      afterWrite: rule.afterWrite === true,
+      hold: rule.hold,
+    };
   }
 }

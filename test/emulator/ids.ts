@@ -48,9 +48,5 @@ export function jwtLike(claims: Record<string, unknown>): string {
   return `${header}.${payload}.${randomBytes(32).toString('base64url')}`;
 }
 
-let lastMs = 0;
 /** Wall-clock ISO time that never repeats or goes back, so every change moves dateUpdated. */
-export function nowIso(): string {
-  lastMs = Math.max(Date.now(), lastMs + 1);
-  return new Date(lastMs).toISOString();
-}
+export { nowIso } from '../support/change-clock.ts';

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
+import { holdRequest } from '../support/holds.ts';
 import { bearer } from './auth.ts';
 import type { AppEnv, Emu } from './context.ts';
 import { faultBody } from './errors.ts';
@@ -28,6 +29,7 @@ export function requestPipeline(emu: Emu): MiddlewareHandler<AppEnv> {
     if (UNCOUNTED.some((prefix) => url.pathname.startsWith(prefix))) return next();
     const locationId = requestLocation(emu, bearer(c), url);
     const hit = emu.faults.match({ method: c.req.method, path: url.pathname, locationId });
+    if (hit?.hold) await holdRequest(emu.faults.holds, c, locationId);
     if (hit?.delayMs) await sleep(hit.delayMs);
     if (hit?.status && !hit.afterWrite) {
       emu.stats.request(`${c.req.method} fault`, hit.status, locationId);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { nowIso } from './ids.ts';
 import type { Signer } from './signing.ts';
 import type { Stats } from './stats.ts';
 import type { Client, State } from './state.ts';
@@ -76,7 +77,7 @@ export class WebhookDispatcher {
       ...fields,
       appId: client.appId,
       versionId: client.versionId,
-      timestamp: new Date().toISOString(),
+      timestamp: nowIso(),
       webhookId: randomUUID(),
     };
   }

@@ -1,5 +1,8 @@
 import { serve } from '@hono/node-server';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { holdRequest, type Holds } from '../support/holds.ts';
+
+export { Holds, holdRoutes } from '../support/holds.ts';
 
 /** Shared plumbing of the partner emulators: serving, fault injection, call counters, delivery log. */
 
@@ -33,6 +36,11 @@ export interface FaultRule {
   delayMs?: number;
   /** Carry the request out first, then answer `status` instead (a write that landed, its answer lost). */
   afterWrite?: boolean;
+  /**
+   * Hold the request until the control API releases it (`Holds`): a call kept in flight for
+   * exactly as long as a test needs, with no timer. Applies before `status`.
+   */
+  hold?: boolean;
 }
 
 /** Injected failures for the emulated API: a status, a delay or both for the next N matching calls. */
@@ -58,7 +66,7 @@ export class Faults {
     method: string,
     path: string,
     random = Math.random,
-  ): { status?: number; delayMs?: number; afterWrite?: boolean } | undefined {
+  ): { status?: number; delayMs?: number; afterWrite?: boolean; hold?: boolean } | undefined {
     const rule = this.#rules.find(
       (r) =>
         (!r.pathPrefix || path.startsWith(r.pathPrefix)) &&
@@ -67,7 +75,12 @@ export class Faults {
     if (!rule) return undefined;
     if (--rule.left <= 0) this.#rules = this.#rules.filter((r) => r !== rule);
     if (rule.probability !== undefined && random() >= rule.probability) return undefined;
-    return { status: rule.status, delayMs: rule.delayMs, afterWrite: rule.afterWrite === true };
+    return {
+      status: rule.status,
+      delayMs: rule.delayMs,
+      afterWrite: rule.afterWrite === true,
+      hold: rule.hold,
+    };
   }
 }
 
@@ -111,10 +124,12 @@ export function apiMiddleware(
   faults: Faults,
   stats: CallStats,
   faultBody: (c: Context, status: number) => Response,
+  holds?: Holds,
 ): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.path.startsWith('/_partner')) return next();
     const hit = faults.match(c.req.method, c.req.path);
+    if (hit?.hold && holds) await holdRequest(holds, c);
     if (hit?.delayMs) await sleep(hit.delayMs);
     if (hit?.status && !hit.afterWrite) {
       stats.record(`${c.req.method} ${c.req.path}`, hit.status);

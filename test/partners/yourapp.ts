@@ -6,11 +6,14 @@ import {
   CallStats,
   Deliverer,
   Faults,
+  holdRoutes,
+  Holds,
   jsonBody,
   listen,
   type Delivery,
   type FaultRule,
 } from './common.ts';
+import { nowIso } from '../support/change-clock.ts';
 
 /**
  * "Your app": a partner that speaks the contract in test/partners/README.md. It receives our
@@ -70,6 +73,7 @@ export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): P
   const tests: { id: string; event: unknown }[] = [];
   const seen = new Map<string, Obj>();
   const faults = new Faults();
+  const holds = new Holds();
   const stats = new CallStats();
   const deliverer = new Deliverer(stats);
   let target = opts.targetUrl ?? null;
@@ -102,7 +106,7 @@ export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): P
     return id;
   }
 
-  function record(id: string, type: string, data: Obj, timestamp = new Date().toISOString()): FeedEvent {
+  function record(id: string, type: string, data: Obj, timestamp = nowIso()): FeedEvent {
     const event = { id, seq: ++seq, type, timestamp, data };
     feed.push(event);
     return event;
@@ -111,7 +115,12 @@ export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): P
   const app = new Hono();
   app.use(
     '*',
-    apiMiddleware(faults, stats, (c, status) => c.json({ error: `injected fault ${status}` }, status as 500)),
+    apiMiddleware(
+      faults,
+      stats,
+      (c, status) => c.json({ error: `injected fault ${status}` }, status as 500),
+      holds,
+    ),
   );
 
   app.post('/webhooks', async (c) => {
@@ -191,6 +200,7 @@ export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): P
     tests.length = 0;
     seen.clear();
     faults.clear();
+    holds.release();
     stats.reset();
     deliverer.log.length = 0;
     return c.json({ ok: true });
@@ -250,8 +260,10 @@ export async function startYourAppEmulator(opts: YourAppEmulatorOptions = {}): P
   );
   app.delete('/_partner/faults', (c) => {
     faults.clear();
+    holds.release();
     return c.json({ ok: true });
   });
+  holdRoutes(app, '/_partner', holds);
   app.get('/_partner/stats', (c) => c.json(stats.snapshot()));
   app.get('/_partner/deliveries', (c) => c.json({ deliveries: deliverer.log }));
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness, type Seeded } from '../emulator/testkit/harness.ts';
+import { eventually } from '../support/eventually.ts';
 
 let h: Harness;
 let seeded: Seeded;
@@ -114,6 +115,31 @@ describe('faults', () => {
     const again = Date.now();
     await getA();
     expect(Date.now() - again).toBeLessThan(200);
+  });
+
+  it('hold: the request waits unanswered until released; DELETE of the faults lets it go on', async () => {
+    await sleep(550);
+    const A = seeded.locations[0]!.id;
+    await h.control('/_emulator/faults', { locationId: A, pathPrefix: '/contacts/', hold: true, count: 2 });
+    const answered: number[] = [];
+    const first = getA().then((r) => answered.push(r.status));
+    const second = getA().then((r) => answered.push(r.status));
+    const held = await eventually(
+      async () => (await h.control<{ held: { id: number }[] }>(`/_emulator/held?locationId=${A}`)).held,
+      (list) => list.length === 2,
+      { what: 'two held requests' },
+    );
+    expect(held[0]).toMatchObject({ method: 'GET', locationId: A, cut: false });
+    expect((await h.control(`/_emulator/held?locationId=${seeded.locations[1]!.id}`)).held).toEqual([]);
+    expect((await getB()).status).toBe(200);
+    expect(answered).toEqual([]);
+    expect(await h.control('/_emulator/held/release', { id: held[0]!.id })).toEqual({ released: 1 });
+    await first;
+    expect(answered).toEqual([200]);
+    await h.control(`/_emulator/faults?locationId=${A}`, undefined, 'DELETE');
+    await second;
+    expect(answered).toEqual([200, 200]);
+    expect((await h.control('/_emulator/held')).held).toEqual([]);
   });
 
   it('DELETE /_emulator/faults?locationId clears only that location', async () => {

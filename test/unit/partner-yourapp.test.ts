@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { startSink, type Sink } from '../partners/common.ts';
+import { nowIso as ghlNowIso } from '../emulator/ids.ts';
+import { eventually } from '../support/eventually.ts';
 import { signHeaders, startYourAppEmulator, type YourAppEmulator } from '../partners/yourapp.ts';
 
 /** The "your app" partner emulator: the contract of test/partners/README.md from the partner's side. */
@@ -117,9 +119,62 @@ describe('your app emulator: receiving our events', () => {
     expect((await post('/webhooks', body, signHeaders(wh(), 'msg_f', body))).status).toBe(500);
     expect((await post('/webhooks', body, signHeaders(wh(), 'msg_f', body))).status).toBe(200);
   });
+
+  it('a held call waits, unanswered, until released; a cut one fails at the caller and still lands on release', async () => {
+    await post('/_partner/faults', { pathPrefix: '/webhooks', hold: true, count: 2 });
+    const send = (id: string, text: string) => {
+      const body = event('note.created', { ghlId: id, body: text });
+      return fetch(`${app.url}/webhooks`, { method: 'POST', headers: signHeaders(wh(), id, body), body });
+    };
+    const notes = async () => (await get('/_partner/state')).body.objects.note.map((n: any) => n.body);
+    const kept = send('msg_h1', 'kept');
+    const lost = send('msg_h2', 'lost').then(
+      (res) => `answered ${res.status}`,
+      () => 'failed',
+    );
+    await eventually(
+      async () => (await get('/_partner/held')).body.held,
+      (h) => h.length === 2,
+      {
+        what: 'two held calls',
+      },
+    );
+    const [first, second] = (await get('/_partner/held')).body.held;
+    expect(await notes()).toEqual([]);
+
+    expect((await post('/_partner/held/cut', { id: second.id })).body).toEqual({ cut: 1 });
+    expect(await lost).toBe('failed');
+    expect((await get('/_partner/held')).body.held).toEqual([
+      { id: first.id, method: 'POST', path: '/webhooks', cut: false },
+      { id: second.id, method: 'POST', path: '/webhooks', cut: true },
+    ]);
+    expect(await notes()).toEqual([]);
+
+    expect((await post('/_partner/held/release', { id: first.id })).body).toEqual({ released: 1 });
+    expect((await kept).status).toBe(200);
+    expect(await notes()).toEqual(['kept']);
+    // Clearing the faults lets every held call go on: the cut one lands late.
+    expect((await fetch(`${app.url}/_partner/faults`, { method: 'DELETE' })).status).toBe(200);
+    await eventually(notes, (n) => n.length === 2, { what: 'the cut call applied' });
+    expect((await get('/_partner/held')).body.held).toEqual([]);
+  });
 });
 
 describe('your app emulator: its own changes', () => {
+  it('stamps each change later than any change before it, its own or the GHL emulator’s', async () => {
+    const stamps: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const acted = await post('/_partner/act', {
+        type: 'note.created',
+        data: { body: `n${i}`, contact: { email: 'x@example.com' } },
+        deliver: false,
+      });
+      stamps.push(acted.body.event.timestamp, ghlNowIso());
+    }
+    const times = stamps.map(Date.parse);
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1]!);
+  });
+
   it('act sends a signed event to the target and logs it in GET /changes', async () => {
     const r = await post('/_partner/act', { type: 'contact.created', data: { email: 'z@example.com' } });
     expect(r.body.deliveries[0].status).toBe(200);

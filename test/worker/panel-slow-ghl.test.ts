@@ -5,21 +5,21 @@ import { emu } from './helpers.ts';
 import { call, expectError, ghlRequests, panelLocations, type PanelLocation } from './panel-helpers.ts';
 import { eventually, truthy } from '../support/eventually.ts';
 
-// The worker tests run with GHL_TIMEOUT_MS = 5000 (vitest.config.ts): a GHL answer delayed past
-// that is lost to the worker, while the emulator still carries the request out afterwards.
-const SLOWER_THAN_TIMEOUT_MS = 7000;
+// The worker tests run with GHL_TIMEOUT_MS = 5000 (vitest.config.ts). GHL holds the request
+// unanswered (a `hold` fault) until the worker has given up on it, and carries it out only when
+// the test releases it: the answer is lost to the worker, the object is made afterwards.
 
 let A: PanelLocation;
 type State = { notes: any[]; tasks: any[] };
 const ghlState = () => emu<State>(`/_emulator/state/${A.locationId}`);
 const slow = (pathPrefix: string, method: string, count = 1) =>
-  emu('/_emulator/faults', {
-    locationId: A.locationId,
-    pathPrefix,
-    method,
-    delayMs: SLOWER_THAN_TIMEOUT_MS,
-    count,
-  });
+  emu('/_emulator/faults', { locationId: A.locationId, pathPrefix, method, hold: true, count });
+/** GHL carries out the held requests now, long after the worker stopped waiting. */
+const releaseHeld = async () => {
+  const { held } = await emu<{ held: unknown[] }>(`/_emulator/held?locationId=${A.locationId}`);
+  expect(held).toHaveLength(1);
+  await emu('/_emulator/held/release', { locationId: A.locationId });
+};
 const keyed = (key: string) => ({ 'idempotency-key': key });
 
 beforeAll(async () => {
@@ -47,8 +47,8 @@ describe('a create whose answer GHL sends too late', () => {
     // The second either saw the first still unconfirmed (504) or already found its note (201).
     if (first[1].status !== 201) expectError(first[1], 504, 'ghl_timeout');
 
+    await releaseHeld();
     const made = await eventually(async () => (await ghlState()).notes.find((n) => n.body === body), truthy, {
-      timeoutMs: 15_000,
       what: 'the slow note in GHL',
     });
     const retry = await call(A.token, 'POST', path, { body }, keyed(key));
@@ -80,10 +80,11 @@ describe('a create whose answer GHL sends too late', () => {
     const path = `/api/contacts/${contactId}/tasks`;
     expectError(await call(A.token, 'POST', path, task, keyed(key)), 504, 'ghl_timeout');
 
+    await releaseHeld();
     const made = await eventually(
       async () => (await ghlState()).tasks.find((t) => t.title === task.title),
       truthy,
-      { timeoutMs: 15_000, what: 'the slow task in GHL' },
+      { what: 'the slow task in GHL' },
     );
     const retry = await call(A.token, 'POST', path, task, keyed(key));
     expect(retry.status, retry.text).toBe(201);
