@@ -28,7 +28,7 @@ let axeSource: string | null = null;
  * axe-core's findings in the panel's frame as it is now, one line per rule and element (every
  * rule axe runs by default: WCAG 2.x A and AA, and its best practices).
  */
-export async function axeViolations(g: GhlPage): Promise<string[]> {
+export async function axeViolations(g: Shootable): Promise<string[]> {
   const frame = await g.frame();
   // The panel's CSP (script-src 'self') refuses a script tag; evaluated through the DevTools
   // protocol, the library defines window.axe all the same.
@@ -113,6 +113,8 @@ export interface OpenOptions {
   userId?: string;
   role?: 'admin' | 'user';
   viewport?: { width: number; height: number };
+  /** `foreign`: the SSO payload is sealed with another app's Shared Secret. */
+  sso?: 'foreign';
 }
 
 /** Opens the emulator's GHL page (left nav, top bar, our panel in an iframe, the SSO handshake). */
@@ -148,6 +150,7 @@ export async function openGhl(
   if (opts.view) query.set('view', opts.view);
   if (opts.userId) query.set('userId', opts.userId);
   if (opts.role) query.set('role', opts.role);
+  if (opts.sso) query.set('sso', opts.sso);
   await page.goto(`${emulatorUrl}/_emulator/ghl?${query}`);
   const panel = page.frameLocator('iframe#app');
   const frame = async () => {
@@ -174,6 +177,9 @@ export async function waitSignedIn(ghl: GhlPage, name: string): Promise<void> {
   await ghl.panel.locator('[data-testid="current-user"]', { hasText: name }).waitFor();
 }
 
+/** What a screenshot needs: the page, and the frame the panel renders in (the page itself outside GHL). */
+export type Shootable = Pick<GhlPage, 'page' | 'frame'>;
+
 /**
  * Saves `test/artifacts/{1280,390}-<name>.png`: the whole GHL page (nav, top bar, panel) at the
  * desktop width and at a phone width, then restores the desktop viewport. `focus` is scrolled
@@ -181,7 +187,7 @@ export async function waitSignedIn(ghl: GhlPage, name: string): Promise<void> {
  * wider than its iframe at either width (content cut off, sideways scrolling on a phone), or
  * when axe-core finds any violation in the panel at either width.
  */
-export async function shoot(g: GhlPage, name: string, focus?: Locator): Promise<void> {
+export async function shoot(g: Shootable, name: string, focus?: Locator): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const original = g.page.viewportSize() ?? WIDE;
   const overflow: string[] = [];

@@ -105,9 +105,20 @@ describe('panel inside GHL', () => {
       await page.goto(`${appUrl}/app`);
       await page.locator(byTestId('gate-outside')).waitFor();
       expect(await page.locator(byTestId('current-user')).count()).toBe(0);
+      await shoot({ page, frame: async () => page.mainFrame() }, 'gate-outside');
     } finally {
       await context.close();
     }
+  });
+
+  it('says it could not start, with a retry, when GHL seals the SSO payload with another Shared Secret', async () => {
+    const g = await ghl({ locationId: demo.dental.id, sso: 'foreign' });
+    const panel = g.panel.locator(byTestId('gate-error'));
+    await panel.waitFor();
+    expect(await panel.locator('h1').textContent()).toBe('Contact Sync could not start');
+    expect(await g.panel.locator(byTestId('current-user')).count()).toBe(0);
+    expect(g.apiCalls).toContain('POST /api/session');
+    await shoot(g, 'gate-error');
   });
 
   it('serves every panel document through the worker (local frame-ancestors) and the assets directly', async () => {

@@ -108,7 +108,8 @@ export function renderGhlPage(c: Context<AppEnv>, emu: Emu): Response {
             userName: `${user.firstName} ${user.lastName}`,
             email: user.email,
           },
-          client.sharedSecret,
+          // `?sso=foreign` plays an app whose Shared Secret in GHL is not the worker's (a setup slip).
+          q.sso === 'foreign' ? `${client.sharedSecret}-not-ours` : client.sharedSecret,
         )
       : null;
   const here = (params: Record<string, string>) => {
