@@ -294,6 +294,44 @@ describe('order, coalescing, duplicates', () => {
     ).toBe(true);
   });
 
+  it('a partner note deleted before GHL knew its person, delivered before the person and the note, never appears in GHL', async () => {
+    const { locationId, connectionId } = await syncedLocation();
+    const email = `early-delete-${Date.now()}@example.com`;
+    const person = await heldPartnerChange('contact.created', {
+      email,
+      firstName: 'Noor',
+      lastName: 'Haddad',
+    });
+    const personId = (await yourAppState()).objects.contact!.find((c) => c.email === email)!.id;
+    const create = await heldPartnerChange('note.created', {
+      body: 'Gone before GHL knew her',
+      contact: { id: personId, email },
+    });
+    const noteId = (await yourAppState()).objects.note!.find(
+      (n) => n.body === 'Gone before GHL knew her',
+    )!.id;
+    const remove = await heldPartnerChange('note.deleted', { id: noteId, contact: { id: personId, email } });
+    // The delete comes first, when no GHL contact has the person's email yet; then the person, then the note.
+    await remove(connectionId);
+    await person(connectionId);
+    await create(connectionId);
+    const contact = await eventually('contact in GHL', async () =>
+      (await ghlState(locationId)).contacts.find((c) => c.email === email),
+    );
+    await settled(locationId, contact.id);
+    expect((await ghlState(locationId)).notes.filter((n) => n.body === 'Gone before GHL knew her')).toEqual(
+      [],
+    );
+    expect(
+      (await syncLog(locationId)).some(
+        (e) =>
+          e.objectId === noteId &&
+          e.status === 'skipped' &&
+          /deleted at the partner since/.test(e.error ?? ''),
+      ),
+    ).toBe(true);
+  });
+
   it('a GHL note deleted before its creation was delivered never appears at the partner', async () => {
     const { locationId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;

@@ -1,4 +1,5 @@
 import { MATCHING_SCHEMA } from '../sync/matching.ts';
+import { UNMATCHED_DELETES_SCHEMA } from './location/unmatched-deletes.ts';
 
 /** SQLite tables of a location's (or agency's) Durable Object. Append only. */
 export const LOCATION_SCHEMA: readonly string[] = [
@@ -66,4 +67,6 @@ export const LOCATION_SCHEMA: readonly string[] = [
   `ALTER TABLE sync_log ADD COLUMN requests TEXT`,
   // What the row's write changed, field by field (sync-log/diff.ts), JSON.
   `ALTER TABLE sync_log ADD COLUMN diff TEXT`,
+  // Partner deletes that matched no GHL contact yet, so the object's late creation stays out.
+  ...UNMATCHED_DELETES_SCHEMA,
 ];

@@ -23,6 +23,7 @@ import { InstallLifecycle, type InstallMeta } from './location/install-lifecycle
 import { Meta } from './location/meta.ts';
 import { LocationSync } from './location/sync.ts';
 import { LocationSyncLog } from './location/sync-log.ts';
+import { UnmatchedDeletes } from './location/unmatched-deletes.ts';
 import { LOCATION_SCHEMA } from './location-schema.ts';
 import { applySchema } from './sql-schema.ts';
 
@@ -77,7 +78,14 @@ export class LocationDO extends DurableObject<Env> {
     this.syncLog = new LocationSyncLog(env, sql);
     this.sync = new LocationSync(env, sql, this.identity, this.access, this.inbox, this.contacts, arm);
     this.backfills = new Backfills(sql, meta, this.sync, arm);
-    this.dispatch = new ContactDispatch(env, this.identity, this.inbox, this.access, this.sync);
+    this.dispatch = new ContactDispatch(
+      env,
+      this.identity,
+      this.inbox,
+      this.access,
+      this.sync,
+      new UnmatchedDeletes(sql),
+    );
     this.creates = new IdempotentCreates(sql, () => this.access.gateway());
   }
 
