@@ -1394,6 +1394,43 @@ describe('late reports: the newest change of each field wins, however late its r
     });
   });
 
+  it('a partner first name that lost to GHL’s newer one, each shown first by a later report, does not win when their own reports come', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const atPartner = await syncedContact(locationId, contactId);
+    const partnerName = await heldPartnerChange(
+      'contact.updated',
+      await partnerRecord(atPartner.id, { firstName: 'Pia' }),
+    );
+    const ghlName = await ghlAct(
+      locationId,
+      { action: 'contact.update', contactId, data: { firstName: 'Gus' } },
+      { deliver: false },
+    );
+    // Each side's next edit: its report repeats that side's first name, dated later.
+    const partnerLast = await heldPartnerChange(
+      'contact.updated',
+      await partnerRecord(atPartner.id, { lastName: 'Lund' }),
+    );
+    const ghlPhone = await ghlAct(
+      locationId,
+      { action: 'contact.update', contactId, data: { phone: '+15559990005' } },
+      { deliver: false },
+    );
+    await deliverAll(ghlPhone);
+    await settled(locationId, contactId);
+    await partnerLast(connectionId);
+    await settled(locationId, contactId);
+    await partnerName(connectionId);
+    await settled(locationId, contactId);
+    await deliverAll(ghlName);
+    await settled(locationId, contactId);
+    expect(await person(locationId, contactId, atPartner.id)).toEqual({
+      ghl: ['Gus', 'Lund', '15559990005'],
+      partner: ['Gus', 'Lund', '15559990005'],
+    });
+  });
+
   it('a note edited at the partner, delivered after two GHL edits reached the partner, does not undo them', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;

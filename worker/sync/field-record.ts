@@ -171,6 +171,9 @@ function timed(
     // No change of the side's, or the one it made is the agreed value: it may date that change earlier.
     if (f.by === side && t < f.at && sameValue(key, v, f.v) && unchangedBetween(f[side], key, v, t, f.at))
       redate(f, key, t, policy, out);
+    // Or it shows the change of this side's that lost to the agreed value, from an earlier time.
+    else if (f.rival?.by === side && t < f.rival.at && sameValue(key, v, f.rival.v))
+      keepRival(f, key, { v, at: t, by: side });
     return;
   }
   // Made before the field's last change had surely reached this side (our write of it ended
@@ -186,7 +189,7 @@ function timed(
     });
     if (winner !== side) {
       if (t <= f.at) out.older.push(key);
-      keepRival(f, { v, at: t, by: side });
+      keepRival(f, key, { v, at: t, by: side });
       out.log.push(`${key}: both sides changed it; ${sideName(winner)} wins (${policy})`);
       return;
     }
@@ -257,8 +260,16 @@ function adopt(f: FieldState, key: string, v: unknown, at: number, side: Side, o
   out.changed[key] = v;
 }
 
-function keepRival(f: FieldState, rival: { v?: unknown; at: number; by: Side }) {
-  if (!f.rival || f.rival.by !== rival.by || f.rival.at < rival.at) f.rival = rival;
+function keepRival(f: FieldState, key: string, rival: { v?: unknown; at: number; by: Side }) {
+  const kept = f.rival;
+  if (kept && kept.by === rival.by && sameValue(key, kept.v, rival.v)) {
+    // One value, two reports of its side: it is dated by the earliest one showing it, unless the
+    // side held another value between them (then it came back, at the later time).
+    const [from, to] = [Math.min(kept.at, rival.at), Math.max(kept.at, rival.at)];
+    kept.at = unchangedBetween(f[rival.by], key, rival.v, from, to) ? from : to;
+    return;
+  }
+  if (!kept || kept.by !== rival.by || kept.at < rival.at) f.rival = rival;
 }
 
 /** The agreed value turns out to have been on its side since `t`: the rival it beat may be newer. */
