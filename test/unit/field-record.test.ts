@@ -596,3 +596,23 @@ describe('the change that lost, dated by the earliest report showing it', () => 
     expect(agreed(g1.record)).toEqual({ ...person, firstName: 'Gus', lastName: 'Lund', phone: '+15550006' });
   });
 });
+
+describe('two reports of one side within one millisecond', () => {
+  // The partner changed the company, then the first name, within one millisecond: both reports
+  // carry the same time and arrive in the other order.
+  const company = { side: 'partner' as const, at: 5000, data: { ...person, companyName: 'Co 80' } };
+  const first = {
+    side: 'partner' as const,
+    at: 5000,
+    data: { ...person, companyName: 'Co 80', firstName: 'Nia' },
+  };
+
+  it.each([
+    ['the later edit first', [first, company]],
+    ['in the order made', [company, first]],
+  ])('%s: both edits are kept', (_order, reports) => {
+    let record = seedRecord(person, 0);
+    for (const report of reports) record = decide(record, report, 'newest_wins', 6000).record;
+    expect(agreed(record)).toEqual({ ...person, companyName: 'Co 80', firstName: 'Nia' });
+  });
+});

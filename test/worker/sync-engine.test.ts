@@ -1431,6 +1431,41 @@ describe('late reports: the newest change of each field wins, however late its r
     });
   });
 
+  it('two partner edits stamped with the same millisecond, delivered in the other order, are both kept', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const atPartner = await syncedContact(locationId, contactId);
+    const act = async (edit: Record<string, unknown>) =>
+      partner<{ event: { id: string }; body: string }>(env.YOURAPP_URL, '/_partner/act', {
+        type: 'contact.updated',
+        data: await partnerRecord(atPartner.id, edit),
+        deliver: false,
+      });
+    const company = await act({ companyName: 'Co 80' });
+    const first = await act({ firstName: 'Nia' });
+    const stamp = JSON.parse(company.body).timestamp as string;
+    for (const acted of [first, company]) {
+      const signed = await partner<{ body: string; headers: Record<string, string> }>(
+        env.YOURAPP_URL,
+        '/_partner/sign',
+        { body: JSON.stringify({ ...JSON.parse(acted.body), timestamp: stamp }), id: acted.event.id },
+      );
+      const res = await SELF.fetch(`http://app.test/webhooks/partner/${connectionId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signed.headers },
+        body: signed.body,
+      });
+      expect(res.status).toBe(200);
+    }
+    await settled(locationId, contactId);
+    expect(
+      await contactOnBothSides(locationId, contactId, atPartner.id, ['firstName', 'companyName']),
+    ).toEqual({
+      ghl: ['Nia', 'Co 80'],
+      partner: ['Nia', 'Co 80'],
+    });
+  });
+
   it('a note edited at the partner, delivered after two GHL edits reached the partner, does not undo them', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;

@@ -309,6 +309,12 @@ function heldAt(history: Held[], t: number): unknown[] {
     const h = history[i]!;
     // A side stamps our write before our call returns: a report after its end is after it landed.
     if (((h.end !== undefined && t <= h.end) || h.maybe) && i > 0) values.push(history[i - 1]!.v);
+    // Two reports of the side within one millisecond cannot be ordered: the value it held before
+    // that millisecond is no news in either (nobody changes a field and back within it).
+    if (h.at === t && h.end === undefined && !h.ours) {
+      const before = history.findLast((e) => e.at < t);
+      if (before) values.push(before.v);
+    }
   }
   for (const h of history) if (h.at > t && h.at <= t + CLOCK_SLACK_MS) values.push(h.v);
   return values;
