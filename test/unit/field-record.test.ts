@@ -616,3 +616,23 @@ describe('two reports of one side within one millisecond', () => {
     expect(agreed(record)).toEqual({ ...person, companyName: 'Co 80', firstName: 'Nia' });
   });
 });
+
+describe('a value of ours written earlier, shown again after a later write of ours', () => {
+  it('is a person’s change, not our echo: GHL re-typing the partner’s older last name wins', () => {
+    const p = (at: number, lastName: string) => ({
+      side: 'partner' as const,
+      at,
+      data: { ...person, lastName },
+    });
+    const g = (at: number, lastName: string) => ({ side: 'ghl' as const, at, data: { ...person, lastName } });
+    let record = seedRecord(person, 0);
+    record = decide(record, p(1000, 'Hart'), 'newest_wins', 1050).record;
+    record = recordWrite(record, 'ghl', agreed(record), 1100, 1600);
+    record = decide(record, p(1800, 'Sato'), 'newest_wins', 1900).record;
+    record = recordWrite(record, 'ghl', agreed(record), 2000, 2200);
+    // Within the clock slack of our Hart write, but after our Sato write landed.
+    const d = decide(record, g(2300, 'Hart'), 'newest_wins', 2400);
+    expect(d.changed).toEqual({ lastName: 'Hart' });
+    expect(needsWrite(d.record, 'partner')).toBe(true);
+  });
+});

@@ -333,7 +333,9 @@ function landed(history: Held[], key: string, v: unknown, t: number): boolean {
       sameValue(key, h.v, v) &&
       !history.some(
         (r) => r.end === undefined && !r.ours && r.at > h.end! && r.at <= t && !sameValue(key, r.v, v),
-      ),
+      ) &&
+      // Nor when a later write of ours, of another value, had landed before the report.
+      !history.some((w) => w.end !== undefined && w.at > h.at && w.end < t && !sameValue(key, w.v, v)),
   );
 }
 
