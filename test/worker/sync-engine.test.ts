@@ -1466,6 +1466,37 @@ describe('late reports: the newest change of each field wins, however late its r
     });
   });
 
+  it('GHL showing a last name we wrote earlier, after our later write of another one landed, is a person’s edit', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const atPartner = await syncedContact(locationId, contactId);
+    for (const lastName of ['Hart', 'Sato']) {
+      await yourAppAct(connectionId, 'contact.updated', await partnerRecord(atPartner.id, { lastName }));
+      await settled(locationId, contactId);
+    }
+    // When our Sato write to GHL ended, as the contact's record has it.
+    const satoLanded = await runInDurableObject(contactStub(env, locationId, contactId), (_obj, state) => {
+      const row = state.storage.sql.exec("SELECT fields FROM links WHERE kind = 'contact'").one();
+      const ghl = JSON.parse(String(row.fields)).fields.lastName.ghl as { v: string; end?: number }[];
+      return ghl.findLast((h) => h.v === 'Sato' && h.end !== undefined)!.end!;
+    });
+    const retyped = await ghlAct(
+      locationId,
+      { action: 'contact.update', contactId, data: { lastName: 'Hart' } },
+      { deliver: false },
+    );
+    // GHL dates its report just after our Sato write landed: within moments of our Hart write too.
+    for (const d of retyped.deliveries.filter((d) => d.type === 'ContactUpdate'))
+      await deliverGhlBody(
+        JSON.stringify({ ...JSON.parse(d.body), dateUpdated: new Date(satoLanded + 1).toISOString() }),
+      );
+    await settled(locationId, contactId);
+    expect(await contactOnBothSides(locationId, contactId, atPartner.id, ['lastName'])).toEqual({
+      ghl: ['Hart'],
+      partner: ['Hart'],
+    });
+  });
+
   it('a note edited at the partner, delivered after two GHL edits reached the partner, does not undo them', async () => {
     const { locationId, connectionId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
