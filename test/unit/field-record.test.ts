@@ -143,6 +143,23 @@ const rows: Row[] = [
     want: { ...person, firstName: 'Pia', phone: '+15550004' },
   },
   {
+    name: 'a losing first name dated by a later report, then by its own: GHL’s first name, shown early late, still wins',
+    start: person,
+    steps: (s) => {
+      s.edit('partner', 'p1', { firstName: 'Pia' });
+      s.edit('ghl', 'g1', { firstName: 'Gus' });
+      s.edit('partner', 'p2', { lastName: 'Lund' });
+      s.edit('ghl', 'g2', { phone: '+15550005' });
+      s.deliver('g2');
+      // The partner's name, seen first in its later report, loses to GHL's (dated by its later report too).
+      s.deliver('p2');
+      // Its own report dates it earlier; GHL's own report then dates GHL's name earlier, still after it.
+      s.deliver('p1');
+      s.deliver('g1');
+    },
+    want: { ...person, firstName: 'Gus', lastName: 'Lund', phone: '+15550005' },
+  },
+  {
     name: 'note: an edit made earlier and delivered after a newer one synced does not overwrite it',
     start: note,
     steps: (s) => {
@@ -622,5 +639,65 @@ describe('reports folded into one waiting item', () => {
 
   it('an item from before reports were kept stands for one report', () => {
     expect(reportsOf({ data: { body: 'x' } }, 7)).toEqual([{ at: 7, data: { body: 'x' } }]);
+  });
+});
+
+describe('the change that lost, dated by the earliest report showing it', () => {
+  it('shown again by an earlier report within the clock slack, it is dated earlier: the winner, shown earlier still, keeps winning', () => {
+    // Partner first name (t=1000), GHL first name (1100), partner last name (1200), GHL phone (1300);
+    // delivered: GHL's phone, the partner's last name, the partner's first name, GHL's first name.
+    const p = (at: number, data: Fields) => ({ side: 'partner' as const, at, data: { ...person, ...data } });
+    const g = (at: number, data: Fields) => ({ side: 'ghl' as const, at, data: { ...person, ...data } });
+    let record = seedRecord(person, 0);
+    record = decide(record, g(1300, { firstName: 'Gus', phone: '+15550006' }), 'newest_wins', 1400).record;
+    record = recordWrite(record, 'partner', agreed(record), 1500, 1600);
+    const p2 = decide(record, p(1200, { firstName: 'Pia', lastName: 'Lund' }), 'newest_wins', 1700);
+    expect(p2.conflicts.map((c) => [c.field, c.winner])).toEqual([['firstName', 'ghl']]);
+    record = recordWrite(p2.record, 'ghl', agreed(p2.record), 1800, 1900);
+    record = decide(record, p(1000, { firstName: 'Pia' }), 'newest_wins', 2000).record;
+    expect(record.fields.firstName!.rival).toEqual({ v: 'Pia', at: 1000, by: 'partner' });
+    const g1 = decide(record, g(1100, { firstName: 'Gus' }), 'newest_wins', 2100);
+    expect(g1.changed).toEqual({});
+    expect(agreed(g1.record)).toEqual({ ...person, firstName: 'Gus', lastName: 'Lund', phone: '+15550006' });
+  });
+});
+
+describe('two reports of one side within one millisecond', () => {
+  // The partner changed the company, then the first name, within one millisecond: both reports
+  // carry the same time and arrive in the other order.
+  const company = { side: 'partner' as const, at: 5000, data: { ...person, companyName: 'Co 80' } };
+  const first = {
+    side: 'partner' as const,
+    at: 5000,
+    data: { ...person, companyName: 'Co 80', firstName: 'Nia' },
+  };
+
+  it.each([
+    ['the later edit first', [first, company]],
+    ['in the order made', [company, first]],
+  ])('%s: both edits are kept', (_order, reports) => {
+    let record = seedRecord(person, 0);
+    for (const report of reports) record = decide(record, report, 'newest_wins', 6000).record;
+    expect(agreed(record)).toEqual({ ...person, companyName: 'Co 80', firstName: 'Nia' });
+  });
+});
+
+describe('a value of ours written earlier, shown again after a later write of ours', () => {
+  it('is a person’s change, not our echo: GHL re-typing the partner’s older last name wins', () => {
+    const p = (at: number, lastName: string) => ({
+      side: 'partner' as const,
+      at,
+      data: { ...person, lastName },
+    });
+    const g = (at: number, lastName: string) => ({ side: 'ghl' as const, at, data: { ...person, lastName } });
+    let record = seedRecord(person, 0);
+    record = decide(record, p(1000, 'Hart'), 'newest_wins', 1050).record;
+    record = recordWrite(record, 'ghl', agreed(record), 1100, 1600);
+    record = decide(record, p(1800, 'Sato'), 'newest_wins', 1900).record;
+    record = recordWrite(record, 'ghl', agreed(record), 2000, 2200);
+    // Within the clock slack of our Hart write, but after our Sato write landed.
+    const d = decide(record, g(2300, 'Hart'), 'newest_wins', 2400);
+    expect(d.changed).toEqual({ lastName: 'Hart' });
+    expect(needsWrite(d.record, 'partner')).toBe(true);
   });
 });

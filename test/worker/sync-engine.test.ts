@@ -350,6 +350,44 @@ describe('order, coalescing, duplicates', () => {
     ).toBe(true);
   });
 
+  it('a partner note deleted before GHL knew its person, delivered before the person and the note, never appears in GHL', async () => {
+    const { locationId, connectionId } = await syncedLocation();
+    const email = `early-delete-${Date.now()}@example.com`;
+    const person = await heldPartnerChange('contact.created', {
+      email,
+      firstName: 'Noor',
+      lastName: 'Haddad',
+    });
+    const personId = (await yourAppState()).objects.contact!.find((c) => c.email === email)!.id;
+    const create = await heldPartnerChange('note.created', {
+      body: 'Gone before GHL knew her',
+      contact: { id: personId, email },
+    });
+    const noteId = (await yourAppState()).objects.note!.find(
+      (n) => n.body === 'Gone before GHL knew her',
+    )!.id;
+    const remove = await heldPartnerChange('note.deleted', { id: noteId, contact: { id: personId, email } });
+    // The delete comes first, when no GHL contact has the person's email yet; then the person, then the note.
+    await remove(connectionId);
+    await person(connectionId);
+    await create(connectionId);
+    const contact = await eventually('contact in GHL', async () =>
+      (await ghlState(locationId)).contacts.find((c) => c.email === email),
+    );
+    await settled(locationId, contact.id);
+    expect((await ghlState(locationId)).notes.filter((n) => n.body === 'Gone before GHL knew her')).toEqual(
+      [],
+    );
+    expect(
+      (await syncLog(locationId)).some(
+        (e) =>
+          e.objectId === noteId &&
+          e.status === 'skipped' &&
+          /deleted at the partner since/.test(e.error ?? ''),
+      ),
+    ).toBe(true);
+  });
+
   it('a GHL note deleted before its creation was delivered never appears at the partner', async () => {
     const { locationId, contactIds } = await syncedLocation();
     const contactId = contactIds[0]!;
@@ -1568,6 +1606,109 @@ describe('late reports: the newest change of each field wins, however late its r
     expect(await person(locationId, contactId, atPartner.id)).toEqual({
       ghl: ['Pia', atPartner.lastName, '15559990003'],
       partner: ['Pia', atPartner.lastName, '15559990003'],
+    });
+  });
+
+  it('a partner first name that lost to GHL’s newer one, each shown first by a later report, does not win when their own reports come', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const atPartner = await syncedContact(locationId, contactId);
+    const partnerName = await heldPartnerChange(
+      'contact.updated',
+      await partnerRecord(atPartner.id, { firstName: 'Pia' }),
+    );
+    const ghlName = await ghlAct(
+      locationId,
+      { action: 'contact.update', contactId, data: { firstName: 'Gus' } },
+      { deliver: false },
+    );
+    // Each side's next edit: its report repeats that side's first name, dated later.
+    const partnerLast = await heldPartnerChange(
+      'contact.updated',
+      await partnerRecord(atPartner.id, { lastName: 'Lund' }),
+    );
+    const ghlPhone = await ghlAct(
+      locationId,
+      { action: 'contact.update', contactId, data: { phone: '+15559990005' } },
+      { deliver: false },
+    );
+    await deliverAll(ghlPhone);
+    await settled(locationId, contactId);
+    await partnerLast(connectionId);
+    await settled(locationId, contactId);
+    await partnerName(connectionId);
+    await settled(locationId, contactId);
+    await deliverAll(ghlName);
+    await settled(locationId, contactId);
+    expect(await person(locationId, contactId, atPartner.id)).toEqual({
+      ghl: ['Gus', 'Lund', '15559990005'],
+      partner: ['Gus', 'Lund', '15559990005'],
+    });
+  });
+
+  it('two partner edits stamped with the same millisecond, delivered in the other order, are both kept', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const atPartner = await syncedContact(locationId, contactId);
+    const act = async (edit: Record<string, unknown>) =>
+      partner<{ event: { id: string }; body: string }>(env.YOURAPP_URL, '/_partner/act', {
+        type: 'contact.updated',
+        data: await partnerRecord(atPartner.id, edit),
+        deliver: false,
+      });
+    const company = await act({ companyName: 'Co 80' });
+    const first = await act({ firstName: 'Nia' });
+    const stamp = JSON.parse(company.body).timestamp as string;
+    for (const acted of [first, company]) {
+      const signed = await partner<{ body: string; headers: Record<string, string> }>(
+        env.YOURAPP_URL,
+        '/_partner/sign',
+        { body: JSON.stringify({ ...JSON.parse(acted.body), timestamp: stamp }), id: acted.event.id },
+      );
+      const res = await SELF.fetch(`http://app.test/webhooks/partner/${connectionId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signed.headers },
+        body: signed.body,
+      });
+      expect(res.status).toBe(200);
+    }
+    await settled(locationId, contactId);
+    expect(
+      await contactOnBothSides(locationId, contactId, atPartner.id, ['firstName', 'companyName']),
+    ).toEqual({
+      ghl: ['Nia', 'Co 80'],
+      partner: ['Nia', 'Co 80'],
+    });
+  });
+
+  it('GHL showing a last name we wrote earlier, after our later write of another one landed, is a person’s edit', async () => {
+    const { locationId, connectionId, contactIds } = await syncedLocation();
+    const contactId = contactIds[0]!;
+    const atPartner = await syncedContact(locationId, contactId);
+    for (const lastName of ['Hart', 'Sato']) {
+      await yourAppAct(connectionId, 'contact.updated', await partnerRecord(atPartner.id, { lastName }));
+      await settled(locationId, contactId);
+    }
+    // When our Sato write to GHL ended, as the contact's record has it.
+    const satoLanded = await runInDurableObject(contactStub(env, locationId, contactId), (_obj, state) => {
+      const row = state.storage.sql.exec("SELECT fields FROM links WHERE kind = 'contact'").one();
+      const ghl = JSON.parse(String(row.fields)).fields.lastName.ghl as { v: string; end?: number }[];
+      return ghl.findLast((h) => h.v === 'Sato' && h.end !== undefined)!.end!;
+    });
+    const retyped = await ghlAct(
+      locationId,
+      { action: 'contact.update', contactId, data: { lastName: 'Hart' } },
+      { deliver: false },
+    );
+    // GHL dates its report just after our Sato write landed: within moments of our Hart write too.
+    for (const d of retyped.deliveries.filter((d) => d.type === 'ContactUpdate'))
+      await deliverGhlBody(
+        JSON.stringify({ ...JSON.parse(d.body), dateUpdated: new Date(satoLanded + 1).toISOString() }),
+      );
+    await settled(locationId, contactId);
+    expect(await contactOnBothSides(locationId, contactId, atPartner.id, ['lastName'])).toEqual({
+      ghl: ['Hart'],
+      partner: ['Hart'],
     });
   });
 

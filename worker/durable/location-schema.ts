@@ -1,4 +1,5 @@
 import { MATCHING_SCHEMA } from './location/matching.ts';
+import { UNMATCHED_DELETES_SCHEMA } from './location/unmatched-deletes.ts';
 
 /** SQLite tables of a location's (or agency's) Durable Object. Append only. */
 export const LOCATION_SCHEMA: readonly string[] = [
@@ -77,4 +78,6 @@ export const LOCATION_SCHEMA: readonly string[] = [
   // Answers of the agency console's bulk requests by Idempotency-Key (location/agency-requests.ts).
   `CREATE TABLE agency_requests (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, answer TEXT NOT NULL, at INTEGER NOT NULL)`,
   `CREATE INDEX sync_log_failed ON sync_log (status, updated_at)`,
+  // Partner deletes that matched no GHL contact yet, so the object's late creation stays out.
+  ...UNMATCHED_DELETES_SCHEMA,
 ];

@@ -26,6 +26,7 @@ import { InstallLifecycle, type InstallMeta } from './location/install-lifecycle
 import { Meta } from './location/meta.ts';
 import { LocationSync } from './location/sync.ts';
 import { LocationSyncLog } from './location/sync-log.ts';
+import { UnmatchedDeletes } from './location/unmatched-deletes.ts';
 import { LOCATION_SCHEMA } from './location-schema.ts';
 import { applySchema } from './sql-schema.ts';
 
@@ -84,7 +85,14 @@ export class LocationDO extends DurableObject<Env> {
       ctx.storage.transactionSync(fn),
     );
     this.backfills = new Backfills(sql, meta, this.sync, arm);
-    this.dispatch = new ContactDispatch(env, this.identity, this.inbox, this.access, this.sync);
+    this.dispatch = new ContactDispatch(
+      env,
+      this.identity,
+      this.inbox,
+      this.access,
+      this.sync,
+      new UnmatchedDeletes(sql),
+    );
     this.creates = new IdempotentCreates(sql, () => this.access.gateway());
     this.directory = new AgencyDirectory(env, sql, meta, this.identity, this.access);
     this.agencyRequests = new AgencyRequests(sql);

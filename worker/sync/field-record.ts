@@ -178,6 +178,9 @@ function timed(
     // No change of the side's, or the one it made is the agreed value: it may date that change earlier.
     if (f.by === side && t < f.at && sameValue(key, v, f.v) && unchangedBetween(f[side], key, v, t, f.at))
       redate(f, key, t, policy, out);
+    // Or it shows the change of this side's that lost to the agreed value, from an earlier time.
+    else if (f.rival?.by === side && t < f.rival.at && sameValue(key, v, f.rival.v))
+      keepRival(f, key, { v, at: t, by: side });
     // The side made the agreed value its own, after the other side's change (before our write of
     // it): that is the field's last change now, so an older change reported late does not undo it.
     else if (!repeats && held.length && f.by && f.by !== side && t > f.at) {
@@ -199,7 +202,7 @@ function timed(
     });
     if (winner !== side) {
       if (t <= f.at) out.older.push(key);
-      keepRival(f, { v, at: t, by: side });
+      keepRival(f, key, { v, at: t, by: side });
       out.log.push(`${key}: both sides changed it; ${sideName(winner)} wins (${policy})`);
       return;
     }
@@ -273,8 +276,16 @@ function adopt(f: FieldState, key: string, v: unknown, at: number, side: Side, o
   out.changed[key] = v;
 }
 
-function keepRival(f: FieldState, rival: { v?: unknown; at: number; by: Side }) {
-  if (!f.rival || f.rival.by !== rival.by || f.rival.at < rival.at) f.rival = rival;
+function keepRival(f: FieldState, key: string, rival: { v?: unknown; at: number; by: Side }) {
+  const kept = f.rival;
+  if (kept && kept.by === rival.by && sameValue(key, kept.v, rival.v)) {
+    // One value, two reports of its side: it is dated by the earliest one showing it, unless the
+    // side held another value between them (then it came back, at the later time).
+    const [from, to] = [Math.min(kept.at, rival.at), Math.max(kept.at, rival.at)];
+    kept.at = unchangedBetween(f[rival.by], key, rival.v, from, to) ? from : to;
+    return;
+  }
+  if (!kept || kept.by !== rival.by || kept.at < rival.at) f.rival = rival;
 }
 
 /** The agreed value turns out to have been on its side since `t`: the rival it beat may be newer. */
@@ -314,6 +325,12 @@ function heldAt(history: Held[], t: number): unknown[] {
     const h = history[i]!;
     // A side stamps our write before our call returns: a report after its end is after it landed.
     if (((h.end !== undefined && t <= h.end) || h.maybe) && i > 0) values.push(history[i - 1]!.v);
+    // Two reports of the side within one millisecond cannot be ordered: the value it held before
+    // that millisecond is no news in either (nobody changes a field and back within it).
+    if (h.at === t && h.end === undefined && !h.ours) {
+      const before = history.findLast((e) => e.at < t);
+      if (before) values.push(before.v);
+    }
   }
   for (const h of history) if (h.at > t && h.at <= t + CLOCK_SLACK_MS) values.push(h.v);
   return values;
@@ -334,6 +351,7 @@ function landed(history: Held[], key: string, v: unknown, t: number): boolean {
       !history.some(
         (r) => r.end === undefined && !r.ours && r.at > h.end! && r.at <= t && !sameValue(key, r.v, v),
       ) &&
+      // Nor when a later write of ours, of another value, had landed before the report.
       !history.some((w) => w.end !== undefined && w.at > h.at && w.end < t && !sameValue(key, w.v, v)),
   );
 }

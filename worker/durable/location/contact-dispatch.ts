@@ -1,6 +1,7 @@
 import { dispatchPartner, orderKeyOf, type PartnerInboxBody } from './partner-intake.ts';
 import type { PartnerSwitches } from '../../sync/partner-gate.ts';
 import { loadPartnerSwitches } from './partner-switches.ts';
+import { recordSyncLog } from '../../sync-log/write.ts';
 import type { GhlEvent } from '../../webhooks/events.ts';
 import { contactStub } from '../stubs.ts';
 import type { GhlAccess } from './ghl-access.ts';
@@ -8,6 +9,7 @@ import type { ResourceIdentity } from './identity.ts';
 import type { InboxRow, WebhookInbox } from './inbox.ts';
 import type { LocationSync } from './sync.ts';
 import { completeThinTask } from './thin-task.ts';
+import type { UnmatchedDeletes } from './unmatched-deletes.ts';
 
 /**
  * Hands stored contact, note, task and appointment events to the contact's own object, and
@@ -19,6 +21,7 @@ export class ContactDispatch {
   private readonly inbox: WebhookInbox;
   private readonly access: GhlAccess;
   private readonly sync: LocationSync;
+  private readonly unmatchedDeletes: UnmatchedDeletes;
 
   constructor(
     env: Env,
@@ -26,12 +29,14 @@ export class ContactDispatch {
     inbox: WebhookInbox,
     access: GhlAccess,
     sync: LocationSync,
+    unmatchedDeletes: UnmatchedDeletes,
   ) {
     this.env = env;
     this.identity = identity;
     this.inbox = inbox;
     this.access = access;
     this.sync = sync;
+    this.unmatchedDeletes = unmatchedDeletes;
   }
 
   /**
@@ -107,7 +112,24 @@ export class ContactDispatch {
     const order = `partner:${orderKeyOf(body.change)}`;
     if (blocked.has(order)) return;
     try {
-      const contactId = await dispatchPartner(this.sync.deps(), body, await switches());
+      const deps = this.sync.deps();
+      // Its delete came first and matched nobody (the person was not in GHL yet): it is stale.
+      const deletedAt = this.unmatchedDeletes.deletedAfter(body.change);
+      if (deletedAt !== null) {
+        recordSyncLog(deps.sql, {
+          trigger: body.trigger,
+          action: `${body.change.op} ${body.change.kind} in GHL`,
+          objectKind: body.change.kind,
+          objectId: body.change.partnerId,
+          connectionId: body.connectionId,
+          status: 'skipped',
+          error: `deleted at the partner since (${new Date(deletedAt).toISOString()}): a late report about it`,
+        });
+        this.inbox.settlePartner(row.seq, null);
+        return;
+      }
+      const contactId = await dispatchPartner(deps, body, await switches());
+      if (!contactId) this.unmatchedDeletes.remember(body.change);
       this.inbox.settlePartner(row.seq, contactId);
     } catch (err) {
       blocked.add(order);
