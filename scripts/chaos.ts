@@ -395,7 +395,9 @@ async function main(): Promise<number> {
         ],
         [
           'late reports (both sides)',
-          `${LATE_SHARE * 100}% of GHL webhooks and of partner events held back until a newer edit of the same object made on the other side has been applied (5-30 s), then delivered 1× (70%) or 2×; contact edits change 1-3 fields, each report carries the side's whole record`,
+          `${LATE_SHARE * 100}% of GHL webhooks and of partner events held back until a newer edit of the ` +
+            'same object made on the other side has been applied (5-30 s), then delivered 1× (70%) or 2×; ' +
+            "contact edits change 1-3 fields, each report carries the side's whole record",
         ],
         [
           'GHL API faults',
@@ -507,8 +509,12 @@ async function main(): Promise<number> {
         }
         if (Date.now() - lastProgress > 15_000) {
           lastProgress = Date.now();
+          const sum = <T>(xs: T[], f: (x: T) => number) => xs.reduce((n, x) => n + f(x), 0);
+          const off = sum(results, (r) => r.mismatches.length + r.duplicates.length);
           console.log(
-            `  … ${fmt((Date.now() - lastChangeAt) / 1000, 0)} s: ${results.reduce((n, r) => n + r.mismatches.length + r.duplicates.length, 0)} objects differ or are doubled, inbox ${health.reduce((n, h) => n + h.inbox, 0)}, sync backlog ${health.reduce((n, h) => n + h.backlog, 0)}, GHL webhooks pending ${pending}, partner deliveries pending ${delivery.pending}`,
+            `  … ${fmt((Date.now() - lastChangeAt) / 1000, 0)} s: ${off} objects differ or are doubled, ` +
+              `inbox ${sum(health, (h) => h.inbox)}, sync backlog ${sum(health, (h) => h.backlog)}, ` +
+              `GHL webhooks pending ${pending}, partner deliveries pending ${delivery.pending}`,
           );
         }
         await sleep(agree ? 3000 : 1000);
