@@ -10,21 +10,10 @@ import {
   type SettingsPatch,
   type SyncSettings,
 } from './settings.ts';
+// The wire shape of a sub-account row, from the worker's one pure module that builds it.
+import type { AgencyLocation, AgencyLocationStatus } from '../../worker/routes/api/agency-view.ts';
 
-export type AgencyLocationStatus = 'active' | 'reconnect_needed' | 'pending' | 'not_installed';
-
-export interface AgencyLocation {
-  id: string;
-  name: string;
-  address: string;
-  installed: boolean;
-  status: AgencyLocationStatus;
-  backlog: number | null;
-  failures24h: number | null;
-  lastFailureAt: string | null;
-  lastError: string | null;
-  ownSettings: string[];
-}
+export type { AgencyLocation, AgencyLocationStatus };
 
 export interface AgencyLocationPage {
   locations: AgencyLocation[];
