@@ -2,20 +2,11 @@ import { useEffect, useState } from 'preact/hooks';
 import { getAgencyDefaults, putAgencyDefaults } from '../agency-api.ts';
 import { errorText } from '../api.ts';
 import { changedSettings } from '../lib/agency.ts';
-import {
-  DIRECTIONS,
-  editable,
-  KINDS,
-  POLICIES,
-  type Direction,
-  type Kind,
-  type SyncSettings,
-} from '../lib/settings.ts';
+import { editable, POLICIES, type Kind, type SyncSettings } from '../lib/settings.ts';
 import { ErrorState, Loading } from './states.tsx';
+import { KindRows } from './kind-rows.tsx';
 import { Switch } from './switch.tsx';
 import { useToast } from './toasts.tsx';
-
-const kindLabel = (k: Kind) => k[0]!.toUpperCase() + k.slice(1);
 
 /** The defaults every sub-account follows for what it has not set itself. */
 export function AgencyDefaultsForm() {
@@ -86,32 +77,7 @@ export function AgencyDefaultsForm() {
       <form class="form" onSubmit={save} data-testid="agency-defaults">
         <fieldset class="plain-fieldset">
           <legend class="field-legend">What syncs</legend>
-          {KINDS.map((k) => (
-            <div class="kind-row" key={k}>
-              <Switch
-                label={kindLabel(k)}
-                checked={draft.kinds[k].enabled}
-                onChange={(enabled) => setKind(k, { enabled })}
-                testId={`default-enabled-${k}`}
-              />
-              <label class="sr-only" for={`default-direction-${k}`}>
-                {kindLabel(k)} direction
-              </label>
-              <select
-                id={`default-direction-${k}`}
-                class="input input-sm"
-                value={draft.kinds[k].direction}
-                disabled={!draft.kinds[k].enabled}
-                onChange={(e) => setKind(k, { direction: e.currentTarget.value as Direction })}
-              >
-                {DIRECTIONS.map((d) => (
-                  <option key={d.value} value={d.value}>
-                    {d.label}
-                  </option>
-                ))}
-              </select>
-            </div>
-          ))}
+          <KindRows kinds={draft.kinds} testPrefix="default" onChange={setKind} />
         </fieldset>
         <div class="field">
           <label for="default-conflict">When both sides changed</label>

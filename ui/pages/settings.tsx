@@ -4,23 +4,13 @@ import { ConnectionsPanel } from '../components/connections-panel.tsx';
 import { FieldMap } from '../components/field-map.tsx';
 import { FrameDomainsCard } from '../components/frame-domains.tsx';
 import { ErrorState, Loading } from '../components/states.tsx';
+import { KindRows } from '../components/kind-rows.tsx';
 import { Switch } from '../components/switch.tsx';
 import { SyncScopeForm } from '../components/sync-scope.tsx';
 import { useToast } from '../components/toasts.tsx';
-import {
-  DIRECTIONS,
-  editable,
-  KINDS,
-  POLICIES,
-  type Direction,
-  type Kind,
-  type SettingsAnswer,
-  type SyncSettings,
-} from '../lib/settings.ts';
+import { editable, POLICIES, type Kind, type SettingsAnswer, type SyncSettings } from '../lib/settings.ts';
 import { useConnections } from '../lib/use-connections.ts';
 import { getSettings, putSettings } from '../settings-api.ts';
-
-const kindLabel = (k: Kind) => k[0]!.toUpperCase() + k.slice(1);
 
 /** Per-location sync settings; editable by admins, read-only for everyone else. */
 export function SettingsPage() {
@@ -97,34 +87,7 @@ export function SettingsPage() {
             Choose what Contact Sync keeps in step with the partner app, and in which direction.
           </p>
           <div class="kind-rows">
-            {KINDS.map((k) => (
-              <div class="kind-row" key={k} data-testid={`setting-kind-${k}`}>
-                <Switch
-                  label={kindLabel(k)}
-                  checked={draft.kinds[k].enabled}
-                  disabled={!canEdit}
-                  onChange={(enabled) => setKind(k, { enabled })}
-                  testId={`setting-enabled-${k}`}
-                />
-                <label class="sr-only" for={`direction-${k}`}>
-                  {kindLabel(k)} direction
-                </label>
-                <select
-                  id={`direction-${k}`}
-                  class="input input-sm"
-                  value={draft.kinds[k].direction}
-                  disabled={!canEdit || !draft.kinds[k].enabled}
-                  data-testid={`setting-direction-${k}`}
-                  onChange={(e) => setKind(k, { direction: e.currentTarget.value as Direction })}
-                >
-                  {DIRECTIONS.map((d) => (
-                    <option key={d.value} value={d.value}>
-                      {d.label}
-                    </option>
-                  ))}
-                </select>
-              </div>
-            ))}
+            <KindRows kinds={draft.kinds} testPrefix="setting" disabled={!canEdit} onChange={setKind} />
           </div>
         </fieldset>
 
