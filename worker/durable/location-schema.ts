@@ -80,4 +80,6 @@ export const LOCATION_SCHEMA: readonly string[] = [
   `CREATE INDEX sync_log_failed ON sync_log (status, updated_at)`,
   // Partner deletes that matched no GHL contact yet, so the object's late creation stays out.
   ...UNMATCHED_DELETES_SCHEMA,
+  // The sync log's pruning by age (sync-log/retention.ts).
+  `CREATE INDEX sync_log_updated ON sync_log (updated_at)`,
 ];

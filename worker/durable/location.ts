@@ -40,6 +40,8 @@ const HOUSEKEEPING_EVERY_MS = 60 * 60 * 1000;
  * request, so acknowledgements go first, and the drain never stops.
  */
 const DRAIN_PAUSE_MS = 250;
+/** While the sync log has more rows to prune than one alarm's batch, the alarm comes back after this. */
+const LOG_PRUNE_PAUSE_MS = 1000;
 
 /**
  * One per location and one per agency (`company:<companyId>`): owns the token pair and its
@@ -80,7 +82,7 @@ export class LocationDO extends DurableObject<Env> {
     );
     this.contacts = new ContactIndex(sql, meta);
     this.lifecycle = new InstallLifecycle(env, this.identity, this.access, this.inbox);
-    this.syncLog = new LocationSyncLog(env, sql);
+    this.syncLog = new LocationSyncLog(env, sql, meta);
     this.sync = new LocationSync(env, sql, this.identity, this.access, this.inbox, this.contacts, arm, (fn) =>
       ctx.storage.transactionSync(fn),
     );
@@ -230,9 +232,11 @@ export class LocationDO extends DurableObject<Env> {
     const now = Date.now();
     this.armedAt = null;
     let backfillDue: number | null = null;
+    let logPruneDue = false;
     try {
       this.inbox.forgetOldWebhookIds(now);
       this.contacts.prune(now);
+      logPruneDue = this.syncLog.prune(now);
       this.creates.prune(now);
       for (const row of this.inbox.dueLifecycle(now)) await this.lifecycle.handle(row);
       if (!this.identity.isCompany) await this.dispatch.run(now, () => this.mayHandOn());
@@ -245,6 +249,7 @@ export class LocationDO extends DurableObject<Env> {
         next ?? housekeeping,
         housekeeping,
         backfillDue === null ? housekeeping : Math.max(backfillDue, end + 50),
+        logPruneDue ? end + LOG_PRUNE_PAUSE_MS : housekeeping,
       );
       if (requestPressure.busy(end)) soonest = Math.max(soonest, end + DRAIN_PAUSE_MS);
       const at = Math.max(end + 10, soonest);

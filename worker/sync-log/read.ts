@@ -42,7 +42,7 @@ export interface SyncLogFilter {
 /** What `LocationDO.replaySyncLog` answers; the sync engine owns the replay itself. */
 export type ReplayResult =
   | { ok: true; entry: SyncLogEntry }
-  | { ok: false; code: 'not_found' | 'not_replayable' | 'replay_unavailable'; message: string };
+  | { ok: false; code: 'not_found' | 'pruned' | 'not_replayable' | 'replay_unavailable'; message: string };
 
 /** Entries in these states can be sent again; anything else is done or still on its way. */
 export const REPLAYABLE_STATUSES: ReadonlySet<string> = new Set(['failed', 'dead']);

@@ -6,22 +6,58 @@ import {
   type SyncLogEntry,
   type SyncLogFilter,
 } from '../../sync-log/read.ts';
+import { pruneSyncLog, SYNC_LOG_LIMITS, wasPruned } from '../../sync-log/retention.ts';
 import { recordSyncLog, type SyncLogInput } from '../../sync-log/write.ts';
 import { contactStub } from '../stubs.ts';
+import type { Meta } from './meta.ts';
+
+/**
+ * Writes prune a small batch every PRUNE_EVERY_WRITES writes, more than those writes can add, so
+ * the log stays at its bounds during a burst (a backfill) between two alarms.
+ */
+export const PRUNE_EVERY_WRITES = 50;
+const WRITE_BATCH = 100;
+/** The alarm prunes what aged out while nothing was written: hourly, or at once while more is due. */
+const ALARM_BATCH = 500;
+const ALARM_PRUNE_EVERY_MS = 60 * 60 * 1000;
+
+/** What a replay of a row the log no longer keeps answers (retention.ts). */
+export const PRUNED_MESSAGE = `This sync log entry is no longer kept: the log keeps entries ${
+  SYNC_LOG_LIMITS.maxAgeMs / 86_400_000
+} days after their last change, and at most ${SYNC_LOG_LIMITS.maxRows.toLocaleString('en-US')} per sub-account.`;
 
 /** The location's sync log (`sync_log`): written by contact objects, read and replayed by the panel. */
 export class LocationSyncLog {
   private readonly env: Env;
   private readonly sql: SqlStorage;
+  private readonly meta: Meta;
+  /** Writes since the last pruning on write (a counter, not a list: memory stays constant). */
+  private writes = 0;
 
-  constructor(env: Env, sql: SqlStorage) {
+  constructor(env: Env, sql: SqlStorage, meta: Meta) {
     this.env = env;
     this.sql = sql;
+    this.meta = meta;
   }
 
   /** Writes (or updates, by work key) a row; returns its id. */
-  record(entry: SyncLogInput): number {
-    return recordSyncLog(this.sql, entry);
+  record(entry: SyncLogInput, now = Date.now()): number {
+    const id = recordSyncLog(this.sql, entry, now);
+    if (++this.writes >= PRUNE_EVERY_WRITES) {
+      this.writes = 0;
+      pruneSyncLog(this.sql, now, WRITE_BATCH);
+    }
+    return id;
+  }
+
+  /** The alarm's pruning; returns true when more rows are due to go (the alarm comes back soon). */
+  prune(now: number): boolean {
+    const last = Number(this.meta.get('sync_log_pruned_at') ?? 0);
+    if (now - last < ALARM_PRUNE_EVERY_MS) return false;
+    const { more } = pruneSyncLog(this.sql, now, ALARM_BATCH);
+    // While more is due the next alarm prunes again; once done, not for an hour.
+    if (!more) this.meta.set('sync_log_pruned_at', String(now));
+    return more;
   }
 
   list(filter: SyncLogFilter): { entries: SyncLogEntry[]; nextBeforeId: number | null } {
@@ -35,7 +71,10 @@ export class LocationSyncLog {
   /** Sends the work behind a failed entry through its contact's queue again. */
   async replay(locationId: string, id: number): Promise<ReplayResult> {
     const entry = getSyncLogEntry(this.sql, id);
-    if (!entry) return { ok: false, code: 'not_found', message: 'Sync log entry not found' };
+    if (!entry)
+      return wasPruned(this.sql, id)
+        ? { ok: false, code: 'pruned', message: PRUNED_MESSAGE }
+        : { ok: false, code: 'not_found', message: 'Sync log entry not found' };
     const workKey = this.sql
       .exec<{ work_key: string | null }>('SELECT work_key FROM sync_log WHERE id = ?', id)
       .one().work_key;

@@ -77,8 +77,8 @@ syncLogRoutes.post('/:id/replay', paramsOf(EntryParams), async (c) => {
   const { locationId } = c.var.session;
   const location = locationOf(c);
   const entry = await location.getSyncLogEntry(locationId, id);
-  if (!entry) throw new AppError(404, 'not_found', 'Sync log entry not found');
-  if (!REPLAYABLE_STATUSES.has(entry.status)) {
+  // A missing entry goes on to the replay, which tells one never written from one pruned.
+  if (entry && !REPLAYABLE_STATUSES.has(entry.status)) {
     throw new AppError(
       409,
       'not_replayable',
@@ -88,6 +88,7 @@ syncLogRoutes.post('/:id/replay', paramsOf(EntryParams), async (c) => {
   const result = await location.replaySyncLog(locationId, id);
   if (result.ok) return c.json({ entry: present(result.entry) }, 202);
   if (result.code === 'not_found') throw new AppError(404, 'not_found', 'Sync log entry not found');
+  if (result.code === 'pruned') throw new AppError(410, 'pruned', result.message);
   if (result.code === 'not_replayable') throw new AppError(409, 'not_replayable', result.message);
   throw new AppError(503, 'replay_unavailable', result.message);
 });
