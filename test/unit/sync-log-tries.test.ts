@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { TracedRequest } from '../../worker/lib/request-trace.ts';
-import { MAX_TRIES, MAX_TRIES_BYTES, readTries, withTry, type SyncTry } from '../../worker/sync-log/tries.ts';
+import {
+  LEFT_OUT,
+  MAX_TRIES,
+  MAX_TRIES_BYTES,
+  readTries,
+  withTry,
+  type SyncTry,
+} from '../../worker/sync-log/tries.ts';
 
 const request = (status: number, body = ''): TracedRequest => ({
   side: 'ghl',
@@ -57,5 +64,29 @@ describe('the tries a sync log row keeps', () => {
     expect(readTries(JSON.stringify([request(200)])).tries).toHaveLength(1);
     expect(readTries(null)).toEqual({ tries: [], dropped: 0 });
     expect(readTries('not json')).toEqual({ tries: [], dropped: 0 });
+  });
+
+  it(`holds ${MAX_TRIES_BYTES} bytes of UTF-8 even when one try alone is bigger: oldest bodies left out first`, () => {
+    // 2 KB bodies as the trace cuts them, but escaped JSON and non-Latin text: 12 of them pass 64 KB.
+    const quoted = JSON.stringify({ note: '"€"'.repeat(680) }).slice(0, 2048);
+    const requests = Array.from({ length: 12 }, (_, i) => ({
+      ...request(500, quoted),
+      path: `/contacts/c1/notes/${i}`,
+      responseBody: quoted,
+    }));
+    expect(Buffer.byteLength(JSON.stringify(requests))).toBeGreaterThan(MAX_TRIES_BYTES);
+    const stored = withTry(null, attempt(1, requests, 'failed'));
+    expect(Buffer.byteLength(stored)).toBeLessThanOrEqual(MAX_TRIES_BYTES);
+    const [only] = readTries(stored).tries;
+    // Every request is still listed; the oldest lost their bodies, the last ones kept theirs.
+    expect(only!.requests.map((r) => r.path)).toEqual(requests.map((r) => r.path));
+    expect(only!.requests[0]!.requestBody).toBe(LEFT_OUT);
+    expect(only!.requests.at(-1)!.requestBody).toBe(quoted);
+
+    // A try whose requests carry huge errors keeps its last request, readable.
+    const noisy = Array.from({ length: 12 }, () => ({ ...request(500), error: 'ü'.repeat(40_000) }));
+    const trimmed = withTry(null, attempt(2, noisy, 'failed'));
+    expect(Buffer.byteLength(trimmed)).toBeLessThanOrEqual(MAX_TRIES_BYTES);
+    expect(readTries(trimmed).tries[0]!.requests).toHaveLength(1);
   });
 });

@@ -169,6 +169,59 @@ describe('sync log retention (location object)', () => {
   });
 });
 
+describe('the size of one row', () => {
+  it('stays under 90 KB however big the error, detail, changes and tried requests it is given', async () => {
+    const loc = await emptyLog();
+    const stub = tenantStub(env, loc);
+    const huge = '"ü€"'.repeat(20_000);
+    // 2 KB bodies, as the trace cuts them, that escape and encode to far more.
+    const body = huge.slice(0, 2048);
+    let id = 0;
+    for (let attempt = 1; attempt <= 7; attempt++)
+      id = await stub.recordSync(loc, {
+        workKey: `${loc}:c1#1`,
+        trigger: 'ghl_webhook',
+        action: 'update contact in Your app',
+        objectKind: 'contact',
+        contactId: 'c1',
+        contactName: huge,
+        status: attempt === 7 ? 'failed' : 'retrying',
+        attempts: attempt,
+        error: huge,
+        detail: { partnerSaid: huge },
+        diff: Array.from({ length: 30 }, (_, i) => ({ field: `f${i}`, before: huge, after: { huge } })),
+        requests: Array.from({ length: 12 }, (_, i) => ({
+          side: 'partner' as const,
+          method: 'PUT',
+          path: `/people/${i}`,
+          status: 500,
+          ms: 20,
+          requestBody: body,
+          responseBody: body,
+          error: huge.slice(0, 4000),
+        })),
+      });
+    const bytes = await runInDurableObject(
+      stub,
+      (_obj, state) =>
+        state.storage.sql
+          .exec<{ n: number }>(
+            `SELECT COALESCE(length(CAST(requests AS BLOB)), 0) + COALESCE(length(CAST(error AS BLOB)), 0)
+                + COALESCE(length(CAST(detail AS BLOB)), 0) + COALESCE(length(CAST(diff AS BLOB)), 0)
+                + COALESCE(length(CAST(contact_name AS BLOB)), 0) AS n FROM sync_log WHERE id = ?`,
+            id,
+          )
+          .one().n,
+    );
+    expect(bytes).toBeLessThan(90 * 1024);
+    // Still readable: the last try with its requests, the error's start, the detail as text.
+    const entry = (await stub.getSyncLogEntry(loc, id))!;
+    expect(entry.status).toBe('failed');
+    expect(entry.error!.startsWith('"ü€"')).toBe(true);
+    expect(JSON.parse(entry.requests!).tries.at(-1).attempt).toBe(7);
+  });
+});
+
 describe('replaying a row the log no longer keeps', () => {
   let A: PanelLocation;
   beforeAll(async () => {

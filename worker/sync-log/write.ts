@@ -2,14 +2,24 @@
  * Write side of the location's sync log (`sync_log` in the location object's SQLite; the read
  * side is read.ts). One row per unit of work, updated as it moves on; skipped changes get one too.
  */
+import {
+  boundedDiff,
+  clipped,
+  clippedBytes,
+  MAX_DETAIL_BYTES,
+  MAX_ERROR_BYTES,
+  MAX_NAME_CHARS,
+} from './bounds.ts';
 import type { SyncLogInput } from './entry.ts';
 import { withTry } from './tries.ts';
 
 export type { SyncLogInput, SyncStatus } from './entry.ts';
 
 /** Inserts or updates (by workKey) a log row; returns its id. */
-export function recordSyncLog(sql: SqlStorage, e: SyncLogInput, now = Date.now()): number {
-  const detail = e.detail === undefined ? null : JSON.stringify(e.detail);
+export function recordSyncLog(sql: SqlStorage, input: SyncLogInput, now = Date.now()): number {
+  const e = bounded(input);
+  const detail =
+    e.detail === undefined ? null : clippedBytes(JSON.stringify(e.detail) ?? null, MAX_DETAIL_BYTES);
   if (e.workKey) {
     const requests = e.requests?.length ? triesWith(sql, e.workKey, e, now) : null;
     // "Queued" is written as the work is accepted, while the contact object may already be
@@ -64,6 +74,16 @@ export function recordSyncLog(sql: SqlStorage, e: SyncLogInput, now = Date.now()
       e.contactName ?? null,
     )
     .one().id;
+}
+
+/** The entry with its free text cut to what a row keeps (bounds.ts). */
+function bounded(e: SyncLogInput): SyncLogInput {
+  return {
+    ...e,
+    error: clippedBytes(e.error ?? null, MAX_ERROR_BYTES),
+    contactName: e.contactName ? clipped(e.contactName, MAX_NAME_CHARS) : e.contactName,
+    ...(e.diff ? { diff: boundedDiff(e.diff) } : {}),
+  };
 }
 
 /** The row's kept tries with this one added (tries.ts). */
