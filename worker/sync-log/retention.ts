@@ -11,9 +11,9 @@
  *
  * Why 20,000: a busy sub-account syncs a few hundred changes a day, so 30 days fit in it; a large
  * backfill (one row per object) is what reaches the cap, and it pushes out old successes, not
- * failures. A row is at most ~64 KB of tried requests plus a few KB of text (write.ts, tries.ts),
- * typically 1–4 KB, so the log stays within tens of MB and at worst about 1.7 GB, well inside a
- * Durable Object's storage. The panel pages by id (newest first), which costs the same at the cap.
+ * failures. A row is typically 1–4 KB and never more than 90 KB (bounds.ts), so the log stays within
+ * tens of MB, and even at worst (25,000 rows of 90 KB, about 2.2 GB) inside a Durable Object's
+ * storage. The panel pages by id, newest first, which costs the same at the cap.
  *
  * Each call deletes at most `batch` rows per rule, so no request or alarm does unbounded work.
  */
