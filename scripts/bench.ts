@@ -5,7 +5,7 @@
  * Prints tables; asserts nothing about timing. Exits non-zero only when something crashes.
  *
  * Sections, all by default, or name some: `npm run bench -- intake` (foundation, panel, intake,
- * e2e, automations; `sync` is intake and e2e).
+ * e2e, automations, synclog; `sync` is intake and e2e; synclog needs no running stack).
  * Flags: --requests N (foundation workload, default 250), --events N (intake, per route and
  * condition, default 2000), --burst N (intake: events the engine drains meanwhile, default 2000),
  * --rounds N (intake: interleaved rounds, default 10), --concurrency N (intake, default 20),
@@ -20,6 +20,7 @@ import { automations } from './lib/bench-automations.ts';
 import { DEMO_NOT_INSTALLED } from '../test/emulator/demo-data.ts';
 import { buildPanel, installAgency, ROOT, startStack, type Stack } from './stack.ts';
 import { intakeBench } from './lib/bench-intake.ts';
+import { syncLogBench } from './lib/bench-sync-log.ts';
 import {
   act,
   call,
@@ -59,7 +60,7 @@ const { values: flags, positionals } = parseArgs({
 });
 const REQUESTS = Number(flags.requests);
 const E2E_CONTACTS = Number(flags.contacts);
-const SECTIONS = ['foundation', 'panel', 'intake', 'e2e', 'automations'] as const;
+const SECTIONS = ['foundation', 'panel', 'intake', 'e2e', 'automations', 'synclog'] as const;
 const ALIASES: Record<string, readonly string[]> = { sync: ['intake', 'e2e'] };
 
 const ASSETS = join(ROOT, 'dist', 'ui', 'app', 'assets');
@@ -633,7 +634,20 @@ function chosenSections(): readonly string[] {
 
 async function main(): Promise<number> {
   const runStarted = Date.now();
-  const sections = chosenSections();
+  const sections = chosenSections().filter((s) => s !== 'synclog');
+  let failed = 0;
+  if (chosenSections().includes('synclog')) {
+    const t = Date.now();
+    // On the log's own SQL alone: no worker to start.
+    await syncLogBench().catch((err: unknown) => {
+      failed++;
+      console.error(
+        `\n!! section synclog crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
+    });
+    console.log(`\n(synclog: ${fmt((Date.now() - t) / 1000, 1)} s)`);
+    if (!sections.length) return failed ? 1 : 0;
+  }
   buildPanel({ ifMissing: true });
   const revision = workerRevision(ROOT);
   const stateDir = mkdtempSync(join(tmpdir(), 'contact-sync-bench-'));
@@ -645,7 +659,6 @@ async function main(): Promise<number> {
     benchProbes: true,
     verbose: flags.verbose,
   });
-  let failed = 0;
   try {
     const [demo] = await companies(stack.emulatorUrl);
     await postJson(`${stack.emulatorUrl}/_emulator/seed`, {

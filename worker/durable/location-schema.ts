@@ -82,4 +82,6 @@ export const LOCATION_SCHEMA: readonly string[] = [
   ...UNMATCHED_DELETES_SCHEMA,
   // The sync log's pruning by age (sync-log/retention.ts).
   `CREATE INDEX sync_log_updated ON sync_log (updated_at)`,
+  // Each connection's health, read with every sync-log page, from the index alone (write.ts).
+  `CREATE INDEX sync_log_connection ON sync_log (connection_id, status, updated_at)`,
 ];
