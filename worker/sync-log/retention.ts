@@ -35,6 +35,14 @@ export const SYNC_LOG_LIMITS: SyncLogLimits = {
   hardMaxRows: 25_000,
 };
 
+/**
+ * Every write of a row whose id is a multiple of PRUNE_EVERY_ROWS prunes up to WRITE_BATCH rows
+ * per rule, more than those rows add, so a burst (a backfill) stays at the bounds between two
+ * alarms whoever writes the rows. Ids are never reused, so this needs no counter.
+ */
+export const PRUNE_EVERY_ROWS = 50;
+const WRITE_BATCH = 100;
+
 /** Rows the count cap leaves alone: a person may still replay them, or the work is not done yet. */
 export const KEPT_BY_CAP: readonly string[] = ['failed', 'dead', 'queued', 'retrying'];
 
@@ -77,6 +85,11 @@ export function pruneSyncLog(
     'DELETE FROM sync_log WHERE id IN (SELECT id FROM sync_log ORDER BY id LIMIT ?)',
   );
   return { deleted, more };
+}
+
+/** The pruning a write does: a small batch once every PRUNE_EVERY_ROWS new rows. */
+export function pruneAfterWrite(sql: SqlStorage, id: number, now: number): void {
+  if (id % PRUNE_EVERY_ROWS === 0) pruneSyncLog(sql, now, WRITE_BATCH);
 }
 
 const rowCount = (sql: SqlStorage) => sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM sync_log').one().n;

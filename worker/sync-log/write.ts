@@ -11,12 +11,19 @@ import {
   MAX_NAME_CHARS,
 } from './bounds.ts';
 import type { SyncLogInput } from './entry.ts';
+import { pruneAfterWrite } from './retention.ts';
 import { withTry } from './tries.ts';
 
 export type { SyncLogInput, SyncStatus } from './entry.ts';
 
-/** Inserts or updates (by workKey) a log row; returns its id. */
+/** Inserts or updates (by workKey) a log row, keeping the log within its bounds; returns its id. */
 export function recordSyncLog(sql: SqlStorage, input: SyncLogInput, now = Date.now()): number {
+  const id = writeRow(sql, input, now);
+  pruneAfterWrite(sql, id, now);
+  return id;
+}
+
+function writeRow(sql: SqlStorage, input: SyncLogInput, now: number): number {
   const e = bounded(input);
   const detail =
     e.detail === undefined ? null : clippedBytes(JSON.stringify(e.detail) ?? null, MAX_DETAIL_BYTES);

@@ -11,12 +11,6 @@ import { recordSyncLog, type SyncLogInput } from '../../sync-log/write.ts';
 import { contactStub } from '../stubs.ts';
 import type { Meta } from './meta.ts';
 
-/**
- * Writes prune a small batch every PRUNE_EVERY_WRITES writes, more than those writes can add, so
- * the log stays at its bounds during a burst (a backfill) between two alarms.
- */
-export const PRUNE_EVERY_WRITES = 50;
-const WRITE_BATCH = 100;
 /** The alarm prunes what aged out while nothing was written: hourly, or at once while more is due. */
 const ALARM_BATCH = 500;
 const ALARM_PRUNE_EVERY_MS = 60 * 60 * 1000;
@@ -31,8 +25,6 @@ export class LocationSyncLog {
   private readonly env: Env;
   private readonly sql: SqlStorage;
   private readonly meta: Meta;
-  /** Writes since the last pruning on write (a counter, not a list: memory stays constant). */
-  private writes = 0;
 
   constructor(env: Env, sql: SqlStorage, meta: Meta) {
     this.env = env;
@@ -41,13 +33,8 @@ export class LocationSyncLog {
   }
 
   /** Writes (or updates, by work key) a row; returns its id. */
-  record(entry: SyncLogInput, now = Date.now()): number {
-    const id = recordSyncLog(this.sql, entry, now);
-    if (++this.writes >= PRUNE_EVERY_WRITES) {
-      this.writes = 0;
-      pruneSyncLog(this.sql, now, WRITE_BATCH);
-    }
-    return id;
+  record(entry: SyncLogInput): number {
+    return recordSyncLog(this.sql, entry);
   }
 
   /** The alarm's pruning; returns true when more rows are due to go (the alarm comes back soon). */
