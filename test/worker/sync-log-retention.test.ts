@@ -62,6 +62,12 @@ const has = (loc: string, id: number) =>
       state.storage.sql.exec('SELECT id FROM sync_log WHERE id = ?', id).toArray().length === 1,
   );
 
+const nextAlarmIn = (loc: string) =>
+  runInDurableObject(tenantStub(env, loc), async (_obj, state) => {
+    const at = await state.storage.getAlarm();
+    return at === null ? null : at - Date.now();
+  });
+
 /** Runs the location's alarm once, its hourly pruning made due. */
 async function alarmOnce(loc: string): Promise<void> {
   const stub = tenantStub(env, loc);
@@ -117,13 +123,16 @@ describe('sync log retention (location object)', () => {
     const done = await seed(loc, maxRows + 600, 'done', { updatedAgo: 2 * DAY });
     expect(await total(loc)).toBe(maxRows + 1050);
 
-    // One alarm deletes one bounded batch, not the whole surplus.
+    // One alarm deletes one bounded batch, not the whole surplus, and comes back soon for the rest.
     await alarmOnce(loc);
     const afterOne = await total(loc);
     expect(afterOne).toBeLessThan(maxRows + 1050);
     expect(afterOne).toBeGreaterThan(maxRows);
+    expect((await nextAlarmIn(loc))!).toBeLessThan(60_000);
 
     expect(await pruneUntilDone(loc)).toBeGreaterThan(1);
+    // Once done, the alarm goes back to its hourly round.
+    expect((await nextAlarmIn(loc))!).toBeGreaterThan(30 * 60_000);
     expect(await countBy(loc)).toEqual({ failed: 300, queued: 100, retrying: 50, done: maxRows - 450 });
     expect(await has(loc, failed.first)).toBe(true);
     expect(await has(loc, queued.first)).toBe(true);
