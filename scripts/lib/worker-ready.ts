@@ -41,7 +41,7 @@ export async function waitForOurWorker(w: WorkerUnderTest, timeoutMs = 60_000): 
       const sendsInstallsTo = await installTarget(w.appUrl);
       if (sendsInstallsTo.startsWith(`${w.emulatorUrl}/`)) return;
       if (sendsInstallsTo)
-        throw new PortTaken(w.port, `another worker answers there, wired to ${sendsInstallsTo}`);
+        throw new PortTaken(w.port, `another worker answers there, wired to ${originOf(sendsInstallsTo)}`);
       throw new Error(`the worker on ${w.appUrl} answers /healthz but does not redirect /oauth/install`);
     }
     await new Promise((r) => setTimeout(r, 250));
@@ -67,5 +67,13 @@ async function installTarget(appUrl: string): Promise<string> {
     return res.status >= 300 && res.status < 400 ? (res.headers.get('location') ?? '') : '';
   } catch {
     return '';
+  }
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url.slice(0, 100);
   }
 }
