@@ -62,6 +62,20 @@ describe('partner calls', () => {
     expect(armedFetchTimers()).toBe(0);
   });
 
+  it('a body still arriving when the time is up fails as "timeout" too, before the call returns', async () => {
+    const locationId = `timed-${crypto.randomUUID()}`;
+    released.push(locationId);
+    await emu('/_emulator/faults', { locationId, pathPrefix: '/oauth/slow-body', holdBody: true, count: 1 });
+    const err = await partnerFetch(
+      `${env.EMULATOR_URL}/oauth/slow-body?locationId=${locationId}`,
+      {},
+      300,
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PartnerApiError);
+    expect(err).toMatchObject({ code: 'timeout' });
+    expect(armedFetchTimers()).toBe(0);
+  });
+
   it('an unreachable partner is a "network" failure, not a timeout, and arms nothing afterwards', async () => {
     const err = await partnerFetch('http://127.0.0.1:9/nothing-listens', {}, 60_000).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'network' });
@@ -88,6 +102,21 @@ describe('GHL calls through the location object', () => {
     await emu('/_emulator/held/release', { locationId: A.locationId });
     const made = await pending;
     expect(made.status, made.text).toBe(201);
+    expect(armedFetchTimers()).toBe(0);
+  });
+
+  it('a GHL answer whose body is still arriving past GHL_TIMEOUT_MS is a 504 ghl_timeout', async () => {
+    const contactId = A.contactIds[0]!;
+    await emu('/_emulator/faults', {
+      locationId: A.locationId,
+      pathPrefix: `/contacts/${contactId}`,
+      method: 'GET',
+      holdBody: true,
+      count: 1,
+    });
+    released.push(A.locationId);
+    const answer = await call(A.token, 'GET', `/api/contacts/${contactId}`);
+    expectError(answer, 504, 'ghl_timeout');
     expect(armedFetchTimers()).toBe(0);
   });
 
