@@ -58,10 +58,10 @@ const Extras = v.object({
   workflowId: v.optional(GhlId),
   contactId: v.optional(v.nullable(v.string())),
   companyId: v.optional(v.string()),
-  stepId: v.optional(v.pipe(v.string(), v.maxLength(200))),
-  stepIndex: v.optional(v.union([v.number(), v.string()])),
-  statusId: v.optional(v.pipe(v.string(), v.maxLength(200))),
-  actionId: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  stepId: v.optional(v.string()),
+  // Read only to recognise a call made again (executionStep); any other shape is no id.
+  statusId: v.optional(v.unknown()),
+  actionId: v.optional(v.unknown()),
 });
 const Meta = v.object({ key: v.pipe(v.string(), v.maxLength(250)), version: v.optional(v.string()) });
 
@@ -126,10 +126,11 @@ async function executionStep(
   data: Record<string, unknown>,
   extras: v.InferOutput<typeof Extras>,
 ): Promise<RunOnce> {
-  const step = extras.stepId ?? extras.actionId;
-  if (extras.statusId && step)
+  const step = idOf(extras.stepId) ?? idOf(extras.actionId);
+  const run = idOf(extras.statusId);
+  if (run && step)
     return {
-      key: `wf:${await hex(JSON.stringify([actionKey, extras.locationId, extras.workflowId ?? '', step, extras.statusId]))}`,
+      key: `wf:${await hex(JSON.stringify([actionKey, extras.locationId, extras.workflowId ?? '', step, run]))}`,
       ttlMs: DAY_MS,
     };
   return {
@@ -137,6 +138,11 @@ async function executionStep(
     ttlMs: SAME_BODY_WINDOW_MS,
   };
 }
+
+const idOf = (value: unknown): string | undefined =>
+  (typeof value === 'string' && value.length > 0 && value.length <= 200) || typeof value === 'number'
+    ? String(value)
+    : undefined;
 
 async function hex(text: string): Promise<string> {
   return [...(await digest(text))].map((b) => b.toString(16).padStart(2, '0')).join('');
