@@ -16,6 +16,7 @@ export function armedFetchTimers(): number {
  * arriving when the time is up is cut off like a call with no answer. The timer is cleared as soon
  * as `read` finishes or anything fails. When the time ran out, it rejects with a DOMException named
  * `TimeoutError`, however the runtime reported the abort; any other failure rejects unchanged.
+ * A `signal` in `init` is replaced by the timeout's.
  */
 export async function timedFetch<T>(
   url: string,
