@@ -23,13 +23,19 @@ import { startEmulator, type EmulatorOptions } from '../test/emulator/server.ts'
 import { workerConfig } from '../test/emulator/worker-config.ts';
 import { startCalcomEmulator, type CalcomEmulator } from '../test/partners/calcom.ts';
 import { startYourAppEmulator, type YourAppEmulator } from '../test/partners/yourapp.ts';
+import { PortTaken, waitForOurWorker } from './lib/worker-ready.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
 
 export interface StackOptions {
-  /** Port of the worker; 0 picks a free one. */
+  /**
+   * Port of the worker; 0 picks a free one, and another when a run started at the same moment
+   * takes it first. A port given here that is taken fails the start.
+   */
   port?: number;
+  /** Without `port`: the worker's port to try first (`npm start`'s 8787); taken, a free one instead. */
+  preferredPort?: number;
   emulatorPort?: number;
   /** Directory for local D1 and Durable Object state; a fresh temp dir by default. */
   stateDir?: string;
@@ -142,24 +148,24 @@ function quietEnv(): NodeJS.ProcessEnv {
   };
 }
 
-async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`wrangler dev did not answer ${url}/healthz within ${timeoutMs} ms`);
-}
+/** Ports tried in all when the one picked is taken before wrangler binds it. */
+const PORT_ATTEMPTS = 5;
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   buildPanel({ ifMissing: true });
-  const port = options.port || (await freePort());
+  for (let attempt = 1; ; attempt++) {
+    const port = options.port || (attempt === 1 && options.preferredPort) || (await freePort());
+    try {
+      return await startStackOn(port, options);
+    } catch (err) {
+      // A port we picked was taken by another run first: pick again. A port the caller chose: its error.
+      if (!(err instanceof PortTaken) || options.port || attempt >= PORT_ATTEMPTS) throw err;
+      console.warn(`> ${err.message}; starting again on another port`);
+    }
+  }
+}
+
+async function startStackOn(port: number, options: StackOptions): Promise<Stack> {
   const appUrl = `http://127.0.0.1:${port}`;
   const client = {
     clientId: '6578278e879ad2646715ba9c-local001',
@@ -229,13 +235,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     {
       cwd: ROOT,
       env: quietEnv(),
-      stdio: options.verbose ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     },
   );
   let output = '';
-  child.stdout?.on('data', (d) => (output = (output + d).slice(-20_000)));
-  child.stderr?.on('data', (d) => (output = (output + d).slice(-20_000)));
+  child.stdout?.on('data', (d) => {
+    output = (output + d).slice(-20_000);
+    if (options.verbose) process.stdout.write(d);
+  });
+  child.stderr?.on('data', (d) => {
+    output = (output + d).slice(-20_000);
+    if (options.verbose) process.stderr.write(d);
+  });
   const stop = async () => {
     if (child.exitCode === null && child.pid) {
       try {
@@ -251,9 +263,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (ownStateDir) rmSync(stateDir, { recursive: true, force: true });
   };
   try {
-    await waitForHealth(appUrl, child);
+    await waitForOurWorker({ appUrl, port, emulatorUrl: emulator.url, child, output: () => output });
   } catch (err) {
     await stop();
+    if (err instanceof PortTaken) throw err;
     throw new Error(`${String(err)}\n--- wrangler output ---\n${output}`);
   }
   return { appUrl, emulatorUrl: emulator.url, client, partners, stop };

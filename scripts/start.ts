@@ -23,7 +23,7 @@ buildPanel();
 const stateDir = join(ROOT, '.wrangler', 'demo-state');
 mkdirSync(stateDir, { recursive: true });
 const stack = await startStack({
-  port: await portOr(8787),
+  preferredPort: 8787,
   emulatorPort: await portOr(8788),
   stateDir,
   emulator: { seedDemo: true },

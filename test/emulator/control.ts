@@ -158,6 +158,7 @@ export function registerControl(app: Hono<AppEnv>, emu: Emu): void {
       delayMs: num(b.delayMs),
       afterWrite: b.afterWrite === true,
       hold: b.hold === true || undefined,
+      holdBody: b.holdBody === true || undefined,
     });
     return c.json({ id });
   });

@@ -13,6 +13,8 @@ export interface FaultRuleInput {
   afterWrite?: boolean;
   /** Keep the request unanswered until the control API releases it (`holds`). */
   hold?: boolean;
+  /** Answer the status and headers with the first part of the body, and hold the rest until released. */
+  holdBody?: boolean;
 }
 
 interface FaultRule extends FaultRuleInput {
@@ -25,6 +27,7 @@ export interface FaultHit {
   delayMs?: number;
   afterWrite?: boolean;
   hold?: boolean;
+  holdBody?: boolean;
 }
 
 export interface RequestFacts {
@@ -75,6 +78,7 @@ export class FaultInjector {
       delayMs: rule.delayMs,
       afterWrite: rule.afterWrite === true,
       hold: rule.hold,
+      holdBody: rule.holdBody,
     };
   }
 }

@@ -43,6 +43,11 @@ export function requestPipeline(emu: Emu): MiddlewareHandler<AppEnv> {
       c.res = c.json(faultBody(hit.status), hit.status as 400);
       return;
     }
+    if (hit?.holdBody) {
+      const answer = c.res;
+      c.res = undefined;
+      c.res = withHeldBody(answer, emu, { method: c.req.method, path: url.pathname, locationId });
+    }
     const route = routePath(c, -1);
     emu.stats.request(
       `${c.req.method} ${route === '/*' || route === '*' ? 'unmatched' : route}`,
@@ -50,4 +55,41 @@ export function requestPipeline(emu: Emu): MiddlewareHandler<AppEnv> {
       locationId,
     );
   };
+}
+
+/**
+ * The answer's status, headers and first bytes go out at once; the rest waits until the test
+ * releases it (a body still arriving, for the caller's timeout to cover). A cut ends the body with
+ * an error instead.
+ */
+function withHeldBody(
+  answer: Response,
+  emu: Emu,
+  request: { method: string; path: string; locationId?: string },
+): Response {
+  const headers = new Headers(answer.headers);
+  headers.delete('content-length');
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const bytes = new Uint8Array(await answer.arrayBuffer());
+      const half = Math.max(1, Math.floor(bytes.length / 2));
+      controller.enqueue(bytes.slice(0, half));
+      let cut = false;
+      await emu.faults.holds.wait(request, () => {
+        cut = true;
+        quietly(() => controller.error(new Error('cut')));
+      });
+      // The caller may have given up (cancelled the body) meanwhile.
+      if (!cut) quietly(() => (controller.enqueue(bytes.slice(half)), controller.close()));
+    },
+  });
+  return new Response(body, { status: answer.status, headers });
+}
+
+function quietly(act: () => void): void {
+  try {
+    act();
+  } catch {
+    // the stream is already closed
+  }
 }

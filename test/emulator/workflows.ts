@@ -60,7 +60,11 @@ export function customVariables(
   return { variables, branchId: typeof answer.branchId === 'string' ? answer.branchId : null };
 }
 
-/** The body GHL POSTs to an action's execution URL (§1.3). */
+/**
+ * The body GHL POSTs to an action's execution URL (§1.3), with the extras GHL's action type lists:
+ * `stepId` names the step in the workflow, `statusId` the contact's run of it (new per run unless
+ * given: a retry of one run repeats both). `statusId: null` leaves it out, as the docs' sample does.
+ */
 export function actionRequest(input: {
   key: string;
   locationId: string;
@@ -68,6 +72,8 @@ export function actionRequest(input: {
   contactId: string;
   workflowId: string;
   data: Record<string, unknown>;
+  stepId?: string;
+  statusId?: string | null;
 }) {
   return {
     data: input.data,
@@ -76,8 +82,9 @@ export function actionRequest(input: {
       companyId: input.companyId,
       contactId: input.contactId,
       workflowId: input.workflowId,
-      stepId: newId(),
+      stepId: input.stepId ?? newId(),
       stepIndex: 0,
+      ...(input.statusId === null ? {} : { statusId: input.statusId ?? newId() }),
     },
     meta: { key: input.key, version: '1.0' },
   };

@@ -2,6 +2,8 @@
  * The automations' own SQLite tables in a contact's object, versioned apart from the object's
  * other tables (their list belongs to the sync engine). Append only.
  */
+import { WORKFLOW_RUNS_SCHEMA } from './workflow-runs.ts';
+
 export const AUTOMATION_SCHEMA: readonly string[] = [
   // One row per scheduled step of a recipe run; (recipe, trigger occurrence, step) runs once.
   `CREATE TABLE auto_steps (
@@ -36,6 +38,8 @@ export const AUTOMATION_SCHEMA: readonly string[] = [
   // When the step first ran: its writes are computed from it (a due date "in one day"), so a
   // run again after a lost answer writes the same content under the same key.
   `ALTER TABLE auto_steps ADD COLUMN started_at INTEGER`,
+  // GHL workflow action calls by execution step: a call GHL makes again answers the first's result.
+  WORKFLOW_RUNS_SCHEMA,
 ];
 
 /** Applies AUTOMATION_SCHEMA with its own version counter. */

@@ -268,6 +268,8 @@ export class StepRunner {
     data: TriggerData,
     origin: { by: 'manual' | 'workflow'; key: string } = { by: MANUAL, key: `manual:${Date.now()}` },
     now = Date.now(),
+    /** A run that must write once: its writes go under this key (and are looked up on a rerun). */
+    once: { idempotencyKey: string; rerun: boolean } | null = null,
   ) {
     const base = {
       recipeId: origin.by,
@@ -280,7 +282,16 @@ export class StepRunner {
       at: now,
     };
     try {
-      const result = await this.execute(origin.by, actionKey, fillInput(input, data), data, null, now);
+      const result = await this.execute(
+        origin.by,
+        actionKey,
+        fillInput(input, data),
+        data,
+        null,
+        now,
+        once?.idempotencyKey ?? null,
+        once?.rerun ?? false,
+      );
       await this.automations.history({ ...base, status: 'done', detail: result });
       return { ok: true as const, result };
     } catch (err) {

@@ -3,6 +3,7 @@
  * a timeout, and the rule for which partner URLs a connection may point at.
  */
 import { recordRequest, safeBody, tracing } from '../lib/request-trace.ts';
+import { buffered, timedFetch } from '../lib/timed-fetch.ts';
 
 /**
  * Why a partner call failed; the first four are worth retrying (see sync/policy.ts).
@@ -46,7 +47,11 @@ export class PartnerApiError extends Error {
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
-/** fetch with a timeout; network failures and timeouts become retryable PartnerApiErrors. Traced for the sync log. */
+/**
+ * fetch with a timeout; network failures and timeouts become retryable PartnerApiErrors. Traced for
+ * the sync log. The answer's body is read before returning, within the same timeout (callers read
+ * it afterwards from memory), so no timer outlives the call.
+ */
 export async function partnerFetch(
   url: string,
   init: RequestInit,
@@ -63,7 +68,7 @@ export async function partnerFetch(
       }
     : null;
   try {
-    const res = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    const res = await timedFetch(url, { ...init, redirect: 'manual' }, timeoutMs, buffered);
     if (trace)
       recordRequest({
         ...trace,

@@ -24,6 +24,7 @@ import { diffOfWork } from '../sync-log/diff-of-work.ts';
 import { annotatePartnerOrigin } from '../timeline/partner-origin.ts';
 import { tenantStub } from './stubs.ts';
 import { applyAutomationSchema } from '../automations/contact-schema.ts';
+import { WorkflowRuns, type RunOnce } from '../automations/workflow-runs.ts';
 import { recoverSteps } from '../automations/step-runner.ts';
 import type { ContactAutomations } from '../automations/runtime.ts';
 import type { TriggerData } from '../automations/trigger-data.ts';
@@ -303,16 +304,28 @@ export class ContactDO extends DurableObject<Env> {
     await this.armAutomations(await this.automationsOf(key).onScheduled(recipeId, day, contact));
   }
 
-  /** A catalog action run on this contact from the panel, or by a GHL workflow (`origin`). */
+  /**
+   * A catalog action run on this contact from the panel, or by a GHL workflow (`origin`). With
+   * `once`, a call made again under the same key answers the first one's outcome (workflow-runs.ts).
+   */
   async runAutomationAction(
     key: string,
     action: string,
     input: Record<string, unknown>,
     origin?: { by: 'manual' | 'workflow'; key: string },
+    once?: RunOnce,
   ) {
     const { contactId } = this.bind(key);
-    return this.automationsOf(key).runner.runNow(action, input, { contact: { id: contactId } }, origin);
+    const runner = this.automationsOf(key).runner;
+    const data = { contact: { id: contactId } };
+    if (!once) return runner.runNow(action, input, data, origin);
+    this.workflowRuns ??= new WorkflowRuns(this.sql);
+    return this.workflowRuns.run(once, Date.now(), (startedAt, rerun) =>
+      runner.runNow(action, input, data, origin, startedAt, { idempotencyKey: once.key, rerun }),
+    );
   }
+
+  private workflowRuns: WorkflowRuns | null = null;
 
   /**
    * A change of a contact outside the location's sync scope (sync/scope.ts) does not go out; a

@@ -8,6 +8,7 @@ import {
 } from './rate-budget.ts';
 import { ReconnectNeeded, type TokenKeeper } from '../tenants/token-keeper.ts';
 import { OAuthError } from './oauth.ts';
+import { timedFetch } from '../lib/timed-fetch.ts';
 
 /** One GHL API call, as it crosses the Durable Object RPC boundary (structured-clonable). */
 export interface GhlRequest {
@@ -87,11 +88,18 @@ export class GhlGateway {
         return { ok: false, failure: tokenFailure(err) };
       }
       let res: Response;
+      let body: unknown;
       try {
-        res = await fetch(this.url(req), {
-          ...this.init(req, token),
-          signal: AbortSignal.timeout(this.timeoutMs),
-        });
+        // The body is read within the timeout too: a body still arriving when time is up is lost.
+        ({ res, body } = await timedFetch(
+          this.url(req),
+          this.init(req, token),
+          this.timeoutMs,
+          async (r) => ({
+            res: r,
+            body: await readBody(r),
+          }),
+        ));
       } catch (err) {
         this.budget.onNoAnswer(Date.now());
         const timedOut = err instanceof Error && err.name === 'TimeoutError';
@@ -114,7 +122,6 @@ export class GhlGateway {
       if (res.status === 401 && limits.remaining === undefined && limits.max === undefined)
         this.budget.onUncounted();
       else this.budget.onAnswer(Date.now(), limits);
-      const body = await readBody(res);
       if (res.ok) return { ok: true, status: res.status, data: body as T };
       const failure = classifyGhlError(res.status, body);
       if (failure.kind === 'rate_limited' && attempt < MAX_429_RETRIES[req.priority ?? 'background']) {

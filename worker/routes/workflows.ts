@@ -5,6 +5,7 @@ import { parseActionInput } from '../automations/catalog/index.ts';
 import { forgetEnabledSet } from '../automations/recipes-cache.ts';
 import { workflowActionOf, workflowTriggerOf } from '../automations/workflows/modules.ts';
 import { dropSubscription, saveSubscription } from '../automations/workflows/subscriptions.ts';
+import type { RunOnce } from '../automations/workflow-runs.ts';
 import { getConfig } from '../config.ts';
 import { listConnections } from '../tenants/connections.ts';
 import { utf8 } from '../crypto/encoding.ts';
@@ -58,6 +59,9 @@ const Extras = v.object({
   contactId: v.optional(v.nullable(v.string())),
   companyId: v.optional(v.string()),
   stepId: v.optional(v.string()),
+  // Read only to recognise a call made again (executionStep); any other shape is no id.
+  statusId: v.optional(v.unknown()),
+  actionId: v.optional(v.unknown()),
 });
 const Meta = v.object({ key: v.pipe(v.string(), v.maxLength(250)), version: v.optional(v.string()) });
 
@@ -105,6 +109,45 @@ const ActionBody = v.object({
   meta: v.optional(Meta),
 });
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+const SAME_BODY_WINDOW_MS = 10 * 60 * 1000;
+
+/**
+ * What recognises one execution of one workflow step when GHL calls the action again. GHL's
+ * action type (the marketplace CLI's, not its docs' sample) lists `stepId`, the step in the
+ * workflow, and `statusId`, which its resume calls carry to name one paused run: together one
+ * contact's run of one step, kept a day. GHL documents no retries and no execution id, so a body
+ * without `statusId` falls back to the body itself (the same action, data and extras) for a short
+ * window: a retry repeats the body, and the same workflow run for the same contact with the same
+ * inputs within minutes is taken for one.
+ */
+async function executionStep(
+  actionKey: string,
+  data: Record<string, unknown>,
+  extras: v.InferOutput<typeof Extras>,
+): Promise<RunOnce> {
+  const step = idOf(extras.stepId) ?? idOf(extras.actionId);
+  const run = idOf(extras.statusId);
+  if (run && step)
+    return {
+      key: `wf:${await hex(JSON.stringify([actionKey, extras.locationId, extras.workflowId ?? '', step, run]))}`,
+      ttlMs: DAY_MS,
+    };
+  return {
+    key: `wfbody:${await hex(JSON.stringify([actionKey, data, extras]))}`,
+    ttlMs: SAME_BODY_WINDOW_MS,
+  };
+}
+
+const idOf = (value: unknown): string | undefined =>
+  (typeof value === 'string' && value.length > 0 && value.length <= 200) || typeof value === 'number'
+    ? String(value)
+    : undefined;
+
+async function hex(text: string): Promise<string> {
+  return [...(await digest(text))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /** A workflow step runs our action on its contact; the answer's fields become its custom variables. */
 workflowRoutes.post('/actions/:key', jsonBody(ActionBody), async (c) => {
   const module = workflowActionOf(c.req.param('key'));
@@ -140,15 +183,17 @@ workflowRoutes.post('/actions/:key', jsonBody(ActionBody), async (c) => {
       throw notFound('Contact');
     throw err;
   }
+  const once = await executionStep(module.key, data, extras);
   const origin = {
     by: 'workflow' as const,
-    key: `workflow:${extras.workflowId ?? ''}:${extras.stepId ?? crypto.randomUUID()}`,
+    key: `workflow:${extras.workflowId ?? ''}:${extras.stepId ?? once.key}`,
   };
   const outcome = await contactStub(c.env, extras.locationId, contactId).runAutomationAction(
     `${extras.locationId}:${contactId}`,
     module.operation,
     parsed.value,
     origin,
+    once,
   );
   if (!outcome.ok) throw new AppError(502, 'action_failed', `The action did not complete: ${outcome.error}`);
   return c.json(outcome.result);
