@@ -44,6 +44,9 @@ export type ReplayResult =
   | { ok: true; entry: SyncLogEntry }
   | { ok: false; code: 'not_found' | 'not_replayable' | 'replay_unavailable'; message: string };
 
+/** Work keys of recipes' writes at partner apps: never sync work, so never replayed. */
+export const AUTOMATION_WORK_PREFIX = 'automation:';
+
 /** Entries in these states can be sent again; anything else is done or still on its way. */
 export const REPLAYABLE_STATUSES: ReadonlySet<string> = new Set(['failed', 'dead']);
 
