@@ -7,8 +7,10 @@
  * The emulators are shared with other files: each test uses its own location and contact, and
  * looks only at what names them.
  */
-import { env } from 'cloudflare:test';
+import { env, runInDurableObject } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tenantStub } from '../../worker/durable/stubs.ts';
+import { recordSyncLog } from '../../worker/sync-log/write.ts';
 import { createConnection } from '../../worker/tenants/connections.ts';
 import { automationsIdle, makeDue, runsOf, steps } from './automations-helpers.ts';
 import { call, expectError, panelLocations } from './panel-helpers.ts';
@@ -252,5 +254,44 @@ describe('recipe partner writes in the sync log', () => {
     });
     const { tries } = JSON.parse(rows[0]!.requests!) as { tries: { status: string }[] };
     expect(tries.map((t) => t.status)).toEqual(['retrying', 'done']);
+  });
+
+  it("the panel is told which rows Replay takes: failed sync work, not a recipe's write", async () => {
+    const [loc] = await panelLocations(1, 1);
+    const { locationId, token } = loc!;
+    const contactId = loc!.contactIds[0]!;
+    const base = { action: 'create note in Your app', objectKind: 'note', contactId, connectionId: 'c1' };
+    const ids = await runInDurableObject(tenantStub(env, locationId), async (_, state) => {
+      const sql = state.storage.sql;
+      return {
+        engine: recordSyncLog(sql, {
+          ...base,
+          workKey: `${locationId}:${contactId}#1`,
+          trigger: 'ghl_webhook',
+          status: 'failed',
+        }),
+        recipe: recordSyncLog(sql, {
+          ...base,
+          workKey: `automation:auto:${contactId}:1:1:note:c1`,
+          trigger: 'automation',
+          status: 'failed',
+        }),
+        done: recordSyncLog(sql, {
+          ...base,
+          workKey: `${locationId}:${contactId}#2`,
+          trigger: 'ghl_webhook',
+          status: 'done',
+        }),
+      };
+    });
+    const res = await call(token, 'GET', `/api/sync-log?contactId=${contactId}`);
+    expect(res.status, res.text).toBe(200);
+    const replayable = (id: number) => res.body.entries.find((e: any) => e.id === id)?.replayable;
+    expect([replayable(ids.engine), replayable(ids.recipe), replayable(ids.done)]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    expectError(await call(token, 'POST', `/api/sync-log/${ids.recipe}/replay`), 409, 'not_replayable');
   });
 });
