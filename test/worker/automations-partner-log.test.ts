@@ -8,8 +8,8 @@
  * looks only at what names them.
  */
 import { env, runInDurableObject } from 'cloudflare:test';
-import { afterEach, describe, expect, it } from 'vitest';
-import { tenantStub } from '../../worker/durable/stubs.ts';
+import { describe, expect, it } from 'vitest';
+import { contactStub, tenantStub } from '../../worker/durable/stubs.ts';
 import { recordSyncLog } from '../../worker/sync-log/write.ts';
 import { createConnection } from '../../worker/tenants/connections.ts';
 import { automationsIdle, makeDue, runsOf, steps } from './automations-helpers.ts';
@@ -18,16 +18,12 @@ import { eventually, ghlAct, ghlState, partner, syncLog, yourAppState } from './
 
 const DRY_RUN = 'dry run: nothing written';
 
-afterEach(async () => {
-  await partner(env.YOURAPP_URL, '/_partner/faults', undefined, 'DELETE');
-});
-
-async function withYourApp(locationId: string) {
+async function withYourApp(locationId: string, webhookSecret = env.YOURAPP_SECRET) {
   const { connection } = await createConnection(env, {
     locationId,
     kind: 'yourapp',
     name: 'Your app (emulator)',
-    credentials: { webhookSecret: env.YOURAPP_SECRET, apiKey: env.YOURAPP_API_KEY },
+    credentials: { webhookSecret, apiKey: env.YOURAPP_API_KEY },
     settings: { webhookUrl: `${env.YOURAPP_URL}/webhooks`, apiBase: env.YOURAPP_URL },
   });
   return connection.id;
@@ -217,43 +213,38 @@ describe('recipe partner writes in the sync log', () => {
     expectError(await call(token, 'POST', `/api/sync-log/${row!.id}/replay`), 409, 'not_replayable');
   });
 
-  it('a step whose write failed and is tried again keeps one row: retrying with the error, then done', async () => {
+  it('a step whose write the app refuses keeps one row: retrying with the error, then failed on its last try', async () => {
     const [loc] = await panelLocations(1, 1);
     const { locationId, token } = loc!;
     const contactId = loc!.contactIds[0]!;
-    await withYourApp(locationId);
-    const body = `Retry me ${crypto.randomUUID()}`;
-    await recipe(token, 'Tell the app, again', { action: 'partner.note.create', input: { body } });
-    await partner(env.YOURAPP_URL, '/_partner/faults', {
-      pathPrefix: '/webhooks',
-      method: 'POST',
-      status: 503,
-      count: 1,
-    });
+    // Signed with a secret the app does not know: it answers 401 to this connection alone.
+    const wrongSecret = `whsec_${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`;
+    await withYourApp(locationId, wrongSecret);
+    const body = `Refused ${crypto.randomUUID()}`;
+    await recipe(token, 'Tell the app, refused', { action: 'partner.note.create', input: { body } });
     await ghlAct(locationId, { action: 'tags.add', contactId, tags: ['qualified'] });
     const waiting = await eventually('the step waiting for its retry', async () =>
       (await steps(locationId, contactId)).find((r) => r.state === 'waiting' && r.error),
     );
     const [first] = (await syncLog(locationId, { contactId })).filter((e) => e.trigger === 'automation');
     expect(first).toMatchObject({ status: 'retrying', objectKind: 'note', attempts: 1 });
-    expect(first!.error).toContain('503');
+    expect(first!.error).toContain('401');
 
+    // Its last try (the step's retries made due at once) fails for good: the same row says so.
+    await runInDurableObject(contactStub(env, locationId, contactId), (_, state) => {
+      state.storage.sql.exec('UPDATE auto_steps SET attempts = 4 WHERE id = ?', waiting.id);
+    });
     expect(await makeDue(locationId, contactId)).toBe(1);
-    await eventually('the step done', async () =>
-      (await steps(locationId, contactId)).find((r) => r.id === waiting.id && r.state === 'done'),
+    await eventually('the step failed', async () =>
+      (await steps(locationId, contactId)).find((r) => r.id === waiting.id && r.state === 'failed'),
     );
-    const note = (await yourAppState()).objects.note!.find((n: any) => n.body === body);
     const rows = (await syncLog(locationId, { contactId })).filter((e) => e.trigger === 'automation');
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({
-      id: first!.id,
-      status: 'done',
-      error: null,
-      objectId: note.id,
-      attempts: 2,
-    });
+    expect(rows[0]).toMatchObject({ id: first!.id, status: 'failed', objectKind: 'note', attempts: 5 });
+    expect(rows[0]!.error).toContain('401');
     const { tries } = JSON.parse(rows[0]!.requests!) as { tries: { status: string }[] };
-    expect(tries.map((t) => t.status)).toEqual(['retrying', 'done']);
+    expect(tries.map((t) => t.status)).toEqual(['retrying', 'failed']);
+    expect((await yourAppState()).objects.note!.filter((n: any) => n.body === body)).toEqual([]);
   });
 
   it("the panel is told which rows Replay takes: failed sync work, not a recipe's write", async () => {
