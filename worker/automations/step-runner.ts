@@ -290,7 +290,15 @@ export class StepRunner {
     };
     try {
       const result = await this.execute(
-        { recipeId: origin.by, recipeName: null, action: actionKey, step: 0, attempt: 1, lastTry: true },
+        {
+          recipeId: origin.by,
+          recipeName: null,
+          action: actionKey,
+          step: 0,
+          attempt: 1,
+          lastTry: true,
+          runKey: origin.key,
+        },
         fillInput(input, data),
         data,
         null,

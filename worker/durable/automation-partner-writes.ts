@@ -64,6 +64,7 @@ export function partnerWrites(deps: PartnerWriteDeps, origin: WriteOrigin): Part
           recipe: { id: origin.recipeId, name: origin.recipeName },
           action: origin.action,
           step: origin.step,
+          ...(origin.runKey ? { run: origin.runKey } : {}),
         },
       } satisfies Omit<SyncLogInput, 'status'>;
       if (await deps.dryRun()) {

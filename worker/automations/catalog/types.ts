@@ -87,6 +87,8 @@ export interface WriteOrigin {
   attempt: number;
   /** No try follows this one: a failure is final (else the step retries it). */
   lastTry: boolean;
+  /** A one-off run's key (`workflow:<workflow id>:<step id>`, `manual:<time>`): which workflow ran it. */
+  runKey?: string;
 }
 
 /** Writes straight to the partner apps, through their connectors (not through GHL and the sync). */
