@@ -24,12 +24,18 @@ export const freeSlots = (calendarId: string, startDate: number, endDate: number
     `/api/calendars/${enc(calendarId)}/free-slots?startDate=${startDate}&endDate=${endDate}&timezone=${enc(timezone)}`,
   ).then((r) => r.days);
 
-export const bookAppointment = (
-  contactId: string,
-  body: { calendarId: string; startTime: string; title?: string },
-) =>
+export interface BookingInput {
+  calendarId: string;
+  startTime: string;
+  title?: string;
+}
+
+/** Books once per `key` (one per user action, lib/action-keys.ts): a repeat answers the same appointment. */
+export const bookAppointment = (contactId: string, body: BookingInput, key: string) =>
   request<{ appointment: Record<string, unknown> }>(
     'POST',
     `/api/contacts/${enc(contactId)}/appointments`,
     body,
+    true,
+    { 'Idempotency-Key': key },
   ).then((r) => r.appointment);

@@ -1,8 +1,8 @@
 /**
  * The admin side in a real browser, on the demo sub-account the demo partners are connected to
  * (as `npm start` leaves it): Test connection, Send test event, a backfill preview whose table is
- * what the worker counted, a refused made-up Cal.com key, a refused field path, and the delete
- * confirmation. Every screen is shot at 1280 and 390 px and checked with axe-core (`shoot`).
+ * what the worker counted, a refused made-up Cal.com key, a refused field path, the delete
+ * confirmation, and a recipe's refused write at Cal.com in the sync log (no Replay). Every screen is shot at 1280 and 390 px and checked with axe-core (`shoot`).
  */
 import type { Browser } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
@@ -225,6 +225,40 @@ describe('admin screens with the demo partners', () => {
     );
     await log.locator(byTestId('sync-log-show-all')).check();
     expect((await all).status()).toBe(200);
+    expect(g.problems).toEqual([]);
+  });
+
+  it("shows a recipe's write at a connected app in the sync log, from automation and without Replay", async () => {
+    const g = await settingsAsAdmin();
+    const location = demo.dental.id === partners.locationId ? demo.dental : demo.fitness;
+    const contact = (await emu.state(location.id)).contacts.find((c) => c.email)!;
+    const admin = await apiSession(appUrl, emu, demo.companyId, location.id, location.admin);
+    // Moving a booking Cal.com does not have: Cal.com refuses, and the log keeps the refusal.
+    const missing = `gone${Date.now()}`;
+    const ran = await admin.call('POST', '/api/catalog/actions/partner.booking.reschedule/run', {
+      contactId: contact.id,
+      input: { connectionId: partners.calcom, bookingId: missing, startTime: '2035-04-03T10:00:00.000Z' },
+    });
+    expect(ran.status).toBe(502);
+    await g.panel.locator(byTestId('nav-sync-log')).click();
+    const row = g.panel
+      .locator(`${byTestId('sync-log-entry')}[data-status="failed"]`, { hasText: 'from automation' })
+      .first();
+    await row.waitFor();
+    expect(await row.locator(byTestId('sync-log-words')).textContent()).toMatch(
+      /^Could not update appointment .* in Cal\.com for /,
+    );
+    expect(await row.locator(byTestId('sync-log-replay')).count()).toBe(0);
+    await row.locator(byTestId('sync-log-open')).click();
+    const detail = g.panel.locator(byTestId('sync-log-detail'));
+    await detail.waitFor();
+    const text = (await detail.textContent()) ?? '';
+    expect(text).toContain(missing);
+    expect(text).toContain('Demo: Cal.com');
+    expect(text).toContain('partner.booking.reschedule');
+    expect(await detail.locator(byTestId('sync-log-detail-replay')).count()).toBe(0);
+    await shoot(g, 'sync-log-automation', detail);
+    await detail.getByRole('button', { name: 'Close' }).click();
     expect(g.problems).toEqual([]);
   });
 

@@ -55,6 +55,12 @@ describe('appointments from the contact timeline', () => {
   it('books a free slot, moves it to another, and cancels it after confirming; GHL holds each change', async () => {
     const { fitness } = demo;
     const { g, contact } = await openContact();
+    // The Idempotency-Key of each booking request the panel sends.
+    const bookingKeys: (string | undefined)[] = [];
+    g.page.on('request', (r) => {
+      if (r.method() === 'POST' && /^\/api\/contacts\/[^/]+\/appointments$/.test(new URL(r.url()).pathname))
+        bookingKeys.push(r.headers()['idempotency-key']);
+    });
     try {
       await g.panel.locator(byTestId('book-appointment')).click();
       const form = g.panel.locator(byTestId('booking-form'));
@@ -66,7 +72,8 @@ describe('appointments from the contact timeline', () => {
       expect(await slots.nth(0).getAttribute('aria-pressed')).toBe('true');
       await form.locator(byTestId('booking-title')).fill('Intro session');
       await shoot(g, 'booking-form', form);
-      await form.locator(byTestId('booking-submit')).click();
+      // A double click is one booking: every request it sends carries the action's one key.
+      await form.locator(byTestId('booking-submit')).dblclick();
       await form.waitFor({ state: 'detached' });
       await toast(g, 'Appointment booked');
 
@@ -75,6 +82,9 @@ describe('appointments from the contact timeline', () => {
         (list) => list.length === 1,
         'the appointment in GHL',
       );
+      expect(bookingKeys.length).toBeGreaterThanOrEqual(1);
+      expect(bookingKeys[0]).toMatch(/^[A-Za-z0-9_.:-]{8,128}$/);
+      expect(new Set(bookingKeys).size).toBe(1);
       expect(Date.parse(booked!.startTime)).toBe(Date.parse(first));
       expect(booked!.appointmentStatus).toBe('confirmed');
       const item = g.panel.locator(`${byTestId('timeline-item')}[data-id="${booked!.id}"]`);

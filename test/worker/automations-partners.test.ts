@@ -19,6 +19,7 @@ import {
   ghlState,
   partner,
   syncedLocation,
+  syncLog,
   yourAppAct,
   yourAppState,
 } from './sync-helpers.ts';
@@ -188,6 +189,14 @@ describe('partner writes: your app, from GHL workflows', () => {
       contact: { email: contact.email, ghlId: contactId },
     });
     expect((await held('appointment', booked.bookingId)).ghlId).toBeUndefined();
+    // The sync log names the GHL workflow that made it.
+    const [row] = (await syncLog(locationId, { contactId })).filter((e) => e.trigger === 'automation');
+    expect(row).toMatchObject({ status: 'done', objectId: booked.bookingId, connectionId });
+    expect(JSON.parse(row!.detail!)).toMatchObject({
+      recipe: { id: 'workflow' },
+      action: 'partner.booking.create',
+      run: expect.stringMatching(/^workflow:wf_partner:/),
+    });
 
     const moved = await runWorkflowAction(locationId, contactId, 'reschedule_partner_booking', {
       bookingId: booked.bookingId,

@@ -1,6 +1,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { bookAppointment, freeSlots, listCalendars, type Calendar, type SlotDay } from '../booking-api.ts';
+import {
+  bookAppointment,
+  freeSlots,
+  listCalendars,
+  type BookingInput,
+  type Calendar,
+  type SlotDay,
+} from '../booking-api.ts';
 import { ApiError, changeAppointment, errorText } from '../api.ts';
+import { ActionKeys } from '../lib/action-keys.ts';
 import { useUniqueId } from '../lib/hooks.ts';
 import type { TimelineItem } from '../lib/types.ts';
 import { Field } from './field.tsx';
@@ -60,6 +68,8 @@ export function BookingForm({ contactId, appointment, onDone, onCancel }: Props)
   const [busy, setBusy] = useState(false);
   const [reload, setReload] = useState(0);
   const form = useRef<HTMLFormElement>(null);
+  // One key per booking: a double submit or a retry after an error books once.
+  const bookingKeys = useRef(new ActionKeys());
   const calendarField = useUniqueId();
   const weekTitle = useUniqueId();
 
@@ -98,13 +108,14 @@ export function BookingForm({ contactId, appointment, onDone, onCancel }: Props)
     setBusy(true);
     setError('');
     try {
+      const booking: BookingInput = {
+        calendarId,
+        startTime: picked,
+        ...(title.trim() ? { title: title.trim() } : {}),
+      };
       const saved = moving
         ? await changeAppointment(contactId, appointment.id, { startTime: picked })
-        : await bookAppointment(contactId, {
-            calendarId,
-            startTime: picked,
-            ...(title.trim() ? { title: title.trim() } : {}),
-          });
+        : await bookingKeys.current.run(booking, (key) => bookAppointment(contactId, booking, key));
       onDone(saved);
     } catch (err) {
       setBusy(false);

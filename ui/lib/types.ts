@@ -124,6 +124,8 @@ export interface SyncLogEntry {
   earlierTries?: number;
   /** What the write changed, field by field. */
   diff?: { field: string; before: unknown; after: unknown }[];
+  /** Replay takes it (failed sync work, not a recipe's write at a connected app). */
+  replayable?: boolean;
 }
 
 export interface SyncTry {

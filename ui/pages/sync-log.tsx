@@ -14,8 +14,9 @@ import { describeEntry } from '../lib/sync-log-words.ts';
 
 /** The statuses of worker/sync-log/write.ts, and `dead` for work that ran out of retries. */
 const STATUSES = ['failed', 'dead', 'retrying', 'queued', 'conflict', 'skipped', 'done'];
-/** The worker replays only these (worker/sync-log REPLAYABLE_STATUSES). */
+/** The worker replays only these (worker/sync-log REPLAYABLE_STATUSES), and says which rows it takes. */
 const REPLAYABLE = new Set(['failed', 'dead']);
+const replayable = (e: SyncLogEntry) => e.replayable ?? REPLAYABLE.has(e.status);
 const BAD = new Set(['failed', 'dead', 'conflict']);
 const label = (s: string) => s.replace(/_/g, ' ');
 const tone = (s: string) => (BAD.has(s) ? 'bad' : s === 'done' ? 'ok' : 'neutral');
@@ -179,7 +180,7 @@ export function SyncLogPage({ contactId, navigate }: Props) {
                   >
                     Details
                   </button>
-                  {REPLAYABLE.has(e.status) && (
+                  {replayable(e) && (
                     <button
                       type="button"
                       class="btn btn-sm"
@@ -207,7 +208,7 @@ export function SyncLogPage({ contactId, navigate }: Props) {
               entry={e}
               connectionName={conn?.name}
               replaying={replaying.includes(e.id)}
-              onReplay={REPLAYABLE.has(e.status) ? () => replay(e) : undefined}
+              onReplay={replayable(e) ? () => replay(e) : undefined}
               onClose={() => setOpen(null)}
             />
           );

@@ -6,7 +6,7 @@
  */
 import type { PartnerChange } from '../connectors/types.ts';
 import type { GhlApi } from '../ghl/api.ts';
-import type { ActionContext, ActionGhl } from './catalog/types.ts';
+import type { ActionContext, ActionGhl, WriteOrigin } from './catalog/types.ts';
 import type { GhlEvent } from '../webhooks/events.ts';
 import { allHold, hasUpcoming, needsContact, needsUpcoming, type CostlyFacts } from './conditions.ts';
 import {
@@ -42,8 +42,8 @@ export interface AutomationDeps {
   pushToPartners(): Promise<{ queued: boolean }>;
   /** The location's IANA time zone (GHL's location record, cached), for wall-time delays. */
   locationTimeZone(): Promise<string>;
-  /** Writes at the partner apps and engine operations (catalog/types.ts). */
-  partners: ActionContext['partners'];
+  /** Writes at the partner apps on behalf of `origin` (logged in the sync log), and engine operations (catalog/types.ts). */
+  partners(origin: WriteOrigin): ActionContext['partners'];
   engine: ActionContext['engine'];
 }
 

@@ -1,9 +1,11 @@
 import * as v from 'valibot';
 import { actionOf, type ActionContext } from './catalog/index.ts';
+import type { WriteOrigin } from './catalog/types.ts';
 import { allHold } from './conditions.ts';
 import type { Condition } from './model.ts';
 import { enabledSet } from './recipes-cache.ts';
 import type { AutomationDeps, ContactAutomations } from './runtime.ts';
+import { StepSkipped } from './step-skipped.ts';
 import { fillInput } from './template-text.ts';
 import type { TriggerData } from './trigger-data.ts';
 import { workflowTriggerFor } from './workflows/modules.ts';
@@ -133,7 +135,7 @@ export class StepRunner {
           );
           continue;
         }
-        await this.runStep(row, now);
+        await this.runStep(row, now, recipe?.name ?? null);
       }
     }
     this.sql.exec(
@@ -188,7 +190,7 @@ export class StepRunner {
       );
   }
 
-  private async runStep(row: StepRow, now: number): Promise<void> {
+  private async runStep(row: StepRow, now: number, recipeName: string | null): Promise<void> {
     // Claimed before any await: a second run of the alarm (or a restart) cannot take it too.
     this.sql.exec(
       "UPDATE auto_steps SET state = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, ?1), updated_at = ?1 WHERE id = ?2 AND state = 'waiting'",
@@ -206,8 +208,14 @@ export class StepRunner {
         return;
       }
       const result = await this.execute(
-        row.recipe_id,
-        row.action,
+        {
+          recipeId: row.recipe_id,
+          recipeName,
+          action: row.action,
+          step: row.step,
+          attempt: row.attempts + 1,
+          lastTry: row.attempts + 1 >= MAX_ATTEMPTS,
+        },
         fillInput(JSON.parse(row.input) as Record<string, unknown>, data),
         data,
         row.subject,
@@ -218,14 +226,14 @@ export class StepRunner {
       );
       await this.finish(row, 'done', result, null, now);
     } catch (err) {
-      await this.retryOrFail(row, err, now);
+      if (err instanceof StepSkipped) await this.finish(row, 'skipped', err.detail, err.message, now);
+      else await this.retryOrFail(row, err, now);
     }
   }
 
-  /** Runs one catalog action for this contact on behalf of `recipeId`. */
+  /** Runs one catalog action for this contact on behalf of `origin`'s recipe. */
   async execute(
-    recipeId: string,
-    actionKey: string,
+    origin: WriteOrigin,
     rawInput: Record<string, unknown>,
     data: TriggerData,
     subject: string | null,
@@ -233,6 +241,7 @@ export class StepRunner {
     idempotencyKey: string | null = null,
     rerun = false,
   ): Promise<Record<string, unknown>> {
+    const { recipeId, action: actionKey } = origin;
     const op = actionOf(actionKey);
     if (!op) throw new Error(`unknown action ${actionKey}`);
     const input = v.parse(op.input, rawInput);
@@ -245,7 +254,7 @@ export class StepRunner {
       idempotencyKey,
       rerun,
       timeZone: () => this.deps.locationTimeZone(),
-      partners: this.deps.partners,
+      partners: this.deps.partners(origin),
       engine: this.deps.engine,
       wrote: (object) =>
         this.sql.exec(
@@ -283,8 +292,15 @@ export class StepRunner {
     };
     try {
       const result = await this.execute(
-        origin.by,
-        actionKey,
+        {
+          recipeId: origin.by,
+          recipeName: null,
+          action: actionKey,
+          step: 0,
+          attempt: 1,
+          lastTry: true,
+          runKey: origin.key,
+        },
         fillInput(input, data),
         data,
         null,
@@ -295,6 +311,11 @@ export class StepRunner {
       await this.automations.history({ ...base, status: 'done', detail: result });
       return { ok: true as const, result };
     } catch (err) {
+      if (err instanceof StepSkipped) {
+        // Nothing written on purpose (dry run): the run says so, and its caller gets what it would have written.
+        await this.automations.history({ ...base, status: 'skipped', detail: err.detail });
+        return { ok: true as const, result: { skipped: true, ...err.detail } };
+      }
       const message = String(err instanceof Error ? err.message : err).slice(0, 500);
       await this.automations.history({ ...base, status: 'failed', detail: { error: message } });
       return { ok: false as const, error: message };

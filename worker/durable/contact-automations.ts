@@ -1,10 +1,8 @@
-import type { EngineOps, PartnerWrites } from '../automations/catalog/types.ts';
+import type { EngineOps } from '../automations/catalog/types.ts';
 import { ContactAutomations } from '../automations/runtime.ts';
 import { connectorFor } from '../connectors/registry.ts';
-import { supports, type OutboundChange } from '../connectors/types.ts';
 import { backfillRefusal } from '../sync/backfill-progress.ts';
 import type { ContactBackfillResult } from './contact/sync/backfill-contact.ts';
-import { contactFromGhl } from '../sync/ghl-model.ts';
 import { ConnectionsCache } from './connections-cache.ts';
 import { locationZone } from './location-zone.ts';
 import { forgetEnabledSet } from '../automations/recipes-cache.ts';
@@ -15,48 +13,13 @@ import { Links } from './contact/sync/queue.ts';
 import { LocationGhlApi } from './ghl-api.ts';
 import { GhlError } from '../ghl/errors.ts';
 import { tenantStub } from './stubs.ts';
+import { partnerWrites } from './automation-partner-writes.ts';
 
 /** What the contact object lends the runtime for engine operations on itself. */
 export interface ContactHooks {
   backfillContact(connectionId: string, history: boolean): Promise<ContactBackfillResult>;
-}
-
-/** Partner writes through the connectors, for this contact (its record and partner ids added). */
-function partnerWrites(
-  sql: SqlStorage,
-  connections: ConnectionsCache,
-  ghl: LocationGhlApi,
-  contactId: string,
-): PartnerWrites {
-  return {
-    targets: async (kind, op) =>
-      (await connections.get())
-        .filter((c) => {
-          const connector = connectorFor(c.kind);
-          return connector && supports(connector.capabilities, 'outbound', kind, op);
-        })
-        .map((c) => ({ id: c.id, kind: c.kind, name: c.name })),
-    apply: async (connectionId, write, key) => {
-      const connection = (await connections.get()).find((c) => c.id === connectionId);
-      const connector = connection && connectorFor(connection.kind);
-      if (!connection || !connector) throw new Error(`connection ${connectionId} is not active`);
-      const link = new Links(sql).byGhl('contact', connectionId, contactId);
-      const change = {
-        ...write,
-        // Not a GHL object: the partner's report of it comes back through the sync.
-        ghlId: '',
-        contact: contactFromGhl(await ghl.getContact(contactId)),
-        ...(link?.partnerId ? { contactPartnerId: link.partnerId } : {}),
-        contactGhlId: contactId,
-        occurredAt: new Date().toISOString(),
-      } as OutboundChange;
-      return connector.apply(change, connection, key);
-    },
-    known: async (connectionId, kind, partnerId) => {
-      const data = new Links(sql).byPartner(kind, connectionId, partnerId)?.data;
-      return data && typeof data === 'object' ? (data as Record<string, unknown>) : null;
-    },
-  };
+  /** The location's dry run setting, as the contact's sync reads it. */
+  dryRun(): Promise<boolean>;
 }
 
 function engineOps(
@@ -107,7 +70,25 @@ export function contactAutomations(
   const connections = new ConnectionsCache(env, locationId);
   return new ContactAutomations(sql, {
     locationTimeZone: () => locationZone(ghl, locationId),
-    partners: partnerWrites(sql, connections, ghl, contactId),
+    partners: (origin) =>
+      partnerWrites(
+        {
+          sql,
+          connections,
+          ghl,
+          contactId,
+          dryRun: hooks.dryRun,
+          log: async (row) => {
+            try {
+              await tenantStub(env, locationId).recordSync(locationId, row);
+            } catch (err) {
+              // The write stands either way; a lost row must not make the step write again.
+              console.error('sync log row of a recipe partner write not written', locationId, String(err));
+            }
+          },
+        },
+        origin,
+      ),
     engine: engineOps(env, connections, locationId, hooks),
     db: env.DB,
     locationId,

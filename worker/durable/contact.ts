@@ -244,6 +244,7 @@ export class ContactDO extends DurableObject<Env> {
           dryRun: false,
           history,
         }),
+      dryRun: async () => (await this.engineSettings(locationId)).dryRun,
     });
     return this.automationsCache;
   }

@@ -114,6 +114,12 @@ export class LocationDO extends DurableObject<Env> {
     return this.creates.create(req, once);
   }
 
+  /** Whether a create under this key came before, with this content or another (idempotent-creates.ts). */
+  async createKeySeen(resourceId: string, key: string, fingerprint: string) {
+    this.identity.bind(resourceId);
+    return this.creates.seen(key, fingerprint);
+  }
+
   // ---- install and tokens ---------------------------------------------------------------
 
   /** Stores a fresh token pair for this resource and marks the install active. */

@@ -28,6 +28,14 @@ function shown(fields: Record<string, unknown>): Record<string, string | boolean
   return out;
 }
 
+/** The answer to an `Idempotency-Key` sent again with other content than its first request. */
+export const idempotencyKeyReused = () =>
+  new AppError(
+    422,
+    'idempotency_key_reused',
+    'This Idempotency-Key was already used for a different request; send a new key for a new action.',
+  );
+
 /** Sends one create at most once per idempotency key (an RPC to the location's object, which keeps the keys). */
 export type GhlOnceSender = (req: GhlRequest, once: CreateOnce) => Promise<CreateOnceResult>;
 
@@ -81,13 +89,7 @@ export class GhlApi {
     if (!key) return this.call<T>(req);
     if (!this.sendOnce) throw new Error('idempotent creates are sent through the location object');
     const result = await this.sendOnce(req, { ...key, find });
-    if ('keyReused' in result) {
-      throw new AppError(
-        422,
-        'idempotency_key_reused',
-        'This Idempotency-Key was already used for a different request; send a new key for a new action.',
-      );
-    }
+    if ('keyReused' in result) throw idempotencyKeyReused();
     if (!result.ok) throw new GhlError(result.failure);
     return result.data as T;
   }
@@ -315,13 +317,30 @@ export class GhlApi {
       version: CALENDARS,
     }).then((r) => r.event);
   }
-  createAppointment(input: Record<string, unknown>) {
-    return this.call<GhlAppointment>({
-      method: 'POST',
-      path: '/calendars/events/appointments',
-      body: { ...input, locationId: this.locationId },
-      version: CALENDARS,
-    });
+  /** With a key, booked once per key (a retry after a lost answer finds the appointment by calendar, start and title). */
+  createAppointment(
+    input: Record<string, unknown> & { contactId?: string; calendarId?: string; startTime?: string },
+    key?: CreateKey,
+  ) {
+    const find: CreatedLookup = {
+      list: {
+        method: 'GET',
+        path: `/contacts/${enc(String(input.contactId))}/appointments`,
+        version: CONTACTS,
+      },
+      collection: 'events',
+      match: shown({ calendarId: input.calendarId, startTime: input.startTime, title: input.title }),
+    };
+    return this.create<GhlAppointment>(
+      {
+        method: 'POST',
+        path: '/calendars/events/appointments',
+        body: { ...input, locationId: this.locationId },
+        version: CALENDARS,
+      },
+      key,
+      find,
+    );
   }
   updateAppointment(eventId: string, input: Record<string, unknown>) {
     return this.call<GhlAppointment>({

@@ -17,9 +17,12 @@ export interface CreateOnce {
 export interface CreatedLookup {
   /** Lists the objects the create adds to, e.g. `GET /contacts/:id/notes`. */
   list: Omit<GhlRequest, 'priority'>;
-  /** Key of the array in the list answer (`notes`) and of the object in the create answer (`note`). */
+  /**
+   * Key of the array in the list answer (`notes`) and of the object in the create answer (`note`);
+   * no `wrap` when the create answers the object itself (appointments).
+   */
   collection: string;
-  wrap: string;
+  wrap?: string;
   /** Fields the created object shows as sent; dates compare as instants. */
   match: Record<string, string | boolean>;
 }

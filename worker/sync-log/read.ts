@@ -27,6 +27,8 @@ export interface SyncLogEntry {
   requests: string | null;
   /** JSON text: what the write changed, field by field (diff.ts). */
   diff: string | null;
+  /** Failed sync work that `POST /api/sync-log/:id/replay` takes (not a recipe's partner write). */
+  replayable: boolean;
 }
 
 export interface SyncLogFilter {
@@ -43,6 +45,9 @@ export interface SyncLogFilter {
 export type ReplayResult =
   | { ok: true; entry: SyncLogEntry }
   | { ok: false; code: 'not_found' | 'pruned' | 'not_replayable' | 'replay_unavailable'; message: string };
+
+/** Work keys of recipes' writes at partner apps: never sync work, so never replayed. */
+export const AUTOMATION_WORK_PREFIX = 'automation:';
 
 /** Entries in these states can be sent again; anything else is done or still on its way. */
 export const REPLAYABLE_STATUSES: ReadonlySet<string> = new Set(['failed', 'dead']);
@@ -66,6 +71,7 @@ type Row = {
   quiet: number;
   requests: string | null;
   diff: string | null;
+  replayable: number;
 };
 
 const toEntry = (r: Row): SyncLogEntry => ({
@@ -87,6 +93,7 @@ const toEntry = (r: Row): SyncLogEntry => ({
   quiet: r.quiet === 1,
   requests: r.requests,
   diff: r.diff,
+  replayable: r.replayable === 1,
 });
 
 const QUIET = quietSql();
@@ -96,7 +103,8 @@ const CONTACT_NAME = `COALESCE(sync_log.contact_name, (SELECT COALESCE(
     json_extract(c.body, '$.contactName'), json_extract(c.body, '$.email'), json_extract(c.body, '$.phone'))
   FROM contacts c WHERE c.id = sync_log.contact_id))`;
 const COLUMNS = `id, at, updated_at, trigger, action, object_kind, object_id, contact_id, connection_id, status, attempts, error, detail, subject, requests, diff,
-  ${CONTACT_NAME} AS contact_name, ${QUIET.sql} AS quiet`;
+  ${CONTACT_NAME} AS contact_name, ${QUIET.sql} AS quiet,
+  (status IN (${[...REPLAYABLE_STATUSES].map((s) => `'${s}'`).join(', ')}) AND work_key IS NOT NULL AND substr(work_key, 1, ${AUTOMATION_WORK_PREFIX.length}) <> '${AUTOMATION_WORK_PREFIX}') AS replayable`;
 
 /** Newest first; `nextBeforeId` is set when there are older entries. */
 export function listSyncLog(

@@ -75,6 +75,22 @@ export type PartnerWrite =
   | { kind: 'task'; op: 'create'; data: SyncTask }
   | { kind: 'note'; op: 'create'; data: SyncNote };
 
+/** Who makes a partner write: the recipe (or a manual or workflow run) and its step, for the sync log. */
+export interface WriteOrigin {
+  /** The recipe's id, or `manual` / `workflow` for a one-off run. */
+  recipeId: string;
+  recipeName: string | null;
+  /** The catalog action (`partner.booking.create`). */
+  action: string;
+  step: number;
+  /** This try of the step (1 for the first). */
+  attempt: number;
+  /** No try follows this one: a failure is final (else the step retries it). */
+  lastTry: boolean;
+  /** A one-off run's key (`workflow:<workflow id>:<step id>`, `manual:<time>`): which workflow ran it. */
+  runKey?: string;
+}
+
 /** Writes straight to the partner apps, through their connectors (not through GHL and the sync). */
 export interface PartnerWrites {
   /** The location's active connections whose app takes `kind` `op` from us. */

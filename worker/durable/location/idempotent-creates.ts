@@ -59,6 +59,16 @@ export class IdempotentCreates {
     }
   }
 
+  /**
+   * Whether a request under `key` came before (in flight, finished or unsure): `same` when it
+   * had this content, `different` when it had other content, `none` when the key is new here.
+   */
+  seen(key: string, fingerprint: string): 'none' | 'same' | 'different' {
+    const row = this.row(key);
+    if (!row) return 'none';
+    return row.fingerprint === fingerprint ? 'same' : 'different';
+  }
+
   /** Drops keys past their day, and the oldest finished ones past the cap. */
   prune(now = Date.now()): void {
     this.sql.exec('DELETE FROM idempotent_creates WHERE expires_at < ?', now);
@@ -129,7 +139,7 @@ export class IdempotentCreates {
     if (!listed.ok) return listed;
     const found = findCreated(listed.data, once.find, row.sent_at, (id) => this.claimedByOther(id, once.key));
     if (found) {
-      const data = { [once.find.wrap]: found };
+      const data = once.find.wrap ? { [once.find.wrap]: found } : found;
       this.finish(once, data);
       return { ok: true, status: 201, data };
     }
@@ -155,7 +165,11 @@ export class IdempotentCreates {
   }
 
   private finish(once: CreateOnce, data: unknown): void {
-    const made = (data as Record<string, { id?: unknown }> | null)?.[once.find.wrap]?.id;
+    const wrap = once.find.wrap;
+    const object = (wrap ? (data as Record<string, unknown> | null)?.[wrap] : data) as {
+      id?: unknown;
+    } | null;
+    const made = object?.id;
     this.sql.exec(
       "UPDATE idempotent_creates SET state = 'done', result = ?, object_id = ? WHERE key = ?",
       JSON.stringify(data),

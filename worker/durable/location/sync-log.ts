@@ -1,4 +1,5 @@
 import {
+  AUTOMATION_WORK_PREFIX,
   getSyncLogEntry,
   listSyncLog,
   REPLAYABLE_STATUSES,
@@ -65,6 +66,13 @@ export class LocationSyncLog {
     const workKey = this.sql
       .exec<{ work_key: string | null }>('SELECT work_key FROM sync_log WHERE id = ?', id)
       .one().work_key;
+    if (workKey?.startsWith(AUTOMATION_WORK_PREFIX))
+      return {
+        ok: false,
+        code: 'not_replayable',
+        message:
+          "A recipe's write at a connected app is not sync work: its step retries it, or run the action again.",
+      };
     if (!REPLAYABLE_STATUSES.has(entry.status) || !workKey) {
       return { ok: false, code: 'not_replayable', message: 'Only failed sync work can be replayed.' };
     }

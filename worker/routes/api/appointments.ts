@@ -3,11 +3,13 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { SessionEnv } from '../../auth/session.ts';
 import { AppError } from '../../errors.ts';
+import { idempotencyKeyReused } from '../../ghl/api.ts';
 import { GhlError } from '../../ghl/errors.ts';
 import type { GhlAppointment } from '../../ghl/types.ts';
 import { assertSlotFree, calendarInLocation } from './calendars.ts';
 import { outsideLocation } from './errors.ts';
-import { contactInLocation, ghlOf, writeThrough } from './scope.ts';
+import { createKeyOf } from './idempotency.ts';
+import { contactInLocation, ghlOf, locationOf, writeThrough } from './scope.ts';
 import { ContactParams, GhlId, jsonBody, paramsOf } from './validate.ts';
 
 type C = Context<SessionEnv>;
@@ -76,16 +78,26 @@ function mine(c: C, contactId: string, answer: GhlAppointment, fallback?: GhlApp
  * `POST /api/contacts/:contactId/appointments` books a free slot of one of the location's
  * calendars; `PUT …/appointments/:appointmentId` moves it to another free slot or changes its
  * status (cancel). GHL reports both (AppointmentCreate/Update), so they sync like its own changes.
+ * A booking with an `Idempotency-Key` is made once per key (the location's idempotent creates):
+ * the same request again answers the same appointment, even after its slot stopped being free.
  */
 export const appointmentRoutes = new Hono<SessionEnv>();
 
 appointmentRoutes.post('/:contactId/appointments', paramsOf(ContactParams), jsonBody(Book), async (c) => {
   const { contactId } = c.req.valid('param');
-  const { calendarId, startTime, title } = c.req.valid('json');
+  const body = c.req.valid('json');
+  const { calendarId, startTime, title } = body;
   const { contact } = await contactInLocation(c, contactId);
   const calendar = await calendarInLocation(c, calendarId);
   const start = Date.parse(startTime);
-  await assertSlotFree(c, calendarId, start);
+  const key = await createKeyOf(c, body);
+  const seen = key
+    ? await locationOf(c).createKeySeen(c.var.session.locationId, key.key, key.fingerprint)
+    : 'none';
+  if (seen === 'different') throw idempotencyKeyReused();
+  // A repeat is answered by the booking it made (the slot is that booking's now); a lost one is
+  // looked for in GHL, and booked again only where GHL still finds the slot free.
+  if (seen === 'none') await assertSlotFree(c, calendarId, start);
   const who = [contact.firstName, contact.lastName].filter(Boolean).join(' ') || contact.name || '';
   const input = {
     calendarId,
@@ -95,7 +107,7 @@ appointmentRoutes.post('/:contactId/appointments', paramsOf(ContactParams), json
     title: title || (who ? `${calendar.name} with ${who}` : calendar.name),
     appointmentStatus: 'confirmed',
   };
-  const created = mine(c, contactId, await slotCall(() => ghlOf(c).createAppointment(input)));
+  const created = mine(c, contactId, await slotCall(() => ghlOf(c).createAppointment(input, key)));
   const appointment = { ...input, ...created, locationId: c.var.session.locationId };
   await writeThrough(c, contactId, {
     op: 'upsert',
@@ -103,6 +115,7 @@ appointmentRoutes.post('/:contactId/appointments', paramsOf(ContactParams), json
     item: appointment,
     createdBy: c.var.session.userId,
   });
+  if (seen === 'same') c.header('idempotent-replayed', 'true');
   return c.json({ appointment }, 201);
 });
 
@@ -125,6 +138,8 @@ appointmentRoutes.put(
         );
       const start = Date.parse(change.startTime);
       const was = [Date.parse(String(current.startTime)), Date.parse(String(current.endTime))];
+      // Already there (a retried move whose first answer was lost): its own slot is not free.
+      if (was[0] === start) return c.json({ appointment: mine(c, contactId, current) });
       const length = was[1]! > was[0]! ? was[1]! - was[0]! : 30 * MINUTE;
       if (!current.calendarId)
         throw new AppError(409, 'no_calendar', 'This appointment has no calendar to move it in.');
