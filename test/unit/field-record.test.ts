@@ -269,6 +269,34 @@ const rows: Row[] = [
     },
     want: { ...task, title: 'Partner title', completed: true },
   },
+  // ---- a side changing a field back: the change back is only seen once the change comes ----
+  {
+    name: 'a GHL task reopened after completing it, reported in reverse, beats an older partner completion',
+    start: task,
+    steps: (s) => {
+      s.edit('ghl', 'done', { completed: true });
+      s.edit('partner', 'p', { completed: true, title: 'Call back (partner)' });
+      s.edit('ghl', 'reopen', { completed: false });
+      // The reopening's report shows what GHL held at first: no news, until the completion's comes.
+      s.deliver('reopen');
+      s.deliver('done');
+      s.deliver('p');
+    },
+    want: { ...task, title: 'Call back (partner)', completed: false },
+  },
+  {
+    name: 'a note GHL changed and changed back, the change reported last, keeps the change back over an older partner edit',
+    start: note,
+    steps: (s) => {
+      s.edit('ghl', 'g1', { body: 'draft' });
+      s.edit('partner', 'p', { body: 'partner edit' });
+      s.edit('ghl', 'g2', { body: 'base' });
+      s.deliver('g2');
+      s.deliver('p');
+      s.deliver('g1');
+    },
+    want: { body: 'base' },
+  },
   // ---- the races docs/ARCHITECTURE.md describes ----
   {
     name: 'a reordered older delivery does not roll back a newer state',
