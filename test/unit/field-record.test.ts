@@ -186,7 +186,7 @@ const rows: Row[] = [
     want: { body: 'p2' },
   },
   {
-    // chaos seed 5 (the tag version is in tag-state.test.ts): GHL's person made the partner's
+    // chaos seed 5 (the tag version is in tag-record.test.ts): GHL's person made the partner's
     // first value their own before our write of it arrived; the partner's second edit, older
     // than that, is reported last.
     name: 'a side making the agreed value its own, later than an older edit reported late, keeps it',

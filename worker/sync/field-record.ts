@@ -86,10 +86,10 @@ export interface Decision {
   log: string[];
 }
 
-/** Not the person's to change, or merged elsewhere (tags: tag-state.ts). */
+/** Not the person's to change, or decided elsewhere (tags: tag-record.ts, a field per tag). */
 const IGNORED = new Set(['updatedAt', 'dateUpdated', 'name', 'tags']);
 
-/** Two sides' clocks and a write's trip may differ by this much. */
+/** A side's report of our write may be stamped this long after our call returned (its clock, its queue). */
 export const CLOCK_SLACK_MS = 500;
 
 /** Values remembered per side and field. */
@@ -426,8 +426,10 @@ function redate(f: FieldState, key: string, t: number, policy: ConflictPolicy, o
 }
 
 /**
- * The values a side may have held at `t`: the one in effect then, one taken up within the clock
- * slack after it, and, inside the run of one of our writes, the value before that write.
+ * The values a side may have held at `t`: the one in effect then and, inside the run of one of
+ * our writes, the value before that write. A report from just before our write began is not
+ * taken for that write: the sides' clocks agree (both keep network time) far better than the
+ * moments between a person's edit and our write in a busy contact.
  */
 function heldAt(history: Held[], t: number): unknown[] {
   const values: unknown[] = [];
@@ -447,7 +449,6 @@ function heldAt(history: Held[], t: number): unknown[] {
       if (before) values.push(before.v);
     }
   }
-  for (const h of history) if (h.at > t && h.at <= t + CLOCK_SLACK_MS) values.push(h.v);
   return values;
 }
 

@@ -199,6 +199,7 @@ export class ContactEngine {
       if (!item) break;
       await this.runOne(item);
     }
+    this.queue.prune(this.now());
     return this.queue.nextDueAt();
   }
 

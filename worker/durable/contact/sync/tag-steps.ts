@@ -85,7 +85,7 @@ export async function tagsToGhl(
     policy,
     Date.now(),
   );
-  const diff = tagsBehind(decision.record, 'ghl');
+  const diff = spelled(tagsBehind(decision.record, 'ghl'), change.data.tags);
   // The partner holds an older value: our write of an older change landed over this one there,
   // or GHL's newer change matched what the partner had, so it was never written there.
   const told = {
@@ -101,7 +101,11 @@ export async function tagsToGhl(
       ...told,
     };
   }
-  const action = `tags in GHL: ${describe(diff)}`;
+  const only = change.op === 'tag_add' ? diff.add : diff.remove;
+  const action =
+    only.length === diff.add.length + diff.remove.length
+      ? `${verb} tags in GHL: ${only.join(', ')}`
+      : `tags in GHL: ${describe(diff)}`;
   if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
   const written = await writeToGhl(deps, diff);
   saveTags(
@@ -195,3 +199,10 @@ const toldOf = (d: TagDecision): Pick<StepOutcome, 'conflicts' | 'fields'> => ({
 
 const reassertOf = (to: Side, diff: TagDiff): Pick<StepOutcome, 'reassert'> =>
   isEmpty(diff) ? {} : { reassert: { to, tags: [...diff.add, ...diff.remove] } };
+
+/** Tags written as the partner spelled them in its report (GHL ignores case). */
+function spelled(diff: TagDiff, reported: readonly string[]): TagDiff {
+  const names = new Map(reported.map((t) => [t.trim().toLowerCase(), t.trim()]));
+  const as = (tags: string[]) => tags.map((t) => names.get(t) ?? t);
+  return { add: as(diff.add), remove: as(diff.remove) };
+}
