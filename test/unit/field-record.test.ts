@@ -186,7 +186,7 @@ const rows: Row[] = [
     want: { body: 'p2' },
   },
   {
-    // chaos seed 5 (the tag version is in tag-state.test.ts): GHL's person made the partner's
+    // chaos seed 5 (the tag version is in tag-record.test.ts): GHL's person made the partner's
     // first value their own before our write of it arrived; the partner's second edit, older
     // than that, is reported last.
     name: 'a side making the agreed value its own, later than an older edit reported late, keeps it',
@@ -268,6 +268,34 @@ const rows: Row[] = [
       s.deliver('g1');
     },
     want: { ...task, title: 'Partner title', completed: true },
+  },
+  // ---- a side changing a field back: the change back is only seen once the change comes ----
+  {
+    name: 'a GHL task reopened after completing it, reported in reverse, beats an older partner completion',
+    start: task,
+    steps: (s) => {
+      s.edit('ghl', 'done', { completed: true });
+      s.edit('partner', 'p', { completed: true, title: 'Call back (partner)' });
+      s.edit('ghl', 'reopen', { completed: false });
+      // The reopening's report shows what GHL held at first: no news, until the completion's comes.
+      s.deliver('reopen');
+      s.deliver('done');
+      s.deliver('p');
+    },
+    want: { ...task, title: 'Call back (partner)', completed: false },
+  },
+  {
+    name: 'a note GHL changed and changed back, the change reported last, keeps the change back over an older partner edit',
+    start: note,
+    steps: (s) => {
+      s.edit('ghl', 'g1', { body: 'draft' });
+      s.edit('partner', 'p', { body: 'partner edit' });
+      s.edit('ghl', 'g2', { body: 'base' });
+      s.deliver('g2');
+      s.deliver('p');
+      s.deliver('g1');
+    },
+    want: { body: 'base' },
   },
   // ---- the races docs/ARCHITECTURE.md describes ----
   {

@@ -24,7 +24,17 @@ export interface Held {
   maybe?: true;
   /** a later report of the side still showed this value (the newest such time) */
   seen?: number;
+  /** a later report taken for the side's report of our write still showed it (the newest such time) */
+  echoed?: number;
+  /** the times of such later reports (bounded), to date a change back that a late report reveals */
+  shown?: number[];
+  echoes?: number[];
 }
+
+/** Times of later reports kept per value. */
+const REPEATS = 8;
+const withTime = (times: number[] | undefined, t: number) =>
+  [...new Set([...(times ?? []), t])].sort((a, b) => a - b).slice(-REPEATS);
 
 export interface FieldState {
   /** the value both sides should hold */
@@ -51,6 +61,11 @@ export interface Report {
   side: Side;
   at: number | null;
   data: Record<string, unknown>;
+  /**
+   * What the side held just before, for fields the report says it changed (a partner's tag add
+   * or remove): its change is no repeat of a value it held, whatever our writes were doing.
+   */
+  prior?: Record<string, unknown>;
 }
 
 export interface FieldConflict {
@@ -71,11 +86,11 @@ export interface Decision {
   log: string[];
 }
 
-/** Not the person's to change, or merged elsewhere (tags: tag-state.ts). */
+/** Not the person's to change, or decided elsewhere (tags: tag-record.ts, a field per tag). */
 const IGNORED = new Set(['updatedAt', 'dateUpdated', 'name', 'tags']);
 
-/** Two sides' clocks and a write's trip may differ by this much. */
-export const CLOCK_SLACK_MS = 2000;
+/** A side's report of our write may be stamped this long after our call returned (its clock, its queue). */
+export const CLOCK_SLACK_MS = 500;
 
 /** Values remembered per side and field. */
 const HISTORY = 32;
@@ -113,13 +128,18 @@ export function agreed(record: SyncRecord): Record<string, unknown> {
   return out;
 }
 
-/** Does `side` hold (as far as we know) another value than the agreed one for some field? */
-export function needsWrite(record: SyncRecord, side: Side): boolean {
-  return Object.entries(record.fields).some(([key, f]) => {
-    const last = f[side].at(-1);
-    return last ? !sameValue(key, last.v, f.v) : f.v !== undefined;
-  });
+/** The fields `side` holds (as far as we know) with another value than the agreed one. */
+export function behind(record: SyncRecord, side: Side): string[] {
+  return Object.entries(record.fields)
+    .filter(([key, f]) => {
+      const last = f[side].at(-1);
+      return last ? !sameValue(key, last.v, f.v) : f.v !== undefined;
+    })
+    .map(([key]) => key);
 }
+
+/** Does `side` hold (as far as we know) another value than the agreed one for some field? */
+export const needsWrite = (record: SyncRecord, side: Side): boolean => behind(record, side).length > 0;
 
 /** Our write of `data` to `side` ran from `startedAt` to `endedAt`: that side holds it now. */
 export function recordWrite(
@@ -152,7 +172,7 @@ export function decide(record: SyncRecord, report: Report, policy: ConflictPolic
     if (IGNORED.has(key) || v === undefined) continue;
     const f = (next.fields[key] ??= { at: 0, ghl: [], partner: [] });
     if (report.at === null) untimed(f, key, v, report.side, policy, now, out);
-    else timed(f, key, v, report.side, report.at, policy, out);
+    else timed(f, key, v, report.side, report.at, policy, out, report.prior);
   }
   return out;
 }
@@ -165,14 +185,17 @@ function timed(
   t: number,
   policy: ConflictPolicy,
   out: Decision,
+  priors?: Record<string, unknown>,
 ) {
-  const held = heldAt(f[side], t);
-  const sure = surelyHeld(f[side], t);
+  const prior = priors && key in priors ? { v: priors[key] } : undefined;
+  const held = prior ? [prior.v] : heldAt(f[side], t);
+  const sure = prior ? prior.v : surelyHeld(f[side], t);
   const ours = landed(f[side], key, v, t);
   f[side] = learn(f[side], key, v, t, ours);
   // Our own write showing (it may have landed over a change made during it: the side then holds
-  // it, and the agreed value is written there again).
-  if (ours) return;
+  // it, and the agreed value is written there again). It landed by `t`: another value the side
+  // reported after it, taken as no news then, was a person's change.
+  if (ours) return changedAfter(f, key, v, side, t, policy, out, true);
   const repeats = held.some((h) => sameValue(key, h, v));
   if (repeats || sameValue(key, v, f.v)) {
     // No change of the side's, or the one it made is the agreed value: it may date that change earlier.
@@ -182,17 +205,38 @@ function timed(
     else if (f.rival?.by === side && t < f.rival.at && sameValue(key, v, f.rival.v))
       keepRival(f, key, { v, at: t, by: side });
     // The side made the agreed value its own, after the other side's change (before our write of
-    // it): that is the field's last change now, so an older change reported late does not undo it.
-    else if (!repeats && held.length && f.by && f.by !== side && t > f.at) {
+    // it) or again after undoing its own: that is the field's last change now, so an older change
+    // reported late does not undo it.
+    else if (!repeats && held.length && f.by && t > f.at) {
       if (f.rival?.by === side) delete f.rival;
       Object.assign(f, { at: t, by: side });
     }
+    if (!repeats) changedAfter(f, key, v, side, t, policy, out);
     return;
   }
+  // The side's own later report shows another value, not one we wrote since: that is its change, not this.
+  const wroteSince = (h: Held) =>
+    f[side].some(
+      (w) =>
+        w.end !== undefined &&
+        w.end > t &&
+        w.at <= h.at &&
+        sameValue(key, w.v, h.v) &&
+        !shownLanded(f[side], key, w, t),
+    );
+  const superseded = f[side].some(
+    (h) =>
+      (h.at > t || (h.seen ?? 0) > t) &&
+      h.end === undefined &&
+      !h.ours &&
+      !sameValue(key, h.v, v) &&
+      !wroteSince(h),
+  );
   // Made before the field's last change had surely reached this side (our write of it ended
   // after this report), it conflicts with that change, and the policy decides.
   const concurrent = !!f.by && f.by !== side && !sameValue(key, sure, f.v);
-  if (concurrent) {
+  // (A change the side undid itself since conflicts with nothing.)
+  if (concurrent && !superseded) {
     const winner = resolveConflict(policy, { side, changedAt: t }, { side: f.by!, changedAt: f.at });
     out.conflicts.push({
       field: key,
@@ -204,22 +248,11 @@ function timed(
       if (t <= f.at) out.older.push(key);
       keepRival(f, key, { v, at: t, by: side });
       out.log.push(`${key}: both sides changed it; ${sideName(winner)} wins (${policy})`);
-      return;
+      return changedAfter(f, key, v, side, t, policy, out);
     }
     out.log.push(`${key}: both sides changed it; ${sideName(side)} wins (${policy})`);
     return adopt(f, key, v, t, side, out);
   }
-  // The side's own later report shows another value, not one we wrote since: that is its change, not this.
-  const wroteSince = (h: Held) =>
-    f[side].some((w) => w.end !== undefined && w.end > t && w.at <= h.at && sameValue(key, w.v, h.v));
-  const superseded = f[side].some(
-    (h) =>
-      (h.at > t || (h.seen ?? 0) > t) &&
-      h.end === undefined &&
-      !h.ours &&
-      !sameValue(key, h.v, v) &&
-      !wroteSince(h),
-  );
   // Two reports from one side within the same millisecond: the one handled later counts as later.
   const older = t < f.at || (t === f.at && f.by !== side);
   if (older || superseded) {
@@ -227,10 +260,92 @@ function timed(
     out.log.push(
       `${key}: ${sideName(side)}'s change is older than the ${f.by ? `${sideName(f.by)}'s ` : ''}change synced last: ignored`,
     );
+    if (superseded) changedAfter(f, key, v, side, t, policy, out);
     return;
   }
   adopt(f, key, v, t, side, out);
 }
+
+/**
+ * A late report of `v` at `t` makes the side's next report (of another value) a change: one taken
+ * as no news when it came, because the side had shown that value before (a tag added and removed
+ * again, a task reopened). Newer than the field's last change, it is the field's last change now;
+ * older, its rival. Our writes in between do not hide it: they put another value there.
+ */
+function changedAfter(
+  f: FieldState,
+  key: string,
+  v: unknown,
+  side: Side,
+  t: number,
+  policy: ConflictPolicy,
+  out: Decision,
+  ours = false,
+) {
+  const history = f[side];
+  const at = history.findIndex(
+    (h) => h.at === t && h.end === undefined && !h.maybe && !!h.ours === ours && sameValue(key, h.v, v),
+  );
+  if (at < 0) return;
+  let n = at + 1;
+  while (n < history.length && isOurs(history[n]!)) n++;
+  const next = history[n];
+  if (!next || sameValue(key, next.v, v)) return;
+  // A write of ours of that value, running in between, may have put it there.
+  const oursBetween = history.slice(at + 1, n).some((h) => sameValue(key, h.v, next.v));
+  const writing = history.some(
+    (w) =>
+      w.end !== undefined &&
+      w.at <= next.at &&
+      w.end >= t &&
+      sameValue(key, w.v, next.v) &&
+      !shownLanded(history, key, w, t),
+  );
+  // The side changed it again since: that change was weighed when it came.
+  const again = history.slice(n + 1).some((h) => !isOurs(h) && !sameValue(key, h.v, next.v));
+  if (oursBetween || writing || again) return;
+  if (next.at <= f.at) {
+    if (f.by && f.by !== side && !sameValue(key, next.v, f.v))
+      keepRival(f, key, { v: next.v, at: next.at, by: side });
+    return;
+  }
+  if (sameValue(key, next.v, f.v)) {
+    // The side made the agreed value its own since the field's last change (again, if it was its own).
+    if (f.rival?.by === side) delete f.rival;
+    Object.assign(f, { at: next.at, by: side });
+    return;
+  }
+  // Made before our write of the agreed value had surely landed there: the policy decides.
+  const shown = history.slice(0, n).some((h) => h.ours && sameValue(key, h.v, f.v));
+  const concurrent =
+    !!f.by &&
+    f.by !== side &&
+    !shown &&
+    history.some((w) => w.end !== undefined && w.end > next.at && sameValue(key, w.v, f.v));
+  const winner = concurrent
+    ? resolveConflict(policy, { side, changedAt: next.at }, { side: f.by!, changedAt: f.at })
+    : side;
+  if (concurrent)
+    out.conflicts.push({
+      field: key,
+      ghl: side === 'ghl' ? next.v : f.v,
+      partner: side === 'ghl' ? f.v : next.v,
+      winner,
+    });
+  if (winner !== side) return keepRival(f, key, { v: next.v, at: next.at, by: side });
+  out.older = out.older.filter((k) => k !== key);
+  out.log.push(
+    `${key}: ${sideName(side)}'s report from ${next.at} was a change after all (it had shown another value before it)`,
+  );
+  adopt(f, key, next.v, next.at, side, out);
+}
+
+/** The side reported our write `w` by `t`: it had landed then. */
+const shownLanded = (history: Held[], key: string, w: Held, t: number) =>
+  history.some((e) => e.ours && e.at >= w.at && e.at <= t && sameValue(key, e.v, w.v));
+
+/** An entry of ours: a write, the side's report of it, or a write that may have landed later. */
+const isOurs = (h: Held) => h.end !== undefined || !!h.ours || !!h.maybe;
 
 /** A report with no time: it cannot be ordered against the other side's change, so the policy decides. */
 function untimed(
@@ -311,8 +426,10 @@ function redate(f: FieldState, key: string, t: number, policy: ConflictPolicy, o
 }
 
 /**
- * The values a side may have held at `t`: the one in effect then, one taken up within the clock
- * slack after it, and, inside the run of one of our writes, the value before that write.
+ * The values a side may have held at `t`: the one in effect then and, inside the run of one of
+ * our writes, the value before that write. A report from just before our write began is not
+ * taken for that write: the sides' clocks agree (both keep network time) far better than the
+ * moments between a person's edit and our write in a busy contact.
  */
 function heldAt(history: Held[], t: number): unknown[] {
   const values: unknown[] = [];
@@ -324,7 +441,7 @@ function heldAt(history: Held[], t: number): unknown[] {
     values.push(history[i]!.v);
     const h = history[i]!;
     // A side stamps our write before our call returns: a report after its end is after it landed.
-    if (((h.end !== undefined && t <= h.end) || h.maybe) && i > 0) values.push(history[i - 1]!.v);
+    if (h.end !== undefined && t <= h.end && i > 0) values.push(history[i - 1]!.v);
     // Two reports of the side within one millisecond cannot be ordered: the value it held before
     // that millisecond is no news in either (nobody changes a field and back within it).
     if (h.at === t && h.end === undefined && !h.ours) {
@@ -332,7 +449,6 @@ function heldAt(history: Held[], t: number): unknown[] {
       if (before) values.push(before.v);
     }
   }
-  for (const h of history) if (h.at > t && h.at <= t + CLOCK_SLACK_MS) values.push(h.v);
   return values;
 }
 
@@ -373,11 +489,17 @@ function learn(history: Held[], key: string, v: unknown, t: number, ours = false
   for (let j = 0; j < history.length; j++) if (history[j]!.at <= t) i = j;
   if (i >= 0 && sameValue(key, history[i]!.v, v) && (history[i]!.end === undefined || history[i]!.at === t)) {
     // Still showing it: a change of the side reported late from before this is undone by the side.
-    if (!ours && history[i]!.end === undefined && t > (history[i]!.seen ?? history[i]!.at))
-      history[i] = { ...history[i]!, seen: t };
+    const h = history[i]!;
+    if (h.end === undefined && t > h.at && !ours)
+      history[i] = { ...h, seen: Math.max(h.seen ?? t, t), shown: withTime(h.shown, t) };
+    if (h.end === undefined && t > h.at && ours)
+      history[i] = { ...h, echoed: Math.max(h.echoed ?? t, t), echoes: withTime(h.echoes, t) };
     return history;
   }
   const report: Held = { v, at: t, ...(ours ? { ours: true as const } : {}) };
+  const split = ours ? undefined : shownAgain(history, i, key, t);
+  const again = split ? [split.again] : [];
+  if (split) history = [...history.slice(0, i), split.before, ...history.slice(i + 1)];
   if (ours) {
     // Our write had landed by `t`: a change reported within its run after `t` came after it.
     const landedBy = (e: Held) =>
@@ -393,7 +515,44 @@ function learn(history: Held[], key: string, v: unknown, t: number, ours = false
     i >= 0 && history[i]!.end !== undefined && t < history[i]!.end! && !ours
       ? [{ ...history[i]!, at: t, maybe: true }]
       : [];
-  return bounded([...history.slice(0, i + 1), report, ...write, ...history.slice(i + 1)]);
+  return bounded([...history.slice(0, i + 1), report, ...write, ...again, ...history.slice(i + 1)]);
+}
+
+/**
+ * The value in effect before a late report of another value at `t` was shown again after `t`:
+ * those later reports become an entry of their own, dated by the first. Ones we took for our
+ * write's echo count too when every write of ours of that value had ended before `t` (then they
+ * were the side's change back).
+ */
+function shownAgain(
+  history: Held[],
+  i: number,
+  key: string,
+  t: number,
+): { before: Held; again: Held } | undefined {
+  const h = history[i];
+  if (!h) return undefined;
+  const echoOnly = !history.some((w) => w.end !== undefined && w.end >= t && sameValue(key, w.v, h.v));
+  const seen = [...(h.shown ?? (h.seen !== undefined ? [h.seen] : []))];
+  const echoes = echoOnly ? [...(h.echoes ?? (h.echoed !== undefined ? [h.echoed] : []))] : [];
+  const after = [...new Set([...seen, ...echoes])].filter((x) => x > t).sort((a, b) => a - b);
+  if (!after.length) return undefined;
+  const { seen: _s, echoed: _e, shown: _sh, echoes: _ec, ...rest } = h;
+  const keep = (times: number[], name: 'seen' | 'echoed', list: 'shown' | 'echoes') => {
+    const left = times.filter((x) => x <= t);
+    return left.length ? { [name]: Math.max(...left), [list]: left } : {};
+  };
+  const before: Held = {
+    ...rest,
+    ...keep(seen, 'seen', 'shown'),
+    ...keep(h.echoes ?? (h.echoed !== undefined ? [h.echoed] : []), 'echoed', 'echoes'),
+  };
+  const again: Held = {
+    v: h.v,
+    at: after[0]!,
+    ...(after.length > 1 ? { seen: after.at(-1)!, shown: after.slice(1) } : {}),
+  };
+  return { before, again };
 }
 
 /**

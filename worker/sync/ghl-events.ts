@@ -5,7 +5,6 @@
 import type { SyncKind } from '../connectors/types.ts';
 import { PANEL_TASK_EDIT, type GhlEvent } from '../webhooks/events.ts';
 import { appointmentFromGhl, contactFromGhl, ghlDate, noteFromGhl, taskFromGhl } from './ghl-model.ts';
-import { foldSnapshots, type TagRuns } from './tag-state.ts';
 
 export interface GhlChange {
   kind: SyncKind;
@@ -106,37 +105,7 @@ export function isThinTask(event: GhlEvent): boolean {
   return event.type === 'TaskCreate' && (event.body === undefined || event.dueDate === undefined);
 }
 
-/** A GHL change as queued for a partner. */
+/** A GHL change as queued for a partner (the reports folded into it: work.ts). */
 export interface GhlPayload {
   data: unknown;
-  /** When each tag took the value `data.tags` shows, from the reports folded into this item. */
-  tagRuns?: TagRuns;
-}
-
-/**
- * How a change that carries the contact's tags folds into a waiting one: the newer data wins,
- * and each tag keeps when it took its value (tag-state.ts, foldSnapshots).
- */
-export function foldTagTimes(
-  change: GhlChange,
-): ((waiting: { payload: unknown; changedAt: number | null }) => GhlPayload) | undefined {
-  const tags = tagList(change.data);
-  if (!tags) return undefined;
-  return (waiting) => {
-    const held = waiting.payload as GhlPayload | null;
-    const heldTags = tagList(held?.data);
-    const newer = waiting.changedAt === null || change.changedAt >= waiting.changedAt;
-    if (!heldTags || waiting.changedAt === null)
-      return newer ? { data: change.data } : (held ?? { data: change.data });
-    const folded = foldSnapshots(
-      { tags: heldTags, at: waiting.changedAt, runs: held?.tagRuns },
-      { tags, at: change.changedAt },
-    );
-    return { data: newer ? change.data : held!.data, tagRuns: folded.runs };
-  };
-}
-
-function tagList(data: unknown): string[] | undefined {
-  const tags = (data as { tags?: unknown } | null)?.tags;
-  return Array.isArray(tags) ? tags.map(String) : undefined;
 }

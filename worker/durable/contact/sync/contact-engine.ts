@@ -7,7 +7,7 @@ import { PartnerApiError } from '../../../connectors/http.ts';
 import { GhlError } from '../../../ghl/errors.ts';
 import type { GhlEvent } from '../../../webhooks/events.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import { changesFromGhlEvent, foldTagTimes, type GhlChange } from '../../../sync/ghl-events.ts';
+import { changesFromGhlEvent, type GhlChange } from '../../../sync/ghl-events.ts';
 import { isGhlEcho, isPartnerEcho } from '../../../sync/echo.ts';
 import { ghlPrint } from '../../../sync/ghl-model.ts';
 import { isRetryable } from '../../../sync/policy.ts';
@@ -28,7 +28,8 @@ import {
   verifyWork,
 } from '../../../sync/work-rules.ts';
 import { runToGhl, GhlDropped } from './to-ghl.ts';
-import { runToPartner, type StepOutcome } from './to-partner.ts';
+import { runToPartner } from './to-partner.ts';
+import type { StepOutcome } from './step.ts';
 import { isRestore, runRestore } from './restore.ts';
 
 type RowArgs = Parameters<typeof itemLogRow> extends [string, string, WorkItem, ...infer R] ? R : never;
@@ -115,12 +116,7 @@ export class ContactEngine {
             reports: [{ at: change.timed ? change.changedAt : null, data: change.data }],
           },
           changedAt: change.changedAt,
-          fold: foldReport(
-            { data: change.data },
-            change.changedAt,
-            change.timed ? change.changedAt : null,
-            foldTagTimes(change),
-          ),
+          fold: foldReport({ data: change.data }, change.changedAt, change.timed ? change.changedAt : null),
         });
         if (out.kind === 'queued') {
           queued++;
@@ -203,6 +199,7 @@ export class ContactEngine {
       if (!item) break;
       await this.runOne(item);
     }
+    this.queue.prune(this.now());
     return this.queue.nextDueAt();
   }
 

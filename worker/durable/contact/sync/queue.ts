@@ -37,6 +37,17 @@ type Row = {
   created_at: number;
 };
 
+/**
+ * How much finished work a contact's object keeps: as long as the sync log keeps rows (30 days,
+ * sync-log/retention.ts), at most 2,000 items (a busy contact's month), failures up to 5,000.
+ */
+export const WORK_LIMITS = {
+  keepMs: 30 * 24 * 3_600_000,
+  maxSettled: 2_000,
+  hardMaxSettled: 5_000,
+  batch: 200,
+};
+
 export const SYNC_QUEUE_SCHEMA: readonly string[] = [
   `CREATE TABLE work (
      id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -389,6 +400,28 @@ export class SyncQueue {
         now,
       )
       .toArray().length;
+  }
+
+  /**
+   * Forgets finished work, a batch at a time: items settled longer ago than the sync log keeps
+   * its rows (a row can be replayed as long as it is shown), and past a cap the oldest settled
+   * items first, successes before failures. Waiting work is never touched. Returns how many went.
+   */
+  prune(now = Date.now(), limits = WORK_LIMITS): number {
+    const settled = "state IN ('done', 'skipped', 'conflict', 'failed', 'dead')";
+    const batch = (where: string, ...args: (string | number)[]) =>
+      this.sql
+        .exec(
+          `DELETE FROM work WHERE id IN (SELECT id FROM work WHERE ${where} ORDER BY id LIMIT ${limits.batch}) RETURNING id`,
+          ...args,
+        )
+        .toArray().length;
+    let gone = batch(`${settled} AND updated_at < ?`, now - limits.keepMs);
+    const count = (where: string) =>
+      this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM work WHERE ${where}`).one().n;
+    if (count(settled) > limits.maxSettled) gone += batch("state IN ('done', 'skipped', 'conflict')");
+    if (count(settled) > limits.hardMaxSettled) gone += batch(settled);
+    return gone;
   }
 
   /** Drops waiting work (uninstall). */

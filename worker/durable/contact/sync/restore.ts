@@ -1,5 +1,5 @@
 /**
- * Writes the state both sides agreed on last (the ID map's `data`, or the current tag state) to
+ * Writes the state both sides agreed on last (the ID map's `data`, or the tag record) to
  * one side again, where an older value may have landed over it:
  * - `reassert`: our own write of an older change reached a side after a newer change was made
  *   there (both sides edited within moments);
@@ -16,9 +16,10 @@ import { recordWrite } from '../../../sync/field-record.ts';
 import { ghlPrint } from '../../../sync/ghl-model.ts';
 import type { Links } from './queue.ts';
 import type { Link, RestoreItem, RestorePayload, RestoreReason, WorkItem } from '../../../sync/work.ts';
-import { heldTags, readTagState, recordGhlWrite, restate, type TagDiff } from '../../../sync/tag-state.ts';
+import { describe, heldTags, readTagRecord, recordWholeWrite } from '../../../sync/tag-record.ts';
+import { restoreTags, saveTags } from './tag-steps.ts';
 import { deleteInGhl, updateInGhl } from './to-ghl.ts';
-import { awaitReconnect, describe, outbound, type StepOutcome } from './to-partner.ts';
+import { awaitReconnect, outbound, type StepOutcome } from './step.ts';
 
 /** A restore item (a replay renames the trigger, so the payload tells; see work.ts `workOf`). */
 export const isRestore = (item: WorkItem): item is RestoreItem => item.type === 'restore';
@@ -81,22 +82,15 @@ async function toPartner(
   const { base, key } = await outbound(item, deps, links, link.ghlId, link.partnerId);
 
   if (kind === 'tag') {
-    const state = readTagState(link.state, link.sourceAt ?? 0);
-    const diff = restate(state, payload.tags ?? Object.keys(state.tags));
-    if (diff.add.length)
-      await connector.apply(
-        { ...base, kind: 'tag', op: 'tag_add', data: { tags: diff.add } },
-        connection,
-        `${key}:add`,
-      );
-    if (diff.remove.length)
-      await connector.apply(
-        { ...base, kind: 'tag', op: 'tag_remove', data: { tags: diff.remove } },
-        connection,
-        `${key}:remove`,
-      );
-    links.save({ ...link, partnerWriteAt: Date.now() });
-    return { status: 'done', action: `${action}: ${describe(diff)}`, objectId: link.ghlId };
+    const { diff } = await restoreTags(item, deps, links, link, 'partner', payload.tags, {
+      connection,
+      connector,
+    });
+    return {
+      status: 'done',
+      action: `${action}: ${describe(diff) || 'nothing to write'}`,
+      objectId: link.ghlId,
+    };
   }
   if (!link.partnerId) return { status: 'skipped', action, note: 'the partner never had it' };
   if (link.deleted) {
@@ -113,8 +107,8 @@ async function toPartner(
     kind === 'contact' && 'tags' in mapFor(connector.defaultFieldMaps, connection.settings, 'contact')
       ? links.byGhl('tag', connection.id, link.ghlId)
       : undefined;
-  if (tagLink)
-    data = { ...(data as SyncContact), tags: heldTags(readTagState(tagLink.state, tagLink.sourceAt ?? 0)) };
+  const tags = tagLink ? readTagRecord(tagLink) : undefined;
+  if (tags) data = { ...(data as SyncContact), tags: heldTags(tags) };
   const startedAt = Date.now();
   const result = await connector.apply(
     { ...base, kind, op: 'update', data } as Parameters<typeof connector.apply>[0],
@@ -134,7 +128,14 @@ async function toPartner(
     fields,
   });
   // The tags went too: a partner tag change made before this write may have been undone by it.
-  if (tagLink) links.save({ ...tagLink, partnerWriteAt: writtenAt });
+  if (tags)
+    saveTags(
+      links,
+      connection.id,
+      link.ghlId,
+      tagLink,
+      recordWholeWrite(tags, 'partner', startedAt, writtenAt),
+    );
   return { status: 'done', action, objectId: result.partnerId };
 }
 
@@ -149,15 +150,12 @@ async function toGhl(
   const { ghl, contactId } = deps;
   const kind = item.kind as SyncKind;
   if (kind === 'tag') {
-    const state = readTagState(link.state, link.sourceAt ?? 0);
-    const diff: TagDiff = restate(state, payload.tags ?? Object.keys(state.tags));
-    const from = Date.now();
-    if (diff.add.length) await ghl.addTags(contactId, diff.add);
-    if (diff.remove.length) await ghl.removeTags(contactId, diff.remove);
-    const to = Date.now();
-    recordGhlWrite(state, from, to, diff);
-    links.save({ ...link, state, ghlWriteAt: to });
-    return { status: 'done', action: `${action}: ${describe(diff)}`, objectId: contactId };
+    const { diff } = await restoreTags(item, deps, links, link, 'ghl', payload.tags);
+    return {
+      status: 'done',
+      action: `${action}: ${describe(diff) || 'nothing to write'}`,
+      objectId: contactId,
+    };
   }
   if (link.deleted) {
     await deleteInGhl(deps, kind, link.ghlId);

@@ -18,8 +18,8 @@ import { normalizeEmail, normalizePhone } from '../../../sync/fingerprint.ts';
 import { appointmentToGhl, contactFromGhl, contactToGhl, ghlPrint } from '../../../sync/ghl-model.ts';
 import type { Links } from './queue.ts';
 import type { Link, PartnerChangeItem } from '../../../sync/work.ts';
-import { mergePartnerOp, readTagState, recordGhlWrite } from '../../../sync/tag-state.ts';
-import type { StepOutcome } from './to-partner.ts';
+import { tagsToGhl } from './tag-steps.ts';
+import type { StepOutcome } from './step.ts';
 
 /** Raised when GHL accepted a write but did not keep what we sent: logged, not retried. */
 export class GhlDropped extends Error {
@@ -83,7 +83,7 @@ export async function runToGhl(
   }
   let outcome: StepOutcome;
   try {
-    outcome = await applyToGhl(item, deps, links, dryRun, record);
+    outcome = await applyToGhl(item, deps, links, dryRun, policy, record);
   } catch (err) {
     // Deleted in GHL meanwhile: GHL's delete, on its way, decides (newest wins against this change).
     if (
@@ -133,6 +133,7 @@ async function applyToGhl(
   deps: EngineDeps,
   links: Links,
   dryRun: boolean,
+  policy: ConflictPolicy,
   record?: SyncRecord,
 ): Promise<StepOutcome> {
   const change = item.payload;
@@ -165,7 +166,7 @@ async function applyToGhl(
     if (change.previousPartnerId) links.alias(change.kind, conn, change.previousPartnerId, ghlId);
   };
 
-  if (change.kind === 'tag') return applyTags(item, deps, links, dryRun, known);
+  if (change.kind === 'tag') return tagsToGhl(item, deps, links, dryRun, policy);
   // A late, reordered delivery must not roll back a newer state already synced (an upsert's
   // fields were weighed one by one already), nor bring back what was deleted.
   if ((!record || known?.deleted) && known?.sourceAt && sourceAt && sourceAt < known.sourceAt) {
@@ -295,70 +296,6 @@ async function applyToGhl(
       return { status: 'done', action, objectId: id };
     }
   }
-}
-
-/**
- * A partner's tag add or remove, merged tag by tag with what GHL sent (tag-state.ts): a tag
- * changed later on either side keeps its newer value.
- */
-async function applyTags(
-  item: PartnerChangeItem,
-  deps: EngineDeps,
-  links: Links,
-  dryRun: boolean,
-  link: Link | undefined,
-): Promise<StepOutcome> {
-  const change = item.payload as PartnerChange & { kind: 'tag'; op: 'tag_add' | 'tag_remove' };
-  const verb = change.op === 'tag_add' ? 'add' : 'remove';
-  const state = readTagState(link?.state, link?.sourceAt ?? 0);
-  const at = item.changedAt ?? Date.now();
-  const stale: string[] = [];
-  const tags = mergePartnerOp(state, change.op, change.data.tags, at, stale);
-  if (!tags.length) {
-    links.save({
-      kind: 'tag',
-      connectionId: change.connectionId,
-      ghlId: deps.contactId,
-      partnerId: link?.partnerId ?? null,
-      ghlFp: link?.ghlFp ?? null,
-      partnerFp: null,
-      state,
-    });
-    return {
-      status: 'skipped',
-      action: `${verb} tags in GHL`,
-      note: 'GHL already holds these tags, or a newer change to them',
-      // GHL's newer change matched what the partner had, so it was never written there.
-      ...(stale.length && !dryRun ? { reassert: { to: 'partner' as const, tags: stale } } : {}),
-    };
-  }
-  // Our tag write to the partner came after this change: the partner may have lost it.
-  const partnerWrittenAt = link?.partnerWriteAt;
-  const reassert =
-    partnerWrittenAt && partnerWrittenAt > at ? { reassert: { to: 'partner' as const, tags } } : {};
-  const action = `${verb} tags in GHL: ${tags.join(', ')}`;
-  if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
-  const from = Date.now();
-  if (change.op === 'tag_add') await deps.ghl.addTags(deps.contactId, tags);
-  else await deps.ghl.removeTags(deps.contactId, tags);
-  const to = Date.now();
-  recordGhlWrite(
-    state,
-    from,
-    to,
-    change.op === 'tag_add' ? { add: tags, remove: [] } : { add: [], remove: tags },
-  );
-  links.save({
-    kind: 'tag',
-    connectionId: change.connectionId,
-    ghlId: deps.contactId,
-    partnerId: link?.partnerId ?? null,
-    ghlFp: link?.ghlFp ?? null,
-    partnerFp: null,
-    state,
-    ghlWriteAt: to,
-  });
-  return { status: 'done', action, objectId: deps.contactId, ...reassert };
 }
 
 const noteInput = (n: SyncNote) => ({ body: n.body, ...(n.title ? { title: n.title } : {}) });

@@ -2,7 +2,6 @@
 import type { ApplyResult, OutboundChange, SyncKind } from '../../../connectors/types.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { mapFor } from '../../../connectors/mapping.ts';
-import { PartnerApiError } from '../../../connectors/http.ts';
 import { withFields } from '../../../sync/field-merge.ts';
 import { agreed, needsWrite, recordWrite, type FieldConflict } from '../../../sync/field-record.ts';
 import { ghlPrint } from '../../../sync/ghl-model.ts';
@@ -10,23 +9,9 @@ import { decideReports, reportsOf } from '../../../sync/item-reports.ts';
 import type { ConflictPolicy } from '../../../sync/policy.ts';
 import type { Links } from './queue.ts';
 import type { GhlChangeItem, WorkItem } from '../../../sync/work.ts';
-import { contactTags, mergeGhlSnapshot, readTagState, type TagDiff } from '../../../sync/tag-state.ts';
-
-export type StepOutcome = {
-  status: 'done' | 'skipped';
-  action: string;
-  note?: string;
-  objectId?: string | null;
-  /**
-   * The other side may hold an older value that our own write put over this newer change: write
-   * the winner there again (see restore.ts). `tags`: only these tags, for a tag change.
-   */
-  reassert?: { to: 'ghl' | 'partner'; tags?: string[] };
-  /** Fields both sides changed, and who won each (logged as a conflict). */
-  conflicts?: FieldConflict[];
-  /** How the report's fields were decided, where that needs saying (field-record.ts). */
-  fields?: string[];
-};
+import { decideGhlReports, heldTags, readTagRecord, recordWholeWrite } from '../../../sync/tag-record.ts';
+import { saveTags, tagsToPartner } from './tag-steps.ts';
+import { awaitReconnect, outbound, type StepOutcome } from './step.ts';
 
 export async function runToPartner(
   item: GhlChangeItem,
@@ -52,7 +37,7 @@ export async function runToPartner(
   awaitReconnect(connection);
   const kind = item.kind as SyncKind;
   const ghlId = item.ghlId!;
-  const { data, tagRuns } = item.payload;
+  const { data } = item.payload;
   const known = links.byGhl(kind, connection.id, ghlId);
   // A deleted object's tombstone only serves the staleness checks below.
   const link = known?.deleted ? undefined : known;
@@ -62,51 +47,7 @@ export async function runToPartner(
   // GHL's own time of this change, for "was our GHL write later than it?".
   const changedAt = item.changedAt ?? 0;
 
-  if (kind === 'tag') {
-    // Tags are merged tag by tag (tag-state.ts): a whole-object staleness check would drop tags.
-    const state = readTagState(link?.state, link?.sourceAt ?? 0);
-    const diff = mergeGhlSnapshot(state, (data as { tags?: string[] })?.tags ?? [], changedAt, tagRuns);
-    if (!diff.add.length && !diff.remove.length) {
-      // Nothing to write, but the report may still date a tag (when GHL first showed it).
-      if (link)
-        links.save({
-          kind,
-          connectionId: connection.id,
-          ghlId,
-          partnerId: link.partnerId,
-          ghlFp: link.ghlFp,
-          partnerFp: link.partnerFp,
-          state,
-        });
-      return { status: 'skipped', action: `sync tags to ${label}`, note: 'tags already in sync' };
-    }
-    const action = `tags to ${label}: ${describe(diff)}`;
-    if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
-    if (diff.add.length)
-      await connector.apply(
-        { ...base, kind: 'tag', op: 'tag_add', data: { tags: diff.add } },
-        connection,
-        `${key}:add`,
-      );
-    if (diff.remove.length)
-      await connector.apply(
-        { ...base, kind: 'tag', op: 'tag_remove', data: { tags: diff.remove } },
-        connection,
-        `${key}:remove`,
-      );
-    links.save({
-      kind,
-      connectionId: connection.id,
-      ghlId,
-      partnerId: link?.partnerId ?? null,
-      ghlFp: ghlPrint('tag', data),
-      partnerFp: null,
-      state,
-      sourceAt,
-      partnerWriteAt: Date.now(),
-    });
-    return { status: 'done', action };
-  }
+  if (kind === 'tag') return tagsToPartner(item, deps, links, { connection, connector }, dryRun, policy);
 
   // GHL does not bring a deleted object back: its report from before we saw the delete is late.
   if (known?.deleted && item.op !== 'delete' && changedAt > 0 && changedAt <= (known.syncedAt ?? 0)) {
@@ -165,17 +106,17 @@ export async function runToPartner(
   }
   if (dryRun) return { status: 'skipped', action, note: 'dry run: nothing written' };
 
-  // A contact carries its tags: a tag changed after this snapshot keeps its newer value.
+  // A contact carries its tags: GHL's tag sets in its reports are decided as a tag item's are,
+  // so a tag changed after this snapshot keeps its newer value.
   const carriesTags =
     kind === 'contact' &&
     Array.isArray((data as { tags?: unknown })?.tags) &&
     'tags' in mapFor(connector.defaultFieldMaps, connection.settings, 'contact');
   const tagLink = carriesTags ? links.byGhl('tag', connection.id, ghlId) : undefined;
-  const tagState = carriesTags ? readTagState(tagLink?.state, tagLink?.sourceAt ?? 0) : undefined;
-  const snapshotTags = carriesTags ? (data as { tags: string[] }).tags.map(String) : [];
-  const sent = tagState
-    ? { ...(content as object), tags: contactTags(tagState, snapshotTags, changedAt, tagRuns) }
-    : content;
+  const tags = carriesTags
+    ? decideGhlReports(readTagRecord(tagLink), reports, policy, Date.now()).record
+    : undefined;
+  const sent = tags ? { ...(content as object), tags: heldTags(tags) } : content;
 
   const startedAt = Date.now();
   const result: ApplyResult = await connector.apply(
@@ -199,21 +140,16 @@ export async function runToPartner(
     data: sent,
     fields,
   });
-  if (tagState) {
-    // The tags went with the contact: the tag item that follows has nothing left to write.
-    mergeGhlSnapshot(tagState, snapshotTags, changedAt, tagRuns);
-    links.save({
-      kind: 'tag',
-      connectionId: connection.id,
+  // The tags went with the contact: the tag item that follows has nothing left to write.
+  if (tags)
+    saveTags(
+      links,
+      connection.id,
       ghlId,
-      partnerId: tagLink?.partnerId ?? result.partnerId,
-      ghlFp: ghlPrint('tag', { tags: snapshotTags }),
-      partnerFp: null,
-      state: tagState,
-      sourceAt,
-      partnerWriteAt: writtenAt,
-    });
-  }
+      tagLink,
+      recordWholeWrite(tags, 'partner', startedAt, writtenAt),
+      tagLink?.partnerId ?? result.partnerId,
+    );
   return {
     status: 'done',
     action,
@@ -222,39 +158,4 @@ export async function runToPartner(
     ...(reassert ? { reassert } : {}),
     ...told,
   };
-}
-
-/**
- * What every write of this item to the partner carries: the object's ids, its contact, when the
- * change was made, and the idempotency key (the same on every retry of the item).
- */
-export async function outbound(
-  item: WorkItem,
-  deps: EngineDeps,
-  links: Links,
-  ghlId: string,
-  partnerId: string | null | undefined,
-) {
-  const base = {
-    ghlId,
-    partnerId: partnerId ?? undefined,
-    contact: await deps.contact(),
-    contactPartnerId: links.byGhl('contact', item.connectionId, deps.contactId)?.partnerId ?? undefined,
-    contactGhlId: deps.contactId,
-    occurredAt: new Date(item.changedAt ?? Date.now()).toISOString(),
-  };
-  return { base, key: `cs:${deps.locationId}:${deps.contactId}:${item.id}` };
-}
-
-/** Work for a connection the partner stopped accepting waits for the reconnect (contact-engine parks it). */
-export function awaitReconnect(connection: { status?: string }): void {
-  if (connection.status === 'error')
-    throw new PartnerApiError(
-      'reconnect_needed',
-      'The connection needs a reconnect; this change waits for it.',
-    );
-}
-
-export function describe(diff: TagDiff): string {
-  return [...diff.add.map((t) => `+${t}`), ...diff.remove.map((t) => `-${t}`)].join(' ');
 }
