@@ -11,6 +11,7 @@ import {
   heldTags,
   readTagRecord,
   recordTagWrite,
+  recordWholeWrite,
   tagsBehind,
   type TagDiff,
   type TagRecord,
@@ -41,7 +42,7 @@ type Happening =
 type Ev = Happening & { seq: number };
 
 /** One run; `ok` when both sides end with the newest change of every tag. */
-export function run(seed: number, edits = 8): { ok: boolean; log: string[] } {
+export function run(seed: number, edits = 8, wholeSets = false): { ok: boolean; log: string[] } {
   const r = rng(seed);
   const store: Record<Side, Set<string>> = { ghl: new Set(['vip']), partner: new Set(['vip']) };
   // Both sides held `vip` when the link was made (the first stored format: the held set).
@@ -122,8 +123,20 @@ export function run(seed: number, edits = 8): { ok: boolean; log: string[] } {
         const ws = now;
         const land = ws + 50 + r() * 1500;
         const we = land + 20 + r() * 300;
-        push({ type: 'land', at: land, side, diff });
-        record = recordTagWrite(record, side, diff, ws, we);
+        if (side === 'partner' && wholeSets && r() < 0.3) {
+          // The contact itself was written, carrying the whole agreed tag set.
+          const held = heldTags(record);
+          push({
+            type: 'land',
+            at: land,
+            side,
+            diff: { add: held, remove: TAGS.filter((t) => !held.includes(t)) },
+          });
+          record = recordWholeWrite(record, ws, we);
+        } else {
+          push({ type: 'land', at: land, side, diff });
+          record = recordTagWrite(record, side, diff, ws, we);
+        }
         now = we;
       }
       busyUntil = now;

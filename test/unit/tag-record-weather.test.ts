@@ -17,4 +17,13 @@ describe('tags under random weather', () => {
     }
     expect(wrong.slice(0, 1)).toEqual([]);
   });
+
+  it('400 seeded runs where the engine also writes the contact with its whole tag set to the partner', () => {
+    const wrong: string[] = [];
+    for (let seed = 1; seed <= 400; seed++) {
+      const { ok, log } = run(seed, 8, true);
+      if (!ok) wrong.push(`seed ${seed}:\n${log.join('\n')}`);
+    }
+    expect(wrong.slice(0, 1)).toEqual([]);
+  });
 });

@@ -11,6 +11,7 @@ import {
   heldTags,
   readTagRecord,
   recordTagWrite,
+  recordWholeWrite,
   restate,
   tagsBehind,
   type TagDecision,
@@ -20,7 +21,7 @@ import type { ConflictPolicy, Side } from '../../worker/sync/policy.ts';
 
 class Sim {
   record: TagRecord;
-  readonly side: Record<Side, Set<string>>;
+  side: Record<Side, Set<string>>;
   /** when the engine handles the next delivery (after every report it is given) */
   clock = 0;
   readonly writes: { side: Side; add: string[]; remove: string[]; at: number }[] = [];
@@ -48,6 +49,14 @@ class Sim {
   edit(side: Side, op: 'add' | 'remove', tag: string) {
     if (op === 'add') this.side[side].add(tag);
     else this.side[side].delete(tag);
+  }
+
+  /** The engine writes the contact to the partner with the agreed tags (the whole set). */
+  contactWrite() {
+    const start = (this.clock += 100);
+    this.side.partner = new Set(heldTags(this.record));
+    this.writes.push({ side: 'partner', add: heldTags(this.record), remove: [], at: start });
+    this.record = recordWholeWrite(this.record, start, (this.clock += 50));
   }
 
   /** What the engine's writes left on one side, beside what people did there. */
@@ -282,6 +291,17 @@ const rows: Row[] = [
       s.partner('add', ['lead'], s.writes.at(-1)!.at + 20);
     },
     want: ['lead'],
+  },
+  {
+    // chaos seed 7: our contact write carried the tags it knew, over the partner's newer add.
+    name: 'a contact written to the partner with its tags, before the partner’s add of a new tag was handled, loses no tag',
+    start: ['gamma'],
+    steps: (s) => {
+      s.edit('partner', 'add', 'delta');
+      s.contactWrite();
+      s.partner('add', ['delta'], 50);
+    },
+    want: ['delta', 'gamma'],
   },
   {
     name: 'a report with no time: the policy settles a tag the other side changed too, and the log says so',

@@ -207,7 +207,7 @@ function timed(
     // The side made the agreed value its own, after the other side's change (before our write of
     // it) or again after undoing its own: that is the field's last change now, so an older change
     // reported late does not undo it.
-    else if (!repeats && held.length && f.by && t > f.at) {
+    else if (!repeats && held.length && t > f.at) {
       if (f.rival?.by === side) delete f.rival;
       Object.assign(f, { at: t, by: side });
     }

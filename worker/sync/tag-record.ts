@@ -24,6 +24,11 @@ export interface TagRecord extends SyncRecord {
    * tag without one was off in GHL then: a report showing it on before them was a change undone.
    */
   ghlShown?: number[];
+  /**
+   * Our writes of the whole tag set to the partner (a contact that carries its tags), bounded:
+   * each wrote every tag it did not carry off, including tags we had no field for yet.
+   */
+  partnerSets?: { at: number; end: number }[];
 }
 
 /** GHL tag sets remembered by time: enough to date a tag's removal that a late report reveals. */
@@ -181,15 +186,17 @@ export function recordTagWrite(
   return recordWrite(record, side, data, startedAt, endedAt) as TagRecord;
 }
 
-/** Our write of the whole agreed set to `side` (a contact that carries its tags). */
-export function recordWholeWrite(record: TagRecord, side: Side, startedAt: number, endedAt: number) {
-  return recordTagWrite(
+/** Our write of the whole agreed set to the partner (a contact that carries its tags). */
+export function recordWholeWrite(record: TagRecord, startedAt: number, endedAt: number): TagRecord {
+  const next = recordTagWrite(
     record,
-    side,
+    'partner',
     restate(record, Object.keys(record.fields).map(tagOf)),
     startedAt,
     endedAt,
   );
+  next.partnerSets = [...(record.partnerSets ?? []), { at: startedAt, end: endedAt }].slice(-SHOWN);
+  return next;
 }
 
 export const describe = (diff: TagDiff): string =>
@@ -200,12 +207,15 @@ export const isEmpty = (diff: TagDiff): boolean => !diff.add.length && !diff.rem
 /**
  * A field for a tag new to us. Off on both sides until now, unless a partner removes it: then it
  * was on there, and we know of GHL only the tag sets it reported without it (none: GHL may hold
- * it, so the remove is written).
+ * it, so the remove is written). Our whole tag sets written to the partner count as its writes.
  */
 function newField(record: TagRecord, on: boolean): FieldState {
-  const field = heldBoth(on, 0);
+  // Agreed off: a partner's remove of it changes nothing agreed, and is written to GHL all the same.
+  const field = { ...heldBoth(on, 0), v: false };
   const shown = (record.ghlShown ?? []).filter((t) => t > 0).map((at) => ({ v: false, at }));
   field.ghl = on ? shown : [{ v: false, at: 0 }, ...shown];
+  // Each whole tag set we wrote the partner wrote this tag off there.
+  field.partner.push(...(record.partnerSets ?? []).map((w) => ({ v: false, at: w.at, end: w.end })));
   return field;
 }
 

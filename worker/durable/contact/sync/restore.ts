@@ -128,14 +128,7 @@ async function toPartner(
     fields,
   });
   // The tags went too: a partner tag change made before this write may have been undone by it.
-  if (tags)
-    saveTags(
-      links,
-      connection.id,
-      link.ghlId,
-      tagLink,
-      recordWholeWrite(tags, 'partner', startedAt, writtenAt),
-    );
+  if (tags) saveTags(links, connection.id, link.ghlId, tagLink, recordWholeWrite(tags, startedAt, writtenAt));
   return { status: 'done', action, objectId: result.partnerId };
 }
 

@@ -147,7 +147,7 @@ export async function runToPartner(
       connection.id,
       ghlId,
       tagLink,
-      recordWholeWrite(tags, 'partner', startedAt, writtenAt),
+      recordWholeWrite(tags, startedAt, writtenAt),
       tagLink?.partnerId ?? result.partnerId,
     );
   return {
