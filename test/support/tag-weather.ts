@@ -16,20 +16,10 @@ import {
   type TagDiff,
   type TagRecord,
 } from '../../worker/sync/tag-record.ts';
+import { seededRandom as rng } from './seeded-random.ts';
 
 type Side = 'ghl' | 'partner';
 const TAGS = ['vip', 'lead', 'warm'];
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Report =
   | { side: 'ghl'; at: number; tags: string[] }

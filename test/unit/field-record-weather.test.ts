@@ -15,19 +15,10 @@ import {
   seedRecord,
   type SyncRecord,
 } from '../../worker/sync/field-record.ts';
+import { seededRandom as rng } from '../support/seeded-random.ts';
 
 type Side = 'ghl' | 'partner';
 const FIELDS = ['a', 'b', 'c'];
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 type Fields = Record<string, unknown>;
 type Report = { side: Side; at: number; data: Fields };
 /** What happens, in time order: a person's edit, a report reaching us, our write landing, the engine's next step. */

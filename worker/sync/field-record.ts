@@ -238,12 +238,7 @@ function timed(
   // (A change the side undid itself since conflicts with nothing.)
   if (concurrent && !superseded) {
     const winner = resolveConflict(policy, { side, changedAt: t }, { side: f.by!, changedAt: f.at });
-    out.conflicts.push({
-      field: key,
-      ghl: side === 'ghl' ? v : f.v,
-      partner: side === 'ghl' ? f.v : v,
-      winner,
-    });
+    out.conflicts.push(conflictOf(f, key, side, v, winner));
     if (winner !== side) {
       if (t <= f.at) out.older.push(key);
       keepRival(f, key, { v, at: t, by: side });
@@ -325,13 +320,7 @@ function changedAfter(
   const winner = concurrent
     ? resolveConflict(policy, { side, changedAt: next.at }, { side: f.by!, changedAt: f.at })
     : side;
-  if (concurrent)
-    out.conflicts.push({
-      field: key,
-      ghl: side === 'ghl' ? next.v : f.v,
-      partner: side === 'ghl' ? f.v : next.v,
-      winner,
-    });
+  if (concurrent) out.conflicts.push(conflictOf(f, key, side, next.v, winner));
   if (winner !== side) return keepRival(f, key, { v: next.v, at: next.at, by: side });
   out.older = out.older.filter((k) => k !== key);
   out.log.push(
@@ -343,6 +332,14 @@ function changedAfter(
 /** The side reported our write `w` by `t`: it had landed then. */
 const shownLanded = (history: Held[], key: string, w: Held, t: number) =>
   history.some((e) => e.ours && e.at >= w.at && e.at <= t && sameValue(key, e.v, w.v));
+
+/** A conflict between `side`'s value `v` and the agreed one, for the log. */
+const conflictOf = (f: FieldState, key: string, side: Side, v: unknown, winner: Side): FieldConflict => ({
+  field: key,
+  ghl: side === 'ghl' ? v : f.v,
+  partner: side === 'ghl' ? f.v : v,
+  winner,
+});
 
 /** An entry of ours: a write, the side's report of it, or a write that may have landed later. */
 const isOurs = (h: Held) => h.end !== undefined || !!h.ours || !!h.maybe;
@@ -364,12 +361,7 @@ function untimed(
   const both = !!f.by && f.by !== side;
   if (both) {
     const winner = policy === 'ghl_wins' ? 'ghl' : policy === 'partner_wins' ? 'partner' : f.by!;
-    out.conflicts.push({
-      field: key,
-      ghl: side === 'ghl' ? v : f.v,
-      partner: side === 'ghl' ? f.v : v,
-      winner,
-    });
+    out.conflicts.push(conflictOf(f, key, side, v, winner));
     out.log.push(
       `${key}: ${sideName(side)}'s report has no time and ${sideName(f.by!)} changed it too: ${sideName(winner)}'s value kept (${policy}${policy === 'newest_wins' ? ': a change with no time counts as the older' : ''})`,
     );
