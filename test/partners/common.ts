@@ -26,6 +26,8 @@ export function listen(app: Hono, port = 0): Promise<Running> {
 export interface FaultRule {
   pathPrefix?: string;
   method?: string;
+  /** Only requests whose body holds this text (a test's own object, while other tests run too). */
+  bodyIncludes?: string;
   /** Answer this status instead of handling the request. */
   status?: number;
   /** How many matching requests it applies to (default: all). */
@@ -62,15 +64,22 @@ export class Faults {
     return this.#rules.map(({ left, ...r }) => ({ ...r, remaining: Number.isFinite(left) ? left : null }));
   }
 
+  /** Does some rule look into request bodies? (Then the middleware reads them first.) */
+  get readsBodies(): boolean {
+    return this.#rules.some((r) => r.bodyIncludes !== undefined);
+  }
+
   match(
     method: string,
     path: string,
     random = Math.random,
+    body?: string,
   ): { status?: number; delayMs?: number; afterWrite?: boolean; hold?: boolean } | undefined {
     const rule = this.#rules.find(
       (r) =>
         (!r.pathPrefix || path.startsWith(r.pathPrefix)) &&
-        (!r.method || r.method.toUpperCase() === method.toUpperCase()),
+        (!r.method || r.method.toUpperCase() === method.toUpperCase()) &&
+        (r.bodyIncludes === undefined || (body ?? '').includes(r.bodyIncludes)),
     );
     if (!rule) return undefined;
     if (--rule.left <= 0) this.#rules = this.#rules.filter((r) => r !== rule);
@@ -128,7 +137,8 @@ export function apiMiddleware(
 ): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.path.startsWith('/_partner')) return next();
-    const hit = faults.match(c.req.method, c.req.path);
+    const body = faults.readsBodies ? await c.req.text() : undefined;
+    const hit = faults.match(c.req.method, c.req.path, Math.random, body);
     if (hit?.hold && holds) await holdRequest(holds, c);
     if (hit?.delayMs) await sleep(hit.delayMs);
     if (hit?.status && !hit.afterWrite) {

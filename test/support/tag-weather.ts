@@ -79,17 +79,18 @@ export function run(seed: number, edits = 8, wholeSets = false): { ok: boolean; 
       log.push(`${e.at} edit ${e.side} ${e.on ? '+' : '-'}${e.tag}`);
       deliverLater(reportOf(e.side, e.at, e.tag, e.on));
     } else if (e.type === 'land') {
+      const changed = [
+        ...e.diff.add.filter((t) => !store[e.side].has(t)).map((t) => [t, true] as const),
+        ...e.diff.remove.filter((t) => store[e.side].has(t)).map((t) => [t, false] as const),
+      ];
       for (const t of e.diff.add) store[e.side].add(t);
       for (const t of e.diff.remove) store[e.side].delete(t);
       log.push(`${e.at} land ${e.side} ${JSON.stringify(e.diff)}`);
-      // GHL reports every change, ours too (its whole set); the partner mostly reports our ops back.
+      // GHL reports every write of ours (its whole set); the partner mostly reports the adds and
+      // removes our write made there (none for a tag it already held as written).
       if (e.side === 'ghl') deliverLater(reportOf('ghl', e.at, '', true));
       if (e.side === 'partner')
-        for (const [tags, on] of [
-          [e.diff.add, true],
-          [e.diff.remove, false],
-        ] as const)
-          for (const t of tags) if (r() < 0.7) deliverLater(reportOf('partner', e.at, t, on));
+        for (const [t, on] of changed) if (r() < 0.7) deliverLater(reportOf('partner', e.at, t, on));
     } else if (e.type === 'deliver') {
       queue.push(e.report);
       if (!engineScheduled) {

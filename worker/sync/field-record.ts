@@ -190,7 +190,7 @@ function timed(
   const prior = priors && key in priors ? { v: priors[key] } : undefined;
   const held = prior ? [prior.v] : heldAt(f[side], t);
   const sure = prior ? prior.v : surelyHeld(f[side], t);
-  const ours = landed(f[side], key, v, t);
+  const ours = landed(f[side], key, v, t, prior);
   f[side] = learn(f[side], key, v, t, ours);
   // Our own write showing (it may have landed over a change made during it: the side then holds
   // it, and the agreed value is written there again). It landed by `t`: another value the side
@@ -449,12 +449,14 @@ function heldAt(history: Held[], t: number): unknown[] {
  * the side reported another value after that write ended (a person changed it back), nor when a
  * later write of ours of another value had surely landed by `t` (then a person made it again).
  */
-function landed(history: Held[], key: string, v: unknown, t: number): boolean {
+function landed(history: Held[], key: string, v: unknown, t: number, prior?: { v: unknown }): boolean {
   return history.some(
     (h) =>
       h.end !== undefined &&
       t >= h.at &&
-      t <= h.end + CLOCK_SLACK_MS &&
+      // A side that says what it changed (an add or remove) stamps it as it happens: after our
+      // call returned, it is a change of its own.
+      t <= h.end + (prior ? 0 : CLOCK_SLACK_MS) &&
       sameValue(key, h.v, v) &&
       !history.some(
         (r) => r.end === undefined && !r.ours && r.at > h.end! && r.at <= t && !sameValue(key, r.v, v),
