@@ -27,7 +27,7 @@ type Report =
 type Happening =
   | { type: 'edit'; at: number; side: Side; tag: string; on: boolean }
   | { type: 'deliver'; at: number; report: Report }
-  | { type: 'land'; at: number; side: Side; diff: TagDiff }
+  | { type: 'land'; at: number; side: Side; diff: TagDiff; whole?: boolean }
   | { type: 'engine'; at: number };
 type Ev = Happening & { seq: number };
 
@@ -89,7 +89,8 @@ export function run(seed: number, edits = 8, wholeSets = false): { ok: boolean; 
       // GHL reports every write of ours (its whole set); the partner mostly reports the adds and
       // removes our write made there (none for a tag it already held as written).
       if (e.side === 'ghl') deliverLater(reportOf('ghl', e.at, '', true));
-      if (e.side === 'partner')
+      // (A contact written with its tags is reported, if at all, as a contact: no tag events.)
+      if (e.side === 'partner' && !e.whole)
         for (const [t, on] of changed) if (r() < 0.7) deliverLater(reportOf('partner', e.at, t, on));
     } else if (e.type === 'deliver') {
       queue.push(e.report);
@@ -122,6 +123,7 @@ export function run(seed: number, edits = 8, wholeSets = false): { ok: boolean; 
             at: land,
             side,
             diff: { add: held, remove: TAGS.filter((t) => !held.includes(t)) },
+            whole: true,
           });
           record = recordWholeWrite(record, ws, we);
         } else {

@@ -26,6 +26,8 @@ export interface Held {
   seen?: number;
   /** a later report taken for the side's report of our write still showed it (the newest such time) */
   echoed?: number;
+  /** the side said it changed the field to this value then (an add or remove): never our write showing */
+  said?: true;
   /** the times of such later reports (bounded), to date a change back that a late report reveals */
   shown?: number[];
   echoes?: number[];
@@ -191,7 +193,7 @@ function timed(
   const held = prior ? [prior.v] : heldAt(f[side], t);
   const sure = prior ? prior.v : surelyHeld(f[side], t);
   const ours = landed(f[side], key, v, t, prior);
-  f[side] = learn(f[side], key, v, t, ours);
+  f[side] = learn(f[side], key, v, t, ours, prior);
   // Our own write showing (it may have landed over a change made during it: the side then holds
   // it, and the agreed value is written there again). It landed by `t`: another value the side
   // reported after it, taken as no news then, was a person's change.
@@ -230,7 +232,7 @@ function timed(
       h.end === undefined &&
       !h.ours &&
       !sameValue(key, h.v, v) &&
-      !wroteSince(h),
+      (h.said || !wroteSince(h)),
   );
   // Made before the field's last change had surely reached this side (our write of it ended
   // after this report), it conflicts with that change, and the policy decides.
@@ -298,7 +300,7 @@ function changedAfter(
   );
   // The side changed it again since: that change was weighed when it came.
   const again = history.slice(n + 1).some((h) => !isOurs(h) && !sameValue(key, h.v, next.v));
-  if (oursBetween || writing || again) return;
+  if ((!next.said && (oursBetween || writing)) || again) return;
   if (next.at <= f.at) {
     if (f.by && f.by !== side && !sameValue(key, next.v, f.v))
       keepRival(f, key, { v: next.v, at: next.at, by: side });
@@ -448,11 +450,15 @@ function heldAt(history: Held[], t: number): unknown[] {
  * Does the side show one of our writes, made in its run (or within the slack after it)? Not when
  * the side reported another value after that write ended (a person changed it back), nor when a
  * later write of ours of another value had surely landed by `t` (then a person made it again).
+ * A side that says what it changed (an add or remove, `prior`) shows our write only if the value
+ * it changed from is the one our write replaced: otherwise it changed something we had not heard
+ * of yet, and this is its own change too.
  */
 function landed(history: Held[], key: string, v: unknown, t: number, prior?: { v: unknown }): boolean {
   return history.some(
-    (h) =>
+    (h, i) =>
       h.end !== undefined &&
+      (!prior || i === 0 || sameValue(key, history[i - 1]!.v, prior.v)) &&
       t >= h.at &&
       // A side that says what it changed (an add or remove) stamps it as it happens: after our
       // call returned, it is a change of its own.
@@ -478,10 +484,24 @@ function surelyHeld(history: Held[], t: number): unknown {
  * then. One of our writes of it does not count: the side's report of it proves it landed (a
  * change made during the write, reported later, may have landed before it).
  */
-function learn(history: Held[], key: string, v: unknown, t: number, ours = false): Held[] {
+function learn(
+  history: Held[],
+  key: string,
+  v: unknown,
+  t: number,
+  ours = false,
+  prior?: { v: unknown },
+): Held[] {
   let i = -1;
   for (let j = 0; j < history.length; j++) if (history[j]!.at <= t) i = j;
-  if (i >= 0 && sameValue(key, history[i]!.v, v) && (history[i]!.end === undefined || history[i]!.at === t)) {
+  // A side that says it changed the field then, from another value than we knew: its own entry.
+  const said = !ours && !!prior && !(i >= 0 && sameValue(key, history[i]!.v, prior.v));
+  if (
+    !said &&
+    i >= 0 &&
+    sameValue(key, history[i]!.v, v) &&
+    (history[i]!.end === undefined || history[i]!.at === t)
+  ) {
     // Still showing it: a change of the side reported late from before this is undone by the side.
     const h = history[i]!;
     if (h.end === undefined && t > h.at && !ours)
@@ -490,7 +510,12 @@ function learn(history: Held[], key: string, v: unknown, t: number, ours = false
       history[i] = { ...h, echoed: Math.max(h.echoed ?? t, t), echoes: withTime(h.echoes, t) };
     return history;
   }
-  const report: Held = { v, at: t, ...(ours ? { ours: true as const } : {}) };
+  const report: Held = {
+    v,
+    at: t,
+    ...(ours ? { ours: true as const } : {}),
+    ...(!ours && prior ? { said: true as const } : {}),
+  };
   const split = ours ? undefined : shownAgain(history, i, key, t);
   const again = split ? [split.again] : [];
   if (split) history = [...history.slice(0, i), split.before, ...history.slice(i + 1)];
