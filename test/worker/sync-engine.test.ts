@@ -319,6 +319,8 @@ describe('order, coalescing, duplicates', () => {
       { deliver: false },
     );
     for (const d of newer.deliveries) await deliverGhlBody(d.body);
+    // Synced before the older report arrives (else the two wait in one item and make one write).
+    await settled(locationId, contactId);
     for (const d of older.deliveries) await deliverGhlBody(d.body);
     await settled(locationId, contactId);
     expect((await partnerNote(noteId)).body).toBe('newer');
