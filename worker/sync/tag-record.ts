@@ -77,6 +77,9 @@ export function readTagRecord(
   return record;
 }
 
+/** Every tag the record has a field for, on or off. */
+export const knownTags = (record: TagRecord): string[] => Object.keys(record.fields).map(tagOf);
+
 /** The tags on, as both sides should hold them. */
 export function heldTags(record: TagRecord): string[] {
   return Object.entries(record.fields)
@@ -188,13 +191,7 @@ export function recordTagWrite(
 
 /** Our write of the whole agreed set to the partner (a contact that carries its tags). */
 export function recordWholeWrite(record: TagRecord, startedAt: number, endedAt: number): TagRecord {
-  const next = recordTagWrite(
-    record,
-    'partner',
-    restate(record, Object.keys(record.fields).map(tagOf)),
-    startedAt,
-    endedAt,
-  );
+  const next = recordTagWrite(record, 'partner', restate(record, knownTags(record)), startedAt, endedAt);
   next.partnerSets = [...(record.partnerSets ?? []), { at: startedAt, end: endedAt }].slice(-SHOWN);
   return next;
 }

@@ -10,6 +10,7 @@ import {
   decidePartnerTags,
   describe,
   isEmpty,
+  knownTags,
   readTagRecord,
   recordTagWrite,
   restate,
@@ -129,7 +130,7 @@ export async function restoreTags(
   target?: { connection: ConnectorConnection; connector: Connector },
 ): Promise<{ diff: TagDiff }> {
   const record = readTagRecord(link);
-  const diff = restate(record, tags ?? Object.keys(record.fields).map((k) => k.slice(1)));
+  const diff = restate(record, tags ?? knownTags(record));
   if (isEmpty(diff)) return { diff };
   const written =
     to === 'ghl'
