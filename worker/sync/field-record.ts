@@ -22,21 +22,22 @@ export interface Held {
   end?: number;
   ours?: true;
   maybe?: true;
-  /** a later report of the side still showed this value (the newest such time) */
-  seen?: number;
-  /** a later report taken for the side's report of our write still showed it (the newest such time) */
-  echoed?: number;
   /** the side said it changed the field to this value then (an add or remove): never our write showing */
   said?: true;
-  /** the times of such later reports (bounded), to date a change back that a late report reveals */
+  /** times of later reports of the side still showing this value (bounded, oldest first) */
   shown?: number[];
+  /** the same for later reports taken for the side's report of our write */
   echoes?: number[];
+  /** records stored before `shown`: the newest such time */
+  seen?: number;
 }
 
 /** Times of later reports kept per value. */
 const REPEATS = 8;
 const withTime = (times: number[] | undefined, t: number) =>
   [...new Set([...(times ?? []), t])].sort((a, b) => a - b).slice(-REPEATS);
+/** When later reports still showed an entry's value (a record stored before `shown` kept one). */
+const shownTimes = (h: Held): number[] => h.shown ?? (h.seen !== undefined ? [h.seen] : []);
 
 export interface FieldState {
   /** the value both sides should hold */
@@ -228,7 +229,7 @@ function timed(
     );
   const superseded = f[side].some(
     (h) =>
-      (h.at > t || (h.seen ?? 0) > t) &&
+      (h.at > t || shownTimes(h).some((x) => x > t)) &&
       h.end === undefined &&
       !h.ours &&
       !sameValue(key, h.v, v) &&
@@ -503,11 +504,11 @@ function learn(
     (history[i]!.end === undefined || history[i]!.at === t)
   ) {
     // Still showing it: a change of the side reported late from before this is undone by the side.
-    const h = history[i]!;
+    const { seen: _old, ...h } = history[i]!;
     if (h.end === undefined && t > h.at && !ours)
-      history[i] = { ...h, seen: Math.max(h.seen ?? t, t), shown: withTime(h.shown, t) };
+      history[i] = { ...h, shown: withTime(shownTimes(history[i]!), t) };
     if (h.end === undefined && t > h.at && ours)
-      history[i] = { ...h, echoed: Math.max(h.echoed ?? t, t), echoes: withTime(h.echoes, t) };
+      history[i] = { ...history[i]!, echoes: withTime(h.echoes, t) };
     return history;
   }
   const report: Held = {
@@ -552,25 +553,19 @@ function shownAgain(
   const h = history[i];
   if (!h) return undefined;
   const echoOnly = !history.some((w) => w.end !== undefined && w.end >= t && sameValue(key, w.v, h.v));
-  const seen = [...(h.shown ?? (h.seen !== undefined ? [h.seen] : []))];
-  const echoes = echoOnly ? [...(h.echoes ?? (h.echoed !== undefined ? [h.echoed] : []))] : [];
-  const after = [...new Set([...seen, ...echoes])].filter((x) => x > t).sort((a, b) => a - b);
+  const seen = shownTimes(h);
+  const echoes = h.echoes ?? [];
+  const after = [...new Set([...seen, ...(echoOnly ? echoes : [])])]
+    .filter((x) => x > t)
+    .sort((a, b) => a - b);
   if (!after.length) return undefined;
-  const { seen: _s, echoed: _e, shown: _sh, echoes: _ec, ...rest } = h;
-  const keep = (times: number[], name: 'seen' | 'echoed', list: 'shown' | 'echoes') => {
+  const { seen: _s, shown: _sh, echoes: _ec, ...rest } = h;
+  const upTo = (times: number[], list: 'shown' | 'echoes') => {
     const left = times.filter((x) => x <= t);
-    return left.length ? { [name]: Math.max(...left), [list]: left } : {};
+    return left.length ? { [list]: left } : {};
   };
-  const before: Held = {
-    ...rest,
-    ...keep(seen, 'seen', 'shown'),
-    ...keep(h.echoes ?? (h.echoed !== undefined ? [h.echoed] : []), 'echoed', 'echoes'),
-  };
-  const again: Held = {
-    v: h.v,
-    at: after[0]!,
-    ...(after.length > 1 ? { seen: after.at(-1)!, shown: after.slice(1) } : {}),
-  };
+  const before: Held = { ...rest, ...upTo(seen, 'shown'), ...upTo(echoes, 'echoes') };
+  const again: Held = { v: h.v, at: after[0]!, ...(after.length > 1 ? { shown: after.slice(1) } : {}) };
   return { before, again };
 }
 
